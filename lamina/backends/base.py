@@ -1,0 +1,186 @@
+"""The one interface every simulator backend implements.
+
+`lamina.core` (Population, Projection, recorders, current sources) is written once and
+talks to simulators only through these methods. Conventions:
+
+* Everything is in PyNN units (ms, mV, nA, uS, nF, Hz); a backend converts to native
+  units in its own translation tables.
+* Cells are addressed by their global IDs (int64 arrays); IDs are handed out by the core
+  in creation order, the same on every backend.
+* Parameter values arrive evaluated: one numpy array per name with one value per cell
+  (for sequence parameters such as ``spike_times``: a list of 1-D arrays).
+* Connections arrive as parallel arrays (pre IDs, post IDs, one value array per synapse
+  parameter, delays in ms already checked against the time step and max_delay). A
+  projection's connections keep the order in which they were given; values read back
+  come in that order.
+* Time advances only in `run_until`. Recorded data accumulate in the backend until the
+  core collects and clears them.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+
+from lamina.models.base import StandardCellType, StandardCurrentSourceType, StandardSynapseType
+
+
+@dataclass
+class BackendConfig:
+    """What `setup()` fixed for the lifetime of a backend.
+
+    Attributes
+    ----------
+    dt : float — time step [ms]
+    min_delay : float — smallest allowed delay [ms] (the time step when 'auto')
+    max_delay : float — largest allowed delay [ms]
+    threads : int — worker threads the backend may use
+    rng_seed : int — seed of the backend's own random streams (Poisson sources, noise)
+    extra : dict — backend-specific options passed to `setup`
+    """
+
+    dt: float = 0.1
+    min_delay: float = 0.1
+    max_delay: float = 10.0
+    threads: int = 1
+    rng_seed: int = 42
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class SignalData:
+    """Samples of one analog variable for a set of cells.
+
+    Attributes
+    ----------
+    t_start : float — time of the first sample [ms]
+    sampling_interval : float — [ms]
+    values : ndarray, shape (n_samples, n_cells) — in PyNN units
+    """
+
+    t_start: float
+    sampling_interval: float
+    values: np.ndarray
+
+
+class Backend(ABC):
+    """Abstract simulator backend. One instance lives from `setup()` to `end()`."""
+
+    name: ClassVar[str] = "abstract"
+
+    def __init__(self, config: BackendConfig) -> None:
+        self.config = config
+
+    # -- process layout -------------------------------------------------------------
+    @property
+    def rank(self) -> int:
+        """MPI rank of this process."""
+        return 0
+
+    @property
+    def num_processes(self) -> int:
+        """Number of MPI processes."""
+        return 1
+
+    def is_local(self, ids: np.ndarray) -> np.ndarray:
+        """Boolean mask: which of `ids` live on this process."""
+        return np.ones(len(ids), dtype=bool)
+
+    # -- cells ----------------------------------------------------------------------
+    @abstractmethod
+    def create_cells(self, celltype: StandardCellType, ids: np.ndarray,
+                     parameters: dict[str, Any], initial_values: dict[str, np.ndarray]) -> None:
+        """Create ``len(ids)`` cells of `celltype` with the given parameter and initial values."""
+
+    @abstractmethod
+    def set_cell_parameters(self, ids: np.ndarray, parameters: dict[str, Any]) -> None:
+        """Change parameters of existing cells (all of one cell type); takes effect from
+        the next time step simulated."""
+
+    @abstractmethod
+    def set_initial_values(self, ids: np.ndarray, values: dict[str, np.ndarray]) -> None:
+        """Set state variables now and as the values `reset()` restores."""
+
+    # -- connections ----------------------------------------------------------------
+    @abstractmethod
+    def connect(self, projection_id: int, pre_ids: np.ndarray, post_ids: np.ndarray,
+                receptor_type: str, synapse_type: StandardSynapseType,
+                values: dict[str, np.ndarray]) -> None:
+        """Add connections to projection `projection_id` (may be called several times;
+        connections append). `values` holds 'weight', 'delay' [ms] and any other synapse
+        parameter, one entry per connection."""
+
+    @abstractmethod
+    def set_connection_values(self, projection_id: int, name: str, values: np.ndarray) -> None:
+        """Replace attribute `name` of every connection of the projection, in order."""
+
+    @abstractmethod
+    def get_connection_values(self, projection_id: int, name: str) -> np.ndarray:
+        """Return attribute `name` of every connection of the projection, in order."""
+
+    # -- current sources --------------------------------------------------------------
+    @abstractmethod
+    def inject(self, source_id: int, source: StandardCurrentSourceType,
+               parameters: dict[str, Any], target_ids: np.ndarray) -> None:
+        """Attach current source `source_id` (created on first call) to `target_ids`.
+        `parameters` are evaluated: scalars, or 1-D arrays for times/amplitudes;
+        ``stop=None`` means never; ``dt=None`` means the time step."""
+
+    @abstractmethod
+    def set_current_source_parameters(self, source_id: int, parameters: dict[str, Any]) -> None:
+        """Change parameters of an existing current source."""
+
+    @abstractmethod
+    def record_current_source(self, source_id: int) -> None:
+        """Start recording the current a source injects."""
+
+    @abstractmethod
+    def get_current_source_data(self, source_id: int, clear: bool) -> SignalData:
+        """Recorded current [nA] of a source, shape (n_samples, 1), sampled every dt."""
+
+    # -- recording --------------------------------------------------------------------
+    @abstractmethod
+    def set_recording(self, ids: np.ndarray, variable: str, sampling_interval: float) -> None:
+        """Record `variable` ('spikes' or a state variable) from `ids` from now on.
+        Analog samples are taken at the current time and every `sampling_interval` after."""
+
+    @abstractmethod
+    def stop_recording(self, ids: np.ndarray, variable: str) -> None:
+        """Stop recording `variable` from `ids`; data already recorded are kept."""
+
+    @abstractmethod
+    def get_spikes(self, ids: np.ndarray) -> list[np.ndarray]:
+        """Spike times [ms] recorded since the last clear, one sorted array per id."""
+
+    @abstractmethod
+    def get_signal(self, ids: np.ndarray, variable: str) -> SignalData:
+        """Samples of `variable` recorded since the last clear for `ids` (all of which
+        must record it with one sampling interval)."""
+
+    @abstractmethod
+    def clear_recorded(self, ids: np.ndarray, variable: str) -> None:
+        """Forget data recorded so far for `ids` and `variable` (recording continues)."""
+
+    # -- time -------------------------------------------------------------------------
+    @property
+    @abstractmethod
+    def t(self) -> float:
+        """Current simulation time [ms]."""
+
+    @abstractmethod
+    def run_until(self, t_stop: float) -> None:
+        """Advance the simulation to `t_stop` [ms] (a multiple of dt, >= t)."""
+
+    @abstractmethod
+    def reset(self) -> None:
+        """Return to t = 0 with state variables at their initial values; structure,
+        parameters, connections and recording set-up are kept; recorded data cleared."""
+
+    def end(self) -> None:
+        """Release resources. The backend is not used afterwards."""
+
+    def describe(self) -> dict[str, Any]:
+        """Backend facts for `describe()` (name, integration methods, options)."""
+        return {"backend": self.name}

@@ -1,0 +1,506 @@
+"""EngineBackend: lamina's built-in clock-driven simulator (bookkeeping in numpy).
+
+Cells live in one structure of arrays (``state[NSTATE, N]``, ``param[NPARAM, N]``),
+grouped into contiguous row ranges of one model kind. Synapses are kept in CSR form by
+source row; input is accumulated in a ring buffer ``ring[L, 2N]`` (receptor-major
+columns). `run_until` advances in chunks of at most `inputs.BLOCK` steps, each one call of
+the compiled kernel `kernels.run_steps`; Python work is O(1) per chunk (plus numpy work
+proportional to the chunk's inputs and recorded data).
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from lamina.backends.base import Backend, BackendConfig, SignalData
+from lamina.backends.engine import inputs, kernels
+from lamina.backends.engine import models as m
+from lamina.backends.engine.propagators import derive
+from lamina.backends.engine.recording import AnalogStore, SpikeStore
+from lamina.errors import (ConnectionError, InvalidModelError, InvalidTimeError,
+                           NoModelAvailableError, NonExistentParameterError, RecordingError)
+from lamina.models.base import StandardCellType, StandardCurrentSourceType, StandardSynapseType
+
+logger = logging.getLogger(__name__)
+
+_RECEPTOR_CODES = {"excitatory": 0, "inhibitory": 1}
+_I64 = np.int64
+
+
+@dataclass
+class _Group:
+    kind: int
+    start: int
+    stop: int
+    celltype: type
+    table: m.ModelTable
+
+
+@dataclass
+class _Projection:
+    pre: np.ndarray                       # source rows
+    post: np.ndarray                      # target rows
+    receptor: np.ndarray                  # 0 exc / 1 inh
+    values: dict[str, np.ndarray] = field(default_factory=dict)  # weight, delay [ms], ...
+    csr_pos: np.ndarray | None = None     # positions in CSR order
+
+
+class EngineBackend(Backend):
+    """The built-in engine (see `lamina.backends.engine`)."""
+
+    name = "engine"
+
+    def __init__(self, config: BackendConfig) -> None:
+        super().__init__(config)
+        self.dt = float(config.dt)
+        self._step = 0
+        self._segment = 0
+        self._N = 0
+        self._ids = np.zeros(0, _I64)
+        self._sorted_ids = np.zeros(0, _I64)
+        self._sorted_rows = np.zeros(0, _I64)
+        self._groups: list[_Group] = []
+        self._row_group = np.zeros(0, _I64)
+        self.state = np.zeros((m.NSTATE, 0))
+        self.init_state = np.zeros((m.NSTATE, 0))
+        self.param = np.zeros((m.NPARAM, 0))
+        self.refr = np.zeros(0, _I64)
+        self.iinj = np.zeros(0)
+        self.rec_spk = np.zeros(0, np.uint8)
+        self._L = int(inputs.to_step(config.max_delay, self.dt)) + 1
+        self.ring = np.zeros((max(self._L, 2), 0))
+        self._L = self.ring.shape[0]
+        # inputs
+        self._ssa: dict[int, np.ndarray] = {}
+        self._ssa_events: tuple[np.ndarray, np.ndarray] | None = None
+        self._poisson_cache: tuple[Any, ...] | None = None
+        self._sources: dict[int, inputs.CurrentSource] = {}
+        # connections
+        self._projections: dict[int, _Projection] = {}
+        self._csr_dirty = True
+        self._csr: tuple[np.ndarray, ...] = ()
+        # recording
+        self._analog = AnalogStore()
+        self._spikes = SpikeStore()
+        self._spike_buf = (np.zeros(0, _I64), np.zeros(0, _I64))
+        self._work = np.zeros((8, 0))  # scratch rows for the vectorised integrator
+        self._set_threads(config.threads)
+
+    # -- helpers ---------------------------------------------------------------------
+    @staticmethod
+    def _set_threads(threads: int) -> None:
+        """The kernels are serial (deterministic by construction); the thread count is
+        recorded only. Starting numba's OpenMP pool is avoided on purpose: it clashes with
+        NEST's OpenMP runtime when both live in one process."""
+        if int(threads) > 1:
+            logger.info("engine kernels run serially; threads=%d is ignored", threads)
+
+    def _rows(self, ids: Any) -> np.ndarray:
+        ids = np.atleast_1d(np.asarray(ids, dtype=_I64))
+        pos = np.searchsorted(self._sorted_ids, ids)
+        pos = np.minimum(pos, max(len(self._sorted_ids) - 1, 0))
+        if len(self._sorted_ids) == 0 or np.any(self._sorted_ids[pos] != ids):
+            bad = ids if len(self._sorted_ids) == 0 else ids[self._sorted_ids[pos] != ids]
+            raise KeyError(f"unknown cell id(s): {bad[:5].tolist()}")
+        return self._sorted_rows[pos]
+
+    def _groups_of(self, rows: np.ndarray) -> list[_Group]:
+        return [self._groups[g] for g in np.unique(self._row_group[rows])]
+
+    # -- cells -----------------------------------------------------------------------
+    def create_cells(self, celltype: StandardCellType, ids: np.ndarray,
+                     parameters: dict[str, Any], initial_values: dict[str, np.ndarray]) -> None:
+        table = m.table_for(celltype)
+        ids = np.asarray(ids, dtype=_I64)
+        n, n_old = len(ids), self._N
+        if n == 0:
+            return
+        N = n_old + n
+        rows = np.arange(n_old, N, dtype=_I64)
+
+        def grow(a: np.ndarray) -> np.ndarray:
+            out = np.zeros(a.shape[:-1] + (N,), a.dtype)
+            out[..., :n_old] = a
+            return out
+
+        self.state, self.init_state, self.param = (grow(self.state), grow(self.init_state),
+                                                   grow(self.param))
+        self.refr, self.iinj, self.rec_spk = grow(self.refr), grow(self.iinj), grow(self.rec_spk)
+        ring = np.zeros((self._L, 2 * N))
+        ring[:, :n_old] = self.ring[:, :n_old]
+        ring[:, N:N + n_old] = self.ring[:, n_old:]
+        self.ring = ring
+        self._N = N
+        self._ids = np.concatenate([self._ids, ids])
+        order = np.argsort(self._ids, kind="stable")
+        self._sorted_ids, self._sorted_rows = self._ids[order], order.astype(_I64)
+        self._groups.append(_Group(table.kind, n_old, N, type(celltype), table))
+        self._row_group = np.concatenate([self._row_group,
+                                          np.full(n, len(self._groups) - 1, _I64)])
+        cols = slice(n_old, N)
+        for name, row in table.params.items():
+            value = parameters.get(name, celltype.parameter_space.get(
+                name, type(celltype).default_parameters.get(name)))
+            self.param[row, cols] = np.broadcast_to(np.asarray(value, dtype=float), (n,))
+        derive(table.kind, self.param, cols, self.dt)
+        init = dict(getattr(type(celltype), "default_initial_values", {}))
+        init.update(initial_values or {})
+        for name, value in init.items():
+            if name not in table.state:
+                raise NonExistentParameterError(name, table.name, table.state)
+            self.init_state[table.state[name], cols] = np.broadcast_to(
+                np.asarray(value, dtype=float), (n,))
+        self.init_state[m.S_H, cols] = self.dt
+        self.state[:, cols] = self.init_state[:, cols]
+        if table.kind == m.K_SPIKE_ARRAY:
+            times = parameters.get("spike_times", [np.zeros(0)] * n)
+            self._set_spike_times(rows, times)
+        if table.kind == m.K_POISSON:
+            self._poisson_cache = None
+        self._csr_dirty = True
+
+    def _set_spike_times(self, rows: np.ndarray, times: Any) -> None:
+        if isinstance(times, np.ndarray) and times.dtype != object and times.ndim <= 1:
+            times = [times] * len(rows)  # one sequence for all cells
+        for r, t in zip(rows, times):
+            self._ssa[int(r)] = np.unique(inputs.to_step(np.asarray(t, float).ravel(), self.dt))
+        self._ssa_events = None
+
+    def set_cell_parameters(self, ids: np.ndarray, parameters: dict[str, Any]) -> None:
+        rows = self._rows(ids)
+        for g in self._groups_of(rows):
+            sel = rows[self._row_group[rows] == self._groups.index(g)]
+            for name, value in parameters.items():
+                if name == "spike_times" and g.kind == m.K_SPIKE_ARRAY:
+                    vals = value if len(sel) == len(rows) else [
+                        value[i] for i in np.flatnonzero(self._row_group[rows]
+                                                         == self._groups.index(g))]
+                    self._set_spike_times(sel, vals)
+                    continue
+                if name not in g.table.params:
+                    raise NonExistentParameterError(name, g.table.name, g.table.params)
+                arr = np.asarray(value, dtype=float)
+                if arr.ndim == 1 and len(arr) == len(rows):
+                    arr = arr[self._row_group[rows] == self._groups.index(g)]
+                self.param[g.table.params[name], sel] = np.broadcast_to(arr, (len(sel),))
+            derive(g.kind, self.param, sel, self.dt)
+            if g.kind == m.K_POISSON:
+                self._poisson_cache = None
+
+    def set_initial_values(self, ids: np.ndarray, values: dict[str, np.ndarray]) -> None:
+        rows = self._rows(ids)
+        for g in self._groups_of(rows):
+            mask = self._row_group[rows] == self._groups.index(g)
+            sel = rows[mask]
+            for name, value in values.items():
+                if name not in g.table.state:
+                    raise NonExistentParameterError(name, g.table.name, g.table.state)
+                arr = np.asarray(value, dtype=float)
+                if arr.ndim == 1 and len(arr) == len(rows):
+                    arr = arr[mask]
+                arr = np.broadcast_to(arr, (len(sel),))
+                self.state[g.table.state[name], sel] = arr
+                self.init_state[g.table.state[name], sel] = arr
+
+    # -- connections -----------------------------------------------------------------
+    def connect(self, projection_id: int, pre_ids: np.ndarray, post_ids: np.ndarray,
+                receptor_type: str, synapse_type: StandardSynapseType,
+                values: dict[str, np.ndarray]) -> None:
+        if type(synapse_type).__name__ != "StaticSynapse":
+            raise NoModelAvailableError(
+                f"the engine backend has no synapse model {type(synapse_type).__name__!r}")
+        pre, post = self._rows(pre_ids), self._rows(post_ids)
+        for g in self._groups_of(post):
+            allowed = tuple(getattr(g.celltype, "receptor_types", ()))
+            if receptor_type not in allowed or receptor_type not in _RECEPTOR_CODES:
+                raise ConnectionError(
+                    f"receptor type {receptor_type!r} is not available on {g.table.name}; "
+                    f"allowed: {', '.join(allowed) or 'none (spike source)'}")
+        n = len(pre)
+        vals = {k: np.broadcast_to(np.asarray(v, dtype=float), (n,)).copy()
+                for k, v in values.items()}
+        vals.setdefault("weight", np.zeros(n))
+        vals.setdefault("delay", np.full(n, self.dt))
+        self._check_delays(vals["delay"])
+        rec = np.full(n, _RECEPTOR_CODES[receptor_type], np.int8)
+        proj = self._projections.get(projection_id)
+        if proj is None:
+            self._projections[projection_id] = _Projection(pre, post, rec, vals)
+        else:
+            proj.pre = np.concatenate([proj.pre, pre])
+            proj.post = np.concatenate([proj.post, post])
+            proj.receptor = np.concatenate([proj.receptor, rec])
+            for k in set(proj.values) | set(vals):
+                old = proj.values.get(k, np.full(len(proj.pre) - n, np.nan))
+                proj.values[k] = np.concatenate([old, vals.get(k, np.full(n, np.nan))])
+        self._csr_dirty = True
+
+    def _check_delays(self, delay: np.ndarray) -> np.ndarray:
+        steps = inputs.to_step(delay, self.dt)
+        if len(steps) and steps.min() < 1:
+            raise ConnectionError(f"delays must be >= dt = {self.dt} ms; got {delay.min()}")
+        return steps
+
+    def _build_csr(self) -> None:
+        N = self._N
+        projs = list(self._projections.values())
+        if projs:
+            pre = np.concatenate([p.pre for p in projs])
+            tgt = np.concatenate([p.receptor.astype(_I64) * N + p.post for p in projs])
+            w = np.concatenate([p.values["weight"] for p in projs])
+            d = np.concatenate([self._check_delays(p.values["delay"]) for p in projs])
+        else:
+            pre = tgt = d = np.zeros(0, _I64)
+            w = np.zeros(0)
+        order = np.argsort(pre, kind="stable")
+        inv = np.empty(len(order), _I64)
+        inv[order] = np.arange(len(order))
+        off = 0
+        for p in projs:
+            p.csr_pos = inv[off:off + len(p.pre)]
+            off += len(p.pre)
+        indptr = np.zeros(N + 1, _I64)
+        np.cumsum(np.bincount(pre, minlength=N), out=indptr[1:])
+        if len(d) and d.max() + 1 > self._L:
+            self._grow_ring(int(d.max()) + 1)
+        self._csr = (indptr, tgt[order].astype(np.int32), np.ascontiguousarray(w[order]),
+                     d[order].astype(np.int32))
+        self._csr_dirty = False
+
+    def _grow_ring(self, L_new: int) -> None:
+        """Enlarge the ring buffer keeping pending input at the same absolute step."""
+        L = self._L
+        ring = np.zeros((L_new, self.ring.shape[1]))
+        for s in range(self._step, self._step + L):
+            ring[s % L_new] = self.ring[s % L]
+        self.ring, self._L = ring, L_new
+
+    def set_connection_values(self, projection_id: int, name: str, values: np.ndarray) -> None:
+        proj = self._projections[projection_id]
+        if name not in proj.values:
+            raise NonExistentParameterError(name, "StaticSynapse", proj.values)
+        vals = np.broadcast_to(np.asarray(values, dtype=float), (len(proj.pre),)).copy()
+        if name == "delay":
+            steps = self._check_delays(vals)
+            if not self._csr_dirty:
+                if steps.max(initial=0) + 1 > self._L:
+                    self._csr_dirty = True
+                else:
+                    self._csr[3][proj.csr_pos] = steps
+        elif name == "weight" and not self._csr_dirty:
+            self._csr[2][proj.csr_pos] = vals
+        proj.values[name] = vals
+
+    def get_connection_values(self, projection_id: int, name: str) -> np.ndarray:
+        proj = self._projections[projection_id]
+        if name not in proj.values:
+            raise NonExistentParameterError(name, "StaticSynapse", proj.values)
+        return proj.values[name].copy()
+
+    # -- current sources -------------------------------------------------------------
+    def inject(self, source_id: int, source: StandardCurrentSourceType,
+               parameters: dict[str, Any], target_ids: np.ndarray) -> None:
+        rows = self._rows(target_ids)
+        for g in self._groups_of(rows):
+            if g.table.is_source or not getattr(g.celltype, "injectable", True):
+                raise InvalidModelError(f"cannot inject current into {g.table.name} cells")
+        src = self._sources.get(source_id)
+        if src is None:
+            self._sources[source_id] = inputs.CurrentSource(
+                source_id, type(source).__name__, dict(parameters), rows)
+        else:
+            src.params.update(parameters)
+            src.rows = np.concatenate([src.rows, rows])
+
+    def set_current_source_parameters(self, source_id: int, parameters: dict[str, Any]) -> None:
+        self._sources[source_id].params.update(parameters)
+
+    def record_current_source(self, source_id: int) -> None:
+        src = self._sources[source_id]
+        if not src.recording:
+            src.recording, src.rec_start = True, self._step
+
+    def get_current_source_data(self, source_id: int, clear: bool) -> SignalData:
+        src = self._sources[source_id]
+        vals = np.concatenate(src.data) if src.data else np.zeros(0)
+        out = SignalData(src.rec_start * self.dt, self.dt, vals.reshape(-1, 1))
+        if clear:
+            src.data, src.rec_start = [], self._step
+        return out
+
+    # -- recording -------------------------------------------------------------------
+    def set_recording(self, ids: np.ndarray, variable: str, sampling_interval: float) -> None:
+        rows = self._rows(ids)
+        for g in self._groups_of(rows):
+            recordable = tuple(getattr(g.celltype, "recordable", ("spikes",)))
+            if variable not in recordable or (variable != "spikes"
+                                              and variable not in g.table.state):
+                raise RecordingError(variable, g.celltype, recordable)
+        if variable == "spikes":
+            self.rec_spk[rows] = 1
+            return
+        interval = 1 if sampling_interval is None else max(
+            1, int(inputs.to_step(sampling_interval, self.dt)))
+        srow = self._groups_of(rows[:1])[0].table.state[variable]
+        self._analog.add(variable, srow, rows, interval, self._step)
+
+    def stop_recording(self, ids: np.ndarray, variable: str) -> None:
+        rows = self._rows(ids)
+        if variable == "spikes":
+            self.rec_spk[rows] = 0
+        else:
+            self._analog.remove(variable, rows, self._step)
+
+    def get_spikes(self, ids: np.ndarray) -> list[np.ndarray]:
+        return self._spikes.get(np.asarray(ids, _I64), self.dt)
+
+    def get_signal(self, ids: np.ndarray, variable: str) -> SignalData:
+        rows = self._rows(ids)
+        t0, interval, values = self._analog.get(variable, rows, self.dt, 1, self._step)
+        return SignalData(t0, interval, values)
+
+    def clear_recorded(self, ids: np.ndarray, variable: str) -> None:
+        if variable == "spikes":
+            self._spikes.clear(np.asarray(ids, _I64))
+        else:
+            self._analog.clear(variable, self._rows(ids), self._step)
+
+    # -- time ------------------------------------------------------------------------
+    @property
+    def t(self) -> float:
+        return self._step * self.dt
+
+    def run_until(self, t_stop: float) -> None:
+        n_stop = int(inputs.to_step(t_stop, self.dt))
+        if n_stop < self._step:
+            raise InvalidTimeError(f"cannot run back in time to {t_stop} ms (now {self.t} ms)")
+        if self._csr_dirty:
+            self._build_csr()
+        self._analog.initial_samples(self.state, self._step)
+        while self._step < n_stop:
+            n0 = self._step
+            n1 = min(n_stop, (n0 // inputs.BLOCK + 1) * inputs.BLOCK)
+            self._run_chunk(n0, n1)
+            self._step = n1
+
+    def _external_events(self, n0: int, n1: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(ext_ptr, rows, emit steps) of source spikes processed in steps n0..n1-1."""
+        if self._ssa_events is None:
+            self._ssa_events = inputs.array_events(self._ssa)
+        emit_a, rows_a = self._ssa_events
+        lo = np.searchsorted(emit_a, n0 - 1 if n0 == 0 else n0)
+        hi = np.searchsorted(emit_a, n1)
+        emit, rows = [emit_a[lo:hi]], [rows_a[lo:hi]]
+        pgroups = [g for g in self._groups if g.kind == m.K_POISSON]
+        if pgroups:
+            block = n0 // inputs.BLOCK
+            key = (self._segment, block)
+            if self._poisson_cache is None or self._poisson_cache[0] != key:
+                prows = np.concatenate([np.arange(g.start, g.stop, dtype=_I64)
+                                        for g in pgroups])
+                e, r = inputs.poisson_block(
+                    prows, self.param[m.P_RATE, prows], self.param[m.P_START, prows],
+                    self.param[m.P_DURATION, prows], self.dt, self.config.rng_seed,
+                    self._segment, block)
+                self._poisson_cache = (key, e, r)
+            _, e, r = self._poisson_cache
+            a, b = np.searchsorted(e, n0), np.searchsorted(e, n1)
+            emit.append(e[a:b])
+            rows.append(r[a:b])
+        emit_c, rows_c = np.concatenate(emit), np.concatenate(rows)
+        proc = np.maximum(emit_c, 0)
+        order = np.lexsort((emit_c, rows_c, proc))
+        emit_c, rows_c, proc = emit_c[order], rows_c[order], proc[order]
+        ptr = np.searchsorted(proc, np.arange(n0, n1 + 1)).astype(_I64)
+        return ptr, rows_c.astype(_I64), emit_c.astype(_I64)
+
+    def _run_chunk(self, n0: int, n1: int) -> None:
+        nsteps = n1 - n0
+        ext_ptr, ext_row, ext_emit = self._external_events(n0, n1)
+        # current sources
+        srcs = list(self._sources.values())
+        cs_amp = np.zeros((len(srcs), nsteps))
+        for s, src in enumerate(srcs):
+            cs_amp[s] = src.amplitudes(n0, n1, self.dt, self.config.rng_seed, self._segment)
+            if src.recording:
+                a = max(src.rec_start - n0, 0)
+                src.data.append(cs_amp[s, a:].copy())
+        cs_ptr = np.zeros(len(srcs) + 1, _I64)
+        cs_ptr[1:] = np.cumsum([len(s.rows) for s in srcs])
+        cs_tgt = (np.concatenate([s.rows for s in srcs]) if srcs else np.zeros(0)).astype(_I64)
+        # analog channels
+        chans = [c for c in self._analog.channels if len(c.rows)]
+        counts = [c.samples_in(n0, n1) for c in chans]
+        widths = [len(c.rows) for c in chans]
+        sizes = np.array([k * w for k, w in zip(counts, widths)], _I64)
+        ch_base = np.zeros(len(chans), _I64)
+        if len(chans) > 1:
+            ch_base[1:] = np.cumsum(sizes)[:-1]
+        rbuf = np.empty(int(sizes.sum()))
+        ch_int = np.array([c.interval for c in chans], _I64)
+        ch_phase = np.array([c.phase for c in chans], _I64)
+        ch_ptr = np.zeros(len(chans) + 1, _I64)
+        ch_ptr[1:] = np.cumsum(widths)
+        ch_row = np.concatenate([c.rows for c in chans]).astype(_I64) if chans else \
+            np.zeros(0, _I64)
+        ch_var = np.concatenate([np.full(len(c.rows), c.srow, _I64) for c in chans]) \
+            if chans else np.zeros(0, _I64)
+        ch_count = np.zeros(len(chans), _I64)
+        # spike buffer
+        n_rec = int(self.rec_spk.sum())
+        cap = max(4 * n_rec + 4096, len(self._spike_buf[0]))
+        if len(self._spike_buf[0]) < cap:
+            self._spike_buf = (np.zeros(cap, _I64), np.zeros(cap, _I64))
+        spk_step, spk_row = self._spike_buf
+        spk_n = np.zeros(1, _I64)
+        spiked = np.zeros(self._N, _I64)
+        if self._work.shape[1] != self._N:
+            self._work = np.zeros((8, self._N))
+        g_kind = np.array([g.kind for g in self._groups], _I64)
+        g_start = np.array([g.start for g in self._groups], _I64)
+        g_stop = np.array([g.stop for g in self._groups], _I64)
+        indptr, syn_tgt, syn_w, syn_d = self._csr
+        n = n0
+        while n < n1:
+            n = kernels.run_steps(
+                n, n1, n0, self.dt, g_kind, g_start, g_stop, self.state, self.param,
+                self.refr, self.ring, indptr, syn_tgt, syn_w, syn_d, ext_ptr, ext_row,
+                ext_emit, cs_amp, cs_ptr, cs_tgt, self.iinj, spiked, self.rec_spk, n_rec,
+                spk_step, spk_row, spk_n, ch_int, ch_phase, ch_ptr, ch_row, ch_var, ch_base,
+                ch_count, rbuf, self._work)
+            k = int(spk_n[0])
+            self._spikes.append(self._ids[spk_row[:k]], spk_step[:k].copy())
+            spk_n[0] = 0
+        # spikes of recorded sources
+        if len(ext_row):
+            rec = self.rec_spk[ext_row] == 1
+            self._spikes.append(self._ids[ext_row[rec]], ext_emit[rec] + 1)
+        for c, ch, k, w, base in zip(range(len(chans)), chans, counts, widths, ch_base):
+            if k:
+                ch.block.chunks.append(rbuf[base:base + k * w].reshape(k, w))
+
+    def reset(self) -> None:
+        self._step = 0
+        self._segment += 1
+        self.state[...] = self.init_state
+        self.refr[:] = 0
+        self.ring[...] = 0.0
+        self.iinj[:] = 0.0
+        self._poisson_cache = None
+        self._spikes.clear()
+        self._analog.reset(0)
+        for src in self._sources.values():
+            src.data, src.rec_start = [], 0
+
+    def end(self) -> None:
+        self.ring = np.zeros((self._L, 0))
+
+    def describe(self) -> dict[str, Any]:
+        return {"backend": self.name, "dt": self.dt, "threads": self.config.threads,
+                "integration": {name: t.method for name, t in m.TABLES.items()},
+                "delivery": "ring buffer per target and receptor, CSR by source, "
+                            "spikes on the grid",
+                "rk_atol": kernels.RK_ATOL}

@@ -1,0 +1,218 @@
+"""Fixed-in-degree and fixed-out-degree connectors, and the per-row sampler they share.
+
+Sampling `c` distinct elements of a pool of size `P` (without replacement) uses the
+"first `c` distinct values of a stream of uniform draws" rule, which gives a uniformly
+random `c`-subset. When ``c > P/2`` the ``P - c`` elements to leave out are sampled
+instead. Each row gets a fixed number of draws (depending only on `c` and `P`), so the
+draws for row `r` are always the same stretch of the generator's stream whatever the
+chunking; the rare rows that do not reach `c` distinct values are completed from a
+separate generator, in row order.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from scipy import special
+
+from lamina.connectors import base
+from lamina.connectors.base import (ConnectionContext, Connector, Indices,
+                                    check_bool, check_rng, substreams)
+from lamina.errors import InvalidParameterValueError
+from lamina.random import NumpyRNG, RandomDistribution
+
+logger = logging.getLogger(__name__)
+
+
+def check_count(name: str, value: Any, allow_random: bool = True) -> Any:
+    """Validate a connection count: an int >= 0, or (if allowed) a RandomDistribution."""
+    if allow_random and isinstance(value, RandomDistribution):
+        return value
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+        allowed = "an integer >= 0" + (" or a RandomDistribution" if allow_random else "")
+        raise InvalidParameterValueError(f"{name}={value!r} is invalid; expected {allowed}")
+    return int(value)
+
+
+def _draw_budget(target: np.ndarray, pool: np.ndarray) -> np.ndarray:
+    """Number of uniform draws per row to get `target` distinct values w.h.p."""
+    t = target.astype(float)
+    P = pool.astype(float)
+    lo = np.maximum(P - t + 1, 1.0)
+    mean = P * (special.digamma(P + 1) - special.digamma(lo))
+    var = P * (P * (special.polygamma(1, lo) - special.polygamma(1, P + 1))
+               - (special.digamma(P + 1) - special.digamma(lo)))
+    budget = np.ceil(mean + 5.0 * np.sqrt(np.maximum(var, 0.0)) + 4.0)
+    return np.where(target > 0, budget, 0).astype(np.int64)
+
+
+def _distinct_chunk(gen: np.random.Generator, fallback: np.random.Generator,
+                    target: np.ndarray, pool: np.ndarray, budget: np.ndarray
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """First `target[r]` distinct values in [0, pool[r]) for each row r of a chunk."""
+    n_rows = len(target)
+    row = np.repeat(np.arange(n_rows, dtype=np.int64), budget)
+    values = np.floor(gen.random(row.size) * pool[row]).astype(np.int64)
+    np.minimum(values, pool[row] - 1, out=values)
+    width = int(pool.max()) + 1 if n_rows else 1
+    _, first = np.unique(row * width + values, return_index=True)
+    first.sort()
+    first_row = row[first]
+    starts = np.searchsorted(first_row, np.arange(n_rows))
+    rank = np.arange(first.size) - starts[first_row]
+    keep = rank < target[first_row]
+    rows, vals = first_row[keep], values[first[keep]]
+    got = np.bincount(rows, minlength=n_rows)
+    short = np.flatnonzero(got < target)
+    if short.size:
+        extra_rows, extra_vals = [rows], [vals]
+        for r in short:  # rare: complete the subset uniformly from the unused values
+            remaining = np.setdiff1d(np.arange(pool[r]), vals[rows == r])
+            extra = fallback.choice(remaining, size=int(target[r] - got[r]), replace=False)
+            extra_rows.append(np.full(extra.size, r, np.int64))
+            extra_vals.append(extra.astype(np.int64))
+        rows, vals = np.concatenate(extra_rows), np.concatenate(extra_vals)
+    return rows, vals
+
+
+def choose_per_row(counts: np.ndarray, pool: np.ndarray, excluded: np.ndarray,
+                   with_replacement: bool, gen: np.random.Generator
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """Choose `counts[r]` elements for each row r from its pool.
+
+    Parameters
+    ----------
+    counts : int array (n_rows,) — elements to choose per row
+    pool : int array (n_rows,) — pool size per row (the excluded element not counted)
+    excluded : int array (n_rows,) — element index skipped in each row, or -1
+    with_replacement : bool
+    gen : numpy Generator
+
+    Returns
+    -------
+    rows, cols : int64 arrays, sorted by (row, col); cols index the full pool
+    """
+    counts = np.asarray(counts, dtype=np.int64)
+    n_rows = len(counts)
+    if with_replacement:
+        rows = np.repeat(np.arange(n_rows, dtype=np.int64), counts)
+        vals = np.floor(gen.random(rows.size) * pool[rows]).astype(np.int64)
+        np.minimum(vals, pool[rows] - 1, out=vals)
+    else:
+        fallback = substreams(gen, 1)[0]
+        complement = 2 * counts > pool
+        target = np.where(complement, pool - counts, counts)
+        budget = _draw_budget(target, pool)
+        cost = np.cumsum(budget + np.where(complement, pool, 0))
+        all_rows, all_vals = [], []
+        start = 0
+        while start < n_rows:
+            limit = (cost[start - 1] if start else 0) + base.CHUNK_ENTRIES
+            stop = max(start + 1, int(np.searchsorted(cost, limit, side="right")))
+            sl = slice(start, stop)
+            rows, vals = _distinct_chunk(gen, fallback, target[sl], pool[sl], budget[sl])
+            comp = complement[sl]
+            if comp.any():
+                keep = ~comp[rows]
+                comp_rows = np.flatnonzero(comp)
+                comp_pool = pool[sl][comp_rows]
+                mask = np.arange(int(comp_pool.max()))[None, :] < comp_pool[:, None]
+                local = np.full(stop - start, -1, np.int64)
+                local[comp_rows] = np.arange(comp_rows.size)
+                left_out = ~keep
+                mask[local[rows[left_out]], vals[left_out]] = False
+                r_c, v_c = np.nonzero(mask)
+                rows = np.concatenate((rows[keep], comp_rows[r_c]))
+                vals = np.concatenate((vals[keep], v_c))
+            all_rows.append(rows + start)
+            all_vals.append(vals)
+            start = stop
+        rows = np.concatenate(all_rows) if all_rows else np.empty(0, np.int64)
+        vals = np.concatenate(all_vals) if all_vals else np.empty(0, np.int64)
+    ex = excluded[rows]
+    cols = vals + ((ex >= 0) & (vals >= ex))
+    width = int(pool.max()) + 2 if n_rows else 1
+    order = np.argsort(rows * width + cols, kind="stable")
+    return rows[order].astype(np.int64), cols[order].astype(np.int64)
+
+
+class _FixedNumberConnector(Connector):
+    parameter_names = ("n", "allow_self_connections", "with_replacement")
+    _rows_are_post = True
+
+    def __init__(self, n: int | RandomDistribution, allow_self_connections: bool = True,
+                 with_replacement: bool = False, rng: NumpyRNG | None = None, safe: bool = True,
+                 callback: Callable[[float], Any] | None = None, *,
+                 weights: Any = None, delays: Any = None) -> None:
+        super().__init__(safe, callback, weights=weights, delays=delays)
+        self.n = check_count("n", n)
+        self.allow_self_connections = check_bool("allow_self_connections", allow_self_connections)
+        self.with_replacement = check_bool("with_replacement", with_replacement)
+        self.rng = check_rng(rng)
+
+    def connect_indices(self, ctx: ConnectionContext) -> Indices:
+        if self._rows_are_post:
+            n_rows, n_pool = ctx.n_post, ctx.n_pre
+            excluded = ctx.pre_index_of_post()
+        else:
+            n_rows, n_pool = ctx.n_pre, ctx.n_post
+            excluded = ctx.post_index_of_pre()
+        if self.allow_self_connections:
+            excluded = np.full(n_rows, -1, np.int64)
+        pool = n_pool - (excluded >= 0).astype(np.int64)
+        if isinstance(self.n, RandomDistribution):
+            drawn = np.asarray(self.n.next(n_rows), dtype=float)
+            counts = np.rint(drawn).astype(np.int64)
+            if counts.size and counts.min() < 0:
+                raise InvalidParameterValueError(
+                    f"{type(self).__name__}: n={self.n!r} drew a negative number of "
+                    f"connections ({counts.min()})")
+        else:
+            counts = np.full(n_rows, self.n, np.int64)
+        side = "pre" if self._rows_are_post else "post"
+        if n_rows and (counts > 0).any() and (pool[counts > 0] == 0).any():
+            raise InvalidParameterValueError(
+                f"{type(self).__name__}: n={self.n!r} but there are no {side} cells to choose from")
+        if not self.with_replacement and n_rows and (counts > pool).any():
+            row = int(np.flatnonzero(counts > pool)[0])
+            raise InvalidParameterValueError(
+                f"{type(self).__name__}: n={int(counts[row])} exceeds the {int(pool[row])} "
+                f"available {side} cells; use with_replacement=True or a smaller n")
+        gen = self._generator(ctx)
+        rows, cols = choose_per_row(counts, pool, excluded, self.with_replacement, gen)
+        self._progress(1, 1)
+        if self._rows_are_post:
+            return cols, rows, {}
+        return rows, cols, {}
+
+
+class FixedNumberPreConnector(_FixedNumberConnector):
+    """Give each postsynaptic cell exactly `n` presynaptic partners chosen at random.
+
+    Parameters
+    ----------
+    n : int or RandomDistribution — in-degree (a distribution is drawn once per post cell)
+    allow_self_connections : bool
+    with_replacement : bool — if True the same pre cell may be chosen more than once
+    rng : NumpyRNG or None
+    """
+
+    _rows_are_post = True
+
+
+class FixedNumberPostConnector(_FixedNumberConnector):
+    """Give each presynaptic cell exactly `n` postsynaptic targets chosen at random.
+
+    Parameters
+    ----------
+    n : int or RandomDistribution — out-degree (a distribution is drawn once per pre cell)
+    allow_self_connections : bool
+    with_replacement : bool — if True the same post cell may be chosen more than once
+    rng : NumpyRNG or None
+    """
+
+    _rows_are_post = False

@@ -1,0 +1,216 @@
+"""`Assembly`: several populations (or views) treated as one group of cells."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from lamina.core.ids import ID
+from lamina.core.populations import BasePopulation, PopulationView
+from lamina.errors import InvalidModelError
+
+
+class Assembly:
+    """A group of Populations/PopulationViews, addressed as one.
+
+    Parameters
+    ----------
+    *populations : Population or PopulationView
+    label : str
+    """
+
+    _count = 0
+
+    def __init__(self, *populations: BasePopulation, label: str | None = None) -> None:
+        self.populations: list[BasePopulation] = []
+        for p in populations:
+            self._add(p)
+        Assembly._count += 1
+        self.label = label or f"assembly{Assembly._count - 1}"
+
+    def _add(self, item: Any) -> None:
+        if isinstance(item, Assembly):
+            for p in item.populations:
+                self._add(p)
+        elif isinstance(item, BasePopulation):
+            self.populations.append(item)
+        else:
+            raise TypeError(f"an Assembly holds populations and views, not {item!r}")
+
+    def __add__(self, other: Any) -> "Assembly":
+        return Assembly(*self.populations, other)
+
+    def __iadd__(self, other: Any) -> "Assembly":
+        self._add(other)
+        return self
+
+    # -- cells ---------------------------------------------------------------------
+    @property
+    def all_ids(self) -> np.ndarray:
+        """Global IDs, population by population."""
+        parts = [p.all_ids for p in self.populations]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+    @property
+    def size(self) -> int:
+        return int(sum(p.size for p in self.populations))
+
+    def __len__(self) -> int:
+        return self.size
+
+    @property
+    def local_size(self) -> int:
+        return int(sum(p.local_size for p in self.populations))
+
+    @property
+    def all_cells(self) -> np.ndarray:
+        parts = [p.all_cells for p in self.populations]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=object)
+
+    def __iter__(self) -> Iterator[ID]:
+        for p in self.populations:
+            yield from p
+
+    @property
+    def first_id(self) -> ID:
+        return self.populations[0].first_id
+
+    @property
+    def last_id(self) -> ID:
+        return self.populations[-1].last_id
+
+    @property
+    def positions(self) -> np.ndarray:
+        return np.hstack([p.positions for p in self.populations])
+
+    @property
+    def celltype(self) -> Any:
+        """The cell type shared by all members (InvalidModelError if they differ)."""
+        types = {type(p.celltype) for p in self.populations}
+        if len(types) != 1:
+            raise InvalidModelError(
+                f"assembly {self.label!r} mixes cell types "
+                f"{', '.join(sorted(t.__name__ for t in types))}")
+        return self.populations[0].celltype
+
+    @property
+    def conductance_based(self) -> bool:
+        return all(p.celltype.conductance_based for p in self.populations)
+
+    def _locate(self, index: np.ndarray) -> list[tuple[BasePopulation, np.ndarray, np.ndarray]]:
+        """Split assembly indices into (member, member indices, positions in `index`)."""
+        bounds = np.cumsum([0] + [p.size for p in self.populations])
+        out = []
+        for k, p in enumerate(self.populations):
+            sel = np.flatnonzero((index >= bounds[k]) & (index < bounds[k + 1]))
+            if sel.size:
+                out.append((p, index[sel] - bounds[k], sel))
+        return out
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, (int, np.integer)):
+            i = int(index) + (self.size if index < 0 else 0)
+            if not 0 <= i < self.size:
+                raise IndexError(f"index {index} out of range for {self.label!r} of size {self.size}")
+            member, local, _ = self._locate(np.array([i]))[0]
+            return member[int(local[0])]
+        idx = np.arange(self.size)[index] if isinstance(index, slice) else np.asarray(index)
+        if idx.dtype == bool:
+            idx = np.flatnonzero(idx)
+        return Assembly(*[PopulationView(p, local) for p, local, _ in self._locate(idx)],
+                        label=f"view of {self.label}")
+
+    def id_to_index(self, id: Any) -> Any:
+        """Index of `id` in the assembly."""
+        ids = np.atleast_1d(np.asarray(id, dtype=np.int64))
+        all_ids = self.all_ids
+        out = np.empty(ids.size, dtype=np.int64)
+        for k, value in enumerate(ids):
+            hit = np.flatnonzero(all_ids == value)
+            if not hit.size:
+                raise IndexError(f"ID {int(value)} is not in {self.label!r}")
+            out[k] = hit[0]
+        return int(out[0]) if np.ndim(id) == 0 else out
+
+    def get_population(self, label: str) -> BasePopulation:
+        """The member with `label`."""
+        for p in self.populations:
+            if p.label == label:
+                return p
+        raise KeyError(f"no population labelled {label!r} in {self.label!r}")
+
+    # -- acting on all members --------------------------------------------------------
+    def set(self, **parameters: Any) -> None:
+        for p in self.populations:
+            p.set(**parameters)
+
+    def get(self, parameter_names: Any, gather: bool = False, simplify: bool = True) -> Any:
+        values = [p.get(parameter_names, gather, simplify=False) for p in self.populations]
+        if isinstance(parameter_names, str):
+            arr = np.concatenate([np.atleast_1d(v) for v in values])
+            return float(arr[0]) if simplify and arr.size and np.all(arr == arr[0]) else arr
+        return [np.concatenate([np.atleast_1d(v[k]) for v in values])
+                for k in range(len(parameter_names))]
+
+    def initialize(self, **initial_values: Any) -> None:
+        for p in self.populations:
+            p.initialize(**initial_values)
+
+    def record(self, variables: Any, to_file: Any = None,
+               sampling_interval: float | None = None) -> None:
+        for p in self.populations:
+            p.record(variables, None, sampling_interval)
+        if to_file is not None:
+            from lamina.core import simulation
+            simulation.current().files_at_end.append(lambda: self.write_data(to_file))
+
+    def inject(self, current_source: Any) -> None:
+        for p in self.populations:
+            p.inject(current_source)
+
+    def get_data(self, variables: Any = "all", gather: bool = True, clear: bool = False,
+                 annotations: dict[str, Any] | None = None) -> Any:
+        """Recorded data of all members merged into one neo Block (segment by segment)."""
+        import neo
+        blocks = [p.get_data(variables, gather, clear, annotations) for p in self.populations]
+        merged = neo.Block(name=self.label, description=self.describe())
+        for k in range(max((len(b.segments) for b in blocks), default=0)):
+            seg = neo.Segment(name=f"segment{k:03d}")
+            for b in blocks:
+                if k < len(b.segments):
+                    seg.spiketrains.extend(b.segments[k].spiketrains)
+                    seg.analogsignals.extend(b.segments[k].analogsignals)
+            merged.segments.append(seg)
+        return merged
+
+    def write_data(self, io: Any, variables: Any = "all", gather: bool = True,
+                   clear: bool = False, annotations: dict[str, Any] | None = None) -> None:
+        from lamina.io import write_block
+        write_block(self.get_data(variables, gather, clear, annotations), io)
+
+    def get_spike_counts(self, gather: bool = True) -> dict[ID, int]:
+        out: dict[ID, int] = {}
+        for p in self.populations:
+            out.update(p.get_spike_counts(gather))
+        return out
+
+    def mean_spike_count(self, gather: bool = True) -> float:
+        counts = [c for p in self.populations
+                  for c in p.grandparent._recorder.spike_counts(p._root_indices, True)]
+        return float(np.mean(counts)) if counts else 0.0
+
+    def sample(self, n: int, rng: Any = None) -> "Assembly":
+        from lamina.random import NumpyRNG
+        rng = rng or NumpyRNG()
+        perm = np.argsort(rng.next(self.size, "uniform", {"low": 0.0, "high": 1.0}))
+        return self[np.sort(perm[:n])]
+
+    def describe(self, template: str | None = "assembly_default.txt",
+                 engine: str = "default") -> Any:
+        from lamina.describe import render
+        return render(template, engine, {"label": self.label, "size": self.size,
+                                         "populations": [p.label for p in self.populations]})
+
+    def __repr__(self) -> str:
+        return f"Assembly({', '.join(p.label for p in self.populations)})"

@@ -1,0 +1,512 @@
+"""Populations of cells of one type, and views onto subsets of them."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from lamina import parameters as params
+from lamina.core import simulation
+from lamina.core.ids import ID
+from lamina.errors import (InvalidDimensionsError, InvalidModelError, InvalidParameterValueError,
+                           NonExistentParameterError, RecordingError)
+from lamina.models import CELL_TYPES, StandardCellType
+
+logger = logging.getLogger(__name__)
+
+
+def resolve_celltype(cellclass: Any, cellparams: dict[str, Any] | None) -> StandardCellType:
+    """Turn what the user passed as a cell type into a model instance.
+
+    Accepts a standard model class (with optional `cellparams`), an instance, or a model
+    name. Raises `InvalidModelError` for anything else.
+    """
+    if isinstance(cellclass, str):
+        if cellclass in CELL_TYPES:
+            cellclass = CELL_TYPES[cellclass]
+        else:
+            from lamina.errors import valid_names_hint
+            raise InvalidModelError(
+                f"unknown cell type {cellclass!r} for this backend; standard cell types are "
+                f"{', '.join(sorted(CELL_TYPES))}.{valid_names_hint(cellclass, CELL_TYPES)}")
+    if isinstance(cellclass, type) and issubclass(cellclass, StandardCellType):
+        return cellclass(**(cellparams or {}))
+    if isinstance(cellclass, StandardCellType):
+        if cellparams:
+            cellclass = type(cellclass)(**{**cellclass.parameter_space, **cellparams})
+        return cellclass
+    raise InvalidModelError(
+        f"cellclass={cellclass!r}: expected a standard cell type (e.g. IF_cond_exp), an "
+        "instance of one, or its name")
+
+
+class BasePopulation:
+    """Behaviour shared by `Population` and `PopulationView`: a set of cells of one type,
+    addressed by their indices in the underlying Population (`grandparent`)."""
+
+    _root_indices: np.ndarray
+    label: str
+
+    # -- identity and size ----------------------------------------------------------
+    @property
+    def grandparent(self) -> "Population":
+        """The Population all these cells belong to."""
+        raise NotImplementedError  # pragma: no cover - defined by subclasses
+
+    @property
+    def _sim(self) -> simulation.Simulation:
+        return self.grandparent._simulation
+
+    @property
+    def celltype(self) -> StandardCellType:
+        """The cell type (model instance)."""
+        return self.grandparent._celltype
+
+    @property
+    def conductance_based(self) -> bool:
+        """Whether synaptic weights are conductances [uS]."""
+        return self.celltype.conductance_based
+
+    @property
+    def all_ids(self) -> np.ndarray:
+        """Global IDs of the cells, int64 array."""
+        return self.grandparent.first_id + self._root_indices
+
+    @property
+    def size(self) -> int:
+        """Number of cells."""
+        return int(len(self._root_indices))
+
+    def __len__(self) -> int:
+        return self.size
+
+    @property
+    def local_size(self) -> int:
+        """Number of cells on this MPI process."""
+        return int(np.count_nonzero(self._sim.backend.is_local(self.all_ids)))
+
+    @property
+    def all_cells(self) -> np.ndarray:
+        """The cells as an object array of `ID`s."""
+        root = self.grandparent
+        out = np.empty(self.size, dtype=object)
+        out[:] = [ID(i, root) for i in self.all_ids]
+        return out
+
+    @property
+    def local_cells(self) -> np.ndarray:
+        """The cells on this MPI process."""
+        return self.all_cells[self._sim.backend.is_local(self.all_ids)]
+
+    def __iter__(self) -> Iterator[ID]:
+        root = self.grandparent
+        return (ID(i, root) for i in self.all_ids)
+
+    @property
+    def first_id(self) -> ID:
+        """ID of the first cell."""
+        return ID(int(self.all_ids[0]), self.grandparent)
+
+    @property
+    def last_id(self) -> ID:
+        """ID of the last cell."""
+        return ID(int(self.all_ids[-1]), self.grandparent)
+
+    def is_local(self, id: int) -> bool:
+        """Whether cell `id` lives on this MPI process."""
+        return bool(self._sim.backend.is_local(np.array([int(id)]))[0])
+
+    def id_to_index(self, id: Any) -> Any:
+        """Index (or indices) of `id` (or an array of IDs) within this object.
+
+        Raises
+        ------
+        IndexError if an ID does not belong to it.
+        """
+        scalar = isinstance(id, (int, np.integer))
+        if scalar:
+            ids = np.array([int(id)], dtype=np.int64)
+        elif isinstance(id, np.ndarray) and id.dtype.kind in "iu":
+            ids = id.astype(np.int64)
+        else:
+            ids = np.asarray([int(i) for i in id], dtype=np.int64)
+        all_ids = self.all_ids
+        order = np.argsort(all_ids, kind="stable")
+        pos = np.searchsorted(all_ids, ids, sorter=order).clip(0, max(self.size - 1, 0))
+        lookup = order[pos] if self.size else pos
+        missing = ids if self.size == 0 else ids[all_ids[lookup] != ids]
+        if missing.size:
+            raise IndexError(f"ID {int(missing[0])} is not in {self.label!r}")
+        return int(lookup[0]) if scalar else lookup
+
+    def index_to_id(self, index: Any) -> Any:
+        """ID (or IDs) at `index` (or an index array)."""
+        ids = self.all_ids[index]
+        root = self.grandparent
+        return ID(int(ids), root) if np.ndim(ids) == 0 else np.array([ID(i, root) for i in ids],
+                                                                    dtype=object)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, (int, np.integer)):
+            if not -self.size <= index < self.size:
+                raise IndexError(f"index {index} out of range for {self.label!r} of size {self.size}")
+            return ID(int(self.all_ids[index]), self.grandparent)
+        return PopulationView(self, index)
+
+    def __add__(self, other: Any) -> Any:
+        from lamina.core.assembly import Assembly
+        return Assembly(self, other)
+
+    @property
+    def positions(self) -> np.ndarray:
+        """Cell positions, array of shape (3, size)."""
+        return self.grandparent._all_positions()[:, self._root_indices]
+
+    def nearest(self, position: Any) -> ID:
+        """The cell closest to `position` (3 coordinates)."""
+        d = np.sum((self.positions - np.asarray(position, dtype=float).reshape(3, 1)) ** 2, axis=0)
+        return self.index_to_id(int(np.argmin(d)))
+
+    def sample(self, n: int, rng: Any = None) -> "PopulationView":
+        """A view of `n` cells drawn at random without replacement (in index order)."""
+        from lamina.random import NumpyRNG
+        if not 0 <= n <= self.size:
+            raise InvalidDimensionsError(f"sample(n={n}): n must be between 0 and {self.size}")
+        rng = rng or NumpyRNG()
+        perm = np.argsort(rng.next(self.size, "uniform", {"low": 0.0, "high": 1.0}))
+        return PopulationView(self, np.sort(perm[:n]))
+
+    # -- parameters ---------------------------------------------------------------
+    def get(self, parameter_names: str | list[str], gather: bool = False,
+            simplify: bool = True) -> Any:
+        """Values of one parameter (or a list of them) for these cells.
+
+        Returns one value where all cells share it and `simplify` is true, else an array
+        (for sequence parameters: a list of `Sequence`).
+        """
+        names = [parameter_names] if isinstance(parameter_names, str) else list(parameter_names)
+        out = [self._get_one(name, simplify) for name in names]
+        return out[0] if isinstance(parameter_names, str) else out
+
+    def _get_one(self, name: str, simplify: bool) -> Any:
+        root = self.grandparent
+        decl = root._celltype.check_name(name)
+        values = root._parameters[name]
+        if decl.kind == "sequence":
+            seqs = [params.Sequence(values[i]) for i in self._root_indices]
+            if simplify and seqs and all(s == seqs[0] for s in seqs):
+                return seqs[0]
+            return seqs
+        arr = values[self._root_indices]
+        if simplify and arr.size and np.all(arr == arr[0]):
+            return float(arr[0])
+        return arr.copy()
+
+    def set(self, **parameters: Any) -> None:
+        """Set parameters of these cells: numbers, arrays (one per cell),
+        RandomDistributions, `Sequence`s, or functions of the index or position."""
+        self.grandparent._set_values(self._root_indices, parameters)
+
+    def initialize(self, **initial_values: Any) -> None:
+        """Set initial values of state variables (e.g. ``v=-65.0``); they apply now and
+        after every `reset()`."""
+        self.grandparent._set_initial(self._root_indices, initial_values)
+
+    # -- recording and data -------------------------------------------------------
+    def can_record(self, variable: str) -> bool:
+        """Whether `variable` can be recorded from these cells."""
+        return self.celltype.can_record(variable)
+
+    def record(self, variables: str | list[str] | None, to_file: Any = None,
+               sampling_interval: float | None = None) -> None:
+        """Record `variables` ('spikes', 'v', 'gsyn_exc', ..., or 'all') from these cells.
+
+        ``None`` stops all recording from them. With `to_file`, data are written to that
+        file at ``end()``. `sampling_interval` [ms] applies to the whole population.
+        """
+        self.grandparent._recorder.record(variables, self._root_indices, to_file,
+                                          sampling_interval)
+
+    def get_data(self, variables: str | list[str] = "all", gather: bool = True,
+                 clear: bool = False, annotations: dict[str, Any] | None = None) -> Any:
+        """Recorded data of these cells as a `neo.Block`, one Segment per run between resets."""
+        return self.grandparent._recorder.get_data(variables, self._root_indices, clear,
+                                                   annotations, self.label)
+
+    def write_data(self, io: Any, variables: str | list[str] = "all", gather: bool = True,
+                   clear: bool = False, annotations: dict[str, Any] | None = None) -> None:
+        """Write recorded data to `io`: a file name (format by suffix: .pkl, .nix, .h5) or a
+        neo IO object."""
+        from lamina.io import write_block
+        write_block(self.get_data(variables, gather, clear, annotations), io)
+
+    def get_spike_counts(self, gather: bool = True) -> dict[ID, int]:
+        """Number of spikes recorded from each cell in the current segment."""
+        counts = self.grandparent._recorder.spike_counts(self._root_indices)
+        root = self.grandparent
+        return {ID(int(i), root): int(c) for i, c in zip(self.all_ids, counts)}
+
+    def mean_spike_count(self, gather: bool = True) -> float:
+        """Mean number of spikes per recorded cell in the current segment."""
+        counts = self.grandparent._recorder.spike_counts(self._root_indices, recorded_only=True)
+        return float(np.mean(counts)) if len(counts) else 0.0
+
+    def inject(self, current_source: Any) -> None:
+        """Inject a current source into these cells."""
+        from lamina.core.current_sources import inject
+        inject(current_source, self)
+
+    def describe(self, template: str | None = "population_default.txt",
+                 engine: str = "default") -> Any:
+        """Human-readable description (or, with ``template=None``, its context dict)."""
+        from lamina.describe import render
+        return render(template, engine, self._describe_context())
+
+    def _describe_context(self) -> dict[str, Any]:
+        return {"label": self.label, "size": self.size, "celltype": type(self.celltype).__name__,
+                "parameters": dict(self.celltype.parameter_space),
+                "first_id": int(self.all_ids[0]) if self.size else None,
+                "last_id": int(self.all_ids[-1]) if self.size else None,
+                "structure": getattr(self.grandparent.structure, "describe", lambda: "")(),
+                "is_view": isinstance(self, PopulationView),
+                "parent": getattr(getattr(self, "parent", None), "label", None),
+                "backend": self._sim.backend_name}
+
+
+class Population(BasePopulation):
+    """A group of cells of one type.
+
+    Parameters
+    ----------
+    size : int — number of cells (a tuple of dimensions is also accepted: a grid)
+    cellclass : standard cell type class, instance, or name
+    cellparams : dict — parameter values when `cellclass` is a class
+    structure : Line, Grid2D, Grid3D or RandomStructure — spatial layout (default Line())
+    initial_values : dict — initial values of state variables
+    label : str
+    """
+
+    _count = 0
+
+    def __init__(self, size: int | tuple[int, ...], cellclass: Any,
+                 cellparams: dict[str, Any] | None = None, structure: Any = None,
+                 initial_values: dict[str, Any] | None = None, label: str | None = None) -> None:
+        self._simulation = simulation.current()
+        self._dims = _check_size(size)
+        n = int(np.prod(self._dims))
+        self._celltype = resolve_celltype(cellclass, cellparams)
+        Population._count += 1
+        self.label = label or f"population{Population._count - 1}"
+        if structure is None:
+            from lamina.space import Line
+            structure = Line()
+        self.structure = structure
+        self._positions: np.ndarray | None = None
+        self._root_indices = np.arange(n, dtype=np.int64)
+        self.annotations: dict[str, Any] = {}
+        self._parameters = self._evaluate_parameters(self._celltype.parameter_space,
+                                                     self._root_indices, n)
+        self._celltype.check_values({k: v for k, v in self._parameters.items()
+                                     if isinstance(v, np.ndarray)})
+        self._initial = self._evaluate_initial(initial_values or {}, n)
+        ids = self._simulation.allocate_ids(n)
+        self._first = int(ids[0]) if n else self._simulation.next_id
+        self._simulation.backend.create_cells(self._celltype, ids, self._parameters,
+                                              dict(self._initial))
+        from lamina.core.recording import Recorder
+        self._recorder = Recorder(self)
+        self._simulation.populations.append(self)
+        self._simulation.recorders.append(self._recorder)
+
+    @property
+    def grandparent(self) -> "Population":
+        return self
+
+    @property
+    def first_id(self) -> ID:  # cheaper than the generic version
+        return ID(self._first, self)
+
+    @property
+    def all_ids(self) -> np.ndarray:
+        return self._first + self._root_indices
+
+    @property
+    def dim(self) -> tuple[int, ...]:
+        """Dimensions the population was created with."""
+        return self._dims
+
+    def annotate(self, **annotations: Any) -> None:
+        """Attach annotations, copied into the Neo blocks of `get_data`."""
+        self.annotations.update(annotations)
+
+    @property
+    def positions(self) -> np.ndarray:
+        return self._all_positions()
+
+    @positions.setter
+    def positions(self, value: Any) -> None:
+        arr = np.asarray(value, dtype=float)
+        if arr.shape != (3, self.size):
+            raise InvalidDimensionsError(
+                f"positions of {self.label!r}: got shape {arr.shape}, expected (3, {self.size})")
+        self._positions = arr.copy()
+
+    def _all_positions(self) -> np.ndarray:
+        if self._positions is None:
+            self._positions = np.asarray(self.structure.generate_positions(self.size), dtype=float)
+        return self._positions
+
+    def _set_position(self, cell: ID, value: Any) -> None:
+        pos = np.asarray(value, dtype=float).ravel()
+        if pos.shape != (3,):
+            raise InvalidDimensionsError(f"position {value!r}: expected 3 coordinates (x, y, z)")
+        self._all_positions()[:, self.id_to_index(cell)] = pos
+
+    # -- evaluation of user values ------------------------------------------------
+    def _evaluate_parameters(self, values: dict[str, Any], indices: np.ndarray,
+                             size: int) -> dict[str, Any]:
+        table = self._celltype.parameter_table()
+        out: dict[str, Any] = {}
+        for name, value in values.items():
+            decl = table[name]
+            if decl.kind == "sequence":
+                seqs = params.evaluate_sequence(name, value, indices, self._positions_for(indices))
+                params.check_sorted_times(name, seqs)
+                out[name] = seqs
+            else:
+                if value is None:
+                    raise InvalidParameterValueError(f"parameter {name!r} needs a value")
+                out[name] = params.evaluate_float(name, value, indices,
+                                                  self._positions_for(indices), size)
+        return out
+
+    def _positions_for(self, indices: np.ndarray) -> np.ndarray | None:
+        try:
+            return self._all_positions()[:, indices]
+        except AttributeError:  # structure not set yet during construction
+            return None
+
+    def _evaluate_initial(self, given: dict[str, Any], n: int) -> dict[str, np.ndarray]:
+        valid = self._celltype.state_variable_names()
+        for name in given:
+            if name not in valid:
+                raise NonExistentParameterError(name, f"{type(self._celltype).__name__} "
+                                                "(state variables)", valid)
+        merged = {**self._celltype.default_initial_values, **given}
+        return {k: params.evaluate_float(k, v, self._root_indices, self._positions_for(
+            self._root_indices), n) for k, v in merged.items()}
+
+    def _set_values(self, indices: np.ndarray, values: dict[str, Any]) -> None:
+        for name in values:
+            self._celltype.check_name(name)
+        new = self._evaluate_parameters(values, indices, self.size)
+        trial = {k: (v[indices] if isinstance(v, np.ndarray) else None)
+                 for k, v in self._parameters.items()}
+        trial.update(new)
+        self._celltype.check_values({k: v for k, v in trial.items() if isinstance(v, np.ndarray)})
+        ids = self._first + indices
+        self._simulation.backend.set_cell_parameters(ids, new)
+        for name, arr in new.items():
+            if isinstance(arr, np.ndarray):
+                self._parameters[name][indices] = arr
+            else:
+                for k, i in enumerate(indices):
+                    self._parameters[name][i] = arr[k]
+
+    def _set_initial(self, indices: np.ndarray, values: dict[str, Any]) -> None:
+        valid = self._celltype.state_variable_names()
+        evaluated = {}
+        for name, value in values.items():
+            if name not in valid:
+                raise NonExistentParameterError(
+                    name, f"{type(self._celltype).__name__} (state variables)", valid)
+            evaluated[name] = params.evaluate_float(name, value, indices,
+                                                    self._positions_for(indices), self.size)
+        self._simulation.backend.set_initial_values(self._first + indices, evaluated)
+        for name, arr in evaluated.items():
+            self._initial[name][indices] = arr
+
+    # -- single-cell access (used by ID) ------------------------------------------
+    def _cell_value(self, cell: ID, name: str) -> Any:
+        i = self.id_to_index(cell)
+        if name in self._parameters:
+            value = self._parameters[name][i]
+            return params.Sequence(value) if isinstance(value, np.ndarray) and value.ndim else float(value)
+        if name in self._initial:
+            return float(self._initial[name][i])
+        raise NonExistentParameterError(name, type(self._celltype).__name__,
+                                        [*self._parameters, "position"])
+
+    def _get_initial(self, cell: ID, name: str) -> float:
+        if name not in self._initial:
+            raise NonExistentParameterError(name, f"{type(self._celltype).__name__} "
+                                            "(state variables)", self._initial)
+        return float(self._initial[name][self.id_to_index(cell)])
+
+    def _set_cell_value(self, cell: ID, name: str, value: Any) -> None:
+        i = self.id_to_index(cell)
+        self._set_values(np.array([i]), {name: value})
+
+    def __repr__(self) -> str:
+        return (f"Population({self.size}, {type(self._celltype).__name__}, "
+                f"label={self.label!r})")
+
+
+class PopulationView(BasePopulation):
+    """A subset of a Population (or of another view), chosen by slice, index array or
+    boolean mask. It shares the cells: setting, recording and connecting act on them.
+
+    Attributes
+    ----------
+    parent : the Population or PopulationView it was taken from
+    mask : the selector, as an index array into `parent`
+    """
+
+    def __init__(self, parent: BasePopulation, selector: Any, label: str | None = None) -> None:
+        self.parent = parent
+        self.mask = _selector_to_indices(selector, parent.size)
+        self._root_indices = parent._root_indices[self.mask]
+        self.label = label or f"view of {parent.label}"
+
+    @property
+    def grandparent(self) -> Population:
+        return self.parent.grandparent
+
+    def __repr__(self) -> str:
+        return f"PopulationView({self.size} cells of {self.grandparent.label!r})"
+
+
+def _check_size(size: Any) -> tuple[int, ...]:
+    dims = tuple(size) if isinstance(size, (tuple, list)) else (size,)
+    try:
+        out = tuple(int(d) for d in dims)
+    except (TypeError, ValueError) as err:
+        raise InvalidDimensionsError(f"population size {size!r}: expected a non-negative "
+                                     "integer or a tuple of them") from err
+    if any(d < 0 for d in out) or any(int(d) != d for d in dims if isinstance(d, float)):
+        raise InvalidDimensionsError(f"population size {size!r}: expected a non-negative integer")
+    return out
+
+
+def _selector_to_indices(selector: Any, size: int) -> np.ndarray:
+    if isinstance(selector, slice):
+        return np.arange(size, dtype=np.int64)[selector]
+    arr = np.asarray(selector)
+    if arr.dtype == bool:
+        if arr.shape != (size,):
+            raise InvalidDimensionsError(
+                f"boolean mask of length {arr.size} for a population of size {size}")
+        return np.flatnonzero(arr).astype(np.int64)
+    if arr.dtype.kind not in "iu" and arr.size:
+        raise InvalidParameterValueError(
+            f"cannot select cells with {selector!r}: expected a slice, an index array or a mask")
+    idx = arr.astype(np.int64).ravel()
+    if idx.size and (idx.max() >= size or idx.min() < -size):
+        raise IndexError(f"index {int(idx.max() if idx.max() >= size else idx.min())} out of "
+                         f"range for a population of size {size}")
+    return np.where(idx < 0, idx + size, idx)
+
+
+__all__ = ["BasePopulation", "Population", "PopulationView", "resolve_celltype"]

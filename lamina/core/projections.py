@@ -1,0 +1,387 @@
+"""`Projection`: all connections of one synapse type from one set of cells onto another."""
+from __future__ import annotations
+
+import functools
+import logging
+import operator
+import warnings
+from collections.abc import Iterator
+from typing import Any, Callable
+
+import numpy as np
+
+from lamina.core import simulation
+from lamina.errors import (ConnectionError, InvalidParameterValueError, InvalidWeightError,
+                           NonExistentParameterError)
+from lamina.models import StandardSynapseType, StaticSynapse
+from lamina.core import connection_values as cv
+
+logger = logging.getLogger(__name__)
+
+
+def _deprecated(new: str) -> Callable:
+    """Mark a classic method as a deprecated alias of `new`."""
+    def wrap(fn: Callable) -> Callable:
+        @functools.wraps(fn)
+        def inner(*args: Any, **kwargs: Any) -> Any:
+            warnings.warn(f"{fn.__name__}() is deprecated; use {new} instead",
+                          DeprecationWarning, stacklevel=2)
+            return fn(*args, **kwargs)
+        inner.__doc__ = f"Deprecated. Use {new} instead."
+        return inner
+    return wrap
+
+
+class Connection:
+    """One connection of a projection, as `Projection.__iter__`/`__getitem__` give it."""
+
+    def __init__(self, projection: "Projection", index: int) -> None:
+        self.projection = projection
+        self.index = index
+
+    @property
+    def presynaptic_index(self) -> int:
+        return int(self.projection._pre_idx[self.index])
+
+    @property
+    def postsynaptic_index(self) -> int:
+        return int(self.projection._post_idx[self.index])
+
+    @property
+    def presynaptic_cell(self) -> Any:
+        return self.projection.pre[self.presynaptic_index]
+
+    @property
+    def postsynaptic_cell(self) -> Any:
+        return self.projection.post[self.postsynaptic_index]
+
+    def __getattr__(self, name: str) -> Any:
+        if name in ("projection", "index"):
+            raise AttributeError(name)
+        if name not in self.projection.attribute_names:
+            raise NonExistentParameterError(name, type(self.projection.synapse_type).__name__,
+                                            self.projection.attribute_names)
+        return float(self.projection._values(name)[self.index])
+
+    def as_tuple(self, *attribute_names: str) -> tuple:
+        """(pre index, post index, values of the named attributes...)."""
+        return (self.presynaptic_index, self.postsynaptic_index,
+                *(getattr(self, n) for n in attribute_names))
+
+    def __repr__(self) -> str:
+        return f"Connection({self.presynaptic_index} -> {self.postsynaptic_index})"
+
+
+class Projection:
+    """A container for all connections of one synapse type between two groups of cells.
+
+    Parameters
+    ----------
+    presynaptic_population, postsynaptic_population : Population, PopulationView or Assembly
+    connector : Connector — the connection algorithm
+    synapse_type : StandardSynapseType — default ``StaticSynapse()``
+    source : str — presynaptic variable signalling spikes (standard cells: None)
+    receptor_type : str — 'excitatory' (default) or 'inhibitory'
+    space : Space — how distances are measured
+    label : str
+    """
+
+    MULTI_SYNAPSE_OPERATIONS: dict[str, Callable] = {
+        "last": lambda x, y: y, "first": lambda x, y: x, "sum": operator.iadd,
+        "min": min, "max": max}
+    _count = 0
+
+    def __init__(self, presynaptic_population: Any, postsynaptic_population: Any,
+                 connector: Any, synapse_type: StandardSynapseType | None = None,
+                 source: str | None = None, receptor_type: str | None = None,
+                 space: Any = None, label: str | None = None) -> None:
+        from lamina.space import Space
+        self._sim = simulation.current()
+        self.pre = presynaptic_population
+        self.post = postsynaptic_population
+        self.connector = connector
+        self.synapse_type = synapse_type if synapse_type is not None else StaticSynapse()
+        if not isinstance(self.synapse_type, StandardSynapseType):
+            raise InvalidParameterValueError(
+                f"synapse_type={synapse_type!r}: expected a synapse type such as StaticSynapse()")
+        self.source = source
+        self.receptor_type = self._check_receptor(receptor_type or "excitatory")
+        self.space = space if space is not None else Space()
+        self._id = Projection._count
+        Projection._count += 1
+        self.label = label or f"{self.pre.label}→{self.post.label}"
+        self._pre_idx = np.zeros(0, dtype=np.int64)
+        self._post_idx = np.zeros(0, dtype=np.int64)
+        self._connect_with(connector)
+        self._sim.projections.append(self)
+
+    # -- construction ------------------------------------------------------------------
+    def _check_receptor(self, receptor: str) -> str:
+        allowed = self.post.celltype.receptor_types
+        if receptor not in allowed:
+            raise ConnectionError(
+                f"receptor_type={receptor!r} does not exist on {type(self.post.celltype).__name__} "
+                f"({self.post.label!r}); allowed: {', '.join(allowed) or 'none (spike source)'}")
+        return receptor
+
+    @property
+    def attribute_names(self) -> list[str]:
+        """Names of per-connection attributes: weight, delay and dynamics parameters."""
+        return self.synapse_type.get_parameter_names()
+
+    @property
+    def target(self) -> str:
+        """The receptor type (the PyNN 0.7 name)."""
+        return self.receptor_type
+
+    @property
+    def rng(self) -> Any:
+        """The RNG the connector used (None if it used the default)."""
+        return getattr(self.connector, "rng", None)
+
+    @property
+    def synapse_dynamics(self) -> Any:
+        """The plastic synapse type, or None for static synapses."""
+        return None if isinstance(self.synapse_type, StaticSynapse) else self.synapse_type
+
+    def _context(self) -> Any:
+        from lamina.connectors import ConnectionContext
+        from lamina.random import default_rng
+        return ConnectionContext(pre_ids=self.pre.all_ids, post_ids=self.post.all_ids,
+                                 pre_positions=self.pre.positions,
+                                 post_positions=self.post.positions, space=self.space,
+                                 rng=default_rng())
+
+    def _connect_with(self, connector: Any) -> None:
+        ctx = self._context()
+        pre_idx, post_idx, given = connector.connect_indices(ctx)
+        pre_idx = np.asarray(pre_idx, dtype=np.int64)
+        post_idx = np.asarray(post_idx, dtype=np.int64)
+        values = self._initial_values(connector, pre_idx, post_idx, given)
+        self._add(pre_idx, post_idx, values)
+
+    def _initial_values(self, connector: Any, pre_idx: np.ndarray, post_idx: np.ndarray,
+                        given: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        spec = dict(self.synapse_type.parameter_space)
+        for classic in ("weight", "delay"):
+            value = getattr(connector, classic + "s", None)
+            if value is not None:
+                spec[classic] = value
+        values = {}
+        for name in self.attribute_names:
+            if name in given:
+                values[name] = np.asarray(given[name], dtype=float)
+            else:
+                values[name] = self._evaluate(name, spec[name], pre_idx, post_idx)
+        unknown = set(given) - set(self.attribute_names)
+        if unknown:
+            raise NonExistentParameterError(sorted(unknown)[0],
+                                            type(self.synapse_type).__name__, self.attribute_names)
+        return values
+
+    def _evaluate(self, name: str, value: Any, pre_idx: np.ndarray,
+                  post_idx: np.ndarray) -> np.ndarray:
+        if name == "delay" and value is None:
+            value = self._sim.min_delay
+        return cv.evaluate(name, value, pre_idx, post_idx, self.shape,
+                           lambda: cv.pair_distances(self.space, self.pre.positions[:, pre_idx],
+                                                     self.post.positions[:, post_idx]))
+
+    def _add(self, pre_idx: np.ndarray, post_idx: np.ndarray,
+             values: dict[str, np.ndarray]) -> None:
+        values = self._checked(values)
+        self._sim.backend.connect(self._id, self.pre.all_ids[pre_idx],
+                                  self.post.all_ids[post_idx], self.receptor_type,
+                                  self.synapse_type, values)
+        self._pre_idx = np.concatenate([self._pre_idx, pre_idx])
+        self._post_idx = np.concatenate([self._post_idx, post_idx])
+
+    def _checked(self, values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Check weights and delays; delays are rounded to the time grid."""
+        out = dict(values)
+        if "weight" in out:
+            cv.check_weights(out["weight"], self.receptor_type, self.post.celltype, self.label)
+        if "delay" in out:
+            out["delay"] = cv.check_delays(out["delay"], self._sim, self.label)
+        table = self.synapse_type.parameter_table()
+        for name, arr in out.items():
+            if name not in ("weight", "delay"):
+                table[name].check(arr, type(self.synapse_type).__name__)
+        return out
+
+    def connection_indices(self) -> tuple[np.ndarray, np.ndarray]:
+        """Pre and post indices of every connection (used by CloneConnector)."""
+        return self._pre_idx.copy(), self._post_idx.copy()
+
+    # -- size and iteration ------------------------------------------------------------
+    def size(self, gather: bool = True) -> int:
+        """Number of connections."""
+        return int(self._pre_idx.size)
+
+    def __len__(self) -> int:
+        return self.size()
+
+    def __iter__(self) -> Iterator[Connection]:
+        return (Connection(self, i) for i in range(self.size()))
+
+    def __getitem__(self, i: int) -> Connection:
+        if not -self.size() <= i < self.size():
+            raise IndexError(f"connection {i} out of range ({self.size()} connections)")
+        return Connection(self, i % self.size())
+
+    @property
+    def connections(self) -> list[Connection]:
+        """All connections (on this MPI process)."""
+        return list(self)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(presynaptic size, postsynaptic size)."""
+        return (self.pre.size, self.post.size)
+
+    # -- attributes ----------------------------------------------------------------------
+    def _values(self, name: str) -> np.ndarray:
+        return self._sim.backend.get_connection_values(self._id, name)
+
+    def _names(self, attribute_names: Any) -> list[str]:
+        names = [attribute_names] if isinstance(attribute_names, str) else list(attribute_names)
+        if names == ["all"]:
+            names = self.attribute_names
+        for n in names:
+            if n not in self.attribute_names:
+                raise NonExistentParameterError(n, type(self.synapse_type).__name__,
+                                                self.attribute_names)
+        return names
+
+    def get(self, attribute_names: str | list[str], format: str, gather: bool = True,
+            with_address: bool = True, multiple_synapses: str = "sum") -> Any:
+        """Values of connection attributes, as a list of tuples or as (n_pre, n_post) arrays.
+
+        In "array" format missing connections are NaN and several connections between one
+        pair are combined by `multiple_synapses` ('sum', 'first', 'last', 'min', 'max').
+        Values are in PyNN units (nA or uS, ms).
+        """
+        names = self._names(attribute_names)
+        columns = [self._values(n) for n in names]
+        if format == "list":
+            rows = np.column_stack([self._pre_idx, self._post_idx, *columns]) if with_address \
+                else np.column_stack(columns) if columns else np.zeros((self.size(), 0))
+            out = [tuple(row) for row in rows.tolist()]
+            if with_address:
+                out = [(int(r[0]), int(r[1]), *r[2:]) for r in out]
+            return out
+        if format == "array":
+            if multiple_synapses not in self.MULTI_SYNAPSE_OPERATIONS:
+                raise InvalidParameterValueError(
+                    f"multiple_synapses={multiple_synapses!r}: expected one of "
+                    f"{', '.join(self.MULTI_SYNAPSE_OPERATIONS)}")
+            arrays = [cv.to_matrix(col, self._pre_idx, self._post_idx, self.shape,
+                                   multiple_synapses) for col in columns]
+            return arrays[0] if isinstance(attribute_names, str) else tuple(arrays)
+        raise InvalidParameterValueError(f"format={format!r}: expected 'list' or 'array'")
+
+    def set(self, **attributes: Any) -> None:
+        """Set connection attributes: a number, a RandomDistribution, an (n_pre, n_post)
+        array, a function of distance, or an expression of the distance ``d``."""
+        new = {}
+        for name, value in attributes.items():
+            self._names(name)
+            new[name] = self._evaluate(name, value, self._pre_idx, self._post_idx)
+        for name, arr in self._checked(new).items():
+            self._sim.backend.set_connection_values(self._id, name, arr)
+
+    def save(self, attribute_names: str | list[str], file: Any, format: str = "list",
+             gather: bool = True, with_address: bool = True) -> None:
+        """Write connection attributes to a text file (or open file object); in "array"
+        format, zeros stand for missing connections."""
+        from lamina.connectors import write_connection_file
+        names = self._names(attribute_names)
+        if format == "list":
+            rows = np.column_stack([self._pre_idx, self._post_idx,
+                                    *[self._values(n) for n in names]]) if self.size() \
+                else np.zeros((0, 2 + len(names)))
+            cols = ["i", "j", *names]
+            if not with_address:
+                rows, cols = rows[:, 2:], names
+            write_connection_file(file, rows, cols)
+        elif format == "array":
+            arrays = self.get(names, "array", gather)
+            np.savetxt(file, np.vstack([np.nan_to_num(a, nan=0.0) for a in arrays]), fmt="%g")
+        else:
+            raise InvalidParameterValueError(f"format={format!r}: expected 'list' or 'array'")
+
+    def describe(self, template: str | None = "projection_default.txt",
+                 engine: str = "default") -> Any:
+        """Human-readable description (or, with ``template=None``, its context dict)."""
+        from lamina.describe import render
+        ctx = {"label": self.label, "pre": self.pre.label, "post": self.post.label,
+               "connector": self.connector.describe() if hasattr(self.connector, "describe")
+               else repr(self.connector),
+               "synapse_type": self.synapse_type.describe(), "receptor_type": self.receptor_type,
+               "size": self.size(), "backend": self._sim.backend_name}
+        return render(template, engine, ctx)
+
+    def __repr__(self) -> str:
+        return f"Projection({self.label!r}, {self.size()} connections)"
+
+    # -- deprecated PyNN 0.7 methods -------------------------------------------------------
+    @_deprecated("get('weight', format, gather)")
+    def getWeights(self, format: str = "list", gather: bool = True) -> Any:
+        return self.get("weight", format, gather, with_address=False) if format == "list" \
+            else self.get("weight", format, gather)
+
+    @_deprecated("get('delay', format, gather)")
+    def getDelays(self, format: str = "list", gather: bool = True) -> Any:
+        return self.get("delay", format, gather, with_address=False) if format == "list" \
+            else self.get("delay", format, gather)
+
+    @_deprecated("get(parameter_name, format, gather)")
+    def getSynapseDynamics(self, parameter_name: str, format: str = "list",
+                           gather: bool = True) -> Any:
+        return self.get(parameter_name, format, gather, with_address=False) \
+            if format == "list" else self.get(parameter_name, format, gather)
+
+    @_deprecated("set(weight=w)")
+    def setWeights(self, w: Any) -> None:
+        self.set(weight=w)
+
+    @_deprecated("set(delay=d)")
+    def setDelays(self, d: Any) -> None:
+        self.set(delay=d)
+
+    @_deprecated("set(parameter_name=value)")
+    def setSynapseDynamics(self, param: str, value: Any) -> None:
+        self.set(**{param: value})
+
+    @_deprecated("set(weight=rand_distr)")
+    def randomizeWeights(self, rand_distr: Any) -> None:
+        self.set(weight=rand_distr)
+
+    @_deprecated("set(delay=rand_distr)")
+    def randomizeDelays(self, rand_distr: Any) -> None:
+        self.set(delay=rand_distr)
+
+    @_deprecated("set(name=rand_distr)")
+    def randomizeSynapseDynamics(self, param: str, rand_distr: Any) -> None:
+        self.set(**{param: rand_distr})
+
+    @_deprecated("save('weight', file, format, gather)")
+    def printWeights(self, file: Any, format: str = "list", gather: bool = True) -> None:
+        self.save("weight", file, format, gather)
+
+    @_deprecated("save('delay', file, format, gather)")
+    def printDelays(self, file: Any, format: str = "list", gather: bool = True) -> None:
+        self.save("delay", file, format, gather)
+
+    @_deprecated("save('all', file, format='list', gather=gather)")
+    def saveConnections(self, file: Any, gather: bool = True,
+                        compatible_output: bool = True) -> None:
+        self.save("all", file, format="list", gather=gather)
+
+    @_deprecated("numpy.histogram()")
+    def weightHistogram(self, min: float | None = None, max: float | None = None,
+                        nbins: int = 10) -> tuple[np.ndarray, np.ndarray]:
+        w = self._values("weight")
+        lo = w.min() if min is None and w.size else (min or 0.0)
+        hi = w.max() if max is None and w.size else (max or 1.0)
+        return np.histogram(w, bins=nbins, range=(lo, hi))

@@ -1,0 +1,164 @@
+"""Recording set-up and recorded data of one Population, one segment per run between resets."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from lamina.backends.base import SignalData
+from lamina.errors import InvalidParameterValueError, RecordingError
+
+if TYPE_CHECKING:
+    import neo
+
+    from lamina.core.populations import Population
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class SegmentData:
+    """Raw data of one segment: spikes and signals keyed by population index."""
+
+    index: int
+    t_stop: float
+    spikes: dict[int, np.ndarray] = field(default_factory=dict)
+    signals: dict[str, tuple[np.ndarray, SignalData]] = field(default_factory=dict)
+    annotations: dict[str, Any] = field(default_factory=dict)
+    rec_datetime: datetime = field(default_factory=datetime.now)
+    t_start: float = 0.0
+
+
+class Recorder:
+    """Which variables of which cells of a Population are recorded, and the data so far."""
+
+    def __init__(self, population: "Population") -> None:
+        self.population = population
+        self.recorded: dict[str, np.ndarray] = {}
+        self.sampling_interval: float = population._simulation.dt
+        self.segments: list[SegmentData] = []
+        self._files: set[str] = set()
+
+    @property
+    def _sim(self) -> Any:
+        return self.population._simulation
+
+    @property
+    def _backend(self) -> Any:
+        return self._sim.backend
+
+    def _ids(self, indices: np.ndarray) -> np.ndarray:
+        return self.population._first + indices
+
+    # -- set-up ---------------------------------------------------------------------
+    def record(self, variables: Any, indices: np.ndarray, to_file: Any,
+               sampling_interval: float | None) -> None:
+        """Start (or, with ``variables=None``, stop) recording from the cells at `indices`."""
+        if variables is None:
+            for var, mask in self.recorded.items():
+                on = indices[mask[indices]]
+                if on.size:
+                    self._backend.stop_recording(self._ids(on), var)
+                    mask[on] = False
+            return
+        names = self._expand(variables)
+        if sampling_interval is not None:
+            self._set_interval(sampling_interval)
+        for var in names:
+            mask = self.recorded.setdefault(var, np.zeros(self.population.size, dtype=bool))
+            new = indices[~mask[indices]]
+            if new.size:
+                interval = self._sim.dt if var == "spikes" else self.sampling_interval
+                self._backend.set_recording(self._ids(new), var, interval)
+                mask[new] = True
+        if to_file is not None:
+            self._write_at_end(to_file)
+
+    def _expand(self, variables: Any) -> list[str]:
+        celltype = self.population.celltype
+        names = [variables] if isinstance(variables, str) else list(variables)
+        if "all" in names:
+            names = list(celltype.recordable)
+        for var in names:
+            if not isinstance(var, str) or not celltype.can_record(var):
+                raise RecordingError(var, type(celltype), celltype.recordable)
+        return names
+
+    def _set_interval(self, interval: Any) -> None:
+        dt = self._sim.dt
+        try:
+            value = float(interval)
+        except (TypeError, ValueError) as err:
+            raise InvalidParameterValueError(
+                f"sampling_interval={interval!r}: expected a number of ms") from err
+        steps = round(value / dt)
+        if steps < 1 or abs(steps * dt - value) > 1e-9 * max(1.0, value):
+            raise InvalidParameterValueError(
+                f"sampling_interval={interval!r} ms: expected a positive multiple of the time "
+                f"step ({dt} ms)")
+        if any(m.any() for v, m in self.recorded.items() if v != "spikes") and \
+                abs(value - self.sampling_interval) > 1e-12:
+            raise InvalidParameterValueError(
+                f"sampling_interval={interval!r} ms: {self.population.label!r} already records "
+                f"with {self.sampling_interval} ms; one interval applies to a whole population")
+        self.sampling_interval = steps * dt
+
+    def _write_at_end(self, to_file: Any) -> None:
+        key = str(to_file)
+        if key in self._files:
+            return
+        self._files.add(key)
+        pop = self.population
+        self._sim.files_at_end.append(lambda: pop.write_data(to_file))
+
+    # -- data -----------------------------------------------------------------------
+    def _current(self, variables: list[str]) -> SegmentData:
+        seg = SegmentData(index=self._sim.segment_counter, t_stop=self._sim.t)
+        for var in variables:
+            mask = self.recorded.get(var)
+            if mask is None or not mask.any():
+                continue
+            indices = np.flatnonzero(mask)
+            if var == "spikes":
+                trains = self._backend.get_spikes(self._ids(indices))
+                seg.spikes = {int(i): t for i, t in zip(indices, trains)}
+            else:
+                seg.signals[var] = (indices, self._backend.get_signal(self._ids(indices), var))
+        return seg
+
+    def close_segment(self, annotations: dict[str, Any]) -> None:
+        """Keep the data recorded since the last reset as a finished segment."""
+        if not self.recorded:
+            return
+        seg = self._current(list(self.recorded))
+        seg.annotations.update(annotations)
+        self.segments.append(seg)
+
+    def get_data(self, variables: Any, indices: np.ndarray, clear: bool,
+                 annotations: dict[str, Any] | None, label: str) -> "neo.Block":
+        """Recorded data of the cells at `indices` as a neo Block."""
+        from lamina.io.neo_output import build_block
+        names = list(self.recorded) if variables == "all" else self._expand(variables)
+        segments = [*self.segments, self._current(names)]
+        pop = self.population
+        block = build_block(pop, segments, names, indices, self.sampling_interval,
+                            annotations or {})
+        if clear:
+            self.segments = []
+            for var, mask in self.recorded.items():
+                if mask.any():
+                    self._backend.clear_recorded(self._ids(np.flatnonzero(mask)), var)
+        return block
+
+    def spike_counts(self, indices: np.ndarray, recorded_only: bool = False) -> np.ndarray:
+        """Spikes per cell at `indices` in the current segment (0 where not recorded)."""
+        mask = self.recorded.get("spikes", np.zeros(self.population.size, dtype=bool))
+        counts = np.zeros(len(indices), dtype=np.int64)
+        on = mask[indices]
+        if on.any():
+            trains = self._backend.get_spikes(self._ids(indices[on]))
+            counts[on] = [len(t) for t in trains]
+        return counts[on] if recorded_only else counts

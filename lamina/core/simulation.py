@@ -1,0 +1,185 @@
+"""The simulation state: time step, delays, the backend, the objects built, and time.
+
+One `Simulation` exists between ``setup()`` and ``end()``; the procedural API
+(`setup`, `run`, `reset`, `end`, ...) is a thin facade over it.
+"""
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from lamina.backends import BackendConfig, load_backend
+from lamina.errors import InvalidParameterValueError, InvalidTimeError, SimulationNotSetUpError
+
+if TYPE_CHECKING:
+    from lamina.core.populations import Population
+    from lamina.core.projections import Projection
+    from lamina.core.recording import Recorder
+
+logger = logging.getLogger(__name__)
+
+_current: "Simulation | None" = None
+
+#: relative tolerance when checking that a time lies on the grid
+GRID_TOLERANCE = 1e-9
+
+
+class Simulation:
+    """Owns everything one simulation consists of.
+
+    Parameters
+    ----------
+    backend_name : str — 'engine', 'nest', ...
+    timestep : float — integration time step [ms]
+    min_delay : float or 'auto' — smallest delay allowed [ms]; 'auto' allows any delay
+        down to the time step
+    max_delay : float — largest delay allowed [ms]
+    threads : int — worker threads for the backend
+    rng_seed : int — seed of the backend's random streams
+    extra : dict — backend-specific options
+    """
+
+    def __init__(self, backend_name: str = "engine", timestep: float = 0.1,
+                 min_delay: float | str = "auto", max_delay: float = 10.0,
+                 threads: int = 1, rng_seed: int = 42, **extra: Any) -> None:
+        self.dt = _positive("timestep", timestep)
+        self.min_delay_auto = min_delay == "auto"
+        if self.min_delay_auto:
+            min_delay = self.dt
+        elif isinstance(min_delay, str):
+            raise InvalidParameterValueError(
+                f"min_delay={min_delay!r}: expected a number of ms or 'auto'")
+        self.min_delay = _positive("min_delay", min_delay)
+        self.max_delay = _positive("max_delay", max_delay)
+        if self.min_delay < self.dt * (1 - GRID_TOLERANCE):
+            raise InvalidParameterValueError(
+                f"min_delay={min_delay} ms is smaller than the time step ({self.dt} ms)")
+        if self.max_delay < self.min_delay:
+            raise InvalidParameterValueError(
+                f"max_delay={max_delay} ms is smaller than min_delay ({self.min_delay} ms)")
+        if int(threads) < 1:
+            raise InvalidParameterValueError(f"threads={threads}: expected an integer >= 1")
+        self.backend_name = backend_name
+        self.config = BackendConfig(dt=self.dt, min_delay=self.min_delay, max_delay=self.max_delay,
+                                    threads=int(threads), rng_seed=int(rng_seed), extra=dict(extra))
+        self.backend = load_backend(backend_name)(self.config)
+        self.next_id = 0
+        self.segment_counter = 0
+        self.populations: list[Population] = []
+        self.projections: list[Projection] = []
+        self.recorders: list[Recorder] = []
+        self.current_sources: list[Any] = []
+        self.files_at_end: list[Callable[[], None]] = []
+
+    # -- identity -------------------------------------------------------------------
+    def allocate_ids(self, n: int) -> np.ndarray:
+        """Hand out `n` new global IDs in creation order."""
+        ids = np.arange(self.next_id, self.next_id + n, dtype=np.int64)
+        self.next_id += n
+        return ids
+
+    # -- time -----------------------------------------------------------------------
+    @property
+    def t(self) -> float:
+        """Current time [ms]."""
+        return self.backend.t
+
+    def to_grid(self, t: float) -> float:
+        """Round `t` [ms] to the nearest point of the time grid."""
+        return round(t / self.dt) * self.dt
+
+    def run_until(self, t_stop: float,
+                  callbacks: Iterable[Callable[[float], float | None]] = ()) -> float:
+        """Advance to `t_stop` [ms], calling each callback at the times it asks for.
+
+        A callback is ``f(t) -> next_t``: called first at the current time, then at the time
+        it returns (``None`` means no further call). Times are rounded to the grid.
+        """
+        t_stop = self._checked_stop(t_stop)
+        eps = self.dt * 1e-6
+        next_call: dict[Callable, float | None] = {cb: self.t for cb in callbacks}
+        while True:
+            for cb, when in next_call.items():
+                if when is not None and when <= self.t + eps:
+                    nxt = cb(self.t)
+                    next_call[cb] = None if nxt is None else max(self.to_grid(float(nxt)),
+                                                                self.t + self.dt)
+            target = min([t_stop, *(w for w in next_call.values() if w is not None)])
+            if target > self.t + eps:
+                self.backend.run_until(target)
+            if self.t >= t_stop - eps:
+                return self.t
+
+    def _checked_stop(self, t_stop: Any) -> float:
+        try:
+            t_stop = float(t_stop)
+        except (TypeError, ValueError) as err:
+            raise InvalidTimeError(f"run until {t_stop!r}: expected a time in ms") from err
+        if not math.isfinite(t_stop):
+            raise InvalidTimeError(f"run until t={t_stop}: expected a finite time [ms]")
+        if t_stop < self.t - self.dt * 1e-6:
+            raise InvalidTimeError(
+                f"cannot run until t={t_stop} ms: the simulation is already at t={self.t} ms")
+        return max(self.to_grid(t_stop), self.t)
+
+    def reset(self, annotations: dict[str, Any] | None = None) -> None:
+        """Return to t = 0 keeping structure, parameters and recording set-up; recorded data
+        so far become a finished Neo segment."""
+        for rec in self.recorders:
+            rec.close_segment(annotations or {})
+        self.backend.reset()
+        self.segment_counter += 1
+
+    def end(self) -> None:
+        """Write files asked for with ``record(..., to_file=)`` and release the backend."""
+        for write in self.files_at_end:
+            write()
+        self.files_at_end.clear()
+        self.backend.end()
+
+
+def _positive(name: str, value: Any) -> float:
+    try:
+        v = float(value)
+    except (TypeError, ValueError) as err:
+        raise InvalidParameterValueError(f"{name}={value!r}: expected a positive number [ms]") from err
+    if not (v > 0 and math.isfinite(v)):
+        raise InvalidParameterValueError(f"{name}={value!r}: expected a positive number [ms]")
+    return v
+
+
+def current() -> Simulation:
+    """The simulation set up by the last ``setup()``.
+
+    Raises
+    ------
+    SimulationNotSetUpError
+        if ``setup()`` has not been called (or ``end()`` was).
+    """
+    if _current is None:
+        raise SimulationNotSetUpError("no simulation is set up: call sim.setup() first")
+    return _current
+
+
+def start(backend_name: str, **kwargs: Any) -> Simulation:
+    """Create a new simulation (replacing any previous one) and make it current."""
+    global _current
+    if _current is not None:
+        try:
+            _current.backend.end()
+        except Exception:  # noqa: BLE001 - an old backend failing to close must not block setup
+            logger.exception("ending the previous simulation failed")
+    _current = Simulation(backend_name, **kwargs)
+    return _current
+
+
+def stop() -> None:
+    """End the current simulation."""
+    global _current
+    if _current is not None:
+        sim, _current = _current, None
+        sim.end()

@@ -1,0 +1,79 @@
+"""Recorded data as Neo objects, structured as PyNN structures them.
+
+One Block per `get_data` call, one Segment per run between resets; one SpikeTrain per
+recorded cell (annotated with source_population, source_id, source_index, channel_id);
+one AnalogSignal per variable with shape (samples, cells) from the segment start,
+array-annotated with channel_index and source_ids.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import neo
+import numpy as np
+import quantities as pq
+
+if TYPE_CHECKING:
+    from lamina.core.populations import Population
+    from lamina.core.recording import SegmentData
+
+#: lamina unit names -> quantities units
+UNITS = {"mV": pq.mV, "nA": pq.nA, "uS": pq.uS, "nF": pq.nF, "ms": pq.ms, "Hz": pq.Hz,
+         "": pq.dimensionless}
+
+
+def to_quantity_unit(unit: str) -> pq.Quantity:
+    """The `quantities` unit for a lamina unit name."""
+    return UNITS.get(unit, pq.dimensionless)
+
+
+def build_block(population: "Population", segments: list["SegmentData"], variables: list[str],
+                indices: np.ndarray, sampling_interval: float,
+                annotations: dict[str, Any]) -> neo.Block:
+    """Build a Block for the cells at `indices` of `population` from raw segments."""
+    sim = population._simulation
+    block = neo.Block(name=population.label, description=population.describe(),
+                      **_block_annotations(population, sim))
+    block.annotate(**population.annotations, **annotations)
+    wanted = set(int(i) for i in indices)
+    for seg_data in segments:
+        block.segments.append(_segment(population, seg_data, variables, indices, wanted))
+    return block
+
+
+def _block_annotations(population: "Population", sim: Any) -> dict[str, Any]:
+    return {"size": population.size, "first_id": int(population.first_id) if population.size
+            else None, "last_id": int(population.last_id) if population.size else None,
+            "label": population.label, "simulator": f"lamina.{sim.backend_name}",
+            "mpi_processes": sim.backend.num_processes, "dt": sim.dt}
+
+
+def _segment(population: "Population", data: "SegmentData", variables: list[str],
+             indices: np.ndarray, wanted: set[int]) -> neo.Segment:
+    seg = neo.Segment(name=f"segment{data.index:03d}", description=population.describe(),
+                      rec_datetime=data.rec_datetime, **data.annotations)
+    first = int(population._first)
+    if "spikes" in variables:
+        for index in sorted(i for i in data.spikes if i in wanted):
+            times = data.spikes[index]
+            last = float(times.max()) if times.size else 0.0
+            st = neo.SpikeTrain(times * pq.ms, t_start=data.t_start * pq.ms,
+                                t_stop=max(data.t_stop, last) * pq.ms,
+                                source_population=population.label, source_id=first + index,
+                                source_index=index, channel_id=first + index)
+            seg.spiketrains.append(st)
+    for var, (rec_indices, sig) in data.signals.items():
+        if var not in variables:
+            continue
+        keep = np.isin(rec_indices, indices)
+        if not keep.any():
+            continue
+        unit = population.celltype.units.get(var, "")
+        signal = neo.AnalogSignal(sig.values[:, keep], units=to_quantity_unit(unit),
+                                  t_start=sig.t_start * pq.ms,
+                                  sampling_period=sig.sampling_interval * pq.ms, name=var,
+                                  source_population=population.label)
+        signal.array_annotate(channel_index=rec_indices[keep].copy(),
+                              source_ids=first + rec_indices[keep])
+        seg.analogsignals.append(signal)
+    return seg

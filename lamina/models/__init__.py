@@ -1,0 +1,31 @@
+"""The standard model catalogue: every model lamina offers, declared once as data.
+
+Backends translate from these declarations; nothing else restates a default or a unit.
+"""
+from __future__ import annotations
+
+from lamina.models import cells, current_sources, synapses
+from lamina.models.base import (Parameter, Relation, StandardCellType, StandardCurrentSourceType,
+                                StandardModelType, StandardSynapseType, StateVariable)
+from lamina.models.cells import (IF_cond_alpha, IF_cond_exp, IF_curr_alpha, IF_curr_delta,
+                                 IF_curr_exp, SpikeSourceArray, SpikeSourcePoisson)
+from lamina.models.current_sources import ACSource, DCSource, NoisyCurrentSource, StepCurrentSource
+from lamina.models.synapses import StaticSynapse
+
+CELL_TYPES: dict[str, type[StandardCellType]] = {c.__name__: c for c in cells.ALL}
+CURRENT_SOURCES: dict[str, type[StandardCurrentSourceType]] = {
+    c.__name__: c for c in current_sources.ALL}
+SYNAPSE_TYPES: dict[str, type[StandardSynapseType]] = {c.__name__: c for c in synapses.ALL}
+
+
+def list_standard_models() -> list[str]:
+    """Names of the standard cell types (what PyNN's ``list_standard_models`` returns)."""
+    return sorted(CELL_TYPES)
+
+
+__all__ = ["Parameter", "Relation", "StateVariable", "StandardModelType", "StandardCellType",
+           "StandardCurrentSourceType", "StandardSynapseType", "CELL_TYPES", "CURRENT_SOURCES",
+           "SYNAPSE_TYPES", "list_standard_models", "IF_curr_exp", "IF_curr_alpha",
+           "IF_curr_delta", "IF_cond_exp", "IF_cond_alpha", "SpikeSourceArray",
+           "SpikeSourcePoisson", "DCSource", "StepCurrentSource", "ACSource",
+           "NoisyCurrentSource", "StaticSynapse"]

@@ -1,0 +1,296 @@
+"""Declarations shared by every standard model: parameters, state variables, checks.
+
+A standard model is a class whose *class attributes* declare its parameters (name,
+default, unit, allowed range, meaning), its state variables, recordables and receptor
+types. An *instance* carries the parameter values a user chose
+(``IF_cond_exp(tau_m=15.0)``); values may be numbers, arrays, sequences, random
+distributions or callables and are resolved to per-cell arrays by the core layer.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+
+from lamina.errors import InvalidParameterValueError, NonExistentParameterError
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One model parameter.
+
+    Attributes
+    ----------
+    name : str — PyNN name
+    default : float | None | object — default value (``None`` where the default depends
+        on the simulation, e.g. a delay defaulting to the minimum delay)
+    unit : str — PyNN unit (``'ms'``, ``'mV'``, ``'nA'``, ``'uS'``, ``'nF'``, ``'Hz'``, ``''``)
+    doc : str — one-line meaning
+    low, high : float — allowed range; ``low_open``/``high_open`` make the bound strict
+    kind : str — ``'float'``, ``'sequence'`` (array per cell, e.g. spike times) or ``'int'``
+    """
+
+    name: str
+    default: Any
+    unit: str
+    doc: str
+    low: float = -math.inf
+    high: float = math.inf
+    low_open: bool = False
+    high_open: bool = False
+    kind: str = "float"
+
+    def range_text(self) -> str:
+        """Human-readable allowed range, e.g. ``'> 0'``."""
+        parts = []
+        if self.low > -math.inf:
+            parts.append(("> " if self.low_open else ">= ") + f"{self.low:g}")
+        if self.high < math.inf:
+            parts.append(("< " if self.high_open else "<= ") + f"{self.high:g}")
+        return " and ".join(parts) or "any finite number"
+
+    def check(self, values: np.ndarray, model: str) -> None:
+        """Raise `InvalidParameterValueError` if any value is outside the allowed range."""
+        if self.kind == "sequence":
+            return
+        arr = np.asarray(values, dtype=float)
+        bad = np.isnan(arr)
+        bad |= (arr <= self.low) if self.low_open else (arr < self.low)
+        bad |= (arr >= self.high) if self.high_open else (arr > self.high)
+        if np.any(bad):
+            first = arr[bad].flat[0]
+            raise InvalidParameterValueError(
+                f"{model}: parameter {self.name!r} = {first!r} [{self.unit}] is out of range; "
+                f"allowed: {self.range_text()}")
+
+
+@dataclass(frozen=True)
+class StateVariable:
+    """A dynamic variable of a model: initial value, unit and meaning."""
+
+    name: str
+    initial: float
+    unit: str
+    doc: str
+
+
+@dataclass(frozen=True)
+class Relation:
+    """An ordering that must hold between two parameters, e.g. v_reset < v_thresh."""
+
+    left: str
+    op: str  # '<' or '<='
+    right: str
+
+    def check(self, params: dict[str, np.ndarray], model: str) -> None:
+        """Raise `InvalidParameterValueError` where the relation does not hold."""
+        a = np.asarray(params[self.left], dtype=float)
+        b = np.asarray(params[self.right], dtype=float)
+        ok = a < b if self.op == "<" else a <= b
+        if not np.all(ok):
+            i = int(np.flatnonzero(~np.broadcast_to(ok, np.broadcast(a, b).shape))[0])
+            av = np.broadcast_to(a, ok.shape).flat[i]
+            bv = np.broadcast_to(b, ok.shape).flat[i]
+            raise InvalidParameterValueError(
+                f"{model}: {self.left} ({av:g}) must be {self.op} {self.right} ({bv:g})")
+
+
+class StandardModelType:
+    """Base of every standard model (cells, spike sources, current sources, synapses).
+
+    Subclasses declare ``parameters``; instances hold the chosen values.
+
+    Parameters
+    ----------
+    **parameters : parameter values by PyNN name; unknown names raise
+        `NonExistentParameterError` with a "did you mean" hint.
+    """
+
+    parameters: ClassVar[tuple[Parameter, ...]] = ()
+    relations: ClassVar[tuple[Relation, ...]] = ()
+    equations: ClassVar[str] = ""
+
+    def __init__(self, **parameters: Any) -> None:
+        self.parameter_space: dict[str, Any] = dict(self.default_parameters)
+        self.set_parameters(**parameters)
+
+    # -- class-level views of the declaration ---------------------------------------
+    @classmethod
+    def parameter_table(cls) -> dict[str, Parameter]:
+        """Return the declared parameters by name."""
+        return {p.name: p for p in cls.parameters}
+
+    @classmethod
+    def get_parameter_names(cls) -> list[str]:
+        """Return the parameter names, in declaration order."""
+        return [p.name for p in cls.parameters]
+
+    @classmethod
+    def _defaults(cls) -> dict[str, Any]:
+        return {p.name: p.default for p in cls.parameters}
+
+    # ``default_parameters`` is a class attribute in PyNN; keep it one.
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.default_parameters = cls._defaults()
+        cls.units = {p.name: p.unit for p in cls.parameters}
+
+    default_parameters: ClassVar[dict[str, Any]] = {}
+    units: ClassVar[dict[str, str]] = {}
+
+    # -- instance values ------------------------------------------------------------
+    def check_name(self, name: str) -> Parameter:
+        """Return the declaration of `name` or raise `NonExistentParameterError`."""
+        table = self.parameter_table()
+        if name not in table:
+            raise NonExistentParameterError(name, type(self).__name__, table)
+        return table[name]
+
+    def set_parameters(self, **parameters: Any) -> None:
+        """Change parameter values of this model instance (checked by name and, for
+        plain numbers, by range)."""
+        for name, value in parameters.items():
+            decl = self.check_name(name)
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                decl.check(np.asarray(value, dtype=float), type(self).__name__)
+            self.parameter_space[name] = value
+
+    def get_parameters(self) -> dict[str, Any]:
+        """Return a copy of this instance's parameter values."""
+        return dict(self.parameter_space)
+
+    def check_values(self, values: dict[str, np.ndarray]) -> None:
+        """Check evaluated per-cell values against ranges and relations."""
+        table = self.parameter_table()
+        model = type(self).__name__
+        for name, arr in values.items():
+            if name in table:
+                table[name].check(arr, model)
+        for rel in self.relations:
+            if rel.left in values and rel.right in values:
+                rel.check(values, model)
+
+    def describe(self) -> str:
+        """One line: model name and parameter values."""
+        vals = ", ".join(f"{k}={v!r}" for k, v in self.parameter_space.items())
+        return f"{type(self).__name__}({vals})"
+
+    def __repr__(self) -> str:
+        return self.describe()
+
+
+class StandardCellType(StandardModelType):
+    """A standard neuron model.
+
+    Class attributes
+    ----------------
+    state_variables : initial values and units of the dynamic variables
+    recordable : variables that can be recorded (``'spikes'`` plus state variables)
+    receptor_types : names of the synaptic receptors ('excitatory', 'inhibitory')
+    conductance_based : whether weights are conductances [uS] (else currents [nA])
+    injectable : whether current sources can be attached
+    """
+
+    state_variables: ClassVar[tuple[StateVariable, ...]] = ()
+    recordable: ClassVar[tuple[str, ...]] = ("spikes",)
+    receptor_types: ClassVar[tuple[str, ...]] = ()
+    conductance_based: ClassVar[bool] = False
+    injectable: ClassVar[bool] = True
+    is_spike_source: ClassVar[bool] = False
+    weight_unit: ClassVar[str] = "nA"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.default_initial_values = {s.name: s.initial for s in cls.state_variables}
+        cls.units = {**cls.units, **{s.name: s.unit for s in cls.state_variables}}
+
+    default_initial_values: ClassVar[dict[str, float]] = {}
+
+    @classmethod
+    def variable_unit(cls, variable: str) -> str:
+        """Unit of a recordable state variable."""
+        for s in cls.state_variables:
+            if s.name == variable:
+                return s.unit
+        raise KeyError(variable)
+
+    @classmethod
+    def state_variable_names(cls) -> list[str]:
+        """Names of the state variables (the ones `initialize` accepts)."""
+        return [s.name for s in cls.state_variables]
+
+    def can_record(self, variable: str) -> bool:
+        """Whether `variable` is recordable from this model."""
+        return variable in self.recordable
+
+
+class StandardCurrentSourceType(StandardModelType):
+    """A current source model (DC, step, AC, noisy) and the user's handle on it.
+
+    ``source.inject_into(cells)`` is ``cells.inject(source)``. After injection, parameter
+    changes (``source.amplitude = 0.5`` or ``set_parameters``) reach the simulator before
+    the next run, and ``record()``/``get_data()`` give the injected current [nA].
+    """
+
+    recordable: ClassVar[tuple[str, ...]] = ("i",)
+
+    def __init__(self, **parameters: Any) -> None:
+        object.__setattr__(self, "_handle", None)
+        super().__init__(**parameters)
+
+    def inject_into(self, cells: Any) -> None:
+        """Inject this current into `cells` (Population, PopulationView, Assembly, ID list)."""
+        cells.inject(self)
+
+    def set_parameters(self, **parameters: Any) -> None:  # noqa: D102 - see base
+        super().set_parameters(**parameters)
+        if self._handle is not None:
+            self._handle.parameters_changed(self, list(parameters))
+
+    def __getattr__(self, name: str) -> Any:
+        space = self.__dict__.get("parameter_space", {})
+        if name in space:
+            return space[name]
+        raise AttributeError(f"{type(self).__name__} has no attribute {name!r}")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name.startswith("_") or name == "parameter_space":
+            object.__setattr__(self, name, value)
+        else:
+            self.set_parameters(**{name: value})
+
+    def record(self) -> None:
+        """Record the injected current (after `inject_into`)."""
+        self._require_handle().record(self)
+
+    def get_data(self, clear: bool = False) -> Any:
+        """Return the recorded current as a neo AnalogSignal [nA]."""
+        return self._require_handle().get_data(self, clear)
+
+    def _require_handle(self) -> "CurrentSourceHandle":
+        from lamina.errors import RecordingError
+        if self._handle is None:
+            raise RecordingError("i", self, self.recordable)
+        return self._handle
+
+
+class StandardSynapseType(StandardModelType):
+    """Declaration of a synapse model (weight, delay and dynamics parameters)."""
+
+    connection_parameters: ClassVar[tuple[str, ...]] = ("weight", "delay")
+
+
+class CurrentSourceHandle:
+    """What the core attaches to a current source once it is injected: a hook that pushes
+    parameter changes to the backend and serves recorded data. Defined by `lamina.core`."""
+
+    def parameters_changed(self, source: "StandardCurrentSourceType", names: list[str]) -> None:
+        raise NotImplementedError  # pragma: no cover - interface
+
+    def record(self, source: "StandardCurrentSourceType") -> None:
+        raise NotImplementedError  # pragma: no cover - interface
+
+    def get_data(self, source: "StandardCurrentSourceType", clear: bool) -> Any:
+        raise NotImplementedError  # pragma: no cover - interface

@@ -1,0 +1,223 @@
+"""The procedural PyNN API (setup, run, reset, end, create, connect, set, record, ...),
+a thin facade over the current `Simulation`. `bind(backend_name)` returns the functions
+whose behaviour depends on the backend (only `setup`)."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from lamina.core import simulation
+from lamina.errors import InvalidParameterValueError, InvalidTimeError
+
+logger = logging.getLogger(__name__)
+
+
+def make_setup(backend_name: str) -> Callable[..., int]:
+    """Return ``setup()`` for `backend_name`."""
+
+    def setup(timestep: float = 0.1, min_delay: float | str = "auto", **extra: Any) -> int:
+        """Start a new simulation (discarding any previous one).
+
+        Parameters
+        ----------
+        timestep : float — integration time step [ms]
+        min_delay : float or 'auto' — smallest delay [ms]; 'auto' allows delays down to
+            the time step
+        max_delay : float — largest delay [ms] (default 10.0)
+        threads : int — threads the backend may use (default 1)
+        rng_seed : int — seed for the backend's random streams (Poisson sources, noise)
+        **extra : backend-specific options
+
+        Returns
+        -------
+        int — the MPI rank of this process
+        """
+        max_delay = extra.pop("max_delay", 10.0)
+        threads = extra.pop("threads", 1)
+        rng_seed = extra.pop("rng_seed", None)
+        seeds = extra.pop("rng_seeds", None)
+        if rng_seed is None:
+            rng_seed = int(seeds[0]) if seeds else 42
+        extra.pop("debug", None)
+        sim = simulation.start(backend_name, timestep=timestep, min_delay=min_delay,
+                               max_delay=max_delay, threads=threads, rng_seed=rng_seed, **extra)
+        from lamina.random import set_default_seed
+        set_default_seed(rng_seed)
+        logger.info("set up %s backend: dt=%s ms", backend_name, sim.dt)
+        return sim.backend.rank
+
+    setup.__module__ = f"lamina.{backend_name}"
+    return setup
+
+
+def end(compatible_output: bool = True) -> None:
+    """Write files requested with ``record(..., to_file=)`` and end the simulation."""
+    simulation.stop()
+
+
+def run_until(time_point: float, callbacks: list[Callable] | None = None) -> float:
+    """Advance the simulation to `time_point` [ms]; returns the time reached."""
+    return simulation.current().run_until(time_point, callbacks or ())
+
+
+def run(simtime: float, callbacks: list[Callable] | None = None) -> float:
+    """Advance the simulation by `simtime` [ms]; returns the time reached."""
+    sim = simulation.current()
+    try:
+        duration = float(simtime)
+    except (TypeError, ValueError) as err:
+        raise InvalidTimeError(f"run({simtime!r}): expected a duration in ms") from err
+    if duration < 0:
+        raise InvalidTimeError(f"run({simtime!r}): the duration must be >= 0 ms")
+    return sim.run_until(sim.t + duration, callbacks or ())
+
+
+run_for = run
+
+
+def reset(annotations: dict[str, Any] | None = None) -> None:
+    """Go back to t = 0: initial values restored, structure, parameters and recording set-up
+    kept; recorded data so far become a finished Neo segment."""
+    simulation.current().reset(annotations)
+
+
+def get_current_time() -> float:
+    """Current simulation time [ms]."""
+    return simulation.current().t
+
+
+def get_time_step() -> float:
+    """Integration time step [ms]."""
+    return simulation.current().dt
+
+
+def get_min_delay() -> float:
+    """Smallest allowed delay [ms]."""
+    return simulation.current().min_delay
+
+
+def get_max_delay() -> float:
+    """Largest allowed delay [ms]."""
+    return simulation.current().max_delay
+
+
+def num_processes() -> int:
+    """Number of MPI processes."""
+    return simulation.current().backend.num_processes
+
+
+def rank() -> int:
+    """MPI rank of this process."""
+    return simulation.current().backend.rank
+
+
+def initialize(cells: Any, **initial_values: Any) -> None:
+    """Set initial values of state variables of `cells`."""
+    cells.initialize(**initial_values)
+
+
+def create(cellclass: Any, cellparams: dict[str, Any] | None = None, n: int = 1) -> Any:
+    """Create `n` cells of `cellclass`; returns a Population."""
+    from lamina.core.populations import Population
+    return Population(n, cellclass, cellparams)
+
+
+def connect(pre: Any, post: Any, weight: Any = 0.0, delay: Any = None,
+            receptor_type: str | None = None, p: float = 1, rng: Any = None) -> Any:
+    """Connect every cell of `pre` to every cell of `post` with probability `p`.
+
+    `pre`/`post` may be single IDs, Populations, views or Assemblies. Returns the
+    Projection made.
+    """
+    from lamina.connectors import AllToAllConnector, FixedProbabilityConnector
+    from lamina.core.projections import Projection
+    from lamina.models import StaticSynapse
+    pre, post = _as_cells(pre, "pre"), _as_cells(post, "post")
+    if p >= 1:
+        connector = AllToAllConnector()
+    else:
+        connector = FixedProbabilityConnector(p, rng=rng)
+    return Projection(pre, post, connector, StaticSynapse(weight=weight, delay=delay),
+                      receptor_type=receptor_type)
+
+
+def _as_cells(obj: Any, name: str) -> Any:
+    from lamina.core.assembly import Assembly
+    from lamina.core.ids import ID
+    from lamina.core.populations import BasePopulation
+    if isinstance(obj, (BasePopulation, Assembly)):
+        return obj
+    if isinstance(obj, ID):
+        return obj.as_view()
+    try:
+        cells = list(obj)
+    except TypeError:
+        cells = []
+    if cells and all(isinstance(c, ID) for c in cells):
+        parts = []
+        for c in cells:
+            parts.append(c.as_view())
+        return Assembly(*parts) if len(parts) > 1 else parts[0]
+    raise InvalidParameterValueError(
+        f"{name}={obj!r}: expected an ID, a list of IDs, a Population, view or Assembly")
+
+
+def set(cells: Any, **parameters: Any) -> None:  # noqa: A001 - PyNN's name
+    """Set parameters of `cells`."""
+    cells.set(**parameters)
+
+
+def record(variables: Any, source: Any, filename: Any, sampling_interval: float | None = None,
+           annotations: dict[str, Any] | None = None) -> None:
+    """Record `variables` from `source` and write them to `filename` at ``end()``."""
+    source.record(variables, to_file=filename, sampling_interval=sampling_interval)
+    if annotations:
+        for pop in getattr(source, "populations", [source]):
+            pop.grandparent.annotate(**annotations)
+
+
+class State:
+    """``sim.state``: read-only view of the current simulation's clock and layout."""
+
+    @property
+    def t(self) -> float:
+        return simulation.current().t
+
+    @property
+    def dt(self) -> float:
+        return simulation.current().dt
+
+    @property
+    def min_delay(self) -> float:
+        return simulation.current().min_delay
+
+    @property
+    def max_delay(self) -> float:
+        return simulation.current().max_delay
+
+    @property
+    def mpi_rank(self) -> int:
+        return simulation.current().backend.rank
+
+    @property
+    def num_processes(self) -> int:
+        return simulation.current().backend.num_processes
+
+    @property
+    def segment_counter(self) -> int:
+        return simulation.current().segment_counter
+
+    @property
+    def backend(self) -> Any:
+        return simulation.current().backend
+
+    def __repr__(self) -> str:
+        try:
+            sim = simulation.current()
+        except Exception:  # noqa: BLE001
+            return "<lamina state: not set up>"
+        return f"<lamina state: backend={sim.backend_name} t={sim.t} ms dt={sim.dt} ms>"
+
+
+state = State()

@@ -1,0 +1,98 @@
+"""System tests of the ``lamina demo`` command and the benchmark runner: they run the real
+programs in subprocesses and check what they print (no timing assertions)."""
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([REPO] + [p for p in [env.get("PYTHONPATH")] if p])
+    return env
+
+
+def _run(args: list[str], timeout: float) -> subprocess.CompletedProcess:
+    proc = subprocess.run([sys.executable, *args], cwd=REPO, env=_env(), capture_output=True,
+                          text=True, timeout=timeout)
+    assert proc.returncode == 0, (
+        f"{' '.join(args)} exited with {proc.returncode}\n--- stdout\n{proc.stdout}"
+        f"\n--- stderr\n{proc.stderr}")
+    return proc
+
+
+def _number(pattern: str, text: str) -> float:
+    m = re.search(pattern, text, re.MULTILINE)
+    assert m, f"no match for {pattern!r} in:\n{text}"
+    return float(m.group(1))
+
+
+@pytest.mark.slow
+def test_demo_prints_plausible_figures(tmp_path):
+    proc = _run(["-m", "lamina", "demo", "--duration", "200", "--no-plot",
+                 "--output", str(tmp_path)], timeout=600)
+    out = proc.stdout
+    n_cells = _number(r"network size:\s+(\d+) cells", out)
+    assert n_cells == 4000
+    assert re.search(r"\(3200 excitatory, 800 inhibitory\)", out)
+    n_syn = _number(r"synapses:\s+(\d+) recurrent", out)
+    # 4000 * 3999 possible pairs at p = 0.02: 319920 on average, sd ~ 560
+    assert 310_000 < n_syn < 330_000
+    assert _number(r"build time:\s+([0-9.]+) s", out) >= 0
+    assert _number(r"run time:\s+([0-9.]+) s", out) >= 0
+    rate_exc = _number(r"excitatory rate:\s+([0-9.]+) Hz", out)
+    rate_inh = _number(r"inhibitory rate:\s+([0-9.]+) Hz", out)
+    assert 0 < rate_exc < 200
+    assert 0 < rate_inh < 200
+    cv = _number(r"mean CV of ISIs:\s+([0-9.]+)", out)
+    assert 0 < cv < 5
+    assert "not drawn" in out
+    assert not list(tmp_path.iterdir()), "--no-plot must not write files"
+    # the progress bar goes to stderr, the figures to stdout
+    assert "100%" in proc.stderr
+    assert "%" not in out
+
+
+@pytest.mark.slow
+def test_demo_plot_written_or_skipped(tmp_path):
+    proc = _run(["-m", "lamina", "demo", "--duration", "100", "--cells", "400",
+                 "--no-progress", "--output", str(tmp_path)], timeout=600)
+    if importlib.util.find_spec("matplotlib") is None:
+        assert "skipped" in proc.stdout
+    else:
+        m = re.search(r"raster plot:\s+(\S+\.png)", proc.stdout)
+        assert m, proc.stdout
+        assert os.path.isfile(m.group(1))
+        assert os.path.dirname(m.group(1)) == str(tmp_path)
+
+
+@pytest.mark.slow
+def test_benchmark_quick_runs_both_simulators():
+    have_nest = importlib.util.find_spec("nest") is not None
+    args = ["benchmarks/run.py", "--quick", "--repeats", "1"]
+    if not have_nest:
+        args += ["--simulators", "lamina"]
+    proc = _run(args, timeout=900)
+    out = proc.stdout
+    table = out[out.index("network"):]
+    rows = [line.split() for line in table.splitlines() if re.match(r"(COBA|CUBA) 400 ", line)]
+    simulators = {row[2] for row in rows}
+    assert "lamina" in simulators
+    for row in rows:
+        if row[2] in ("lamina", "NEST"):
+            build_s, run_s, rss, rate_exc, rate_inh = map(float, row[3:8])
+            assert build_s > 0 and run_s > 0 and rss > 0
+            assert 0 < rate_exc < 200 and 0 < rate_inh < 200
+    assert "JIT compile" in out
+    if not have_nest:
+        pytest.skip("NEST part skipped: the nest module is not installed")
+    assert "NEST" in simulators
+    assert "NEST/lamina" in simulators
+    assert len(rows) == 6        # 2 networks x (lamina, NEST, ratio)

@@ -1,0 +1,153 @@
+"""The engine against NEST (PyNEST) on small recurrent networks driven by spike arrays.
+
+Current-based models must match NEST exactly (spike times to the step, V to 1e-9 mV);
+conductance-based ones (adaptive RK in both, different controllers) within 1 % spike
+count and 0.5 ms spike time.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from lamina.backends.base import BackendConfig
+from lamina.backends.engine import EngineBackend
+from lamina.models import (IF_cond_alpha, IF_cond_exp, IF_curr_alpha, IF_curr_delta,
+                           IF_curr_exp, SpikeSourceArray, StaticSynapse)
+
+nest = pytest.importorskip("nest")
+
+DT = 0.1
+T_STOP = 300.0
+N_CELLS = 30
+N_SRC = 12
+
+NEST_NAMES = {"IF_curr_exp": "iaf_psc_exp", "IF_curr_alpha": "iaf_psc_alpha",
+              "IF_curr_delta": "iaf_psc_delta", "IF_cond_exp": "iaf_cond_exp",
+              "IF_cond_alpha": "iaf_cond_alpha"}
+
+
+def _network(model: type, seed: int) -> dict:
+    """Random parameters, spike trains and connections (PyNN units)."""
+    rng = np.random.default_rng(seed)
+    ct = model()
+    params = {k: np.full(N_CELLS, v, float) for k, v in ct.parameter_space.items()}
+    params["tau_m"] = rng.uniform(10.0, 30.0, N_CELLS)
+    params["cm"] = rng.uniform(0.5, 1.5, N_CELLS)
+    params["v_thresh"] = rng.uniform(-55.0, -50.0, N_CELLS)
+    params["tau_refrac"] = rng.choice([0.1, 0.5, 2.0], N_CELLS)
+    if "tau_syn_E" in params:
+        params["tau_syn_E"] = rng.uniform(0.5, 6.0, N_CELLS)
+        params["tau_syn_I"] = rng.uniform(1.0, 8.0, N_CELLS)
+        params["tau_syn_E"][0] = params["tau_m"][0]  # the degenerate case tau_syn == tau_m
+    cond = model in (IF_cond_exp, IF_cond_alpha)
+    params["i_offset"] = rng.uniform(0.0, 0.5, N_CELLS) * (0.5 if cond else 1.0)
+    v0 = rng.uniform(-70.0, -55.0, N_CELLS)
+    trains = [np.unique(rng.integers(1, int(T_STOP / DT) - 10, rng.integers(5, 40))) * DT
+              for _ in range(N_SRC)]
+    trains = [np.round(t, 1) for t in trains]
+    if model is IF_curr_delta:
+        w_in, w_exc, w_inh = 2.0, 1.0, -1.5       # mV
+    elif cond:
+        w_in, w_exc, w_inh = 0.01, 0.004, 0.02    # uS (inhibitory positive)
+    else:
+        w_in, w_exc, w_inh = 0.8, 0.3, -0.6       # nA
+    conns = []
+    for _ in range(150):
+        conns.append(("ext", int(rng.integers(N_SRC)), int(rng.integers(N_CELLS)), "excitatory",
+                      w_in * rng.uniform(0.5, 1.5), round(float(rng.integers(1, 30)) * DT, 1)))
+    for _ in range(120):
+        rec = "excitatory" if rng.random() < 0.6 else "inhibitory"
+        w = (w_exc if rec == "excitatory" else w_inh) * rng.uniform(0.5, 1.5)
+        conns.append(("net", int(rng.integers(N_CELLS)), int(rng.integers(N_CELLS)), rec, w,
+                      round(float(rng.integers(1, 30)) * DT, 1)))
+    return {"params": params, "v0": v0, "trains": trains, "conns": conns, "cond": cond}
+
+
+def _run_engine(model: type, net: dict) -> tuple[np.ndarray, list[np.ndarray]]:
+    b = EngineBackend(BackendConfig(dt=DT, min_delay=DT, max_delay=10.0))
+    cells = np.arange(N_CELLS)
+    srcs = np.arange(N_CELLS, N_CELLS + N_SRC)
+    b.create_cells(model(), cells, net["params"], {"v": net["v0"]})
+    b.create_cells(SpikeSourceArray(), srcs, {"spike_times": net["trains"]}, {})
+    for pid, rec in enumerate(("excitatory", "inhibitory")):
+        sel = [c for c in net["conns"] if c[3] == rec]
+        pre = np.array([(srcs if c[0] == "ext" else cells)[c[1]] for c in sel])
+        post = np.array([c[2] for c in sel])
+        b.connect(pid, pre, post, rec, StaticSynapse(),
+                  {"weight": np.array([c[4] for c in sel]),
+                   "delay": np.array([c[5] for c in sel])})
+    b.set_recording(cells, "v", DT)
+    b.set_recording(cells, "spikes", DT)
+    b.run_until(T_STOP)
+    return b.get_signal(cells, "v").values, b.get_spikes(cells)
+
+
+def _run_nest(model: type, net: dict) -> tuple[np.ndarray, list[np.ndarray]]:
+    nest.set_verbosity("M_ERROR")
+    nest.ResetKernel()
+    nest.resolution = DT
+    p = net["params"]
+    cond = net["cond"]
+    neurons = nest.Create(NEST_NAMES[model.__name__], N_CELLS)
+    for i in range(N_CELLS):
+        d = {"C_m": 1000.0 * p["cm"][i], "E_L": p["v_rest"][i], "V_reset": p["v_reset"][i],
+             "V_th": p["v_thresh"][i], "t_ref": p["tau_refrac"][i],
+             "I_e": 1000.0 * p["i_offset"][i], "V_m": net["v0"][i]}
+        if cond:
+            d.update(g_L=1000.0 * p["cm"][i] / p["tau_m"][i], E_ex=p["e_rev_E"][i],
+                     E_in=p["e_rev_I"][i])
+        else:
+            d["tau_m"] = p["tau_m"][i]
+        if "tau_syn_E" in p:
+            d.update(tau_syn_ex=p["tau_syn_E"][i], tau_syn_in=p["tau_syn_I"][i])
+        neurons[i].set(d)
+    gens = nest.Create("spike_generator", N_SRC)
+    for k in range(N_SRC):
+        gens[k].set(spike_times=[float(t) for t in net["trains"][k]])
+    scale = 1.0 if model is IF_curr_delta else 1000.0
+    for kind, i, j, rec, w, d in net["conns"]:
+        pre = gens[i] if kind == "ext" else neurons[i]
+        wn = w * scale * (-1.0 if (cond and rec == "inhibitory") else 1.0)
+        nest.Connect(pre, neurons[j], syn_spec={"weight": wn, "delay": d})
+    mm = nest.Create("multimeter", params={"record_from": ["V_m"], "interval": DT})
+    sr = nest.Create("spike_recorder")
+    nest.Connect(mm, neurons)
+    nest.Connect(neurons, sr)
+    nest.Simulate(T_STOP)
+    ev = mm.get("events")
+    nsteps = int(round(T_STOP / DT)) - 1  # NEST samples t = dt .. T_STOP - dt
+    v = np.full((nsteps, N_CELLS), np.nan)
+    first = neurons[0].global_id
+    idx = np.round(ev["times"] / DT).astype(int) - 1
+    v[idx, ev["senders"] - first] = ev["V_m"]
+    sev = sr.get("events")
+    spikes = [np.sort(sev["times"][sev["senders"] == first + i]) for i in range(N_CELLS)]
+    return v, spikes
+
+
+@pytest.mark.parametrize("model", [IF_curr_exp, IF_curr_alpha, IF_curr_delta])
+@pytest.mark.parametrize("seed", [1, 2])
+def test_current_based_models_match_nest_exactly(model: type, seed: int) -> None:
+    net = _network(model, seed)
+    v_e, s_e = _run_engine(model, net)
+    v_n, s_n = _run_nest(model, net)
+    assert sum(len(s) for s in s_n) > 20, "the network should be active"
+    np.testing.assert_allclose(v_e[0], net["v0"])
+    assert np.max(np.abs(v_e[1:len(v_n) + 1] - v_n)) < 1e-9
+    for a, b in zip(s_e, s_n):
+        np.testing.assert_array_equal(np.round(a / DT), np.round(b / DT))
+
+
+@pytest.mark.parametrize("model", [IF_cond_exp, IF_cond_alpha])
+@pytest.mark.parametrize("seed", [1, 2])
+def test_conductance_based_models_close_to_nest(model: type, seed: int) -> None:
+    net = _network(model, seed)
+    v_e, s_e = _run_engine(model, net)
+    v_n, s_n = _run_nest(model, net)
+    n_e, n_n = sum(len(s) for s in s_e), sum(len(s) for s in s_n)
+    assert n_n > 20, "the network should be active"
+    assert abs(n_e - n_n) <= 0.01 * n_n
+    for a, b in zip(s_e, s_n):
+        assert len(a) == len(b)
+        if len(a):
+            assert np.max(np.abs(a - b)) <= 0.5
