@@ -11,7 +11,7 @@ and NEST's kernel state do not leak from one measurement into the next; lamina a
 runs are interleaved (alternating which goes first) so that slow drifts of the machine
 affect both alike. Reported figures are medians over the repeats.
 
-numba caches compiled code on disk. All lamina processes of one invocation share a fresh,
+numba caches compiled code on disk. The lamina processes of each network share a fresh,
 empty cache directory (``NUMBA_CACHE_DIR``); the first lamina process of each network
 therefore compiles (what a user sees the very first time) and is reported on its own as
 "first process" — it is not part of the medians. The difference between it and the median
@@ -142,15 +142,12 @@ def main(argv: Optional[list[str]] = None) -> int:
             skipped["nest"] = reason
             simulators.remove("nest")
 
-    cache_dir = None
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([REPO] + [p for p in [env.get("PYTHONPATH")] if p])
     env["NUMBA_NUM_THREADS"] = str(args.threads)
     env["OMP_NUM_THREADS"] = str(args.threads)
     env["PYTHONWARNINGS"] = "ignore"
-    if not args.keep_numba_cache:
-        cache_dir = tempfile.mkdtemp(prefix="lamina-bench-numba-")
-        env["NUMBA_CACHE_DIR"] = cache_dir
+    cache_root = None if args.keep_numba_cache else tempfile.mkdtemp(prefix="lamina-bench-")
 
     print(f"Vogels-Abbott benchmark: {n} cells, {duration:g} ms, dt 0.1 ms, "
           f"{args.threads} thread(s), {args.repeats} repeat(s)")
@@ -165,6 +162,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     failures = 0
     try:
         for variant in args.variants:
+            if cache_root:       # an empty numba cache for each network
+                env["NUMBA_CACHE_DIR"] = os.path.join(cache_root, variant)
+
             def measure(sim_name: str, tag: str) -> dict[str, Any]:
                 nonlocal failures
                 print(f"  {variant.upper()} {LABEL[sim_name]:6s} {tag} ...", end="", flush=True)
@@ -186,8 +186,8 @@ def main(argv: Optional[list[str]] = None) -> int:
                     results.setdefault((variant, sim_name), []).append(
                         measure(sim_name, f"repeat {rep + 1}"))
     finally:
-        if cache_dir:
-            shutil.rmtree(cache_dir, ignore_errors=True)
+        if cache_root:
+            shutil.rmtree(cache_root, ignore_errors=True)
 
     print()
     print(format_table(args.variants, simulators, results, n))
@@ -251,8 +251,6 @@ def format_jit(variants: list[str], first: dict[str, dict[str, Any]],
             f"{f['import_s']:.2f} s, build {f['build_s']:.2f} s, run {f['run_s']:.2f} s; later "
             f"processes: import {_fmt(imp, 2)} s, build {_fmt(b, 2)} s, run {_fmt(r, 2)} s "
             f"=> JIT compile ~ {_fmt(total_first - total_later, 2)} s")
-    if lines and len(variants) > 1:
-        lines.append("(the second network may reuse kernels the first one compiled and cached)")
     return "\n".join(lines)
 
 

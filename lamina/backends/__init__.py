@@ -10,6 +10,7 @@ from lamina.errors import BackendNotAvailableError
 #: backend name -> (module, class name, pip extra that installs its simulator)
 BACKENDS: dict[str, tuple[str, str, str | None]] = {
     "engine": ("lamina.backends.engine", "EngineBackend", None),
+    "nest": ("lamina.backends.nest", "NestBackend", "nest"),
 }
 
 

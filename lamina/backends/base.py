@@ -112,6 +112,16 @@ class Backend(ABC):
         connections append). `values` holds 'weight', 'delay' [ms] and any other synapse
         parameter, one entry per connection."""
 
+    def connect_native(self, projection_id: int, pre_ids: np.ndarray, post_ids: np.ndarray,
+                       connector: Any, receptor_type: str,
+                       synapse_type: StandardSynapseType) -> tuple[np.ndarray, np.ndarray] | None:
+        """Let the simulator build the connections of `connector` with its own RNG
+        (``rng=NativeRNG()``). Returns (pre indices, post indices) of the connections made,
+        in projection order, into `pre_ids`/`post_ids`; the core then sets their values with
+        `set_connection_values`. Returns None where the backend has no native rule for
+        this connector, and lamina's own connector runs instead."""
+        return None
+
     @abstractmethod
     def set_connection_values(self, projection_id: int, name: str, values: np.ndarray) -> None:
         """Replace attribute `name` of every connection of the projection, in order."""
@@ -180,6 +190,14 @@ class Backend(ABC):
 
     def end(self) -> None:
         """Release resources. The backend is not used afterwards."""
+
+    def native_cell_type(self, name: str) -> type[StandardCellType]:
+        """A cell type class for a simulator-native model `name` (parameters in the
+        simulator's own names and units). Backends without native models refuse."""
+        from lamina.errors import InvalidModelError
+        raise InvalidModelError(
+            f"the {self.name} backend has no native cell types; {name!r} is not a standard "
+            "cell type either")
 
     def describe(self) -> dict[str, Any]:
         """Backend facts for `describe()` (name, integration methods, options)."""

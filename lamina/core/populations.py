@@ -27,10 +27,14 @@ def resolve_celltype(cellclass: Any, cellparams: dict[str, Any] | None) -> Stand
         if cellclass in CELL_TYPES:
             cellclass = CELL_TYPES[cellclass]
         else:
-            from lamina.errors import valid_names_hint
-            raise InvalidModelError(
-                f"unknown cell type {cellclass!r} for this backend; standard cell types are "
-                f"{', '.join(sorted(CELL_TYPES))}.{valid_names_hint(cellclass, CELL_TYPES)}")
+            try:
+                cellclass = simulation.current().backend.native_cell_type(cellclass)
+            except InvalidModelError as err:
+                from lamina.errors import valid_names_hint
+                raise InvalidModelError(
+                    f"unknown cell type {cellclass!r}: {err} Standard cell types are "
+                    f"{', '.join(sorted(CELL_TYPES))}.{valid_names_hint(cellclass, CELL_TYPES)}"
+                ) from err
     if isinstance(cellclass, type) and issubclass(cellclass, StandardCellType):
         return cellclass(**(cellparams or {}))
     if isinstance(cellclass, StandardCellType):

@@ -153,12 +153,29 @@ class Projection:
                                  rng=default_rng())
 
     def _connect_with(self, connector: Any) -> None:
+        from lamina.random import NativeRNG
+        if isinstance(getattr(connector, "rng", None), NativeRNG) and self._connect_native():
+            return
         ctx = self._context()
         pre_idx, post_idx, given = connector.connect_indices(ctx)
         pre_idx = np.asarray(pre_idx, dtype=np.int64)
         post_idx = np.asarray(post_idx, dtype=np.int64)
         values = self._initial_values(connector, pre_idx, post_idx, given)
         self._add(pre_idx, post_idx, values)
+
+    def _connect_native(self) -> bool:
+        """Build the connections with the simulator's own routines, if it has them."""
+        made = self._sim.backend.connect_native(self._id, self.pre.all_ids, self.post.all_ids,
+                                                self.connector, self.receptor_type,
+                                                self.synapse_type)
+        if made is None:
+            return False
+        pre_idx, post_idx = (np.asarray(a, dtype=np.int64) for a in made)
+        self._pre_idx, self._post_idx = pre_idx, post_idx
+        values = self._checked(self._initial_values(self.connector, pre_idx, post_idx, {}))
+        for name, arr in values.items():
+            self._sim.backend.set_connection_values(self._id, name, arr)
+        return True
 
     def _initial_values(self, connector: Any, pre_idx: np.ndarray, post_idx: np.ndarray,
                         given: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

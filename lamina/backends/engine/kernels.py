@@ -54,7 +54,7 @@ _E6 = _B6
 _R_GROW_MAX = (0.9 / 5.0) ** 5  # below this error ratio the step grows by the maximum 5x
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _new_h(hh: float, r: float) -> float:
     """Step size after an accepted step of size hh with error ratio r (<= 1.1)."""
     if r < _R_GROW_MAX:
@@ -65,7 +65,7 @@ def _new_h(hh: float, r: float) -> float:
     return hh
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _f_v(v, ge, gi, clamp, el, ee, ei, cur, itm, icm):
     if clamp:
         return 0.0
@@ -379,7 +379,7 @@ def full_step_cond_alpha(n, dt, V, GE, DGE, GI, DGI, H, R, EL, EE, EI, IOFF, II,
         ok[j] = 1.0 if (r <= 1.1) & (H[j] >= dt) else 0.0
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _deliver(row, emit_step, L, ring, indptr, syn_tgt, syn_w, syn_d):
     for q in range(indptr[row], indptr[row + 1]):
         ring[(emit_step + syn_d[q]) % L, syn_tgt[q]] += syn_w[q]
