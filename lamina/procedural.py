@@ -124,12 +124,18 @@ def create(cellclass: Any, cellparams: dict[str, Any] | None = None, n: int = 1)
 
 
 def connect(pre: Any, post: Any, weight: Any = 0.0, delay: Any = None,
-            receptor_type: str | None = None, p: float = 1, rng: Any = None) -> Any:
+            receptor_type: str | None = None, p: float = 1, rng: Any = None,
+            synapse_type: str | None = None) -> Any:
     """Connect every cell of `pre` to every cell of `post` with probability `p`.
 
-    `pre`/`post` may be single IDs, Populations, views or Assemblies. Returns the
-    Projection made.
+    `pre`/`post` may be single IDs, lists of IDs, Populations, views or Assemblies.
+    Returns the Projection made. ``synapse_type='excitatory'|'inhibitory'`` is the
+    PyNN 0.7 name of `receptor_type`.
     """
+    if synapse_type is not None:
+        from lamina import classic
+        classic.warn("connect(..., synapse_type=...)", "connect(..., receptor_type=...)")
+        receptor_type = receptor_type or synapse_type
     from lamina.connectors import AllToAllConnector, FixedProbabilityConnector
     from lamina.core.projections import Projection
     from lamina.models import StaticSynapse
@@ -163,18 +169,60 @@ def _as_cells(obj: Any, name: str) -> Any:
         f"{name}={obj!r}: expected an ID, a list of IDs, a Population, view or Assembly")
 
 
-def set(cells: Any, **parameters: Any) -> None:  # noqa: A001 - PyNN's name
-    """Set parameters of `cells`."""
-    cells.set(**parameters)
+def set(cells: Any, param: Any = None, val: Any = None, **parameters: Any) -> None:  # noqa: A001
+    """Set parameters of `cells` (``set(cells, tau_m=10.0)``). The PyNN 0.7 forms
+    ``set(cells, 'tau_m', 10.0)`` and ``set(cells, {'tau_m': 10.0})`` also work."""
+    if param is not None:
+        from lamina import classic
+        classic.warn("set(cells, param, val)", "set(cells, name=value)")
+        parameters.update(param if isinstance(param, dict) else {param: val})
+    _as_cells(cells, "cells").set(**parameters)
 
 
-def record(variables: Any, source: Any, filename: Any, sampling_interval: float | None = None,
+def record(variables: Any, source: Any, filename: Any = None,
+           sampling_interval: float | None = None,
            annotations: dict[str, Any] | None = None) -> None:
-    """Record `variables` from `source` and write them to `filename` at ``end()``."""
+    """Record `variables` from `source` and write them to `filename` at ``end()``.
+
+    The PyNN 0.7 form ``record(source, filename)`` records spikes and writes them in the
+    classic text format (see `lamina.io.classic_text`).
+    """
+    if not _names_variables(variables):
+        return _record_classic(variables, source, "spikes", "record(source, filename)")
+    source = _as_cells(source, "source")
     source.record(variables, to_file=filename, sampling_interval=sampling_interval)
     if annotations:
         for pop in getattr(source, "populations", [source]):
             pop.grandparent.annotate(**annotations)
+
+
+def _names_variables(obj: Any) -> bool:
+    return isinstance(obj, str) or (isinstance(obj, (list, tuple)) and bool(obj)
+                                    and all(isinstance(v, str) for v in obj))
+
+
+def _record_classic(source: Any, filename: Any, kind: str, old: str) -> None:
+    from lamina import classic
+    from lamina.io import classic_text
+    classic.warn(old, f"record({kind!r}, source, filename)", stacklevel=4)
+    cells = _as_cells(source, "source")
+    members = getattr(cells, "populations", [cells])
+    for member in members:
+        member.record(["gsyn_exc", "gsyn_inh"] if kind == "gsyn" else kind)
+    if filename:
+        writer = (lambda: classic_text.write(filename, members[0], kind)) if len(members) == 1 \
+            else (lambda: classic_text.write_many(filename, members, kind))
+        simulation.current().files_at_end.append(writer)
+
+
+def record_v(source: Any, filename: Any) -> None:
+    """Deprecated. Use record('v', source, filename) instead."""
+    _record_classic(source, filename, "v", "record_v(source, filename)")
+
+
+def record_gsyn(source: Any, filename: Any) -> None:
+    """Deprecated. Use record(['gsyn_exc', 'gsyn_inh'], source, filename) instead."""
+    _record_classic(source, filename, "gsyn", "record_gsyn(source, filename)")
 
 
 class State:

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from lamina.classic import INITIAL_VALUE_ALIASES
 from lamina.errors import NonExistentParameterError
 
 if TYPE_CHECKING:
@@ -35,7 +36,8 @@ class ID(int):
         if parent is None:
             raise AttributeError(f"ID {int(self)} belongs to no population")
         celltype = parent.celltype
-        known = [*celltype.get_parameter_names(), *celltype.state_variable_names()]
+        known = [*celltype.get_parameter_names(), *celltype.state_variable_names(),
+                 *INITIAL_VALUE_ALIASES]
         if name not in known:
             raise NonExistentParameterError(name, type(celltype).__name__, known)
         return parent._cell_value(self, name)

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from lamina import classic
 from lamina import parameters as params
 from lamina.core import simulation
 from lamina.core.ids import ID
@@ -46,7 +47,7 @@ def resolve_celltype(cellclass: Any, cellparams: dict[str, Any] | None) -> Stand
         "instance of one, or its name")
 
 
-class BasePopulation:
+class BasePopulation(classic.ClassicPopulationMixin):
     """Behaviour shared by `Population` and `PopulationView`: a set of cells of one type,
     addressed by their indices in the underlying Population (`grandparent`)."""
 
@@ -153,11 +154,19 @@ class BasePopulation:
                                                                     dtype=object)
 
     def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, tuple) and self._addresses_grid(index):
+            return self._grid_item(index)
         if isinstance(index, (int, np.integer)):
             if not -self.size <= index < self.size:
                 raise IndexError(f"index {index} out of range for {self.label!r} of size {self.size}")
             return ID(int(self.all_ids[index]), self.grandparent)
         return PopulationView(self, index)
+
+    def _addresses_grid(self, index: tuple) -> bool:
+        """Whether a tuple index is a grid address (see `lamina.classic`)."""
+        return (self is self.grandparent and self.grandparent._grid
+                and len(index) == len(self.grandparent.dim)
+                and all(isinstance(i, (int, np.integer)) for i in index))
 
     def __add__(self, other: Any) -> Any:
         from lamina.core.assembly import Assembly
@@ -196,6 +205,11 @@ class BasePopulation:
 
     def _get_one(self, name: str, simplify: bool) -> Any:
         root = self.grandparent
+        if name in classic.INITIAL_VALUE_ALIASES:
+            classic.warn(f"get({name!r})", "the initial value of "
+                         f"{classic.INITIAL_VALUE_ALIASES[name]!r}", stacklevel=5)
+            arr = root._initial[classic.INITIAL_VALUE_ALIASES[name]][self._root_indices]
+            return float(arr[0]) if simplify and arr.size and np.all(arr == arr[0]) else arr
         decl = root._celltype.check_name(name)
         values = root._parameters[name]
         if decl.kind == "sequence":
@@ -223,13 +237,19 @@ class BasePopulation:
         """Whether `variable` can be recorded from these cells."""
         return self.celltype.can_record(variable)
 
-    def record(self, variables: str | list[str] | None, to_file: Any = None,
+    def record(self, variables: Any = classic.SPIKES_OF_ALL, to_file: Any = None,
                sampling_interval: float | None = None) -> None:
         """Record `variables` ('spikes', 'v', 'gsyn_exc', ..., or 'all') from these cells.
 
         ``None`` stops all recording from them. With `to_file`, data are written to that
         file at ``end()``. `sampling_interval` [ms] applies to the whole population.
+        The PyNN 0.7 forms ``record()``, ``record(n)`` and ``record([ids])`` record spikes
+        (see `lamina.classic`).
         """
+        if variables is classic.SPIKES_OF_ALL or classic.is_classic_record(variables):
+            selector = None if variables is classic.SPIKES_OF_ALL else variables
+            self._classic_record(selector, "spikes")
+            return
         self.grandparent._recorder.record(variables, self._root_indices, to_file,
                                           sampling_interval)
 
@@ -294,16 +314,26 @@ class Population(BasePopulation):
 
     _count = 0
 
-    def __init__(self, size: int | tuple[int, ...], cellclass: Any,
+    def __init__(self, size: int | tuple[int, ...] | None = None, cellclass: Any = None,
                  cellparams: dict[str, Any] | None = None, structure: Any = None,
-                 initial_values: dict[str, Any] | None = None, label: str | None = None) -> None:
+                 initial_values: dict[str, Any] | None = None, label: str | None = None,
+                 **deprecated: Any) -> None:
+        if deprecated or isinstance(structure, str):
+            if cellparams is not None:
+                deprecated["cellparams"] = cellparams
+            size, cellclass, cellparams, structure, label = classic.population_arguments(
+                size, cellclass, structure, label, deprecated)
         self._simulation = simulation.current()
         self._dims = _check_size(size)
+        self._grid = isinstance(size, (tuple, list))
         n = int(np.prod(self._dims))
         self._celltype = resolve_celltype(cellclass, cellparams)
+        initial_values = {**self._celltype.classic_initial_values, **(initial_values or {})}
         Population._count += 1
         self.label = label or f"population{Population._count - 1}"
-        if structure is None:
+        if structure is None and self._grid and len(self._dims) > 1:
+            structure = classic.GridAddressStructure(self._dims)
+        elif structure is None:
             from lamina.space import Line
             structure = Line()
         self.structure = structure
@@ -403,6 +433,12 @@ class Population(BasePopulation):
             self._root_indices), n) for k, v in merged.items()}
 
     def _set_values(self, indices: np.ndarray, values: dict[str, Any]) -> None:
+        aliased = {classic.INITIAL_VALUE_ALIASES[k]: values[k] for k in values
+                   if k in classic.INITIAL_VALUE_ALIASES}
+        if aliased:
+            classic.warn("setting v_init", "initialize(v=...)", stacklevel=5)
+            values = {k: v for k, v in values.items() if k not in classic.INITIAL_VALUE_ALIASES}
+            self._set_initial(indices, aliased)
         for name in values:
             self._celltype.check_name(name)
         new = self._evaluate_parameters(values, indices, self.size)
@@ -440,6 +476,10 @@ class Population(BasePopulation):
             return params.Sequence(value) if isinstance(value, np.ndarray) and value.ndim else float(value)
         if name in self._initial:
             return float(self._initial[name][i])
+        if name in classic.INITIAL_VALUE_ALIASES:
+            classic.warn(name, f"get_initial_value({classic.INITIAL_VALUE_ALIASES[name]!r})",
+                         stacklevel=4)
+            return float(self._initial[classic.INITIAL_VALUE_ALIASES[name]][i])
         raise NonExistentParameterError(name, type(self._celltype).__name__,
                                         [*self._parameters, "position"])
 

@@ -1,15 +1,14 @@
 """`Projection`: all connections of one synapse type from one set of cells onto another."""
 from __future__ import annotations
 
-import functools
 import logging
 import operator
-import warnings
 from collections.abc import Iterator
 from typing import Any, Callable
 
 import numpy as np
 
+from lamina.classic import ClassicProjectionMixin
 from lamina.core import simulation
 from lamina.errors import (ConnectionError, InvalidParameterValueError, InvalidWeightError,
                            NonExistentParameterError)
@@ -17,19 +16,6 @@ from lamina.models import StandardSynapseType, StaticSynapse
 from lamina.core import connection_values as cv
 
 logger = logging.getLogger(__name__)
-
-
-def _deprecated(new: str) -> Callable:
-    """Mark a classic method as a deprecated alias of `new`."""
-    def wrap(fn: Callable) -> Callable:
-        @functools.wraps(fn)
-        def inner(*args: Any, **kwargs: Any) -> Any:
-            warnings.warn(f"{fn.__name__}() is deprecated; use {new} instead",
-                          DeprecationWarning, stacklevel=2)
-            return fn(*args, **kwargs)
-        inner.__doc__ = f"Deprecated. Use {new} instead."
-        return inner
-    return wrap
 
 
 class Connection:
@@ -72,7 +58,7 @@ class Connection:
         return f"Connection({self.presynaptic_index} -> {self.postsynaptic_index})"
 
 
-class Projection:
+class Projection(ClassicProjectionMixin):
     """A container for all connections of one synapse type between two groups of cells.
 
     Parameters
@@ -340,65 +326,3 @@ class Projection:
 
     def __repr__(self) -> str:
         return f"Projection({self.label!r}, {self.size()} connections)"
-
-    # -- deprecated PyNN 0.7 methods -------------------------------------------------------
-    @_deprecated("get('weight', format, gather)")
-    def getWeights(self, format: str = "list", gather: bool = True) -> Any:
-        return self.get("weight", format, gather, with_address=False) if format == "list" \
-            else self.get("weight", format, gather)
-
-    @_deprecated("get('delay', format, gather)")
-    def getDelays(self, format: str = "list", gather: bool = True) -> Any:
-        return self.get("delay", format, gather, with_address=False) if format == "list" \
-            else self.get("delay", format, gather)
-
-    @_deprecated("get(parameter_name, format, gather)")
-    def getSynapseDynamics(self, parameter_name: str, format: str = "list",
-                           gather: bool = True) -> Any:
-        return self.get(parameter_name, format, gather, with_address=False) \
-            if format == "list" else self.get(parameter_name, format, gather)
-
-    @_deprecated("set(weight=w)")
-    def setWeights(self, w: Any) -> None:
-        self.set(weight=w)
-
-    @_deprecated("set(delay=d)")
-    def setDelays(self, d: Any) -> None:
-        self.set(delay=d)
-
-    @_deprecated("set(parameter_name=value)")
-    def setSynapseDynamics(self, param: str, value: Any) -> None:
-        self.set(**{param: value})
-
-    @_deprecated("set(weight=rand_distr)")
-    def randomizeWeights(self, rand_distr: Any) -> None:
-        self.set(weight=rand_distr)
-
-    @_deprecated("set(delay=rand_distr)")
-    def randomizeDelays(self, rand_distr: Any) -> None:
-        self.set(delay=rand_distr)
-
-    @_deprecated("set(name=rand_distr)")
-    def randomizeSynapseDynamics(self, param: str, rand_distr: Any) -> None:
-        self.set(**{param: rand_distr})
-
-    @_deprecated("save('weight', file, format, gather)")
-    def printWeights(self, file: Any, format: str = "list", gather: bool = True) -> None:
-        self.save("weight", file, format, gather)
-
-    @_deprecated("save('delay', file, format, gather)")
-    def printDelays(self, file: Any, format: str = "list", gather: bool = True) -> None:
-        self.save("delay", file, format, gather)
-
-    @_deprecated("save('all', file, format='list', gather=gather)")
-    def saveConnections(self, file: Any, gather: bool = True,
-                        compatible_output: bool = True) -> None:
-        self.save("all", file, format="list", gather=gather)
-
-    @_deprecated("numpy.histogram()")
-    def weightHistogram(self, min: float | None = None, max: float | None = None,
-                        nbins: int = 10) -> tuple[np.ndarray, np.ndarray]:
-        w = self._values("weight")
-        lo = w.min() if min is None and w.size else (min or 0.0)
-        hi = w.max() if max is None and w.size else (max or 1.0)
-        return np.histogram(w, bins=nbins, range=(lo, hi))

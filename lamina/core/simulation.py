@@ -96,23 +96,30 @@ class Simulation:
                   callbacks: Iterable[Callable[[float], float | None]] = ()) -> float:
         """Advance to `t_stop` [ms], calling each callback at the times it asks for.
 
-        A callback is ``f(t) -> next_t``: called first at the current time, then at the time
-        it returns (``None`` means no further call). Times are rounded to the grid.
+        A callback is ``f(t) -> next_t``, called at the current time and then whenever the
+        simulation reaches the time it returned (times past `t_stop` are cut to `t_stop`,
+        so the callback that asked last is also called at the end); ``None`` or ``inf``
+        means no further call.
         """
         t_stop = self._checked_stop(t_stop)
         eps = self.dt * 1e-6
-        next_call: dict[Callable, float | None] = {cb: self.t for cb in callbacks}
-        while True:
-            for cb, when in next_call.items():
-                if when is not None and when <= self.t + eps:
-                    nxt = cb(self.t)
-                    next_call[cb] = None if nxt is None else max(self.to_grid(float(nxt)),
-                                                                self.t + self.dt)
-            target = min([t_stop, *(w for w in next_call.values() if w is not None)])
-            if target > self.t + eps:
-                self.backend.run_until(target)
-            if self.t >= t_stop - eps:
-                return self.t
+        callbacks = list(callbacks)
+        events = [(self._next_call(cb(self.t)), k) for k, cb in enumerate(callbacks)]
+        while self.t < t_stop - eps:
+            events = sorted(e for e in events if e[0] is not None)
+            if not events:
+                self.backend.run_until(t_stop)
+                break
+            when, k = events.pop(0)
+            target = min(max(when, self.t + self.dt), t_stop)
+            self.backend.run_until(target)
+            events.append((self._next_call(callbacks[k](self.t)), k))
+        return self.t
+
+    def _next_call(self, value: Any) -> float | None:
+        if value is None or not math.isfinite(float(value)):
+            return None
+        return self.to_grid(float(value))
 
     def _checked_stop(self, t_stop: Any) -> float:
         try:

@@ -181,6 +181,10 @@ class StandardModelType:
         return self.describe()
 
 
+#: classic (PyNN <= 0.7) parameter names that are initial values of state variables
+INITIAL_VALUE_ALIASES = {"v_init": "v"}
+
+
 class StandardCellType(StandardModelType):
     """A standard neuron model.
 
@@ -207,6 +211,22 @@ class StandardCellType(StandardModelType):
         cls.units = {**cls.units, **{s.name: s.unit for s in cls.state_variables}}
 
     default_initial_values: ClassVar[dict[str, float]] = {}
+
+    def __init__(self, **parameters: Any) -> None:
+        self.classic_initial_values: dict[str, Any] = {}
+        super().__init__(**parameters)
+
+    def set_parameters(self, **parameters: Any) -> None:
+        """Change parameter values; the classic ``v_init`` sets the initial value of v
+        (with a DeprecationWarning)."""
+        for old, new in INITIAL_VALUE_ALIASES.items():
+            if old in parameters and new in self.state_variable_names():
+                import warnings
+                warnings.warn(f"the {old!r} parameter is deprecated; use "
+                              f"initial_values={{{new!r}: ...}} or initialize({new}=...) instead",
+                              DeprecationWarning, stacklevel=3)
+                self.classic_initial_values[new] = parameters.pop(old)
+        super().set_parameters(**parameters)
 
     @classmethod
     def variable_unit(cls, variable: str) -> str:

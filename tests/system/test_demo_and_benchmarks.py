@@ -96,3 +96,80 @@ def test_benchmark_quick_runs_both_simulators():
     assert "NEST" in simulators
     assert "NEST/lamina" in simulators
     assert len(rows) == 6        # 2 networks x (lamina, NEST, ratio)
+
+
+# --- fast checks of the pieces (no simulation) ----------------------------------------
+class _Stream:
+    """A text stream that claims (or not) to be a terminal."""
+
+    def __init__(self, tty: bool) -> None:
+        self.tty = tty
+        self.parts: list[str] = []
+
+    def isatty(self) -> bool:
+        return self.tty
+
+    def write(self, text: str) -> int:
+        self.parts.append(text)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize("tty", [False, True])
+def test_progress_bar_follows_run_callback_protocol(tty):
+    import math
+
+    from lamina.progress import SimulationProgressBar
+
+    stream = _Stream(tty)
+    bar = SimulationProgressBar(10.0, 100.0, file=stream, use_tqdm=False)
+    t, calls = 0.0, []
+    while math.isfinite(t):
+        calls.append(t)
+        t = bar(t)
+    assert calls == pytest.approx([10.0 * i for i in range(11)])
+    assert bar.finished
+    text = "".join(stream.parts)
+    assert "100%" in text and "100.0/100.0 ms" in text
+    assert text.endswith("\n")
+    assert bar(120.0) == math.inf          # finished bars ask for no more calls
+    if not tty:
+        assert text.count("\n") == 11       # one line per 10 %
+        assert "\r" not in text
+
+
+def test_progress_bar_next_time_never_beyond_t_stop():
+    from lamina.progress import SimulationProgressBar
+
+    bar = SimulationProgressBar(30.0, 50.0, file=_Stream(False), use_tqdm=False)
+    assert bar(0.0) == 30.0
+    assert bar(30.0) == 50.0
+    with pytest.raises(ValueError):
+        SimulationProgressBar(0.0, 50.0)
+
+
+def test_cli_help_and_bad_arguments(capsys):
+    from lamina.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["demo", "--help"])
+    assert exc.value.code == 0
+    assert "--duration" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as exc:
+        main(["demo", "--duration", "-5"])
+    assert exc.value.code == 2
+    assert main([]) == 2                     # no subcommand: help, status 2
+
+
+def test_cv_and_rate_helpers():
+    import numpy as np
+
+    from lamina.cli import mean_cv_isi, mean_rate
+
+    regular = np.arange(10.0, 1000.0, 10.0)
+    cv, n = mean_cv_isi([regular, np.array([5.0])])
+    assert n == 1 and cv == pytest.approx(0.0)
+    assert mean_rate([regular, np.array([5.0])], 1000.0) == pytest.approx(50.0)
+    assert np.isnan(mean_cv_isi([])[0])

@@ -27,7 +27,10 @@ def test_run_callbacks(sim):
         calls.append(round(t, 6))
         return t + 10.0
     sim.run(35.0, callbacks=[every_10])
-    assert calls == [0.0, 10.0, 20.0, 30.0]
+    assert calls == [0.0, 10.0, 20.0, 30.0, 35.0]        # as PyNN: also at the end
+    calls.clear()
+    sim.run(5.0, callbacks=[lambda t: calls.append(t) or float("inf")])
+    assert calls == [35.0]                                # inf: never again
 
 
 def test_bad_times(sim):

@@ -54,7 +54,8 @@ def test_curr_exp_constant_current_closed_form(via: str) -> None:
                 i_offset=i_amp if via == "i_offset" else 0.0)
     if via == "DCSource":
         for k in range(4):
-            b.inject(k, DCSource(), {"amplitude": i_amp[k], "start": 0.0, "stop": None}, ids[k:k + 1])
+            b.inject(k, DCSource(), {"amplitude": i_amp[k], "start": 0.0, "stop": None},
+                     ids[k:k + 1])
     b.set_recording(ids, "v", DT)
     b.set_recording(ids, "spikes", DT)
     b.run_until(100.0)
@@ -319,7 +320,8 @@ def test_projection_order_is_kept_across_calls() -> None:
     b.connect(3, np.array([1]), np.array([0]), "inhibitory", StaticSynapse(),
               {"weight": np.array([-0.5]), "delay": np.array([0.5])})
     b.run_until(1.0)
-    np.testing.assert_array_equal(b.get_connection_values(3, "weight"), [-0.1, -0.2, -0.3, -0.4, -0.5])
+    np.testing.assert_array_equal(b.get_connection_values(3, "weight"),
+                                  [-0.1, -0.2, -0.3, -0.4, -0.5])
     b.set_connection_values(3, "weight", np.array([-1.0, -2.0, -3.0, -4.0, -5.0]))
     np.testing.assert_array_equal(b.get_connection_values(3, "delay"), [0.1, 0.2, 0.3, 0.4, 0.5])
     assert ids.size == 5
@@ -424,3 +426,65 @@ def test_describe_names_integration_methods() -> None:
     assert d["backend"] == "engine"
     assert "Runge-Kutta" in d["integration"]["IF_cond_exp"]
     assert "exact" in d["integration"]["IF_curr_exp"]
+
+
+# -- structure changes -----------------------------------------------------------------------
+def test_cells_and_connections_added_after_running_keep_pending_input() -> None:
+    b = backend()
+    a = cells(b, IF_curr_delta(), [0], v=-65.0, tau_m=1e9)
+    cells(b, SpikeSourceArray(), [1], spike_times=[np.array([1.0])])
+    conn(b, 0, [1], a, "excitatory", 2.0, 5.0)  # arrives at 6.0
+    b.set_recording(a, "v", DT)
+    b.run_until(3.0)
+    # new cells (ring re-laid out) and a delay beyond max_delay (ring grows)
+    c = cells(b, IF_curr_delta(), [2], v=-65.0, tau_m=1e9)
+    cells(b, SpikeSourceArray(), [3], spike_times=[np.array([4.0])])
+    conn(b, 1, [3, 3], [2, 0], "inhibitory", [-1.0, -0.5], [12.5, 0.2])
+    b.set_recording(c, "v", DT)
+    b.run_until(20.0)
+    v = b.get_signal(a, "v").values[:, 0]
+    assert v[59] == pytest.approx(-65.5) and v[60] == pytest.approx(-63.5)
+    assert v[41] == pytest.approx(-65.0) and v[42] == pytest.approx(-65.5)
+    vc = b.get_signal(c, "v")
+    assert vc.t_start == pytest.approx(3.0)
+    k = int(round((16.5 - 3.0) / DT))
+    assert vc.values[k - 1, 0] == pytest.approx(-65.0) and vc.values[k, 0] == pytest.approx(-66.0)
+
+
+def test_initial_synaptic_state_and_mixed_sampling_intervals() -> None:
+    b = backend()
+    ids = cells(b, IF_curr_exp(), range(3), v=-65.0)
+    b.set_initial_values(ids, {"isyn_exc": np.array([0.0, 1.0, 2.0])})
+    b.set_recording(ids, "isyn_exc", DT)
+    b.set_recording(ids[:1], "v", 0.5)
+    b.run_until(5.0)
+    i = b.get_signal(ids, "isyn_exc").values
+    np.testing.assert_allclose(i[:, 2], 2.0 * np.exp(-np.arange(51) * DT / 5.0), rtol=1e-12)
+    assert b.get_signal(ids[:1], "v").values.shape == (11, 1)
+    b.reset()
+    b.run_until(1.0)
+    np.testing.assert_allclose(b.get_signal(ids, "isyn_exc").values[0], [0.0, 1.0, 2.0])
+
+
+def test_many_poisson_spikes_in_one_step_are_all_delivered() -> None:
+    b = backend(3)
+    t = cells(b, IF_curr_delta(), [0], v=-65.0, tau_m=1e9, v_thresh=1e6, v_reset=-70.0)
+    p = cells(b, SpikeSourcePoisson(), [1], rate=20000.0, duration=50.0)
+    conn(b, 0, p, t, "excitatory", 0.001, 0.1)
+    b.set_recording(p, "spikes", DT)
+    b.set_recording(t, "v", DT)
+    b.run_until(60.0)
+    n = len(b.get_spikes(p)[0])
+    assert abs(n - 1000) < 150
+    assert b.get_signal(t, "v").values[-1, 0] == pytest.approx(-65.0 + 0.001 * n, abs=1e-6)
+
+
+def test_spike_times_rounding_to_one_step_all_fire() -> None:
+    b = backend()
+    t = cells(b, IF_curr_delta(), [0], v=-65.0, tau_m=1e9)
+    s = cells(b, SpikeSourceArray(), [1], spike_times=[np.array([1.0, 1.04, 2.0])])
+    conn(b, 0, s, t, "excitatory", 1.0, 0.1)
+    b.set_recording(t, "v", DT)
+    b.run_until(3.0)
+    v = b.get_signal(t, "v").values[:, 0]
+    assert v[11] - v[10] == pytest.approx(2.0, abs=1e-6)  # both spikes at stamp 10

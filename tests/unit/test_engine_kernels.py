@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.integrate import solve_ivp
 
-from lamina.backends.engine import kernels as K
+from lamina.backends.engine import integrators as K
 
 DT = 0.1
 EL, EE, EI, TAU_M, CM, TAU_E, TAU_I = -65.0, 0.0, -70.0, 20.0, 1.0, 5.0, 10.0

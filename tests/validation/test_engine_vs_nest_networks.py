@@ -83,7 +83,10 @@ def _run_engine(model: type, net: dict) -> tuple[np.ndarray, list[np.ndarray]]:
 
 
 def _run_nest(model: type, net: dict) -> tuple[np.ndarray, list[np.ndarray]]:
-    nest.set_verbosity("M_ERROR")
+    if hasattr(nest, "VerbosityLevel"):
+        nest.verbosity = nest.VerbosityLevel.ERROR
+    else:  # older PyNEST
+        nest.set_verbosity("M_ERROR")
     nest.ResetKernel()
     nest.resolution = DT
     p = net["params"]
@@ -151,3 +154,85 @@ def test_conductance_based_models_close_to_nest(model: type, seed: int) -> None:
         assert len(a) == len(b)
         if len(a):
             assert np.max(np.abs(a - b)) <= 0.5
+
+
+def _balanced(model: type, n: int = 600, t_stop: float = 200.0) -> tuple[list, list]:
+    """A Vogels-Abbott-like random network (80 % exc., p = 0.04) kicked by spike arrays;
+    returns (engine spikes, NEST spikes) per cell."""
+    rng = np.random.default_rng(11)
+    n_exc, n_src = int(0.8 * n), 20
+    v0 = rng.uniform(-60.0, -50.0, n)
+    pre, post = np.nonzero(rng.random((n, n)) < 0.04)
+    exc = pre < n_exc
+    trains = [np.round(np.unique(rng.integers(1, 300, 4)) * DT, 1) for _ in range(n_src)]
+    s_pre = np.repeat(np.arange(n_src), 60)
+    s_post = rng.integers(0, n, len(s_pre))
+    cond = model is IF_cond_exp
+    pyn = dict(cm=0.2, tau_m=20.0, v_rest=-60.0, v_thresh=-50.0, v_reset=-60.0,
+               tau_refrac=5.0, tau_syn_E=5.0, tau_syn_I=10.0, i_offset=0.0)
+    if cond:
+        pyn.update(e_rev_E=0.0, e_rev_I=-80.0)
+        w_e, w_i, w_s = 0.006, 0.067, 0.03
+    else:
+        pyn["v_rest"] = -49.0
+        w_e, w_i, w_s = 0.054, -0.3, 0.3
+    # engine
+    b = EngineBackend(BackendConfig(dt=DT, min_delay=DT, max_delay=10.0))
+    ct = model()
+    p = {k: np.full(n, float(pyn.get(k, v))) for k, v in ct.parameter_space.items()}
+    b.create_cells(ct, np.arange(n), p, {"v": v0})
+    b.create_cells(SpikeSourceArray(), np.arange(n, n + n_src), {"spike_times": trains}, {})
+    for pid, (sel_pre, sel_post, rec, w, d) in enumerate([
+            (pre[exc], post[exc], "excitatory", w_e, 0.2),
+            (pre[~exc], post[~exc], "inhibitory", w_i, 0.2),
+            (s_pre + n, s_post, "excitatory", w_s, 0.1)]):
+        b.connect(pid, sel_pre, sel_post, rec, StaticSynapse(),
+                  {"weight": np.full(len(sel_pre), w), "delay": np.full(len(sel_pre), d)})
+    b.set_recording(np.arange(n), "spikes", DT)
+    b.run_until(t_stop)
+    s_engine = b.get_spikes(np.arange(n))
+    # NEST
+    if hasattr(nest, "VerbosityLevel"):
+        nest.verbosity = nest.VerbosityLevel.ERROR
+    nest.ResetKernel()
+    nest.resolution = DT
+    nparams = {"C_m": 1000.0 * pyn["cm"], "E_L": pyn["v_rest"], "V_th": pyn["v_thresh"],
+               "V_reset": pyn["v_reset"], "t_ref": pyn["tau_refrac"],
+               "tau_syn_ex": pyn["tau_syn_E"], "tau_syn_in": pyn["tau_syn_I"]}
+    if cond:
+        nparams.update(g_L=1000.0 * pyn["cm"] / pyn["tau_m"], E_ex=0.0, E_in=-80.0)
+    else:
+        nparams["tau_m"] = pyn["tau_m"]
+    neurons = nest.Create(NEST_NAMES[model.__name__], n, params=nparams)
+    neurons.V_m = v0
+    gens = nest.Create("spike_generator", n_src)
+    for k in range(n_src):
+        gens[k].spike_times = [float(t) for t in trains[k]]
+    g0, s0 = neurons[0].global_id, gens[0].global_id
+    sign_i = -1.0 if cond else 1.0
+    for a, c, w, d in [(pre[exc] + g0, post[exc] + g0, 1000.0 * w_e, 0.2),
+                       (pre[~exc] + g0, post[~exc] + g0, 1000.0 * w_i * sign_i, 0.2),
+                       (s_pre + s0, s_post + g0, 1000.0 * w_s, 0.1)]:
+        nest.Connect(a, c, "one_to_one", syn_spec={"weight": np.full(len(a), w),
+                                                    "delay": np.full(len(a), d)})
+    sr = nest.Create("spike_recorder")
+    nest.Connect(neurons, sr)
+    nest.Simulate(t_stop)
+    ev = sr.get("events")
+    s_nest = [np.sort(ev["times"][ev["senders"] == g0 + i]) for i in range(n)]
+    return s_engine, s_nest
+
+
+@pytest.mark.parametrize("model", [IF_curr_exp, IF_cond_exp])
+def test_recurrent_random_network_matches_nest(model: type) -> None:
+    s_e, s_n = _balanced(model)
+    n_e, n_n = sum(len(s) for s in s_e), sum(len(s) for s in s_n)
+    assert n_n > 600, "the network should be active"
+    if model is IF_curr_exp:
+        for a, b in zip(s_e, s_n):
+            np.testing.assert_array_equal(np.round(a / DT), np.round(b / DT))
+    else:
+        assert abs(n_e - n_n) <= 0.01 * n_n
+        for a, b in zip(s_e, s_n):
+            if len(a) == len(b) and len(a):
+                assert np.max(np.abs(a - b)) <= 0.5

@@ -166,7 +166,8 @@ class EngineBackend(Backend):
         if isinstance(times, np.ndarray) and times.dtype != object and times.ndim <= 1:
             times = [times] * len(rows)  # one sequence for all cells
         for r, t in zip(rows, times):
-            self._ssa[int(r)] = np.unique(inputs.to_step(np.asarray(t, float).ravel(), self.dt))
+            # sorted stamps; repeated stamps (times rounding to one step) all fire
+            self._ssa[int(r)] = np.sort(inputs.to_step(np.asarray(t, float).ravel(), self.dt))
         self._ssa_events = None
 
     def set_cell_parameters(self, ids: np.ndarray, parameters: dict[str, Any]) -> None:

@@ -1,0 +1,323 @@
+"""NestBackend: lamina's backend interface on the NEST simulator (PyNEST 3.x).
+
+Kernel: ``nest.ResetKernel(); nest.set(resolution=dt, local_num_threads=threads,
+rng_seed=seed, min_delay=dt, max_delay=max_delay)``. NEST's min_delay is the time step
+(lamina checks its own min_delay on every connection) so that devices connect with a
+one-step delay and multimeter data lag by one step only (see `recording`).
+
+Reset: NEST cannot rewind time. `reset()` reads every projection's current values back
+from NEST (so weights changed by plasticity are kept, as on a simulator that rewinds),
+calls ``nest.ResetKernel()`` and rebuilds the network from the backend's own records:
+cell groups with their current parameters and initial values, projections, current
+sources and recording set-up (`_rebuild`). The new segment starts at t = 0.
+"""
+from __future__ import annotations
+
+import logging
+import math
+import os
+from typing import Any
+
+import numpy as np
+
+os.environ.setdefault("PYNEST_QUIET", "1")
+import nest  # noqa: E402  (an ImportError here becomes BackendNotAvailableError)
+
+from lamina.backends.base import Backend, BackendConfig, SignalData  # noqa: E402
+from lamina.backends.nest import cells as cg  # noqa: E402
+from lamina.backends.nest import native  # noqa: E402
+from lamina.backends.nest import translations as tr  # noqa: E402
+from lamina.backends.nest.connections import (ProjectionRecord, base_synapse_model,  # noqa: E402
+                                              conn_spec)
+from lamina.backends.nest.errors import translated  # noqa: E402
+from lamina.backends.nest.recording import Channel, SpikeStore  # noqa: E402
+from lamina.backends.nest.runtime import NestRuntime  # noqa: E402
+from lamina.backends.nest.sources import SourceRecord  # noqa: E402
+from lamina.errors import (ConnectionError, InvalidParameterValueError,  # noqa: E402
+                           NonExistentParameterError)
+from lamina.models.base import StandardCellType, StandardSynapseType  # noqa: E402
+
+logger = logging.getLogger(__name__)
+_I64 = np.int64
+
+
+def _nc(nodes: np.ndarray) -> Any:
+    """NodeCollection of sorted unique NEST node ids."""
+    return nest.NodeCollection(np.unique(np.asarray(nodes, _I64)).tolist())
+
+
+class NestBackend(NestRuntime, Backend):
+    """lamina on NEST (see the module docstring for kernel set-up and reset)."""
+
+    name = "nest"
+
+    def __init__(self, config: BackendConfig) -> None:
+        super().__init__(config)
+        self.dt = float(config.dt)
+        precision = config.extra.get("spike_precision", "on_grid")
+        if precision not in ("on_grid", "off_grid"):
+            raise InvalidParameterValueError(
+                f"spike_precision={precision!r}: expected 'on_grid' or 'off_grid'")
+        self.off_grid = precision == "off_grid"
+        self._step = 0
+        self._groups: list[cg.CellGroup] = []
+        self._group_of = np.zeros(0, _I64)     # lamina id -> group index
+        self._local_of = np.zeros(0, _I64)     # lamina id -> position in its group
+        self._node_of = np.zeros(0, _I64)      # lamina id -> NEST node id
+        self._id_of_node = np.zeros(1, _I64)   # NEST node id -> lamina id (-1: device)
+        self._projections: dict[int, ProjectionRecord] = {}
+        self._sources: dict[int, SourceRecord] = {}
+        self._channels: list[Channel] = []
+        self._spk_active = np.zeros(0, bool)
+        self._spikes = SpikeStore()
+        self._conns_dirty = False
+        self._configure_kernel()
+
+    # -- kernel ------------------------------------------------------------------------
+    def _configure_kernel(self) -> None:
+        c = self.config
+        seed = int(c.rng_seed)
+        if not 1 <= seed < 2**31:
+            seed = seed % (2**31 - 2) + 1
+        with translated("setup()"):
+            nest.ResetKernel()
+            nest.verbosity = nest.VerbosityLevel.ERROR
+            nest.set(resolution=self.dt, local_num_threads=int(c.threads), rng_seed=seed,
+                     min_delay=self.dt, max_delay=max(float(c.max_delay), self.dt),
+                     print_time=False)
+            self._recorder = nest.Create("spike_recorder")
+        self._recorder_connected = np.zeros(len(self._spk_active), bool)
+
+    def _note_nodes(self, ids: np.ndarray, nodes: np.ndarray) -> None:
+        top = int(nodes.max()) + 1 if len(nodes) else 0
+        if top > len(self._id_of_node):
+            grown = np.full(max(top, 2 * len(self._id_of_node)), -1, _I64)
+            grown[:len(self._id_of_node)] = self._id_of_node
+            self._id_of_node = grown
+        self._id_of_node[nodes] = ids
+        self._node_of[ids] = nodes
+
+    def _nodes(self, ids: np.ndarray) -> np.ndarray:
+        return self._node_of[np.asarray(ids, _I64)]
+
+    # -- cells -------------------------------------------------------------------------
+    def create_cells(self, celltype: StandardCellType, ids: np.ndarray,
+                     parameters: dict[str, Any], initial_values: dict[str, np.ndarray]) -> None:
+        ids = np.asarray(ids, _I64)
+        if len(ids) == 0:
+            return
+        group = cg.make_group(celltype, ids, parameters, initial_values, self.off_grid,
+                              nest.GetDefaults)
+        top = int(ids.max()) + 1
+        if top > len(self._node_of):
+            extra = top - len(self._node_of)
+            self._node_of = np.concatenate([self._node_of, np.full(extra, -1, _I64)])
+            self._group_of = np.concatenate([self._group_of, np.full(extra, -1, _I64)])
+            self._local_of = np.concatenate([self._local_of, np.full(extra, -1, _I64)])
+            self._spk_active = np.concatenate([self._spk_active, np.zeros(extra, bool)])
+            self._recorder_connected = np.concatenate([self._recorder_connected,
+                                                       np.zeros(extra, bool)])
+        self._group_of[ids] = len(self._groups)
+        self._local_of[ids] = np.arange(len(ids))
+        self._groups.append(group)
+        self._build_group(group)
+
+    def _build_group(self, g: cg.CellGroup) -> None:
+        n = len(g.ids)
+        with translated(f"creating {n} {type(g.celltype).__name__} cells"):
+            if g.kind == tr.POISSON:
+                nodes = nest.Create(g.model, n)
+                gen = "poisson_generator_ps" if self.off_grid else "poisson_generator"
+                gens = nest.Create(gen, n, params=cg.generator_status(g, self.dt))
+                nest.Connect(gens, nodes, "one_to_one", {"delay": self.dt})
+                g.gens = np.asarray(gens.tolist(), _I64)
+            elif g.kind == tr.SPIKE_ARRAY:
+                nodes = nest.Create(g.model, n)
+                if self.off_grid:
+                    nodes.set(precise_times=True)
+                nodes.set(cg.generator_status(g, self.dt, off_grid=self.off_grid))
+            else:
+                nodes = nest.Create(g.model, n)
+                status = cg.neuron_status(g)
+                status.update(cg.state_status(g))
+                if status:
+                    nodes.set(status)
+        g.nodes = np.asarray(nodes.tolist(), _I64)
+        self._note_nodes(g.ids, g.nodes)
+
+    def _split(self, ids: np.ndarray) -> list[tuple[cg.CellGroup, np.ndarray, np.ndarray]]:
+        """(group, positions in `ids`, positions in the group) per group, sorted by id."""
+        ids = np.asarray(ids, _I64)
+        gi = self._group_of[ids]
+        out = []
+        for k in np.unique(gi):
+            where = np.flatnonzero(gi == k)
+            where = where[np.argsort(ids[where], kind="stable")]
+            out.append((self._groups[int(k)], where, self._local_of[ids[where]]))
+        return out
+
+    def set_cell_parameters(self, ids: np.ndarray, parameters: dict[str, Any]) -> None:
+        for g, where, local in self._split(ids):
+            for name, value in parameters.items():
+                if name not in g.params:
+                    raise NonExistentParameterError(name, type(g.celltype).__name__, g.params)
+                if isinstance(g.params[name], list):
+                    seqs = value if len(value) == len(ids) else [value] * len(ids)
+                    for w, loc in zip(where, local):
+                        g.params[name][loc] = np.asarray(seqs[w], float).ravel()
+                else:
+                    arr = np.asarray(value, float)
+                    g.params[name][local] = arr[where] if arr.ndim == 1 and len(arr) == len(ids) \
+                        else np.broadcast_to(arr, (len(local),))
+            self._push_parameters(g, local, set(parameters))
+
+    def _push_parameters(self, g: cg.CellGroup, local: np.ndarray, names: set[str]) -> None:
+        with translated(f"setting {', '.join(sorted(names))} of {type(g.celltype).__name__}"):
+            if g.kind == tr.SPIKE_ARRAY:
+                _nc(g.nodes[local]).set(cg.generator_status(g, self.dt, local, self.off_grid))
+            elif g.kind == tr.POISSON:
+                _nc(g.gens[local]).set(cg.generator_status(g, self.dt, local))
+            else:
+                status = cg.neuron_status(g, local, names)
+                if status:
+                    _nc(g.nodes[local]).set(status)
+
+    def set_initial_values(self, ids: np.ndarray, values: dict[str, np.ndarray]) -> None:
+        for g, where, local in self._split(ids):
+            for name, value in values.items():
+                if name not in g.init:
+                    raise NonExistentParameterError(name, type(g.celltype).__name__, g.init)
+                arr = np.asarray(value, float)
+                g.init[name][local] = arr[where] if arr.ndim == 1 and len(arr) == len(ids) \
+                    else np.broadcast_to(arr, (len(local),))
+            sub = cg.CellGroup(g.celltype, g.kind, g.model, g.entry, g.ids[local],
+                               {}, {k: v[local] for k, v in g.init.items() if k in values})
+            status = cg.state_status(sub)
+            if status:
+                with translated(f"initialising {', '.join(values)}"):
+                    _nc(g.nodes[local]).set(status)
+
+    # -- connections -------------------------------------------------------------------
+    def _projection(self, pid: int, synapse_type: StandardSynapseType,
+                    receptor_type: str) -> ProjectionRecord:
+        rec = self._projections.get(pid)
+        if rec is None:
+            base = base_synapse_model(synapse_type)
+            rec = ProjectionRecord(pid, base, f"lamina_projection_{pid}", receptor_type)
+            with translated(f"synapse model {base!r}"):
+                nest.CopyModel(base, rec.model)
+            self._projections[pid] = rec
+        return rec
+
+    def _targets(self, post_ids: np.ndarray, receptor: str) -> tuple[np.ndarray, np.ndarray]:
+        """(weight factor NEST/PyNN, receptor port) of each connection onto `post_ids`."""
+        scale, port = np.ones(len(post_ids)), np.zeros(len(post_ids), _I64)
+        for g, where, _ in self._split(post_ids):
+            ct = type(g.celltype)
+            if receptor not in ct.receptor_types:
+                raise ConnectionError(
+                    f"receptor type {receptor!r} is not available on {ct.__name__}; allowed: "
+                    f"{', '.join(ct.receptor_types) or 'none (spike source)'}")
+            if g.entry is not None:
+                scale[where] = g.entry["weight"][receptor]
+            elif getattr(ct, "receptor_ports", None):
+                port[where] = ct.receptor_ports[receptor]
+            elif receptor == "inhibitory" and ct.conductance_based:
+                scale[where] = -1.0
+        return scale, port
+
+    def connect(self, projection_id: int, pre_ids: np.ndarray, post_ids: np.ndarray,
+                receptor_type: str, synapse_type: StandardSynapseType,
+                values: dict[str, np.ndarray]) -> None:
+        rec = self._projection(projection_id, synapse_type, receptor_type)
+        pre_ids, post_ids = np.asarray(pre_ids, _I64), np.asarray(post_ids, _I64)
+        scale, port = self._targets(post_ids, receptor_type)
+        pre, post = self._nodes(pre_ids), self._nodes(post_ids)
+        nest_values = {k: np.asarray(v, float) * (scale if k == "weight" else 1.0)
+                       for k, v in values.items()}
+        self._nest_connect(rec, pre, post, nest_values, port)
+        rec.value_names |= set(values)
+        rec.append(pre_ids, post_ids, pre, post, scale, port)
+
+    def _nest_connect(self, rec: ProjectionRecord, pre: np.ndarray, post: np.ndarray,
+                      values: dict[str, np.ndarray], port: np.ndarray) -> None:
+        if len(pre) == 0:
+            return
+        syn: dict[str, Any] = {"synapse_model": rec.model}
+        for k, v in values.items():
+            syn[k] = np.ascontiguousarray(v, dtype=float)
+        if np.any(port):
+            syn["receptor_type"] = int(port[0]) if np.all(port == port[0]) else port
+        with translated(f"connecting projection {rec.pid}"):
+            nest.Connect(np.ascontiguousarray(pre, dtype=_I64),
+                         np.ascontiguousarray(post, dtype=_I64), "one_to_one", syn)
+        self._conns_dirty = True
+
+    def connect_native(self, projection_id: int, pre_ids: np.ndarray, post_ids: np.ndarray,
+                       connector: Any, receptor_type: str,
+                       synapse_type: StandardSynapseType) -> tuple[np.ndarray, np.ndarray] | None:
+        spec = conn_spec(connector)
+        pre_ids, post_ids = np.asarray(pre_ids, _I64), np.asarray(post_ids, _I64)
+        if spec is None or projection_id in self._projections or len(pre_ids) == 0 \
+                or len(post_ids) == 0:
+            return None
+        if np.any(np.diff(pre_ids) <= 0) or np.any(np.diff(post_ids) <= 0):
+            return None  # NodeCollections are sorted: lamina's connector keeps the order
+        scale, port = self._targets(post_ids, receptor_type)
+        if np.any(scale != scale[0]) or np.any(port != port[0]):
+            return None
+        rec = self._projection(projection_id, synapse_type, receptor_type)
+        pre, post = self._nodes(pre_ids), self._nodes(post_ids)
+        syn = {"synapse_model": rec.model, "weight": 0.0, "delay": self.config.min_delay}
+        if port[0]:
+            syn["receptor_type"] = int(port[0])
+        with translated(f"connecting projection {projection_id} ({spec['rule']})"):
+            nest.Connect(_nc(pre), _nc(post), spec, syn)
+            st = nest.GetConnections(synapse_model=rec.model).get(["source", "target"])
+        src, tgt = np.atleast_1d(np.asarray(st["source"], _I64)), \
+            np.atleast_1d(np.asarray(st["target"], _I64))
+        pre_idx, post_idx = np.searchsorted(pre, src), np.searchsorted(post, tgt)
+        rec.append(pre_ids[pre_idx], post_ids[post_idx], src, tgt,
+                   np.full(len(src), scale[0]), np.full(len(src), port[0]))
+        self._conns_dirty = True
+        return pre_idx.astype(_I64), post_idx.astype(_I64)
+
+    def set_connection_values(self, projection_id: int, name: str, values: np.ndarray) -> None:
+        rec = self._projections[projection_id]
+        vals = np.broadcast_to(np.asarray(values, float), (len(rec.pre),))
+        if name == "weight":
+            vals = vals * rec.scale
+        rec.value_names.add(name)
+        with translated(f"setting {name} of projection {projection_id}"):
+            rec.set(nest, name, vals)
+
+    def get_connection_values(self, projection_id: int, name: str) -> np.ndarray:
+        rec = self._projections[projection_id]
+        with translated(f"reading {name} of projection {projection_id}"):
+            vals = rec.get(nest, name)
+        if name == "weight":
+            return vals / rec.scale
+        if name == "delay":
+            return np.round(vals / self.dt) * self.dt
+        return vals
+
+    # -- misc --------------------------------------------------------------------------
+    def end(self) -> None:
+        self._channels, self._sources = [], {}
+
+    def describe(self) -> dict[str, Any]:
+        models = sorted({g.model for g in self._groups})
+        return {"backend": self.name, "simulator": f"NEST {nest.__version__}",
+                "dt": self.dt, "threads": self.config.threads,
+                "spike_precision": "off_grid" if self.off_grid else "on_grid",
+                "nest_models": models,
+                "conventions": "NEST min_delay = dt; current-source times shifted by -dt; "
+                               "reset rebuilds the network after nest.ResetKernel()"}
+
+    def native_synapse_type(self, name: str) -> type:
+        """Synapse type class for NEST synapse model `name`."""
+        return native.synapse_type(nest, name)
+
+    def native_electrode_type(self, name: str) -> type:
+        """Current-source type class for NEST generator `name`."""
+        return native.electrode_type(nest, name)

@@ -1,0 +1,149 @@
+"""Projections on NEST: one NEST synapse model per projection, and the mapping from
+projection order to NEST's connections.
+
+Every projection gets its own copy of its NEST synapse model
+(``nest.CopyModel(base, "lamina_projection_<id>")``), so ``nest.GetConnections(
+synapse_model=...)`` returns exactly its connections. NEST stores connections in its own
+order (and sorts them by source when a simulation starts), so the backend keeps the
+projection's (pre, post) NEST node ids in projection order and matches them to NEST's
+order by sorting both on (source, target); several connections between one pair
+(multapses) are matched in order of appearance (their values may be permuted among
+themselves by NEST's sorting).
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from lamina.backends.nest.translations import SYNAPSES
+from lamina.errors import NoModelAvailableError
+
+logger = logging.getLogger(__name__)
+_I64 = np.int64
+
+#: lamina connector class name -> NEST connection rule
+NATIVE_RULES: dict[str, str] = {
+    "FixedProbabilityConnector": "pairwise_bernoulli",
+    "FixedNumberPreConnector": "fixed_indegree",
+    "FixedNumberPostConnector": "fixed_outdegree",
+    "FixedTotalNumberConnector": "fixed_total_number",
+    "AllToAllConnector": "all_to_all",
+    "OneToOneConnector": "one_to_one",
+}
+
+
+def base_synapse_model(synapse_type: Any) -> str:
+    """NEST synapse model for a lamina synapse type (standard or native)."""
+    native = getattr(synapse_type, "nest_model", None)
+    if native:
+        return native
+    name = type(synapse_type).__name__
+    if name not in SYNAPSES:
+        raise NoModelAvailableError(f"the nest backend has no synapse model {name!r}")
+    return SYNAPSES[name]
+
+
+def conn_spec(connector: Any) -> dict[str, Any] | None:
+    """NEST conn_spec for a lamina connector, or None where NEST has no such rule (or the
+    connector's options have no NEST equivalent)."""
+    rule = NATIVE_RULES.get(type(connector).__name__)
+    if rule is None:
+        return None
+    spec: dict[str, Any] = {"rule": rule}
+    autapses = getattr(connector, "allow_self_connections", True)
+    if rule == "pairwise_bernoulli":
+        spec["p"] = float(connector.p_connect)
+    elif rule in ("fixed_indegree", "fixed_outdegree", "fixed_total_number"):
+        n = getattr(connector, "n", None)
+        if not isinstance(n, (int, np.integer)):
+            return None  # random counts: lamina's connector draws them
+        spec["indegree" if rule == "fixed_indegree" else
+             "outdegree" if rule == "fixed_outdegree" else "N"] = int(n)
+        spec["allow_multapses"] = bool(getattr(connector, "with_replacement", False))
+    if rule != "one_to_one" and autapses is not True:
+        spec["allow_autapses"] = autapses is True
+    if autapses not in (True, False):   # e.g. "NoMutual": no NEST equivalent
+        return None
+    return spec
+
+
+@dataclass
+class ProjectionRecord:
+    """What the backend knows of one projection.
+
+    Attributes
+    ----------
+    model : the projection's NEST synapse model (a copy of ``base``)
+    pre, post : NEST node ids of every connection, in projection order
+    scale : NEST value / PyNN value of each connection's weight
+    receptor : NEST receptor port of each connection
+    values : PyNN values as last set (used for replay after reset)
+    """
+
+    pid: int
+    base: str
+    model: str
+    receptor_type: str = "excitatory"
+    pre_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, _I64))
+    post_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, _I64))
+    pre: np.ndarray = field(default_factory=lambda: np.zeros(0, _I64))
+    post: np.ndarray = field(default_factory=lambda: np.zeros(0, _I64))
+    scale: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    receptor: np.ndarray = field(default_factory=lambda: np.zeros(0, _I64))
+    replay: dict[str, np.ndarray] = field(default_factory=dict)   # NEST values for rebuild
+    value_names: set[str] = field(default_factory=lambda: {"weight", "delay"})
+    _conns: Any = None
+    _order_nest: np.ndarray | None = None
+    _order_proj: np.ndarray | None = None
+
+    def append(self, pre_ids: np.ndarray, post_ids: np.ndarray, pre: np.ndarray,
+               post: np.ndarray, scale: np.ndarray, receptor: np.ndarray) -> None:
+        self.pre_ids = np.concatenate([self.pre_ids, pre_ids])
+        self.post_ids = np.concatenate([self.post_ids, post_ids])
+        self.pre = np.concatenate([self.pre, pre])
+        self.post = np.concatenate([self.post, post])
+        self.scale = np.concatenate([self.scale, scale])
+        self.receptor = np.concatenate([self.receptor, receptor])
+        self.invalidate()
+
+    def invalidate(self) -> None:
+        self._conns = None
+
+    def mapping(self, nest: Any) -> tuple[Any, np.ndarray, np.ndarray]:
+        """(SynapseCollection, NEST order, projection order) with
+        ``proj[order_proj] <-> nest[order_nest]``."""
+        if self._conns is None:
+            conns = nest.GetConnections(synapse_model=self.model)
+            if len(self.pre) == 0:
+                self._conns = conns
+                self._order_nest = self._order_proj = np.zeros(0, _I64)
+                return conns, self._order_nest, self._order_proj
+            st = conns.get(["source", "target"])
+            src, tgt = np.atleast_1d(st["source"]), np.atleast_1d(st["target"])
+            if len(src) != len(self.pre):
+                raise RuntimeError(f"projection {self.pid}: NEST holds {len(src)} connections, "
+                                   f"lamina {len(self.pre)}")
+            self._conns = conns
+            self._order_nest = np.lexsort((tgt, src))
+            self._order_proj = np.lexsort((self.post, self.pre))
+        return self._conns, self._order_nest, self._order_proj
+
+    def get(self, nest: Any, name: str) -> np.ndarray:
+        """NEST values of `name` in projection order (NEST units)."""
+        conns, on, op = self.mapping(nest)
+        out = np.empty(len(self.pre))
+        if len(out):
+            out[op] = np.atleast_1d(np.asarray(conns.get(name), dtype=float))[on]
+        return out
+
+    def set(self, nest: Any, name: str, values: np.ndarray) -> None:
+        """Write NEST values of `name` given in projection order (NEST units)."""
+        conns, on, op = self.mapping(nest)
+        if not len(self.pre):
+            return
+        vals = np.empty(len(self.pre))
+        vals[on] = np.asarray(values, dtype=float)[op]
+        conns.set({name: vals.tolist()})

@@ -1,0 +1,299 @@
+"""The time-dependent half of `NestBackend`: current sources, recording, running and reset.
+
+Kept apart from cells and connections (`backend.py`) only to keep modules short; the
+methods use the backend's attributes documented there.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import nest
+import numpy as np
+
+from lamina.backends.base import SignalData
+from lamina.backends.nest import native, sources
+from lamina.backends.nest import translations as tr
+from lamina.backends.nest.errors import translated
+from lamina.backends.nest.recording import Channel, assemble
+from lamina.errors import InvalidModelError, InvalidTimeError, RecordingError
+
+logger = logging.getLogger(__name__)
+_I64 = np.int64
+
+
+def _nc(nodes: np.ndarray) -> Any:
+    return nest.NodeCollection(np.unique(np.asarray(nodes, _I64)).tolist())
+
+
+class NestRuntime:
+    """Mixin of `NestBackend` (see `lamina.backends.nest.backend`)."""
+
+    # -- current sources -------------------------------------------------------------
+    def inject(self, source_id: int, source: Any, parameters: dict[str, Any],
+               target_ids: np.ndarray) -> None:
+        targets = np.asarray(target_ids, _I64)
+        for g, _, _ in self._split(targets):
+            if g.kind in (tr.SPIKE_ARRAY, tr.POISSON) or not type(g.celltype).injectable:
+                raise InvalidModelError(f"cannot inject current into {g.model} cells")
+        src = self._sources.get(source_id)
+        if src is None:
+            model = getattr(source, "nest_model", None) or type(source).__name__
+            src = sources.SourceRecord(source_id, model, dict(parameters), targets)
+            self._sources[source_id] = src
+            self._build_source(src, targets)
+        else:
+            src.params.update(parameters)
+            src.targets = np.concatenate([src.targets, targets])
+            self._push_source(src)
+            with translated("injecting current"):
+                nest.Connect(src.node, _nc(self._nodes(targets)), "all_to_all",
+                             {"delay": self.dt})
+
+    def _source_status(self, src: sources.SourceRecord) -> dict[str, Any]:
+        if src.model in tr.CURRENT_SOURCES:
+            return sources.nest_parameters(src.model, src.params, self.dt)
+        status = {k: v for k, v in src.params.items() if k not in ("start", "stop")}
+        start = int(sources.to_step(src.params.get("start") or 0.0, self.dt))
+        status["start"] = max(start - 1, 0) * self.dt
+        if src.params.get("stop") is not None:
+            status["stop"] = max(int(sources.to_step(src.params["stop"], self.dt)) - 1,
+                                 0) * self.dt
+        return status
+
+    def _build_source(self, src: sources.SourceRecord, targets: np.ndarray) -> None:
+        model = tr.CURRENT_SOURCES.get(src.model, {"model": src.model})["model"]
+        with translated(f"creating current source {src.model}"):
+            src.node = nest.Create(model, params=self._source_status(src))
+            nest.Connect(src.node, _nc(self._nodes(targets)), "all_to_all", {"delay": self.dt})
+            if src.recording and model == "noise_generator":
+                src.meter = nest.Create("multimeter", params={"record_from": ["I"],
+                                                              "interval": self.dt})
+                nest.Connect(src.meter, src.node)
+
+    def _push_source(self, src: sources.SourceRecord) -> None:
+        with translated(f"setting parameters of {src.model}"):
+            src.node.set(self._source_status(src))
+
+    def set_current_source_parameters(self, source_id: int, parameters: dict[str, Any]) -> None:
+        src = self._sources[source_id]
+        src.params.update(parameters)
+        self._push_source(src)
+
+    def record_current_source(self, source_id: int) -> None:
+        src = self._sources[source_id]
+        if src.recording:
+            return
+        src.recording, src.rec_start, src.data = True, self._step, []
+        if src.model == "NoisyCurrentSource":
+            with translated("recording a current source"):
+                src.meter = nest.Create("multimeter", params={"record_from": ["I"],
+                                                              "interval": self.dt})
+                nest.Connect(src.meter, src.node)
+
+    def get_current_source_data(self, source_id: int, clear: bool) -> SignalData:
+        src = self._sources[source_id]
+        n0, n1 = src.rec_start, self._step
+        if src.meter is not None:
+            # the multimeter's sample at t = k dt is the value acting in step k + 1
+            vals = np.zeros(max(n1 - n0, 0))
+            if src.data:
+                steps, amps = np.concatenate([d[0] for d in src.data]), \
+                    np.concatenate([d[1] for d in src.data])
+                k = steps + 1 - n0
+                ok = (k >= 0) & (k < len(vals))
+                vals[k[ok]] = amps[ok] / 1000.0
+        elif src.model in tr.CURRENT_SOURCES:
+            vals = sources.waveform(src.model, src.params, n0, n1, self.dt)
+        else:
+            vals = np.full(max(n1 - n0, 0), np.nan)
+        out = SignalData(n0 * self.dt, self.dt, vals.reshape(-1, 1))
+        if clear:
+            src.rec_start, src.data = self._step, []
+        return out
+
+    # -- recording -----------------------------------------------------------------------
+    def _nest_variable(self, g: Any, variable: str) -> tuple[str, float]:
+        table = g.entry["state"] if g.entry is not None else {}
+        nest_var, factor = table.get(variable, (variable, 1.0))
+        recordables = nest.GetDefaults(g.model).get("recordables", ())
+        if variable not in type(g.celltype).recordable or nest_var not in recordables:
+            raise RecordingError(variable, type(g.celltype),
+                                 [v for v in type(g.celltype).recordable if v == "spikes"
+                                  or table.get(v, (v,))[0] in recordables])
+        return nest_var, factor
+
+    def set_recording(self, ids: np.ndarray, variable: str, sampling_interval: float) -> None:
+        ids = np.asarray(ids, _I64)
+        if variable == "spikes":
+            new = ids[~self._recorder_connected[ids]]
+            if len(new):
+                with translated("recording spikes"):
+                    nest.Connect(_nc(self._nodes(new)), self._recorder)
+                self._recorder_connected[new] = True
+            self._spk_active[ids] = True
+            return
+        parts = self._split(ids)
+        nest_var, factor = self._nest_variable(parts[0][0], variable)
+        for g, _, _ in parts[1:]:
+            self._nest_variable(g, variable)
+        interval = max(1, int(round((sampling_interval or self.dt) / self.dt)))
+        for ch in self._channels:  # already recorded with this interval: nothing to do
+            if ch.var == variable and ch.interval == interval:
+                ids = ids[~np.isin(ids, ch.ids[ch.active])]
+        if len(ids) == 0:
+            return
+        ids = np.unique(ids)
+        ch = Channel(variable, nest_var, factor, ids, self._nodes(ids), interval, self._step)
+        self._build_channel(ch)
+        self._channels.append(ch)
+
+    def _build_channel(self, ch: Channel) -> None:
+        with translated(f"recording {ch.var}"):
+            ch.meter = nest.Create("multimeter", params={
+                "record_from": [ch.nest_var], "interval": ch.interval * self.dt,
+                "origin": ch.origin * self.dt})
+            nest.Connect(ch.meter, _nc(ch.nodes[ch.active]))
+
+    def stop_recording(self, ids: np.ndarray, variable: str) -> None:
+        ids = np.asarray(ids, _I64)
+        if variable == "spikes":
+            self._spk_active[ids] = False
+            return
+        for ch in self._channels:
+            if ch.var == variable:
+                ch.active &= ~np.isin(ch.ids, ids)
+
+    def get_spikes(self, ids: np.ndarray) -> list[np.ndarray]:
+        return self._spikes.get(np.asarray(ids, _I64))
+
+    def get_signal(self, ids: np.ndarray, variable: str) -> SignalData:
+        chans = [ch for ch in self._channels if ch.var == variable]
+        t0, interval, values = assemble(chans, np.asarray(ids, _I64), self.dt, self._step)
+        return SignalData(t0, interval, values)
+
+    def clear_recorded(self, ids: np.ndarray, variable: str) -> None:
+        ids = np.asarray(ids, _I64)
+        if variable == "spikes":
+            self._spikes.clear(ids)
+            return
+        for ch in self._channels:
+            if ch.var == variable:
+                ch.clear(np.flatnonzero(np.isin(ch.ids, ids)), self._step)
+
+    def _read_state(self, ch: Channel) -> None:
+        cols = np.flatnonzero(ch.active)
+        if len(cols) == 0:
+            return
+        vals = np.atleast_1d(np.asarray(_nc(ch.nodes[cols]).get(ch.nest_var), float))
+        ch.add(np.full(len(cols), self._step, _I64), cols, vals)
+
+    def _collect(self) -> None:
+        """Move what NEST recorded in the last run into lamina's stores."""
+        ev = self._recorder.get("events")
+        senders = np.asarray(ev["senders"], _I64)
+        if len(senders):
+            ids = self._id_of_node[senders]
+            keep = self._spk_active[ids]
+            self._spikes.append(ids[keep], np.asarray(ev["times"], float)[keep])
+            self._recorder.n_events = 0
+        for ch in self._channels:
+            ev = ch.meter.get("events")
+            steps = np.round(np.asarray(ev["times"], float) / self.dt).astype(_I64)
+            if len(steps):
+                cols = np.searchsorted(ch.nodes, np.asarray(ev["senders"], _I64))
+                fresh = steps > ch.last_end
+                ch.add(steps[fresh], cols[fresh], np.asarray(ev[ch.nest_var], float)[fresh])
+                ch.meter.n_events = 0
+            if ch.is_sample_step(self._step) and self._step > ch.last_end:
+                self._read_state(ch)       # NEST delivers this sample during the next run
+                ch.last_end = self._step
+        for src in self._sources.values():
+            if src.meter is not None:
+                ev = src.meter.get("events")
+                if len(ev["times"]):
+                    src.data.append((np.round(np.asarray(ev["times"]) / self.dt).astype(_I64),
+                                     np.asarray(ev["I"], float)))
+                    src.meter.n_events = 0
+
+    # -- time ------------------------------------------------------------------------------
+    @property
+    def t(self) -> float:
+        return self._step * self.dt
+
+    def run_until(self, t_stop: float) -> None:
+        n_stop = int(np.floor(t_stop / self.dt + 0.5))
+        if n_stop < self._step:
+            raise InvalidTimeError(f"cannot run back in time to {t_stop} ms (now {self.t} ms)")
+        for ch in self._channels:
+            if ch.pending_initial:
+                self._read_state(ch)
+                ch.pending_initial, ch.last_end = False, self._step
+        if self._conns_dirty:
+            for rec in self._projections.values():
+                rec.invalidate()
+            self._conns_dirty = False
+        with translated(f"running until {t_stop} ms"):
+            while self._step < min(2, n_stop):
+                self._first_steps()
+            if n_stop > self._step:
+                nest.Simulate(round((n_stop - self._step) * self.dt, 10))
+                self._step = n_stop
+        self._collect()
+        for rec in self._projections.values():
+            rec.invalidate()   # NEST may re-sort connections when a simulation starts
+
+    def _first_steps(self) -> None:
+        """Steps 0 and 1, which no NEST generator can reach: their source current is added
+        to the targets' I_e for one step (see `sources`)."""
+        extra = sources.first_step_currents(list(self._sources.values()), self._step, self.dt)
+        if extra:
+            ids = np.array(sorted(extra), _I64)
+            nodes = _nc(self._nodes(ids))
+            base = np.atleast_1d(np.asarray(nodes.get("I_e"), float))
+            nodes.set({"I_e": (base + 1000.0 * np.array([extra[i] for i in ids])).tolist()})
+            nest.Simulate(self.dt)
+            nodes.set({"I_e": base.tolist()})
+        else:
+            nest.Simulate(self.dt)
+        self._step += 1
+
+    def reset(self) -> None:
+        for rec in self._projections.values():
+            with translated("reading connections before reset"):
+                rec.replay = {n: rec.get(nest, n) for n in sorted(rec.value_names)}
+        self._configure_kernel()
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        self._step = 0
+        self._spikes.clear()
+        self._node_of[:] = -1
+        self._id_of_node = np.zeros(1, _I64)
+        for g in self._groups:
+            self._build_group(g)
+        for rec in self._projections.values():
+            with translated(f"synapse model {rec.base!r}"):
+                nest.CopyModel(rec.base, rec.model)
+            rec.pre, rec.post = self._nodes(rec.pre_ids), self._nodes(rec.post_ids)
+            self._nest_connect(rec, rec.pre, rec.post, rec.replay, rec.receptor)
+            rec.invalidate()
+        for src in self._sources.values():
+            src.data, src.rec_start, src.meter = [], 0, None
+            self._build_source(src, src.targets)
+        rec_ids = np.flatnonzero(self._spk_active)
+        if len(rec_ids):
+            nest.Connect(_nc(self._nodes(rec_ids)), self._recorder)
+            self._recorder_connected[rec_ids] = True
+        kept = []
+        for ch in self._channels:
+            if not ch.active.any():
+                continue
+            fresh = Channel(ch.var, ch.nest_var, ch.factor, ch.ids[ch.active],
+                            self._nodes(ch.ids[ch.active]), ch.interval, 0)
+            self._build_channel(fresh)
+            kept.append(fresh)
+        self._channels = kept
+
+    def native_cell_type(self, name: str) -> type:
+        return native.cell_type(nest, name)
