@@ -260,3 +260,20 @@ class ClassicProjectionMixin:
         lo = float(w.min()) if min is None and w.size else (min or 0.0)
         hi = float(w.max()) if max is None and w.size else (max or 1.0)
         return np.histogram(w, bins=nbins, range=(lo, hi))
+
+
+def clip_classic_delays(delays: np.ndarray, min_delay: float, max_delay: float,
+                        label: str) -> np.ndarray:
+    """PyNN 0.7 rule for delays given to a connector's ``delays=``: values outside
+    [min_delay, max_delay] are clipped to it, with a warning naming how many and the
+    extreme value (never silently)."""
+    low, high = delays < min_delay, delays > max_delay
+    for mask, bound, which, extreme in ((low, min_delay, "below the minimum delay", np.min),
+                                        (high, max_delay, "above max_delay", np.max)):
+        if np.any(mask):
+            warnings.warn(
+                f"{label}: {int(np.count_nonzero(mask))} of {delays.size} delays drawn by the "
+                f"connector's classic delays= argument are {which} ({float(extreme(delays[mask]))} "
+                f"ms); they were set to {bound} ms (PyNN 0.7 rule; pass delays to the synapse "
+                "type to get an error instead)", UserWarning, stacklevel=5)
+    return np.clip(delays, min_delay, max_delay)

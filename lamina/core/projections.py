@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from lamina.classic import ClassicProjectionMixin
+from lamina.classic import ClassicProjectionMixin, clip_classic_delays
 from lamina.core import simulation
 from lamina.errors import (ConnectionError, InvalidParameterValueError, InvalidWeightError,
                            NonExistentParameterError)
@@ -176,6 +176,9 @@ class Projection(ClassicProjectionMixin):
                 values[name] = np.asarray(given[name], dtype=float)
             else:
                 values[name] = self._evaluate(name, spec[name], pre_idx, post_idx)
+        if getattr(connector, "delays", None) is not None and "delay" not in given:
+            values["delay"] = clip_classic_delays(values["delay"], self._sim.min_delay,
+                                                  self._sim.max_delay, self.label)
         unknown = set(given) - set(self.attribute_names)
         if unknown:
             raise NonExistentParameterError(sorted(unknown)[0],
