@@ -73,7 +73,49 @@ def build_parser() -> argparse.ArgumentParser:
                       help="directory for the raster plot (default: current directory)")
     demo.add_argument("--no-progress", action="store_true", help="do not show a progress bar")
     demo.set_defaults(handler=_cmd_demo)
+
+    run = sub.add_parser(
+        "run", help="run an unmodified PyNN script on lamina",
+        description="Run SCRIPT with `import pyNN...` resolved to lamina (see lamina.compat). "
+                    "--backend (anywhere after SCRIPT) makes every pyNN simulator module, and "
+                    "get_simulator(), use that lamina backend; other arguments go to the "
+                    "script.")
+    run.add_argument("script", help="the Python script to run")
+    run.add_argument("args", nargs=argparse.REMAINDER,
+                     help="arguments for the script, and --backend engine|nest")
+    run.set_defaults(handler=_cmd_run)
     return parser
+
+
+def split_backend(args: list[str]) -> tuple[str | None, list[str]]:
+    """Take ``--backend NAME`` (or ``--backend=NAME``) out of a script's arguments."""
+    rest: list[str] = []
+    backend = None
+    it = iter(args)
+    for arg in it:
+        if arg == "--backend":
+            backend = next(it, None)
+        elif arg.startswith("--backend="):
+            backend = arg.split("=", 1)[1]
+        else:
+            rest.append(arg)
+    return backend, rest
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    import runpy  # noqa: PLC0415
+
+    from lamina import compat  # noqa: PLC0415
+    backend, script_args = split_backend(args.args)
+    compat.install(backend)
+    saved = sys.argv
+    sys.argv = [args.script, *script_args]
+    try:
+        runpy.run_path(args.script, run_name="__main__")
+    finally:
+        sys.argv = saved
+        compat.uninstall()
+    return 0
 
 
 def _version() -> str:

@@ -112,9 +112,15 @@ def rank() -> int:
     return simulation.current().backend.rank
 
 
-def initialize(cells: Any, **initial_values: Any) -> None:
-    """Set initial values of state variables of `cells`."""
-    cells.initialize(**initial_values)
+def initialize(cells: Any, variable: str | None = None, value: Any = None,
+               **initial_values: Any) -> None:
+    """Set initial values of state variables of `cells` (``initialize(cells, v=-65.0)``;
+    the PyNN 0.7 form ``initialize(cells, 'v', -65.0)`` also works)."""
+    if variable is not None:
+        from lamina import classic
+        classic.warn("initialize(cells, variable, value)", "initialize(cells, variable=value)")
+        initial_values[variable] = value
+    _as_cells(cells, "cells").initialize(**initial_values)
 
 
 def create(cellclass: Any, cellparams: dict[str, Any] | None = None, n: int = 1) -> Any:

@@ -1,0 +1,117 @@
+"""Run unmodified PyNN scripts on lamina (opt-in).
+
+After `install()`, ``import pyNN.nest as sim`` gives `lamina.nest`, ``from pyNN.random
+import NumpyRNG`` gives lamina's class (so ``isinstance`` checks agree), and so on for
+``pyNN.space``, ``pyNN.parameters``, ``pyNN.errors``, ``pyNN.connectors``, ``pyNN.common``,
+``pyNN.standardmodels``, ``pyNN.utility`` and ``pyNN.utility.plotting``. ``pyNN.lamina``
+(also ``pyNN.engine``) is lamina's built-in engine. With ``install(backend="engine")``
+every simulator module (``pyNN.nest``, ``pyNN.neuron``, ...) resolves to that backend, so
+a script written for NEST runs on the engine unchanged.
+
+``lamina run SCRIPT [ARGS] --backend engine|nest`` does this for one script.
+"""
+from __future__ import annotations
+
+import importlib
+import importlib.abc
+import importlib.util
+import sys
+import types
+from typing import Any
+
+#: PyNN module -> lamina module
+MODULES = {
+    "pyNN.random": "lamina.random",
+    "pyNN.space": "lamina.space",
+    "pyNN.parameters": "lamina.parameters",
+    "pyNN.errors": "lamina.errors",
+    "pyNN.connectors": "lamina.connectors",
+    "pyNN.common": "lamina.compat.common",
+    "pyNN.standardmodels": "lamina.models",
+    "pyNN.standardmodels.cells": "lamina.models.cells",
+    "pyNN.standardmodels.synapses": "lamina.models.synapses",
+    "pyNN.standardmodels.electrodes": "lamina.models.current_sources",
+    "pyNN.utility": "lamina.compat.utility",
+    "pyNN.utility.plotting": "lamina.plotting",
+}
+#: PyNN simulator module name -> lamina backend name
+SIMULATORS = {"nest": "nest", "neuron": "neuron", "brian2": "brian2", "lamina": "engine",
+              "engine": "engine", "mock": "engine"}
+#: lamina backend name -> namespace module
+NAMESPACES = {"engine": "lamina", "nest": "lamina.nest", "neuron": "lamina.neuron",
+              "brian2": "lamina.brian2"}
+
+_state: dict[str, Any] = {"finder": None, "backend": None}
+
+
+def backend_module_name(simulator: str) -> str:
+    """The lamina namespace module that ``pyNN.<simulator>`` resolves to now."""
+    backend = _state["backend"] or SIMULATORS.get(simulator, simulator)
+    return NAMESPACES.get(backend, f"lamina.{backend}")
+
+
+def _target(fullname: str) -> str | None:
+    if fullname in MODULES:
+        return MODULES[fullname]
+    parts = fullname.split(".")
+    if len(parts) == 2 and parts[1] in SIMULATORS:
+        return backend_module_name(parts[1])
+    return None
+
+
+class _Alias(importlib.abc.Loader):
+    """Loads a PyNN module name as the existing lamina module (same object)."""
+
+    def __init__(self, target: str) -> None:
+        self.target = target
+
+    def create_module(self, spec: Any) -> types.ModuleType:
+        return importlib.import_module(self.target)
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        """Nothing to run: the lamina module is already imported."""
+
+
+class _Finder(importlib.abc.MetaPathFinder):
+    def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
+        if fullname == "pyNN":
+            return importlib.util.spec_from_loader(fullname, _Alias("lamina.compat.pynn"),
+                                                   is_package=True)
+        if not fullname.startswith("pyNN."):
+            return None
+        name = _target(fullname)
+        if name is None:
+            return None
+        return importlib.util.spec_from_loader(fullname, _Alias(name),
+                                               is_package=fullname in ("pyNN.utility",
+                                                                       "pyNN.standardmodels"))
+
+
+def install(backend: str | None = None) -> None:
+    """Make ``pyNN`` imports resolve to lamina; with `backend`, every simulator module
+    resolves to that lamina backend."""
+    if backend is not None and backend not in NAMESPACES:
+        from lamina.errors import BackendNotAvailableError
+        raise BackendNotAvailableError(
+            f"unknown backend {backend!r}; expected one of {', '.join(NAMESPACES)}")
+    _state["backend"] = backend
+    for name in [m for m in sys.modules if m == "pyNN" or m.startswith("pyNN.")]:
+        del sys.modules[name]
+    if _state["finder"] is None:
+        _state["finder"] = _Finder()
+        sys.meta_path.insert(0, _state["finder"])
+
+
+def uninstall() -> None:
+    """Undo `install()`."""
+    if _state["finder"] is not None:
+        sys.meta_path.remove(_state["finder"])
+        _state["finder"] = None
+    _state["backend"] = None
+    for name in [m for m in sys.modules if m == "pyNN" or m.startswith("pyNN.")]:
+        del sys.modules[name]
+
+
+def forced_backend() -> str | None:
+    """The backend every simulator module resolves to, if `install` was given one."""
+    return _state["backend"]
