@@ -32,6 +32,7 @@ def build_namespace(backend_name: str) -> dict[str, Any]:
     }
     ns.update({name: getattr(procedural, name) for name in _PROCEDURAL})
     ns.update(models.CELL_TYPES)
+    ns.update(models.COMPONENTS)
     ns.update(models.CURRENT_SOURCES)
     ns.update(models.SYNAPSE_TYPES)
     ns.update({name: getattr(connectors, name) for name in connectors.__all__

@@ -343,12 +343,14 @@ class Population(BasePopulation):
         self._parameters = self._evaluate_parameters(self._celltype.parameter_space,
                                                      self._root_indices, n)
         self._celltype.check_values({k: v for k, v in self._parameters.items()
-                                     if isinstance(v, np.ndarray)})
+                                     if isinstance(v, (np.ndarray, list))})
         self._initial = self._evaluate_initial(initial_values or {}, n)
         ids = self._simulation.allocate_ids(n)
         self._first = int(ids[0]) if n else self._simulation.next_id
-        self._simulation.backend.create_cells(self._celltype, ids, self._parameters,
-                                              dict(self._initial))
+        ct = self._celltype
+        self._simulation.backend.create_cells(ct.backend_type(), ids,
+                                              ct.to_backend_parameters(self._parameters),
+                                              ct.to_backend_initial(dict(self._initial)))
         from lamina.core.recording import Recorder
         self._recorder = Recorder(self)
         self._simulation.populations.append(self)
@@ -405,9 +407,10 @@ class Population(BasePopulation):
         out: dict[str, Any] = {}
         for name, value in values.items():
             decl = table[name]
-            if decl.kind == "sequence":
+            if decl.kind in ("sequence", "array"):
                 seqs = params.evaluate_sequence(name, value, indices, self._positions_for(indices))
-                params.check_sorted_times(name, seqs)
+                if decl.kind == "sequence":
+                    params.check_sorted_times(name, seqs)
                 out[name] = seqs
             else:
                 if value is None:
@@ -442,12 +445,16 @@ class Population(BasePopulation):
         for name in values:
             self._celltype.check_name(name)
         new = self._evaluate_parameters(values, indices, self.size)
-        trial = {k: (v[indices] if isinstance(v, np.ndarray) else None)
+        trial = {k: (v[indices] if isinstance(v, np.ndarray)
+                     else [v[i] for i in indices] if isinstance(v, list) else None)
                  for k, v in self._parameters.items()}
         trial.update(new)
-        self._celltype.check_values({k: v for k, v in trial.items() if isinstance(v, np.ndarray)})
+        self._celltype.check_values({k: v for k, v in trial.items()
+                                     if isinstance(v, (np.ndarray, list))})
         ids = self._first + indices
-        self._simulation.backend.set_cell_parameters(ids, new)
+        renamed = self._celltype.backend_type() is not self._celltype
+        sent = self._celltype.to_backend_parameters(trial if renamed else new)
+        self._simulation.backend.set_cell_parameters(ids, sent)
         for name, arr in new.items():
             if isinstance(arr, np.ndarray):
                 self._parameters[name][indices] = arr
@@ -464,7 +471,8 @@ class Population(BasePopulation):
                     name, f"{type(self._celltype).__name__} (state variables)", valid)
             evaluated[name] = params.evaluate_float(name, value, indices,
                                                     self._positions_for(indices), self.size)
-        self._simulation.backend.set_initial_values(self._first + indices, evaluated)
+        self._simulation.backend.set_initial_values(
+            self._first + indices, self._celltype.to_backend_initial(evaluated))
         for name, arr in evaluated.items():
             self._initial[name][indices] = arr
 

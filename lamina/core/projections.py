@@ -158,7 +158,8 @@ class Projection(ClassicProjectionMixin):
             return False
         pre_idx, post_idx = (np.asarray(a, dtype=np.int64) for a in made)
         self._pre_idx, self._post_idx = pre_idx, post_idx
-        values = self._checked(self._initial_values(self.connector, pre_idx, post_idx, {}))
+        values = self._to_backend(self._checked(self._initial_values(self.connector, pre_idx,
+                                                                     post_idx, {})))
         for name, arr in values.items():
             self._sim.backend.set_connection_values(self._id, name, arr)
         return True
@@ -195,7 +196,7 @@ class Projection(ClassicProjectionMixin):
 
     def _add(self, pre_idx: np.ndarray, post_idx: np.ndarray,
              values: dict[str, np.ndarray]) -> None:
-        values = self._checked(values)
+        values = self._to_backend(self._checked(values))
         self._sim.backend.connect(self._id, self.pre.all_ids[pre_idx],
                                   self.post.all_ids[post_idx], self.receptor_type,
                                   self.synapse_type, values)
@@ -214,6 +215,12 @@ class Projection(ClassicProjectionMixin):
             if name not in ("weight", "delay"):
                 table[name].check(arr, type(self.synapse_type).__name__)
         return out
+
+    def _to_backend(self, values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Weights in PyNN units, for models that use other units (NEST-named models)."""
+        if "weight" in values:
+            values = {**values, "weight": self.post.celltype.to_backend_weight(values["weight"])}
+        return values
 
     def connection_indices(self) -> tuple[np.ndarray, np.ndarray]:
         """Pre and post indices of every connection (used by CloneConnector)."""
@@ -247,7 +254,8 @@ class Projection(ClassicProjectionMixin):
 
     # -- attributes ----------------------------------------------------------------------
     def _values(self, name: str) -> np.ndarray:
-        return self._sim.backend.get_connection_values(self._id, name)
+        values = self._sim.backend.get_connection_values(self._id, name)
+        return self.post.celltype.from_backend_weight(values) if name == "weight" else values
 
     def _names(self, attribute_names: Any) -> list[str]:
         names = [attribute_names] if isinstance(attribute_names, str) else list(attribute_names)
@@ -293,7 +301,7 @@ class Projection(ClassicProjectionMixin):
         for name, value in attributes.items():
             self._names(name)
             new[name] = self._evaluate(name, value, self._pre_idx, self._post_idx)
-        for name, arr in self._checked(new).items():
+        for name, arr in self._to_backend(self._checked(new)).items():
             self._sim.backend.set_connection_values(self._id, name, arr)
 
     def save(self, attribute_names: str | list[str], file: Any, format: str = "list",

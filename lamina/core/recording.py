@@ -61,7 +61,8 @@ class Recorder:
             for var, mask in self.recorded.items():
                 on = indices[mask[indices]]
                 if on.size:
-                    self._backend.stop_recording(self._ids(on), var)
+                    self._backend.stop_recording(
+                        self._ids(on), self.population.celltype.backend_variable(var)[0])
                     mask[on] = False
             return
         names = self._expand(variables)
@@ -72,7 +73,8 @@ class Recorder:
             new = indices[~mask[indices]]
             if new.size:
                 interval = self._sim.dt if var == "spikes" else self.sampling_interval
-                self._backend.set_recording(self._ids(new), var, interval)
+                backend_var = self.population.celltype.backend_variable(var)[0]
+                self._backend.set_recording(self._ids(new), backend_var, interval)
                 mask[new] = True
         if to_file is not None:
             self._write_at_end(to_file)
@@ -126,7 +128,11 @@ class Recorder:
                 trains = self._backend.get_spikes(self._ids(indices))
                 seg.spikes = {int(i): t for i, t in zip(indices, trains)}
             else:
-                seg.signals[var] = (indices, self._backend.get_signal(self._ids(indices), var))
+                name, factor = self.population.celltype.backend_variable(var)
+                sig = self._backend.get_signal(self._ids(indices), name)
+                if factor != 1.0:
+                    sig = SignalData(sig.t_start, sig.sampling_interval, sig.values * factor)
+                seg.signals[var] = (indices, sig)
         return seg
 
     def close_segment(self, annotations: dict[str, Any]) -> None:
@@ -150,7 +156,8 @@ class Recorder:
             self.segments = []
             for var, mask in self.recorded.items():
                 if mask.any():
-                    self._backend.clear_recorded(self._ids(np.flatnonzero(mask)), var)
+                    self._backend.clear_recorded(self._ids(np.flatnonzero(mask)),
+                                                 self.population.celltype.backend_variable(var)[0])
         return block
 
     def spike_counts(self, indices: np.ndarray, recorded_only: bool = False) -> np.ndarray:

@@ -4,15 +4,28 @@ Backends translate from these declarations; nothing else restates a default or a
 """
 from __future__ import annotations
 
-from lamina.models import cells, current_sources, synapses
+from lamina.models import cells, current_sources, sources, synapses
 from lamina.models.base import (Parameter, Relation, StandardCellType, StandardCurrentSourceType,
                                 StandardModelType, StandardSynapseType, StateVariable)
-from lamina.models.cells import (IF_cond_alpha, IF_cond_exp, IF_curr_alpha, IF_curr_delta,
-                                 IF_curr_exp, SpikeSourceArray, SpikeSourcePoisson)
+from lamina.models.cells import (HH_cond_exp, EIF_cond_alpha_isfa_ista, EIF_cond_exp_isfa_ista,
+                                 GIF_cond_exp, IF_cond_alpha, IF_cond_exp, IF_cond_exp_gsfa_grr,
+                                 IF_curr_alpha, IF_curr_delta, IF_curr_exp,
+                                 IF_facets_hardware1, Izhikevich, PointNeuron, SpikeSourceArray,
+                                 SpikeSourcePoisson, LIF, AdExp, CurrExpPSR, CondExpPSR,
+                                 CondAlphaPSR, CondBetaPSR)
+from lamina.models.sources import (SpikeSourceGamma, SpikeSourceInhGamma,
+                                   SpikeSourcePoissonRefractory)
 from lamina.models.current_sources import ACSource, DCSource, NoisyCurrentSource, StepCurrentSource
 from lamina.models.synapses import StaticSynapse
 
-CELL_TYPES: dict[str, type[StandardCellType]] = {c.__name__: c for c in cells.ALL}
+CELL_TYPES: dict[str, type[StandardCellType]] = {
+    c.__name__: c for c in (*cells.CELLS, SpikeSourceArray, SpikeSourcePoisson, *sources.ALL)}
+#: building blocks of `PointNeuron` (membrane components and post-synaptic receptors),
+#: by PyNN name (short and long receptor names)
+COMPONENTS: dict[str, type[StandardModelType]] = {
+    **{c.__name__: c for c in cells.COMPONENTS},
+    "CurrExpPostSynapticResponse": CurrExpPSR, "CondExpPostSynapticResponse": CondExpPSR,
+    "CondAlphaPostSynapticResponse": CondAlphaPSR, "CondBetaPostSynapticResponse": CondBetaPSR}
 CURRENT_SOURCES: dict[str, type[StandardCurrentSourceType]] = {
     c.__name__: c for c in current_sources.ALL}
 SYNAPSE_TYPES: dict[str, type[StandardSynapseType]] = {c.__name__: c for c in synapses.ALL}
@@ -27,5 +40,9 @@ __all__ = ["Parameter", "Relation", "StateVariable", "StandardModelType", "Stand
            "StandardCurrentSourceType", "StandardSynapseType", "CELL_TYPES", "CURRENT_SOURCES",
            "SYNAPSE_TYPES", "list_standard_models", "IF_curr_exp", "IF_curr_alpha",
            "IF_curr_delta", "IF_cond_exp", "IF_cond_alpha", "SpikeSourceArray",
-           "SpikeSourcePoisson", "DCSource", "StepCurrentSource", "ACSource",
+           "SpikeSourcePoisson", "IF_cond_exp_gsfa_grr", "IF_facets_hardware1", "HH_cond_exp",
+           "EIF_cond_exp_isfa_ista", "EIF_cond_alpha_isfa_ista", "Izhikevich", "GIF_cond_exp",
+           "PointNeuron", "LIF", "AdExp", "CurrExpPSR", "CondExpPSR", "CondAlphaPSR",
+           "CondBetaPSR", "COMPONENTS", "SpikeSourceGamma", "SpikeSourceInhGamma",
+           "SpikeSourcePoissonRefractory", "DCSource", "StepCurrentSource", "ACSource",
            "NoisyCurrentSource", "StaticSynapse"]

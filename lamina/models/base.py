@@ -29,7 +29,9 @@ class Parameter:
     unit : str — PyNN unit (``'ms'``, ``'mV'``, ``'nA'``, ``'uS'``, ``'nF'``, ``'Hz'``, ``''``)
     doc : str — one-line meaning
     low, high : float — allowed range; ``low_open``/``high_open`` make the bound strict
-    kind : str — ``'float'``, ``'sequence'`` (array per cell, e.g. spike times) or ``'int'``
+    kind : str — ``'float'``, ``'sequence'`` (sorted times per cell, e.g. spike times),
+        ``'array'`` (a 1-D array of values per cell, e.g. GIF time constants; the range
+        applies to every element) or ``'int'``
     """
 
     name: str
@@ -55,7 +57,15 @@ class Parameter:
         """Raise `InvalidParameterValueError` if any value is outside the allowed range."""
         if self.kind == "sequence":
             return
-        arr = np.asarray(values, dtype=float)
+        if self.kind == "array":
+            if isinstance(values, np.ndarray) and values.dtype != object:
+                values = [values]
+            for cell_values in values:
+                self._check_array(np.asarray(cell_values, dtype=float).ravel(), model)
+            return
+        self._check_array(np.asarray(values, dtype=float), model)
+
+    def _check_array(self, arr: np.ndarray, model: str) -> None:
         bad = np.isnan(arr)
         bad |= (arr <= self.low) if self.low_open else (arr < self.low)
         bad |= (arr >= self.high) if self.high_open else (arr > self.high)
@@ -155,6 +165,13 @@ class StandardModelType:
             decl = self.check_name(name)
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 decl.check(np.asarray(value, dtype=float), type(self).__name__)
+            elif decl.kind == "array" and isinstance(value, (list, tuple, np.ndarray)):
+                try:
+                    arr = np.asarray(value, dtype=float)
+                except (TypeError, ValueError):
+                    arr = None  # one sequence per cell: checked when evaluated
+                if arr is not None:
+                    decl.check(arr if arr.ndim <= 1 else list(arr), type(self).__name__)
             self.parameter_space[name] = value
 
     def get_parameters(self) -> dict[str, Any]:
@@ -227,6 +244,32 @@ class StandardCellType(StandardModelType):
                               DeprecationWarning, stacklevel=3)
                 self.classic_initial_values[new] = parameters.pop(old)
         super().set_parameters(**parameters)
+
+    # -- how a backend sees this model (overridden by models that rename another) ------
+    def backend_type(self) -> "StandardCellType":
+        """The model backends simulate (itself, for a standard model)."""
+        return self
+
+    def to_backend_parameters(self, values: dict[str, Any]) -> dict[str, Any]:
+        """Parameter values in the backend model's names and PyNN units."""
+        return values
+
+    def to_backend_initial(self, values: dict[str, Any]) -> dict[str, Any]:
+        """Initial values in the backend model's names and PyNN units."""
+        return values
+
+    def backend_variable(self, variable: str) -> tuple[str, float]:
+        """The backend's name of a recordable, and the factor turning its values into
+        this model's units."""
+        return variable, 1.0
+
+    def to_backend_weight(self, weight: Any) -> Any:
+        """Weights in PyNN units (nA, uS or mV)."""
+        return weight
+
+    def from_backend_weight(self, weight: Any) -> Any:
+        """Weights in this model's units, from PyNN units."""
+        return weight
 
     @classmethod
     def variable_unit(cls, variable: str) -> str:

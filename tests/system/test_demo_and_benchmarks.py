@@ -89,7 +89,9 @@ def test_benchmark_quick_runs_both_simulators():
         if row[2] in ("lamina", "NEST"):
             build_s, run_s, rss, rate_exc, rate_inh = map(float, row[3:8])
             assert build_s > 0 and run_s > 0 and rss > 0
-            assert 0 < rate_exc < 200 and 0 < rate_inh < 200
+            # small --quick networks may fall silent after the initial kick (see
+            # benchmarks/README.md), so only plausibility is checked here
+            assert 0 <= rate_exc < 200 and 0 <= rate_inh < 200
     assert "JIT compile" in out
     if not have_nest:
         pytest.skip("NEST part skipped: the nest module is not installed")

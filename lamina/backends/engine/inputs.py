@@ -22,6 +22,8 @@ from typing import Any
 
 import numpy as np
 
+from lamina.errors import NoModelAvailableError
+
 logger = logging.getLogger(__name__)
 
 #: steps per random block (and maximal chunk length)
@@ -106,7 +108,6 @@ class CurrentSource:
                 z[sel] = draws[j[sel] % BLOCK]
             out[active] = float(p["mean"]) + float(p["stdev"]) * z
             return out
-        from lamina.errors import NoModelAvailableError
         raise NoModelAvailableError(f"the engine backend has no current source {self.model!r}")
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+from lamina.errors import NoModelAvailableError
+
 logger = logging.getLogger(__name__)
 
 # -- kind codes (one per model) ------------------------------------------------------
@@ -127,7 +129,6 @@ KIND_NAMES = {t.kind: t.name for t in TABLES.values()}
 def table_for(celltype: object) -> ModelTable:
     """Return the table of a model instance or class (by class name)."""
     name = celltype.__name__ if isinstance(celltype, type) else type(celltype).__name__
-    from lamina.errors import NoModelAvailableError
     if name not in TABLES:
         raise NoModelAvailableError(
             f"the engine backend has no model {name!r}; available: {', '.join(sorted(TABLES))}")

@@ -199,15 +199,28 @@ class NestBackend(NestRuntime, Backend):
 
     # -- connections -------------------------------------------------------------------
     def _projection(self, pid: int, synapse_type: StandardSynapseType,
-                    receptor_type: str) -> ProjectionRecord:
+                    receptor_type: str, pre_ids: np.ndarray) -> ProjectionRecord:
         rec = self._projections.get(pid)
         if rec is None:
             base = base_synapse_model(synapse_type)
-            rec = ProjectionRecord(pid, base, f"lamina_projection_{pid}", receptor_type)
-            with translated(f"synapse model {base!r}"):
-                nest.CopyModel(base, rec.model)
+            from_devices = len(pre_ids) and any(
+                g.kind == tr.SPIKE_ARRAY for g, _, _ in self._split(np.unique(pre_ids)))
+            if from_devices:
+                if base + "_lbl" not in nest.synapse_models:
+                    raise ConnectionError(f"NEST has no labelled variant of {base!r}, needed "
+                                          "for connections from a SpikeSourceArray")
+                rec = ProjectionRecord(pid, base, base + "_lbl", receptor_type, label=pid)
+            else:
+                rec = ProjectionRecord(pid, base, f"lamina_projection_{pid}", receptor_type)
+                self._copy_model(rec)
             self._projections[pid] = rec
         return rec
+
+    @staticmethod
+    def _copy_model(rec: ProjectionRecord) -> None:
+        if rec.label is None:
+            with translated(f"synapse model {rec.base!r}"):
+                nest.CopyModel(rec.base, rec.model)
 
     def _targets(self, post_ids: np.ndarray, receptor: str) -> tuple[np.ndarray, np.ndarray]:
         """(weight factor NEST/PyNN, receptor port) of each connection onto `post_ids`."""
@@ -229,8 +242,8 @@ class NestBackend(NestRuntime, Backend):
     def connect(self, projection_id: int, pre_ids: np.ndarray, post_ids: np.ndarray,
                 receptor_type: str, synapse_type: StandardSynapseType,
                 values: dict[str, np.ndarray]) -> None:
-        rec = self._projection(projection_id, synapse_type, receptor_type)
         pre_ids, post_ids = np.asarray(pre_ids, _I64), np.asarray(post_ids, _I64)
+        rec = self._projection(projection_id, synapse_type, receptor_type, pre_ids)
         scale, port = self._targets(post_ids, receptor_type)
         pre, post = self._nodes(pre_ids), self._nodes(post_ids)
         nest_values = {k: np.asarray(v, float) * (scale if k == "weight" else 1.0)
@@ -244,6 +257,8 @@ class NestBackend(NestRuntime, Backend):
         if len(pre) == 0:
             return
         syn: dict[str, Any] = {"synapse_model": rec.model}
+        if rec.label is not None:
+            syn["synapse_label"] = rec.label
         for k, v in values.items():
             syn[k] = np.ascontiguousarray(v, dtype=float)
         if np.any(port):
@@ -266,14 +281,19 @@ class NestBackend(NestRuntime, Backend):
         scale, port = self._targets(post_ids, receptor_type)
         if np.any(scale != scale[0]) or np.any(port != port[0]):
             return None
-        rec = self._projection(projection_id, synapse_type, receptor_type)
+        rec = self._projection(projection_id, synapse_type, receptor_type, pre_ids)
         pre, post = self._nodes(pre_ids), self._nodes(post_ids)
         syn = {"synapse_model": rec.model, "weight": 0.0, "delay": self.config.min_delay}
+        if rec.label is not None:
+            syn["synapse_label"] = rec.label
         if port[0]:
             syn["receptor_type"] = int(port[0])
         with translated(f"connecting projection {projection_id} ({spec['rule']})"):
             nest.Connect(_nc(pre), _nc(post), spec, syn)
-            st = nest.GetConnections(synapse_model=rec.model).get(["source", "target"])
+            rec.invalidate()
+            found = nest.GetConnections(synapse_model=rec.model) if rec.label is None else \
+                nest.GetConnections(synapse_model=rec.model, synapse_label=rec.label)
+            st = found.get(["source", "target"])
         src, tgt = np.atleast_1d(np.asarray(st["source"], _I64)), \
             np.atleast_1d(np.asarray(st["target"], _I64))
         pre_idx, post_idx = np.searchsorted(pre, src), np.searchsorted(post, tgt)

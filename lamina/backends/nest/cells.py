@@ -123,8 +123,9 @@ def generator_status(group: CellGroup, dt: float, local: np.ndarray | None = Non
 
     SpikeSourceArray times are rounded to the grid (as the engine does; off-grid: kept)
     and must be >= dt: NEST cannot emit a spike at t <= 0. Poisson generators feed a parrot
-    with a one-step delay, so their window is shifted by -dt (spikes in (start,
-    start+duration])."""
+    with a one-step delay; measured on NEST 3.10 the parrot's spikes fall in (start + 2 dt,
+    stop + 2 dt], so the window is shifted by -2 dt (spikes in (start, start+duration];
+    a train starting before 2 dt starts at 2 dt)."""
     sel = np.arange(len(group.ids)) if local is None else local
     if group.kind == tr.SPIKE_ARRAY:
         out = []
@@ -142,8 +143,8 @@ def generator_status(group: CellGroup, dt: float, local: np.ndarray | None = Non
     rate = group.params["rate"][sel]
     start = np.floor(group.params["start"][sel] / dt + 0.5)
     stop = np.floor((group.params["start"][sel] + group.params["duration"][sel]) / dt + 0.5)
-    return {"rate": _compact(rate, False), "start": _compact(np.maximum(start - 1, 0) * dt, False),
-            "stop": _compact(np.maximum(stop - 1, 0) * dt, False)}
+    return {"rate": _compact(rate, False), "start": _compact(np.maximum(start - 2, 0) * dt, False),
+            "stop": _compact(np.maximum(stop - 2, 0) * dt, False)}
 
 
 def _compact(values: np.ndarray, as_int: bool) -> Any:

@@ -3,7 +3,10 @@ projection order to NEST's connections.
 
 Every projection gets its own copy of its NEST synapse model
 (``nest.CopyModel(base, "lamina_projection_<id>")``), so ``nest.GetConnections(
-synapse_model=...)`` returns exactly its connections. NEST stores connections in its own
+synapse_model=...)`` returns exactly its connections. Projections from SpikeSourceArray
+cells (NEST spike_generator devices, whose outgoing connections must all share one
+synapse model) use the labelled variant ``<base>_lbl`` with ``synapse_label = id``
+instead. NEST stores connections in its own
 order (and sorts them by source when a simulation starts), so the backend keeps the
 projection's (pre, post) NEST node ids in projection order and matches them to NEST's
 order by sorting both on (source, target); several connections between one pair
@@ -95,6 +98,7 @@ class ProjectionRecord:
     receptor: np.ndarray = field(default_factory=lambda: np.zeros(0, _I64))
     replay: dict[str, np.ndarray] = field(default_factory=dict)   # NEST values for rebuild
     value_names: set[str] = field(default_factory=lambda: {"weight", "delay"})
+    label: int | None = None               # synapse_label (projections from devices)
     _conns: Any = None
     _order_nest: np.ndarray | None = None
     _order_proj: np.ndarray | None = None
@@ -116,7 +120,10 @@ class ProjectionRecord:
         """(SynapseCollection, NEST order, projection order) with
         ``proj[order_proj] <-> nest[order_nest]``."""
         if self._conns is None:
-            conns = nest.GetConnections(synapse_model=self.model)
+            if self.label is None:
+                conns = nest.GetConnections(synapse_model=self.model)
+            else:
+                conns = nest.GetConnections(synapse_model=self.model, synapse_label=self.label)
             if len(self.pre) == 0:
                 self._conns = conns
                 self._order_nest = self._order_proj = np.zeros(0, _I64)

@@ -126,6 +126,10 @@ class NestRuntime:
     def set_recording(self, ids: np.ndarray, variable: str, sampling_interval: float) -> None:
         ids = np.asarray(ids, _I64)
         if variable == "spikes":
+            devices = np.isin(self._group_of[ids], [k for k, g in enumerate(self._groups)
+                                                    if g.kind == tr.SPIKE_ARRAY])
+            self._spk_active[ids[devices]] = True   # spike times known: recorded by lamina
+            ids = ids[~devices]
             new = ids[~self._recorder_connected[ids]]
             if len(new):
                 with translated("recording spikes"):
@@ -188,6 +192,20 @@ class NestRuntime:
         vals = np.atleast_1d(np.asarray(_nc(ch.nodes[cols]).get(ch.nest_var), float))
         ch.add(np.full(len(cols), self._step, _I64), cols, vals)
 
+    def _array_spikes(self, n0: int, n1: int) -> None:
+        """Spikes of recorded SpikeSourceArray cells emitted in (n0 dt, n1 dt]."""
+        for g in self._groups:
+            if g.kind != tr.SPIKE_ARRAY:
+                continue
+            on = np.flatnonzero(self._spk_active[g.ids])
+            for i in on:
+                t = np.asarray(g.params["spike_times"][i], float)
+                if not self.off_grid:
+                    t = np.unique(np.floor(t / self.dt + 0.5)) * self.dt
+                sel = t[(t > (n0 + 0.5) * self.dt) & (t <= (n1 + 0.5) * self.dt)] \
+                    if n0 > 0 else t[t <= (n1 + 0.5) * self.dt]
+                self._spikes.append(np.full(len(sel), g.ids[i], _I64), np.round(sel, 10))
+
     def _collect(self) -> None:
         """Move what NEST recorded in the last run into lamina's stores."""
         ev = self._recorder.get("events")
@@ -233,12 +251,15 @@ class NestRuntime:
             for rec in self._projections.values():
                 rec.invalidate()
             self._conns_dirty = False
+        n_start = self._step
         with translated(f"running until {t_stop} ms"):
             while self._step < min(2, n_stop):
                 self._first_steps()
             if n_stop > self._step:
                 nest.Simulate(round((n_stop - self._step) * self.dt, 10))
                 self._step = n_stop
+        if n_stop > n_start:
+            self._array_spikes(n_start, n_stop)
         self._collect()
         for rec in self._projections.values():
             rec.invalidate()   # NEST may re-sort connections when a simulation starts
@@ -273,8 +294,7 @@ class NestRuntime:
         for g in self._groups:
             self._build_group(g)
         for rec in self._projections.values():
-            with translated(f"synapse model {rec.base!r}"):
-                nest.CopyModel(rec.base, rec.model)
+            self._copy_model(rec)
             rec.pre, rec.post = self._nodes(rec.pre_ids), self._nodes(rec.post_ids)
             self._nest_connect(rec, rec.pre, rec.post, rec.replay, rec.receptor)
             rec.invalidate()

@@ -1,0 +1,221 @@
+"""Scenarios written once and run on every backend (engine, nest): same connectivity, same
+spikes and membrane potentials for the exact models, same Neo structure, current-source
+timing, reset and run splitting."""
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import warnings
+
+import numpy as np
+import pytest
+
+BACKENDS = ["engine", "nest"]
+
+
+@pytest.fixture(params=BACKENDS)
+def sim(request):
+    if request.param == "nest" and importlib.util.find_spec("nest") is None:
+        pytest.skip("NEST is not installed (pip install lamina[nest])")
+    module = importlib.import_module("lamina" if request.param == "engine" else "lamina.nest")
+    module.setup(timestep=0.1, min_delay=0.1, max_delay=10.0)
+    yield module
+    module.end()
+
+
+def _run(sim, celltype, weights, t_stop=200.0, seed=7):
+    rng = np.random.default_rng(seed)
+    trains = [np.round(np.unique(rng.integers(1, 1900, 25)) * 0.1, 1) for _ in range(8)]
+    src = sim.Population(8, sim.SpikeSourceArray(spike_times=trains))
+    cells = sim.Population(12, celltype, initial_values={"v": -60.0})
+    conn_rng = sim.NumpyRNG(seed=seed)
+    w_in, w_exc, w_inh = weights
+    sim.Projection(src, cells, sim.FixedProbabilityConnector(0.5, rng=conn_rng),
+                   sim.StaticSynapse(weight=w_in, delay=0.5))
+    sim.Projection(cells, cells, sim.FixedProbabilityConnector(0.3, rng=conn_rng),
+                   sim.StaticSynapse(weight=w_exc, delay=1.0), receptor_type="excitatory")
+    sim.Projection(cells, cells, sim.FixedProbabilityConnector(0.2, rng=conn_rng),
+                   sim.StaticSynapse(weight=w_inh, delay=0.7), receptor_type="inhibitory")
+    cells.record(["spikes", "v"])
+    sim.run(t_stop)
+    seg = cells.get_data().segments[0]
+    return [st.times.magnitude for st in seg.spiketrains], seg.analogsignals[0].magnitude
+
+
+_EXACT = {"IF_curr_exp": (1.5, 0.4, -0.8), "IF_curr_alpha": (1.0, 0.3, -0.6),
+          "IF_curr_delta": (4.0, 1.0, -2.0)}
+_REFERENCE: dict[str, tuple] = {}
+
+
+@pytest.mark.parametrize("model", sorted(_EXACT))
+def test_exact_models_identical(sim, model):
+    spikes, v = _run(sim, getattr(sim, model)(i_offset=0.2, tau_refrac=2.0), _EXACT[model])
+    assert sum(len(s) for s in spikes) > 5
+    key = model
+    if key not in _REFERENCE:
+        _REFERENCE[key] = (spikes, v)
+        return
+    ref_spikes, ref_v = _REFERENCE[key]
+    for a, b in zip(spikes, ref_spikes):
+        np.testing.assert_allclose(a, b, atol=1e-9)
+    np.testing.assert_allclose(v, ref_v, atol=1e-9)
+
+
+_COND: dict[str, tuple] = {}
+
+
+@pytest.mark.parametrize("model", ["IF_cond_exp", "IF_cond_alpha"])
+def test_conductance_models_close(sim, model):
+    spikes, _ = _run(sim, getattr(sim, model)(i_offset=0.3, tau_refrac=2.0),
+                     (0.02, 0.005, 0.03), t_stop=400.0)
+    n = sum(len(s) for s in spikes)
+    assert n > 5
+    if model not in _COND:
+        _COND[model] = spikes
+        return
+    ref = _COND[model]
+    assert abs(n - sum(len(s) for s in ref)) <= max(1, 0.01 * n)
+    for a, b in zip(spikes, ref):
+        if len(a) == len(b) and len(a):
+            assert np.max(np.abs(a - b)) <= 0.5
+
+
+_CONN: dict[str, list] = {}
+
+
+@pytest.mark.parametrize("connector", ["prob", "pre", "dist"])
+def test_same_connectivity_for_same_seed(sim, connector):
+    a = sim.Population(36, sim.IF_curr_exp(), structure=sim.Grid2D())
+    b = sim.Population(25, sim.IF_curr_exp(), structure=sim.Grid2D())
+    rng = sim.NumpyRNG(seed=99)
+    conn = {"prob": sim.FixedProbabilityConnector(0.2, rng=rng),
+            "pre": sim.FixedNumberPreConnector(4, rng=rng),
+            "dist": sim.DistanceDependentProbabilityConnector("exp(-d/3)", rng=rng)}[connector]
+    prj = sim.Projection(a, b, conn, sim.StaticSynapse(weight=0.1, delay=0.3))
+    pairs = sorted(prj.get("weight", "list"))
+    if connector in _CONN:
+        assert pairs == _CONN[connector]
+    else:
+        _CONN[connector] = pairs
+
+
+def test_native_rng_connector(sim):
+    a = sim.Population(40, sim.IF_curr_exp())
+    prj = sim.Projection(a, a, sim.FixedProbabilityConnector(
+        0.25, allow_self_connections=False, rng=sim.NativeRNG(seed=3)),
+        sim.StaticSynapse(weight=0.2, delay=0.5))
+    n = prj.size()
+    assert 0.15 * 1560 < n < 0.35 * 1560
+    pre, post = prj.connection_indices()
+    assert not np.any(pre == post)
+    np.testing.assert_allclose(prj.get("weight", "array")[pre, post], 0.2)
+
+
+_POISSON: dict[str, float] = {}
+
+
+def test_poisson_statistics(sim):
+    src = sim.Population(200, sim.SpikeSourcePoisson(rate=50.0, start=100.0, duration=400.0))
+    src.record("spikes")
+    sim.run(600.0)
+    trains = src.get_data().segments[0].spiketrains
+    times = np.concatenate([st.times.magnitude for st in trains])
+    assert times.min() > 100.0 and times.max() <= 500.0
+    rate = len(times) / (200 * 0.4)
+    assert abs(rate - 50.0) < 2.5  # 4000 expected spikes: 5 % is > 3 standard deviations
+
+
+_DC: dict[str, np.ndarray] = {}
+
+
+@pytest.mark.parametrize("start", [0.0, 0.1, 2.0])
+def test_current_sources_start_at_start(sim, start):
+    cells = sim.Population(4, sim.IF_curr_exp(v_rest=-70.0, v_thresh=0.0))
+    cells.initialize(v=-70.0)
+    sim.DCSource(amplitude=0.5, start=start, stop=start + 3.0).inject_into(cells[0:1])
+    sim.StepCurrentSource(times=[start, start + 1.0], amplitudes=[0.4, -0.2]).inject_into(
+        cells[1:2])
+    sim.ACSource(amplitude=0.3, frequency=200.0, phase=30.0, start=start).inject_into(cells[2:3])
+    cells.record("v")
+    sim.run(3.0)
+    sim.run(4.0)
+    v = cells.get_data().segments[0].analogsignals[0].magnitude
+    k = int(round(start / 0.1))
+    assert np.all(v[: k + 1, 0] == -70.0) and v[k + 1, 0] > -70.0
+    if start in _DC:
+        np.testing.assert_allclose(v, _DC[start], atol=1e-9)
+    else:
+        _DC[start] = v
+
+
+def test_reset_gives_second_segment_and_same_result(sim):
+    src = sim.Population(2, sim.SpikeSourceArray(spike_times=[[2.0, 9.0], [4.0]]))
+    cells = sim.Population(3, sim.IF_curr_exp(i_offset=0.5))
+    sim.Projection(src, cells, sim.AllToAllConnector(), sim.StaticSynapse(weight=3.0, delay=1.0))
+    cells.record(["spikes", "v"])
+    sim.run(40.0)
+    sim.reset()
+    sim.run(40.0)
+    block = cells.get_data()
+    assert len(block.segments) == 2
+    a, b = (seg.analogsignals[0].magnitude for seg in block.segments)
+    np.testing.assert_allclose(a, b, atol=1e-12)
+    assert float(block.segments[1].analogsignals[0].t_start) == 0.0
+
+
+_RUNS: dict[str, np.ndarray] = {}
+
+
+def test_run_splitting(sim):
+    cells = sim.Population(2, sim.IF_curr_alpha(i_offset=1.2))
+    cells.record(["v", "spikes"], sampling_interval=0.5)
+    for _ in range(7):
+        sim.run(3.3)
+    sig = cells.get_data().segments[0].analogsignals[0]
+    assert float(sig.sampling_period) == 0.5
+    if "split" in _RUNS:
+        np.testing.assert_allclose(sig.magnitude, _RUNS["split"], atol=1e-9)
+    else:
+        _RUNS["split"] = sig.magnitude
+
+
+_NEO: dict[str, tuple] = {}
+
+
+def test_neo_structure(sim):
+    cells = sim.Population(3, sim.IF_cond_exp(), label="cells")
+    cells.record(["spikes", "v", "gsyn_exc"])
+    sim.run(5.0)
+    block = cells.get_data()
+    seg = block.segments[0]
+    shape = (len(block.segments), len(seg.spiketrains),
+             sorted((s.name, s.shape) for s in seg.analogsignals),
+             sorted(k for k in block.annotations if k != "simulator"),
+             sorted(seg.spiketrains[0].annotations.items()))
+    assert block.annotations["simulator"].startswith("lamina.")
+    if "neo" in _NEO:
+        assert shape == _NEO["neo"]
+    else:
+        _NEO["neo"] = shape
+
+
+def test_projection_interface(sim, tmp_path):
+    a = sim.Population(5, sim.IF_curr_exp())
+    b = sim.Population(4, sim.IF_cond_exp())
+    prj = sim.Projection(a, b, sim.AllToAllConnector(),
+                         sim.StaticSynapse(weight=0.01, delay=0.5), receptor_type="inhibitory")
+    w = prj.get("weight", "array")
+    np.testing.assert_allclose(w, 0.01)
+    prj.set(weight=np.arange(20, dtype=float).reshape(5, 4) * 0.001)
+    np.testing.assert_allclose(prj.get("weight", "array"),
+                               np.arange(20).reshape(5, 4) * 0.001, atol=1e-12)
+    prj.set(delay=0.7)
+    np.testing.assert_allclose(prj.get("delay", "list", with_address=False), 0.7)
+    prj.save("all", str(tmp_path / "c.txt"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        assert len(prj.getWeights()) == 20
+        prj.setDelays(1.0)
+        np.testing.assert_allclose(prj.getDelays(), 1.0)
+    sim.run(2.0)
+    np.testing.assert_allclose(prj.get("delay", "array"), 1.0)
