@@ -1,6 +1,8 @@
 """Overhead of lamina.nest over native PyNEST on the Vogels & Abbott network.
 
-Runs `vogels_abbott.build_and_run(lamina.nest, ...)` and `nest_native.build_and_run(...)`
+Runs `vogels_abbott.build_and_run(lamina.nest, ..., native_rng=True)` (connections drawn
+by NEST's pairwise_bernoulli, as the native script draws them, so both simulate the same
+kind of network) and `nest_native.build_and_run(...)`
 in fresh subprocesses, interleaved (order flipped every repeat), and prints the medians of
 build and run time [s] and the ratio lamina.nest / native (goal: <= 1.10).
 
@@ -22,7 +24,7 @@ _WORKER = {
     "lamina.nest": ("import sys, json; sys.path.insert(0, {here!r}); sys.path.insert(0, {root!r});"
                     "import lamina.nest as sim; from vogels_abbott import build_and_run;"
                     "print(json.dumps(build_and_run(sim, {variant!r}, n={n}, "
-                    "duration={duration}, seed={seed})))"),
+                    "duration={duration}, seed={seed}, native_rng=True)))"),
     "native": ("import sys, json; sys.path.insert(0, {here!r});"
                "from nest_native import build_and_run;"
                "print(json.dumps(build_and_run({variant!r}, n={n}, duration={duration}, "

@@ -98,14 +98,18 @@ def _count_spikes(population) -> int:
 
 
 def build(sim, variant: str, n: int, seed: int, threads: int = 1,
-          record: bool = True) -> dict[str, Any]:
+          record: bool = True, native_rng: bool = False) -> dict[str, Any]:
     """Set up the simulator and build the network; return the populations and projections.
 
-    `sim` is any module with the PyNN API (``lamina``, ``pyNN.nest``, ...).
+    `sim` is any module with the PyNN API (``lamina``, ``pyNN.nest``, ...). With
+    `native_rng` the recurrent connections are drawn by the simulator's own routines
+    (``NativeRNG``: NEST's pairwise_bernoulli), as a native script draws them.
     """
     par = VARIANTS[variant]
     n_exc, n_inh, p = sizes(n)
     setup_kwargs: dict[str, Any] = {"timestep": DT, "min_delay": DELAY, "max_delay": 10.0}
+    if native_rng:
+        setup_kwargs["rng_seed"] = seed
     if threads != 1:
         setup_kwargs["threads"] = threads
     sim.setup(**setup_kwargs)
@@ -123,7 +127,9 @@ def build(sim, variant: str, n: int, seed: int, threads: int = 1,
     for pre, weight, receptor in ((exc, par["w_exc"], "excitatory"),
                                   (inh, par["w_inh"], "inhibitory")):
         for post in (exc, inh):
-            connector = sim.FixedProbabilityConnector(p, allow_self_connections=False, rng=rng)
+            connector = sim.FixedProbabilityConnector(
+                p, allow_self_connections=False,
+                rng=sim.NativeRNG(seed) if native_rng else rng)
             projections.append(sim.Projection(
                 pre, post, connector,
                 sim.StaticSynapse(weight=weight, delay=DELAY),
@@ -149,7 +155,8 @@ def _projection_size(prj) -> int:
 
 
 def build_and_run(sim, variant: str, n: int = 4000, duration: float = 1000.0,
-                  seed: int = 12345, threads: int = 1, callbacks=None) -> dict[str, float]:
+                  seed: int = 12345, threads: int = 1, callbacks=None,
+                  native_rng: bool = False) -> dict[str, float]:
     """Build and simulate the network with the PyNN-API module `sim`.
 
     Returns a dict with ``build_s``, ``run_s`` (wall-clock seconds), ``rate_exc``,
@@ -160,7 +167,7 @@ def build_and_run(sim, variant: str, n: int = 4000, duration: float = 1000.0,
     if variant not in VARIANTS:
         raise ValueError(f"unknown variant {variant!r}; choose from {sorted(VARIANTS)}")
     t0 = time.perf_counter()
-    net = build(sim, variant, n, seed, threads)
+    net = build(sim, variant, n, seed, threads, native_rng=native_rng)
     t1 = time.perf_counter()
     if callbacks:
         sim.run(duration, callbacks=callbacks)

@@ -35,6 +35,7 @@ def build_namespace(backend_name: str) -> dict[str, Any]:
     ns.update(models.COMPONENTS)
     ns.update(models.CURRENT_SOURCES)
     ns.update(models.SYNAPSE_TYPES)
+    ns.update(models.STDP_COMPONENTS)
     ns.update({name: getattr(connectors, name) for name in connectors.__all__
                if name.endswith("Connector")})
     return ns

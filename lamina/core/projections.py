@@ -214,7 +214,23 @@ class Projection(ClassicProjectionMixin):
         for name, arr in out.items():
             if name not in ("weight", "delay"):
                 table[name].check(arr, type(self.synapse_type).__name__)
+        self._check_relations(out)
         return out
+
+    def _check_relations(self, values: dict[str, np.ndarray]) -> None:
+        """Check orderings between per-connection parameters (e.g. w_min <= w_max), taking
+        the values not given from the existing connections."""
+        for rel in getattr(self.synapse_type, "relations", ()):
+            if rel.left not in values and rel.right not in values:
+                continue
+            both = {}
+            for name in (rel.left, rel.right):
+                if name in values:
+                    both[name] = values[name]
+                elif self.size() and name in self.attribute_names:
+                    both[name] = self._values(name)
+            if len(both) == 2:
+                rel.check(both, type(self.synapse_type).__name__)
 
     def _to_backend(self, values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Weights in PyNN units, for models that use other units (NEST-named models)."""

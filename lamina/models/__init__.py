@@ -4,7 +4,7 @@ Backends translate from these declarations; nothing else restates a default or a
 """
 from __future__ import annotations
 
-from lamina.models import cells, current_sources, sources, synapses
+from lamina.models import cells, current_sources, plasticity, sources, synapses
 from lamina.models.base import (Parameter, Relation, StandardCellType, StandardCurrentSourceType,
                                 StandardModelType, StandardSynapseType, StateVariable)
 from lamina.models.cells import (HH_cond_exp, EIF_cond_alpha_isfa_ista, EIF_cond_exp_isfa_ista,
@@ -16,7 +16,13 @@ from lamina.models.cells import (HH_cond_exp, EIF_cond_alpha_isfa_ista, EIF_cond
 from lamina.models.sources import (SpikeSourceGamma, SpikeSourceInhGamma,
                                    SpikeSourcePoissonRefractory)
 from lamina.models.current_sources import ACSource, DCSource, NoisyCurrentSource, StepCurrentSource
-from lamina.models.synapses import StaticSynapse
+from lamina.models.synapses import (ElectricalSynapse, MultiQuantalSynapse, SimpleStochasticSynapse,
+                                    StaticSynapse, StochasticTsodyksMarkramSynapse,
+                                    Tsodyks2Synapse, TsodyksMarkramSynapse)
+from lamina.models.plasticity import (AdditivePotentiationMultiplicativeDepression,
+                                      AdditiveWeightDependence, GutigWeightDependence,
+                                      MultiplicativeWeightDependence, SpikePairRule,
+                                      STDPMechanism, Vogels2011Rule)
 
 CELL_TYPES: dict[str, type[StandardCellType]] = {
     c.__name__: c for c in (*cells.CELLS, SpikeSourceArray, SpikeSourcePoisson, *sources.ALL)}
@@ -28,7 +34,10 @@ COMPONENTS: dict[str, type[StandardModelType]] = {
     "CondAlphaPostSynapticResponse": CondAlphaPSR, "CondBetaPostSynapticResponse": CondBetaPSR}
 CURRENT_SOURCES: dict[str, type[StandardCurrentSourceType]] = {
     c.__name__: c for c in current_sources.ALL}
-SYNAPSE_TYPES: dict[str, type[StandardSynapseType]] = {c.__name__: c for c in synapses.ALL}
+SYNAPSE_TYPES: dict[str, type[StandardSynapseType]] = {
+    c.__name__: c for c in (*synapses.ALL, STDPMechanism)}
+#: the components of `STDPMechanism` (timing and weight dependences), by PyNN name
+STDP_COMPONENTS: dict[str, type[StandardModelType]] = dict(plasticity.COMPONENTS)
 
 
 def list_standard_models() -> list[str]:
@@ -45,4 +54,9 @@ __all__ = ["Parameter", "Relation", "StateVariable", "StandardModelType", "Stand
            "PointNeuron", "LIF", "AdExp", "CurrExpPSR", "CondExpPSR", "CondAlphaPSR",
            "CondBetaPSR", "COMPONENTS", "SpikeSourceGamma", "SpikeSourceInhGamma",
            "SpikeSourcePoissonRefractory", "DCSource", "StepCurrentSource", "ACSource",
-           "NoisyCurrentSource", "StaticSynapse"]
+           "NoisyCurrentSource", "StaticSynapse", "ElectricalSynapse", "TsodyksMarkramSynapse",
+           "Tsodyks2Synapse", "SimpleStochasticSynapse", "StochasticTsodyksMarkramSynapse",
+           "MultiQuantalSynapse", "STDPMechanism", "SpikePairRule", "Vogels2011Rule",
+           "AdditiveWeightDependence", "MultiplicativeWeightDependence",
+           "AdditivePotentiationMultiplicativeDepression", "GutigWeightDependence",
+           "STDP_COMPONENTS"]

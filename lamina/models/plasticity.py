@@ -213,13 +213,6 @@ class STDPMechanism(StandardSynapseType):
         return tuple(STDPWeightDependence.relations)
 
     @property
-    def default_parameters(self) -> dict[str, Any]:  # type: ignore[override]
-        out = {p.name: p.default for p in _BASE}
-        for comp in self._components():
-            out.update(type(comp).default_parameters)
-        return out
-
-    @property
     def parameter_space(self) -> dict[str, Any]:  # type: ignore[override]
         out = dict(self._own)
         for comp in self._components():

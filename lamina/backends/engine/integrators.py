@@ -417,3 +417,88 @@ def fallback_cond_alpha(i0, i1, dt, state, param, refr, iinj, work):
         work[2, i] = gi
         work[4, i] = dgi
         work[6, i] = h
+
+
+# ---------------------------------------------------------------------------------------
+# Generic adaptive RKF45 for the further models (right-hand sides in `rhs`)
+# ---------------------------------------------------------------------------------------
+from lamina.backends.engine.rhs import after_substep, rhs  # noqa: E402
+
+
+@njit(cache=True)
+def _stage(y, ny, hh, k, c1, c2, c3, c4, c5, n_used, yt):
+    for j in range(ny):
+        acc = c1 * k[0, j]
+        if n_used > 1:
+            acc += c2 * k[1, j]
+        if n_used > 2:
+            acc += c3 * k[2, j]
+        if n_used > 3:
+            acc += c4 * k[3, j]
+        if n_used > 4:
+            acc += c5 * k[4, j]
+        yt[j] = y[j] + hh * acc
+
+
+@njit(cache=True)
+def rkf45_attempt(kind, y, ny, hh, p, i, cur, st, k, yt):
+    """One embedded RKF45 step of size hh from y: the 5th-order result goes to yt, the
+    return value is max_j |error estimate_j|. `k` is a (6, NY_MAX) scratch array."""
+    rhs(kind, y, k[0], p, i, cur, st)
+    _stage(y, ny, hh, k, _A21, 0.0, 0.0, 0.0, 0.0, 1, yt)
+    rhs(kind, yt, k[1], p, i, cur, st)
+    _stage(y, ny, hh, k, _A31, _A32, 0.0, 0.0, 0.0, 2, yt)
+    rhs(kind, yt, k[2], p, i, cur, st)
+    _stage(y, ny, hh, k, _A41, _A42, _A43, 0.0, 0.0, 3, yt)
+    rhs(kind, yt, k[3], p, i, cur, st)
+    _stage(y, ny, hh, k, _A51, _A52, _A53, _A54, 0.0, 4, yt)
+    rhs(kind, yt, k[4], p, i, cur, st)
+    _stage(y, ny, hh, k, _A61, _A62, _A63, _A64, _A65, 5, yt)
+    rhs(kind, yt, k[5], p, i, cur, st)
+    err = 0.0
+    for j in range(ny):
+        e = abs(hh * (_E1 * k[0, j] + _E3 * k[2, j] + _E4 * k[3, j] + _E5 * k[4, j]
+                      + _E6 * k[5, j]))
+        if not (e <= err):   # NaN propagates as an error
+            err = e
+        yt[j] = y[j] + hh * (_B1 * k[0, j] + _B3 * k[2, j] + _B4 * k[3, j] + _B5 * k[4, j]
+                             + _B6 * k[5, j])
+    return err
+
+
+@njit(cache=True)
+def rk_ext(kind, y, ny, dt, h, p, i, cur, st, atol, k, yt):
+    """Integrate cell i of `kind` over one time step dt with adaptive RKF45 (the rules of
+    `rk_cond_exp`: absolute tolerance `atol` on every component, step carried across
+    steps); `after_substep` handles events after each accepted internal step. y is
+    updated in place; returns the step size to carry."""
+    t = 0.0
+    while t < dt:
+        trunc = t + h >= dt
+        hh = dt - t if trunc else h
+        err = rkf45_attempt(kind, y, ny, hh, p, i, cur, st, k, yt)
+        r = err / atol
+        if not (r <= 1.1) and hh > 1e-10:
+            f = 0.9 * r ** -0.2 if r == r else 0.2
+            h = hh * (f if f > 0.2 else 0.2)
+            continue
+        for j in range(ny):
+            y[j] = yt[j]
+        t += hh
+        hn = _new_h(hh, r) if hh < dt else dt
+        if trunc:
+            h = max(h, hn)
+        else:
+            h = hn
+        after_substep(kind, y, p, i, st)
+    return min(h, dt)
+
+
+@njit(cache=True)
+def rk_fixed(kind, y, ny, h, nsteps, p, i, cur, st, k, yt):
+    """`nsteps` fixed RKF45 steps of size h (5th-order solution), no events; for
+    convergence tests of the right-hand sides."""
+    for _ in range(nsteps):
+        rkf45_attempt(kind, y, ny, h, p, i, cur, st, k, yt)
+        for j in range(ny):
+            y[j] = yt[j]

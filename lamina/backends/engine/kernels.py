@@ -23,10 +23,11 @@ import logging
 import numpy as np
 from numba import njit
 
+from lamina.backends.engine.cells_ext import update_ext
 from lamina.backends.engine.integrators import (RK_ATOL, fallback_cond_alpha,
                                                 fallback_cond_exp, full_step_cond_alpha,
                                                 full_step_cond_exp)
-from lamina.backends.engine.models import (K_COND_ALPHA, K_COND_EXP, K_CURR_ALPHA,
+from lamina.backends.engine.models import (K_COND_ALPHA, K_COND_EXP, K_CURR_ALPHA, K_FIRST_EXT,
                                            K_CURR_DELTA, K_CURR_EXP, P_E_REV_E, P_E_REV_I,
                                            P_I_OFFSET, P_INV_CM, P_INV_TAU_E, P_INV_TAU_I,
                                            P_INV_TAU_M, P_P11E, P_P11I, P_P20, P_P21E,
@@ -183,6 +184,9 @@ def _update_group(kind, i0, i1, n, N, L, dt, state, param, refr, ring, iinj, spi
             state[S_DSYN_E, i] = work[3, i] + param[P_PSC_INIT_E, i] * in_e
             state[S_DSYN_I, i] = work[4, i] + param[P_PSC_INIT_I, i] * in_i
             state[S_H, i] = dt if work[5, i] != 0.0 else work[6, i]
+    elif kind >= K_FIRST_EXT:
+        nspk = update_ext(kind, i0, i1, n, N, L, dt, state, param, refr, ring, iinj, spiked,
+                          nspk)
     else:
         # spike sources: nothing to integrate; keep their ring columns clean
         for i in range(i0, i1):

@@ -74,7 +74,7 @@ def p20(cm: np.ndarray, tau_m: np.ndarray, h: float) -> np.ndarray:
 def derive(kind: int, param: np.ndarray, cols: slice | np.ndarray, dt: float) -> None:
     """Fill the derived rows of ``param[:, cols]`` from its PyNN rows, in place."""
     p = param
-    if kind in (m.K_SPIKE_ARRAY, m.K_POISSON):
+    if kind in m.SOURCE_KINDS:
         return
     cm, tau_m = p[m.P_CM, cols], p[m.P_TAU_M, cols]
     p[m.P_REFR_STEPS, cols] = np.floor(p[m.P_TAU_REFRAC, cols] / dt + 0.5)
