@@ -113,14 +113,20 @@ class Backend(ABC):
         parameter, one entry per connection."""
 
     def connect_native(self, projection_id: int, pre_ids: np.ndarray, post_ids: np.ndarray,
-                       connector: Any, receptor_type: str,
-                       synapse_type: StandardSynapseType) -> tuple[np.ndarray, np.ndarray] | None:
+                       connector: Any, receptor_type: str, synapse_type: StandardSynapseType,
+                       values: dict[str, float]) -> int | None:
         """Let the simulator build the connections of `connector` with its own RNG
-        (``rng=NativeRNG()``). Returns (pre indices, post indices) of the connections made,
-        in projection order, into `pre_ids`/`post_ids`; the core then sets their values with
-        `set_connection_values`. Returns None where the backend has no native rule for
-        this connector, and lamina's own connector runs instead."""
+        (``rng=NativeRNG()``), giving every connection the (checked) scalar `values`
+        (e.g. weight and delay, PyNN units). Returns the number of connections made; the
+        core asks for their cells with `connection_indices` only when it needs them, and
+        sets values that are not scalars with `set_connection_values`. Returns None where
+        the backend has no native rule for this connector: lamina's own connector runs."""
         return None
+
+    def connection_indices(self, projection_id: int) -> tuple[np.ndarray, np.ndarray]:
+        """(pre, post) indices, into the cells given to `connect_native`, of the
+        connections a native rule made, in projection order."""
+        raise NotImplementedError(f"the {self.name} backend has no native connection rules")
 
     @abstractmethod
     def set_connection_values(self, projection_id: int, name: str, values: np.ndarray) -> None:
@@ -172,6 +178,29 @@ class Backend(ABC):
     @abstractmethod
     def clear_recorded(self, ids: np.ndarray, variable: str) -> None:
         """Forget data recorded so far for `ids` and `variable` (recording continues)."""
+
+    # -- synaptic-state recording (lamina extension; optional) ------------------------
+    def set_synapse_recording(self, projection_id: int, variable: str,
+                              sampling_interval: float) -> None:
+        """Sample `variable` ('weight', or a state variable of the synapse type such as
+        'u', 'x') of every connection of a projection every `sampling_interval` ms, from
+        the current time on. Backends that cannot refuse with `NoModelAvailableError`."""
+        from lamina.errors import NoModelAvailableError
+        raise NoModelAvailableError(
+            f"the {self.name} backend cannot record synaptic state over time")
+
+    def stop_synapse_recording(self, projection_id: int, variable: str) -> None:
+        """Stop sampling; data already recorded are kept."""
+
+    def get_synapse_signal(self, projection_id: int, variable: str) -> SignalData:
+        """Samples since the last clear: values of shape (n_samples, n_connections), in
+        projection order and PyNN units."""
+        from lamina.errors import NoModelAvailableError
+        raise NoModelAvailableError(
+            f"the {self.name} backend cannot record synaptic state over time")
+
+    def clear_synapse_recorded(self, projection_id: int, variable: str) -> None:
+        """Forget the samples so far (recording continues)."""
 
     # -- time -------------------------------------------------------------------------
     @property

@@ -96,8 +96,9 @@ class Projection(ClassicProjectionMixin):
         self._id = Projection._count
         Projection._count += 1
         self.label = label or f"{self.pre.label}→{self.post.label}"
-        self._pre_idx = np.zeros(0, dtype=np.int64)
-        self._post_idx = np.zeros(0, dtype=np.int64)
+        self._indices = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+        self._n = 0
+        self._indices_pending = False      # connections made natively, cells not read yet
         self._connect_with(connector)
         self._sim.projections.append(self)
 
@@ -150,17 +151,24 @@ class Projection(ClassicProjectionMixin):
         self._add(pre_idx, post_idx, values)
 
     def _connect_native(self) -> bool:
-        """Build the connections with the simulator's own routines, if it has them."""
-        made = self._sim.backend.connect_native(self._id, self.pre.all_ids, self.post.all_ids,
-                                                self.connector, self.receptor_type,
-                                                self.synapse_type)
+        """Build the connections with the simulator's own routines, if it has them.
+        Plain-number values are checked first and passed along; the others are evaluated
+        per connection afterwards."""
+        spec = dict(self.synapse_type.parameter_space)
+        if spec.get("delay") is None:
+            spec["delay"] = self._sim.min_delay
+        scalars = {k: float(v) for k, v in spec.items()
+                   if isinstance(v, (int, float)) and not isinstance(v, bool)}
+        checked = self._to_backend(self._checked({k: np.array([v]) for k, v in scalars.items()}))
+        made = self._sim.backend.connect_native(
+            self._id, self.pre.all_ids, self.post.all_ids, self.connector, self.receptor_type,
+            self.synapse_type, {k: float(v[0]) for k, v in checked.items()})
         if made is None:
             return False
-        pre_idx, post_idx = (np.asarray(a, dtype=np.int64) for a in made)
-        self._pre_idx, self._post_idx = pre_idx, post_idx
-        values = self._to_backend(self._checked(self._initial_values(self.connector, pre_idx,
-                                                                     post_idx, {})))
-        for name, arr in values.items():
+        self._n, self._indices_pending = int(made), True
+        rest = {k: v for k, v in spec.items() if k not in scalars}
+        values = {k: self._evaluate(k, v, self._pre_idx, self._post_idx) for k, v in rest.items()}
+        for name, arr in self._to_backend(self._checked(values)).items():
             self._sim.backend.set_connection_values(self._id, name, arr)
         return True
 
@@ -200,8 +208,9 @@ class Projection(ClassicProjectionMixin):
         self._sim.backend.connect(self._id, self.pre.all_ids[pre_idx],
                                   self.post.all_ids[post_idx], self.receptor_type,
                                   self.synapse_type, values)
-        self._pre_idx = np.concatenate([self._pre_idx, pre_idx])
-        self._post_idx = np.concatenate([self._post_idx, post_idx])
+        self._indices = (np.concatenate([self._pre_idx, pre_idx]),
+                         np.concatenate([self._post_idx, post_idx]))
+        self._n = int(self._indices[0].size)
 
     def _checked(self, values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Check weights and delays; delays are rounded to the time grid."""
@@ -238,6 +247,23 @@ class Projection(ClassicProjectionMixin):
             values = {**values, "weight": self.post.celltype.to_backend_weight(values["weight"])}
         return values
 
+    @property
+    def _pre_idx(self) -> np.ndarray:
+        return self._resolved()[0]
+
+    @property
+    def _post_idx(self) -> np.ndarray:
+        return self._resolved()[1]
+
+    def _resolved(self) -> tuple[np.ndarray, np.ndarray]:
+        """Pre and post indices; for natively built connections they are read from the
+        simulator on first use (NEST is slow to report them)."""
+        if self._indices_pending:
+            pre, post = self._sim.backend.connection_indices(self._id)
+            self._indices = (np.asarray(pre, dtype=np.int64), np.asarray(post, dtype=np.int64))
+            self._indices_pending = False
+        return self._indices
+
     def connection_indices(self) -> tuple[np.ndarray, np.ndarray]:
         """Pre and post indices of every connection (used by CloneConnector)."""
         return self._pre_idx.copy(), self._post_idx.copy()
@@ -245,7 +271,7 @@ class Projection(ClassicProjectionMixin):
     # -- size and iteration ------------------------------------------------------------
     def size(self, gather: bool = True) -> int:
         """Number of connections."""
-        return int(self._pre_idx.size)
+        return self._n
 
     def __len__(self) -> int:
         return self.size()
@@ -339,6 +365,28 @@ class Projection(ClassicProjectionMixin):
             np.savetxt(file, np.vstack([np.nan_to_num(a, nan=0.0) for a in arrays]), fmt="%g")
         else:
             raise InvalidParameterValueError(f"format={format!r}: expected 'list' or 'array'")
+
+    # -- synaptic state over time (lamina extension; see `lamina.core.synapse_recording`) --
+    def record(self, variables: str | list[str] | None,
+               sampling_interval: float | None = None) -> None:
+        """Record `variables` ('weight', or state variables of the synapse type such as
+        'u', 'x'; 'all') of every connection every `sampling_interval` ms (default: the
+        time step); None stops recording. Read them with `get_data`."""
+        self._synapse_recorder().record(variables, sampling_interval)
+
+    def get_data(self, variables: str | list[str] = "all", clear: bool = False,
+                 annotations: dict[str, Any] | None = None) -> Any:
+        """Recorded synaptic state as a neo.Block: one Segment per run between resets, one
+        AnalogSignal (samples x connections) per variable, columns annotated with the
+        presynaptic and postsynaptic index of each connection."""
+        return self._synapse_recorder().get_data(variables, clear, annotations)
+
+    def _synapse_recorder(self) -> Any:
+        rec = getattr(self, "_syn_recorder", None)
+        if rec is None:
+            from lamina.core.synapse_recording import SynapseRecorder
+            rec = self._syn_recorder = SynapseRecorder(self)
+        return rec
 
     def describe(self, template: str | None = "projection_default.txt",
                  engine: str = "default") -> Any:

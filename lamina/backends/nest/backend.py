@@ -269,8 +269,8 @@ class NestBackend(NestRuntime, Backend):
         self._conns_dirty = True
 
     def connect_native(self, projection_id: int, pre_ids: np.ndarray, post_ids: np.ndarray,
-                       connector: Any, receptor_type: str,
-                       synapse_type: StandardSynapseType) -> tuple[np.ndarray, np.ndarray] | None:
+                       connector: Any, receptor_type: str, synapse_type: StandardSynapseType,
+                       values: dict[str, float]) -> int | None:
         spec = conn_spec(connector)
         pre_ids, post_ids = np.asarray(pre_ids, _I64), np.asarray(post_ids, _I64)
         if spec is None or projection_id in self._projections or len(pre_ids) == 0 \
@@ -283,7 +283,10 @@ class NestBackend(NestRuntime, Backend):
             return None
         rec = self._projection(projection_id, synapse_type, receptor_type, pre_ids)
         pre, post = self._nodes(pre_ids), self._nodes(post_ids)
-        syn = {"synapse_model": rec.model, "weight": 0.0, "delay": self.config.min_delay}
+        syn = {"synapse_model": rec.model, "weight": 0.0, "delay": self.config.min_delay,
+               **values}
+        if "weight" in values:
+            syn["weight"] = values["weight"] * scale[0]
         if rec.label is not None:
             syn["synapse_label"] = rec.label
         if port[0]:
@@ -293,17 +296,20 @@ class NestBackend(NestRuntime, Backend):
             rec.invalidate()
             found = nest.GetConnections(synapse_model=rec.model) if rec.label is None else \
                 nest.GetConnections(synapse_model=rec.model, synapse_label=rec.label)
-            st = found.get(["source", "target"])
-        src, tgt = np.atleast_1d(np.asarray(st["source"], _I64)), \
-            np.atleast_1d(np.asarray(st["target"], _I64))
-        pre_idx, post_idx = np.searchsorted(pre, src), np.searchsorted(post, tgt)
-        rec.append(pre_ids[pre_idx], post_ids[post_idx], src, tgt,
-                   np.full(len(src), scale[0]), np.full(len(src), port[0]))
+        rec.pending = (found, pre, post, pre_ids, post_ids, scale[0], port[0])
         self._conns_dirty = True
-        return pre_idx.astype(_I64), post_idx.astype(_I64)
+        return len(found)
+
+    def connection_indices(self, projection_id: int) -> tuple[np.ndarray, np.ndarray]:
+        rec = self._projections[projection_id]
+        with translated(f"reading the connections of projection {projection_id}"):
+            rec.resolve()
+        return rec.native_indices
 
     def set_connection_values(self, projection_id: int, name: str, values: np.ndarray) -> None:
         rec = self._projections[projection_id]
+        with translated(f"reading the connections of projection {projection_id}"):
+            rec.resolve()
         vals = np.broadcast_to(np.asarray(values, float), (len(rec.pre),))
         if name == "weight":
             vals = vals * rec.scale

@@ -97,6 +97,8 @@ class ProjectionRecord:
     scale: np.ndarray = field(default_factory=lambda: np.zeros(0))
     receptor: np.ndarray = field(default_factory=lambda: np.zeros(0, _I64))
     replay: dict[str, np.ndarray] = field(default_factory=dict)   # NEST values for rebuild
+    pending: tuple | None = None           # connections made by NEST, not read back yet
+    native_indices: tuple | None = None    # (pre, post) indices of those connections
     value_names: set[str] = field(default_factory=lambda: {"weight", "delay"})
     label: int | None = None               # synapse_label (projections from devices)
     _conns: Any = None
@@ -116,9 +118,33 @@ class ProjectionRecord:
     def invalidate(self) -> None:
         self._conns = None
 
+    def resolve(self) -> None:
+        """Read back the connections NEST made with its own rule (done lazily: reading
+        sources and targets of many connections is NEST's slowest call)."""
+        if self.pending is None:
+            return
+        found, pre, post, pre_ids, post_ids, scale, port = self.pending
+        self.pending = None
+        st = found.get(["source", "target"]) if len(found) else {"source": [], "target": []}
+        src = np.atleast_1d(np.asarray(st["source"], _I64))
+        tgt = np.atleast_1d(np.asarray(st["target"], _I64))
+        pre_idx, post_idx = np.searchsorted(pre, src), np.searchsorted(post, tgt)
+        self.append(pre_ids[pre_idx], post_ids[post_idx], src, tgt,
+                    np.full(len(src), scale), np.full(len(src), port))
+        self.adopt(found, src, tgt)
+        self.native_indices = (pre_idx.astype(_I64), post_idx.astype(_I64))
+
+    def adopt(self, conns: Any, src: np.ndarray, tgt: np.ndarray) -> None:
+        """Cache a SynapseCollection just read, whose (src, tgt) are this projection's
+        connections (avoids reading them from NEST a second time)."""
+        self._conns = conns
+        self._order_nest = np.lexsort((tgt, src))
+        self._order_proj = np.lexsort((self.post, self.pre))
+
     def mapping(self, nest: Any) -> tuple[Any, np.ndarray, np.ndarray]:
         """(SynapseCollection, NEST order, projection order) with
         ``proj[order_proj] <-> nest[order_nest]``."""
+        self.resolve()
         if self._conns is None:
             if self.label is None:
                 conns = nest.GetConnections(synapse_model=self.model)
