@@ -277,3 +277,71 @@ def clip_classic_delays(delays: np.ndarray, min_delay: float, max_delay: float,
                 f"ms); they were set to {bound} ms (PyNN 0.7 rule; pass delays to the synapse "
                 "type to get an error instead)", UserWarning, stacklevel=5)
     return np.clip(delays, min_delay, max_delay)
+
+
+# -- synapse dynamics (PyNN 0.7) -----------------------------------------------------------
+class SynapseDynamics:
+    """PyNN 0.7 container of a short-term (`fast`) and/or long-term (`slow`) mechanism;
+    ``Projection(..., synapse_dynamics=SynapseDynamics(fast=...))`` is
+    ``Projection(..., synapse_type=fast)`` today."""
+
+    def __init__(self, fast: Any = None, slow: Any = None) -> None:
+        warn("SynapseDynamics(fast=..., slow=...)",
+             "Projection(..., synapse_type=TsodyksMarkramSynapse(...) or STDPMechanism(...))")
+        self.fast = fast
+        self.slow = slow
+
+    def synapse_type(self) -> Any:
+        """The current-API synapse type standing for these dynamics."""
+        if self.fast is not None and self.slow is not None:
+            from lamina.errors import NoModelAvailableError
+            raise NoModelAvailableError(
+                "SynapseDynamics with both fast (short-term) and slow (STDP) mechanisms has no "
+                "standard synapse type on any lamina backend; use one of them")
+        if self.fast is None and self.slow is None:
+            from lamina.models import StaticSynapse
+            return StaticSynapse()
+        return self.fast if self.fast is not None else self.slow
+
+
+def TsodyksMarkramMechanism(U: float = 0.5, tau_rec: float = 100.0, tau_facil: float = 0.0,
+                            u0: float = 0.0, x0: float = 1.0, y0: float = 0.0) -> Any:
+    """Deprecated. Use TsodyksMarkramSynapse(U=..., tau_rec=..., tau_facil=...) instead.
+
+    The PyNN 0.7 initial values u0, x0, y0 are accepted only at their defaults (the synapse
+    starts with u = U... as NEST's tsodyks_synapse does)."""
+    from lamina.errors import InvalidParameterValueError
+    from lamina.models import TsodyksMarkramSynapse
+    warn("TsodyksMarkramMechanism(...)", "TsodyksMarkramSynapse(...)")
+    if (u0, x0, y0) != (0.0, 1.0, 0.0):
+        raise InvalidParameterValueError(
+            f"TsodyksMarkramMechanism: u0={u0}, x0={x0}, y0={y0} cannot be set; lamina's "
+            "synapses start from u0=0, x0=1, y0=0")
+    return TsodyksMarkramSynapse(U=U, tau_rec=tau_rec, tau_facil=tau_facil)
+
+
+def projection_arguments(connector: Any, synapse_type: Any, receptor_type: Any,
+                         old: dict[str, Any]) -> tuple[Any, Any, Any]:
+    """Map PyNN 0.7 Projection keywords (``method=``, ``target=``, ``synapse_dynamics=``,
+    ``rng=``) onto the current ones."""
+    if "method" in old:
+        warn("Projection(method=...)", "Projection(pre, post, connector, ...)", stacklevel=4)
+        connector = old.pop("method")
+    if "target" in old:
+        warn("Projection(target=...)", "Projection(..., receptor_type=...)", stacklevel=4)
+        receptor_type = old.pop("target")
+    if "synapse_dynamics" in old:
+        dynamics = old.pop("synapse_dynamics")
+        if dynamics is not None:
+            synapse_type = dynamics.synapse_type()
+    if "rng" in old:
+        warn("Projection(rng=...)", "a connector's rng argument", stacklevel=4)
+        rng = old.pop("rng")
+        if rng is not None and getattr(connector, "rng", None) is None:
+            connector.rng = rng
+    if old:
+        from lamina.errors import InvalidParameterValueError
+        raise InvalidParameterValueError(
+            f"Projection got unexpected arguments {sorted(old)}; expected presynaptic_population, "
+            "postsynaptic_population, connector, synapse_type, source, receptor_type, space, label")
+    return connector, synapse_type, receptor_type

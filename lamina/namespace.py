@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lamina import connectors, errors, models, procedural, random, space
+from lamina import classic, connectors, errors, models, procedural, random, space
 from lamina.core.assembly import Assembly
 from lamina.core.ids import ID
 from lamina.core.populations import Population, PopulationView
@@ -29,6 +29,8 @@ def build_namespace(backend_name: str) -> dict[str, Any]:
         "Space": space.Space, "Line": space.Line, "Grid2D": space.Grid2D, "Grid3D": space.Grid3D,
         "RandomStructure": space.RandomStructure, "Cuboid": space.Cuboid,
         "Sphere": space.Sphere, "errors": errors,
+        "SynapseDynamics": classic.SynapseDynamics,
+        "TsodyksMarkramMechanism": classic.TsodyksMarkramMechanism,
     }
     ns.update({name: getattr(procedural, name) for name in _PROCEDURAL})
     ns.update(models.CELL_TYPES)

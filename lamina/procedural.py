@@ -37,6 +37,10 @@ def make_setup(backend_name: str) -> Callable[..., int]:
         threads = extra.pop("threads", 1)
         rng_seed = extra.pop("rng_seed", None)
         seeds = extra.pop("rng_seeds", None)
+        if "rngseeds" in extra:
+            from lamina import classic
+            classic.warn("setup(rngseeds=...)", "setup(rng_seed=...)")
+            seeds = extra.pop("rngseeds")
         if rng_seed is None:
             rng_seed = int(seeds[0]) if seeds else 42
         extra.pop("debug", None)
@@ -129,9 +133,9 @@ def create(cellclass: Any, cellparams: dict[str, Any] | None = None, n: int = 1)
     return Population(n, cellclass, cellparams)
 
 
-def connect(pre: Any, post: Any, weight: Any = 0.0, delay: Any = None,
+def connect(pre: Any = None, post: Any = None, weight: Any = 0.0, delay: Any = None,
             receptor_type: str | None = None, p: float = 1, rng: Any = None,
-            synapse_type: str | None = None) -> Any:
+            synapse_type: str | None = None, source: Any = None, target: Any = None) -> Any:
     """Connect every cell of `pre` to every cell of `post` with probability `p`.
 
     `pre`/`post` may be single IDs, lists of IDs, Populations, views or Assemblies.
@@ -142,6 +146,11 @@ def connect(pre: Any, post: Any, weight: Any = 0.0, delay: Any = None,
         from lamina import classic
         classic.warn("connect(..., synapse_type=...)", "connect(..., receptor_type=...)")
         receptor_type = receptor_type or synapse_type
+    if source is not None or target is not None:
+        from lamina import classic
+        classic.warn("connect(source=..., target=...)", "connect(pre, post, ...)")
+        pre = source if source is not None else pre
+        post = target if target is not None else post
     from lamina.connectors import AllToAllConnector, FixedProbabilityConnector
     from lamina.core.projections import Projection
     from lamina.models import StaticSynapse

@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from lamina.classic import ClassicProjectionMixin, clip_classic_delays
+from lamina.classic import ClassicProjectionMixin, clip_classic_delays, projection_arguments
 from lamina.core import simulation
 from lamina.errors import (ConnectionError, InvalidParameterValueError, InvalidWeightError,
                            NonExistentParameterError)
@@ -78,10 +78,13 @@ class Projection(ClassicProjectionMixin):
     _count = 0
 
     def __init__(self, presynaptic_population: Any, postsynaptic_population: Any,
-                 connector: Any, synapse_type: StandardSynapseType | None = None,
+                 connector: Any = None, synapse_type: StandardSynapseType | None = None,
                  source: str | None = None, receptor_type: str | None = None,
-                 space: Any = None, label: str | None = None) -> None:
+                 space: Any = None, label: str | None = None, **deprecated: Any) -> None:
         from lamina.space import Space
+        if deprecated:
+            connector, synapse_type, receptor_type = projection_arguments(
+                connector, synapse_type, receptor_type, deprecated)
         self._sim = simulation.current()
         self.pre = presynaptic_population
         self.post = postsynaptic_population

@@ -159,22 +159,40 @@ def _positive(name: str, value: Any) -> float:
     return v
 
 
+_ended: "Simulation | None" = None
+
+
 def current() -> Simulation:
     """The simulation set up by the last ``setup()``.
+
+    After ``end()``, building something starts a new simulation with the same backend and
+    settings (with a warning), as a PyNN script that goes on after ``end()`` expects.
 
     Raises
     ------
     SimulationNotSetUpError
-        if ``setup()`` has not been called (or ``end()`` was).
+        if ``setup()`` has never been called.
     """
+    global _current, _ended
     if _current is None:
-        raise SimulationNotSetUpError("no simulation is set up: call sim.setup() first")
+        if _ended is None:
+            raise SimulationNotSetUpError("no simulation is set up: call sim.setup() first")
+        import warnings
+        warnings.warn("end() finished the previous simulation; starting a new one with the "
+                      "same settings (call setup() to choose others)", UserWarning, stacklevel=3)
+        old, _ended = _ended, None
+        cfg = old.config
+        _current = Simulation(old.backend_name, timestep=cfg.dt,
+                              min_delay="auto" if old.min_delay_auto else cfg.min_delay,
+                              max_delay=cfg.max_delay, threads=cfg.threads,
+                              rng_seed=cfg.rng_seed, **cfg.extra)
     return _current
 
 
 def start(backend_name: str, **kwargs: Any) -> Simulation:
     """Create a new simulation (replacing any previous one) and make it current."""
-    global _current
+    global _current, _ended
+    _ended = None
     if _current is not None:
         try:
             _current.backend.end()
@@ -186,7 +204,8 @@ def start(backend_name: str, **kwargs: Any) -> Simulation:
 
 def stop() -> None:
     """End the current simulation."""
-    global _current
+    global _current, _ended
     if _current is not None:
         sim, _current = _current, None
+        _ended = sim
         sim.end()
