@@ -1,9 +1,9 @@
 """Human-readable descriptions of populations, projections and assemblies.
 
 `render(template, engine, context)`: with ``template=None`` returns the context dict; else
-fills a template — one of the built-in names below or a path to a text file — using
-`string.Template` ``$name`` placeholders (engine 'default') or Jinja2 (engine 'jinja2', if
-installed).
+fills a template — one of the built-in names below (always ``$name`` placeholders) or a
+path to a text file — using `string.Template` (engine 'default') or Jinja2 (engine
+'jinja2', for template files, if jinja2 is installed).
 """
 from __future__ import annotations
 
@@ -47,15 +47,14 @@ def render(template: str | None, engine: str, context: dict[str, Any]) -> Any:
     else:
         raise InvalidParameterValueError(
             f"template={template!r}: not a built-in template ({', '.join(TEMPLATES)}) nor a file")
-    if engine in ("default", "string"):
+    if engine in ("default", "string") or template in TEMPLATES:
         return string.Template(text).safe_substitute({k: _fmt(v) for k, v in context.items()})
     if engine == "jinja2":
         try:
             import jinja2
         except ImportError as err:
             raise InvalidParameterValueError("engine='jinja2' needs jinja2: pip install jinja2") from err
-        return jinja2.Template(text.replace("$", "")).render(**context) \
-            if template in TEMPLATES else jinja2.Template(text).render(**context)
+        return jinja2.Template(text).render(**context)
     raise InvalidParameterValueError(f"engine={engine!r}: expected 'default' or 'jinja2'")
 
 

@@ -129,3 +129,15 @@ def test_describe(sim):
     assert "cells" in text and "IF_curr_exp" in text
     ctx = p.describe(template=None)
     assert ctx["size"] == 3 and ctx["celltype"] == "IF_curr_exp"
+
+
+def test_describe_template_file_and_bad_engine(sim, tmp_path):
+    from lamina import errors
+    p = sim.Population(2, sim.IF_cond_exp, label="tiny")
+    path = tmp_path / "t.txt"
+    path.write_text("$label has $size cells of $celltype")
+    assert p.describe(template=str(path)) == "tiny has 2 cells of IF_cond_exp"
+    with pytest.raises(errors.InvalidParameterValueError, match="engine='mako'"):
+        p.describe(template=str(path), engine="mako")
+    with pytest.raises(errors.InvalidParameterValueError, match="not a built-in template"):
+        p.describe(template="nope.txt")
