@@ -26,7 +26,7 @@ import numpy as np  # noqa: E402
 
 from vogels_abbott import (DELAY, DT, STIM_DURATION, STIM_N, STIM_P, STIM_RATE,  # noqa: E402
                            STIM_WEIGHT, V_INIT_HIGH, V_INIT_LOW, VARIANTS, peak_rss_mb,
-                           sizes)
+                           rss_mb, sizes)
 
 
 def nest_cell_params(variant: str) -> tuple[str, dict[str, float]]:
@@ -82,6 +82,7 @@ def build_and_run(variant: str, n: int = 4000, duration: float = 1000.0, seed: i
     stim = nest.Create("parrot_neuron", STIM_N)
     nest.Connect(generators, stim, "one_to_one", {"delay": DT})
 
+    rss_before = rss_mb()
     recurrent = {"rule": "pairwise_bernoulli", "p": p, "allow_autapses": False}
     for pre, weight in ((exc, w_exc), (inh, w_inh)):
         for post in (exc, inh):
@@ -90,6 +91,7 @@ def build_and_run(variant: str, n: int = 4000, duration: float = 1000.0, seed: i
     for post in (exc, inh):
         nest.Connect(stim, post, {"rule": "pairwise_bernoulli", "p": STIM_P},
                      {"synapse_model": "static_synapse", "weight": w_stim, "delay": DELAY})
+    rss_after = rss_mb()
 
     rec_exc = nest.Create("spike_recorder")
     rec_inh = nest.Create("spike_recorder")
@@ -98,6 +100,7 @@ def build_and_run(variant: str, n: int = 4000, duration: float = 1000.0, seed: i
     t1 = time.perf_counter()
     nest.Simulate(duration)
     t2 = time.perf_counter()
+    rss_run = rss_mb()
 
     # recurrent connections only, as in the lamina version
     n_synapses = sum(len(nest.GetConnections(source=pre, target=post))
@@ -112,6 +115,9 @@ def build_and_run(variant: str, n: int = 4000, duration: float = 1000.0, seed: i
         "rate_inh": float(rate_inh),
         "n_synapses": int(n_synapses),
         "peak_rss_mb": peak_rss_mb(),
+        "rss_before_connect_mb": rss_before,
+        "rss_after_connect_mb": rss_after,
+        "rss_after_run_mb": rss_run,
     }
 
 

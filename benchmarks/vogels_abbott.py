@@ -92,6 +92,17 @@ def peak_rss_mb() -> float:
     return ru / (1024.0 * 1024.0) if sys.platform == "darwin" else ru / 1024.0
 
 
+def rss_mb() -> float:
+    """Current resident set size of this process [MB] (Linux: /proc/self/statm; elsewhere
+    the peak)."""
+    try:
+        with open("/proc/self/statm") as f:
+            pages = int(f.read().split()[1])
+        return pages * resource.getpagesize() / (1024.0 * 1024.0)
+    except OSError:
+        return peak_rss_mb()
+
+
 def _count_spikes(population) -> int:
     block = population.get_data("spikes", clear=True)
     return sum(len(st) for st in block.segments[-1].spiketrains)
@@ -123,6 +134,7 @@ def build(sim, variant: str, n: int, seed: int, threads: int = 1,
                                                           duration=STIM_DURATION),
                           label="kick")
 
+    rss_before = rss_mb()
     projections = []
     for pre, weight, receptor in ((exc, par["w_exc"], "excitatory"),
                                   (inh, par["w_inh"], "inhibitory")):
@@ -139,12 +151,14 @@ def build(sim, variant: str, n: int, seed: int, threads: int = 1,
             stim, post, sim.FixedProbabilityConnector(STIM_P, rng=rng),
             sim.StaticSynapse(weight=STIM_WEIGHT, delay=DELAY),
             receptor_type="excitatory", label=f"kick->{post.label}"))
+    rss_after = rss_mb()
     if record:
         exc.record("spikes")
         inh.record("spikes")
     return {"exc": exc, "inh": inh, "stim": stim, "projections": projections,
             "n_synapses": sum(_projection_size(prj) for prj in projections[:4]),
-            "n_input_synapses": sum(_projection_size(prj) for prj in projections[4:])}
+            "n_input_synapses": sum(_projection_size(prj) for prj in projections[4:]),
+            "rss_before_connect_mb": rss_before, "rss_after_connect_mb": rss_after}
 
 
 def _projection_size(prj) -> int:
@@ -161,7 +175,9 @@ def build_and_run(sim, variant: str, n: int = 4000, duration: float = 1000.0,
 
     Returns a dict with ``build_s``, ``run_s`` (wall-clock seconds), ``rate_exc``,
     ``rate_inh`` (mean firing rates over the whole run [Hz]), ``n_synapses`` (recurrent
-    connections, the kick-start input not counted) and ``peak_rss_mb``.
+    connections, the kick-start input not counted), ``peak_rss_mb`` and the resident
+    memory just before and after the connections were created (``rss_before_connect_mb``,
+    ``rss_after_connect_mb``) and after the run (``rss_after_run_mb``).
     """
     variant = variant.lower()
     if variant not in VARIANTS:
@@ -174,6 +190,7 @@ def build_and_run(sim, variant: str, n: int = 4000, duration: float = 1000.0,
     else:
         sim.run(duration)
     t2 = time.perf_counter()
+    rss_run = rss_mb()
     n_exc, n_inh, _ = sizes(n)
     rate_exc = _count_spikes(net["exc"]) / (n_exc * duration / 1000.0)
     rate_inh = _count_spikes(net["inh"]) / (n_inh * duration / 1000.0)
@@ -184,6 +201,9 @@ def build_and_run(sim, variant: str, n: int = 4000, duration: float = 1000.0,
         "rate_inh": rate_inh,
         "n_synapses": net["n_synapses"],
         "peak_rss_mb": peak_rss_mb(),
+        "rss_before_connect_mb": net["rss_before_connect_mb"],
+        "rss_after_connect_mb": net["rss_after_connect_mb"],
+        "rss_after_run_mb": rss_run,
     }
     sim.end()
     return result

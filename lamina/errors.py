@@ -45,6 +45,10 @@ class NonExistentParameterError(LaminaError, KeyError, AttributeError):
         return msg
 
 
+class NumericalError(LaminaError, ArithmeticError):
+    """A simulation produced a non-finite value (NaN or infinity) in a state variable."""
+
+
 class InvalidDimensionsError(LaminaError, ValueError):
     """Sizes or shapes do not match (population sizes, array lengths, grid dimensions)."""
 

@@ -9,7 +9,8 @@ Rules (what the engine computes; NEST's ``stdp_synapse`` and ``vogels_sprekeler_
 generalised to w_min != 0). Weight magnitudes |w| are bounded by [w_min, w_max]; the sign
 of a weight is the receptor's (negative onto inhibitory current-based receptors).
 Presynaptic spikes leave a trace K+ (time constant tau_plus, or tau for Vogels2011Rule,
-+1 per spike); postsynaptic spikes a trace K- (tau_minus, or tau). With the whole delay
++1 per spike); postsynaptic spikes a trace K- (tau_minus, or tau; on the engine per
+connection, in NEST a parameter of the postsynaptic cell). With the whole delay
 dendritic (``dendritic_delay_fraction = 1``, as NEST), at each presynaptic spike t_pre,
 with d the delay:
 

@@ -11,14 +11,36 @@ Integration methods
   and step with absolute error tolerance 1e-6 (mV, uS), the last accepted internal step
   carried across steps (as NEST's GSL rkf45 use); V clamped at v_reset while
   refractory; threshold checked at the end of each step (see `integrators`).
-* Synaptic input: ring buffer per target and receptor; a spike emitted in step n with
+* IF_facets_hardware1: as IF_cond_exp (NEST iaf_cond_exp) with cm = 0.2 nF,
+  tau_refrac = 1 ms, e_rev_E = 0 mV fixed and tau_m = cm/g_leak.
+* IF_cond_exp_gsfa_grr, HH_cond_exp, EIF_cond_exp_isfa_ista, EIF_cond_alpha_isfa_ista,
+  GIF_cond_exp, PointNeuron: generic adaptive RKF45 (`integrators.rk_ext`, same tableau
+  and step-size rules as above, absolute tolerance 1e-6 on every state variable,
+  right-hand sides in `rhs`), per-step logic in `cells_ext`, each in NEST's update order:
+  iaf_cond_exp_sfa_rr (threshold on the grid, g_s/g_r jumps), hh_cond_exp_traub (spike
+  when V >= V_T + 30 mV and falling, 2 ms dead time), aeif_cond_exp/alpha (spike at
+  V_peak after any internal step, reset, w += b, exponential at min(V, V_peak), V held
+  while refractory), gif_cond_exp (exact decay of the eta/gamma elements, spike with
+  probability 1 - exp(-lambda dt) from a counter-based uniform of (seed, reset segment,
+  cell, step): independent of threads and run splitting).
+* Izhikevich: NEST izhikevich's forward Euler with step dt (consistent_integration),
+  bit for bit.
+* SpikeSourceGamma, SpikeSourcePoissonRefractory, SpikeSourceInhGamma: renewal trains per
+  block of 1000 steps, next-spike times carried across blocks (`inputs.RenewalSources`).
+* A non-finite state after a chunk raises `lamina.errors.NumericalError` naming model,
+  variable, cell ID and time.
+* Synaptic input: ring buffer per target and receptor (receptor r at columns r*N..;
+  PointNeuron may have up to 8 receptors); a spike emitted in step n with
   delay D steps acts on the state at t_{n+1+D}.
 * SpikeSourcePoisson: per block of 1000 steps, Poisson counts per cell and uniform grid
   positions, seeded by (rng_seed, reset segment, block).
 
 Modules: `backend` (bookkeeping), `models` (translation tables), `propagators`
 (exact-integration constants), `integrators` and `kernels` (numba, cache=True),
-`inputs` (current sources, spike sources), `recording` (stores).
+`inputs` (current sources, spike sources), `recording` (stores), `synapses` (dynamic
+synapses: NEST's tsodyks/tsodyks2/quantal_stp/bernoulli/stdp/vogels_sprekeler algorithms,
+event-driven per connection; gap junctions, explicit coupling) and `synapse_store`
+(their storage, a CSR of its own, and synaptic-state recording).
 
 The kernels are serial: results never depend on threads; ``threads`` is accepted
 and ignored (numba's OpenMP pool is not started since it clashes with NEST's OpenMP

@@ -18,8 +18,9 @@ import numpy as np
 from lamina.backends.base import Backend, BackendConfig, SignalData
 from lamina.backends.engine import inputs, kernels
 from lamina.backends.engine import models as m
-from lamina.backends.engine.propagators import derive
+from lamina.backends.engine.derived import prepare
 from lamina.backends.engine.recording import AnalogStore, SpikeStore
+from lamina.backends.engine.synapse_store import SynapseStore
 from lamina.errors import (ConnectionError, InvalidModelError, InvalidTimeError,
                            NoModelAvailableError, NonExistentParameterError, RecordingError)
 from lamina.models.base import StandardCellType, StandardCurrentSourceType, StandardSynapseType
@@ -77,11 +78,14 @@ class EngineBackend(Backend):
         self._ssa: dict[int, np.ndarray] = {}
         self._ssa_events: tuple[np.ndarray, np.ndarray] | None = None
         self._poisson_cache: tuple[Any, ...] | None = None
+        self._renewal = inputs.RenewalSources()   # gamma, dead-time Poisson, inh. gamma
+        self._seq: dict[str, dict[int, np.ndarray]] = {}  # per-cell array parameters
         self._sources: dict[int, inputs.CurrentSource] = {}
         # connections
         self._projections: dict[int, _Projection] = {}
         self._csr_dirty = True
         self._csr: tuple[np.ndarray, ...] = ()
+        self._dyn = SynapseStore(self)  # dynamic synapses, gap junctions, synapse recording
         # recording
         self._analog = AnalogStore()
         self._spikes = SpikeStore()
@@ -128,10 +132,19 @@ class EngineBackend(Backend):
 
         self.state, self.init_state, self.param = (grow(self.state), grow(self.init_state),
                                                    grow(self.param))
+        extra = getattr(table, "nstate", 0) - self.state.shape[0]
+        if extra > 0:  # rows only the new model needs
+            self.state, self.init_state = (np.concatenate([a, np.zeros((extra, N))])
+                                           for a in (self.state, self.init_state))
+        extra = getattr(table, "nparam", 0) - self.param.shape[0]
+        if extra > 0:
+            self.param = np.concatenate([self.param, np.zeros((extra, N))])
         self.refr, self.iinj, self.rec_spk = grow(self.refr), grow(self.iinj), grow(self.rec_spk)
-        ring = np.zeros((self._L, 2 * N))
-        ring[:, :n_old] = self.ring[:, :n_old]
-        ring[:, N:N + n_old] = self.ring[:, n_old:]
+        R_old = self.ring.shape[1] // n_old if n_old else 2
+        R = max(R_old, len(m.receptors_of(table)), 2)
+        ring = np.zeros((self._L, R * N))
+        for r in range(R_old):  # receptor-major columns: receptor r at r*N .. r*N + N-1
+            ring[:, r * N:r * N + n_old] = self.ring[:, r * n_old:(r + 1) * n_old]
         self.ring = ring
         self._N = N
         self._ids = np.concatenate([self._ids, ids])
@@ -145,7 +158,10 @@ class EngineBackend(Backend):
             value = parameters.get(name, celltype.parameter_space.get(
                 name, type(celltype).default_parameters.get(name)))
             self.param[row, cols] = np.broadcast_to(np.asarray(value, dtype=float), (n,))
-        derive(table.kind, self.param, cols, self.dt)
+        for name in (*getattr(table, "arrays", {}), *getattr(table, "sequences", ())):
+            value = parameters.get(name, celltype.parameter_space.get(name))
+            inputs.write_array_parameter(table, self.param, self._seq, rows, name, value)
+        prepare(table, self.param, cols, self.dt)
         init = dict(getattr(type(celltype), "default_initial_values", {}))
         init.update(initial_values or {})
         for name, value in init.items():
@@ -160,6 +176,10 @@ class EngineBackend(Backend):
             self._set_spike_times(rows, times)
         if table.kind == m.K_POISSON:
             self._poisson_cache = None
+        if table.kind in m.RENEWAL_KINDS:
+            self._renewal.invalidate(structure=True)
+        if table.kind == m.K_GIF:
+            self._set_rng_keys()
         self._csr_dirty = True
 
     def _set_spike_times(self, rows: np.ndarray, times: Any) -> None:
@@ -181,15 +201,25 @@ class EngineBackend(Backend):
                                                          == self._groups.index(g))]
                     self._set_spike_times(sel, vals)
                     continue
+                if name in getattr(g.table, "arrays", {}) or name in getattr(
+                        g.table, "sequences", ()):
+                    vals = value if len(sel) == len(rows) else [
+                        value[i] for i in np.flatnonzero(self._row_group[rows]
+                                                         == self._groups.index(g))]
+                    inputs.write_array_parameter(g.table, self.param, self._seq, sel, name,
+                                                 vals)
+                    continue
                 if name not in g.table.params:
                     raise NonExistentParameterError(name, g.table.name, g.table.params)
                 arr = np.asarray(value, dtype=float)
                 if arr.ndim == 1 and len(arr) == len(rows):
                     arr = arr[self._row_group[rows] == self._groups.index(g)]
                 self.param[g.table.params[name], sel] = np.broadcast_to(arr, (len(sel),))
-            derive(g.kind, self.param, sel, self.dt)
+            prepare(g.table, self.param, sel, self.dt)
             if g.kind == m.K_POISSON:
                 self._poisson_cache = None
+            if g.kind in m.RENEWAL_KINDS:
+                self._renewal.invalidate()
 
     def set_initial_values(self, ids: np.ndarray, values: dict[str, np.ndarray]) -> None:
         rows = self._rows(ids)
@@ -210,23 +240,28 @@ class EngineBackend(Backend):
     def connect(self, projection_id: int, pre_ids: np.ndarray, post_ids: np.ndarray,
                 receptor_type: str, synapse_type: StandardSynapseType,
                 values: dict[str, np.ndarray]) -> None:
-        if type(synapse_type).__name__ != "StaticSynapse":
-            raise NoModelAvailableError(
-                f"the engine backend has no synapse model {type(synapse_type).__name__!r}")
         pre, post = self._rows(pre_ids), self._rows(post_ids)
+        n = len(pre)
+        rec = np.zeros(n, np.int8)
+        post_group = self._row_group[post]
         for g in self._groups_of(post):
             allowed = tuple(getattr(g.celltype, "receptor_types", ()))
-            if receptor_type not in allowed or receptor_type not in _RECEPTOR_CODES:
+            engine_receptors = m.receptors_of(g.table)
+            if g.table.kind == m.K_PN:
+                allowed = engine_receptors
+            if receptor_type not in allowed or receptor_type not in engine_receptors:
                 raise ConnectionError(
-                    f"receptor type {receptor_type!r} is not available on {g.table.name}; "
-                    f"allowed: {', '.join(allowed) or 'none (spike source)'}")
-        n = len(pre)
+                    f"receptor type {receptor_type!r} is not available on {g.table.name} in "
+                    f"the engine; allowed: {', '.join(engine_receptors) or 'none (spike source)'}")
+            rec[post_group == self._groups.index(g)] = engine_receptors.index(receptor_type)
+        if type(synapse_type).__name__ != "StaticSynapse":  # dynamic synapses, gap junctions
+            self._dyn.connect(projection_id, pre, post, receptor_type, rec, synapse_type, values)
+            return
         vals = {k: np.broadcast_to(np.asarray(v, dtype=float), (n,)).copy()
                 for k, v in values.items()}
         vals.setdefault("weight", np.zeros(n))
         vals.setdefault("delay", np.full(n, self.dt))
         self._check_delays(vals["delay"])
-        rec = np.full(n, _RECEPTOR_CODES[receptor_type], np.int8)
         proj = self._projections.get(projection_id)
         if proj is None:
             self._projections[projection_id] = _Projection(pre, post, rec, vals)
@@ -280,6 +315,8 @@ class EngineBackend(Backend):
         self.ring, self._L = ring, L_new
 
     def set_connection_values(self, projection_id: int, name: str, values: np.ndarray) -> None:
+        if self._dyn.has(projection_id):
+            return self._dyn.set_values(projection_id, name, values)
         proj = self._projections[projection_id]
         if name not in proj.values:
             raise NonExistentParameterError(name, "StaticSynapse", proj.values)
@@ -296,6 +333,8 @@ class EngineBackend(Backend):
         proj.values[name] = vals
 
     def get_connection_values(self, projection_id: int, name: str) -> np.ndarray:
+        if self._dyn.has(projection_id):
+            return self._dyn.get_values(projection_id, name)
         proj = self._projections[projection_id]
         if name not in proj.values:
             raise NonExistentParameterError(name, "StaticSynapse", proj.values)
@@ -337,6 +376,8 @@ class EngineBackend(Backend):
         rows = self._rows(ids)
         for g in self._groups_of(rows):
             recordable = tuple(getattr(g.celltype, "recordable", ("spikes",)))
+            if g.table.kind == m.K_PN:
+                recordable = m.recordable_of(g.table)
             if variable not in recordable or (variable != "spikes"
                                               and variable not in g.table.state):
                 raise RecordingError(variable, g.celltype, recordable)
@@ -345,8 +386,9 @@ class EngineBackend(Backend):
             return
         interval = 1 if sampling_interval is None else max(
             1, int(inputs.to_step(sampling_interval, self.dt)))
-        srow = self._groups_of(rows[:1])[0].table.state[variable]
-        self._analog.add(variable, srow, rows, interval, self._step)
+        for g in self._groups_of(rows):  # a variable may live in different rows per model
+            sel = rows[self._row_group[rows] == self._groups.index(g)]
+            self._analog.add(variable, g.table.state[variable], sel, interval, self._step)
 
     def stop_recording(self, ids: np.ndarray, variable: str) -> None:
         rows = self._rows(ids)
@@ -369,6 +411,20 @@ class EngineBackend(Backend):
         else:
             self._analog.clear(variable, self._rows(ids), self._step)
 
+    # -- synaptic-state recording (see `synapse_store`) --------------------------------
+    def set_synapse_recording(self, projection_id: int, variable: str,
+                              sampling_interval: float) -> None:
+        self._dyn.set_recording(projection_id, variable, sampling_interval)
+
+    def stop_synapse_recording(self, projection_id: int, variable: str) -> None:
+        self._dyn.stop_recording(projection_id, variable)
+
+    def get_synapse_signal(self, projection_id: int, variable: str) -> SignalData:
+        return self._dyn.get_signal(projection_id, variable)
+
+    def clear_synapse_recorded(self, projection_id: int, variable: str) -> None:
+        self._dyn.clear_recorded(projection_id, variable)
+
     # -- time ------------------------------------------------------------------------
     @property
     def t(self) -> float:
@@ -380,12 +436,15 @@ class EngineBackend(Backend):
             raise InvalidTimeError(f"cannot run back in time to {t_stop} ms (now {self.t} ms)")
         if self._csr_dirty:
             self._build_csr()
+        self._dyn.prepare()
         self._analog.initial_samples(self.state, self._step)
+        self._dyn.take_samples(self._step)
         while self._step < n_stop:
             n0 = self._step
-            n1 = min(n_stop, (n0 // inputs.BLOCK + 1) * inputs.BLOCK)
+            n1 = min(n_stop, (n0 // inputs.BLOCK + 1) * inputs.BLOCK, self._dyn.next_sample(n0))
             self._run_chunk(n0, n1)
             self._step = n1
+            self._dyn.take_samples(n1)
 
     def _external_events(self, n0: int, n1: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(ext_ptr, rows, emit steps) of source spikes processed in steps n0..n1-1."""
@@ -408,6 +467,11 @@ class EngineBackend(Backend):
                     self._segment, block)
                 self._poisson_cache = (key, e, r)
             _, e, r = self._poisson_cache
+            a, b = np.searchsorted(e, n0), np.searchsorted(e, n1)
+            emit.append(e[a:b])
+            rows.append(r[a:b])
+        if any(g.kind in m.RENEWAL_KINDS for g in self._groups):
+            e, r = self._renewal.events(self, n0)
             a, b = np.searchsorted(e, n0), np.searchsorted(e, n1)
             emit.append(e[a:b])
             rows.append(r[a:b])
@@ -466,12 +530,14 @@ class EngineBackend(Backend):
         indptr, syn_tgt, syn_w, syn_d = self._csr
         n = n0
         while n < n1:
+            if self._dyn.hist.full[0]:
+                self._dyn.make_history_room()
             n = kernels.run_steps(
                 n, n1, n0, self.dt, g_kind, g_start, g_stop, self.state, self.param,
                 self.refr, self.ring, indptr, syn_tgt, syn_w, syn_d, ext_ptr, ext_row,
                 ext_emit, cs_amp, cs_ptr, cs_tgt, self.iinj, spiked, self.rec_spk, n_rec,
                 spk_step, spk_row, spk_n, ch_int, ch_phase, ch_ptr, ch_row, ch_var, ch_base,
-                ch_count, rbuf, self._work)
+                ch_count, rbuf, self._work, *self._dyn.kernel_arrays())
             k = int(spk_n[0])
             self._spikes.append(self._ids[spk_row[:k]], spk_step[:k].copy())
             spk_n[0] = 0
@@ -482,6 +548,38 @@ class EngineBackend(Backend):
         for c, ch, k, w, base in zip(range(len(chans)), chans, counts, widths, ch_base):
             if k:
                 ch.block.chunks.append(rbuf[base:base + k * w].reshape(k, w))
+        self._check_finite(n0, n1)
+
+    def _check_finite(self, n0: int, n1: int) -> None:
+        """Raise `NumericalError` if any state variable became NaN or infinite in the chunk
+        (one vectorised pass over the state per chunk)."""
+        if np.isfinite(self.state).all():
+            return
+        from lamina.errors import NumericalError
+        bad_row, bad_col = np.nonzero(~np.isfinite(self.state))
+        j = int(np.argmin(bad_col))
+        row, col = int(bad_row[j]), int(bad_col[j])
+        g = self._groups[int(self._row_group[col])]
+        names = [k for k, v in g.table.state.items() if v == row]
+        var = names[0] if names else f"internal state row {row}"
+        raise NumericalError(
+            f"{g.table.name}: state variable {var!r} of cell ID {int(self._ids[col])} became "
+            f"{self.state[row, col]!r} between t = {n0 * self.dt:g} and {n1 * self.dt:g} ms; "
+            "check the parameters (time constants, conductances, currents) or reduce the "
+            "time step")
+
+    def _set_rng_keys(self) -> None:
+        """Per-cell keys of the counter-based random numbers of GIF cells, from
+        (rng_seed, reset segment, cell ID): independent of threads and run splitting."""
+        for g in self._groups:
+            if g.kind == m.K_GIF:
+                ids = self._ids[g.start:g.stop]
+                ss = np.random.SeedSequence([int(self.config.rng_seed) & 0xFFFFFFFF,
+                                             int(self._segment), 3_000_000])
+                base = int(ss.generate_state(1, np.uint64)[0]) & ((1 << 52) - 1)
+                keys = (base ^ ((ids.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15))
+                                >> np.uint64(12)).astype(np.int64)) & ((1 << 52) - 1)
+                self.param[m.P_RNG_KEY, g.start:g.stop] = keys.astype(float)
 
     def reset(self) -> None:
         self._step = 0
@@ -491,8 +589,11 @@ class EngineBackend(Backend):
         self.ring[...] = 0.0
         self.iinj[:] = 0.0
         self._poisson_cache = None
+        self._renewal.reset()
+        self._set_rng_keys()
         self._spikes.clear()
         self._analog.reset(0)
+        self._dyn.reset()
         for src in self._sources.values():
             src.data, src.rec_start = [], 0
 

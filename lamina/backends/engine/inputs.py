@@ -146,3 +146,183 @@ def array_events(stamps_by_row: dict[int, np.ndarray]) -> tuple[np.ndarray, np.n
     emit = np.concatenate([np.asarray(s, np.int64) for s in stamps_by_row.values()]) - 1
     order = np.lexsort((rows, emit))
     return emit[order], rows[order]
+
+
+# -----------------------------------------------------------------------------------------
+# Array parameters and renewal spike sources (gamma, Poisson with dead time, inh. gamma)
+# -----------------------------------------------------------------------------------------
+STREAM_RENEWAL = 2_000_000
+
+
+def write_array_parameter(table: Any, param: np.ndarray, seqstore: dict, rows: np.ndarray,
+                          name: str, value: Any) -> None:
+    """Store an array-valued parameter of `rows`: into param rows (``table.arrays``: first
+    row, maximal length, row holding the length) or per cell in `seqstore`."""
+    from lamina.errors import InvalidParameterValueError
+    rows = np.asarray(rows, np.int64)
+    if isinstance(value, (list, tuple)) and value and all(
+            isinstance(v, (list, tuple, np.ndarray)) for v in value):
+        per_cell = [np.asarray(v, float).ravel() for v in value]
+    else:
+        per_cell = [np.asarray(value, float).ravel()] * len(rows)
+    if len(per_cell) != len(rows):
+        per_cell = [per_cell[0]] * len(rows)
+    if name in getattr(table, "arrays", {}):
+        row0, kmax, nrow = table.arrays[name]
+        for r, vals in zip(rows, per_cell):
+            if len(vals) > kmax:
+                raise InvalidParameterValueError(
+                    f"{table.name}: parameter {name!r} has {len(vals)} elements; the engine "
+                    f"supports at most {kmax}")
+            param[row0:row0 + kmax, r] = 0.0
+            param[row0:row0 + len(vals), r] = vals
+            if nrow >= 0:
+                param[nrow, r] = len(vals)
+    else:
+        store = seqstore.setdefault(name, {})
+        for r, vals in zip(rows, per_cell):
+            store[int(r)] = vals.copy()
+
+
+class RenewalSources:
+    """Spike trains of the renewal sources (kinds in `models.RENEWAL_KINDS`).
+
+    Trains are generated per block of `BLOCK` steps with ``block_rng(seed, segment,
+    STREAM_RENEWAL, block)``; the time of each cell's next spike is carried from one block
+    to the next, so a realisation does not depend on how a simulation is split into runs.
+    Continuous spike times t are put on the grid as stamp ``ceil(t/dt)`` (emitted in the
+    step before). A parameter change regenerates the current block from its start state
+    with the new values (spikes already delivered are kept).
+    """
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.cache: tuple[int, np.ndarray, np.ndarray] | None = None
+        self.start: tuple[int, np.ndarray, np.ndarray] | None = None   # (block, rows, t_next)
+        self.after: tuple[int, np.ndarray, np.ndarray] | None = None
+
+    def invalidate(self, structure: bool = False) -> None:
+        self.cache = None
+        if structure:
+            self.start = self.after = None
+
+    def events(self, backend: Any, n0: int) -> tuple[np.ndarray, np.ndarray]:
+        """(emission steps, rows) of the block containing step n0, sorted by step."""
+        from lamina.backends.engine import models as m
+        block = n0 // BLOCK
+        if self.cache is not None and self.cache[0] == block:
+            return self.cache[1], self.cache[2]
+        groups = [g for g in backend._groups if g.kind in m.RENEWAL_KINDS]
+        rows = np.concatenate([np.arange(g.start, g.stop, dtype=np.int64) for g in groups])
+        kinds = np.concatenate([np.full(g.stop - g.start, g.kind, np.int64) for g in groups])
+        dt = backend.dt
+        rng = block_rng(backend.config.rng_seed, backend._segment, STREAM_RENEWAL, block)
+        if self.after is not None and self.after[0] == block:
+            self.start = self.after
+        if self.start is None or self.start[0] != block or len(self.start[1]) != len(rows):
+            t0 = np.maximum(backend.param[2, rows], block * BLOCK * dt)
+            t_next = t0 + _first_interval(backend, rows, kinds, t0, rng)
+            self.start = (block, rows, t_next)
+        t_next = self.start[2].copy()
+        t_end = (block + 1) * BLOCK * dt
+        stop = backend.param[2, rows] + backend.param[3, rows]
+        emit_l, row_l = [], []
+        while True:
+            due = np.flatnonzero(t_next <= t_end)   # stamp <= (block+1)*BLOCK
+            if len(due) == 0:
+                break
+            stamp = np.maximum(np.ceil(t_next[due] / dt - 1e-9), 1).astype(np.int64)
+            ok = t_next[due] <= stop[due]
+            inside = stamp - 1 < (block + 1) * BLOCK
+            keep = ok & inside
+            emit_l.append(stamp[keep] - 1)
+            row_l.append(rows[due[keep]])
+            late = due[~inside]
+            gone = due[~ok]
+            t_next[gone] = np.inf
+            adv = due[ok & inside]
+            if len(adv) == 0:
+                if len(late) == len(due):
+                    break
+                continue
+            t_next[adv] = t_next[adv] + _intervals(backend, rows[adv], kinds[adv],
+                                                   t_next[adv], rng, first=False)
+            if len(late) == len(due):
+                break
+        self.after = (block + 1, rows, t_next)
+        emit = np.concatenate(emit_l) if emit_l else np.zeros(0, np.int64)
+        rr = np.concatenate(row_l) if row_l else np.zeros(0, np.int64)
+        order = np.lexsort((rr, emit))
+        self.cache = (block, emit[order].astype(np.int64), rr[order].astype(np.int64))
+        return self.cache[1], self.cache[2]
+
+
+def _first_interval(backend: Any, rows: np.ndarray, kinds: np.ndarray, t0: np.ndarray,
+                    rng: np.random.Generator) -> np.ndarray:
+    return _intervals(backend, rows, kinds, t0, rng, first=True)
+
+
+def _intervals(backend: Any, rows: np.ndarray, kinds: np.ndarray, t_from: np.ndarray,
+               rng: np.random.Generator, first: bool) -> np.ndarray:
+    """Next inter-spike intervals [ms] (first=True: forward-recurrence time of the
+    stationary process, i.e. the train starts in equilibrium)."""
+    from lamina.backends.engine import models as m
+    out = np.full(len(rows), np.inf)
+    p = backend.param
+    g = kinds == m.K_GAMMA
+    if np.any(g):
+        alpha, beta = p[0, rows[g]], p[1, rows[g]]
+        pos = beta > 0
+        scale = np.where(pos, 1000.0 / np.where(pos, beta, 1.0), 1.0)
+        draw = rng.gamma(alpha + (1.0 if first else 0.0), scale)
+        if first:
+            draw = draw * rng.random(len(draw))
+        out[g] = np.where(pos, draw, np.inf)
+    d = kinds == m.K_PPD
+    if np.any(d):
+        rate, dead = p[0, rows[d]], p[1, rows[d]]
+        pos = rate > 0
+        mean = np.where(pos, 1000.0 / np.where(pos, rate, 1.0), 1.0)
+        expo = rng.exponential(np.maximum(mean - dead, 1e-300))
+        if first:
+            in_dead = rng.random(len(rate)) < dead / mean
+            draw = expo + np.where(in_dead, rng.random(len(rate)) * dead, 0.0)
+        else:
+            draw = dead + expo
+        out[d] = np.where(pos, draw, np.inf)
+    ig = np.flatnonzero(kinds == m.K_INH_GAMMA)
+    seq = backend._seq
+    for j in ig:
+        r = int(rows[j])
+        out[j] = _inh_gamma_interval(seq["a"][r], seq["b"][r], seq["tbins"][r], t_from[j],
+                                     rng, first)
+    return out
+
+
+def _inh_gamma_interval(a: np.ndarray, b: np.ndarray, tbins: np.ndarray, t: float,
+                        rng: np.random.Generator, first: bool) -> float:
+    """Time-rescaled gamma interval from t: X ~ Gamma(a(t), 1/a(t)) (unit mean) in
+    operational time Lambda, mapped back through the piecewise-linear Lambda(t) with
+    rate 1/(a b) [1/s] per bin (rate 0 before the first bin)."""
+    k = int(np.searchsorted(tbins, t, side="right")) - 1
+    shape = float(a[max(k, 0)])
+    x = rng.gamma(shape + (1.0 if first else 0.0), 1.0 / shape)
+    if first:
+        x *= rng.random()
+    rates = 1.0 / (1000.0 * np.asarray(a, float) * np.asarray(b, float))   # 1/ms
+    edges = np.append(np.asarray(tbins, float), np.inf)
+    cur = t
+    j = max(k, 0)
+    if k < 0:
+        cur = float(edges[0])
+    while j < len(rates):
+        span = edges[j + 1] - cur
+        need = x / rates[j]
+        if need <= span:
+            return cur + need - t
+        x -= span * rates[j]
+        cur = float(edges[j + 1])
+        j += 1
+    return np.inf

@@ -484,6 +484,8 @@ def rk_ext(kind, y, ny, dt, h, p, i, cur, st, atol, k, yt):
             continue
         for j in range(ny):
             y[j] = yt[j]
+        if not (r <= 1e300):
+            return dt   # non-finite state: stop here; the backend raises NumericalError
         t += hh
         hn = _new_h(hh, r) if hh < dt else dt
         if trunc:

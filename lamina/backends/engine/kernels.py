@@ -24,6 +24,8 @@ import numpy as np
 from numba import njit
 
 from lamina.backends.engine.cells_ext import update_ext
+from lamina.backends.engine.synapses import (deliver_plastic, gap_currents,
+                                             record_post_spike)
 from lamina.backends.engine.integrators import (RK_ATOL, fallback_cond_alpha,
                                                 fallback_cond_exp, full_step_cond_alpha,
                                                 full_step_cond_exp)
@@ -203,8 +205,17 @@ def run_steps(n_begin, n_end, chunk_base, dt,
               ext_ptr, ext_row, ext_emit,
               cs_amp, cs_ptr, cs_tgt, iinj,
               spiked, rec_spk, n_rec_spk, spk_step, spk_row, spk_n,
-              ch_int, ch_phase, ch_ptr, ch_row, ch_var, ch_base, ch_count, rbuf, work):
+              ch_int, ch_phase, ch_ptr, ch_row, ch_var, ch_base, ch_count, rbuf, work,
+              p_indptr, p_tgt, p_post, p_d, p_kind, p_w, p_par, p_st, p_key, p_seed,
+              h_idx, h_t, h_head, h_cnt, h_full,
+              g_a, g_b, g_w, g_rows):
     """Advance steps ``n_begin .. n_end-1``; return the step reached.
+
+    Dynamic synapses (``p_*``, CSR by source row, see `synapses`) are processed after the
+    static ones of the same spike by `synapses.deliver_plastic`; spikes of cells with a
+    postsynaptic history (``h_idx >= 0``) are archived for STDP; gap junctions (``g_*``)
+    add currents computed from the voltages at the start of the step. The loop also stops
+    before a step when a postsynaptic history is full (``h_full[0] > 0``).
 
     Per-step inputs (``ext_ptr``, ``cs_amp``) are indexed by ``n - chunk_base``. Spikes of
     recorded neurons are appended to ``spk_step`` (time stamp, = n+1) / ``spk_row`` with
@@ -220,20 +231,29 @@ def run_steps(n_begin, n_end, chunk_base, dt,
     n_ch = ch_int.shape[0]
     cap = spk_step.shape[0]
     for n in range(n_begin, n_end):
-        if spk_n[0] + n_rec_spk > cap:
+        if spk_n[0] + n_rec_spk > cap or h_full[0] > 0:
             return n
         k = n - chunk_base
-        # 1. injected currents for this step
+        # 1. injected currents for this step (current sources, gap junctions)
         for s in range(n_src):
             for j in range(cs_ptr[s], cs_ptr[s + 1]):
                 iinj[cs_tgt[j]] = 0.0
+        for j in range(g_rows.shape[0]):
+            iinj[g_rows[j]] = 0.0
         for s in range(n_src):
             a = cs_amp[s, k]
             for j in range(cs_ptr[s], cs_ptr[s + 1]):
                 iinj[cs_tgt[j]] += a
+        if g_a.shape[0] > 0:
+            gap_currents(g_a, g_b, g_w, state[S_V], iinj)
         # 2. spikes of external sources
         for e in range(ext_ptr[k], ext_ptr[k + 1]):
-            _deliver(ext_row[e], ext_emit[e], L, ring, indptr, syn_tgt, syn_w, syn_d)
+            row = ext_row[e]
+            _deliver(row, ext_emit[e], L, ring, indptr, syn_tgt, syn_w, syn_d)
+            if p_indptr[row + 1] > p_indptr[row]:
+                deliver_plastic(row, ext_emit[e], dt, L, ring, p_indptr, p_tgt, p_post, p_d,
+                                p_kind, p_w, p_par, p_st, p_key, p_seed, h_idx, h_t,
+                                h_head, h_cnt)
         # 3. neuron updates
         nspk = 0
         for g in range(n_groups):
@@ -243,6 +263,11 @@ def run_steps(n_begin, n_end, chunk_base, dt,
         for s in range(nspk):
             row = spiked[s]
             _deliver(row, n, L, ring, indptr, syn_tgt, syn_w, syn_d)
+            if p_indptr[row + 1] > p_indptr[row]:
+                deliver_plastic(row, n, dt, L, ring, p_indptr, p_tgt, p_post, p_d, p_kind,
+                                p_w, p_par, p_st, p_key, p_seed, h_idx, h_t, h_head, h_cnt)
+            if h_idx[row] >= 0:
+                record_post_spike(row, n + 1, h_idx, h_t, h_head, h_cnt, h_full)
             if rec_spk[row]:
                 c = spk_n[0]
                 spk_step[c] = n + 1

@@ -124,7 +124,7 @@ class AnalogStore:
         self.remove(var, rows, step)
         for ch in self.channels:
             if (ch.var == var and ch.interval == interval and ch.phase == step
-                    and ch.pending_initial):
+                    and ch.pending_initial and ch.srow == srow):
                 self._set_rows(ch, np.unique(np.concatenate([ch.rows, rows])), step)
                 return
         ch = Channel(var, srow, interval, step, np.unique(rows))

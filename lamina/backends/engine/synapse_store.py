@@ -27,15 +27,13 @@ import numpy as np
 from lamina.backends.base import SignalData
 from lamina.backends.engine import inputs
 from lamina.backends.engine import synapses as sy
-from lamina.errors import (ConnectionError, InvalidParameterValueError, NoModelAvailableError,
-                           NonExistentParameterError, RecordingError)
+from lamina.errors import NoModelAvailableError, NonExistentParameterError, RecordingError
 
 if TYPE_CHECKING:
     from lamina.backends.engine.backend import EngineBackend
 
 logger = logging.getLogger(__name__)
 _I64 = np.int64
-_RECEPTORS = {"excitatory": 0, "inhibitory": 1}
 
 
 @dataclass
@@ -78,6 +76,7 @@ class SynapseStore:
         self.hist = sy.PostHistory.empty(0)
         self._empty(0)
         self.recordings: dict[tuple[int, str], _Recording] = {}
+        self._stream_ids: dict[int, int] = {}
 
     # -- arrays ------------------------------------------------------------------------
     def _empty(self, N: int) -> None:
@@ -101,12 +100,14 @@ class SynapseStore:
         h = self.hist
         return (self.indptr, self.tgt, self.post, self.d, self.kind, self.w, self.par, self.st,
                 self.key, np.uint64(sy.stream_seed(self.b.config.rng_seed, self.b._segment)),
-                h.idx, h.t, h.k, h.head, h.cnt, h.tau, h.kcur, h.tlast, h.full,
+                h.idx, h.t, h.head, h.cnt, h.full,
                 self.g_a, self.g_b, self.g_w, self.g_rows)
 
     # -- connections -------------------------------------------------------------------
     def connect(self, projection_id: int, pre: np.ndarray, post: np.ndarray,
-                receptor_type: str, synapse_type: Any, values: dict[str, np.ndarray]) -> None:
+                receptor_type: str, rec: np.ndarray, synapse_type: Any,
+                values: dict[str, np.ndarray]) -> None:
+        """Add connections (rows `pre` -> `post`, receptor indices `rec` in the ring)."""
         name = type(synapse_type).__name__
         kind = GAP if name == "ElectricalSynapse" else sy.kind_of(synapse_type)
         if kind == 0:
@@ -120,6 +121,13 @@ class SynapseStore:
                 "the engine backend implements STDP with the whole delay dendritic "
                 f"(dendritic_delay_fraction=1.0, as NEST); got "
                 f"{synapse_type.dendritic_delay_fraction}")
+        if kind == GAP:
+            for g in self.b._groups_of(np.concatenate([pre, post])):
+                if g.table.is_source:
+                    from lamina.errors import ConnectionError
+                    raise ConnectionError(
+                        f"ElectricalSynapse: gap junctions need cells with a membrane "
+                        f"potential; {g.table.name} is a spike source")
         n = len(pre)
         vals = {k: np.broadcast_to(np.asarray(v, dtype=float), (n,)).copy()
                 for k, v in values.items()}
@@ -127,8 +135,8 @@ class SynapseStore:
         if kind != GAP:
             vals.setdefault("delay", np.full(n, self.b.dt))
             self.b._check_delays(vals["delay"])
-        rec = np.full(n, _RECEPTORS.get(receptor_type, 0), np.int8)
-        sign = self._signs(post, rec, vals["weight"])
+        rec = np.asarray(rec, np.int8)
+        sign = self._signs(post, receptor_type == "inhibitory", vals["weight"])
         proj = self.projections.get(projection_id)
         if proj is not None:
             self._sync_back()
@@ -150,40 +158,21 @@ class SynapseStore:
                 par = sy.parameter_block(kind, synapse_type, vals, np.zeros(n), sign)
                 new.w = vals["weight"].copy()
                 new.st = sy.initial_state(kind, par)
-        new.keys = sy.connection_keys(projection_id, len(new.pre))
-        if kind in sy.TRACE_KINDS:
-            self._check_trace_taus({**self.projections, projection_id: new})
+        # streams keyed by the projection's creation order in this simulation (ids are
+        # global counters) and the connection index
+        order = self._stream_ids.setdefault(projection_id, len(self._stream_ids))
+        new.keys = sy.connection_keys(order, len(new.pre))
         self.projections[projection_id] = new
         self.dirty = True
 
-    def _signs(self, post: np.ndarray, receptor: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    def _signs(self, post: np.ndarray, inhibitory: bool, weight: np.ndarray) -> np.ndarray:
         """-1 for weights onto inhibitory current-based receptors (or negative ones)."""
         cond = np.zeros(len(post), bool)
         for g in self.b._groups_of(post) if len(post) else []:
             sel = (post >= g.start) & (post < g.stop)
             cond[sel] = bool(getattr(g.celltype, "conductance_based", False))
-        neg = (weight < 0) | ((receptor == 1) & ~cond)
+        neg = (weight < 0) | (inhibitory & ~cond)
         return np.where(neg, -1.0, 1.0)
-
-    def _check_trace_taus(self, projections: dict[int, DynProjection]) -> None:
-        posts, taus = [], []
-        for p in projections.values():
-            if p.kind in sy.TRACE_KINDS:
-                posts.append(p.post)
-                taus.append(sy.trace_tau(p.kind, p.values, len(p.post)))
-        if not posts:
-            return
-        post, tau = np.concatenate(posts), np.concatenate(taus)
-        order = np.lexsort((tau, post))
-        post, tau = post[order], tau[order]
-        clash = (post[1:] == post[:-1]) & (tau[1:] != tau[:-1])
-        if np.any(clash):
-            i = int(np.flatnonzero(clash)[0])
-            raise InvalidParameterValueError(
-                f"STDPMechanism: the postsynaptic trace time constant (tau_minus, or tau of "
-                f"Vogels2011Rule) must be the same for every plastic connection onto one cell "
-                f"(a property of the cell, as in NEST); got {tau[i]!r} and {tau[i + 1]!r} ms "
-                f"onto cell id {int(self.b._ids[post[i]])}")
 
     def has(self, projection_id: int) -> bool:
         return projection_id in self.projections
@@ -196,6 +185,8 @@ class SynapseStore:
             if p.kind != GAP and p.pos is not None:
                 p.w = self.w[p.pos].copy()
                 p.st = self.st[:, p.pos].copy()
+        self.built = False  # the state lives in the projections until the next build
+        self.dirty = True
 
     def set_values(self, projection_id: int, name: str, values: np.ndarray) -> None:
         p = self.projections[projection_id]
@@ -204,11 +195,6 @@ class SynapseStore:
         vals = np.broadcast_to(np.asarray(values, dtype=float), (len(p.pre),)).copy()
         if name == "delay":
             self.b._check_delays(vals)
-        if name in ("tau_minus", "tau") and p.kind in sy.TRACE_KINDS:
-            trial = dict(p.values)
-            trial[name] = vals
-            probe = DynProjection(p.kind, p.synapse_type, p.pre, p.post, p.receptor, trial)
-            self._check_trace_taus({**self.projections, projection_id: probe})
         p.values[name] = vals
         if name == "weight":
             if self.built and p.pos is not None and p.kind != GAP:
@@ -241,7 +227,7 @@ class SynapseStore:
         if np.any(self.kind == sy.SK_TSODYKS):
             q = np.flatnonzero(self.kind == sy.SK_TSODYKS)
             self.par[3, q] = self._tau_psc(self.post[q].astype(_I64),
-                                           (self.tgt[q] >= self.b._N).astype(np.int8))
+                                           (self.tgt[q] // max(self.b._N, 1)).astype(np.int8))
 
     def _tau_psc(self, post: np.ndarray, receptor: np.ndarray) -> np.ndarray:
         out = np.zeros(len(post))
@@ -294,13 +280,8 @@ class SynapseStore:
                 self.b._grow_ring(int(d.max()) + 1)
             trace = np.isin(self.kind, sy.TRACE_KINDS)
             if trace.any():
-                taus = np.concatenate([sy.trace_tau(p.kind, p.values, len(p.pre))[
-                    np.argsort(p.pos)] if False else sy.trace_tau(p.kind, p.values, len(p.pre))
-                    for _, p in dyn if p.kind in sy.TRACE_KINDS])
-                tposts = np.concatenate([p.post for _, p in dyn if p.kind in sy.TRACE_KINDS])
-                rows, first = np.unique(tposts, return_index=True)
-                self.hist = sy.PostHistory(N, rows, taus[first],
-                                           H=max(16, old_hist.t.shape[1]))
+                rows = np.unique(self.post[trace]).astype(_I64)
+                self.hist = sy.PostHistory(N, rows, H=max(16, old_hist.t.shape[1]))
                 self._carry_history(old_hist)
             else:
                 self.hist = sy.PostHistory.empty(N)
@@ -319,8 +300,6 @@ class SynapseStore:
 
     def _carry_history(self, old: sy.PostHistory) -> None:
         """Keep the spike histories of cells that had one before a rebuild."""
-        if len(old.rows) == 0:
-            return
         new = self.hist
         both = np.intersect1d(old.rows, new.rows)
         if len(both) == 0:
@@ -328,16 +307,10 @@ class SynapseStore:
         H_old = old.t.shape[1]
         if new.t.shape[1] < H_old:
             new.t = np.zeros((len(new.rows), H_old), _I64)
-            new.k = np.zeros((len(new.rows), H_old))
         oi, ni = old.idx[both], new.idx[both]
-        i = np.arange(H_old)[None, :]
-        pos = (old.head[oi, None] + i) % H_old
-        new.t[ni, :H_old] = np.take_along_axis(old.t[oi], pos, axis=1)
-        new.k[ni, :H_old] = np.take_along_axis(old.k[oi], pos, axis=1)
+        new.t[ni, :H_old] = old.ordered()[oi]
         new.head[ni] = 0
         new.cnt[ni] = old.cnt[oi]
-        new.kcur[ni] = old.kcur[oi]
-        new.tlast[ni] = old.tlast[oi]
         new.full[0] = int(np.count_nonzero(new.cnt >= new.t.shape[1]))
 
     def make_history_room(self) -> None:

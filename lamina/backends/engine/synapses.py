@@ -16,12 +16,14 @@ vogels_sprekeler_synapse). Times are grid stamps: a spike emitted in step n has 
 n + 1 (time (n+1) dt), as NEST's spike stamps.
 
 Postsynaptic spike history (STDP kinds): every cell that is the target of a trace-based
-plastic synapse keeps a ring of its recent spikes (stamp, K- after the spike), as NEST's
-archiving node; K-(t) is the trace just before t. The ring grows on demand: the kernel
-stops before a step when a ring is full; Python then drops entries no synapse will read
-again (older than every incoming synapse's last presynaptic stamp minus its delay, keeping
-the newest of those for K-) and doubles the ring if needed. Exact, and O(1) Python work per
-chunk in the common case.
+plastic synapse keeps a ring of the stamps of its recent spikes, as NEST's archiving node.
+Each connection keeps its own postsynaptic trace K- (state row 1: K- just before its last
+presynaptic stamp minus the delay), advanced at each presynaptic spike over the history
+entries since, so tau_minus may differ per connection (NEST: one per cell; same values
+up to rounding where NEST can express it). The ring grows on demand: the kernel stops
+before a step when a ring is full; Python then drops entries no synapse will read again
+(stamps before every incoming synapse's last presynaptic stamp minus its delay) and
+doubles the ring if needed. Exact, and O(1) Python work per chunk in the common case.
 
 Random numbers (stochastic kinds) come from a counter-based generator: draw j of event k
 (k = the connection's k-th presynaptic spike since the last reset) of a connection is
@@ -53,12 +55,14 @@ TRACE_KINDS = (SK_STDP, SK_VOGELS)
 # -- parameter rows (meaning per kind) ------------------------------------------------
 # TSODYKS/TSODYKS2/QUANTAL: 0 U, 1 tau_rec, 2 tau_facil, 3 tau_psc (tsodyks) / n (quantal)
 # BERNOULLI: 0 p
-# STDP:   0 tau_plus, 1 A_plus, 2 A_minus, 3 w_min, 4 w_max, 5 mu_plus, 6 mu_minus, 7 sign
-# VOGELS: 0 tau,      1 eta,    2 alpha,   3 w_min, 4 w_max,                     7 sign
-NPAR = 8
+# STDP:   0 tau_plus, 1 A_plus, 2 A_minus, 3 w_min, 4 w_max, 5 mu_plus, 6 mu_minus, 7 sign,
+#         8 tau_minus
+# VOGELS: 0 tau,      1 eta,    2 alpha,   3 w_min, 4 w_max,                     7 sign,
+#         8 tau
+NPAR = 9
 # -- state rows -----------------------------------------------------------------------
 # TSODYKS: 0 u, 1 x, 2 y;  TSODYKS2: 0 u, 1 x;  QUANTAL: 0 u, 1 a (available sites);
-# STDP/VOGELS: 0 K+ ;  all: 3 stamp of the last presynaptic spike (-1: none),
+# STDP/VOGELS: 0 K+, 1 K- (see above);  all: 3 stamp of the last presynaptic spike (-1: none),
 # 4 number of presynaptic spikes since reset (random stream counter)
 S_LAST = 3
 S_COUNT = 4
@@ -140,11 +144,13 @@ def parameter_block(kind: int, synapse_type: Any, values: dict[str, np.ndarray],
         par[5] = v("mu_plus") if mu is None else mu[0]
         par[6] = v("mu_minus") if mu is None else mu[1]
         par[7] = sign
+        par[8] = v("tau_minus")
     elif kind == SK_VOGELS:
         par[0], par[1] = v("tau"), v("eta")
         par[2] = 2.0 * v("rho") * v("tau") / 1000.0
         par[3], par[4] = v("w_min"), v("w_max")
         par[7] = sign
+        par[8] = v("tau")
     return par
 
 
@@ -165,27 +171,10 @@ def initial_state(kind: int, par: np.ndarray) -> np.ndarray:
     return st
 
 
-def trace_tau(kind: int, values: dict[str, np.ndarray], n: int) -> np.ndarray:
-    """Time constant of the postsynaptic trace K- that connections of `kind` read."""
-    name = "tau" if kind == SK_VOGELS else "tau_minus"
-    return np.broadcast_to(np.asarray(values[name], float), (n,)).copy()
-
-
 # -- compiled updates ---------------------------------------------------------------------
 @njit(cache=True)
-def _k_minus(hi, t, h_t, h_k, h_head, h_cnt, h_tau, dt):
-    """Postsynaptic trace just before stamp t (NEST get_K_value)."""
-    H = h_t.shape[1]
-    for i in range(h_cnt[hi] - 1, -1, -1):
-        pos = (h_head[hi] + i) % H
-        if h_t[hi, pos] < t:
-            return h_k[hi, pos] * math.exp((h_t[hi, pos] - t) * dt / h_tau[hi])
-    return 0.0
-
-
-@njit(cache=True)
 def deliver_plastic(row, emit_step, dt, L, ring, p_indptr, p_tgt, p_post, p_d, p_kind, p_w,
-                    p_par, p_st, p_key, seed, h_idx, h_t, h_k, h_head, h_cnt, h_tau):
+                    p_par, p_st, p_key, seed, h_idx, h_t, h_head, h_cnt):
     """Process a spike of `row` emitted in step `emit_step` (stamp emit_step + 1) through
     every dynamic synapse of the row and add the resulting input to the ring buffer."""
     stamp = emit_step + 1
@@ -279,46 +268,49 @@ def deliver_plastic(row, emit_step, dt, L, ring, p_indptr, p_tgt, p_post, p_d, p
             w_min = p_par[3, q]
             w_max = p_par[4, q]
             tau = p_par[0, q]
+            tau_m = p_par[8, q]
             kplus = p_st[0, q]
             t_lo = last - D
             t_hi = stamp - D
-            if kind == SK_STDP:
+            ksum = 0.0
+            stdp = kind == SK_STDP
+            if stdp:
                 a_plus = p_par[1, q]
-                a_minus = p_par[2, q]
                 mu_p = p_par[5, q]
-                mu_m = p_par[6, q]
                 xn = m / w_max
                 x_min = w_min / w_max
-                for i in range(h_cnt[hi]):
-                    pos = (h_head[hi] + i) % H
-                    ts = h_t[hi, pos]
-                    if ts <= t_lo:
-                        continue
-                    if ts > t_hi:
-                        break
+            else:
+                eta = p_par[1, q]
+            # postsynaptic spikes seen through the dendrite since the last presynaptic
+            # spike: facilitation for t_lo < ts <= t_hi, K- sum for t_lo <= ts < t_hi
+            for i in range(h_cnt[hi]):
+                ts = h_t[hi, (h_head[hi] + i) % H]
+                if ts < t_lo:
+                    continue
+                if ts > t_hi:
+                    break
+                if ts > t_lo:
                     kp = kplus * math.exp((last - (ts + D)) * dt / tau)
-                    xn = xn + a_plus * (1.0 - xn) ** mu_p * kp
-                    if xn > 1.0:
-                        xn = 1.0
-                km = _k_minus(hi, t_hi, h_t, h_k, h_head, h_cnt, h_tau, dt)
+                    if stdp:
+                        xn = xn + a_plus * (1.0 - xn) ** mu_p * kp
+                        if xn > 1.0:
+                            xn = 1.0
+                    else:
+                        m = m + eta * kp
+                        if m > w_max:
+                            m = w_max
+                if ts < t_hi:
+                    ksum += math.exp((ts - t_hi) * dt / tau_m)
+            km = p_st[1, q] * math.exp((t_lo - t_hi) * dt / tau_m) + ksum
+            p_st[1, q] = km
+            if stdp:
                 d = xn - x_min
-                xn = xn - a_minus * (d if d > 0.0 else 0.0) ** mu_m * km
+                xn = xn - p_par[2, q] * (d if d > 0.0 else 0.0) ** p_par[6, q] * km
                 if xn < x_min:
                     xn = x_min
                 m = xn * w_max
             else:
-                eta = p_par[1, q]
-                for i in range(h_cnt[hi]):
-                    pos = (h_head[hi] + i) % H
-                    ts = h_t[hi, pos]
-                    if ts <= t_lo:
-                        continue
-                    if ts > t_hi:
-                        break
-                    m = m + eta * kplus * math.exp((last - (ts + D)) * dt / tau)
-                    if m > w_max:
-                        m = w_max
-                m = m + eta * _k_minus(hi, t_hi, h_t, h_k, h_head, h_cnt, h_tau, dt)
+                m = m + eta * km
                 if m > w_max:
                     m = w_max
                 m = m - p_par[2, q] * eta
@@ -334,19 +326,13 @@ def deliver_plastic(row, emit_step, dt, L, ring, p_indptr, p_tgt, p_post, p_d, p
 
 
 @njit(cache=True)
-def record_post_spike(row, stamp, dt, h_idx, h_t, h_k, h_head, h_cnt, h_tau, h_kcur, h_tlast,
-                      h_full):
-    """Append a postsynaptic spike to the history of `row` (if it has one)."""
+def record_post_spike(row, stamp, h_idx, h_t, h_head, h_cnt, h_full):
+    """Append a postsynaptic spike stamp to the history of `row` (if it has one)."""
     hi = h_idx[row]
     if hi < 0:
         return
     H = h_t.shape[1]
-    k = h_kcur[hi] * math.exp((h_tlast[hi] - stamp) * dt / h_tau[hi]) + 1.0
-    h_kcur[hi] = k
-    h_tlast[hi] = stamp
-    pos = (h_head[hi] + h_cnt[hi]) % H
-    h_t[hi, pos] = stamp
-    h_k[hi, pos] = k
+    h_t[hi, (h_head[hi] + h_cnt[hi]) % H] = stamp
     h_cnt[hi] += 1
     if h_cnt[hi] == H:
         h_full[0] += 1
@@ -365,59 +351,45 @@ def gap_currents(g_a, g_b, g_w, state_v, iinj):
 
 # -- storage (numpy) ------------------------------------------------------------------------
 class PostHistory:
-    """Spike history (ring per cell) of the targets of trace-based plastic synapses."""
+    """Spike stamps (ring per cell) of the targets of trace-based plastic synapses."""
 
-    def __init__(self, N: int, rows: np.ndarray, tau: np.ndarray, H: int = 16) -> None:
+    def __init__(self, N: int, rows: np.ndarray, H: int = 16) -> None:
         self.idx = np.full(N, -1, np.int64)
         self.idx[rows] = np.arange(len(rows))
         self.rows = np.asarray(rows, np.int64)
         nh = len(rows)
-        self.tau = np.asarray(tau, float).copy() if nh else np.ones(0)
         self.t = np.zeros((nh, H), np.int64)
-        self.k = np.zeros((nh, H))
         self.head = np.zeros(nh, np.int64)
         self.cnt = np.zeros(nh, np.int64)
-        self.kcur = np.zeros(nh)
-        self.tlast = np.full(nh, -10, np.int64)  # NEST: last_spike = -1 ms (K- = 0 anyway)
         self.full = np.zeros(1, np.int64)
 
     @staticmethod
     def empty(N: int) -> "PostHistory":
-        return PostHistory(N, np.zeros(0, np.int64), np.zeros(0), H=1)
-
-    def arrays(self) -> tuple[np.ndarray, ...]:
-        return (self.idx, self.t, self.k, self.head, self.cnt, self.tau, self.kcur, self.tlast,
-                self.full)
+        return PostHistory(N, np.zeros(0, np.int64), H=1)
 
     def clear(self) -> None:
         self.cnt[:] = 0
         self.head[:] = 0
-        self.kcur[:] = 0.0
-        self.tlast[:] = -10
         self.full[0] = 0
 
+    def ordered(self) -> np.ndarray:
+        """The rings unrolled, oldest entry first."""
+        H = self.t.shape[1]
+        pos = (self.head[:, None] + np.arange(H)[None, :]) % H
+        return np.take_along_axis(self.t, pos, axis=1)
+
     def make_room(self, threshold: np.ndarray) -> None:
-        """Drop entries at stamps <= threshold[hi] except the newest of them; double the
-        ring where a cell's history is still full."""
+        """Drop entries at stamps < threshold[hi]; double the ring where a cell's history
+        is still full."""
         H = self.t.shape[1]
         nh = len(self.cnt)
-        i = np.arange(H)[None, :]
-        pos = (self.head[:, None] + i) % H
-        valid = i < self.cnt[:, None]
-        ts = np.take_along_axis(self.t, pos, axis=1)
-        old = valid & (ts <= threshold[:, None])
-        n_old = old.sum(axis=1)
-        drop = np.maximum(n_old - 1, 0)
+        valid = np.arange(H)[None, :] < self.cnt[:, None]
+        drop = (valid & (self.ordered() < threshold[:, None])).sum(axis=1)
         self.head = (self.head + drop) % H
         self.cnt = self.cnt - drop
         if np.any(self.cnt >= H):
-            newH = 2 * H
-            t_new = np.zeros((nh, newH), np.int64)
-            k_new = np.zeros((nh, newH))
-            pos = (self.head[:, None] + i) % H
-            t_new[:, :H] = np.take_along_axis(self.t, pos, axis=1)
-            k_new[:, :H] = np.take_along_axis(self.k, pos, axis=1)
-            self.t, self.k = t_new, k_new
-            self.head = np.zeros(nh, np.int64)
-            logger.debug("postsynaptic spike history grown to %d entries per cell", newH)
+            t_new = np.zeros((nh, 2 * H), np.int64)
+            t_new[:, :H] = self.ordered()
+            self.t, self.head = t_new, np.zeros(nh, np.int64)
+            logger.debug("postsynaptic spike history grown to %d entries per cell", 2 * H)
         self.full[0] = int(np.count_nonzero(self.cnt >= self.t.shape[1]))

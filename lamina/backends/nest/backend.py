@@ -9,7 +9,22 @@ Reset: NEST cannot rewind time. `reset()` reads every projection's current value
 from NEST (so weights changed by plasticity are kept, as on a simulator that rewinds),
 calls ``nest.ResetKernel()`` and rebuilds the network from the backend's own records:
 cell groups with their current parameters and initial values, projections, current
-sources and recording set-up (`_rebuild`). The new segment starts at t = 0.
+sources and recording set-up (`_rebuild`). The new segment starts at t = 0. Dynamic
+synapses (short-term plasticity, stochastic, STDP) restart as the engine's do: weights as
+last set (connect or `set`), synaptic state at its initial value.
+
+Dynamic synapses: NEST's models (tsodyks_synapse with tau_psc = the target's tau_syn,
+tsodyks2_synapse, quantal_stp_synapse, bernoulli_synapse, stdp_synapse with mu_plus/
+mu_minus, vogels_sprekeler_synapse; tables in `translations`). Their PyNN parameters are
+kept per connection by the backend (`ProjectionRecord.pynn`) and the NEST parameters
+recomputed on `set`. NEST keeps STDP's tau_minus in the postsynaptic neuron (one value per
+cell), bounds STDP weights by 0 (w_min must be 0) and treats the whole delay as dendritic
+(dendritic_delay_fraction must be 1): otherwise NoModelAvailableError. NEST's dynamic
+synapses take no input from devices, so SpikeSourceArray cells send through parrot relays
+(own generators one step early; their spike times must be >= 2 dt). Gap junctions
+(ElectricalSynapse): NEST's gap_junction in both directions, only between NEST models with
+gap support (native types such as hh_psc_alpha_gap). Synaptic state over time: see
+`runtime.NestRuntime` (sampled from the connections between Simulate calls).
 """
 from __future__ import annotations
 
@@ -28,13 +43,14 @@ from lamina.backends.nest import cells as cg  # noqa: E402
 from lamina.backends.nest import native  # noqa: E402
 from lamina.backends.nest import translations as tr  # noqa: E402
 from lamina.backends.nest.connections import (ProjectionRecord, base_synapse_model,  # noqa: E402
-                                              conn_spec)
+                                              conn_spec, dynamic_nest_values, is_dynamic,
+                                              synapse_entry)
 from lamina.backends.nest.errors import translated  # noqa: E402
 from lamina.backends.nest.recording import Channel, SpikeStore  # noqa: E402
 from lamina.backends.nest.runtime import NestRuntime  # noqa: E402
 from lamina.backends.nest.sources import SourceRecord  # noqa: E402
 from lamina.errors import (ConnectionError, InvalidParameterValueError,  # noqa: E402
-                           NonExistentParameterError)
+                           NoModelAvailableError, NonExistentParameterError)
 from lamina.models.base import StandardCellType, StandardSynapseType  # noqa: E402
 
 logger = logging.getLogger(__name__)
@@ -71,6 +87,7 @@ class NestBackend(NestRuntime, Backend):
         self._spk_active = np.zeros(0, bool)
         self._spikes = SpikeStore()
         self._conns_dirty = False
+        self._syn_recs: dict[tuple[int, str], Any] = {}
         self._configure_kernel()
 
     # -- kernel ------------------------------------------------------------------------
@@ -127,7 +144,7 @@ class NestBackend(NestRuntime, Backend):
         with translated(f"creating {n} {type(g.celltype).__name__} cells"):
             if g.kind == tr.POISSON:
                 nodes = nest.Create(g.model, n)
-                gen = "poisson_generator_ps" if self.off_grid else "poisson_generator"
+                gen = g.entry["generator"][1 if self.off_grid else 0]
                 gens = nest.Create(gen, n, params=cg.generator_status(g, self.dt))
                 nest.Connect(gens, nodes, "one_to_one", {"delay": self.dt})
                 g.gens = np.asarray(gens.tolist(), _I64)
@@ -142,8 +159,41 @@ class NestBackend(NestRuntime, Backend):
                 status.update(cg.state_status(g))
                 if status:
                     nodes.set(status)
+                if g.tau_minus is not None:
+                    have = ~np.isnan(g.tau_minus)
+                    if have.any():
+                        nest.NodeCollection(np.asarray(nodes.tolist())[have].tolist()).set(
+                            tau_minus=g.tau_minus[have].tolist())
         g.nodes = np.asarray(nodes.tolist(), _I64)
         self._note_nodes(g.ids, g.nodes)
+        if g.relays is not None:
+            g.relays = None
+            self._build_relays(g)
+
+    def _build_relays(self, g: cg.CellGroup) -> None:
+        """Parrots re-emitting a SpikeSourceArray's spikes (NEST's dynamic synapses take no
+        input from devices); fed by their own generators one step early, with delay dt."""
+        n = len(g.ids)
+        with translated("relaying SpikeSourceArray spikes through parrot neurons"):
+            gens = nest.Create("spike_generator", n)
+            gens.set(cg.relay_status(g, self.dt))
+            parrots = nest.Create("parrot_neuron", n)
+            nest.Connect(gens, parrots, "one_to_one", {"delay": self.dt})
+        g.relay_gens = np.asarray(gens.tolist(), _I64)
+        g.relays = np.asarray(parrots.tolist(), _I64)
+
+    def _source_nodes(self, ids: np.ndarray, dynamic: bool) -> np.ndarray:
+        """NEST nodes sending the spikes of cells `ids` (relays for SpikeSourceArray cells
+        when the synapses are dynamic)."""
+        nodes = self._nodes(ids).copy()
+        if not dynamic or len(ids) == 0:
+            return nodes
+        for g, where, local in self._split(ids):
+            if g.kind == tr.SPIKE_ARRAY:
+                if g.relays is None:
+                    self._build_relays(g)
+                nodes[where] = g.relays[local]
+        return nodes
 
     def _split(self, ids: np.ndarray) -> list[tuple[cg.CellGroup, np.ndarray, np.ndarray]]:
         """(group, positions in `ids`, positions in the group) per group, sorted by id."""
@@ -175,8 +225,11 @@ class NestBackend(NestRuntime, Backend):
         with translated(f"setting {', '.join(sorted(names))} of {type(g.celltype).__name__}"):
             if g.kind == tr.SPIKE_ARRAY:
                 _nc(g.nodes[local]).set(cg.generator_status(g, self.dt, local, self.off_grid))
+                if g.relay_gens is not None:
+                    _nc(g.relay_gens[local]).set(cg.relay_status(g, self.dt, local))
             elif g.kind == tr.POISSON:
-                _nc(g.gens[local]).set(cg.generator_status(g, self.dt, local))
+                _nc(g.gens[local]).set(cg.generator_status(g, self.dt, local, names=names,
+                                                           now=self._step))
             else:
                 status = cg.neuron_status(g, local, names)
                 if status:
@@ -203,9 +256,13 @@ class NestBackend(NestRuntime, Backend):
         rec = self._projections.get(pid)
         if rec is None:
             base = base_synapse_model(synapse_type)
+            dynamic = is_dynamic(synapse_type)
+            gap = bool(synapse_entry(synapse_type).get("gap")) or base == "gap_junction"
             from_devices = len(pre_ids) and any(
                 g.kind == tr.SPIKE_ARRAY for g, _, _ in self._split(np.unique(pre_ids)))
-            if from_devices:
+            if gap:
+                self._check_gap(pre_ids, synapse_type)
+            if from_devices and not dynamic and not gap:
                 if base + "_lbl" not in nest.synapse_models:
                     raise ConnectionError(f"NEST has no labelled variant of {base!r}, needed "
                                           "for connections from a SpikeSourceArray")
@@ -213,8 +270,23 @@ class NestBackend(NestRuntime, Backend):
             else:
                 rec = ProjectionRecord(pid, base, f"lamina_projection_{pid}", receptor_type)
                 self._copy_model(rec)
+            rec.synapse_type, rec.dynamic, rec.gap = synapse_type, dynamic, gap
+            if gap:
+                rec.value_names = {"weight"}
             self._projections[pid] = rec
         return rec
+
+    def _check_gap(self, ids: np.ndarray, synapse_type: Any) -> None:
+        """Gap junctions need NEST models with gap-junction support (e.g. the native
+        hh_psc_alpha_gap); lamina's standard cell types have none on NEST."""
+        for g, _, _ in self._split(np.unique(ids)):
+            ok = g.kind == cg.NATIVE and (g.model.endswith("_gap") or "_gap_" in g.model)
+            if not ok:
+                raise NoModelAvailableError(
+                    f"{type(synapse_type).__name__} on the nest backend: NEST model {g.model!r} "
+                    f"(lamina's {type(g.celltype).__name__}) has no gap-junction support; "
+                    "NEST's gap_junction connects only models such as hh_psc_alpha_gap or "
+                    "hh_cond_beta_gap_traub (sim.native_cell_type(...))")
 
     @staticmethod
     def _copy_model(rec: ProjectionRecord) -> None:
@@ -227,12 +299,18 @@ class NestBackend(NestRuntime, Backend):
         scale, port = np.ones(len(post_ids)), np.zeros(len(post_ids), _I64)
         for g, where, _ in self._split(post_ids):
             ct = type(g.celltype)
-            if receptor not in ct.receptor_types:
+            receptors = g.celltype.receptor_types
+            if receptor not in receptors:
                 raise ConnectionError(
                     f"receptor type {receptor!r} is not available on {ct.__name__}; allowed: "
-                    f"{', '.join(ct.receptor_types) or 'none (spike source)'}")
+                    f"{', '.join(receptors) or 'none (spike source)'}")
             if g.entry is not None:
+                if receptor not in g.entry["weight"]:
+                    raise NoModelAvailableError(
+                        f"receptor type {receptor!r} of {ct.__name__} is not available on the "
+                        f"nest backend ({g.model} has no such input)")
                 scale[where] = g.entry["weight"][receptor]
+                port[where] = g.entry.get("ports", {}).get(receptor, 0)
             elif getattr(ct, "receptor_ports", None):
                 port[where] = ct.receptor_ports[receptor]
             elif receptor == "inhibitory" and ct.conductance_based:
@@ -243,14 +321,81 @@ class NestBackend(NestRuntime, Backend):
                 receptor_type: str, synapse_type: StandardSynapseType,
                 values: dict[str, np.ndarray]) -> None:
         pre_ids, post_ids = np.asarray(pre_ids, _I64), np.asarray(post_ids, _I64)
+        if synapse_entry(synapse_type).get("gap"):
+            self._check_gap(np.concatenate([pre_ids, post_ids]), synapse_type)
+            scale, port = np.full(len(post_ids), 1000.0), np.zeros(len(post_ids), _I64)
+        else:
+            scale, port = self._targets(post_ids, receptor_type)
         rec = self._projection(projection_id, synapse_type, receptor_type, pre_ids)
-        scale, port = self._targets(post_ids, receptor_type)
-        pre, post = self._nodes(pre_ids), self._nodes(post_ids)
-        nest_values = {k: np.asarray(v, float) * (scale if k == "weight" else 1.0)
-                       for k, v in values.items()}
+        pre, post = self._source_nodes(pre_ids, rec.dynamic), self._nodes(post_ids)
+        n = len(pre_ids)
+        if rec.dynamic:
+            weight = np.broadcast_to(np.asarray(values.get("weight", 0.0), float), (n,)) * scale
+            pynn = {k: np.broadcast_to(np.asarray(v, float), (n,)).copy()
+                    for k, v in values.items() if k not in ("weight", "delay")}
+            wsign = self._weight_signs(post_ids, receptor_type, weight, scale)
+            tau_psc = self._tau_psc(post_ids, receptor_type)
+            self._set_tau_minus(synapse_type, post_ids, pynn)
+            nest_values = {"weight": weight, **({"delay": np.asarray(values["delay"], float)}
+                                                if "delay" in values else {}),
+                           **dynamic_nest_values(synapse_type, pynn, weight, wsign,
+                                                 np.abs(scale), tau_psc, initial=True)}
+            for k in set(rec.pynn) | set(pynn):
+                rec.pynn[k] = np.concatenate([rec.pynn.get(k, np.full(len(rec.pre), np.nan)),
+                                              pynn.get(k, np.full(n, np.nan))])
+            rec.w0 = np.concatenate([rec.w0, weight])
+            rec.wsign = np.concatenate([rec.wsign, wsign])
+            rec.tau_psc = np.concatenate([rec.tau_psc, tau_psc])
+        else:
+            nest_values = {k: np.asarray(v, float) * (scale if k == "weight" else 1.0)
+                           for k, v in values.items()}
         self._nest_connect(rec, pre, post, nest_values, port)
-        rec.value_names |= set(values)
+        rec.value_names |= {k for k in values if k in ("weight", "delay") or not rec.dynamic}
         rec.append(pre_ids, post_ids, pre, post, scale, port)
+
+    def _weight_signs(self, post_ids: np.ndarray, receptor: str, weight: np.ndarray,
+                      scale: np.ndarray) -> np.ndarray:
+        """+-1 per connection: the sign of the NEST weight (for a zero weight the receptor's:
+        negative for NEST's inhibitory conductances and lamina's inhibitory currents)."""
+        cond = np.zeros(len(post_ids), bool)
+        for g, where, _ in self._split(post_ids):
+            cond[where] = bool(getattr(g.celltype, "conductance_based", False))
+        neg = (scale < 0) | ((receptor == "inhibitory") & ~cond)
+        return np.where(weight > 0, 1.0, np.where(weight < 0, -1.0, np.where(neg, -1.0, 1.0)))
+
+    def _tau_psc(self, post_ids: np.ndarray, receptor: str) -> np.ndarray:
+        """The synaptic time constant of each target receptor (0 where there is none)."""
+        out = np.zeros(len(post_ids))
+        for g, where, local in self._split(post_ids):
+            name = (g.entry or {}).get("tau_psc", {}).get(receptor)
+            if name is not None:
+                out[where] = g.params[name][local]
+        return out
+
+    def _set_tau_minus(self, synapse_type: Any, post_ids: np.ndarray,
+                       pynn: dict[str, np.ndarray]) -> None:
+        """STDP: NEST keeps the depression time constant in the postsynaptic neuron."""
+        if type(synapse_type).__name__ != "STDPMechanism" or len(post_ids) == 0:
+            return
+        tau = pynn["tau" if synapse_type.rule == "vogels" else "tau_minus"]
+        for g, where, local in self._split(post_ids):
+            if g.tau_minus is None:
+                g.tau_minus = np.full(len(g.ids), np.nan)
+            old = g.tau_minus[local]
+            new = tau[where]
+            order = np.lexsort((new, local))
+            ls, ns = local[order], new[order]
+            start = np.r_[True, ls[1:] != ls[:-1]] if len(ls) else np.zeros(0, bool)
+            first = np.maximum.accumulate(np.where(start, np.arange(len(ls)), 0))
+            if np.any(~np.isnan(old) & (old != new)) or np.any(ns != ns[first]):
+                raise NoModelAvailableError(
+                    "STDPMechanism on the nest backend: NEST keeps one depression time "
+                    "constant (tau_minus) per postsynaptic neuron; all STDP synapses onto a "
+                    "cell must share it")
+            g.tau_minus[local] = new
+            with translated("setting tau_minus of STDP targets"):
+                _nc(g.nodes[np.unique(local)]).set(
+                    {"tau_minus": [float(g.tau_minus[i]) for i in np.unique(local)]})
 
     def _nest_connect(self, rec: ProjectionRecord, pre: np.ndarray, post: np.ndarray,
                       values: dict[str, np.ndarray], port: np.ndarray) -> None:
@@ -260,9 +405,15 @@ class NestBackend(NestRuntime, Backend):
         if rec.label is not None:
             syn["synapse_label"] = rec.label
         for k, v in values.items():
-            syn[k] = np.ascontiguousarray(v, dtype=float)
+            v = np.asarray(v)
+            syn[k] = np.ascontiguousarray(v, dtype=np.int64 if v.dtype.kind == "i" else float)
         if np.any(port):
             syn["receptor_type"] = int(port[0]) if np.all(port == port[0]) else port
+        if rec.gap:
+            syn.pop("delay", None)
+            pre, post = np.concatenate([pre, post]), np.concatenate([post, pre])
+            syn = {k: (np.concatenate([v, v]) if isinstance(v, np.ndarray) else v)
+                   for k, v in syn.items()}
         with translated(f"connecting projection {rec.pid}"):
             nest.Connect(np.ascontiguousarray(pre, dtype=_I64),
                          np.ascontiguousarray(post, dtype=_I64), "one_to_one", syn)
@@ -273,6 +424,8 @@ class NestBackend(NestRuntime, Backend):
                        values: dict[str, float]) -> int | None:
         spec = conn_spec(connector)
         pre_ids, post_ids = np.asarray(pre_ids, _I64), np.asarray(post_ids, _I64)
+        if is_dynamic(synapse_type) or synapse_entry(synapse_type).get("gap"):
+            return None   # lamina's connector runs (per-connection translation)
         if spec is None or projection_id in self._projections or len(pre_ids) == 0 \
                 or len(post_ids) == 0:
             return None
@@ -311,14 +464,38 @@ class NestBackend(NestRuntime, Backend):
         with translated(f"reading the connections of projection {projection_id}"):
             rec.resolve()
         vals = np.broadcast_to(np.asarray(values, float), (len(rec.pre),))
+        if rec.dynamic and name not in ("weight", "delay"):
+            self._set_dynamic(rec, name, vals)
+            return
         if name == "weight":
             vals = vals * rec.scale
+            if rec.dynamic:
+                rec.w0 = vals.copy()
         rec.value_names.add(name)
         with translated(f"setting {name} of projection {projection_id}"):
             rec.set(nest, name, vals)
 
+    def _set_dynamic(self, rec: ProjectionRecord, name: str, vals: np.ndarray) -> None:
+        """Change a dynamic synapse parameter: the NEST parameters computed from it."""
+        if name not in rec.pynn:
+            raise NonExistentParameterError(name, type(rec.synapse_type).__name__,
+                                            ["weight", "delay", *rec.pynn])
+        rec.pynn[name] = vals.copy()
+        self._set_tau_minus(rec.synapse_type, rec.post_ids, rec.pynn)
+        weight = rec.w0 if len(rec.w0) else rec.get(nest, "weight")
+        new = dynamic_nest_values(rec.synapse_type, rec.pynn, weight, rec.wsign,
+                                  np.abs(rec.scale), None, initial=False)
+        with translated(f"setting {name} of projection {rec.pid}"):
+            for k, v in new.items():
+                rec.set(nest, k, v, as_int=np.asarray(v).dtype.kind == "i")
+
     def get_connection_values(self, projection_id: int, name: str) -> np.ndarray:
         rec = self._projections[projection_id]
+        if rec.dynamic and name not in ("weight", "delay"):
+            if name not in rec.pynn:
+                raise NonExistentParameterError(name, type(rec.synapse_type).__name__,
+                                                ["weight", "delay", *rec.pynn])
+            return rec.pynn[name].copy()
         with translated(f"reading {name} of projection {projection_id}"):
             vals = rec.get(nest, name)
         if name == "weight":

@@ -21,7 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from lamina.backends.nest.translations import SYNAPSES
+from lamina.backends.nest.translations import (SYNAPSES, TAU_PSC_DELTA, stdp_model,
+                                               stdp_nest_values)
 from lamina.errors import NoModelAvailableError
 
 logger = logging.getLogger(__name__)
@@ -44,9 +45,54 @@ def base_synapse_model(synapse_type: Any) -> str:
     if native:
         return native
     name = type(synapse_type).__name__
+    if name == "STDPMechanism":
+        return stdp_model(synapse_type)
     if name not in SYNAPSES:
         raise NoModelAvailableError(f"the nest backend has no synapse model {name!r}")
-    return SYNAPSES[name]
+    return SYNAPSES[name]["model"]
+
+
+def synapse_entry(synapse_type: Any) -> dict[str, Any]:
+    """The translation entry of a synapse type ({} for native NEST synapse types)."""
+    if getattr(synapse_type, "nest_model", None):
+        return {}
+    return SYNAPSES.get(type(synapse_type).__name__, {})
+
+
+def is_dynamic(synapse_type: Any) -> bool:
+    """Whether lamina translates this synapse type's own parameters (all standard synapse
+    types but StaticSynapse and ElectricalSynapse)."""
+    name = type(synapse_type).__name__
+    return not getattr(synapse_type, "nest_model", None) and name not in (
+        "StaticSynapse", "ElectricalSynapse")
+
+
+def dynamic_nest_values(synapse_type: Any, pynn: dict[str, np.ndarray], weight: np.ndarray,
+                        wsign: np.ndarray, wscale: np.ndarray, tau_psc: np.ndarray | None,
+                        initial: bool) -> dict[str, np.ndarray]:
+    """NEST per-connection values of a dynamic synapse type from PyNN values `pynn`
+    (everything but weight and delay) -- parameters, and with `initial` the synaptic state
+    at t = 0 (u, x, y, a) and tsodyks_synapse's tau_psc."""
+    n = len(weight)
+    entry = synapse_entry(synapse_type)
+    if type(synapse_type).__name__ == "STDPMechanism":
+        return {k: np.broadcast_to(np.asarray(v, float), (n,))
+                for k, v in stdp_nest_values(synapse_type, pynn, wsign, wscale).items()}
+    ints = set(entry.get("int", ()))
+    out: dict[str, np.ndarray] = {}
+    for k, (nest_name, factor) in entry.get("parameters", {}).items():
+        out[nest_name] = np.broadcast_to(np.asarray(pynn[k], float) * factor, (n,))
+    for k, v in entry.get("fixed", {}).items():
+        out[k] = np.full(n, v)
+    if initial:
+        for k, v in entry.get("initial", {}).items():
+            out[k] = np.broadcast_to(np.asarray(pynn[v] if isinstance(v, str) else v, float),
+                                     (n,))
+        if entry.get("tau_psc") and tau_psc is not None:
+            out["tau_psc"] = np.where(tau_psc > 0, tau_psc, TAU_PSC_DELTA)
+    return {k: (np.round(v).astype(np.int64) if k in ints or k in ("n", "a") and
+                entry.get("model") == "quantal_stp_synapse" else np.asarray(v, float))
+            for k, v in out.items()}
 
 
 def conn_spec(connector: Any) -> dict[str, Any] | None:
@@ -101,6 +147,13 @@ class ProjectionRecord:
     native_indices: tuple | None = None    # (pre, post) indices of those connections
     value_names: set[str] = field(default_factory=lambda: {"weight", "delay"})
     label: int | None = None               # synapse_label (projections from devices)
+    synapse_type: Any = None
+    dynamic: bool = False                  # parameters translated by lamina (`pynn`)
+    gap: bool = False                      # gap junctions: NEST holds both directions
+    pynn: dict[str, np.ndarray] = field(default_factory=dict)  # PyNN values but weight/delay
+    w0: np.ndarray = field(default_factory=lambda: np.zeros(0))  # NEST weights reset restores
+    wsign: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    tau_psc: np.ndarray = field(default_factory=lambda: np.zeros(0))
     _conns: Any = None
     _order_nest: np.ndarray | None = None
     _order_proj: np.ndarray | None = None
@@ -139,7 +192,15 @@ class ProjectionRecord:
         connections (avoids reading them from NEST a second time)."""
         self._conns = conns
         self._order_nest = np.lexsort((tgt, src))
-        self._order_proj = np.lexsort((self.post, self.pre))
+        pre, post = self._pairs()
+        self._order_proj = np.lexsort((post, pre))
+
+    def _pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """(source, target) NEST nodes of the connections NEST holds, in projection order
+        (gap junctions: the forward ones, then the reverse ones)."""
+        if self.gap:
+            return np.concatenate([self.pre, self.post]), np.concatenate([self.post, self.pre])
+        return self.pre, self.post
 
     def mapping(self, nest: Any) -> tuple[Any, np.ndarray, np.ndarray]:
         """(SynapseCollection, NEST order, projection order) with
@@ -156,27 +217,31 @@ class ProjectionRecord:
                 return conns, self._order_nest, self._order_proj
             st = conns.get(["source", "target"])
             src, tgt = np.atleast_1d(st["source"]), np.atleast_1d(st["target"])
-            if len(src) != len(self.pre):
+            pre, post = self._pairs()
+            if len(src) != len(pre):
                 raise RuntimeError(f"projection {self.pid}: NEST holds {len(src)} connections, "
-                                   f"lamina {len(self.pre)}")
+                                   f"lamina {len(pre)}")
             self._conns = conns
             self._order_nest = np.lexsort((tgt, src))
-            self._order_proj = np.lexsort((self.post, self.pre))
+            self._order_proj = np.lexsort((post, pre))
         return self._conns, self._order_nest, self._order_proj
 
     def get(self, nest: Any, name: str) -> np.ndarray:
         """NEST values of `name` in projection order (NEST units)."""
         conns, on, op = self.mapping(nest)
-        out = np.empty(len(self.pre))
+        out = np.empty(len(on))
         if len(out):
             out[op] = np.atleast_1d(np.asarray(conns.get(name), dtype=float))[on]
-        return out
+        return out[:len(self.pre)]
 
-    def set(self, nest: Any, name: str, values: np.ndarray) -> None:
+    def set(self, nest: Any, name: str, values: np.ndarray, as_int: bool = False) -> None:
         """Write NEST values of `name` given in projection order (NEST units)."""
         conns, on, op = self.mapping(nest)
         if not len(self.pre):
             return
-        vals = np.empty(len(self.pre))
-        vals[on] = np.asarray(values, dtype=float)[op]
-        conns.set({name: vals.tolist()})
+        values = np.broadcast_to(np.asarray(values, dtype=float), (len(self.pre),))
+        if self.gap:
+            values = np.concatenate([values, values])
+        vals = np.empty(len(on))
+        vals[on] = values[op]
+        conns.set({name: (np.round(vals).astype(int).tolist() if as_int else vals.tolist())})

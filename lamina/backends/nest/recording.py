@@ -86,8 +86,10 @@ class Channel:
     meter: Any = None
     active: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
     floor: np.ndarray = field(default_factory=lambda: np.zeros(0))   # drop samples <= [step]
+    offset: np.ndarray | None = None        # per column, added to the PyNN value (GIF v_t)
     pending_initial: bool = True
     last_end: int = -1                      # step of the last direct end-of-run sample
+    placeholder: int | None = None          # step of NaN samples awaiting the multimeter
     steps: list[np.ndarray] = field(default_factory=list)
     cols: list[np.ndarray] = field(default_factory=list)
     values: list[np.ndarray] = field(default_factory=list)
@@ -97,11 +99,19 @@ class Channel:
         self.floor = np.full(len(self.ids), -1.0)
 
     def add(self, steps: np.ndarray, cols: np.ndarray, values: np.ndarray) -> None:
+        if self.placeholder is not None and np.any(steps == self.placeholder) and self.steps:
+            s, c, v = (np.concatenate(x) for x in (self.steps, self.cols, self.values))
+            drop = (s == self.placeholder) & np.isin(c, cols[steps == self.placeholder])
+            self.steps, self.cols, self.values = [s[~drop]], [c[~drop]], [v[~drop]]
+            self.placeholder = None
         keep = self.active[cols] & (steps > self.floor[cols])
         if keep.any():
             self.steps.append(steps[keep])
             self.cols.append(cols[keep])
-            self.values.append(values[keep] / self.factor)
+            vals = values[keep] / self.factor
+            if self.offset is not None:
+                vals = vals + self.offset[cols[keep]]
+            self.values.append(vals)
 
     def is_sample_step(self, step: int) -> bool:
         return (step - self.origin) % self.interval == 0
@@ -181,7 +191,8 @@ def _single(ch: Channel, ids: np.ndarray, dt: float, now: int) -> tuple[float, f
     pos[want] = np.arange(len(ids))
     out = np.full((len(uniq), len(ids)), np.nan)
     out[row, pos[c]] = v
-    if np.isnan(out).any():
+    check = out if ch.placeholder is None else out[uniq != ch.placeholder]
+    if np.isnan(check).any():
         raise InvalidDimensionsError(
             "cells recorded over different periods; get their data separately")
     return int(uniq[0]) * dt, ch.interval * dt, out

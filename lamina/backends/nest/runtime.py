@@ -14,6 +14,7 @@ import numpy as np
 from lamina.backends.base import SignalData
 from lamina.backends.nest import native, sources
 from lamina.backends.nest import translations as tr
+from lamina.backends.nest.connections import dynamic_nest_values, synapse_entry
 from lamina.backends.nest.errors import translated
 from lamina.backends.nest.recording import Channel, assemble
 from lamina.errors import InvalidModelError, InvalidTimeError, RecordingError
@@ -26,8 +27,98 @@ def _nc(nodes: np.ndarray) -> Any:
     return nest.NodeCollection(np.unique(np.asarray(nodes, _I64)).tolist())
 
 
+class SynapseSampling:
+    """Samples of one variable of every connection of a projection (see
+    `NestRuntime.set_synapse_recording`). Steps are grid steps; ``prov`` is the step of a
+    provisional last sample, read at the end of a run and re-read one step later."""
+
+    def __init__(self, interval: int, step: int) -> None:
+        self.interval, self.t0, self.next = interval, step, step
+        self.pending, self.prov = True, None
+        self.chunks: list[np.ndarray] = []
+
+    def due(self) -> int | None:
+        if self.prov is not None:
+            return self.prov
+        return self.next if self.next >= 0 else None
+
+    def restart(self) -> None:
+        self.chunks, self.t0, self.pending, self.prov = [], 0, True, None
+        if self.next >= 0:
+            self.next = 0
+
+
 class NestRuntime:
     """Mixin of `NestBackend` (see `lamina.backends.nest.backend`)."""
+
+    # -- synaptic-state recording --------------------------------------------------------
+    # NEST updates a synapse's state (weight, u, x, ...) when a presynaptic spike is
+    # delivered, which (with min_delay = dt) happens at the start of the step after the
+    # spike's emission. lamina's sample at step n shows the state after every presynaptic
+    # spike stamped <= n, so it is read from NEST's connections (GetStatus) when NEST is at
+    # step n + 1: `run_until` splits its Simulate calls at those steps. A sample due at the
+    # very end of a run is read then (it may miss spikes emitted in the last step) and
+    # replaced one step into the next run.
+    def _synapse_variable(self, projection_id: int, variable: str) -> tuple[str, float | None]:
+        rec = self._projections.get(projection_id)
+        if rec is None:
+            raise RecordingError(variable, "projection", ("weight",))
+        if variable == "weight":
+            return "weight", None
+        table = synapse_entry(rec.synapse_type).get("state", {})
+        if variable not in table:
+            raise RecordingError(variable, type(rec.synapse_type), ("weight", *table))
+        return table[variable], 1.0
+
+    def set_synapse_recording(self, projection_id: int, variable: str,
+                              sampling_interval: float) -> None:
+        self._synapse_variable(projection_id, variable)
+        interval = max(1, int(round(sampling_interval / self.dt)))
+        old = self._syn_recs.get((projection_id, variable))
+        if old is not None and old.interval == interval and old.next >= 0:
+            return
+        self._syn_recs[(projection_id, variable)] = SynapseSampling(interval, self._step)
+
+    def stop_synapse_recording(self, projection_id: int, variable: str) -> None:
+        srec = self._syn_recs.get((projection_id, variable))
+        if srec is not None:
+            srec.next = -1
+
+    def get_synapse_signal(self, projection_id: int, variable: str) -> SignalData:
+        srec = self._syn_recs.get((projection_id, variable))
+        if srec is None:
+            raise RecordingError(variable, "projection", ())
+        n = len(self._projections[projection_id].pre)
+        values = np.concatenate(srec.chunks, axis=0) if srec.chunks else np.zeros((0, n))
+        return SignalData(srec.t0 * self.dt, srec.interval * self.dt, values)
+
+    def clear_synapse_recorded(self, projection_id: int, variable: str) -> None:
+        srec = self._syn_recs.get((projection_id, variable))
+        if srec is not None:
+            srec.chunks, srec.prov = [], None
+            srec.t0 = srec.next if srec.next >= 0 else self._step
+
+    def _synapse_sample(self, projection_id: int, variable: str) -> np.ndarray:
+        rec = self._projections[projection_id]
+        name, _ = self._synapse_variable(projection_id, variable)
+        with translated(f"reading {variable} of projection {projection_id}"):
+            vals = rec.get(nest, name)
+        return vals / rec.scale if variable == "weight" else vals
+
+    def _sample_synapses(self, step: int, final: bool) -> None:
+        """Take the samples due at `step` (NEST is at step + 1, or at `step` if `final`)."""
+        for (pid, var), srec in self._syn_recs.items():
+            if srec.due() != step:
+                continue
+            row = self._synapse_sample(pid, var)[None, :]
+            if srec.prov is not None:
+                srec.chunks[-1] = row
+                srec.prov = None
+                continue
+            srec.chunks.append(row)
+            srec.next = step + srec.interval
+            if final:
+                srec.prov = step
 
     # -- current sources -------------------------------------------------------------
     def inject(self, source_id: int, source: Any, parameters: dict[str, Any],
@@ -115,11 +206,15 @@ class NestRuntime:
     # -- recording -----------------------------------------------------------------------
     def _nest_variable(self, g: Any, variable: str) -> tuple[str, float]:
         table = g.entry["state"] if g.entry is not None else {}
-        nest_var, factor = table.get(variable, (variable, 1.0))
+        nest_var, factor = table.get(variable, (variable, 1.0))[:2]
         recordables = nest.GetDefaults(g.model).get("recordables", ())
-        if variable not in type(g.celltype).recordable or nest_var not in recordables:
+        if len(g.nodes) and g.entry is not None and g.entry.get("rarrays"):
+            # multisynapse models: one recordable per receptor port of the cells
+            recordables = nest.NodeCollection([int(g.nodes[0])]).get("recordables")
+        recordable = g.celltype.recordable
+        if variable not in recordable or nest_var not in recordables:
             raise RecordingError(variable, type(g.celltype),
-                                 [v for v in type(g.celltype).recordable if v == "spikes"
+                                 [v for v in recordable if v == "spikes"
                                   or table.get(v, (v,))[0] in recordables])
         return nest_var, factor
 
@@ -149,8 +244,19 @@ class NestRuntime:
             return
         ids = np.unique(ids)
         ch = Channel(variable, nest_var, factor, ids, self._nodes(ids), interval, self._step)
+        ch.offset = self._offsets(ids, variable)
         self._build_channel(ch)
         self._channels.append(ch)
+
+    def _offsets(self, ids: np.ndarray, variable: str) -> np.ndarray | None:
+        """Per cell (sorted by node) PyNN value added to the NEST one (GIF's v_t), or None."""
+        out, any_ = np.zeros(len(ids)), False
+        for g, where, local in self._split(ids):
+            spec = (g.entry or {}).get("state", {}).get(variable, ())
+            if len(spec) > 2 and spec[2] is not None:
+                out[where] = g.params[spec[2]][local]
+                any_ = True
+        return out if any_ else None
 
     def _build_channel(self, ch: Channel) -> None:
         with translated(f"recording {ch.var}"):
@@ -185,12 +291,47 @@ class NestRuntime:
             if ch.var == variable:
                 ch.clear(np.flatnonzero(np.isin(ch.ids, ids)), self._step)
 
-    def _read_state(self, ch: Channel) -> None:
+    def _read_state(self, ch: Channel, initial: bool = False) -> bool:
+        """Sample the cells' state now, from their status. Some recordables are not status
+        entries (hh_cond_exp_traub's g_ex/g_in, I_syn_k of the multisynapse models): then the
+        sample is the initial value at step 0, else NaN until the multimeter's copy arrives
+        (next run). Returns whether the value was read."""
         cols = np.flatnonzero(ch.active)
         if len(cols) == 0:
-            return
-        vals = np.atleast_1d(np.asarray(_nc(ch.nodes[cols]).get(ch.nest_var), float))
-        ch.add(np.full(len(cols), self._step, _I64), cols, vals)
+            return True
+        nodes = _nc(ch.nodes[cols])
+        var = ch.nest_var
+        steps = np.full(len(cols), self._step, _I64)
+        try:
+            vals = None if self._step == 0 else np.atleast_1d(np.asarray(nodes.get(var), float))
+        except KeyError:
+            vals = None
+            if var.startswith("g_") and var[2:].isdigit():   # aeif_*_multisynapse: 'g' array
+                k = int(var[2:]) - 1
+                g = nodes.get("g")
+                g = [g] if len(cols) == 1 else g
+                try:
+                    vals = np.array([float(np.atleast_1d(x)[k]) for x in g])
+                except IndexError:   # state vector sized at the first simulation
+                    vals = None
+        if vals is not None:
+            ch.add(steps, cols, vals)
+            return True
+        if self._step == 0:    # the initial values (some NEST states are set at step 1)
+            ids = ch.ids[cols]
+            init = np.full(len(cols), np.nan)
+            for g, where, local in self._split(ids):
+                if ch.var in g.init:
+                    init[where] = g.init[ch.var][local]
+            if not np.isnan(init).any():
+                ch.add(steps, cols, init * ch.factor)
+                return True
+            vals = np.atleast_1d(np.asarray(nodes.get(var), float))
+            ch.add(steps, cols, vals)
+            return True
+        ch.add(steps, cols, np.full(len(cols), np.nan))
+        ch.placeholder = self._step
+        return False
 
     def _array_spikes(self, n0: int, n1: int) -> None:
         """Spikes of recorded SpikeSourceArray cells emitted in (n0 dt, n1 dt]."""
@@ -224,8 +365,9 @@ class NestRuntime:
                 ch.add(steps[fresh], cols[fresh], np.asarray(ev[ch.nest_var], float)[fresh])
                 ch.meter.n_events = 0
             if ch.is_sample_step(self._step) and self._step > ch.last_end:
-                self._read_state(ch)       # NEST delivers this sample during the next run
-                ch.last_end = self._step
+                # NEST delivers this sample during the next run
+                if self._read_state(ch):
+                    ch.last_end = self._step
         for src in self._sources.values():
             if src.meter is not None:
                 ev = src.meter.get("events")
@@ -245,24 +387,50 @@ class NestRuntime:
             raise InvalidTimeError(f"cannot run back in time to {t_stop} ms (now {self.t} ms)")
         for ch in self._channels:
             if ch.pending_initial:
-                self._read_state(ch)
-                ch.pending_initial, ch.last_end = False, self._step
+                if self._read_state(ch, initial=True):
+                    ch.last_end = self._step
+                ch.pending_initial = False
         if self._conns_dirty:
             for rec in self._projections.values():
                 rec.invalidate()
             self._conns_dirty = False
         n_start = self._step
-        with translated(f"running until {t_stop} ms"):
-            while self._step < min(2, n_stop):
-                self._first_steps()
-            if n_stop > self._step:
-                nest.Simulate(round((n_stop - self._step) * self.dt, 10))
-                self._step = n_stop
+        for srec in self._syn_recs.values():
+            if srec.pending and srec.next >= 0:
+                srec.t0 = srec.next = n_start
+                srec.pending = False
+        first = True
+        while True:
+            due = [d for d in (r.due() for r in self._syn_recs.values()) if d is not None]
+            s = min(due) if due else None
+            if s is None or s + 1 > n_stop:
+                break
+            self._advance(max(s + 1, self._step), t_stop)
+            if first:
+                for rec in self._projections.values():
+                    rec.invalidate()   # NEST sorts connections when a simulation starts
+                first = False
+            self._sample_synapses(s, final=False)
+        self._advance(n_stop, t_stop)
+        if self._syn_recs:
+            if first:
+                for rec in self._projections.values():
+                    rec.invalidate()
+            self._sample_synapses(n_stop, final=True)
         if n_stop > n_start:
             self._array_spikes(n_start, n_stop)
         self._collect()
         for rec in self._projections.values():
             rec.invalidate()   # NEST may re-sort connections when a simulation starts
+
+    def _advance(self, n: int, t_stop: float) -> None:
+        """Simulate up to step `n`."""
+        with translated(f"running until {t_stop} ms"):
+            while self._step < min(2, n):
+                self._first_steps()
+            if n > self._step:
+                nest.Simulate(round((n - self._step) * self.dt, 10))
+                self._step = n
 
     def _first_steps(self) -> None:
         """Steps 0 and 1, which no NEST generator can reach: their source current is added
@@ -283,8 +451,15 @@ class NestRuntime:
         for rec in self._projections.values():
             with translated("reading connections before reset"):
                 rec.replay = {n: rec.get(nest, n) for n in sorted(rec.value_names)}
+            if rec.dynamic:   # as the engine: weights as last set, synaptic state at t = 0
+                rec.replay["weight"] = rec.w0.copy()
+                rec.replay.update(dynamic_nest_values(
+                    rec.synapse_type, rec.pynn, rec.w0, rec.wsign, np.abs(rec.scale),
+                    rec.tau_psc, initial=True))
         self._configure_kernel()
         self._rebuild()
+        for srec in self._syn_recs.values():
+            srec.restart()
 
     def _rebuild(self) -> None:
         self._step = 0
@@ -295,7 +470,8 @@ class NestRuntime:
             self._build_group(g)
         for rec in self._projections.values():
             self._copy_model(rec)
-            rec.pre, rec.post = self._nodes(rec.pre_ids), self._nodes(rec.post_ids)
+            rec.pre = self._source_nodes(rec.pre_ids, rec.dynamic)
+            rec.post = self._nodes(rec.post_ids)
             self._nest_connect(rec, rec.pre, rec.post, rec.replay, rec.receptor)
             rec.invalidate()
         for src in self._sources.values():
@@ -311,6 +487,7 @@ class NestRuntime:
                 continue
             fresh = Channel(ch.var, ch.nest_var, ch.factor, ch.ids[ch.active],
                             self._nodes(ch.ids[ch.active]), ch.interval, 0)
+            fresh.offset = self._offsets(fresh.ids, fresh.var)
             self._build_channel(fresh)
             kept.append(fresh)
         self._channels = kept
