@@ -66,7 +66,15 @@ class _Alias(importlib.abc.Loader):
         self.target = target
 
     def create_module(self, spec: Any) -> types.ModuleType:
-        return importlib.import_module(self.target)
+        try:
+            return importlib.import_module(self.target)
+        except ModuleNotFoundError as err:
+            if err.name != self.target:
+                raise
+            from lamina.errors import BackendNotAvailableError
+            raise BackendNotAvailableError(
+                f"{spec.name}: lamina has no {self.target.rsplit('.', 1)[-1]} backend yet; run "
+                "the script with `lamina run SCRIPT --backend engine` (or nest)") from err
 
     def exec_module(self, module: types.ModuleType) -> None:
         """Nothing to run: the lamina module is already imported."""

@@ -100,3 +100,12 @@ def test_classic_script_runs_unmodified(tmp_path, backend):
     assert spikes.shape[1] == 2
     layer = np.loadtxt(tmp_path / "out_layer.txt")
     assert layer.shape[1] == 2 and set(layer[:, 0].astype(int)) == set(range(3, 12))
+
+
+def test_missing_backend_says_so():
+    compat.install()
+    try:
+        with pytest.raises(lamina.errors.BackendNotAvailableError, match="--backend engine"):
+            import pyNN.neuron  # noqa: F401
+    finally:
+        compat.uninstall()
