@@ -357,6 +357,56 @@ def test_poisson_rate_statistics_and_determinism() -> None:
     assert any(len(a) != len(b) or np.any(a != b) for a, b in zip(sp, other))
 
 
+def test_poisson_counter_based_isi_statistics_and_reset() -> None:
+    """In-kernel counter-based Poisson: mean count per cell within 3 standard errors, ISIs
+    exponential (Kolmogorov-Smirnov against Exp(rate), distance below the 1 % critical
+    value 1.63/sqrt(n) plus the grid bias dt/2 * rate), same trains for the same seed, new
+    trains after reset and for another seed."""
+    rate, n_cells, t_end = 40.0, 400, 2000.0
+
+    def run(seed, chunks=(t_end,)):
+        b = backend(seed)
+        ids = cells(b, SpikeSourcePoisson(), range(n_cells), rate=rate)
+        b.set_recording(ids, "spikes", DT)
+        for t in chunks:
+            b.run_until(t)
+        return b, ids, b.get_spikes(ids)
+
+    b, ids, sp = run(7)
+    counts = np.array([len(s) for s in sp])
+    expect = rate * t_end / 1000.0
+    assert abs(counts.mean() - expect) < 3 * math.sqrt(expect / n_cells)
+    isi = np.sort(np.concatenate([np.diff(s) for s in sp]))
+    n = len(isi)
+    cdf = 1.0 - np.exp(-isi * rate / 1000.0)
+    d = max(np.max(np.arange(1, n + 1) / n - cdf), np.max(cdf - np.arange(n) / n))
+    assert d < 1.63 / math.sqrt(n) + DT / 2 * rate / 1000.0
+    _same(sp, run(7, chunks=(0.1, 0.3, 777.7, 1999.9, t_end))[2])
+    assert any(len(x) != len(y) or np.any(x != y) for x, y in zip(sp, run(8)[2]))
+    b.reset()
+    b.run_until(t_end)
+    again = b.get_spikes(ids)
+    assert any(len(x) != len(y) or np.any(x != y) for x, y in zip(sp, again))
+
+
+def test_poisson_multiplicity_is_recorded_as_repeated_times() -> None:
+    """Several spikes of one source in one step: the time appears `count` times (as with
+    NEST's parrot neurons) and count x weight is delivered."""
+    b = backend(11)
+    t = cells(b, IF_curr_delta(), [0], v=-65.0, tau_m=1e9, v_thresh=1e6, v_reset=-70.0)
+    p = cells(b, SpikeSourcePoisson(), [1], rate=200000.0, duration=10.0)  # mean 20/step
+    conn(b, 0, p, t, "excitatory", 0.001, 0.1)
+    b.set_recording(p, "spikes", DT)
+    b.set_recording(t, "v", DT)
+    b.run_until(20.0)
+    s = b.get_spikes(p)[0]
+    assert abs(len(s) - 2000) < 5 * math.sqrt(2000)
+    stamps, mult = np.unique(np.round(s / DT).astype(int), return_counts=True)
+    assert len(stamps) == 100 and mult.max() > 20
+    assert b.get_signal(t, "v").values[-1, 0] == pytest.approx(-65.0 + 0.001 * len(s),
+                                                               abs=1e-6)
+
+
 def test_poisson_rate_change_takes_effect_for_future_steps() -> None:
     b = backend(5)
     ids = cells(b, SpikeSourcePoisson(), range(500), rate=10.0)

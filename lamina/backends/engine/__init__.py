@@ -32,8 +32,13 @@ Integration methods
 * Synaptic input: ring buffer per target and receptor (receptor r at columns r*N..;
   PointNeuron may have up to 8 receptors); a spike emitted in step n with
   delay D steps acts on the state at t_{n+1+D}.
-* SpikeSourcePoisson: per block of 1000 steps, Poisson counts per cell and uniform grid
-  positions, seeded by (rng_seed, reset segment, block).
+* SpikeSourcePoisson: drawn inside the step loop (`poisson`): per step and active cell a
+  count K ~ Poisson(rate dt) from a counter-based generator (SplitMix64 hash of a key from
+  (rng_seed, reset segment, cell ID), the step and a draw index; exact inversion up to a
+  mean of 10, Hörmann's PTRS above), independent of run splitting, chunk size and threads.
+  K x weight is delivered through the source's synapses (a dynamic synapse sees K spikes);
+  a recorded source's spike train repeats the time stamp K times (as NEST's parrot
+  neurons do). Rate/start/duration changes act from the next step.
 
 Modules: `backend` (bookkeeping), `models` (translation tables), `propagators`
 (exact-integration constants), `integrators` and `kernels` (numba, cache=True),
@@ -42,9 +47,12 @@ synapses: NEST's tsodyks/tsodyks2/quantal_stp/bernoulli/stdp/vogels_sprekeler al
 event-driven per connection; gap junctions, explicit coupling) and `synapse_store`
 (their storage, a CSR of its own, and synaptic-state recording).
 
-The kernels are serial: results never depend on threads; ``threads`` is accepted
-and ignored (numba's OpenMP pool is not started since it clashes with NEST's OpenMP
-runtime in one process).
+Threads: with ``threads > 1`` and no dynamic synapses, `kernels.run_steps_par` updates the
+cells in parallel pieces and delivers spikes partitioned by *target* cell range (one
+CSR part per thread), so every target sums its inputs in the serial order: results are
+bitwise identical for any thread count. Networks with dynamic synapses run serially.
+numba's ``workqueue`` threading layer is selected (the OpenMP layer crashed a later
+``nest.ResetKernel()`` in the same process) unless ``NUMBA_THREADING_LAYER`` is set.
 """
 from lamina.backends.engine.backend import EngineBackend
 

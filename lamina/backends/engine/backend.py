@@ -77,7 +77,6 @@ class EngineBackend(Backend):
         # inputs
         self._ssa: dict[int, np.ndarray] = {}
         self._ssa_events: tuple[np.ndarray, np.ndarray] | None = None
-        self._poisson_cache: tuple[Any, ...] | None = None
         self._renewal = inputs.RenewalSources()   # gamma, dead-time Poisson, inh. gamma
         self._seq: dict[str, dict[int, np.ndarray]] = {}  # per-cell array parameters
         self._sources: dict[int, inputs.CurrentSource] = {}
@@ -91,16 +90,20 @@ class EngineBackend(Backend):
         self._spikes = SpikeStore()
         self._spike_buf = (np.zeros(0, _I64), np.zeros(0, _I64))
         self._work = np.zeros((8, 0))  # scratch rows for the vectorised integrator
-        self._set_threads(config.threads)
+        self._threads = max(int(config.threads or 1), 1)
+        self._csr_parts = 1
 
     # -- helpers ---------------------------------------------------------------------
-    @staticmethod
-    def _set_threads(threads: int) -> None:
-        """The kernels are serial (deterministic by construction); the thread count is
-        recorded only. Starting numba's OpenMP pool is avoided on purpose: it clashes with
-        NEST's OpenMP runtime when both live in one process."""
-        if int(threads) > 1:
-            logger.info("engine kernels run serially; threads=%d is ignored", threads)
+    def _parts(self) -> int:
+        """Number of target parts of the static CSR: ``threads`` when the parallel kernel
+        can be used (no dynamic synapses), else 1 (serial kernel). Results are bitwise the
+        same either way."""
+        if self._threads <= 1 or self._N == 0:
+            return 1
+        p_indptr = self._dyn.indptr
+        if len(p_indptr) and p_indptr[-1] > 0:
+            return 1
+        return self._threads
 
     def _rows(self, ids: Any) -> np.ndarray:
         ids = np.atleast_1d(np.asarray(ids, dtype=_I64))
@@ -174,11 +177,9 @@ class EngineBackend(Backend):
         if table.kind == m.K_SPIKE_ARRAY:
             times = parameters.get("spike_times", [np.zeros(0)] * n)
             self._set_spike_times(rows, times)
-        if table.kind == m.K_POISSON:
-            self._poisson_cache = None
         if table.kind in m.RENEWAL_KINDS:
             self._renewal.invalidate(structure=True)
-        if table.kind == m.K_GIF:
+        if table.kind in (m.K_GIF, m.K_POISSON):
             self._set_rng_keys()
         self._csr_dirty = True
 
@@ -216,8 +217,6 @@ class EngineBackend(Backend):
                     arr = arr[self._row_group[rows] == self._groups.index(g)]
                 self.param[g.table.params[name], sel] = np.broadcast_to(arr, (len(sel),))
             prepare(g.table, self.param, sel, self.dt)
-            if g.kind == m.K_POISSON:
-                self._poisson_cache = None
             if g.kind in m.RENEWAL_KINDS:
                 self._renewal.invalidate()
 
@@ -291,15 +290,26 @@ class EngineBackend(Backend):
         else:
             pre = tgt = d = np.zeros(0, _I64)
             w = np.zeros(0)
-        order = np.argsort(pre, kind="stable")
+        T = self._csr_parts
+        if T > 1:   # parts by target cell range (all receptors), ordered by source (stable)
+            part = ((tgt % N) * T) // N
+            order = np.lexsort((pre, part))
+        else:
+            order = np.argsort(pre, kind="stable")
         inv = np.empty(len(order), _I64)
         inv[order] = np.arange(len(order))
         off = 0
         for p in projs:
             p.csr_pos = inv[off:off + len(p.pre)]
             off += len(p.pre)
-        indptr = np.zeros(N + 1, _I64)
-        np.cumsum(np.bincount(pre, minlength=N), out=indptr[1:])
+        if T > 1:
+            flat = np.cumsum(np.bincount(part * N + pre, minlength=T * N)).reshape(T, N)
+            indptr = np.zeros((T, N + 1), _I64)
+            indptr[:, 1:] = flat
+            indptr[1:, 0] = flat[:-1, -1]
+        else:
+            indptr = np.zeros(N + 1, _I64)
+            np.cumsum(np.bincount(pre, minlength=N), out=indptr[1:])
         if len(d) and d.max() + 1 > self._L:
             self._grow_ring(int(d.max()) + 1)
         self._csr = (indptr, tgt[order].astype(np.int32), np.ascontiguousarray(w[order]),
@@ -434,9 +444,11 @@ class EngineBackend(Backend):
         n_stop = int(inputs.to_step(t_stop, self.dt))
         if n_stop < self._step:
             raise InvalidTimeError(f"cannot run back in time to {t_stop} ms (now {self.t} ms)")
-        if self._csr_dirty:
-            self._build_csr()
         self._dyn.prepare()
+        parts = self._parts()
+        if self._csr_dirty or parts != self._csr_parts:
+            self._csr_parts = parts
+            self._build_csr()
         self._analog.initial_samples(self.state, self._step)
         self._dyn.take_samples(self._step)
         while self._step < n_stop:
@@ -454,22 +466,6 @@ class EngineBackend(Backend):
         lo = np.searchsorted(emit_a, n0 - 1 if n0 == 0 else n0)
         hi = np.searchsorted(emit_a, n1)
         emit, rows = [emit_a[lo:hi]], [rows_a[lo:hi]]
-        pgroups = [g for g in self._groups if g.kind == m.K_POISSON]
-        if pgroups:
-            block = n0 // inputs.BLOCK
-            key = (self._segment, block)
-            if self._poisson_cache is None or self._poisson_cache[0] != key:
-                prows = np.concatenate([np.arange(g.start, g.stop, dtype=_I64)
-                                        for g in pgroups])
-                e, r = inputs.poisson_block(
-                    prows, self.param[m.P_RATE, prows], self.param[m.P_START, prows],
-                    self.param[m.P_DURATION, prows], self.dt, self.config.rng_seed,
-                    self._segment, block)
-                self._poisson_cache = (key, e, r)
-            _, e, r = self._poisson_cache
-            a, b = np.searchsorted(e, n0), np.searchsorted(e, n1)
-            emit.append(e[a:b])
-            rows.append(r[a:b])
         if any(g.kind in m.RENEWAL_KINDS for g in self._groups):
             e, r = self._renewal.events(self, n0)
             a, b = np.searchsorted(e, n0), np.searchsorted(e, n1)
@@ -522,25 +518,55 @@ class EngineBackend(Backend):
         spk_step, spk_row = self._spike_buf
         spk_n = np.zeros(1, _I64)
         spiked = np.zeros(self._N, _I64)
+        ev_row = np.zeros(self._N, _I64)   # Poisson sources spiking in a step, and counts
+        ev_cnt = np.zeros(self._N, _I64)
         if self._work.shape[1] != self._N:
             self._work = np.zeros((8, self._N))
         g_kind = np.array([g.kind for g in self._groups], _I64)
         g_start = np.array([g.start for g in self._groups], _I64)
         g_stop = np.array([g.stop for g in self._groups], _I64)
         indptr, syn_tgt, syn_w, syn_d = self._csr
+        par = indptr.ndim == 2
+        if par:
+            import numba
+            numba.set_num_threads(min(self._threads, numba.config.NUMBA_NUM_THREADS))
+            T = indptr.shape[0]
+            pcs = [(g.kind, g.start + (g.stop - g.start) * j // T,
+                    g.start + (g.stop - g.start) * (j + 1) // T)
+                   for g in self._groups for j in range(T)]
+            pcs = [p for p in pcs if p[2] > p[1]]
+            pc_kind, pc_start, pc_stop = (np.array([p[i] for p in pcs], _I64) for i in range(3))
+            pc_n = np.zeros(len(pcs), _I64)
+            out_row = np.zeros(self._N, _I64)
+            g_a, g_b, g_w, g_rows = self._dyn.kernel_arrays()[-4:]
         n = n0
         while n < n1:
             if self._dyn.hist.full[0]:
                 self._dyn.make_history_room()
-            n = kernels.run_steps(
-                n, n1, n0, self.dt, g_kind, g_start, g_stop, self.state, self.param,
-                self.refr, self.ring, indptr, syn_tgt, syn_w, syn_d, ext_ptr, ext_row,
-                ext_emit, cs_amp, cs_ptr, cs_tgt, self.iinj, spiked, self.rec_spk, n_rec,
-                spk_step, spk_row, spk_n, ch_int, ch_phase, ch_ptr, ch_row, ch_var, ch_base,
-                ch_count, rbuf, self._work, *self._dyn.kernel_arrays())
+            n_prev = n
+            if par:
+                n = kernels.run_steps_par(
+                    n, n1, n0, self.dt, g_kind, g_start, g_stop, pc_kind, pc_start, pc_stop,
+                    self.state, self.param, self.refr, self.ring, indptr, syn_tgt, syn_w,
+                    syn_d, ext_ptr, ext_row, ext_emit, cs_amp, cs_ptr, cs_tgt, self.iinj,
+                    spiked, self.rec_spk, n_rec, spk_step, spk_row, spk_n, ch_int, ch_phase,
+                    ch_ptr, ch_row, ch_var, ch_base, ch_count, rbuf, self._work, g_a, g_b, g_w,
+                    g_rows, ev_row, ev_cnt, pc_n, out_row)
+            else:
+                n = kernels.run_steps(
+                    n, n1, n0, self.dt, g_kind, g_start, g_stop, self.state, self.param,
+                    self.refr, self.ring, indptr, syn_tgt, syn_w, syn_d, ext_ptr, ext_row,
+                    ext_emit, cs_amp, cs_ptr, cs_tgt, self.iinj, spiked, self.rec_spk, n_rec,
+                    spk_step, spk_row, spk_n, ch_int, ch_phase, ch_ptr, ch_row, ch_var, ch_base,
+                    ch_count, rbuf, self._work, *self._dyn.kernel_arrays(), ev_row, ev_cnt)
             k = int(spk_n[0])
             self._spikes.append(self._ids[spk_row[:k]], spk_step[:k].copy())
             spk_n[0] = 0
+            if n == n_prev and k == 0 and not self._dyn.hist.full[0]:
+                # one step's recorded Poisson spikes exceed the buffer: enlarge it
+                cap = 2 * len(spk_step)
+                self._spike_buf = (np.zeros(cap, _I64), np.zeros(cap, _I64))
+                spk_step, spk_row = self._spike_buf
         # spikes of recorded sources
         if len(ext_row):
             rec = self.rec_spk[ext_row] == 1
@@ -569,9 +595,21 @@ class EngineBackend(Backend):
             "time step")
 
     def _set_rng_keys(self) -> None:
-        """Per-cell keys of the counter-based random numbers of GIF cells, from
-        (rng_seed, reset segment, cell ID): independent of threads and run splitting."""
+        """Per-cell keys of the counter-based random numbers of GIF cells and
+        SpikeSourcePoisson cells (`poisson`), from (rng_seed, reset segment, cell ID):
+        independent of threads and run splitting."""
         for g in self._groups:
+            if g.kind == m.K_POISSON:
+                ids = self._ids[g.start:g.stop]
+                ss = np.random.SeedSequence([int(self.config.rng_seed) & 0xFFFFFFFF,
+                                             int(self._segment), 4_000_000])
+                base = np.uint64(int(ss.generate_state(1, np.uint64)[0]))
+                z = base ^ (ids.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15))
+                with np.errstate(over="ignore"):
+                    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+                    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+                z = z ^ (z >> np.uint64(31))
+                self.param[m.P_PKEY, g.start:g.stop] = (z >> np.uint64(12)).astype(float)
             if g.kind == m.K_GIF:
                 ids = self._ids[g.start:g.stop]
                 ss = np.random.SeedSequence([int(self.config.rng_seed) & 0xFFFFFFFF,
@@ -588,7 +626,6 @@ class EngineBackend(Backend):
         self.refr[:] = 0
         self.ring[...] = 0.0
         self.iinj[:] = 0.0
-        self._poisson_cache = None
         self._renewal.reset()
         self._set_rng_keys()
         self._spikes.clear()
@@ -621,6 +658,7 @@ class EngineBackend(Backend):
 
     def describe(self) -> dict[str, Any]:
         return {"backend": self.name, "dt": self.dt, "threads": self.config.threads,
+                "parallel_kernel": self._csr_parts > 1,
                 "integration": {name: t.method for name, t in m.TABLES.items()},
                 "delivery": "ring buffer per target and receptor, CSR by source, "
                             "spikes on the grid",

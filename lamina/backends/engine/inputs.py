@@ -1,5 +1,6 @@
 """Inputs computed in numpy once per chunk: current-source amplitudes and the spikes of
-external spike sources (SpikeSourceArray, SpikeSourcePoisson).
+external spike sources (SpikeSourceArray, renewal sources). SpikeSourcePoisson spikes are
+drawn inside the compiled step loop (`poisson`).
 
 Time conventions (``dt`` the step, step ``n`` advances ``t_n = n dt -> t_{n+1}``):
 
@@ -29,7 +30,6 @@ logger = logging.getLogger(__name__)
 #: steps per random block (and maximal chunk length)
 BLOCK = 1000
 #: stream ids of the random generators
-STREAM_POISSON = 0
 STREAM_NOISE = 1_000_000  # + source id
 
 
@@ -109,33 +109,6 @@ class CurrentSource:
             out[active] = float(p["mean"]) + float(p["stdev"]) * z
             return out
         raise NoModelAvailableError(f"the engine backend has no current source {self.model!r}")
-
-
-def poisson_block(rows: np.ndarray, rate: np.ndarray, start: np.ndarray, duration: np.ndarray,
-                  dt: float, seed: int, segment: int, block: int) -> tuple[np.ndarray, np.ndarray]:
-    """Emission steps and rows of all Poisson spikes in one block, sorted by (step, row).
-
-    A cell is active in emission steps ``e`` with ``round(start/dt) <= e <
-    round((start+duration)/dt)`` (spike stamps in (start, start+duration]); the count in
-    the block is Poisson(rate dt/1000 n_active) and the spikes fall uniformly on the
-    active steps (several per step are possible, as in a Poisson process on the grid).
-    """
-    b0, b1 = block * BLOCK, (block + 1) * BLOCK
-    e_lo = np.floor(start / dt + 0.5)
-    e_hi = np.floor((start + duration) / dt + 0.5)
-    lo = np.maximum(e_lo, b0)
-    hi = np.minimum(e_hi, b1)
-    n_act = np.maximum(hi - lo, 0.0)
-    rng = block_rng(seed, segment, STREAM_POISSON, block)
-    counts = rng.poisson(rate * dt / 1000.0 * n_act)
-    total = int(counts.sum())
-    if total == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    rrows = np.repeat(rows, counts)
-    steps = rng.integers(np.repeat(lo, counts).astype(np.int64),
-                         np.repeat(hi, counts).astype(np.int64))
-    order = np.lexsort((rrows, steps))
-    return steps[order].astype(np.int64), rrows[order].astype(np.int64)
 
 
 def array_events(stamps_by_row: dict[int, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:

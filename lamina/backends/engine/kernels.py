@@ -5,7 +5,9 @@
 
 1. sums the current-source amplitudes for the step into ``iinj`` (per-target CSR);
 2. delivers spikes of external sources emitted in this step (and stamp-0 spikes at
-   step 0) into the ring buffer;
+   step 0) into the ring buffer, then draws the spike counts K of the SpikeSourcePoisson
+   cells for this step (`poisson`) and delivers K x weight through their synapses (a
+   dynamic synapse sees K spikes; a recorded source records the stamp K times);
 3. updates every group of cells, dispatching on the group's kind code (exact
    propagators for the current-based models, RKF45 with error control for the
    conductance-based ones), reading and clearing ring slot ``n % L``;
@@ -19,17 +21,27 @@ record buffer might overflow, and the caller then empties the buffer and calls a
 from __future__ import annotations
 
 import logging
+import os
 
+import numba
 import numpy as np
-from numba import njit
+from numba import njit, prange
+
+# numba's default OpenMP threading layer clashes with NEST's OpenMP runtime in one process
+# (a later nest.ResetKernel() crashed); the workqueue layer does not. Set before any
+# parallel kernel is compiled or loaded, unless the user chose a layer explicitly.
+if not os.environ.get("NUMBA_THREADING_LAYER"):
+    numba.config.THREADING_LAYER = "workqueue"
 
 from lamina.backends.engine.cells_ext import update_ext
+from lamina.backends.engine.poisson import poisson_events
 from lamina.backends.engine.synapses import (deliver_plastic, gap_currents,
                                              record_post_spike)
 from lamina.backends.engine.integrators import (RK_ATOL, fallback_cond_alpha,
                                                 fallback_cond_exp, full_step_cond_alpha,
                                                 full_step_cond_exp)
-from lamina.backends.engine.models import (K_COND_ALPHA, K_COND_EXP, K_CURR_ALPHA, K_FIRST_EXT,
+from lamina.backends.engine.models import (P_DURATION, P_PKEY, P_RATE, P_START, K_POISSON,
+                                           K_COND_ALPHA, K_COND_EXP, K_CURR_ALPHA, K_FIRST_EXT,
                                            K_CURR_DELTA, K_CURR_EXP, P_E_REV_E, P_E_REV_I,
                                            P_I_OFFSET, P_INV_CM, P_INV_TAU_E, P_INV_TAU_I,
                                            P_INV_TAU_M, P_P11E, P_P11I, P_P20, P_P21E,
@@ -40,13 +52,23 @@ from lamina.backends.engine.models import (K_COND_ALPHA, K_COND_EXP, K_CURR_ALPH
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["run_steps", "RK_ATOL"]
+__all__ = ["run_steps", "run_steps_par", "RK_ATOL"]
 
 
 @njit(cache=True)
 def _deliver(row, emit_step, L, ring, indptr, syn_tgt, syn_w, syn_d):
     for q in range(indptr[row], indptr[row + 1]):
         ring[(emit_step + syn_d[q]) % L, syn_tgt[q]] += syn_w[q]
+
+
+@njit(cache=True)
+def _deliver_mult(row, emit_step, L, ring, indptr, syn_tgt, syn_w, syn_d, mult):
+    if mult == 1.0:
+        for q in range(indptr[row], indptr[row + 1]):
+            ring[(emit_step + syn_d[q]) % L, syn_tgt[q]] += syn_w[q]
+    else:
+        for q in range(indptr[row], indptr[row + 1]):
+            ring[(emit_step + syn_d[q]) % L, syn_tgt[q]] += mult * syn_w[q]
 
 
 @njit(cache=True)
@@ -208,7 +230,7 @@ def run_steps(n_begin, n_end, chunk_base, dt,
               ch_int, ch_phase, ch_ptr, ch_row, ch_var, ch_base, ch_count, rbuf, work,
               p_indptr, p_tgt, p_post, p_d, p_kind, p_w, p_par, p_st, p_key, p_seed,
               h_idx, h_t, h_head, h_cnt, h_full,
-              g_a, g_b, g_w, g_rows):
+              g_a, g_b, g_w, g_rows, ev_row, ev_cnt):
     """Advance steps ``n_begin .. n_end-1``; return the step reached.
 
     Dynamic synapses (``p_*``, CSR by source row, see `synapses`) are processed after the
@@ -231,7 +253,17 @@ def run_steps(n_begin, n_end, chunk_base, dt,
     n_ch = ch_int.shape[0]
     cap = spk_step.shape[0]
     for n in range(n_begin, n_end):
-        if spk_n[0] + n_rec_spk > cap or h_full[0] > 0:
+        # Poisson sources of this step (counter-based: recomputing them is harmless)
+        nev = 0
+        for g in range(n_groups):
+            if g_kind[g] == K_POISSON:
+                nev = poisson_events(n, dt, g_start[g], g_stop[g], param, P_RATE, P_START,
+                                     P_DURATION, P_PKEY, ev_row, ev_cnt, nev)
+        n_rec_p = 0
+        for e in range(nev):
+            if rec_spk[ev_row[e]]:
+                n_rec_p += ev_cnt[e]
+        if spk_n[0] + n_rec_spk + n_rec_p > cap or h_full[0] > 0:
             return n
         k = n - chunk_base
         # 1. injected currents for this step (current sources, gap junctions)
@@ -254,6 +286,22 @@ def run_steps(n_begin, n_end, chunk_base, dt,
                 deliver_plastic(row, ext_emit[e], dt, L, ring, p_indptr, p_tgt, p_post, p_d,
                                 p_kind, p_w, p_par, p_st, p_key, p_seed, h_idx, h_t,
                                 h_head, h_cnt)
+        for e in range(nev):
+            row = ev_row[e]
+            cnt = ev_cnt[e]
+            _deliver_mult(row, n, L, ring, indptr, syn_tgt, syn_w, syn_d, float(cnt))
+            if p_indptr[row + 1] > p_indptr[row]:
+                for _ in range(cnt):
+                    deliver_plastic(row, n, dt, L, ring, p_indptr, p_tgt, p_post, p_d,
+                                    p_kind, p_w, p_par, p_st, p_key, p_seed, h_idx, h_t,
+                                    h_head, h_cnt)
+            if rec_spk[row]:
+                c = spk_n[0]
+                for _ in range(cnt):
+                    spk_step[c] = n + 1
+                    spk_row[c] = row
+                    c += 1
+                spk_n[0] = c
         # 3. neuron updates
         nspk = 0
         for g in range(n_groups):
@@ -268,6 +316,127 @@ def run_steps(n_begin, n_end, chunk_base, dt,
                                 p_w, p_par, p_st, p_key, p_seed, h_idx, h_t, h_head, h_cnt)
             if h_idx[row] >= 0:
                 record_post_spike(row, n + 1, h_idx, h_t, h_head, h_cnt, h_full)
+            if rec_spk[row]:
+                c = spk_n[0]
+                spk_step[c] = n + 1
+                spk_row[c] = row
+                spk_n[0] = c + 1
+        # 5. analog recording
+        for c in range(n_ch):
+            if (n + 1 - ch_phase[c]) % ch_int[c] == 0:
+                p0 = ch_ptr[c]
+                width = ch_ptr[c + 1] - p0
+                base = ch_base[c] + ch_count[c] * width
+                for j in range(width):
+                    rbuf[base + j] = state[ch_var[p0 + j], ch_row[p0 + j]]
+                ch_count[c] += 1
+    return n_end
+
+
+# -----------------------------------------------------------------------------------------
+# Threads: the same step loop with the cell updates and the static delivery in parallel
+# -----------------------------------------------------------------------------------------
+@njit(cache=True)
+def _deliver_part(t, row, emit_step, L, ring, indptr, syn_tgt, syn_w, syn_d, mult):
+    if mult == 1.0:
+        for q in range(indptr[t, row], indptr[t, row + 1]):
+            ring[(emit_step + syn_d[q]) % L, syn_tgt[q]] += syn_w[q]
+    else:
+        for q in range(indptr[t, row], indptr[t, row + 1]):
+            ring[(emit_step + syn_d[q]) % L, syn_tgt[q]] += mult * syn_w[q]
+
+
+@njit(cache=True, parallel=True)
+def run_steps_par(n_begin, n_end, chunk_base, dt,
+                  g_kind, g_start, g_stop, pc_kind, pc_start, pc_stop,
+                  state, param, refr, ring,
+                  indptr, syn_tgt, syn_w, syn_d,
+                  ext_ptr, ext_row, ext_emit,
+                  cs_amp, cs_ptr, cs_tgt, iinj,
+                  spiked, rec_spk, n_rec_spk, spk_step, spk_row, spk_n,
+                  ch_int, ch_phase, ch_ptr, ch_row, ch_var, ch_base, ch_count, rbuf, work,
+                  g_a, g_b, g_w, g_rows, ev_row, ev_cnt, pc_n, out_row):
+    """`run_steps` for networks without dynamic synapses, with threads.
+
+    The static CSR is split into ``T = indptr.shape[0]`` parts by *target* cell range
+    (part t: ``indptr[t]``, positions in the shared ``syn_*`` arrays, each part ordered by
+    source row with the original order within a source). Thread t delivers every spike of
+    the step, in the serial order, to its own columns only, so each target sums its inputs
+    in exactly the serial order: results are bitwise identical for any thread count. Cells
+    are updated in pieces (``pc_*``, group ranges cut into parts) in parallel; the spiking
+    rows of the pieces are then concatenated in piece order, i.e. ascending row order, as
+    in the serial loop.
+    """
+    N = state.shape[1]
+    L = ring.shape[0]
+    T = indptr.shape[0]
+    n_groups = g_kind.shape[0]
+    n_pc = pc_kind.shape[0]
+    n_src = cs_ptr.shape[0] - 1
+    n_ch = ch_int.shape[0]
+    cap = spk_step.shape[0]
+    for n in range(n_begin, n_end):
+        nev = 0
+        for g in range(n_groups):
+            if g_kind[g] == K_POISSON:
+                nev = poisson_events(n, dt, g_start[g], g_stop[g], param, P_RATE, P_START,
+                                     P_DURATION, P_PKEY, ev_row, ev_cnt, nev)
+        n_rec_p = 0
+        for e in range(nev):
+            if rec_spk[ev_row[e]]:
+                n_rec_p += ev_cnt[e]
+        if spk_n[0] + n_rec_spk + n_rec_p > cap:
+            return n
+        k = n - chunk_base
+        # 1. injected currents
+        for s in range(n_src):
+            for j in range(cs_ptr[s], cs_ptr[s + 1]):
+                iinj[cs_tgt[j]] = 0.0
+        for j in range(g_rows.shape[0]):
+            iinj[g_rows[j]] = 0.0
+        for s in range(n_src):
+            a = cs_amp[s, k]
+            for j in range(cs_ptr[s], cs_ptr[s + 1]):
+                iinj[cs_tgt[j]] += a
+        if g_a.shape[0] > 0:
+            gap_currents(g_a, g_b, g_w, state[S_V], iinj)
+        # 2. external and Poisson spikes, delivered by target part
+        e0 = ext_ptr[k]
+        e1 = ext_ptr[k + 1]
+        if e1 > e0 or nev > 0:
+            for t in prange(T):
+                for e in range(e0, e1):
+                    _deliver_part(t, ext_row[e], ext_emit[e], L, ring, indptr, syn_tgt,
+                                  syn_w, syn_d, 1.0)
+                for e in range(nev):
+                    _deliver_part(t, ev_row[e], n, L, ring, indptr, syn_tgt, syn_w, syn_d,
+                                  float(ev_cnt[e]))
+        for e in range(nev):
+            row = ev_row[e]
+            if rec_spk[row]:
+                c = spk_n[0]
+                for _ in range(ev_cnt[e]):
+                    spk_step[c] = n + 1
+                    spk_row[c] = row
+                    c += 1
+                spk_n[0] = c
+        # 3. neuron updates, pieces in parallel (piece p writes its spikes from pc_start[p])
+        for p in prange(n_pc):
+            pc_n[p] = _update_group(pc_kind[p], pc_start[p], pc_stop[p], n, N, L, dt, state,
+                                    param, refr, ring, iinj, spiked, pc_start[p], work)
+        nspk = 0
+        for p in range(n_pc):
+            for j in range(pc_start[p], pc_n[p]):
+                out_row[nspk] = spiked[j]
+                nspk += 1
+        # 4. deliver (by target part) and record spikes
+        if nspk > 0:
+            for t in prange(T):
+                for s in range(nspk):
+                    _deliver_part(t, out_row[s], n, L, ring, indptr, syn_tgt, syn_w, syn_d,
+                                  1.0)
+        for s in range(nspk):
+            row = out_row[s]
             if rec_spk[row]:
                 c = spk_n[0]
                 spk_step[c] = n + 1

@@ -49,6 +49,7 @@ P_E_REV_I = 10
 P_RATE = 0
 P_START = 1
 P_DURATION = 2
+P_PKEY = 3           # SpikeSourcePoisson: 52-bit key of its counter-based generator
 # -- parameter rows: derived (propagators etc.), computed in propagators.py -----------
 P_REFR_STEPS = 11   # round(tau_refrac/dt)
 P_P22 = 12          # exp(-h/tau_m)                              (psc models: P22/P33)
@@ -107,7 +108,7 @@ TABLES: dict[str, ModelTable] = {
     "SpikeSourcePoisson": ModelTable(
         "SpikeSourcePoisson", K_POISSON,
         {"rate": P_RATE, "start": P_START, "duration": P_DURATION}, {},
-        "Poisson counts per block of 1000 steps, uniform grid positions", True),
+        "Poisson count per step from a counter-based generator (inversion, PTRS above mean 10)", True),
     "IF_curr_exp": ModelTable("IF_curr_exp", K_CURR_EXP, dict(_PARAM_ROWS_LIF), _PSC_STATE,
                               "exact integration (NEST iaf_psc_exp propagators)"),
     "IF_curr_alpha": ModelTable("IF_curr_alpha", K_CURR_ALPHA, dict(_PARAM_ROWS_LIF),
