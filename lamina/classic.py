@@ -28,7 +28,7 @@ import numpy as np
 #: default of ``record()``: in PyNN 0.7, record spikes of all cells
 SPIKES_OF_ALL = object()
 
-from lamina.models.base import INITIAL_VALUE_ALIASES  # noqa: E402  (re-exported)
+from lamina.models.base import INITIAL_VALUE_ALIASES  # noqa: E402,F401  (re-exported)
 
 
 def warn(old: str, new: str, stacklevel: int = 3) -> None:

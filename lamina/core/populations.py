@@ -12,7 +12,7 @@ from lamina import parameters as params
 from lamina.core import simulation
 from lamina.core.ids import ID
 from lamina.errors import (InvalidDimensionsError, InvalidModelError, InvalidParameterValueError,
-                           NonExistentParameterError, RecordingError)
+                           NonExistentParameterError)
 from lamina.models import CELL_TYPES, StandardCellType
 
 logger = logging.getLogger(__name__)

@@ -10,8 +10,7 @@ import numpy as np
 
 from lamina.classic import ClassicProjectionMixin, clip_classic_delays, projection_arguments
 from lamina.core import simulation
-from lamina.errors import (ConnectionError, InvalidParameterValueError, InvalidWeightError,
-                           NonExistentParameterError)
+from lamina.errors import ConnectionError, InvalidParameterValueError, NonExistentParameterError
 from lamina.models import StandardSynapseType, StaticSynapse
 from lamina.core import connection_values as cv
 

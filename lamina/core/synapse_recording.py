@@ -22,8 +22,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from lamina.backends.base import SignalData
 from lamina.errors import InvalidParameterValueError, RecordingError
 

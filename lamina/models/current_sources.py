@@ -3,6 +3,11 @@
 flowing at the step that begins at `stop`."""
 from __future__ import annotations
 
+import math
+from typing import Any
+
+import numpy as np
+
 from lamina.models.base import Parameter, StandardCurrentSourceType
 
 _NONNEG = {"low": 0.0}
@@ -51,3 +56,42 @@ class NoisyCurrentSource(StandardCurrentSourceType):
 
 
 ALL = (DCSource, StepCurrentSource, ACSource, NoisyCurrentSource)
+
+
+def to_step(t: Any, dt: float) -> Any:
+    """Round times [ms] to the nearest grid step (half steps round up); every backend uses
+    this, so currents switch at the same step everywhere."""
+    return np.floor(np.asarray(t, dtype=float) / dt + 0.5).astype(np.int64)
+
+
+def active_steps(p: dict[str, Any], steps: np.ndarray, dt: float) -> np.ndarray:
+    """Which of `steps` lie in [start, stop): the current flows during the step that begins
+    at `start` and no longer in the step that begins at `stop`."""
+    active = steps >= int(to_step(p.get("start") or 0.0, dt))
+    if p.get("stop") is not None:
+        active &= steps < int(to_step(p["stop"], dt))
+    return active
+
+
+def waveform(model: str, p: dict[str, Any], steps: np.ndarray, dt: float) -> np.ndarray:
+    """The current [nA] source `model` with evaluated parameters `p` injects during each of
+    `steps` (the step n runs from n*dt to (n+1)*dt). NoisyCurrentSource: its mean (the
+    random part is drawn by each backend)."""
+    if model == "StepCurrentSource":
+        times = to_step(np.asarray(p["times"], dtype=float).ravel(), dt)
+        amps = np.asarray(p["amplitudes"], dtype=float).ravel()
+        if len(times) == 0:
+            return np.zeros(len(steps))
+        k = np.searchsorted(times, steps, side="right") - 1
+        return np.where(k >= 0, amps[np.maximum(k, 0)], 0.0)
+    active = active_steps(p, steps, dt)
+    if model == "DCSource":
+        return np.where(active, float(p["amplitude"]), 0.0)
+    if model == "ACSource":
+        value = float(p["offset"]) + float(p["amplitude"]) * np.sin(
+            2.0 * math.pi * float(p["frequency"]) * steps * dt / 1000.0
+            + float(p["phase"]) * math.pi / 180.0)
+        return np.where(active, value, 0.0)
+    if model == "NoisyCurrentSource":
+        return np.where(active, float(p["mean"]), 0.0)
+    raise KeyError(model)

@@ -22,7 +22,7 @@ from lamina.backends.engine.derived import prepare
 from lamina.backends.engine.recording import AnalogStore, SpikeStore
 from lamina.backends.engine.synapse_store import SynapseStore
 from lamina.errors import (ConnectionError, InvalidModelError, InvalidTimeError,
-                           NoModelAvailableError, NonExistentParameterError, RecordingError)
+                           NonExistentParameterError, RecordingError)
 from lamina.models.base import StandardCellType, StandardCurrentSourceType, StandardSynapseType
 
 logger = logging.getLogger(__name__)

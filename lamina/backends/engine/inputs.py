@@ -17,13 +17,13 @@ depends on how a simulation is split into runs, nor on threads.
 from __future__ import annotations
 
 import logging
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from lamina.errors import NoModelAvailableError
+from lamina.models import current_sources
 
 logger = logging.getLogger(__name__)
 
@@ -33,9 +33,7 @@ BLOCK = 1000
 STREAM_NOISE = 1_000_000  # + source id
 
 
-def to_step(t: float | np.ndarray, dt: float) -> Any:
-    """Round times [ms] to the nearest grid step (half steps round up)."""
-    return np.floor(np.asarray(t, dtype=float) / dt + 0.5).astype(np.int64)
+to_step = current_sources.to_step
 
 
 def block_rng(seed: int, segment: int, stream: int, block: int) -> np.random.Generator:
@@ -64,51 +62,31 @@ class CurrentSource:
     rec_start: int = 0
     data: list[np.ndarray] = field(default_factory=list)
 
-    def _window(self, steps: np.ndarray, dt: float) -> np.ndarray:
-        start = int(to_step(self.params.get("start", 0.0) or 0.0, dt))
-        stop = self.params.get("stop")
-        active = steps >= start
-        if stop is not None:
-            active &= steps < int(to_step(stop, dt))
-        return active
-
     def amplitudes(self, n0: int, n1: int, dt: float, seed: int, segment: int) -> np.ndarray:
         """Amplitude [nA] for each step ``n0 .. n1-1``."""
         steps = np.arange(n0, n1, dtype=np.int64)
         p = self.params
-        if self.model == "DCSource":
-            return np.where(self._window(steps, dt), float(p["amplitude"]), 0.0)
-        if self.model == "ACSource":
-            t = steps * dt
-            val = float(p["offset"]) + float(p["amplitude"]) * np.sin(
-                2.0 * math.pi * float(p["frequency"]) * t / 1000.0
-                + float(p["phase"]) * math.pi / 180.0)
-            return np.where(self._window(steps, dt), val, 0.0)
-        if self.model == "StepCurrentSource":
-            times = to_step(np.asarray(p["times"], dtype=float).ravel(), dt)
-            amps = np.asarray(p["amplitudes"], dtype=float).ravel()
-            if len(times) == 0:
-                return np.zeros(len(steps))
-            k = np.searchsorted(times, steps, side="right") - 1
-            return np.where(k >= 0, amps[np.maximum(k, 0)], 0.0)
-        if self.model == "NoisyCurrentSource":
-            active = self._window(steps, dt)
-            out = np.zeros(len(steps))
-            if not active.any():
-                return out
-            start = int(to_step(p.get("start", 0.0) or 0.0, dt))
-            ndt = p.get("dt")
-            every = 1 if ndt is None else max(1, int(to_step(ndt, dt)))
-            j = (steps[active] - start) // every
-            z = np.empty(len(j))
-            for b in np.unique(j // BLOCK):
-                sel = (j // BLOCK) == b
-                draws = block_rng(seed, segment, STREAM_NOISE + self.source_id,
-                                  int(b)).standard_normal(BLOCK)
-                z[sel] = draws[j[sel] % BLOCK]
-            out[active] = float(p["mean"]) + float(p["stdev"]) * z
+        if self.model not in ("DCSource", "ACSource", "StepCurrentSource", "NoisyCurrentSource"):
+            raise NoModelAvailableError(
+                f"the engine backend has no current source {self.model!r}")
+        if self.model != "NoisyCurrentSource":
+            return current_sources.waveform(self.model, p, steps, dt)
+        active = current_sources.active_steps(p, steps, dt)
+        out = np.zeros(len(steps))
+        if not active.any():
             return out
-        raise NoModelAvailableError(f"the engine backend has no current source {self.model!r}")
+        start = int(to_step(p.get("start", 0.0) or 0.0, dt))
+        ndt = p.get("dt")
+        every = 1 if ndt is None else max(1, int(to_step(ndt, dt)))
+        j = (steps[active] - start) // every
+        z = np.empty(len(j))
+        for b in np.unique(j // BLOCK):
+            sel = (j // BLOCK) == b
+            draws = block_rng(seed, segment, STREAM_NOISE + self.source_id,
+                              int(b)).standard_normal(BLOCK)
+            z[sel] = draws[j[sel] % BLOCK]
+        out[active] = float(p["mean"]) + float(p["stdev"]) * z
+        return out
 
 
 def array_events(stamps_by_row: dict[int, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:

@@ -13,7 +13,7 @@ import math
 from numba import njit
 
 from lamina.backends.engine.models import (K_AEIF_ALPHA, K_AEIF_EXP, K_GIF, K_HH, K_PN,
-                                           K_SFA_RR, P_A, P_B, P_CM, P_DELTA_T, P_E_K,
+                                           K_SFA_RR, P_A, P_B, P_DELTA_T, P_E_K,
                                            P_E_LEAK, P_E_NA, P_E_REV_E, P_E_REV_I, P_E_RR,
                                            P_E_SFA, P_G_L, P_GK, P_GL_HH, P_GNA, P_INV_CM,
                                            P_INV_TAU_E, P_INV_TAU_I, P_INV_TAU_M,

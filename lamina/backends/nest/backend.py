@@ -29,7 +29,6 @@ gap support (native types such as hh_psc_alpha_gap). Synaptic state over time: s
 from __future__ import annotations
 
 import logging
-import math
 import os
 from typing import Any
 
@@ -38,7 +37,7 @@ import numpy as np
 os.environ.setdefault("PYNEST_QUIET", "1")
 import nest  # noqa: E402  (an ImportError here becomes BackendNotAvailableError)
 
-from lamina.backends.base import Backend, BackendConfig, SignalData  # noqa: E402
+from lamina.backends.base import Backend, BackendConfig  # noqa: E402
 from lamina.backends.nest import cells as cg  # noqa: E402
 from lamina.backends.nest import native  # noqa: E402
 from lamina.backends.nest import translations as tr  # noqa: E402

@@ -28,11 +28,10 @@ from typing import Any
 import numpy as np
 
 from lamina.backends.nest.translations import CURRENT_SOURCES, scale_to_nest
+from lamina.models import current_sources
 
 
-def to_step(t: Any, dt: float) -> Any:
-    """Round times [ms] to grid steps (half steps round up), as the engine does."""
-    return np.floor(np.asarray(t, dtype=float) / dt + 0.5).astype(np.int64)
+to_step = current_sources.to_step
 
 
 @dataclass
@@ -51,30 +50,10 @@ class SourceRecord:
 
 
 def waveform(model: str, p: dict[str, Any], n0: int, n1: int, dt: float) -> np.ndarray:
-    """Amplitude [nA] flowing in steps ``n0 .. n1-1`` (lamina semantics); noise: mean only
-    (its realisation comes from NEST)."""
-    steps = np.arange(n0, n1, dtype=np.int64)
-    start = int(to_step(p.get("start") or 0.0, dt))
-    active = steps >= start
-    if p.get("stop") is not None:
-        active &= steps < int(to_step(p["stop"], dt))
-    if model == "DCSource":
-        return np.where(active, float(p["amplitude"]), 0.0)
-    if model == "ACSource":
-        val = float(p["offset"]) + float(p["amplitude"]) * np.sin(
-            2.0 * math.pi * float(p["frequency"]) * steps * dt / 1000.0
-            + float(p["phase"]) * math.pi / 180.0)
-        return np.where(active, val, 0.0)
-    if model == "StepCurrentSource":
-        times = to_step(np.asarray(p["times"], dtype=float).ravel(), dt)
-        amps = np.asarray(p["amplitudes"], dtype=float).ravel()
-        if len(times) == 0:
-            return np.zeros(len(steps))
-        k = np.searchsorted(times, steps, side="right") - 1
-        return np.where(k >= 0, amps[np.maximum(k, 0)], 0.0)
-    if model == "NoisyCurrentSource":
-        return np.where(active, float(p["mean"]), 0.0)
-    return np.zeros(len(steps))
+    """Amplitude [nA] flowing in steps ``n0 .. n1-1`` (lamina semantics, see
+    `lamina.models.current_sources.waveform`); noise: mean only (its realisation comes from
+    NEST)."""
+    return current_sources.waveform(model, p, np.arange(n0, n1, dtype=np.int64), dt)
 
 
 def nest_parameters(model: str, p: dict[str, Any], dt: float) -> dict[str, Any]:
