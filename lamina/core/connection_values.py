@@ -104,7 +104,7 @@ def to_matrix(values: np.ndarray, pre_idx: np.ndarray, post_idx: np.ndarray,
     out = np.full(shape, np.nan)
     if values.size == 0:
         return out
-    flat = pre_idx * shape[1] + post_idx
+    flat = pre_idx.astype(np.int64) * shape[1] + post_idx  # indices may be int32
     view = out.reshape(-1)
     if multiple == "sum":
         acc = np.zeros(view.size)

@@ -98,7 +98,9 @@ class Projection(ClassicProjectionMixin):
         self._id = Projection._count
         Projection._count += 1
         self.label = label or f"{self.pre.label}→{self.post.label}"
-        self._indices = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+        # per-connection cell indices, stored as int32 where the populations allow it
+        self._idx_dtype = np.int32 if max(self.pre.size, self.post.size) < 2**31 else np.int64
+        self._indices = (np.zeros(0, dtype=self._idx_dtype), np.zeros(0, dtype=self._idx_dtype))
         self._n = 0
         self._indices_pending = False      # connections made natively, cells not read yet
         self._connect_with(connector)
@@ -210,8 +212,12 @@ class Projection(ClassicProjectionMixin):
         self._sim.backend.connect(self._id, self.pre.all_ids[pre_idx],
                                   self.post.all_ids[post_idx], self.receptor_type,
                                   self.synapse_type, values)
-        self._indices = (np.concatenate([self._pre_idx, pre_idx]),
-                         np.concatenate([self._post_idx, post_idx]))
+        dt = self._idx_dtype
+        old_pre, old_post = self._resolved()
+        self._indices = ((pre_idx.astype(dt) if old_pre.size == 0
+                          else np.concatenate([old_pre, pre_idx.astype(dt)])),
+                         (post_idx.astype(dt) if old_post.size == 0
+                          else np.concatenate([old_post, post_idx.astype(dt)])))
         self._n = int(self._indices[0].size)
 
     def _checked(self, values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -262,13 +268,14 @@ class Projection(ClassicProjectionMixin):
         simulator on first use (NEST is slow to report them)."""
         if self._indices_pending:
             pre, post = self._sim.backend.connection_indices(self._id)
-            self._indices = (np.asarray(pre, dtype=np.int64), np.asarray(post, dtype=np.int64))
+            self._indices = (np.asarray(pre, dtype=self._idx_dtype),
+                             np.asarray(post, dtype=self._idx_dtype))
             self._indices_pending = False
         return self._indices
 
     def connection_indices(self) -> tuple[np.ndarray, np.ndarray]:
         """Pre and post indices of every connection (used by CloneConnector)."""
-        return self._pre_idx.copy(), self._post_idx.copy()
+        return self._pre_idx.astype(np.int64), self._post_idx.astype(np.int64)
 
     # -- size and iteration ------------------------------------------------------------
     def size(self, gather: bool = True) -> int:

@@ -42,11 +42,22 @@ class _Group:
 
 @dataclass
 class _Projection:
+    """A static projection. Rows and CSR positions are int32 where the network allows it.
+    Weight and delay are kept in projection order (`values`) until the CSR is built; after
+    that they live only in the CSR (``_csr[2]``, ``_csr[3]`` at `csr_pos`), except delays
+    that are not exactly ``steps * dt`` (kept in `values`)."""
     pre: np.ndarray                       # source rows
     post: np.ndarray                      # target rows
     receptor: np.ndarray                  # 0 exc / 1 inh
     values: dict[str, np.ndarray] = field(default_factory=dict)  # weight, delay [ms], ...
-    csr_pos: np.ndarray | None = None     # positions in CSR order
+    names: tuple[str, ...] = ()           # the connection attributes
+    csr_pos: np.ndarray | None = None     # CSR position of each connection
+    in_csr: bool = False                  # weight and delay are read from the CSR
+
+
+def _index_dtype(n: int) -> type:
+    """The smallest of int32 / int64 that holds indices below `n`."""
+    return np.int32 if n < 2**31 else np.int64
 
 
 class EngineBackend(Backend):
@@ -261,17 +272,39 @@ class EngineBackend(Backend):
         vals.setdefault("weight", np.zeros(n))
         vals.setdefault("delay", np.full(n, self.dt))
         self._check_delays(vals["delay"])
+        rdt = _index_dtype(self._N)
+        pre, post = pre.astype(rdt), post.astype(rdt)
         proj = self._projections.get(projection_id)
         if proj is None:
-            self._projections[projection_id] = _Projection(pre, post, rec, vals)
+            self._projections[projection_id] = _Projection(pre, post, rec, vals,
+                                                           tuple(vals))
         else:
+            self._materialize(proj)
+            n_old = len(proj.pre)
             proj.pre = np.concatenate([proj.pre, pre])
             proj.post = np.concatenate([proj.post, post])
             proj.receptor = np.concatenate([proj.receptor, rec])
-            for k in set(proj.values) | set(vals):
-                old = proj.values.get(k, np.full(len(proj.pre) - n, np.nan))
+            names = tuple(dict.fromkeys((*proj.names, *vals)))
+            for k in names:
+                old = proj.values.get(k, np.full(n_old, np.nan))
                 proj.values[k] = np.concatenate([old, vals.get(k, np.full(n, np.nan))])
+            proj.names = names
         self._csr_dirty = True
+
+    def _value(self, proj: _Projection, name: str) -> np.ndarray:
+        """The values of one attribute in projection order (may be a view for values kept
+        in projection order)."""
+        if name in proj.values:
+            return proj.values[name]
+        if name == "weight":
+            return self._csr[2][proj.csr_pos]
+        return self._csr[3][proj.csr_pos] * self.dt   # delay, exactly steps * dt
+
+    def _materialize(self, proj: _Projection) -> None:
+        """Move a projection's values from the CSR back to projection order."""
+        if proj.in_csr:
+            proj.values = {k: self._value(proj, k) for k in proj.names}
+            proj.in_csr, proj.csr_pos = False, None
 
     def _check_delays(self, delay: np.ndarray) -> np.ndarray:
         steps = inputs.to_step(delay, self.dt)
@@ -282,38 +315,60 @@ class EngineBackend(Backend):
     def _build_csr(self) -> None:
         N = self._N
         projs = list(self._projections.values())
+        exact = []   # per projection: delay [ms] == steps * dt exactly
         if projs:
-            pre = np.concatenate([p.pre for p in projs])
-            tgt = np.concatenate([p.receptor.astype(_I64) * N + p.post for p in projs])
-            w = np.concatenate([p.values["weight"] for p in projs])
-            d = np.concatenate([self._check_delays(p.values["delay"]) for p in projs])
+            rdt = _index_dtype(max(N, 1))
+            pre = np.concatenate([p.pre for p in projs]).astype(rdt, copy=False)
+            tgt = np.concatenate([p.receptor.astype(np.int32) * np.int32(N)
+                                  + p.post.astype(np.int32) for p in projs])
+            w = np.concatenate([self._value(p, "weight") for p in projs])
+            ds = []
+            for p in projs:
+                dms = self._value(p, "delay")
+                steps = self._check_delays(dms).astype(np.int32)
+                exact.append(bool(np.array_equal(steps * self.dt, dms)))
+                ds.append(steps)
+                del dms, steps
+            d = np.concatenate(ds)
+            del ds
         else:
-            pre = tgt = d = np.zeros(0, _I64)
+            pre = tgt = d = np.zeros(0, np.int32)
             w = np.zeros(0)
         T = self._csr_parts
         if T > 1:   # parts by target cell range (all receptors), ordered by source (stable)
-            part = ((tgt % N) * T) // N
+            part = ((tgt % N).astype(_I64) * T) // N
             order = np.lexsort((pre, part))
         else:
+            part = None
             order = np.argsort(pre, kind="stable")
-        inv = np.empty(len(order), _I64)
-        inv[order] = np.arange(len(order))
-        off = 0
-        for p in projs:
-            p.csr_pos = inv[off:off + len(p.pre)]
-            off += len(p.pre)
+        inv = np.empty(len(order), _index_dtype(len(order)))
+        inv[order] = np.arange(len(order), dtype=inv.dtype)
         if T > 1:
             flat = np.cumsum(np.bincount(part * N + pre, minlength=T * N)).reshape(T, N)
+            del part
             indptr = np.zeros((T, N + 1), _I64)
             indptr[:, 1:] = flat
             indptr[1:, 0] = flat[:-1, -1]
         else:
             indptr = np.zeros(N + 1, _I64)
             np.cumsum(np.bincount(pre, minlength=N), out=indptr[1:])
+        del pre
         if len(d) and d.max() + 1 > self._L:
             self._grow_ring(int(d.max()) + 1)
-        self._csr = (indptr, tgt[order].astype(np.int32), np.ascontiguousarray(w[order]),
-                     d[order].astype(np.int32))
+        tgt = tgt[order]
+        w = w[order]
+        d = d[order]
+        del order
+        self._csr = (indptr, tgt, w, d)
+        off = 0
+        for p, ex in zip(projs, exact):
+            n = len(p.pre)
+            p.csr_pos = inv[off:off + n]
+            off += n
+            p.values.pop("weight", None)
+            if ex:
+                p.values.pop("delay", None)
+            p.in_csr = True
         self._csr_dirty = False
 
     def _grow_ring(self, L_new: int) -> None:
@@ -328,27 +383,34 @@ class EngineBackend(Backend):
         if self._dyn.has(projection_id):
             return self._dyn.set_values(projection_id, name, values)
         proj = self._projections[projection_id]
-        if name not in proj.values:
-            raise NonExistentParameterError(name, "StaticSynapse", proj.values)
+        if name not in proj.names:
+            raise NonExistentParameterError(name, "StaticSynapse", proj.names)
         vals = np.broadcast_to(np.asarray(values, dtype=float), (len(proj.pre),)).copy()
         if name == "delay":
             steps = self._check_delays(vals)
-            if not self._csr_dirty:
-                if steps.max(initial=0) + 1 > self._L:
-                    self._csr_dirty = True
+            if proj.in_csr and steps.max(initial=0) + 1 > self._L:
+                self._materialize(proj)     # the ring must grow: rebuild the CSR
+                self._csr_dirty = True
+            if proj.in_csr:
+                self._csr[3][proj.csr_pos] = steps
+                if np.array_equal(self._csr[3][proj.csr_pos] * self.dt, vals):
+                    proj.values.pop("delay", None)
                 else:
-                    self._csr[3][proj.csr_pos] = steps
-        elif name == "weight" and not self._csr_dirty:
+                    proj.values["delay"] = vals
+                return
+        elif name == "weight" and proj.in_csr:
             self._csr[2][proj.csr_pos] = vals
+            return
         proj.values[name] = vals
 
     def get_connection_values(self, projection_id: int, name: str) -> np.ndarray:
         if self._dyn.has(projection_id):
             return self._dyn.get_values(projection_id, name)
         proj = self._projections[projection_id]
-        if name not in proj.values:
-            raise NonExistentParameterError(name, "StaticSynapse", proj.values)
-        return proj.values[name].copy()
+        if name not in proj.names:
+            raise NonExistentParameterError(name, "StaticSynapse", proj.names)
+        out = self._value(proj, name)
+        return out.copy() if name in proj.values else out
 
     # -- current sources -------------------------------------------------------------
     def inject(self, source_id: int, source: StandardCurrentSourceType,
