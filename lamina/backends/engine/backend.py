@@ -45,14 +45,16 @@ class _Projection:
     """A static projection. Rows and CSR positions are int32 where the network allows it.
     Weight and delay are kept in projection order (`values`) until the CSR is built; after
     that they live only in the CSR (``_csr[2]``, ``_csr[3]`` at `csr_pos`), except delays
-    that are not exactly ``steps * dt`` (kept in `values`)."""
-    pre: np.ndarray                       # source rows
-    post: np.ndarray                      # target rows
-    receptor: np.ndarray                  # 0 exc / 1 inh
+    that are not exactly ``steps * dt`` (kept in `values`); so do the rows and receptors
+    (`pre`, `post`, `receptor` are then None; see `EngineBackend._rows_of`)."""
+    pre: np.ndarray | None                # source rows
+    post: np.ndarray | None               # target rows
+    receptor: np.ndarray | None           # 0 exc / 1 inh
     values: dict[str, np.ndarray] = field(default_factory=dict)  # weight, delay [ms], ...
     names: tuple[str, ...] = ()           # the connection attributes
     csr_pos: np.ndarray | None = None     # CSR position of each connection
-    in_csr: bool = False                  # weight and delay are read from the CSR
+    in_csr: bool = False                  # weight, delay and rows are read from the CSR
+    n: int = 0                            # number of connections
 
 
 def _index_dtype(n: int) -> type:
@@ -277,10 +279,11 @@ class EngineBackend(Backend):
         proj = self._projections.get(projection_id)
         if proj is None:
             self._projections[projection_id] = _Projection(pre, post, rec, vals,
-                                                           tuple(vals))
+                                                           tuple(vals), n=n)
         else:
             self._materialize(proj)
-            n_old = len(proj.pre)
+            n_old = proj.n
+            proj.n = n_old + n
             proj.pre = np.concatenate([proj.pre, pre])
             proj.post = np.concatenate([proj.post, post])
             proj.receptor = np.concatenate([proj.receptor, rec])
@@ -300,10 +303,31 @@ class EngineBackend(Backend):
             return self._csr[2][proj.csr_pos]
         return self._csr[3][proj.csr_pos] * self.dt   # delay, exactly steps * dt
 
+    def _csr_sources(self) -> np.ndarray:
+        """The source row of every CSR position."""
+        indptr = self._csr[0]
+        N0 = indptr.shape[-1] - 1
+        rows = np.arange(N0, dtype=_index_dtype(max(N0, 1)))
+        if indptr.ndim == 2:
+            return np.repeat(np.tile(rows, indptr.shape[0]), np.diff(indptr, axis=1).ravel())
+        return np.repeat(rows, np.diff(indptr))
+
+    def _rows_of(self, proj: _Projection,
+                 sources: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
+        """(pre rows, post rows, receptors) of a projection in projection order."""
+        if proj.pre is not None:
+            return proj.pre, proj.post, proj.receptor
+        if sources is None:
+            sources = self._csr_sources()
+        N0 = self._csr[0].shape[-1] - 1   # the number of cells when the CSR was built
+        tgt = self._csr[1][proj.csr_pos]
+        return sources[proj.csr_pos], tgt % N0, (tgt // N0).astype(np.int8)
+
     def _materialize(self, proj: _Projection) -> None:
-        """Move a projection's values from the CSR back to projection order."""
+        """Move a projection's values and rows from the CSR back to projection order."""
         if proj.in_csr:
             proj.values = {k: self._value(proj, k) for k in proj.names}
+            proj.pre, proj.post, proj.receptor = self._rows_of(proj)
             proj.in_csr, proj.csr_pos = False, None
 
     def _check_delays(self, delay: np.ndarray) -> np.ndarray:
@@ -318,9 +342,18 @@ class EngineBackend(Backend):
         exact = []   # per projection: delay [ms] == steps * dt exactly
         if projs:
             rdt = _index_dtype(max(N, 1))
-            pre = np.concatenate([p.pre for p in projs]).astype(rdt, copy=False)
-            tgt = np.concatenate([p.receptor.astype(np.int32) * np.int32(N)
-                                  + p.post.astype(np.int32) for p in projs])
+            sources = self._csr_sources() if any(p.pre is None for p in projs) else None
+            pres, tgts = [], []
+            for p in projs:
+                pre_p, post_p, rec_p = self._rows_of(p, sources)
+                pres.append(pre_p)
+                tgts.append(rec_p.astype(np.int32) * np.int32(N) + post_p.astype(np.int32))
+                del pre_p, post_p, rec_p
+            del sources
+            pre = np.concatenate(pres).astype(rdt, copy=False)
+            del pres
+            tgt = np.concatenate(tgts)
+            del tgts
             w = np.concatenate([self._value(p, "weight") for p in projs])
             ds = []
             for p in projs:
@@ -362,7 +395,8 @@ class EngineBackend(Backend):
         self._csr = (indptr, tgt, w, d)
         off = 0
         for p, ex in zip(projs, exact):
-            n = len(p.pre)
+            n = p.n
+            p.pre = p.post = p.receptor = None
             p.csr_pos = inv[off:off + n]
             off += n
             p.values.pop("weight", None)
@@ -385,7 +419,7 @@ class EngineBackend(Backend):
         proj = self._projections[projection_id]
         if name not in proj.names:
             raise NonExistentParameterError(name, "StaticSynapse", proj.names)
-        vals = np.broadcast_to(np.asarray(values, dtype=float), (len(proj.pre),)).copy()
+        vals = np.broadcast_to(np.asarray(values, dtype=float), (proj.n,)).copy()
         if name == "delay":
             steps = self._check_delays(vals)
             if proj.in_csr and steps.max(initial=0) + 1 > self._L:

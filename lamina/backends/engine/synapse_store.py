@@ -399,7 +399,7 @@ class SynapseStore:
 
     def _size(self, projection_id: int) -> int:
         p = self.projections.get(projection_id)
-        return len(p.pre) if p is not None else len(self.b._projections[projection_id].pre)
+        return len(p.pre) if p is not None else self.b._projections[projection_id].n
 
     def clear_recorded(self, projection_id: int, variable: str) -> None:
         rec = self.recordings.get((projection_id, variable))
