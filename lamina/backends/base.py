@@ -27,6 +27,19 @@ import numpy as np
 from lamina.models.base import StandardCellType, StandardCurrentSourceType, StandardSynapseType
 
 
+def release_freed_memory() -> None:
+    """Give memory freed by large builds (connecting, the engine's CSR) back to the system:
+    glibc keeps freed blocks in its heap otherwise. ``malloc_trim``, a few ms; Linux only."""
+    import ctypes
+    import sys
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
 @dataclass
 class BackendConfig:
     """What `setup()` fixed for the lifetime of a backend.

@@ -17,6 +17,9 @@ from lamina.core import connection_values as cv
 logger = logging.getLogger(__name__)
 
 
+_TRIM_CONNECTIONS = 1_000_000
+
+
 class Connection:
     """One connection of a projection, as `Projection.__iter__`/`__getitem__` give it."""
 
@@ -153,6 +156,10 @@ class Projection(ClassicProjectionMixin):
         post_idx = np.asarray(post_idx, dtype=np.int64)
         values = self._initial_values(connector, pre_idx, post_idx, given)
         self._add(pre_idx, post_idx, values)
+        del pre_idx, post_idx, values, given
+        if self._n >= _TRIM_CONNECTIONS:
+            from lamina.backends.base import release_freed_memory
+            release_freed_memory()
 
     def _connect_native(self) -> bool:
         """Build the connections with the simulator's own routines, if it has them.

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from lamina.backends.base import Backend, BackendConfig, SignalData
+from lamina.backends.base import Backend, BackendConfig, SignalData, release_freed_memory
 from lamina.backends.engine import inputs, kernels
 from lamina.backends.engine import models as m
 from lamina.backends.engine.derived import prepare
@@ -404,6 +404,8 @@ class EngineBackend(Backend):
                 p.values.pop("delay", None)
             p.in_csr = True
         self._csr_dirty = False
+        if off >= 1_000_000:
+            release_freed_memory()
 
     def _grow_ring(self, L_new: int) -> None:
         """Enlarge the ring buffer keeping pending input at the same absolute step."""
