@@ -55,6 +55,7 @@ class _Projection:
     csr_pos: np.ndarray | None = None     # CSR position of each connection
     in_csr: bool = False                  # weight, delay and rows are read from the CSR
     n: int = 0                            # number of connections
+    steps: np.ndarray | None = None       # delays in steps before the CSR, if exact
 
 
 def _index_dtype(n: int) -> type:
@@ -273,13 +274,13 @@ class EngineBackend(Backend):
                 for k, v in values.items()}
         vals.setdefault("weight", np.zeros(n))
         vals.setdefault("delay", np.full(n, self.dt))
-        self._check_delays(vals["delay"])
         rdt = _index_dtype(self._N)
         pre, post = pre.astype(rdt), post.astype(rdt)
         proj = self._projections.get(projection_id)
         if proj is None:
-            self._projections[projection_id] = _Projection(pre, post, rec, vals,
-                                                           tuple(vals), n=n)
+            proj = _Projection(pre, post, rec, vals, tuple(vals), n=n)
+            self._projections[projection_id] = proj
+            self._store_delay(proj, vals["delay"])
         else:
             self._materialize(proj)
             n_old = proj.n
@@ -290,15 +291,30 @@ class EngineBackend(Backend):
             names = tuple(dict.fromkeys((*proj.names, *vals)))
             for k in names:
                 old = proj.values.get(k, np.full(n_old, np.nan))
+                if k == "delay" and proj.steps is not None:
+                    old = proj.steps * self.dt
                 proj.values[k] = np.concatenate([old, vals.get(k, np.full(n, np.nan))])
             proj.names = names
+            self._store_delay(proj, proj.values["delay"])
         self._csr_dirty = True
+
+    def _store_delay(self, proj: _Projection, delay: np.ndarray) -> None:
+        """Keep delays [ms] in projection order, as int32 steps where that is exact."""
+        steps = self._check_delays(delay)
+        if np.array_equal(steps * self.dt, delay) and steps.max(initial=0) < 2**31:
+            proj.steps = steps.astype(np.int32)
+            proj.values.pop("delay", None)
+        else:
+            proj.steps = None
+            proj.values["delay"] = delay
 
     def _value(self, proj: _Projection, name: str) -> np.ndarray:
         """The values of one attribute in projection order (may be a view for values kept
         in projection order)."""
         if name in proj.values:
             return proj.values[name]
+        if name == "delay" and proj.steps is not None:
+            return proj.steps * self.dt
         if name == "weight":
             return self._csr[2][proj.csr_pos]
         return self._csr[3][proj.csr_pos] * self.dt   # delay, exactly steps * dt
@@ -326,7 +342,12 @@ class EngineBackend(Backend):
     def _materialize(self, proj: _Projection) -> None:
         """Move a projection's values and rows from the CSR back to projection order."""
         if proj.in_csr:
-            proj.values = {k: self._value(proj, k) for k in proj.names}
+            inexact = proj.values.get("delay")   # delays not exactly steps * dt
+            proj.values = {k: self._value(proj, k) for k in proj.names if k != "delay"}
+            if inexact is not None:
+                proj.values["delay"], proj.steps = inexact, None
+            else:
+                proj.steps = self._csr[3][proj.csr_pos]
             proj.pre, proj.post, proj.receptor = self._rows_of(proj)
             proj.in_csr, proj.csr_pos = False, None
 
@@ -357,11 +378,16 @@ class EngineBackend(Backend):
             w = np.concatenate([self._value(p, "weight") for p in projs])
             ds = []
             for p in projs:
-                dms = self._value(p, "delay")
-                steps = self._check_delays(dms).astype(np.int32)
-                exact.append(bool(np.array_equal(steps * self.dt, dms)))
+                if "delay" in p.values:
+                    dms = p.values["delay"]
+                    steps = self._check_delays(dms).astype(np.int32)
+                    exact.append(bool(np.array_equal(steps * self.dt, dms)))
+                    del dms
+                else:   # exactly steps * dt
+                    steps = p.steps if p.steps is not None else self._csr[3][p.csr_pos]
+                    exact.append(True)
                 ds.append(steps)
-                del dms, steps
+                del steps
             d = np.concatenate(ds)
             del ds
         else:
@@ -402,6 +428,7 @@ class EngineBackend(Backend):
             p.values.pop("weight", None)
             if ex:
                 p.values.pop("delay", None)
+            p.steps = None
             p.in_csr = True
         self._csr_dirty = False
         if off >= 1_000_000:
@@ -434,6 +461,8 @@ class EngineBackend(Backend):
                 else:
                     proj.values["delay"] = vals
                 return
+            self._store_delay(proj, vals)
+            return
         elif name == "weight" and proj.in_csr:
             self._csr[2][proj.csr_pos] = vals
             return
