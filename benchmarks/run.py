@@ -68,6 +68,12 @@ def run_worker(simulator: str, variant: str, n: int, duration: float, seed: int,
     cmd = [sys.executable, os.path.abspath(__file__), "--worker", simulator,
            "--variant", variant, "--n", str(n), "--duration", str(duration),
            "--seed", str(seed), "--threads", str(threads)]
+    return launch_worker(cmd, env, timeout)
+
+
+def launch_worker(cmd: list[str], env: dict[str, str], timeout: float) -> dict[str, Any]:
+    """Run a worker command; return the JSON result it printed after `MARKER` (with the
+    process wall time as 'process_s'), or a dict with 'error'."""
     t0 = time.perf_counter()
     try:
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout,

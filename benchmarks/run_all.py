@@ -32,7 +32,6 @@ import os
 import platform
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -42,9 +41,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 
-from run import _nest_available, _versions  # noqa: E402
+from run import MARKER, _fmt, _nest_available, _versions, launch_worker  # noqa: E402
 
-MARKER = "BENCHMARK-RESULT "
 SIMULATORS = ("lamina", "nest")
 LABEL = {"lamina": "lamina", "nest": "NEST"}
 NETWORKS = ("coba", "cuba", "brunel")
@@ -98,20 +96,7 @@ def run_worker(simulator: str, network: str, size: float, duration: float, seed:
            "--network", network, "--size", repr(size), "--duration", repr(duration),
            "--seed", str(seed), "--threads", str(threads)]
     env = dict(env, NUMBA_NUM_THREADS=str(threads), OMP_NUM_THREADS=str(threads))
-    t0 = time.perf_counter()
-    try:
-        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout,
-                              cwd=REPO)
-    except subprocess.TimeoutExpired:
-        return {"error": f"timed out after {timeout:g} s"}
-    wall = time.perf_counter() - t0
-    for line in reversed(proc.stdout.splitlines()):
-        if line.startswith(MARKER):
-            result = json.loads(line[len(MARKER):])
-            result["process_s"] = wall
-            return result
-    tail = (proc.stderr.strip() or proc.stdout.strip()).splitlines()[-15:]
-    return {"error": f"exit status {proc.returncode}:\n    " + "\n    ".join(tail)}
+    return launch_worker(cmd, env, timeout)
 
 
 # --- figures -------------------------------------------------------------------------------
@@ -133,10 +118,6 @@ def _with_derived(r: dict[str, Any]) -> dict[str, Any]:
 def _median(results: list[dict[str, Any]], key: str) -> float:
     values = [r[key] for r in results if "error" not in r and key in r]
     return statistics.median(values) if values else float("nan")
-
-
-def _fmt(x: float, digits: int = 3) -> str:
-    return "-" if x != x else f"{x:.{digits}f}"
 
 
 def _ratio(a: float, b: float) -> float:
