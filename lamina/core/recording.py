@@ -32,6 +32,22 @@ class SegmentData:
     t_start: float = 0.0
 
 
+def sampling_interval_ms(value: Any, dt: float) -> float:
+    """`value` [ms] as a whole number of time steps times dt; `InvalidParameterValueError`
+    when it is not a positive multiple of dt (shared by cell and synapse recording)."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError) as err:
+        raise InvalidParameterValueError(
+            f"sampling_interval={value!r}: expected a number of ms") from err
+    steps = round(v / dt)
+    if steps < 1 or abs(steps * dt - v) > 1e-9 * max(1.0, v):
+        raise InvalidParameterValueError(
+            f"sampling_interval={value!r} ms: expected a positive multiple of the time "
+            f"step ({dt} ms)")
+    return steps * dt
+
+
 class Recorder:
     """Which variables of which cells of a Population are recorded, and the data so far."""
 
@@ -90,23 +106,13 @@ class Recorder:
         return names
 
     def _set_interval(self, interval: Any) -> None:
-        dt = self._sim.dt
-        try:
-            value = float(interval)
-        except (TypeError, ValueError) as err:
-            raise InvalidParameterValueError(
-                f"sampling_interval={interval!r}: expected a number of ms") from err
-        steps = round(value / dt)
-        if steps < 1 or abs(steps * dt - value) > 1e-9 * max(1.0, value):
-            raise InvalidParameterValueError(
-                f"sampling_interval={interval!r} ms: expected a positive multiple of the time "
-                f"step ({dt} ms)")
+        value = sampling_interval_ms(interval, self._sim.dt)
         if any(m.any() for v, m in self.recorded.items() if v != "spikes") and \
                 abs(value - self.sampling_interval) > 1e-12:
             raise InvalidParameterValueError(
                 f"sampling_interval={interval!r} ms: {self.population.label!r} already records "
                 f"with {self.sampling_interval} ms; one interval applies to a whole population")
-        self.sampling_interval = steps * dt
+        self.sampling_interval = value
 
     def _write_at_end(self, to_file: Any) -> None:
         key = str(to_file)

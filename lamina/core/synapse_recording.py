@@ -23,6 +23,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from lamina.backends.base import SignalData
+from lamina.core.recording import sampling_interval_ms
 from lamina.errors import InvalidParameterValueError, RecordingError
 
 if TYPE_CHECKING:
@@ -75,7 +76,7 @@ class SynapseRecorder:
             if not isinstance(var, str) or var not in self.recordable():
                 raise RecordingError(var, type(prj.synapse_type), self.recordable())
         dt = prj._sim.dt
-        interval = self._interval(sampling_interval if sampling_interval is not None
+        interval = sampling_interval_ms(sampling_interval if sampling_interval is not None
                                   else (self.sampling_interval or dt), dt)
         if self.variables and self.sampling_interval is not None and \
                 abs(interval - self.sampling_interval) > 1e-12 and \
@@ -89,20 +90,6 @@ class SynapseRecorder:
             self._backend.set_synapse_recording(prj._id, var, interval)
             if var not in self.variables:
                 self.variables.append(var)
-
-    @staticmethod
-    def _interval(value: Any, dt: float) -> float:
-        try:
-            v = float(value)
-        except (TypeError, ValueError) as err:
-            raise InvalidParameterValueError(
-                f"sampling_interval={value!r}: expected a number of ms") from err
-        steps = round(v / dt)
-        if steps < 1 or abs(steps * dt - v) > 1e-9 * max(1.0, v):
-            raise InvalidParameterValueError(
-                f"sampling_interval={value!r} ms: expected a positive multiple of the time "
-                f"step ({dt} ms)")
-        return steps * dt
 
     def _current(self) -> _Segment:
         sim = self.projection._sim
