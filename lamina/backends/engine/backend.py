@@ -4,7 +4,8 @@ Cells live in one structure of arrays (``state[NSTATE, N]``, ``param[NPARAM, N]`
 grouped into contiguous row ranges of one model kind. Synapses are kept in CSR form by
 source row; input is accumulated in a ring buffer ``ring[L, 2N]`` (receptor-major
 columns). `run_until` advances in chunks of at most `inputs.BLOCK` steps, each one call of
-the compiled kernel `kernels.run_steps`; Python work is O(1) per chunk (plus numpy work
+the compiled kernel (`windows.run_windows` for static networks, `kernels.run_steps` for
+networks with dynamic synapses or gap junctions); Python work is O(1) per chunk (plus numpy work
 proportional to the chunk's inputs and recorded data).
 """
 from __future__ import annotations
@@ -44,8 +45,9 @@ class _Group:
 class _Projection:
     """A static projection. Rows and CSR positions are int32 where the network allows it.
     Weight and delay are kept in projection order (`values`) until the CSR is built; after
-    that they live only in the CSR (``_csr[2]``, ``_csr[3]`` at `csr_pos`), except delays
-    that are not exactly ``steps * dt`` (kept in `values`); so do the rows and receptors
+    that they live only in the CSR (``_csr[2]`` at `csr_pos`; delays in the delay groups
+    ``_csr[3]``, see `_csr_delays`), except delays that are not exactly ``steps * dt``
+    (kept in `values`); so do the rows and receptors
     (`pre`, `post`, `receptor` are then None; see `EngineBackend._rows_of`)."""
     pre: np.ndarray | None                # source rows
     post: np.ndarray | None               # target rows
@@ -844,6 +846,7 @@ class EngineBackend(Backend):
     def describe(self) -> dict[str, Any]:
         return {"backend": self.name, "dt": self.dt, "threads": self.config.threads,
                 "parallel_kernel": self._csr_parts > 1,
+                "kernel": "windowed" if self._windowed() else "serial step loop",
                 "integration": {name: t.method for name, t in m.TABLES.items()},
                 "delivery": "ring buffer per target and receptor, CSR by source, "
                             "spikes on the grid",

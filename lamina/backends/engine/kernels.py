@@ -12,10 +12,13 @@
    propagators for the current-based models, RKF45 with error control for the
    conductance-based ones), reading and clearing ring slot ``n % L``;
 4. delivers the spikes emitted in this step in ascending row order (deterministic sums),
-   a spike with delay ``D`` steps landing in slot ``(n + D) % L``;
+   a spike with delay ``D`` steps landing in slot ``(n + D) % L`` (`deliver`: the static
+   CSR grouped by delay within each source);
 5. records spikes and analog samples (state at ``t_{n+1}``).
 
-The function returns the step it reached; it stops early (before a step) when the spike
+`run_steps` serves networks with dynamic synapses or gap junctions; static networks run in
+the windowed kernel of `windows`, which shares `update_group` and `deliver`. The function
+returns the step it reached; it stops early (before a step) when the spike
 record buffer might overflow, and the caller then empties the buffer and calls again.
 """
 from __future__ import annotations
@@ -258,8 +261,9 @@ def run_steps(n_begin, n_end, chunk_base, dt,
     before a step when a postsynaptic history is full (``h_full[0] > 0``).
 
     Per-step inputs (``ext_ptr``, ``cs_amp``) are indexed by ``n - chunk_base``. Spikes of
-    recorded neurons are appended to ``spk_step`` (time stamp, = n+1) / ``spk_row`` with
-    ``spk_n[0]`` the fill level; analog channel ``c`` samples ``state[ch_var, ch_row]``
+    recorded neurons are appended to ``spk_step`` (time stamp, = n+1) / ``spk_row`` /
+    ``spk_cnt`` (spikes with this stamp: a Poisson source's K) with ``spk_n[0]`` the fill
+    level; analog channel ``c`` samples ``state[ch_var, ch_row]``
     (entries ``ch_ptr[c]..ch_ptr[c+1]``) after step n when ``(n + 1 - ch_phase[c])`` is a
     multiple of ``ch_int[c]``, writing sample ``ch_count[c]`` at
     ``rbuf[ch_base[c] + k * width]``.

@@ -147,12 +147,11 @@ def _window_length(w0, n_end, D, wb_off, spk_n, n_rec_spk, cap):
 
 @njit(cache=True)
 def run_windows(n_begin, n_end, chunk_base, dt, D, bounds, pc_kind, pc_start, pc_stop,
-                pc_ptr,
-        state, param, refr, ring, row_grp, grp_delay, grp_ptr, syn_tgt, syn_w,
-        ext_ptr, ext_row, ext_emit, cs_amp, cs_ptr, cs_tgt, iinj,
-        rec_spk, n_rec_spk, spk_step, spk_row, spk_cnt, spk_n,
-        ch_int, ch_phase, ch_ptr, ch_row, ch_var, ch_base, ch_count, rbuf, work,
-        wb_row, wb_cnt, wb_off, cdf, meta):
+                pc_ptr, state, param, refr, ring, row_grp, grp_delay, grp_ptr, syn_tgt,
+                syn_w, ext_ptr, ext_row, ext_emit, cs_amp, cs_ptr, cs_tgt, iinj, rec_spk,
+                n_rec_spk, spk_step, spk_row, spk_cnt, spk_n, ch_int, ch_phase, ch_ptr,
+                ch_row, ch_var, ch_base, ch_count, rbuf, work, wb_row, wb_cnt, wb_off, cdf,
+                meta):
     """Advance steps n_begin..n_end-1 window by window, the threads' work one after
     another; return the step reached (earlier when the spike record buffer might overflow).
     `run_windows_par` is the same body with ``prange``: keep the two identical."""
@@ -200,12 +199,11 @@ def run_windows(n_begin, n_end, chunk_base, dt, D, bounds, pc_kind, pc_start, pc
 
 @njit(cache=True, parallel=True)
 def run_windows_par(n_begin, n_end, chunk_base, dt, D, bounds, pc_kind, pc_start, pc_stop,
-                    pc_ptr,
-        state, param, refr, ring, row_grp, grp_delay, grp_ptr, syn_tgt, syn_w,
-        ext_ptr, ext_row, ext_emit, cs_amp, cs_ptr, cs_tgt, iinj,
-        rec_spk, n_rec_spk, spk_step, spk_row, spk_cnt, spk_n,
-        ch_int, ch_phase, ch_ptr, ch_row, ch_var, ch_base, ch_count, rbuf, work,
-        wb_row, wb_cnt, wb_off, cdf, meta):
+                    pc_ptr, state, param, refr, ring, row_grp, grp_delay, grp_ptr, syn_tgt,
+                    syn_w, ext_ptr, ext_row, ext_emit, cs_amp, cs_ptr, cs_tgt, iinj,
+                    rec_spk, n_rec_spk, spk_step, spk_row, spk_cnt, spk_n, ch_int,
+                    ch_phase, ch_ptr, ch_row, ch_var, ch_base, ch_count, rbuf, work,
+                    wb_row, wb_cnt, wb_off, cdf, meta):
     """`run_windows` with the threads' work of a window in a numba ``prange``."""
     L = ring.shape[0]
     T = bounds.shape[0] - 1
