@@ -72,3 +72,62 @@ def test_nest_reset_kernel_after_threaded_engine_run() -> None:
                        timeout=600)
     assert r.returncode == 0, r.stderr[-2000:]
     assert "OK" in r.stdout
+
+
+def _brunel_like(threads: int, splits: tuple[float, ...]):
+    """A small Brunel-like network (alpha cells, mixed delays, Poisson drive, a spike array,
+    a step current); returns spikes, v and the recorded Poisson spikes."""
+    sim.setup(timestep=0.1, threads=threads, min_delay=0.1, max_delay=5.0)
+    cells = sim.Population(240, sim.IF_curr_alpha(tau_m=20.0, v_thresh=-50.0, v_reset=-60.0,
+                                                  v_rest=-60.0, tau_refrac=2.0))
+    cells.initialize(v=sim.RandomDistribution("uniform", (-60, -50), rng=sim.NumpyRNG(4)))
+    noise = sim.Population(240, sim.SpikeSourcePoisson(rate=9000.0))
+    arr = sim.Population(2, sim.SpikeSourceArray(spike_times=[0.0, 3.0, 3.04, 30.0]))
+    sim.Projection(noise, cells, sim.OneToOneConnector(),
+                   sim.StaticSynapse(weight=0.09, delay=0.3))
+    sim.Projection(arr, cells, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.5, delay=0.1))
+    delays = sim.RandomDistribution("uniform", (0.3, 2.0), rng=sim.NumpyRNG(5))
+    sim.Projection(cells[:190], cells, sim.FixedProbabilityConnector(0.1, rng=sim.NumpyRNG(6)),
+                   sim.StaticSynapse(weight=0.08, delay=delays))
+    sim.Projection(cells[190:], cells, sim.FixedProbabilityConnector(0.1, rng=sim.NumpyRNG(7)),
+                   sim.StaticSynapse(weight=-0.4, delay=0.3), receptor_type="inhibitory")
+    sim.DCSource(amplitude=0.3, start=20.0, stop=60.0).inject_into(cells[::3])
+    cells.record(["spikes", "v"])
+    noise[:4].record("spikes")
+    for t in splits:
+        sim.run(t)
+    seg = cells.get_data().segments[0]
+    sp = [np.asarray(s) for s in seg.spiketrains]
+    v = np.asarray(seg.analogsignals[0])
+    src = [np.asarray(s) for s in noise[:4].get_data().segments[0].spiketrains]
+    sim.end()
+    return sp, v, src
+
+
+def test_windowed_kernel_is_bitwise_independent_of_threads_and_run_splitting() -> None:
+    ref_sp, ref_v, ref_src = _brunel_like(1, (100.0,))
+    assert 100 < sum(len(s) for s in ref_sp)
+    assert max(len(s) for s in ref_src) > 50
+    assert ref_v.shape == (1001, 240)   # samples at 0, 0.1, ..., 100 ms
+    for threads, splits in ((2, (100.0,)), (3, (100.0,)), (1, (50.0, 50.0)),
+                            (2, (37.3, 12.7, 50.0))):
+        sp, v, src = _brunel_like(threads, splits)
+        for a, b in zip(ref_sp + ref_src, sp + src):
+            np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(v, ref_v)
+
+
+def test_delays_read_and_written_through_the_delay_grouped_csr() -> None:
+    sim.setup(timestep=0.1, threads=2)
+    a = sim.Population(20, sim.IF_curr_exp())
+    delays = np.round(np.linspace(0.1, 3.0, 400), 1)
+    prj = sim.Projection(a, a, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.1, delay=0.5))
+    prj.set(delay=delays)
+    sim.run(1.0)   # builds the CSR, sorted by delay within each source
+    np.testing.assert_allclose(np.ravel(prj.get("delay", format="list", with_address=False)),
+                               delays)
+    prj.set(delay=delays[::-1].copy())
+    sim.run(1.0)
+    np.testing.assert_allclose(np.ravel(prj.get("delay", format="list", with_address=False)),
+                               delays[::-1])
+    sim.end()

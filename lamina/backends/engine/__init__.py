@@ -47,12 +47,15 @@ synapses: NEST's tsodyks/tsodyks2/quantal_stp/bernoulli/stdp/vogels_sprekeler al
 event-driven per connection; gap junctions, explicit coupling) and `synapse_store`
 (their storage, a CSR of its own, and synaptic-state recording).
 
-Threads: with ``threads > 1`` and no dynamic synapses, `kernels.run_steps_par` updates the
-cells in parallel pieces and delivers spikes partitioned by *target* cell range (one
-CSR part per thread), so every target sums its inputs in the serial order: results are
-bitwise identical for any thread count. Networks with dynamic synapses run serially.
-numba's ``workqueue`` threading layer is selected (the OpenMP layer crashed a later
-``nest.ResetKernel()`` in the same process) unless ``NUMBA_THREADING_LAYER`` is set.
+Threads: networks whose synapses are all static (no gap junctions) run in the windowed
+kernel `windows` for any thread count: windows of D steps (D = the smallest delay), one
+parallel region per window, thread t owning a range of cells (their updates, Poisson draws
+and ring columns) and the CSR part onto them. Spikes are delivered in one canonical order
+(emission step, then row), so results are bitwise identical for any number of threads and
+any split of a run. Networks with dynamic synapses or gap junctions run in the serial
+step loop `kernels.run_steps`. numba's ``workqueue`` threading layer is selected (the
+OpenMP layer crashed a later ``nest.ResetKernel()`` in the same process) unless
+``NUMBA_THREADING_LAYER`` is set.
 """
 from lamina.backends.engine.backend import EngineBackend
 

@@ -4,7 +4,8 @@ Cells live in one structure of arrays (``state[NSTATE, N]``, ``param[NPARAM, N]`
 grouped into contiguous row ranges of one model kind. Synapses are kept in CSR form by
 source row; input is accumulated in a ring buffer ``ring[L, 2N]`` (receptor-major
 columns). `run_until` advances in chunks of at most `inputs.BLOCK` steps, each one call of
-the compiled kernel `kernels.run_steps`; Python work is O(1) per chunk (plus numpy work
+the compiled kernel (`windows.run_windows` for static networks, `kernels.run_steps` for
+networks with dynamic synapses or gap junctions); Python work is O(1) per chunk (plus numpy work
 proportional to the chunk's inputs and recorded data).
 """
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from lamina.backends.base import Backend, BackendConfig, SignalData, release_freed_memory
-from lamina.backends.engine import inputs, kernels
+from lamina.backends.engine import inputs, kernels, poisson, windows
 from lamina.backends.engine import models as m
 from lamina.backends.engine.derived import prepare
 from lamina.backends.engine.recording import AnalogStore, SpikeStore
@@ -44,8 +45,9 @@ class _Group:
 class _Projection:
     """A static projection. Rows and CSR positions are int32 where the network allows it.
     Weight and delay are kept in projection order (`values`) until the CSR is built; after
-    that they live only in the CSR (``_csr[2]``, ``_csr[3]`` at `csr_pos`), except delays
-    that are not exactly ``steps * dt`` (kept in `values`); so do the rows and receptors
+    that they live only in the CSR (``_csr[2]`` at `csr_pos`; delays in the delay groups
+    ``_csr[3]``, see `_csr_delays`), except delays that are not exactly ``steps * dt``
+    (kept in `values`); so do the rows and receptors
     (`pre`, `post`, `receptor` are then None; see `EngineBackend._rows_of`)."""
     pre: np.ndarray | None                # source rows
     post: np.ndarray | None               # target rows
@@ -102,22 +104,25 @@ class EngineBackend(Backend):
         # recording
         self._analog = AnalogStore()
         self._spikes = SpikeStore()
-        self._spike_buf = (np.zeros(0, _I64), np.zeros(0, _I64))
+        self._spike_buf = (np.zeros(0, _I64), np.zeros(0, _I64), np.zeros(0, _I64))
+        self._window_buf: tuple[np.ndarray, ...] | None = None   # see `_run_windows`
         self._work = np.zeros((8, 0))  # scratch rows for the vectorised integrator
         self._threads = max(int(config.threads or 1), 1)
         self._csr_parts = 1
 
     # -- helpers ---------------------------------------------------------------------
-    def _parts(self) -> int:
-        """Number of target parts of the static CSR: ``threads`` when the parallel kernel
-        can be used (no dynamic synapses), else 1 (serial kernel). Results are bitwise the
-        same either way."""
-        if self._threads <= 1 or self._N == 0:
-            return 1
+    def _windowed(self) -> bool:
+        """Whether the windowed kernel (`windows`) runs the network: all synapses static,
+        no gap junctions. Else the serial step loop `kernels.run_steps` does."""
         p_indptr = self._dyn.indptr
-        if len(p_indptr) and p_indptr[-1] > 0:
+        return not (len(p_indptr) and p_indptr[-1] > 0) and len(self._dyn.g_a) == 0
+
+    def _parts(self) -> int:
+        """Number of target parts of the static CSR: ``threads`` for the windowed kernel,
+        else 1. Results are bitwise the same for any number of parts."""
+        if self._threads <= 1 or self._N == 0 or not self._windowed():
             return 1
-        return self._threads
+        return min(self._threads, self._N)
 
     def _rows(self, ids: Any) -> np.ndarray:
         ids = np.atleast_1d(np.asarray(ids, dtype=_I64))
@@ -317,7 +322,12 @@ class EngineBackend(Backend):
             return proj.steps * self.dt
         if name == "weight":
             return self._csr[2][proj.csr_pos]
-        return self._csr[3][proj.csr_pos] * self.dt   # delay, exactly steps * dt
+        return self._csr_delays()[proj.csr_pos] * self.dt   # delay, exactly steps * dt
+
+    def _csr_delays(self) -> np.ndarray:
+        """The delay [steps] of every CSR position, expanded from the delay groups."""
+        _, grp_delay, grp_ptr = self._csr[3]
+        return np.repeat(grp_delay, np.diff(grp_ptr))
 
     def _csr_sources(self) -> np.ndarray:
         """The source row of every CSR position."""
@@ -347,7 +357,7 @@ class EngineBackend(Backend):
             if inexact is not None:
                 proj.values["delay"], proj.steps = inexact, None
             else:
-                proj.steps = self._csr[3][proj.csr_pos]
+                proj.steps = self._csr_delays()[proj.csr_pos]
             proj.pre, proj.post, proj.receptor = self._rows_of(proj)
             proj.in_csr, proj.csr_pos = False, None
 
@@ -364,6 +374,9 @@ class EngineBackend(Backend):
         if projs:
             rdt = _index_dtype(max(N, 1))
             sources = self._csr_sources() if any(p.pre is None for p in projs) else None
+            old_d = self._csr_delays() if any(p.csr_pos is not None and p.steps is None
+                                               and "delay" not in p.values
+                                               for p in projs) else None
             pres, tgts = [], []
             for p in projs:
                 pre_p, post_p, rec_p = self._rows_of(p, sources)
@@ -384,22 +397,24 @@ class EngineBackend(Backend):
                     exact.append(bool(np.array_equal(steps * self.dt, dms)))
                     del dms
                 else:   # exactly steps * dt
-                    steps = p.steps if p.steps is not None else self._csr[3][p.csr_pos]
+                    steps = p.steps if p.steps is not None else old_d[p.csr_pos]
                     exact.append(True)
                 ds.append(steps)
                 del steps
             d = np.concatenate(ds)
-            del ds
+            del ds, old_d
         else:
             pre = tgt = d = np.zeros(0, np.int32)
             w = np.zeros(0)
         T = self._csr_parts
-        if T > 1:   # parts by target cell range (all receptors), ordered by source (stable)
+        # parts by target cell range (all receptors), ordered by source, then by delay
+        # (stable: the projection order is kept within one delay)
+        if T > 1:
             part = ((tgt % N).astype(_I64) * T) // N
-            order = np.lexsort((pre, part))
+            order = np.lexsort((d, pre, part))
         else:
             part = None
-            order = np.argsort(pre, kind="stable")
+            order = np.lexsort((d, pre))
         inv = np.empty(len(order), _index_dtype(len(order)))
         inv[order] = np.arange(len(order), dtype=inv.dtype)
         if T > 1:
@@ -416,9 +431,9 @@ class EngineBackend(Backend):
             self._grow_ring(int(d.max()) + 1)
         tgt = tgt[order]
         w = w[order]
-        d = d[order]
-        del order
-        self._csr = (indptr, tgt, w, d)
+        groups = self._delay_groups(indptr, d[order])
+        del order, d
+        self._csr = (indptr, tgt, w, groups)
         off = 0
         for p, ex in zip(projs, exact):
             n = p.n
@@ -433,6 +448,26 @@ class EngineBackend(Backend):
         self._csr_dirty = False
         if off >= 1_000_000:
             release_freed_memory()
+
+    def _delay_groups(self, indptr: np.ndarray,
+                      d: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The delay groups of a CSR sorted by (part, source, delay) (`d`: delays [steps]
+        in CSR order): runs of one row of one part with one delay. Returns ``row_grp[T,
+        N+1]`` (the groups of row r in part t are ``row_grp[t, r] .. row_grp[t, r+1]``),
+        ``grp_delay`` [steps, int32] and ``grp_ptr`` (CSR positions, int64): the kernels
+        compute one ring slot per group instead of reading a delay per synapse."""
+        n = len(d)
+        flat = indptr.reshape(-1, indptr.shape[-1])
+        new = np.zeros(n + 1, bool)
+        new[flat.ravel()] = True   # every row of every part starts a group
+        new = new[:n]
+        if n:
+            new[1:] |= d[1:] != d[:-1]
+        starts = np.flatnonzero(new)
+        grp_ptr = np.append(starts, n).astype(_I64)
+        grp_delay = d[starts].astype(np.int32)
+        row_grp = np.searchsorted(starts, flat, side="left").astype(_I64)
+        return row_grp, grp_delay, grp_ptr
 
     def _grow_ring(self, L_new: int) -> None:
         """Enlarge the ring buffer keeping pending input at the same absolute step."""
@@ -454,13 +489,9 @@ class EngineBackend(Backend):
             if proj.in_csr and steps.max(initial=0) + 1 > self._L:
                 self._materialize(proj)     # the ring must grow: rebuild the CSR
                 self._csr_dirty = True
-            if proj.in_csr:
-                self._csr[3][proj.csr_pos] = steps
-                if np.array_equal(self._csr[3][proj.csr_pos] * self.dt, vals):
-                    proj.values.pop("delay", None)
-                else:
-                    proj.values["delay"] = vals
-                return
+            if proj.in_csr:   # delays order the CSR: rebuild it before the next run
+                self._materialize(proj)
+                self._csr_dirty = True
             self._store_delay(proj, vals)
             return
         elif name == "weight" and proj.in_csr:
@@ -639,61 +670,35 @@ class EngineBackend(Backend):
         ch_count = np.zeros(len(chans), _I64)
         # spike buffer
         n_rec = int(self.rec_spk.sum())
-        cap = max(4 * n_rec + 4096, len(self._spike_buf[0]))
+        windowed = self._windowed()
+        per_call = windows.WINDOW_MAX if windowed else 1   # record entries per row
+        cap = max(per_call * n_rec + 4096, len(self._spike_buf[0]))
         if len(self._spike_buf[0]) < cap:
-            self._spike_buf = (np.zeros(cap, _I64), np.zeros(cap, _I64))
-        spk_step, spk_row = self._spike_buf
+            self._spike_buf = tuple(np.zeros(cap, _I64) for _ in range(3))
+        spk_step, spk_row, spk_cnt = self._spike_buf
         spk_n = np.zeros(1, _I64)
-        spiked = np.zeros(self._N, _I64)
-        ev_row = np.zeros(self._N, _I64)   # Poisson sources spiking in a step, and counts
-        ev_cnt = np.zeros(self._N, _I64)
         if self._work.shape[1] != self._N:
             self._work = np.zeros((8, self._N))
-        g_kind = np.array([g.kind for g in self._groups], _I64)
-        g_start = np.array([g.start for g in self._groups], _I64)
-        g_stop = np.array([g.stop for g in self._groups], _I64)
-        indptr, syn_tgt, syn_w, syn_d = self._csr
-        par = indptr.ndim == 2
-        if par:
-            import numba
-            numba.set_num_threads(min(self._threads, numba.config.NUMBA_NUM_THREADS))
-            T = indptr.shape[0]
-            pcs = [(g.kind, g.start + (g.stop - g.start) * j // T,
-                    g.start + (g.stop - g.start) * (j + 1) // T)
-                   for g in self._groups for j in range(T)]
-            pcs = [p for p in pcs if p[2] > p[1]]
-            pc_kind, pc_start, pc_stop = (np.array([p[i] for p in pcs], _I64) for i in range(3))
-            pc_n = np.zeros(len(pcs), _I64)
-            out_row = np.zeros(self._N, _I64)
-            g_a, g_b, g_w, g_rows = self._dyn.kernel_arrays()[-4:]
+        cdf, meta = poisson.new_table()
+        run = self._run_windows if windowed else self._run_steps
+        args = (ext_ptr, ext_row, ext_emit, cs_amp, cs_ptr, cs_tgt, n_rec, spk_n, ch_int,
+                ch_phase, ch_ptr, ch_row, ch_var, ch_base, ch_count, rbuf)
         n = n0
         while n < n1:
             if self._dyn.hist.full[0]:
                 self._dyn.make_history_room()
             n_prev = n
-            if par:
-                n = kernels.run_steps_par(
-                    n, n1, n0, self.dt, g_kind, g_start, g_stop, pc_kind, pc_start, pc_stop,
-                    self.state, self.param, self.refr, self.ring, indptr, syn_tgt, syn_w,
-                    syn_d, ext_ptr, ext_row, ext_emit, cs_amp, cs_ptr, cs_tgt, self.iinj,
-                    spiked, self.rec_spk, n_rec, spk_step, spk_row, spk_n, ch_int, ch_phase,
-                    ch_ptr, ch_row, ch_var, ch_base, ch_count, rbuf, self._work, g_a, g_b, g_w,
-                    g_rows, ev_row, ev_cnt, pc_n, out_row)
-            else:
-                n = kernels.run_steps(
-                    n, n1, n0, self.dt, g_kind, g_start, g_stop, self.state, self.param,
-                    self.refr, self.ring, indptr, syn_tgt, syn_w, syn_d, ext_ptr, ext_row,
-                    ext_emit, cs_amp, cs_ptr, cs_tgt, self.iinj, spiked, self.rec_spk, n_rec,
-                    spk_step, spk_row, spk_n, ch_int, ch_phase, ch_ptr, ch_row, ch_var, ch_base,
-                    ch_count, rbuf, self._work, *self._dyn.kernel_arrays(), ev_row, ev_cnt)
+            n = run(n, n1, n0, args, spk_step, spk_row, spk_cnt, cdf, meta)
             k = int(spk_n[0])
-            self._spikes.append(self._ids[spk_row[:k]], spk_step[:k].copy())
+            cnt = spk_cnt[:k]
+            self._spikes.append(np.repeat(self._ids[spk_row[:k]], cnt),
+                                np.repeat(spk_step[:k], cnt))
             spk_n[0] = 0
             if n == n_prev and k == 0 and not self._dyn.hist.full[0]:
-                # one step's recorded Poisson spikes exceed the buffer: enlarge it
+                # the record buffer cannot hold one window's spikes: enlarge it
                 cap = 2 * len(spk_step)
-                self._spike_buf = (np.zeros(cap, _I64), np.zeros(cap, _I64))
-                spk_step, spk_row = self._spike_buf
+                self._spike_buf = tuple(np.zeros(cap, _I64) for _ in range(3))
+                spk_step, spk_row, spk_cnt = self._spike_buf
         # spikes of recorded sources
         if len(ext_row):
             rec = self.rec_spk[ext_row] == 1
@@ -702,6 +707,61 @@ class EngineBackend(Backend):
             if k:
                 ch.block.chunks.append(rbuf[base:base + k * w].reshape(k, w))
         self._check_finite(n0, n1)
+
+    def _run_steps(self, n: int, n1: int, n0: int, args: tuple, spk_step: np.ndarray,
+                   spk_row: np.ndarray, spk_cnt: np.ndarray, cdf: np.ndarray,
+                   meta: np.ndarray) -> int:
+        """One call of the serial step loop (dynamic synapses, gap junctions)."""
+        (ext_ptr, ext_row, ext_emit, cs_amp, cs_ptr, cs_tgt, n_rec, spk_n, ch_int, ch_phase,
+         ch_ptr, ch_row, ch_var, ch_base, ch_count, rbuf) = args
+        g_kind, g_start, g_stop = (np.array([getattr(g, a) for g in self._groups], _I64)
+                                   for a in ("kind", "start", "stop"))
+        N = self._N
+        _, syn_tgt, syn_w, (row_grp, grp_delay, grp_ptr) = self._csr
+        return kernels.run_steps(
+            n, n1, n0, self.dt, g_kind, g_start, g_stop, self.state, self.param, self.refr,
+            self.ring, row_grp, grp_delay, grp_ptr, syn_tgt, syn_w, ext_ptr, ext_row,
+            ext_emit, cs_amp, cs_ptr, cs_tgt, self.iinj, np.zeros(N, _I64), self.rec_spk,
+            n_rec, spk_step, spk_row, spk_cnt, spk_n, ch_int, ch_phase, ch_ptr, ch_row,
+            ch_var, ch_base, ch_count, rbuf, self._work, *self._dyn.kernel_arrays(),
+            np.zeros(N, _I64), np.zeros(N, _I64), cdf, meta)
+
+    def _run_windows(self, n: int, n1: int, n0: int, args: tuple, spk_step: np.ndarray,
+                     spk_row: np.ndarray, spk_cnt: np.ndarray, cdf: np.ndarray,
+                     meta: np.ndarray) -> int:
+        """One call of the windowed kernel (`windows`): static synapses only; T threads
+        own T cell ranges and CSR parts."""
+        (ext_ptr, ext_row, ext_emit, cs_amp, cs_ptr, cs_tgt, n_rec, spk_n, ch_int, ch_phase,
+         ch_ptr, ch_row, ch_var, ch_base, ch_count, rbuf) = args
+        _, syn_tgt, syn_w, (row_grp, grp_delay, grp_ptr) = self._csr
+        T, N = row_grp.shape[0], self._N
+        bounds = np.array([(N * t + T - 1) // T for t in range(T + 1)], _I64)
+        pcs = [(g.kind, max(g.start, bounds[t]), min(g.stop, bounds[t + 1]), t)
+               for t in range(T) for g in self._groups]
+        pcs = [p for p in pcs if p[2] > p[1]]
+        pc_kind, pc_start, pc_stop = (np.array([p[i] for p in pcs], _I64) for i in range(3))
+        pc_ptr = np.searchsorted(np.array([p[3] for p in pcs], _I64),
+                                 np.arange(T + 1)).astype(_I64)
+        D = int(grp_delay.min()) if len(grp_delay) else windows.WINDOW_MAX
+        W = min(D, windows.WINDOW_MAX)
+        cap_t = int(np.diff(bounds).max()) * W
+        wb = self._window_buf
+        if wb is None or wb[0].shape[1:] != (T, cap_t) or wb[2].shape[2] != W + 1:
+            wb = self._window_buf = (np.zeros((2, T, cap_t), _I64),
+                                     np.zeros((2, T, cap_t), _I64),
+                                     np.zeros((2, T, W + 1), _I64))
+        cdf_t = np.tile(cdf, (T, 1))
+        meta_t = np.tile(meta, (T, 1))
+        if T > 1:
+            import numba
+            numba.set_num_threads(min(T, numba.config.NUMBA_NUM_THREADS))
+        kernel = windows.run_windows_par if T > 1 else windows.run_windows
+        return kernel(
+            n, n1, n0, self.dt, D, bounds, pc_kind, pc_start, pc_stop, pc_ptr, self.state,
+            self.param, self.refr, self.ring, row_grp, grp_delay, grp_ptr, syn_tgt, syn_w,
+            ext_ptr, ext_row, ext_emit, cs_amp, cs_ptr, cs_tgt, self.iinj, self.rec_spk,
+            n_rec, spk_step, spk_row, spk_cnt, spk_n, ch_int, ch_phase, ch_ptr, ch_row,
+            ch_var, ch_base, ch_count, rbuf, self._work, *wb, cdf_t, meta_t)
 
     def _check_finite(self, n0: int, n1: int) -> None:
         """Raise `NumericalError` if any state variable became NaN or infinite in the chunk
@@ -786,6 +846,7 @@ class EngineBackend(Backend):
     def describe(self) -> dict[str, Any]:
         return {"backend": self.name, "dt": self.dt, "threads": self.config.threads,
                 "parallel_kernel": self._csr_parts > 1,
+                "kernel": "windowed" if self._windowed() else "serial step loop",
                 "integration": {name: t.method for name, t in m.TABLES.items()},
                 "delivery": "ring buffer per target and receptor, CSR by source, "
                             "spikes on the grid",

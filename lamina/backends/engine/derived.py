@@ -20,12 +20,23 @@ def prepare(table: m.ModelTable, param: np.ndarray, cols: slice | np.ndarray, dt
         param[row, cols] = value
     if table.name == "IF_facets_hardware1":   # tau_m = cm/g_leak (0.2 nF, g_leak in nS)
         param[m.P_TAU_M, cols] = param[m.P_CM, cols] / (1e-3 * param[m.P_G_LEAK_FACETS, cols])
+    if table.kind == m.K_POISSON:
+        _poisson_rows(param, cols, dt)
     if table.kind in m.SOURCE_KINDS:
         return
     if table.kind < m.K_FIRST_EXT:
         derive(table.kind, param, cols, dt)
         return
     derive_ext(table.kind, param, cols, dt)
+
+
+def _poisson_rows(param: np.ndarray, cols, dt: float) -> None:
+    """Active steps and mean count per step of SpikeSourcePoisson cells, computed once
+    here (the same operations the step loop used to repeat per step and cell)."""
+    start = param[m.P_START, cols]
+    param[m.P_PSTART_STEP, cols] = np.floor(start / dt + 0.5)
+    param[m.P_PSTOP_STEP, cols] = np.floor((start + param[m.P_DURATION, cols]) / dt + 0.5)
+    param[m.P_PLAM, cols] = param[m.P_RATE, cols] * dt / 1000.0
 
 
 def _refr_steps(param: np.ndarray, cols, dt: float) -> None:

@@ -12,10 +12,13 @@
    propagators for the current-based models, RKF45 with error control for the
    conductance-based ones), reading and clearing ring slot ``n % L``;
 4. delivers the spikes emitted in this step in ascending row order (deterministic sums),
-   a spike with delay ``D`` steps landing in slot ``(n + D) % L``;
+   a spike with delay ``D`` steps landing in slot ``(n + D) % L`` (`deliver`: the static
+   CSR grouped by delay within each source);
 5. records spikes and analog samples (state at ``t_{n+1}``).
 
-The function returns the step it reached; it stops early (before a step) when the spike
+`run_steps` serves networks with dynamic synapses or gap junctions; static networks run in
+the windowed kernel of `windows`, which shares `update_group` and `deliver`. The function
+returns the step it reached; it stops early (before a step) when the spike
 record buffer might overflow, and the caller then empties the buffer and calls again.
 """
 from __future__ import annotations
@@ -40,7 +43,7 @@ from lamina.backends.engine.synapses import (deliver_plastic, gap_currents,
 from lamina.backends.engine.integrators import (RK_ATOL, fallback_cond_alpha,
                                                 fallback_cond_exp, full_step_cond_alpha,
                                                 full_step_cond_exp)
-from lamina.backends.engine.models import (P_DURATION, P_PKEY, P_RATE, P_START, K_POISSON,
+from lamina.backends.engine.models import (K_POISSON,
                                            K_COND_ALPHA, K_COND_EXP, K_CURR_ALPHA, K_FIRST_EXT,
                                            K_CURR_DELTA, K_CURR_EXP, P_E_REV_E, P_E_REV_I,
                                            P_I_OFFSET, P_INV_CM, P_INV_TAU_E, P_INV_TAU_I,
@@ -52,103 +55,121 @@ from lamina.backends.engine.models import (P_DURATION, P_PKEY, P_RATE, P_START, 
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["run_steps", "run_steps_par", "RK_ATOL"]
+__all__ = ["run_steps", "deliver", "update_group", "RK_ATOL"]
+
+
+@njit(cache=True, inline="always")
+def deliver(t, row, emit_step, mult, L, ring, row_grp, grp_delay, grp_ptr, syn_tgt, syn_w):
+    """Add `mult` x the weights of `row`'s synapses in CSR part `t` to the ring.
+
+    The part's synapses of one row are grouped by delay (``row_grp[t, row]`` ..
+    ``row_grp[t, row + 1]`` index the groups, ``grp_ptr`` their synapses): the ring slot is
+    computed once per group and the inner loop is a plain gather-add.
+    """
+    for g in range(row_grp[t, row], row_grp[t, row + 1]):
+        slot = (emit_step + grp_delay[g]) % L
+        if mult == 1.0:
+            for q in range(grp_ptr[g], grp_ptr[g + 1]):
+                ring[slot, syn_tgt[q]] += syn_w[q]
+        else:
+            for q in range(grp_ptr[g], grp_ptr[g + 1]):
+                ring[slot, syn_tgt[q]] += mult * syn_w[q]
 
 
 @njit(cache=True)
-def _deliver(row, emit_step, L, ring, indptr, syn_tgt, syn_w, syn_d):
-    for q in range(indptr[row], indptr[row + 1]):
-        ring[(emit_step + syn_d[q]) % L, syn_tgt[q]] += syn_w[q]
+def _threshold(i0, i1, state, param, refr, spiked, nspk):
+    """Reset cells i0..i1-1 at or above threshold, start their refractory period and append
+    their rows to `spiked` (a scan apart from the update loop, which then has no branch)."""
+    for i in range(i0, i1):
+        if state[S_V, i] >= param[P_V_THRESH, i]:
+            refr[i] = np.int64(param[P_REFR_STEPS, i])
+            state[S_V, i] = param[P_V_RESET, i]
+            spiked[nspk] = i
+            nspk += 1
+    return nspk
 
 
 @njit(cache=True)
-def _deliver_mult(row, emit_step, L, ring, indptr, syn_tgt, syn_w, syn_d, mult):
-    if mult == 1.0:
-        for q in range(indptr[row], indptr[row + 1]):
-            ring[(emit_step + syn_d[q]) % L, syn_tgt[q]] += syn_w[q]
-    else:
-        for q in range(indptr[row], indptr[row + 1]):
-            ring[(emit_step + syn_d[q]) % L, syn_tgt[q]] += mult * syn_w[q]
+def _curr_exp(i0, i1, slot, N, state, param, refr, ring, iinj):
+    """One exact step of IF_curr_exp cells (NEST iaf_psc_exp order of operations)."""
+    for i in range(i0, i1):
+        in_e = ring[slot, i]
+        in_i = ring[slot, N + i]
+        ring[slot, i] = 0.0
+        ring[slot, N + i] = 0.0
+        v = state[S_V, i]
+        ie = state[S_SYN_E, i]
+        ii = state[S_SYN_I, i]
+        vr = param[P_V_REST, i]
+        vn = vr + (param[P_P22, i] * (v - vr) + param[P_P21E, i] * ie
+                   + param[P_P21I, i] * ii
+                   + param[P_P20, i] * (param[P_I_OFFSET, i] + iinj[i]))
+        r = refr[i]
+        state[S_V, i] = vn if r == 0 else v
+        refr[i] = r - 1 if r != 0 else r
+        state[S_SYN_E, i] = ie * param[P_P11E, i] + in_e
+        state[S_SYN_I, i] = ii * param[P_P11I, i] + in_i
 
 
 @njit(cache=True)
-def _update_group(kind, i0, i1, n, N, L, dt, state, param, refr, ring, iinj, spiked, nspk,
+def _curr_alpha(i0, i1, slot, N, dt, state, param, refr, ring, iinj):
+    """One exact step of IF_curr_alpha cells (NEST iaf_psc_alpha order of operations)."""
+    for i in range(i0, i1):
+        in_e = ring[slot, i]
+        in_i = ring[slot, N + i]
+        ring[slot, i] = 0.0
+        ring[slot, N + i] = 0.0
+        v = state[S_V, i]
+        ie = state[S_SYN_E, i]
+        ii = state[S_SYN_I, i]
+        die = state[S_DSYN_E, i]
+        dii = state[S_DSYN_I, i]
+        vr = param[P_V_REST, i]
+        vn = vr + (param[P_P20, i] * (param[P_I_OFFSET, i] + iinj[i])
+                   + param[P_P31E, i] * die + param[P_P21E, i] * ie
+                   + param[P_P31I, i] * dii + param[P_P21I, i] * ii
+                   + param[P_P22, i] * (v - vr))
+        r = refr[i]
+        state[S_V, i] = vn if r == 0 else v
+        refr[i] = r - 1 if r != 0 else r
+        p11e = param[P_P11E, i]
+        p11i = param[P_P11I, i]
+        state[S_SYN_E, i] = dt * p11e * die + p11e * ie
+        state[S_SYN_I, i] = dt * p11i * dii + p11i * ii
+        state[S_DSYN_E, i] = die * p11e + param[P_PSC_INIT_E, i] * in_e
+        state[S_DSYN_I, i] = dii * p11i + param[P_PSC_INIT_I, i] * in_i
+
+
+@njit(cache=True)
+def _curr_delta(i0, i1, slot, N, state, param, refr, ring, iinj):
+    """One exact step of IF_curr_delta cells (input jumps V directly)."""
+    for i in range(i0, i1):
+        inp = ring[slot, i] + ring[slot, N + i]
+        ring[slot, i] = 0.0
+        ring[slot, N + i] = 0.0
+        v = state[S_V, i]
+        vr = param[P_V_REST, i]
+        vn = vr + (param[P_P22, i] * (v - vr)
+                   + param[P_P20, i] * (param[P_I_OFFSET, i] + iinj[i]) + inp)
+        r = refr[i]
+        state[S_V, i] = vn if r == 0 else v
+        refr[i] = r - 1 if r != 0 else r
+
+
+@njit(cache=True)
+def update_group(kind, i0, i1, n, N, L, dt, state, param, refr, ring, iinj, spiked, nspk,
                   work):
     """Advance cells i0..i1-1 (one kind) by one step; append spiking rows to `spiked`."""
     slot = n % L
     if kind == K_CURR_EXP:
-        for i in range(i0, i1):
-            in_e = ring[slot, i]
-            in_i = ring[slot, N + i]
-            ring[slot, i] = 0.0
-            ring[slot, N + i] = 0.0
-            v = state[S_V, i]
-            ie = state[S_SYN_E, i]
-            ii = state[S_SYN_I, i]
-            vr = param[P_V_REST, i]
-            if refr[i] == 0:
-                v = vr + (param[P_P22, i] * (v - vr) + param[P_P21E, i] * ie
-                          + param[P_P21I, i] * ii
-                          + param[P_P20, i] * (param[P_I_OFFSET, i] + iinj[i]))
-            else:
-                refr[i] -= 1
-            state[S_SYN_E, i] = ie * param[P_P11E, i] + in_e
-            state[S_SYN_I, i] = ii * param[P_P11I, i] + in_i
-            if v >= param[P_V_THRESH, i]:
-                refr[i] = np.int64(param[P_REFR_STEPS, i])
-                v = param[P_V_RESET, i]
-                spiked[nspk] = i
-                nspk += 1
-            state[S_V, i] = v
+        _curr_exp(i0, i1, slot, N, state, param, refr, ring, iinj)
+        nspk = _threshold(i0, i1, state, param, refr, spiked, nspk)
     elif kind == K_CURR_ALPHA:
-        for i in range(i0, i1):
-            in_e = ring[slot, i]
-            in_i = ring[slot, N + i]
-            ring[slot, i] = 0.0
-            ring[slot, N + i] = 0.0
-            v = state[S_V, i]
-            ie = state[S_SYN_E, i]
-            ii = state[S_SYN_I, i]
-            die = state[S_DSYN_E, i]
-            dii = state[S_DSYN_I, i]
-            vr = param[P_V_REST, i]
-            if refr[i] == 0:
-                v = vr + (param[P_P20, i] * (param[P_I_OFFSET, i] + iinj[i])
-                          + param[P_P31E, i] * die + param[P_P21E, i] * ie
-                          + param[P_P31I, i] * dii + param[P_P21I, i] * ii
-                          + param[P_P22, i] * (v - vr))
-            else:
-                refr[i] -= 1
-            p11e = param[P_P11E, i]
-            p11i = param[P_P11I, i]
-            state[S_SYN_E, i] = dt * p11e * die + p11e * ie
-            state[S_SYN_I, i] = dt * p11i * dii + p11i * ii
-            state[S_DSYN_E, i] = die * p11e + param[P_PSC_INIT_E, i] * in_e
-            state[S_DSYN_I, i] = dii * p11i + param[P_PSC_INIT_I, i] * in_i
-            if v >= param[P_V_THRESH, i]:
-                refr[i] = np.int64(param[P_REFR_STEPS, i])
-                v = param[P_V_RESET, i]
-                spiked[nspk] = i
-                nspk += 1
-            state[S_V, i] = v
+        _curr_alpha(i0, i1, slot, N, dt, state, param, refr, ring, iinj)
+        nspk = _threshold(i0, i1, state, param, refr, spiked, nspk)
     elif kind == K_CURR_DELTA:
-        for i in range(i0, i1):
-            inp = ring[slot, i] + ring[slot, N + i]
-            ring[slot, i] = 0.0
-            ring[slot, N + i] = 0.0
-            v = state[S_V, i]
-            vr = param[P_V_REST, i]
-            if refr[i] == 0:
-                v = vr + (param[P_P22, i] * (v - vr)
-                          + param[P_P20, i] * (param[P_I_OFFSET, i] + iinj[i]) + inp)
-            else:
-                refr[i] -= 1
-            if v >= param[P_V_THRESH, i]:
-                refr[i] = np.int64(param[P_REFR_STEPS, i])
-                v = param[P_V_RESET, i]
-                spiked[nspk] = i
-                nspk += 1
-            state[S_V, i] = v
+        _curr_delta(i0, i1, slot, N, state, param, refr, ring, iinj)
+        nspk = _threshold(i0, i1, state, param, refr, spiked, nspk)
     elif kind == K_COND_EXP:
         rejected = full_step_cond_exp(
             i1 - i0, dt, state[S_V, i0:i1], state[S_SYN_E, i0:i1], state[S_SYN_I, i0:i1],
@@ -223,14 +244,14 @@ def _update_group(kind, i0, i1, n, N, L, dt, state, param, refr, ring, iinj, spi
 def run_steps(n_begin, n_end, chunk_base, dt,
               g_kind, g_start, g_stop,
               state, param, refr, ring,
-              indptr, syn_tgt, syn_w, syn_d,
+              row_grp, grp_delay, grp_ptr, syn_tgt, syn_w,
               ext_ptr, ext_row, ext_emit,
               cs_amp, cs_ptr, cs_tgt, iinj,
-              spiked, rec_spk, n_rec_spk, spk_step, spk_row, spk_n,
+              spiked, rec_spk, n_rec_spk, spk_step, spk_row, spk_cnt, spk_n,
               ch_int, ch_phase, ch_ptr, ch_row, ch_var, ch_base, ch_count, rbuf, work,
               p_indptr, p_tgt, p_post, p_d, p_kind, p_w, p_par, p_st, p_key, p_seed,
               h_idx, h_t, h_head, h_cnt, h_full,
-              g_a, g_b, g_w, g_rows, ev_row, ev_cnt):
+              g_a, g_b, g_w, g_rows, ev_row, ev_cnt, cdf, meta):
     """Advance steps ``n_begin .. n_end-1``; return the step reached.
 
     Dynamic synapses (``p_*``, CSR by source row, see `synapses`) are processed after the
@@ -240,8 +261,9 @@ def run_steps(n_begin, n_end, chunk_base, dt,
     before a step when a postsynaptic history is full (``h_full[0] > 0``).
 
     Per-step inputs (``ext_ptr``, ``cs_amp``) are indexed by ``n - chunk_base``. Spikes of
-    recorded neurons are appended to ``spk_step`` (time stamp, = n+1) / ``spk_row`` with
-    ``spk_n[0]`` the fill level; analog channel ``c`` samples ``state[ch_var, ch_row]``
+    recorded neurons are appended to ``spk_step`` (time stamp, = n+1) / ``spk_row`` /
+    ``spk_cnt`` (spikes with this stamp: a Poisson source's K) with ``spk_n[0]`` the fill
+    level; analog channel ``c`` samples ``state[ch_var, ch_row]``
     (entries ``ch_ptr[c]..ch_ptr[c+1]``) after step n when ``(n + 1 - ch_phase[c])`` is a
     multiple of ``ch_int[c]``, writing sample ``ch_count[c]`` at
     ``rbuf[ch_base[c] + k * width]``.
@@ -253,18 +275,14 @@ def run_steps(n_begin, n_end, chunk_base, dt,
     n_ch = ch_int.shape[0]
     cap = spk_step.shape[0]
     for n in range(n_begin, n_end):
+        if spk_n[0] + n_rec_spk > cap or h_full[0] > 0:
+            return n
         # Poisson sources of this step (counter-based: recomputing them is harmless)
         nev = 0
         for g in range(n_groups):
             if g_kind[g] == K_POISSON:
-                nev = poisson_events(n, dt, g_start[g], g_stop[g], param, P_RATE, P_START,
-                                     P_DURATION, P_PKEY, ev_row, ev_cnt, nev)
-        n_rec_p = 0
-        for e in range(nev):
-            if rec_spk[ev_row[e]]:
-                n_rec_p += ev_cnt[e]
-        if spk_n[0] + n_rec_spk + n_rec_p > cap or h_full[0] > 0:
-            return n
+                nev = poisson_events(n, g_start[g], g_stop[g], param, ev_row, ev_cnt, nev,
+                                     cdf, meta)
         k = n - chunk_base
         # 1. injected currents for this step (current sources, gap junctions)
         for s in range(n_src):
@@ -281,7 +299,8 @@ def run_steps(n_begin, n_end, chunk_base, dt,
         # 2. spikes of external sources
         for e in range(ext_ptr[k], ext_ptr[k + 1]):
             row = ext_row[e]
-            _deliver(row, ext_emit[e], L, ring, indptr, syn_tgt, syn_w, syn_d)
+            deliver(0, row, ext_emit[e], 1.0, L, ring, row_grp, grp_delay, grp_ptr, syn_tgt,
+                    syn_w)
             if p_indptr[row + 1] > p_indptr[row]:
                 deliver_plastic(row, ext_emit[e], dt, L, ring, p_indptr, p_tgt, p_post, p_d,
                                 p_kind, p_w, p_par, p_st, p_key, p_seed, h_idx, h_t,
@@ -289,7 +308,8 @@ def run_steps(n_begin, n_end, chunk_base, dt,
         for e in range(nev):
             row = ev_row[e]
             cnt = ev_cnt[e]
-            _deliver_mult(row, n, L, ring, indptr, syn_tgt, syn_w, syn_d, float(cnt))
+            deliver(0, row, n, float(cnt), L, ring, row_grp, grp_delay, grp_ptr, syn_tgt,
+                    syn_w)
             if p_indptr[row + 1] > p_indptr[row]:
                 for _ in range(cnt):
                     deliver_plastic(row, n, dt, L, ring, p_indptr, p_tgt, p_post, p_d,
@@ -297,20 +317,19 @@ def run_steps(n_begin, n_end, chunk_base, dt,
                                     h_head, h_cnt)
             if rec_spk[row]:
                 c = spk_n[0]
-                for _ in range(cnt):
-                    spk_step[c] = n + 1
-                    spk_row[c] = row
-                    c += 1
-                spk_n[0] = c
+                spk_step[c] = n + 1
+                spk_row[c] = row
+                spk_cnt[c] = cnt
+                spk_n[0] = c + 1
         # 3. neuron updates
         nspk = 0
         for g in range(n_groups):
-            nspk = _update_group(g_kind[g], g_start[g], g_stop[g], n, N, L, dt, state, param,
+            nspk = update_group(g_kind[g], g_start[g], g_stop[g], n, N, L, dt, state, param,
                                  refr, ring, iinj, spiked, nspk, work)
         # 4. deliver and record spikes
         for s in range(nspk):
             row = spiked[s]
-            _deliver(row, n, L, ring, indptr, syn_tgt, syn_w, syn_d)
+            deliver(0, row, n, 1.0, L, ring, row_grp, grp_delay, grp_ptr, syn_tgt, syn_w)
             if p_indptr[row + 1] > p_indptr[row]:
                 deliver_plastic(row, n, dt, L, ring, p_indptr, p_tgt, p_post, p_d, p_kind,
                                 p_w, p_par, p_st, p_key, p_seed, h_idx, h_t, h_head, h_cnt)
@@ -320,127 +339,7 @@ def run_steps(n_begin, n_end, chunk_base, dt,
                 c = spk_n[0]
                 spk_step[c] = n + 1
                 spk_row[c] = row
-                spk_n[0] = c + 1
-        # 5. analog recording
-        for c in range(n_ch):
-            if (n + 1 - ch_phase[c]) % ch_int[c] == 0:
-                p0 = ch_ptr[c]
-                width = ch_ptr[c + 1] - p0
-                base = ch_base[c] + ch_count[c] * width
-                for j in range(width):
-                    rbuf[base + j] = state[ch_var[p0 + j], ch_row[p0 + j]]
-                ch_count[c] += 1
-    return n_end
-
-
-# -----------------------------------------------------------------------------------------
-# Threads: the same step loop with the cell updates and the static delivery in parallel
-# -----------------------------------------------------------------------------------------
-@njit(cache=True)
-def _deliver_part(t, row, emit_step, L, ring, indptr, syn_tgt, syn_w, syn_d, mult):
-    if mult == 1.0:
-        for q in range(indptr[t, row], indptr[t, row + 1]):
-            ring[(emit_step + syn_d[q]) % L, syn_tgt[q]] += syn_w[q]
-    else:
-        for q in range(indptr[t, row], indptr[t, row + 1]):
-            ring[(emit_step + syn_d[q]) % L, syn_tgt[q]] += mult * syn_w[q]
-
-
-@njit(cache=True, parallel=True)
-def run_steps_par(n_begin, n_end, chunk_base, dt,
-                  g_kind, g_start, g_stop, pc_kind, pc_start, pc_stop,
-                  state, param, refr, ring,
-                  indptr, syn_tgt, syn_w, syn_d,
-                  ext_ptr, ext_row, ext_emit,
-                  cs_amp, cs_ptr, cs_tgt, iinj,
-                  spiked, rec_spk, n_rec_spk, spk_step, spk_row, spk_n,
-                  ch_int, ch_phase, ch_ptr, ch_row, ch_var, ch_base, ch_count, rbuf, work,
-                  g_a, g_b, g_w, g_rows, ev_row, ev_cnt, pc_n, out_row):
-    """`run_steps` for networks without dynamic synapses, with threads.
-
-    The static CSR is split into ``T = indptr.shape[0]`` parts by *target* cell range
-    (part t: ``indptr[t]``, positions in the shared ``syn_*`` arrays, each part ordered by
-    source row with the original order within a source). Thread t delivers every spike of
-    the step, in the serial order, to its own columns only, so each target sums its inputs
-    in exactly the serial order: results are bitwise identical for any thread count. Cells
-    are updated in pieces (``pc_*``, group ranges cut into parts) in parallel; the spiking
-    rows of the pieces are then concatenated in piece order, i.e. ascending row order, as
-    in the serial loop.
-    """
-    N = state.shape[1]
-    L = ring.shape[0]
-    T = indptr.shape[0]
-    n_groups = g_kind.shape[0]
-    n_pc = pc_kind.shape[0]
-    n_src = cs_ptr.shape[0] - 1
-    n_ch = ch_int.shape[0]
-    cap = spk_step.shape[0]
-    for n in range(n_begin, n_end):
-        nev = 0
-        for g in range(n_groups):
-            if g_kind[g] == K_POISSON:
-                nev = poisson_events(n, dt, g_start[g], g_stop[g], param, P_RATE, P_START,
-                                     P_DURATION, P_PKEY, ev_row, ev_cnt, nev)
-        n_rec_p = 0
-        for e in range(nev):
-            if rec_spk[ev_row[e]]:
-                n_rec_p += ev_cnt[e]
-        if spk_n[0] + n_rec_spk + n_rec_p > cap:
-            return n
-        k = n - chunk_base
-        # 1. injected currents
-        for s in range(n_src):
-            for j in range(cs_ptr[s], cs_ptr[s + 1]):
-                iinj[cs_tgt[j]] = 0.0
-        for j in range(g_rows.shape[0]):
-            iinj[g_rows[j]] = 0.0
-        for s in range(n_src):
-            a = cs_amp[s, k]
-            for j in range(cs_ptr[s], cs_ptr[s + 1]):
-                iinj[cs_tgt[j]] += a
-        if g_a.shape[0] > 0:
-            gap_currents(g_a, g_b, g_w, state[S_V], iinj)
-        # 2. external and Poisson spikes, delivered by target part
-        e0 = ext_ptr[k]
-        e1 = ext_ptr[k + 1]
-        if e1 > e0 or nev > 0:
-            for t in prange(T):
-                for e in range(e0, e1):
-                    _deliver_part(t, ext_row[e], ext_emit[e], L, ring, indptr, syn_tgt,
-                                  syn_w, syn_d, 1.0)
-                for e in range(nev):
-                    _deliver_part(t, ev_row[e], n, L, ring, indptr, syn_tgt, syn_w, syn_d,
-                                  float(ev_cnt[e]))
-        for e in range(nev):
-            row = ev_row[e]
-            if rec_spk[row]:
-                c = spk_n[0]
-                for _ in range(ev_cnt[e]):
-                    spk_step[c] = n + 1
-                    spk_row[c] = row
-                    c += 1
-                spk_n[0] = c
-        # 3. neuron updates, pieces in parallel (piece p writes its spikes from pc_start[p])
-        for p in prange(n_pc):
-            pc_n[p] = _update_group(pc_kind[p], pc_start[p], pc_stop[p], n, N, L, dt, state,
-                                    param, refr, ring, iinj, spiked, pc_start[p], work)
-        nspk = 0
-        for p in range(n_pc):
-            for j in range(pc_start[p], pc_n[p]):
-                out_row[nspk] = spiked[j]
-                nspk += 1
-        # 4. deliver (by target part) and record spikes
-        if nspk > 0:
-            for t in prange(T):
-                for s in range(nspk):
-                    _deliver_part(t, out_row[s], n, L, ring, indptr, syn_tgt, syn_w, syn_d,
-                                  1.0)
-        for s in range(nspk):
-            row = out_row[s]
-            if rec_spk[row]:
-                c = spk_n[0]
-                spk_step[c] = n + 1
-                spk_row[c] = row
+                spk_cnt[c] = 1
                 spk_n[0] = c + 1
         # 5. analog recording
         for c in range(n_ch):

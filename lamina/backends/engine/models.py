@@ -50,6 +50,9 @@ P_RATE = 0
 P_START = 1
 P_DURATION = 2
 P_PKEY = 3           # SpikeSourcePoisson: 52-bit key of its counter-based generator
+P_PSTART_STEP = 4    # SpikeSourcePoisson, derived: first active step round(start/dt)
+P_PSTOP_STEP = 5     # SpikeSourcePoisson, derived: first inactive step
+P_PLAM = 6           # SpikeSourcePoisson, derived: mean count per step rate*dt/1000
 # -- parameter rows: derived (propagators etc.), computed in propagators.py -----------
 P_REFR_STEPS = 11   # round(tau_refrac/dt)
 P_P22 = 12          # exp(-h/tau_m)                              (psc models: P22/P33)

@@ -21,6 +21,8 @@ import math
 import numpy as np
 from numba import njit
 
+from lamina.backends.engine.models import P_PKEY, P_PLAM, P_PSTART_STEP, P_PSTOP_STEP
+
 INVERSION_MAX = 10.0
 
 _C1 = np.uint64(0x9E3779B97F4A7C15)
@@ -80,18 +82,72 @@ def poisson_count(key, n, lam):
             return k
 
 
+TABLE_SIZE = 1001   # the inversion stops at k = 1000 at the latest
+
+
+def new_table() -> tuple[np.ndarray, np.ndarray]:
+    """An empty CDF table for `poisson_events`: (values, meta = [lam, last p, length])."""
+    return np.empty(TABLE_SIZE), np.array([np.nan, 0.0, 0.0])
+
+
 @njit(cache=True)
-def poisson_events(n, dt, i0, i1, param, p_rate, p_start, p_duration, p_key, ev_row, ev_cnt,
-                   nev):
+def _extend(u, k, lam, cdf, meta):
+    """Continue the inversion past the table's end (k = its length), extending it."""
+    p = meta[1]
+    n_ok = k
+    while k < 1000:
+        if k == n_ok:
+            p *= lam / k
+            cdf[k] = cdf[k - 1] + p
+            n_ok += 1
+        if u <= cdf[k]:
+            break
+        k += 1
+    meta[1] = p
+    meta[2] = n_ok
+    return k
+
+
+@njit(cache=True)
+def poisson_events(n, i0, i1, param, ev_row, ev_cnt, nev, cdf, meta):
     """Append (row, count) of the Poisson cells i0..i1-1 spiking in step n; return the new
-    fill level."""
+    fill level. Reads the derived rows ``P_PSTART_STEP``, ``P_PSTOP_STEP``, ``P_PLAM``.
+
+    Counts up to `INVERSION_MAX` come from inversion with one uniform, reading the CDF from
+    the caller's table `cdf` (`new_table`; ``meta = [lam, last p, length]``). The table
+    holds the partial sums ``f_k`` of exactly the sequential search (``p = exp(-lam); f =
+    p``, then ``p *= lam / k; f += p``), is extended only as far as a draw needs it and
+    restarted when the mean changes: the count equals the search's bitwise, while a group of
+    sources with one rate pays the exp and the divisions once.
+    """
+    t_lam = meta[0]
+    t_n = np.int64(meta[2])
     for i in range(i0, i1):
-        start = param[p_start, i]
-        if n < math.floor(start / dt + 0.5):
+        if n < param[P_PSTART_STEP, i] or n >= param[P_PSTOP_STEP, i]:
             continue
-        if n >= math.floor((start + param[p_duration, i]) / dt + 0.5):
+        lam = param[P_PLAM, i]
+        if lam <= 0.0:
             continue
-        c = poisson_count(np.int64(param[p_key, i]), n, param[p_rate, i] * dt / 1000.0)
+        key = np.int64(param[P_PKEY, i])
+        if lam <= INVERSION_MAX:
+            if lam != t_lam:
+                t_lam = lam
+                cdf[0] = math.exp(-lam)
+                meta[0] = lam
+                meta[1] = cdf[0]
+                meta[2] = 1.0
+                t_n = 1
+            u = _uniform(key, n, 0)
+            # the CDF is nondecreasing, so the first k with u <= f_k is the number of
+            # f_k < u: a branch-free count over the table (SIMD) instead of a search
+            c = 0
+            for k in range(t_n):
+                c += u > cdf[k]
+            if c == t_n:
+                c = _extend(u, c, lam, cdf, meta)
+                t_n = np.int64(meta[2])
+        else:
+            c = poisson_count(key, n, lam)
         if c > 0:
             ev_row[nev] = i
             ev_cnt[nev] = c
