@@ -18,7 +18,7 @@ logger = logging.getLogger(__name__)
 
 
 _TRIM_CONNECTIONS = 100_000
-_CHUNK = 1_000_000   # connections handed to the backend at once (bounds temporary arrays)
+_CHUNK = 1 << 18   # connections handed to the backend at once (bounds temporary arrays)
 
 
 def _positions(all_ids: np.ndarray, ids: np.ndarray, dtype: type) -> np.ndarray:

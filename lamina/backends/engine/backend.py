@@ -276,7 +276,7 @@ class EngineBackend(Backend):
         """The static CSR the kernels read (see `static_store`); grows the ring buffer for
         the longest delay."""
         self._csr = ()   # the old CSR is unbuilt into pieces: drop this reference to it
-        self._csr = self._static.build(self._N, self._csr_parts)
+        self._csr = self._static.build(self._N, self._csr_parts, release_freed_memory)
         d = self._csr[3]
         if len(d) and d.max() + 1 > self._L:
             self._grow_ring(int(d.max()) + 1)

@@ -18,11 +18,13 @@ target parts (threads) nor on whether the CSR is built.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 BUCKET = 256        # source rows per piece
+_RELEASE = 1 << 16  # buckets of at least this many synapses give memory back when placed
 _I64 = np.int64
 _I32 = np.int32
 
@@ -124,9 +126,11 @@ class StaticStore:
         self.csr, self.seg = None, {}
         self.dirty = True
 
-    def build(self, N: int, T: int) -> tuple[np.ndarray, ...]:
+    def build(self, N: int, T: int,
+              release: Callable[[], None] = lambda: None) -> tuple[np.ndarray, ...]:
         """The CSR for `N` cells in `T` target parts: (indptr, tgt, w, d). indptr has shape
-        (N + 1,) for T == 1, else (T, N + 1) with global positions."""
+        (N + 1,) for T == 1, else (T, N + 1) with global positions. `release` is called
+        after each large bucket (to give the freed pieces back to the system)."""
         self.unbuild()
         counts = np.zeros((T, N), _I64)
         for b, plist in self.pending.items():
@@ -148,7 +152,12 @@ class StaticStore:
         tgt, w, d = np.empty(nnz, _I32), np.empty(nnz), np.empty(nnz, _I32)
         segs: dict[str, list[np.ndarray]] = {k: [] for k in ("row", "delay", "proj", "start")}
         for b in sorted(self.pending):
-            self._place(b, self.pending.pop(b), N, T, indptr, tgt, w, d, segs)
+            plist = self.pending.pop(b)
+            big = sum(len(p.tgt) for p in plist) >= _RELEASE
+            self._place(b, plist, N, T, indptr, tgt, w, d, segs)
+            del plist
+            if big:
+                release()
         self.seg = {k: np.concatenate(v) if v else np.zeros(0, _I64) for k, v in segs.items()}
         self.seg["len"] = self._segment_lengths(indptr, nnz)
         self.csr = (indptr if T > 1 else indptr[0].copy(), tgt, w, d)
