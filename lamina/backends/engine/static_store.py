@@ -3,7 +3,8 @@
 Per synapse only the weight (float64) and the target (int32: ``receptor * N + row``) are
 kept; source rows and delays are kept per *segment* (a run of synapses with one source
 row, delay and projection), which costs little because a source row has few delays.
-(The kernels still read one int32 delay per synapse, `csr[3]`, made from the segments.)
+`build` also returns one int32 delay per synapse in CSR order, for the kernels; the store
+does not keep it.
 
 New connections become *pieces*: sorted by (source row, delay), insertion order kept
 among equals, cut into buckets of `BUCKET` source rows. `StaticStore.build` merges the
@@ -95,7 +96,7 @@ class StaticStore:
         self._seq = 0
         self._old = -1                               # seq of unbuilt pieces: before all new
         self.dirty = True
-        self.csr: tuple[np.ndarray, ...] | None = None   # indptr, tgt, w, d
+        self.csr: tuple[np.ndarray, ...] | None = None   # indptr, tgt, w
         self.n0 = 0                                  # cell count the CSR targets encode
         self.seg: dict[str, np.ndarray] = {}         # row, delay, proj, start, len
 
@@ -160,9 +161,9 @@ class StaticStore:
                 release()
         self.seg = {k: np.concatenate(v) if v else np.zeros(0, _I64) for k, v in segs.items()}
         self.seg["len"] = self._segment_lengths(indptr, nnz)
-        self.csr = (indptr if T > 1 else indptr[0].copy(), tgt, w, d)
+        self.csr = (indptr if T > 1 else indptr[0].copy(), tgt, w)
         self.n0, self.dirty = N, False
-        return self.csr
+        return (*self.csr, d)   # the delays per synapse are the caller's, not kept here
 
     @staticmethod
     def _part(post: np.ndarray, N: int, T: int) -> np.ndarray:
