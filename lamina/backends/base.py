@@ -10,9 +10,10 @@ talks to simulators only through these methods. Conventions:
 * Parameter values arrive evaluated: one numpy array per name with one value per cell
   (for sequence parameters such as ``spike_times``: a list of 1-D arrays).
 * Connections arrive as parallel arrays (pre IDs, post IDs, one value array per synapse
-  parameter, delays in ms already checked against the time step and max_delay). A
-  projection's connections keep the order in which they were given; values read back
-  come in that order.
+  parameter, delays in ms already checked against the time step and max_delay). The
+  backend holds them; the core does not keep its own copy of their cells. Each backend
+  defines a projection's connection order: `connection_ids` gives the cells in it, and
+  values are read and written in it.
 * Time advances only in `run_until`. Recorded data accumulate in the backend until the
   core collects and clears them.
 """
@@ -131,15 +132,15 @@ class Backend(ABC):
         """Let the simulator build the connections of `connector` with its own RNG
         (``rng=NativeRNG()``), giving every connection the (checked) scalar `values`
         (e.g. weight and delay, PyNN units). Returns the number of connections made; the
-        core asks for their cells with `connection_indices` only when it needs them, and
+        core asks for their cells with `connection_ids` only when it needs them, and
         sets values that are not scalars with `set_connection_values`. Returns None where
         the backend has no native rule for this connector: lamina's own connector runs."""
         return None
 
-    def connection_indices(self, projection_id: int) -> tuple[np.ndarray, np.ndarray]:
-        """(pre, post) indices, into the cells given to `connect_native`, of the
-        connections a native rule made, in projection order."""
-        raise NotImplementedError(f"the {self.name} backend has no native connection rules")
+    @abstractmethod
+    def connection_ids(self, projection_id: int) -> tuple[np.ndarray, np.ndarray]:
+        """(pre IDs, post IDs) of every connection of the projection, in its connection
+        order (the order of `get_connection_values` and `set_connection_values`)."""
 
     @abstractmethod
     def set_connection_values(self, projection_id: int, name: str, values: np.ndarray) -> None:

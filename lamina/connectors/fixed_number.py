@@ -94,7 +94,8 @@ def choose_per_row(counts: np.ndarray, pool: np.ndarray, excluded: np.ndarray,
 
     Returns
     -------
-    rows, cols : int64 arrays, sorted by (row, col); cols index the full pool
+    rows, cols : int32 arrays (int64 for pools or row counts of 2**31 and more), sorted
+    by (row, col); cols index the full pool
     """
     counts = np.asarray(counts, dtype=np.int64)
     n_rows = len(counts)
@@ -128,16 +129,29 @@ def choose_per_row(counts: np.ndarray, pool: np.ndarray, excluded: np.ndarray,
                 r_c, v_c = np.nonzero(mask)
                 rows = np.concatenate((rows[keep], comp_rows[r_c]))
                 vals = np.concatenate((vals[keep], v_c))
-            all_rows.append(rows + start)
+            # chunks are increasing row ranges: sorting each one sorts the whole
+            rows, vals = _sorted_pairs(rows + start, vals, excluded, pool)
+            all_rows.append(rows)
             all_vals.append(vals)
             start = stop
         rows = np.concatenate(all_rows) if all_rows else np.empty(0, np.int64)
         vals = np.concatenate(all_vals) if all_vals else np.empty(0, np.int64)
+        return rows, vals
+    return _sorted_pairs(rows, vals, excluded, pool)
+
+
+def _sorted_pairs(rows: np.ndarray, vals: np.ndarray, excluded: np.ndarray,
+                  pool: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(rows, cols) sorted by (row, col), cols skipping each row's excluded element; int32
+    where the sizes allow (halves the memory of large connection lists)."""
     ex = excluded[rows]
     cols = vals + ((ex >= 0) & (vals >= ex))
-    width = int(pool.max()) + 2 if n_rows else 1
+    del ex, vals
+    width = int(pool.max()) + 2 if len(pool) else 1
     order = np.argsort(rows * width + cols, kind="stable")
-    return rows[order].astype(np.int64), cols[order].astype(np.int64)
+    small = max(len(pool), width) < 2**31
+    dt = np.int32 if small else np.int64
+    return rows[order].astype(dt), cols[order].astype(dt)
 
 
 class _FixedNumberConnector(Connector):

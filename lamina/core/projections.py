@@ -17,7 +17,18 @@ from lamina.core import connection_values as cv
 logger = logging.getLogger(__name__)
 
 
-_TRIM_CONNECTIONS = 1_000_000
+_TRIM_CONNECTIONS = 100_000
+_CHUNK = 1 << 18   # connections handed to the backend at once (bounds temporary arrays)
+
+
+def _positions(all_ids: np.ndarray, ids: np.ndarray, dtype: type) -> np.ndarray:
+    """Index of each of `ids` in `all_ids` (a population's, view's or assembly's IDs)."""
+    all_ids = np.asarray(all_ids)
+    if len(all_ids) and all_ids[-1] - all_ids[0] == len(all_ids) - 1 and (
+            len(all_ids) < 2 or np.all(np.diff(all_ids) == 1)):
+        return (np.asarray(ids) - all_ids[0]).astype(dtype)   # contiguous IDs
+    order = np.argsort(all_ids, kind="stable")
+    return order[np.searchsorted(all_ids, ids, sorter=order)].astype(dtype)
 
 
 class Connection:
@@ -29,11 +40,11 @@ class Connection:
 
     @property
     def presynaptic_index(self) -> int:
-        return int(self.projection._pre_idx[self.index])
+        return int(self.projection._cached_indices()[0][self.index])
 
     @property
     def postsynaptic_index(self) -> int:
-        return int(self.projection._post_idx[self.index])
+        return int(self.projection._cached_indices()[1][self.index])
 
     @property
     def presynaptic_cell(self) -> Any:
@@ -101,11 +112,11 @@ class Projection(ClassicProjectionMixin):
         self._id = Projection._count
         Projection._count += 1
         self.label = label or f"{self.pre.label}→{self.post.label}"
-        # per-connection cell indices, stored as int32 where the populations allow it
+        # cell indices of the connections are read from the backend when needed (it holds
+        # the connections, in its order); kept only while single connections are read
         self._idx_dtype = np.int32 if max(self.pre.size, self.post.size) < 2**31 else np.int64
-        self._indices = (np.zeros(0, dtype=self._idx_dtype), np.zeros(0, dtype=self._idx_dtype))
+        self._index_cache: tuple[np.ndarray, np.ndarray] | None = None
         self._n = 0
-        self._indices_pending = False      # connections made natively, cells not read yet
         self._connect_with(connector)
         self._sim.projections.append(self)
 
@@ -152,11 +163,17 @@ class Projection(ClassicProjectionMixin):
             return
         ctx = self._context()
         pre_idx, post_idx, given = connector.connect_indices(ctx)
-        pre_idx = np.asarray(pre_idx, dtype=np.int64)
-        post_idx = np.asarray(post_idx, dtype=np.int64)
-        values = self._initial_values(connector, pre_idx, post_idx, given)
-        self._add(pre_idx, post_idx, values)
-        del pre_idx, post_idx, values, given
+        pre_idx = np.asarray(pre_idx).astype(self._idx_dtype, copy=False)
+        post_idx = np.asarray(post_idx).astype(self._idx_dtype, copy=False)
+        n = len(pre_idx)
+        for a in range(0, max(n, 1), _CHUNK):   # values are evaluated chunk by chunk
+            part = slice(a, a + _CHUNK)
+            values = self._initial_values(
+                connector, pre_idx[part], post_idx[part],
+                {k: np.asarray(v)[part] if np.ndim(v) else v for k, v in given.items()})
+            self._add(pre_idx[part], post_idx[part], values)
+            del values
+        del pre_idx, post_idx, given
         if self._n >= _TRIM_CONNECTIONS:
             from lamina.backends.base import release_freed_memory
             release_freed_memory()
@@ -176,9 +193,10 @@ class Projection(ClassicProjectionMixin):
             self.synapse_type, {k: float(v[0]) for k, v in checked.items()})
         if made is None:
             return False
-        self._n, self._indices_pending = int(made), True
+        self._n, self._index_cache = int(made), None
         rest = {k: v for k, v in spec.items() if k not in scalars}
-        values = {k: self._evaluate(k, v, self._pre_idx, self._post_idx) for k, v in rest.items()}
+        pre, post = self._resolved() if rest else (None, None)
+        values = {k: self._evaluate(k, v, pre, post) for k, v in rest.items()}
         for name, arr in self._to_backend(self._checked(values)).items():
             self._sim.backend.set_connection_values(self._id, name, arr)
         return True
@@ -215,19 +233,15 @@ class Projection(ClassicProjectionMixin):
 
     def _add(self, pre_idx: np.ndarray, post_idx: np.ndarray,
              values: dict[str, np.ndarray]) -> None:
-        values = self._to_backend(self._checked(values))
+        values = self._to_backend(self._checked(values, existing=False))
         self._sim.backend.connect(self._id, self.pre.all_ids[pre_idx],
                                   self.post.all_ids[post_idx], self.receptor_type,
                                   self.synapse_type, values)
-        dt = self._idx_dtype
-        old_pre, old_post = self._resolved()
-        self._indices = ((pre_idx.astype(dt) if old_pre.size == 0
-                          else np.concatenate([old_pre, pre_idx.astype(dt)])),
-                         (post_idx.astype(dt) if old_post.size == 0
-                          else np.concatenate([old_post, post_idx.astype(dt)])))
-        self._n = int(self._indices[0].size)
+        self._n += len(pre_idx)
+        self._index_cache = None
 
-    def _checked(self, values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    def _checked(self, values: dict[str, np.ndarray],
+                 existing: bool = True) -> dict[str, np.ndarray]:
         """Check weights and delays; delays are rounded to the time grid."""
         out = dict(values)
         if "weight" in out:
@@ -238,12 +252,13 @@ class Projection(ClassicProjectionMixin):
         for name, arr in out.items():
             if name not in ("weight", "delay"):
                 table[name].check(arr, type(self.synapse_type).__name__)
-        self._check_relations(out)
+        self._check_relations(out, existing)
         return out
 
-    def _check_relations(self, values: dict[str, np.ndarray]) -> None:
+    def _check_relations(self, values: dict[str, np.ndarray], existing: bool = True) -> None:
         """Check orderings between per-connection parameters (e.g. w_min <= w_max), taking
-        the values not given from the existing connections."""
+        the values not given from the existing connections (if `existing`: `values` are
+        for all of them, not for new ones)."""
         for rel in getattr(self.synapse_type, "relations", ()):
             if rel.left not in values and rel.right not in values:
                 continue
@@ -251,7 +266,7 @@ class Projection(ClassicProjectionMixin):
             for name in (rel.left, rel.right):
                 if name in values:
                     both[name] = values[name]
-                elif self.size() and name in self.attribute_names:
+                elif existing and self.size() and name in self.attribute_names:
                     both[name] = self._values(name)
             if len(both) == 2:
                 rel.check(both, type(self.synapse_type).__name__)
@@ -271,18 +286,27 @@ class Projection(ClassicProjectionMixin):
         return self._resolved()[1]
 
     def _resolved(self) -> tuple[np.ndarray, np.ndarray]:
-        """Pre and post indices; for natively built connections they are read from the
-        simulator on first use (NEST is slow to report them)."""
-        if self._indices_pending:
-            pre, post = self._sim.backend.connection_indices(self._id)
-            self._indices = (np.asarray(pre, dtype=self._idx_dtype),
-                             np.asarray(post, dtype=self._idx_dtype))
-            self._indices_pending = False
-        return self._indices
+        """Pre and post indices of the connections, in the backend's connection order, read
+        from the backend (not kept: they would double the memory per connection)."""
+        if self._index_cache is not None:
+            return self._index_cache
+        if self._n == 0:
+            return np.zeros(0, self._idx_dtype), np.zeros(0, self._idx_dtype)
+        pre_ids, post_ids = self._sim.backend.connection_ids(self._id)
+        return (_positions(self.pre.all_ids, pre_ids, self._idx_dtype),
+                _positions(self.post.all_ids, post_ids, self._idx_dtype))
+
+    def _cached_indices(self) -> tuple[np.ndarray, np.ndarray]:
+        """`_resolved`, kept until connections are added (for reading one connection at a
+        time, as `Connection` does)."""
+        if self._index_cache is None:
+            self._index_cache = self._resolved()
+        return self._index_cache
 
     def connection_indices(self) -> tuple[np.ndarray, np.ndarray]:
         """Pre and post indices of every connection (used by CloneConnector)."""
-        return self._pre_idx.astype(np.int64), self._post_idx.astype(np.int64)
+        pre, post = self._resolved()
+        return pre.astype(np.int64), post.astype(np.int64)
 
     # -- size and iteration ------------------------------------------------------------
     def size(self, gather: bool = True) -> int:
@@ -336,7 +360,7 @@ class Projection(ClassicProjectionMixin):
         names = self._names(attribute_names)
         columns = [self._values(n) for n in names]
         if format == "list":
-            rows = np.column_stack([self._pre_idx, self._post_idx, *columns]) if with_address \
+            rows = np.column_stack([*self._resolved(), *columns]) if with_address \
                 else np.column_stack(columns) if columns else np.zeros((self.size(), 0))
             out = [tuple(row) for row in rows.tolist()]
             if with_address:
@@ -347,7 +371,8 @@ class Projection(ClassicProjectionMixin):
                 raise InvalidParameterValueError(
                     f"multiple_synapses={multiple_synapses!r}: expected one of "
                     f"{', '.join(self.MULTI_SYNAPSE_OPERATIONS)}")
-            arrays = [cv.to_matrix(col, self._pre_idx, self._post_idx, self.shape,
+            pre, post = self._resolved()
+            arrays = [cv.to_matrix(col, pre, post, self.shape,
                                    multiple_synapses) for col in columns]
             return arrays[0] if isinstance(attribute_names, str) else tuple(arrays)
         raise InvalidParameterValueError(f"format={format!r}: expected 'list' or 'array'")
@@ -356,9 +381,11 @@ class Projection(ClassicProjectionMixin):
         """Set connection attributes: a number, a RandomDistribution, an (n_pre, n_post)
         array, a function of distance, or an expression of the distance ``d``."""
         new = {}
+        pre, post = self._resolved()
         for name, value in attributes.items():
             self._names(name)
-            new[name] = self._evaluate(name, value, self._pre_idx, self._post_idx)
+            new[name] = self._evaluate(name, value, pre, post)
+        del pre, post
         for name, arr in self._to_backend(self._checked(new)).items():
             self._sim.backend.set_connection_values(self._id, name, arr)
 
@@ -369,7 +396,7 @@ class Projection(ClassicProjectionMixin):
         from lamina.connectors import write_connection_file
         names = self._names(attribute_names)
         if format == "list":
-            rows = np.column_stack([self._pre_idx, self._post_idx,
+            rows = np.column_stack([*self._resolved(),
                                     *[self._values(n) for n in names]]) if self.size() \
                 else np.zeros((0, 2 + len(names)))
             cols = ["i", "j", *names]

@@ -311,20 +311,26 @@ def test_spike_times_and_weights_changed_between_runs() -> None:
     assert np.flatnonzero(np.diff(v) > 0.5)[-1] + 1 == 330
 
 
-def test_projection_order_is_kept_across_calls() -> None:
+def test_connection_order_is_canonical_across_calls() -> None:
+    """Connections come back ordered by (pre, post, delay), whatever the order and the
+    calls they were given in, before and after the CSR is built."""
     b = backend()
     ids = cells(b, IF_curr_exp(), range(5))
     w = np.array([0.1, 0.2, 0.3, 0.4])
-    b.connect(3, np.array([4, 0, 2, 0]), np.array([1, 2, 3, 4]), "inhibitory", StaticSynapse(),
+    b.connect(3, ids[[4, 0, 2, 0]], ids[[1, 2, 3, 4]], "inhibitory", StaticSynapse(),
               {"weight": -w, "delay": np.array([0.1, 0.2, 0.3, 0.4])})
-    b.connect(3, np.array([1]), np.array([0]), "inhibitory", StaticSynapse(),
+    b.connect(3, ids[[1]], ids[[0]], "inhibitory", StaticSynapse(),
               {"weight": np.array([-0.5]), "delay": np.array([0.5])})
+    expected = [-0.2, -0.4, -0.5, -0.3, -0.1]
+    np.testing.assert_array_equal(b.get_connection_values(3, "weight"), expected)
     b.run_until(1.0)
-    np.testing.assert_array_equal(b.get_connection_values(3, "weight"),
-                                  [-0.1, -0.2, -0.3, -0.4, -0.5])
+    np.testing.assert_array_equal(b.get_connection_values(3, "weight"), expected)
+    pre, post = b.connection_ids(3)
+    np.testing.assert_array_equal(pre, ids[[0, 0, 1, 2, 4]])
+    np.testing.assert_array_equal(post, ids[[2, 4, 0, 3, 1]])
     b.set_connection_values(3, "weight", np.array([-1.0, -2.0, -3.0, -4.0, -5.0]))
-    np.testing.assert_array_equal(b.get_connection_values(3, "delay"), [0.1, 0.2, 0.3, 0.4, 0.5])
-    assert ids.size == 5
+    np.testing.assert_allclose(b.get_connection_values(3, "delay"), [0.2, 0.4, 0.5, 0.3, 0.1])
+    np.testing.assert_array_equal(b.get_connection_values(3, "weight"), [-1, -2, -3, -4, -5])
 
 
 # -- Poisson ---------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ proportional to the chunk's inputs and recorded data).
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -21,6 +21,7 @@ from lamina.backends.engine import inputs, kernels, poisson, windows
 from lamina.backends.engine import models as m
 from lamina.backends.engine.derived import prepare
 from lamina.backends.engine.recording import AnalogStore, SpikeStore
+from lamina.backends.engine.static_store import StaticStore
 from lamina.backends.engine.synapse_store import SynapseStore
 from lamina.errors import (ConnectionError, InvalidModelError, InvalidTimeError,
                            NonExistentParameterError, RecordingError)
@@ -39,30 +40,6 @@ class _Group:
     stop: int
     celltype: type
     table: m.ModelTable
-
-
-@dataclass
-class _Projection:
-    """A static projection. Rows and CSR positions are int32 where the network allows it.
-    Weight and delay are kept in projection order (`values`) until the CSR is built; after
-    that they live only in the CSR (``_csr[2]`` at `csr_pos`; delays in the delay groups
-    ``_csr[3]``, see `_csr_delays`), except delays that are not exactly ``steps * dt``
-    (kept in `values`); so do the rows and receptors
-    (`pre`, `post`, `receptor` are then None; see `EngineBackend._rows_of`)."""
-    pre: np.ndarray | None                # source rows
-    post: np.ndarray | None               # target rows
-    receptor: np.ndarray | None           # 0 exc / 1 inh
-    values: dict[str, np.ndarray] = field(default_factory=dict)  # weight, delay [ms], ...
-    names: tuple[str, ...] = ()           # the connection attributes
-    csr_pos: np.ndarray | None = None     # CSR position of each connection
-    in_csr: bool = False                  # weight, delay and rows are read from the CSR
-    n: int = 0                            # number of connections
-    steps: np.ndarray | None = None       # delays in steps before the CSR, if exact
-
-
-def _index_dtype(n: int) -> type:
-    """The smallest of int32 / int64 that holds indices below `n`."""
-    return np.int32 if n < 2**31 else np.int64
 
 
 class EngineBackend(Backend):
@@ -97,7 +74,7 @@ class EngineBackend(Backend):
         self._seq: dict[str, dict[int, np.ndarray]] = {}  # per-cell array parameters
         self._sources: dict[int, inputs.CurrentSource] = {}
         # connections
-        self._projections: dict[int, _Projection] = {}
+        self._static = StaticStore()
         self._csr_dirty = True
         self._csr: tuple[np.ndarray, ...] = ()
         self._dyn = SynapseStore(self)  # dynamic synapses, gap junctions, synapse recording
@@ -275,91 +252,23 @@ class EngineBackend(Backend):
         if type(synapse_type).__name__ != "StaticSynapse":  # dynamic synapses, gap junctions
             self._dyn.connect(projection_id, pre, post, receptor_type, rec, synapse_type, values)
             return
-        vals = {k: np.broadcast_to(np.asarray(v, dtype=float), (n,)).copy()
-                for k, v in values.items()}
-        vals.setdefault("weight", np.zeros(n))
-        vals.setdefault("delay", np.full(n, self.dt))
-        rdt = _index_dtype(self._N)
-        pre, post = pre.astype(rdt), post.astype(rdt)
-        proj = self._projections.get(projection_id)
-        if proj is None:
-            proj = _Projection(pre, post, rec, vals, tuple(vals), n=n)
-            self._projections[projection_id] = proj
-            self._store_delay(proj, vals["delay"])
-        else:
-            self._materialize(proj)
-            n_old = proj.n
-            proj.n = n_old + n
-            proj.pre = np.concatenate([proj.pre, pre])
-            proj.post = np.concatenate([proj.post, post])
-            proj.receptor = np.concatenate([proj.receptor, rec])
-            names = tuple(dict.fromkeys((*proj.names, *vals)))
-            for k in names:
-                old = proj.values.get(k, np.full(n_old, np.nan))
-                if k == "delay" and proj.steps is not None:
-                    old = proj.steps * self.dt
-                proj.values[k] = np.concatenate([old, vals.get(k, np.full(n, np.nan))])
-            proj.names = names
-            self._store_delay(proj, proj.values["delay"])
+        w = np.broadcast_to(np.asarray(values.get("weight", 0.0), dtype=float), (n,))
+        steps = self._check_delays(np.broadcast_to(
+            np.asarray(values.get("delay", self.dt), dtype=float), (n,)))
+        if steps.max(initial=0) >= 2**31 or self.ring.shape[1] >= 2**31:
+            raise ConnectionError("the engine holds targets and delays as int32: the network "
+                                  "or the delays are too large")
+        tgt = rec.astype(np.int32) * np.int32(self._N) + post.astype(np.int32)
+        self._static.add(projection_id, self._N, pre.astype(np.int32), tgt, w,
+                         steps.astype(np.int32))
         self._csr_dirty = True
 
-    def _store_delay(self, proj: _Projection, delay: np.ndarray) -> None:
-        """Keep delays [ms] in projection order, as int32 steps where that is exact."""
-        steps = self._check_delays(delay)
-        if np.array_equal(steps * self.dt, delay) and steps.max(initial=0) < 2**31:
-            proj.steps = steps.astype(np.int32)
-            proj.values.pop("delay", None)
-        else:
-            proj.steps = None
-            proj.values["delay"] = delay
-
-    def _value(self, proj: _Projection, name: str) -> np.ndarray:
-        """The values of one attribute in projection order (may be a view for values kept
-        in projection order)."""
-        if name in proj.values:
-            return proj.values[name]
-        if name == "delay" and proj.steps is not None:
-            return proj.steps * self.dt
-        if name == "weight":
-            return self._csr[2][proj.csr_pos]
-        return self._csr_delays()[proj.csr_pos] * self.dt   # delay, exactly steps * dt
-
-    def _csr_delays(self) -> np.ndarray:
-        """The delay [steps] of every CSR position, expanded from the delay groups."""
-        _, grp_delay, grp_ptr = self._csr[3]
-        return np.repeat(grp_delay, np.diff(grp_ptr))
-
-    def _csr_sources(self) -> np.ndarray:
-        """The source row of every CSR position."""
-        indptr = self._csr[0]
-        N0 = indptr.shape[-1] - 1
-        rows = np.arange(N0, dtype=_index_dtype(max(N0, 1)))
-        if indptr.ndim == 2:
-            return np.repeat(np.tile(rows, indptr.shape[0]), np.diff(indptr, axis=1).ravel())
-        return np.repeat(rows, np.diff(indptr))
-
-    def _rows_of(self, proj: _Projection,
-                 sources: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
-        """(pre rows, post rows, receptors) of a projection in projection order."""
-        if proj.pre is not None:
-            return proj.pre, proj.post, proj.receptor
-        if sources is None:
-            sources = self._csr_sources()
-        N0 = self._csr[0].shape[-1] - 1   # the number of cells when the CSR was built
-        tgt = self._csr[1][proj.csr_pos]
-        return sources[proj.csr_pos], tgt % N0, (tgt // N0).astype(np.int8)
-
-    def _materialize(self, proj: _Projection) -> None:
-        """Move a projection's values and rows from the CSR back to projection order."""
-        if proj.in_csr:
-            inexact = proj.values.get("delay")   # delays not exactly steps * dt
-            proj.values = {k: self._value(proj, k) for k in proj.names if k != "delay"}
-            if inexact is not None:
-                proj.values["delay"], proj.steps = inexact, None
-            else:
-                proj.steps = self._csr_delays()[proj.csr_pos]
-            proj.pre, proj.post, proj.receptor = self._rows_of(proj)
-            proj.in_csr, proj.csr_pos = False, None
+    def connection_ids(self, projection_id: int) -> tuple[np.ndarray, np.ndarray]:
+        if self._dyn.has(projection_id):
+            p = self._dyn.projections[projection_id]
+            return self._ids[p.pre], self._ids[p.post]
+        pre, post = self._static.rows(projection_id)
+        return self._ids[pre], self._ids[post]
 
     def _check_delays(self, delay: np.ndarray) -> np.ndarray:
         steps = inputs.to_step(delay, self.dt)
@@ -368,106 +277,18 @@ class EngineBackend(Backend):
         return steps
 
     def _build_csr(self) -> None:
-        N = self._N
-        projs = list(self._projections.values())
-        exact = []   # per projection: delay [ms] == steps * dt exactly
-        if projs:
-            rdt = _index_dtype(max(N, 1))
-            sources = self._csr_sources() if any(p.pre is None for p in projs) else None
-            old_d = self._csr_delays() if any(p.csr_pos is not None and p.steps is None
-                                               and "delay" not in p.values
-                                               for p in projs) else None
-            pres, tgts = [], []
-            for p in projs:
-                pre_p, post_p, rec_p = self._rows_of(p, sources)
-                pres.append(pre_p)
-                tgts.append(rec_p.astype(np.int32) * np.int32(N) + post_p.astype(np.int32))
-                del pre_p, post_p, rec_p
-            del sources
-            pre = np.concatenate(pres).astype(rdt, copy=False)
-            del pres
-            tgt = np.concatenate(tgts)
-            del tgts
-            w = np.concatenate([self._value(p, "weight") for p in projs])
-            ds = []
-            for p in projs:
-                if "delay" in p.values:
-                    dms = p.values["delay"]
-                    steps = self._check_delays(dms).astype(np.int32)
-                    exact.append(bool(np.array_equal(steps * self.dt, dms)))
-                    del dms
-                else:   # exactly steps * dt
-                    steps = p.steps if p.steps is not None else old_d[p.csr_pos]
-                    exact.append(True)
-                ds.append(steps)
-                del steps
-            d = np.concatenate(ds)
-            del ds, old_d
-        else:
-            pre = tgt = d = np.zeros(0, np.int32)
-            w = np.zeros(0)
-        T = self._csr_parts
-        # parts by target cell range (all receptors), ordered by source, then by delay
-        # (stable: the projection order is kept within one delay)
-        if T > 1:
-            part = ((tgt % N).astype(_I64) * T) // N
-            order = np.lexsort((d, pre, part))
-        else:
-            part = None
-            order = np.lexsort((d, pre))
-        inv = np.empty(len(order), _index_dtype(len(order)))
-        inv[order] = np.arange(len(order), dtype=inv.dtype)
-        if T > 1:
-            flat = np.cumsum(np.bincount(part * N + pre, minlength=T * N)).reshape(T, N)
-            del part
-            indptr = np.zeros((T, N + 1), _I64)
-            indptr[:, 1:] = flat
-            indptr[1:, 0] = flat[:-1, -1]
-        else:
-            indptr = np.zeros(N + 1, _I64)
-            np.cumsum(np.bincount(pre, minlength=N), out=indptr[1:])
-        del pre
-        if len(d) and d.max() + 1 > self._L:
-            self._grow_ring(int(d.max()) + 1)
-        tgt = tgt[order]
-        w = w[order]
-        groups = self._delay_groups(indptr, d[order])
-        del order, d
+        """The static CSR the kernels read (see `static_store`); grows the ring buffer for
+        the longest delay."""
+        self._csr = ()   # the old CSR is unbuilt into pieces: drop this reference to it
+        indptr, tgt, w = self._static.build(self._N, self._csr_parts, release_freed_memory)
+        groups = self._static.delay_groups()
+        d_max = int(groups[1].max(initial=0))
+        if d_max + 1 > self._L:
+            self._grow_ring(d_max + 1)
         self._csr = (indptr, tgt, w, groups)
-        off = 0
-        for p, ex in zip(projs, exact):
-            n = p.n
-            p.pre = p.post = p.receptor = None
-            p.csr_pos = inv[off:off + n]
-            off += n
-            p.values.pop("weight", None)
-            if ex:
-                p.values.pop("delay", None)
-            p.steps = None
-            p.in_csr = True
         self._csr_dirty = False
-        if off >= 1_000_000:
+        if len(tgt) >= 100_000:
             release_freed_memory()
-
-    def _delay_groups(self, indptr: np.ndarray,
-                      d: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The delay groups of a CSR sorted by (part, source, delay) (`d`: delays [steps]
-        in CSR order): runs of one row of one part with one delay. Returns ``row_grp[T,
-        N+1]`` (the groups of row r in part t are ``row_grp[t, r] .. row_grp[t, r+1]``),
-        ``grp_delay`` [steps, int32] and ``grp_ptr`` (CSR positions, int64): the kernels
-        compute one ring slot per group instead of reading a delay per synapse."""
-        n = len(d)
-        flat = indptr.reshape(-1, indptr.shape[-1])
-        new = np.zeros(n + 1, bool)
-        new[flat.ravel()] = True   # every row of every part starts a group
-        new = new[:n]
-        if n:
-            new[1:] |= d[1:] != d[:-1]
-        starts = np.flatnonzero(new)
-        grp_ptr = np.append(starts, n).astype(_I64)
-        grp_delay = d[starts].astype(np.int32)
-        row_grp = np.searchsorted(starts, flat, side="left").astype(_I64)
-        return row_grp, grp_delay, grp_ptr
 
     def _grow_ring(self, L_new: int) -> None:
         """Enlarge the ring buffer keeping pending input at the same absolute step."""
@@ -477,36 +298,32 @@ class EngineBackend(Backend):
             ring[s % L_new] = self.ring[s % L]
         self.ring, self._L = ring, L_new
 
+    def _static_names(self, projection_id: int, name: str) -> None:
+        if projection_id not in self._static.n:
+            raise KeyError(f"unknown projection {projection_id}")
+        if name not in ("weight", "delay"):
+            raise NonExistentParameterError(name, "StaticSynapse", ("weight", "delay"))
+
     def set_connection_values(self, projection_id: int, name: str, values: np.ndarray) -> None:
         if self._dyn.has(projection_id):
             return self._dyn.set_values(projection_id, name, values)
-        proj = self._projections[projection_id]
-        if name not in proj.names:
-            raise NonExistentParameterError(name, "StaticSynapse", proj.names)
-        vals = np.broadcast_to(np.asarray(values, dtype=float), (proj.n,)).copy()
+        self._static_names(projection_id, name)
+        n = self._static.n[projection_id]
+        vals = np.broadcast_to(np.asarray(values, dtype=float), (n,))
         if name == "delay":
-            steps = self._check_delays(vals)
-            if proj.in_csr and steps.max(initial=0) + 1 > self._L:
-                self._materialize(proj)     # the ring must grow: rebuild the CSR
-                self._csr_dirty = True
-            if proj.in_csr:   # delays order the CSR: rebuild it before the next run
-                self._materialize(proj)
-                self._csr_dirty = True
-            self._store_delay(proj, vals)
-            return
-        elif name == "weight" and proj.in_csr:
-            self._csr[2][proj.csr_pos] = vals
-            return
-        proj.values[name] = vals
+            vals = self._check_delays(vals).astype(np.int32)
+        self._static.set(projection_id, name, vals)
+        if self._static.dirty:   # the CSR was unbuilt
+            self._csr, self._csr_dirty = (), True
 
     def get_connection_values(self, projection_id: int, name: str) -> np.ndarray:
         if self._dyn.has(projection_id):
             return self._dyn.get_values(projection_id, name)
-        proj = self._projections[projection_id]
-        if name not in proj.names:
-            raise NonExistentParameterError(name, "StaticSynapse", proj.names)
-        out = self._value(proj, name)
-        return out.copy() if name in proj.values else out
+        self._static_names(projection_id, name)
+        out = self._static.get(projection_id, name, self.dt)
+        if self._static.dirty:   # the CSR was unbuilt
+            self._csr, self._csr_dirty = (), True
+        return out
 
     # -- current sources -------------------------------------------------------------
     def inject(self, source_id: int, source: StandardCurrentSourceType,

@@ -28,7 +28,7 @@ import os
 
 import numba
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 # numba's default OpenMP threading layer clashes with NEST's OpenMP runtime in one process
 # (a later nest.ResetKernel() crashed); the workqueue layer does not. Set before any

@@ -341,7 +341,7 @@ class SynapseStore:
     def _check_variable(self, projection_id: int, variable: str) -> None:
         p = self.projections.get(projection_id)
         if variable == "weight":
-            if p is None and projection_id not in self.b._projections:
+            if p is None and projection_id not in self.b._static.n:
                 raise RecordingError(variable, "projection", ("weight",))
             return
         allowed = {"weight", *sy.STATE_ROWS.get(p.kind, {})} if p is not None else {"weight"}
@@ -399,7 +399,7 @@ class SynapseStore:
 
     def _size(self, projection_id: int) -> int:
         p = self.projections.get(projection_id)
-        return len(p.pre) if p is not None else self.b._projections[projection_id].n
+        return len(p.pre) if p is not None else self.b._static.n[projection_id]
 
     def clear_recorded(self, projection_id: int, variable: str) -> None:
         rec = self.recordings.get((projection_id, variable))

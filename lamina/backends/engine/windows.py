@@ -25,7 +25,6 @@ once per window).
 """
 from __future__ import annotations
 
-import numpy as np
 from numba import njit, prange
 
 from lamina.backends.engine.kernels import deliver, update_group

@@ -452,11 +452,11 @@ class NestBackend(NestRuntime, Backend):
         self._conns_dirty = True
         return len(found)
 
-    def connection_indices(self, projection_id: int) -> tuple[np.ndarray, np.ndarray]:
+    def connection_ids(self, projection_id: int) -> tuple[np.ndarray, np.ndarray]:
         rec = self._projections[projection_id]
         with translated(f"reading the connections of projection {projection_id}"):
             rec.resolve()
-        return rec.native_indices
+        return rec.pre_ids, rec.post_ids
 
     def set_connection_values(self, projection_id: int, name: str, values: np.ndarray) -> None:
         rec = self._projections[projection_id]

@@ -144,7 +144,6 @@ class ProjectionRecord:
     receptor: np.ndarray = field(default_factory=lambda: np.zeros(0, _I64))
     replay: dict[str, np.ndarray] = field(default_factory=dict)   # NEST values for rebuild
     pending: tuple | None = None           # connections made by NEST, not read back yet
-    native_indices: tuple | None = None    # (pre, post) indices of those connections
     value_names: set[str] = field(default_factory=lambda: {"weight", "delay"})
     label: int | None = None               # synapse_label (projections from devices)
     synapse_type: Any = None
@@ -185,7 +184,6 @@ class ProjectionRecord:
         self.append(pre_ids[pre_idx], post_ids[post_idx], src, tgt,
                     np.full(len(src), scale), np.full(len(src), port))
         self.adopt(found, src, tgt)
-        self.native_indices = (pre_idx.astype(_I64), post_idx.astype(_I64))
 
     def adopt(self, conns: Any, src: np.ndarray, tgt: np.ndarray) -> None:
         """Cache a SynapseCollection just read, whose (src, tgt) are this projection's

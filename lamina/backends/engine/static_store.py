@@ -1,0 +1,305 @@
+"""Static synapses of the engine: compact storage and the CSR the kernels read.
+
+Per synapse only the weight (float64) and the target (int32: ``receptor * N + row``) are
+kept; source rows and delays are kept per *segment* (a run of synapses with one source
+row, delay and projection), which costs little because a source row has few delays.
+The kernels read the segments as *delay groups* (`delay_groups`): one ring slot per
+segment and spike instead of a delay per synapse.
+
+New connections become *pieces*: sorted by (source row, delay), insertion order kept
+among equals, cut into buckets of `BUCKET` source rows. `StaticStore.build` merges the
+pieces bucket by bucket into the CSR, sorted by (target part, source row, delay,
+projection, insertion) and freeing each bucket's pieces as it goes, so the peak memory
+stays close to the final size. `unbuild` turns the CSR back into pieces (connections
+added after a run, delays changed, cells added: rare).
+
+A projection's connection order (what get/set and `ids` use) is canonical: by source row,
+target row and delay, ties in insertion order. It depends neither on the number of
+target parts (threads) nor on whether the CSR is built.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+BUCKET = 256        # source rows per piece
+_RELEASE = 1 << 16  # buckets of at least this many synapses give memory back when placed
+_I64 = np.int64
+_I32 = np.int32
+
+
+@dataclass(eq=False)
+class Piece:
+    """Connections of one projection from the source rows of one bucket."""
+    pid: int
+    seq: int                 # insertion rank among the projection's pieces
+    n_enc: int               # cell count the targets are encoded with
+    tgt: np.ndarray          # int32 receptor * n_enc + target row
+    w: np.ndarray            # float64 weight
+    seg_row: np.ndarray      # int32 source row of each segment
+    seg_delay: np.ndarray    # int32 delay [steps] of each segment
+    seg_len: np.ndarray      # int64 synapses in each segment
+
+    def rows(self) -> np.ndarray:
+        return np.repeat(self.seg_row, self.seg_len)
+
+    def delays(self) -> np.ndarray:
+        return np.repeat(self.seg_delay, self.seg_len)
+
+
+def _runs(*keys: np.ndarray) -> np.ndarray:
+    """Start index of every run of equal consecutive keys (sorted arrays)."""
+    n = len(keys[0])
+    if n == 0:
+        return np.zeros(0, _I64)
+    change = np.zeros(n, bool)
+    change[0] = True
+    for k in keys:
+        change[1:] |= k[1:] != k[:-1]
+    return np.flatnonzero(change)
+
+
+def make_pieces(pid: int, seq: int, n_enc: int, rows: np.ndarray, tgt: np.ndarray,
+                w: np.ndarray, delay: np.ndarray) -> list[Piece]:
+    """Pieces of connections given in insertion order (rows, targets, weights, delay steps)."""
+    order = np.lexsort((delay, rows))      # stable: insertion order among equals
+    rows, tgt, w, delay = rows[order], tgt[order], w[order], delay[order]
+    del order
+    out = []
+    cuts = _runs(rows // BUCKET)
+    for a, b in zip(cuts, [*cuts[1:], len(rows)]):
+        r, d = rows[a:b], delay[a:b]
+        starts = _runs(r, d)
+        out.append(Piece(pid, seq, n_enc, tgt[a:b].astype(_I32), w[a:b].astype(float),
+                         r[starts].astype(_I32), d[starts].astype(_I32),
+                         np.diff(np.append(starts, b - a)).astype(_I64)))
+    return out
+
+
+def _ranges(starts: np.ndarray, lens: np.ndarray) -> np.ndarray:
+    """Concatenation of ``arange(s, s + l)`` for every (s, l)."""
+    total = int(lens.sum())
+    if total == 0:
+        return np.zeros(0, _I64)
+    first = np.cumsum(lens) - lens
+    return np.repeat(starts - first, lens) + np.arange(total, dtype=_I64)
+
+
+class StaticStore:
+    """All static connections of an `EngineBackend` (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self.pending: dict[int, list[Piece]] = {}   # bucket -> pieces
+        self.n: dict[int, int] = {}                  # projection -> number of connections
+        self._seq = 0
+        self._old = -1                               # seq of unbuilt pieces: before all new
+        self.dirty = True
+        self.csr: tuple[np.ndarray, ...] | None = None   # indptr, tgt, w
+        self.n0 = 0                                  # cell count the CSR targets encode
+        self.seg: dict[str, np.ndarray] = {}         # row, delay, proj, start, len
+
+    # -- adding ----------------------------------------------------------------------
+    def add(self, pid: int, n_enc: int, rows: np.ndarray, tgt: np.ndarray, w: np.ndarray,
+            delay: np.ndarray) -> None:
+        """Append connections to projection `pid` (arrays in insertion order)."""
+        self.n[pid] = self.n.get(pid, 0) + len(rows)
+        self._seq += 1
+        self._keep(make_pieces(pid, self._seq, n_enc, rows, tgt, w, delay))
+        self.dirty = True
+
+    def _keep(self, pieces: list[Piece]) -> None:
+        for p in pieces:
+            self.pending.setdefault(int(p.seg_row[0]) // BUCKET, []).append(p)
+
+    # -- the CSR ---------------------------------------------------------------------
+    def unbuild(self) -> None:
+        """Turn the CSR back into pieces (keeps every projection's order)."""
+        if self.csr is None:
+            return
+        seq, self._old = self._old, self._old - 1
+        for pid in np.unique(self.seg["proj"]).tolist():
+            pos, rows, delay = self._built_positions(pid)
+            self._keep(make_pieces(pid, seq, self.n0, rows, self.csr[1][pos],
+                                   self.csr[2][pos], delay))
+            del pos, rows, delay
+        self.csr, self.seg = None, {}
+        self.dirty = True
+
+    def build(self, N: int, T: int,
+              release: Callable[[], None] = lambda: None) -> tuple[np.ndarray, ...]:
+        """The CSR for `N` cells in `T` target parts: (indptr, tgt, w). indptr has shape
+        (N + 1,) for T == 1, else (T, N + 1) with global positions. `release` is called
+        after each large bucket (to give the freed pieces back to the system)."""
+        self.unbuild()
+        counts = np.zeros((T, N), _I64)
+        for b, plist in self.pending.items():
+            r0 = b * BUCKET
+            r1 = min(r0 + BUCKET, N)
+            for p in plist:
+                key = p.rows().astype(_I64) - r0
+                if T > 1:
+                    key += self._part(p.tgt % p.n_enc, N, T) * (r1 - r0)
+                counts[:, r0:r1] += np.bincount(key, minlength=T * (r1 - r0)).reshape(T, -1)
+        flat = np.cumsum(counts.ravel()).reshape(T, N)
+        del counts
+        indptr = np.zeros((T, N + 1), _I64)
+        if N:
+            indptr[:, 1:] = flat
+            indptr[1:, 0] = flat[:-1, -1]
+        nnz = int(flat[-1, -1]) if N else 0
+        del flat
+        tgt, w = np.empty(nnz, _I32), np.empty(nnz)
+        segs: dict[str, list[np.ndarray]] = {k: [] for k in ("row", "delay", "proj", "start")}
+        for b in sorted(self.pending):
+            plist = self.pending.pop(b)
+            big = sum(len(p.tgt) for p in plist) >= _RELEASE
+            self._place(b, plist, N, T, indptr, tgt, w, segs)
+            del plist
+            if big:
+                release()
+        self.seg = {k: np.concatenate(v) if v else np.zeros(0, _I64) for k, v in segs.items()}
+        self.seg["len"] = self._segment_lengths(indptr, nnz)
+        self.csr = (indptr if T > 1 else indptr[0].copy(), tgt, w)
+        self.n0, self.dirty = N, False
+        return self.csr
+
+    def delay_groups(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The built CSR's segments in CSR order as the kernels' delay groups: ``row_grp``
+        (T, N + 1: the groups of row r in part t are ``row_grp[t, r] ..
+        row_grp[t, r+1]``), ``grp_delay`` [steps, int32] and ``grp_ptr`` (CSR positions,
+        int64, one more than groups)."""
+        indptr = self.csr[0].reshape(-1, self.csr[0].shape[-1])   # (T, N + 1)
+        start = self.seg["start"]
+        order = np.argsort(start, kind="stable")
+        starts = start[order]
+        grp_ptr = np.append(starts, len(self.csr[1])).astype(_I64)
+        grp_delay = self.seg["delay"][order].astype(_I32)
+        row_grp = np.searchsorted(starts, indptr, side="left").astype(_I64)
+        return row_grp, grp_delay, grp_ptr
+
+    @staticmethod
+    def _part(post: np.ndarray, N: int, T: int) -> np.ndarray:
+        return (post.astype(_I64) * T) // N
+
+    def _place(self, b: int, plist: list[Piece], N: int, T: int, indptr: np.ndarray,
+               tgt: np.ndarray, w: np.ndarray, segs: dict[str, list[np.ndarray]]) -> None:
+        """Write the pieces of bucket `b` into the CSR arrays and note their segments."""
+        plist.sort(key=lambda p: (p.pid, p.seq))
+        rows = np.concatenate([p.rows() for p in plist])
+        delay = np.concatenate([p.delays() for p in plist])
+        post = np.concatenate([p.tgt % p.n_enc for p in plist])
+        t_new = np.concatenate([(p.tgt // p.n_enc) * _I32(N) + p.tgt % p.n_enc
+                                for p in plist]).astype(_I32)
+        ws = np.concatenate([p.w for p in plist])
+        proj = np.concatenate([np.full(len(p.tgt), p.pid, _I32) for p in plist])
+        del plist[:]
+        part = self._part(post, N, T) if T > 1 else np.zeros(len(rows), _I64)
+        del post
+        order = np.lexsort((delay, rows, part))   # stable: projection, insertion
+        rows, delay, t_new, ws, proj, part = (a[order] for a in
+                                              (rows, delay, t_new, ws, proj, part))
+        del order
+        r0, r1 = b * BUCKET, min(b * BUCKET + BUCKET, N)
+        lo = np.searchsorted(part, np.arange(T))
+        hi = np.searchsorted(part, np.arange(T), side="right")
+        shift = indptr[:, r0] - lo          # local sorted index -> CSR position, per part
+        for t in range(T):
+            a, e = int(indptr[t, r0]), int(indptr[t, r1])
+            tgt[a:e], w[a:e] = t_new[lo[t]:hi[t]], ws[lo[t]:hi[t]]
+        starts = _runs(part, rows, delay, proj)
+        segs["row"].append(rows[starts].astype(_I32))
+        segs["delay"].append(delay[starts].astype(_I32))
+        segs["proj"].append(proj[starts])
+        segs["start"].append(starts + shift[part[starts]])
+
+    def _segment_lengths(self, indptr: np.ndarray, nnz: int) -> np.ndarray:
+        """Length of every segment: up to the next segment's start in CSR order."""
+        start = self.seg["start"]
+        order = np.argsort(start, kind="stable")
+        ends = np.empty_like(start)
+        ends[order[:-1]] = start[order[1:]]
+        if len(order):
+            ends[order[-1]] = nnz
+        return ends - start
+
+    def _built_positions(self, pid: int) -> tuple[np.ndarray, ...]:
+        """(CSR positions, source rows, delay steps) of a projection's connections, in CSR
+        order."""
+        sel = np.flatnonzero(self.seg["proj"] == pid)
+        sel = sel[np.argsort(self.seg["start"][sel], kind="stable")]
+        lens = self.seg["len"][sel]
+        return (_ranges(self.seg["start"][sel], lens), np.repeat(self.seg["row"][sel], lens),
+                np.repeat(self.seg["delay"][sel], lens))
+
+    # -- one projection in connection order ------------------------------------------
+    def _pieces_of(self, pid: int) -> list[Piece]:
+        return sorted((p for b in sorted(self.pending) for p in self.pending[b] if p.pid == pid),
+                      key=lambda p: p.seq)   # stable: buckets in order within a seq
+
+    def _gather(self, pid: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                                         list[Piece] | np.ndarray]:
+        """(source rows, target rows, delay steps, weights, where) of a projection in
+        storage order; `where` is the CSR positions or the list of pieces. A projection
+        held partly in the CSR and partly in pieces is first moved wholly into pieces."""
+        in_csr = self.csr is not None and bool(np.any(self.seg["proj"] == pid))
+        pieces = self._pieces_of(pid)
+        if in_csr and pieces:
+            self.unbuild()
+            in_csr, pieces = False, self._pieces_of(pid)
+        if in_csr:
+            pos, rows, delay = self._built_positions(pid)
+            tgt = self.csr[1][pos]
+            return rows, tgt % self.n0, delay, self.csr[2][pos], pos
+        if not pieces:
+            z = np.zeros(0, _I32)
+            return z, z, z, np.zeros(0), []
+        return (np.concatenate([p.rows() for p in pieces]),
+                np.concatenate([p.tgt % p.n_enc for p in pieces]),
+                np.concatenate([p.delays() for p in pieces]),
+                np.concatenate([p.w for p in pieces]), pieces)
+
+    @staticmethod
+    def _order(rows: np.ndarray, post: np.ndarray, delay: np.ndarray) -> np.ndarray:
+        """Storage order -> connection order: by source, target, delay; ties as stored."""
+        return np.lexsort((delay, post, rows))
+
+    def rows(self, pid: int) -> tuple[np.ndarray, np.ndarray]:
+        """(source rows, target rows) in connection order."""
+        rows, post, delay, _, _ = self._gather(pid)
+        order = self._order(rows, post, delay)
+        return rows[order], post[order]
+
+    def get(self, pid: int, name: str, dt: float) -> np.ndarray:
+        """'weight' or 'delay' [ms] of every connection, in connection order."""
+        rows, post, delay, w, _ = self._gather(pid)
+        order = self._order(rows, post, delay)
+        return w[order] if name == "weight" else delay[order] * dt
+
+    def set(self, pid: int, name: str, values: np.ndarray) -> None:
+        """Set 'weight' (float64) or 'delay' (int32 steps), given in connection order."""
+        rows, post, delay, w, where = self._gather(pid)
+        if name == "delay" and isinstance(where, np.ndarray):
+            # delays of built connections regroup them: back to pieces, whose storage
+            # order differs from the CSR's, then set there
+            del rows, post, delay, w, where
+            self.unbuild()
+            return self.set(pid, name, values)
+        stored = np.empty(len(rows), values.dtype)
+        stored[self._order(rows, post, delay)] = values
+        del rows, post, delay, w
+        if isinstance(where, np.ndarray):
+            self.csr[2][where] = stored
+            return
+        off = 0
+        for p in where:
+            k = len(p.tgt)
+            if name == "weight":
+                p.w[:] = stored[off:off + k]
+            else:
+                self.pending[int(p.seg_row[0]) // BUCKET].remove(p)
+                self._keep(make_pieces(pid, p.seq, p.n_enc, p.rows(), p.tgt, p.w,
+                                       stored[off:off + k]))
+                self.dirty = True
+            off += k
