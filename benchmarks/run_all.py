@@ -1,5 +1,5 @@
 """All benchmarks side by side: Vogels-Abbott COBA and CUBA and the Brunel (2000) network,
-lamina's built-in engine against native NEST, in one table.
+lamina's built-in engine against native NEST and (optionally) Brian 2, in one table.
 
 ::
 
@@ -8,6 +8,13 @@ lamina's built-in engine against native NEST, in one table.
     python benchmarks/run_all.py --threads 1 2 --repeats 3 --json results.json
     python benchmarks/run_all.py --networks brunel --simulators lamina
     python benchmarks/run_all.py --scaling              # Brunel scaling curve, lamina only
+    python benchmarks/run_all.py --brian2-python /work/venv-brian2/bin/python
+
+Brian 2 (C++ standalone, `brian2_networks.py`) runs in its own Python environment, given
+by ``--brian2-python`` or the environment variable ``LAMINA_BRIAN2_PYTHON``; without one
+it is skipped. Each Brian 2 configuration (network, threads) gets one project directory:
+its first process compiles the C++ code, later ones find it compiled; compile time is
+not part of build s or run s and is reported on its own line.
 
 Every measurement is one fresh Python process (``run_all.py --worker ...``); lamina and
 NEST processes alternate, the order flipping every repeat; the table shows medians over
@@ -32,6 +39,7 @@ import os
 import platform
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -43,8 +51,9 @@ sys.path.insert(0, HERE)
 
 from run import MARKER, _fmt, _nest_available, _versions, launch_worker  # noqa: E402
 
-SIMULATORS = ("lamina", "nest")
-LABEL = {"lamina": "lamina", "nest": "NEST"}
+SIMULATORS = ("lamina", "nest", "brian2")
+LABEL = {"lamina": "lamina", "nest": "NEST", "brian2": "Brian2"}
+BRIAN2_ENV = "LAMINA_BRIAN2_PYTHON"
 NETWORKS = ("coba", "cuba", "brunel")
 BRUNEL_FULL_N = 12_500
 
@@ -90,13 +99,38 @@ def _worker(args: argparse.Namespace) -> int:
 
 
 def run_worker(simulator: str, network: str, size: float, duration: float, seed: int,
-               threads: int, env: dict[str, str], timeout: float) -> dict[str, Any]:
-    """One measurement in a fresh process; its result dict ('error' set if it failed)."""
-    cmd = [sys.executable, os.path.abspath(__file__), "--worker", simulator,
-           "--network", network, "--size", repr(size), "--duration", repr(duration),
-           "--seed", str(seed), "--threads", str(threads)]
+               threads: int, env: dict[str, str], timeout: float,
+               brian2: Optional[tuple[str, str]] = None) -> dict[str, Any]:
+    """One measurement in a fresh process; its result dict ('error' set if it failed).
+    `brian2`: (interpreter, project directory) for simulator 'brian2'."""
+    args = ["--network", network, "--size", repr(size), "--duration", repr(duration),
+            "--seed", str(seed), "--threads", str(threads)]
+    if simulator == "brian2":
+        python, directory = brian2 or (None, None)
+        cmd = [python, os.path.join(HERE, "brian2_networks.py"), *args,
+               "--directory", directory]
+    else:
+        cmd = [sys.executable, os.path.abspath(__file__), "--worker", simulator, *args]
     env = dict(env, NUMBA_NUM_THREADS=str(threads), OMP_NUM_THREADS=str(threads))
     return launch_worker(cmd, env, timeout)
+
+
+def brian2_interpreter(given: Optional[str]) -> tuple[Optional[str], str]:
+    """(interpreter, Brian 2 version) if `given` (or $LAMINA_BRIAN2_PYTHON) imports brian2,
+    else (None, the reason why not)."""
+    python = given or os.environ.get(BRIAN2_ENV)
+    if not python:
+        return None, (f"no Brian 2 interpreter given (--brian2-python PYTHON or "
+                      f"${BRIAN2_ENV}; see benchmarks/README.md)")
+    try:
+        proc = subprocess.run([python, "-c", "import brian2; print(brian2.__version__)"],
+                              capture_output=True, text=True, timeout=300)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return None, f"cannot run {python}: {exc}"
+    if proc.returncode != 0:
+        last = (proc.stderr.strip().splitlines() or ["?"])[-1]
+        return None, f"{python} cannot import brian2 ({last})"
+    return python, proc.stdout.strip()
 
 
 # --- figures -------------------------------------------------------------------------------
@@ -137,7 +171,7 @@ KEYS = ("build_s", "run_s", "peak_rss_mb", "bytes_per_synapse", "bytes_per_synap
 def format_table(networks: list[str], simulators: list[str], threads: list[int],
                  results: dict[tuple[str, str, int], list[dict[str, Any]]],
                  sizes: dict[str, Any]) -> str:
-    header = (f"{'network':<14} {'simulator':<12} {'thr':>3} {'build s':>9} {'run s':>9} "
+    header = (f"{'network':<14} {'simulator':<13} {'thr':>3} {'build s':>9} {'run s':>9} "
               f"{'peak RSS MB':>11} {'B/syn':>7} {'B/syn run':>9} {'rate Hz':>8} "
               f"{'synapses':>10}")
     lines = [header, "-" * len(header)]
@@ -153,30 +187,35 @@ def format_table(networks: list[str], simulators: list[str], threads: list[int],
                 failed = f"  ({len(rs) - len(ok)} failed)" if len(ok) < len(rs) else ""
                 syn = "-" if m["n_synapses"] != m["n_synapses"] else f"{int(m['n_synapses'])}"
                 lines.append(
-                    f"{net:<14} {LABEL[sim_name]:<12} {thr:>3} {_fmt(m['build_s']):>9} "
+                    f"{net:<14} {LABEL[sim_name]:<13} {thr:>3} {_fmt(m['build_s']):>9} "
                     f"{_fmt(m['run_s']):>9} {_fmt(m['peak_rss_mb'], 0):>11} "
                     f"{_fmt(m['bytes_per_synapse'], 1):>7} "
                     f"{_fmt(m['bytes_per_synapse_run'], 1):>9} {_fmt(m['rate'], 2):>8} "
                     f"{syn:>10}{failed}")
-            if "lamina" in med and "nest" in med:
-                ratio = {k: _ratio(med["nest"][k], med["lamina"][k])
+            for other in ("nest", "brian2"):
+                if "lamina" not in med or other not in med:
+                    continue
+                ratio = {k: _ratio(med[other][k], med["lamina"][k])
                          for k in ("build_s", "run_s", "peak_rss_mb", "bytes_per_synapse",
                                    "bytes_per_synapse_run")}
+                name = f"{LABEL[other]}/lamina"
                 lines.append(
-                    f"{net:<14} {'NEST/lamina':<12} {thr:>3} {_fmt(ratio['build_s'], 2):>9} "
+                    f"{net:<14} {name:<13} {thr:>3} {_fmt(ratio['build_s'], 2):>9} "
                     f"{_fmt(ratio['run_s'], 2):>9} {_fmt(ratio['peak_rss_mb'], 2):>11} "
                     f"{_fmt(ratio['bytes_per_synapse'], 2):>7} "
                     f"{_fmt(ratio['bytes_per_synapse_run'], 2):>9}")
-    lines.append("(medians over the repeats; NEST/lamina > 1 means lamina is faster / smaller; "
-                 "B/syn: RSS growth while connecting per recurrent synapse, B/syn run: RSS "
-                 "growth from before connecting to after the run per synapse)")
+    lines.append("(medians over the repeats; NEST/lamina, Brian2/lamina > 1 means lamina is "
+                 "faster / smaller; B/syn: RSS growth while connecting per recurrent synapse, "
+                 "B/syn run: RSS growth from before connecting to after the run per synapse; "
+                 "Brian2: build excludes the C++ compilation, peak RSS = simulation binary + "
+                 "the Python process waiting for it, B/syn from the binary)")
     return "\n".join(lines)
 
 
 def format_cross(networks: list[str], threads: list[int],
                  results: dict[tuple[str, str, int], list[dict[str, Any]]],
                  sizes: dict[str, Any]) -> str:
-    """lamina (fewest threads) against NEST at every other thread count, and each
+    """lamina (fewest threads) against NEST and Brian 2 at the most threads, and each
     simulator's speed-up from its fewest to its most threads."""
     lines = []
     if len(threads) < 2:
@@ -184,12 +223,14 @@ def format_cross(networks: list[str], threads: list[int],
     t_lo, t_hi = min(threads), max(threads)
     for network in networks:
         net = network_label(network, sizes)
-        lam = {t: _median(results.get((network, "lamina", t), []), "run_s") for t in threads}
-        nst = {t: _median(results.get((network, "nest", t), []), "run_s") for t in threads}
-        if lam[t_lo] == lam[t_lo] and nst[t_hi] == nst[t_hi]:
-            lines.append(f"{net}: lamina run ({t_lo} thr) / NEST run ({t_hi} thr) = "
-                         f"{_fmt(_ratio(lam[t_lo], nst[t_hi]), 3)}")
-        for name, d in (("lamina", lam), ("NEST", nst)):
+        run = {sim: {t: _median(results.get((network, sim, t), []), "run_s")
+                     for t in threads} for sim in SIMULATORS}
+        lam = run["lamina"]
+        for other in ("nest", "brian2"):
+            if lam[t_lo] == lam[t_lo] and run[other][t_hi] == run[other][t_hi]:
+                lines.append(f"{net}: lamina run ({t_lo} thr) / {LABEL[other]} run ({t_hi} "
+                             f"thr) = {_fmt(_ratio(lam[t_lo], run[other][t_hi]), 3)}")
+        for name, d in ((LABEL[sim], run[sim]) for sim in SIMULATORS):
             if d[t_lo] == d[t_lo] and d[t_hi] == d[t_hi]:
                 lines.append(f"{net}: {name} run speed-up {t_lo} -> {t_hi} threads = "
                              f"{_fmt(_ratio(d[t_lo], d[t_hi]), 2)}")
@@ -213,6 +254,32 @@ def format_jit(networks: list[str], first: dict[str, dict[str, Any]],
             f"{f['import_s']:.2f} s, build {f['build_s']:.2f} s, run {f['run_s']:.2f} s; "
             f"later: import {_fmt(imp, 2)} s, build {_fmt(b, 2)} s, run {_fmt(r, 2)} s "
             f"=> JIT compile ~ {_fmt(jit, 2)} s")
+    return "\n".join(lines)
+
+
+def format_brian2(networks: list[str], threads: list[int],
+                  results: dict[tuple[str, str, int], list[dict[str, Any]]],
+                  sizes: dict[str, Any]) -> str:
+    """Brian 2's phases: C++ compile (first process of a configuration: empty project
+    directory), code generation, synapse creation, and its own run-time figure."""
+    lines = []
+    for network in networks:
+        for thr in threads:
+            rs = [r for r in results.get((network, "brian2", thr), []) if "error" not in r]
+            if not rs:
+                continue
+            later = rs[1:]
+            lines.append(
+                f"Brian2 {network_label(network, sizes)} {thr} thr: C++ compile "
+                f"{rs[0]['compile_s']:.1f} s (first process), "
+                f"{_fmt(_median(later, 'compile_s'), 2)} s (later); median: import "
+                f"{_fmt(_median(rs, 'import_s'), 2)} s, objects "
+                f"{_fmt(_median(rs, 'construct_s'), 2)} s, code generation "
+                f"{_fmt(_median(rs, 'codegen_s'), 2)} s, connect "
+                f"{_fmt(_median(rs, 'connect_s'), 2)} s, run {_fmt(_median(rs, 'run_s'), 3)} s "
+                f"(Brian 2's own, CPU: {_fmt(_median(rs, 'brian2_run_time_s'), 3)} s), "
+                f"binary peak {_fmt(_median(rs, 'binary_peak_rss_mb'), 0)} MB + Python "
+                f"{_fmt(_median(rs, 'python_rss_mb'), 0)} MB")
     return "\n".join(lines)
 
 
@@ -330,8 +397,11 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--scaling-sizes", nargs="+", type=int,
                         help="cell counts of the scaling curve (default 2500 10000 50000 "
                              "100000; sizes that would not fit in memory are skipped)")
+    parser.add_argument("--brian2-python", metavar="PYTHON",
+                        help=f"Python interpreter with brian2 installed (default "
+                             f"${BRIAN2_ENV}); without one Brian 2 is skipped")
     parser.add_argument("--json", metavar="FILE", help="also write all results to FILE")
-    parser.add_argument("--worker", choices=SIMULATORS, help=argparse.SUPPRESS)
+    parser.add_argument("--worker", choices=("lamina", "nest"), help=argparse.SUPPRESS)
     parser.add_argument("--network", help=argparse.SUPPRESS)
     parser.add_argument("--size", type=float, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -364,13 +434,21 @@ def main(argv: Optional[list[str]] = None) -> int:
         if reason:
             skipped["nest"] = reason
             simulators.remove("nest")
+    brian2_python, brian2_version = None, ""
+    if "brian2" in simulators:
+        brian2_python, info = brian2_interpreter(args.brian2_python)
+        if brian2_python:
+            brian2_version = f", brian2 {info} ({brian2_python})"
+        else:
+            skipped["brian2"] = info
+            simulators.remove("brian2")
     networks = [n for n in NETWORKS if n in args.networks]
 
     print(f"Benchmarks: {', '.join(network_label(n, sizes) for n in networks)} cells; "
           f"Vogels-Abbott {sizes['va_duration']:g} ms, Brunel {sizes['brunel_duration']:g} ms, "
           f"dt 0.1 ms; threads {', '.join(map(str, threads))}; {args.repeats} repeat(s)")
     print(f"python {platform.python_version()} on {platform.machine()}, "
-          f"{os.cpu_count()} CPUs; {_versions()}")
+          f"{os.cpu_count()} CPUs; {_versions()}{brian2_version}")
     for sim_name, reason in skipped.items():
         print(f"skipping {LABEL[sim_name]}: {reason}")
     sys.stdout.flush()
@@ -382,6 +460,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     cache_root = None if keep_cache else tempfile.mkdtemp(prefix="lamina-bench-")
     if cache_root:       # one empty numba cache, shared by all networks
         env["NUMBA_CACHE_DIR"] = cache_root
+    # one Brian 2 project directory per network and thread count
+    brian2_root = tempfile.mkdtemp(prefix="lamina-brian2-") if brian2_python else None
     lamina_threads = sorted(set(args.lamina_threads or threads))
     try:
         for network in networks:
@@ -395,15 +475,20 @@ def main(argv: Optional[list[str]] = None) -> int:
                 nonlocal failures
                 print(f"  {label} {LABEL[sim_name]:6s} {thr} thr {tag} ...", end="",
                       flush=True)
+                project = (os.path.join(brian2_root, f"{network}-{thr}thr")
+                           if brian2_root else "")
                 r = _with_derived(run_worker(sim_name, network, size, duration, args.seed,
-                                             thr, env, args.timeout))
+                                             thr, env, args.timeout,
+                                             brian2=(brian2_python, project)))
                 if "error" in r:
                     failures += 1
                     print(f" FAILED ({r['error']})", flush=True)
                 else:
+                    compiled = (f", compile {r['compile_s']:.1f} s" if "compile_s" in r
+                                else "")
                     print(f" build {r['build_s']:.3f} s, run {r['run_s']:.3f} s, "
-                          f"rate {r['rate']:.2f} Hz, peak {r['peak_rss_mb']:.0f} MB",
-                          flush=True)
+                          f"rate {r['rate']:.2f} Hz, peak {r['peak_rss_mb']:.0f} MB"
+                          f"{compiled}", flush=True)
                 return r
 
             if "lamina" in simulators and not first and not args.keep_numba_cache:
@@ -421,14 +506,16 @@ def main(argv: Optional[list[str]] = None) -> int:
                         results.setdefault((network, sim_name, thr), []).append(
                             measure(sim_name, thr, f"repeat {rep + 1}"))
     finally:
-        if cache_root:
-            shutil.rmtree(cache_root, ignore_errors=True)
+        for root in (cache_root, brian2_root):
+            if root:
+                shutil.rmtree(root, ignore_errors=True)
 
     print()
     print(format_table(networks, simulators, threads, results, sizes))
     for text in (format_cross(networks, threads, results, sizes),
                  format_jit(networks, first, results, lamina_threads[0], sizes,
-                            cold=not keep_cache)):
+                            cold=not keep_cache),
+                 format_brian2(networks, threads, results, sizes)):
         if text:
             print()
             print(text)
