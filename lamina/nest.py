@@ -2,8 +2,10 @@
 
 Importing this module does not import NEST; ``setup()`` loads the backend (a missing NEST
 gives `BackendNotAvailableError`: install it with ``pip install lamina[nest]``).
-Extra ``setup()`` option: ``spike_precision='on_grid'`` (default) or ``'off_grid'``
-(NEST's precise ``*_ps`` models).
+Extra ``setup()`` options: ``spike_precision='on_grid'`` (default) or ``'off_grid'``
+(NEST's precise ``*_ps`` models); ``reserve_max_delay=False`` (default: NEST's max_delay
+is the longest delay present at the first run, so longer delays cannot be added until
+``reset()``) or ``True`` (NEST's buffers sized for setup()'s max_delay: slower).
 """
 from __future__ import annotations
 

@@ -1,9 +1,16 @@
 """NestBackend: lamina's backend interface on the NEST simulator (PyNEST 3.x).
 
 Kernel: ``nest.ResetKernel(); nest.set(resolution=dt, local_num_threads=threads,
-rng_seed=seed, min_delay=dt, max_delay=max_delay)``. NEST's min_delay is the time step
-(lamina checks its own min_delay on every connection) so that devices connect with a
-one-step delay and multimeter data lag by one step only (see `recording`).
+rng_seed=seed)``; NEST's delay range is left to NEST, which widens it to every delay
+connected until the first ``Simulate`` and then fixes it. An idle parrot neuron connected to
+itself with delay dt (the "delay anchor") keeps NEST's min_delay at the time step (lamina
+checks its own min_delay on every connection), so that devices connect with a one-step
+delay and multimeter data lag by one step only (see `recording`). NEST's max_delay is the
+longest delay in the network at the first run, not setup()'s max_delay: NEST sizes every
+neuron's input buffers by it (10 ms instead of 1 ms made the CUBA benchmark ~1.35x slower).
+Connections made or delays set after that run may not exceed it (`ConnectionError`);
+``setup(..., reserve_max_delay=True)`` anchors max_delay too, allowing any delay up to
+setup()'s max_delay at any time, at the cost of the larger buffers.
 
 Reset: NEST cannot rewind time. `reset()` reads every projection's current values back
 from NEST (so weights changed by plasticity are kept, as on a simulator that rewinds),
@@ -99,10 +106,43 @@ class NestBackend(NestRuntime, Backend):
             nest.ResetKernel()
             nest.verbosity = nest.VerbosityLevel.ERROR
             nest.set(resolution=self.dt, local_num_threads=int(c.threads), rng_seed=seed,
-                     min_delay=self.dt, max_delay=max(float(c.max_delay), self.dt),
                      print_time=False)
             self._recorder = nest.Create("spike_recorder")
+            anchor = nest.Create("parrot_neuron")
+            for delay in self._anchor_delays():
+                nest.Connect(anchor, anchor, "one_to_one", {"delay": delay})
         self._recorder_connected = np.zeros(len(self._spk_active), bool)
+        self._delays_fixed = False
+
+    def _anchor_delays(self) -> list[float]:
+        """Delays [ms] of the delay anchor: dt (NEST's min_delay) and, with
+        ``reserve_max_delay``, setup()'s max_delay."""
+        reserve = self.config.extra.get("reserve_max_delay", False)
+        if not isinstance(reserve, (bool, np.bool_)):
+            raise InvalidParameterValueError(
+                f"reserve_max_delay={reserve!r}: expected True or False")
+        out = [self.dt]
+        if reserve and float(self.config.max_delay) > self.dt:
+            out.append(float(np.round(self.config.max_delay / self.dt)) * self.dt)
+        return out
+
+    def _check_fixed_delays(self, delays: Any, what: str) -> None:
+        """After the first run NEST's delay range is fixed: a longer delay raises
+        `ConnectionError` naming it and the longest delay allowed."""
+        if not self._delays_fixed or delays is None:
+            return
+        d = np.asarray(delays, float)
+        if d.size == 0:
+            return
+        top = float(nest.GetKernelStatus("max_delay"))
+        longest = float(d.max())
+        if longest > top + 1e-6 * self.dt:
+            raise ConnectionError(
+                f"{what}: delay {longest} ms exceeds {top} ms, the longest delay NEST can "
+                "deliver in this run (NEST fixes its delay range at the first run, from the "
+                "delays present then); make such connections before the first run, call "
+                "reset(), or pass reserve_max_delay=True to setup() to allow delays up to "
+                f"max_delay ({self.config.max_delay} ms) at any time")
 
     def _note_nodes(self, ids: np.ndarray, nodes: np.ndarray) -> None:
         top = int(nodes.max()) + 1 if len(nodes) else 0
@@ -413,6 +453,7 @@ class NestBackend(NestRuntime, Backend):
             pre, post = np.concatenate([pre, post]), np.concatenate([post, pre])
             syn = {k: (np.concatenate([v, v]) if isinstance(v, np.ndarray) else v)
                    for k, v in syn.items()}
+        self._check_fixed_delays(syn.get("delay"), f"connecting projection {rec.pid}")
         with translated(f"connecting projection {rec.pid}"):
             nest.Connect(np.ascontiguousarray(pre, dtype=_I64),
                          np.ascontiguousarray(post, dtype=_I64), "one_to_one", syn)
@@ -443,6 +484,8 @@ class NestBackend(NestRuntime, Backend):
             syn["synapse_label"] = rec.label
         if port[0]:
             syn["receptor_type"] = int(port[0])
+        if isinstance(syn["delay"], (int, float)):
+            self._check_fixed_delays(syn["delay"], f"connecting projection {projection_id}")
         with translated(f"connecting projection {projection_id} ({spec['rule']})"):
             nest.Connect(_nc(pre), _nc(post), spec, syn)
             rec.invalidate()
@@ -470,6 +513,8 @@ class NestBackend(NestRuntime, Backend):
             vals = vals * rec.scale
             if rec.dynamic:
                 rec.w0 = vals.copy()
+        elif name == "delay":
+            self._check_fixed_delays(vals, f"setting delay of projection {projection_id}")
         rec.value_names.add(name)
         with translated(f"setting {name} of projection {projection_id}"):
             rec.set(nest, name, vals)
@@ -513,7 +558,8 @@ class NestBackend(NestRuntime, Backend):
                 "dt": self.dt, "threads": self.config.threads,
                 "spike_precision": "off_grid" if self.off_grid else "on_grid",
                 "nest_models": models,
-                "conventions": "NEST min_delay = dt; current-source times shifted by -dt; "
+                "conventions": "NEST min_delay = dt, max_delay = longest delay at the first run; "
+                               "current-source times shifted by -dt; "
                                "reset rebuilds the network after nest.ResetKernel()"}
 
     def native_synapse_type(self, name: str) -> type:

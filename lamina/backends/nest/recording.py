@@ -8,7 +8,7 @@ stopping, clearing and resetting follow lamina's rules:
   multimeter (``origin`` = the time recording starts). lamina's samples include the value
   when recording starts (read from the cells just before the next run, as NEST's
   multimeter first samples one interval later). NEST delivers the multimeter data of the
-  last ``min_delay`` slice (one step: the backend sets NEST's min_delay to dt) only during
+  last ``min_delay`` slice (one step: the backend keeps NEST's min_delay at dt) only during
   the next run, so the sample at the end of a run is read from the cells directly and the
   multimeter's copy of it is dropped when it arrives.
 """

@@ -425,6 +425,8 @@ class NestRuntime:
 
     def _advance(self, n: int, t_stop: float) -> None:
         """Simulate up to step `n`."""
+        if n > self._step:
+            self._delays_fixed = True    # NEST's delay range is fixed from the first Simulate
         with translated(f"running until {t_stop} ms"):
             while self._step < min(2, n):
                 self._first_steps()
