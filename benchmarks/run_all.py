@@ -19,10 +19,11 @@ not part of build s or run s and is reported on its own line.
 Every measurement is one fresh Python process (``run_all.py --worker ...``); lamina and
 NEST processes alternate, the order flipping every repeat; the table shows medians over
 the repeats. All lamina processes share one fresh, empty numba cache (``--quick`` and
-``--keep-numba-cache``: numba's normal cache), and the very first of them, a run of the
-first network (which compiles the kernels), is reported on its own line, not in the
-medians: its import + build + run time minus the medians of the later processes of that
-network estimates the JIT compile time.
+``--keep-numba-cache``: numba's normal cache). Every lamina process first runs a two-cell
+network (`lamina.cli.warm_up_engine`), so that compiling the kernels (the very first
+process, with an empty cache) or loading them from numba's disk cache (every later one,
+with numba's own start-up) is timed on its own, "kernel_load_s", and reported on a separate
+line, not in build s or run s.
 
 Columns: build s (setup to connected network), run s (``run`` / ``Simulate``), peak RSS
 MB (whole process), B/syn (growth of the resident memory from just before to just after
@@ -49,7 +50,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 
-from run import MARKER, _fmt, _nest_available, _versions, launch_worker  # noqa: E402
+from workers import MARKER, fmt as _fmt, launch_worker, nest_available, versions  # noqa: E402
 
 SIMULATORS = ("lamina", "nest", "brian2")
 LABEL = {"lamina": "lamina", "nest": "NEST", "brian2": "Brian2"}
@@ -69,7 +70,9 @@ def _worker(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     if args.worker == "lamina":
         import lamina as sim
+        from lamina.cli import warm_up_engine
         import_s = time.perf_counter() - t0
+        kernel_load_s = warm_up_engine(sim, args.threads)
         if args.network == "brunel":
             import brunel
             result = brunel.build_and_run(sim, args.size, args.duration, args.seed,
@@ -93,6 +96,8 @@ def _worker(args: argparse.Namespace) -> int:
     if "rate" not in result:           # Vogels-Abbott: mean over all cells (80 % exc.)
         result["rate"] = 0.8 * result["rate_exc"] + 0.2 * result["rate_inh"]
     result["import_s"] = import_s
+    if args.worker == "lamina":
+        result["kernel_load_s"] = kernel_load_s
     sys.stdout.flush()
     print(MARKER + json.dumps(result), flush=True)
     return 0
@@ -165,7 +170,7 @@ def network_label(network: str, sizes: dict[str, Any]) -> str:
 
 
 KEYS = ("build_s", "run_s", "peak_rss_mb", "bytes_per_synapse", "bytes_per_synapse_run",
-        "rate", "n_synapses", "import_s")
+        "rate", "n_synapses", "import_s", "kernel_load_s")
 
 
 def format_table(networks: list[str], simulators: list[str], threads: list[int],
@@ -247,13 +252,12 @@ def format_jit(networks: list[str], first: dict[str, dict[str, Any]],
         if not f or "error" in f:
             continue
         later = results.get((network, "lamina", thr), [])
-        imp, b, r = (_median(later, k) for k in ("import_s", "build_s", "run_s"))
-        jit = (f["import_s"] + f["build_s"] + f["run_s"]) - (imp + b + r)
+        load = _median(later, "kernel_load_s")
         lines.append(
-            f"lamina {network_label(network, sizes)} first process ({cache}): import "
-            f"{f['import_s']:.2f} s, build {f['build_s']:.2f} s, run {f['run_s']:.2f} s; "
-            f"later: import {_fmt(imp, 2)} s, build {_fmt(b, 2)} s, run {_fmt(r, 2)} s "
-            f"=> JIT compile ~ {_fmt(jit, 2)} s")
+            f"lamina {network_label(network, sizes)}: engine kernels compiled in "
+            f"{f.get('kernel_load_s', float('nan')):.2f} s by the first process ({cache}), "
+            f"loaded from numba's disk cache in {_fmt(load, 2)} s by later processes "
+            "(numba's start-up included; not part of build s / run s)")
     return "\n".join(lines)
 
 
@@ -313,7 +317,7 @@ def run_scaling(args: argparse.Namespace, env: dict[str, str]) -> int:
           f"in-degree 1000 + 250, {duration:g} ms, {thr} thread(s), {args.repeats} "
           f"repeat(s)")
     print(f"python {platform.python_version()} on {platform.machine()}, "
-          f"{os.cpu_count()} CPUs; {_versions()}")
+          f"{os.cpu_count()} CPUs; {versions()}")
     sys.stdout.flush()
     rows: list[tuple[int, list[dict[str, Any]]]] = []
     failures = 0
@@ -389,7 +393,7 @@ def main(argv: Optional[list[str]] = None) -> int:
                         help="with --quick: still start from an empty numba cache")
     parser.add_argument("--lamina-threads", nargs="+", type=int,
                         help="thread counts at which lamina is measured (default: those of "
-                             "--threads; lamina's kernels are serial)")
+                             "--threads)")
     parser.add_argument("--brunel-repeats", type=int,
                         help="repeats of the Brunel network (default: --repeats)")
     parser.add_argument("--scaling", action="store_true",
@@ -430,7 +434,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     threads = sorted(set(args.threads))
     skipped = {}
     if "nest" in simulators:
-        reason = _nest_available()
+        reason = nest_available()
         if reason:
             skipped["nest"] = reason
             simulators.remove("nest")
@@ -448,7 +452,7 @@ def main(argv: Optional[list[str]] = None) -> int:
           f"Vogels-Abbott {sizes['va_duration']:g} ms, Brunel {sizes['brunel_duration']:g} ms, "
           f"dt 0.1 ms; threads {', '.join(map(str, threads))}; {args.repeats} repeat(s)")
     print(f"python {platform.python_version()} on {platform.machine()}, "
-          f"{os.cpu_count()} CPUs; {_versions()}{brian2_version}")
+          f"{os.cpu_count()} CPUs; {versions()}{brian2_version}")
     for sim_name, reason in skipped.items():
         print(f"skipping {LABEL[sim_name]}: {reason}")
     sys.stdout.flush()

@@ -76,7 +76,7 @@ def test_demo_plot_written_or_skipped(tmp_path):
 @pytest.mark.slow
 def test_benchmark_quick_runs_both_simulators():
     have_nest = importlib.util.find_spec("nest") is not None
-    args = ["benchmarks/run.py", "--quick", "--repeats", "1"]
+    args = ["benchmarks/run_all.py", "--quick", "--networks", "coba", "cuba", "--repeats", "1"]
     if not have_nest:
         args += ["--simulators", "lamina"]
     proc = _run(args, timeout=900)
@@ -87,12 +87,16 @@ def test_benchmark_quick_runs_both_simulators():
     assert "lamina" in simulators
     for row in rows:
         if row[2] in ("lamina", "NEST"):
-            build_s, run_s, rss, rate_exc, rate_inh = map(float, row[3:8])
-            assert build_s > 0 and run_s > 0 and rss > 0
+            threads = int(row[3])
+            build_s, run_s, rss = map(float, row[4:7])
+            rate, synapses = float(row[9]), int(row[10])
+            assert threads == 1 and build_s > 0 and run_s > 0 and rss > 0
             # small --quick networks may fall silent after the initial kick (see
             # benchmarks/README.md), so only plausibility is checked here
-            assert 0 <= rate_exc < 200 and 0 <= rate_inh < 200
-    assert "JIT compile" in out
+            assert 0 <= rate < 200
+            # p = 80 / 400 = 0.2 without autapses: 0.2 * 400 * 399 = 31,920 expected
+            assert abs(synapses - 31_920) < 5 * (31_920 * 0.8) ** 0.5
+    assert "engine kernels compiled in" in out
     if not have_nest:
         pytest.skip("NEST part skipped: the nest module is not installed")
     assert "NEST" in simulators
