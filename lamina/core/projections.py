@@ -19,6 +19,7 @@ logger = logging.getLogger(__name__)
 
 _TRIM_CONNECTIONS = 100_000
 _CHUNK = 1 << 18   # connections handed to the backend at once (bounds temporary arrays)
+_TRIM_EVERY = 8    # chunks between two returns of freed memory to the system
 
 
 def _positions(all_ids: np.ndarray, ids: np.ndarray, dtype: type) -> np.ndarray:
@@ -213,13 +214,16 @@ class Projection(ClassicProjectionMixin):
         if self._shares_generator(connector, ctx):
             # the values draw from the connector's generator: keep its draws before theirs
             chunks = iter([concat_chunks(chunks)])
-        for pre_idx, post_idx, given in _fixed_size(chunks, _CHUNK, self._idx_dtype):
+        from lamina.backends.base import release_freed_memory
+        for i, (pre_idx, post_idx, given) in enumerate(
+                _fixed_size(chunks, _CHUNK, self._idx_dtype)):
             # values are evaluated per _CHUNK connections (in connection order) as they come
             values = self._initial_values(connector, pre_idx, post_idx, given)
             self._add(pre_idx, post_idx, values)
             del values, pre_idx, post_idx, given
+            if i % _TRIM_EVERY == _TRIM_EVERY - 1:
+                release_freed_memory()   # temporaries freed between the stored pieces
         if self._n >= _TRIM_CONNECTIONS:
-            from lamina.backends.base import release_freed_memory
             release_freed_memory()
 
     def _shares_generator(self, connector: Any, ctx: Any) -> bool:
