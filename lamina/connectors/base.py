@@ -32,7 +32,7 @@ logger = logging.getLogger(__name__)
 Indices = tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]
 
 #: target number of matrix entries (pre x post) handled per chunk
-CHUNK_ENTRIES = 1 << 21
+CHUNK_ENTRIES = 1 << 18
 
 
 @dataclass
