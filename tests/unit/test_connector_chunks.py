@@ -126,7 +126,8 @@ def test_projection_values_drawn_per_fixed_chunk(sim, monkeypatch):
 def test_projection_shared_generator_draws_connections_first(sim, monkeypatch):
     """Connector and weights on the same (default) generator: all connections are drawn
     before the weights, as when the connector gave them at once."""
-    monkeypatch.setattr(base, "CHUNK_ENTRIES", 500)
+    monkeypatch.setattr(probabilistic, "_BATCH", 200)
+    monkeypatch.setattr(projections, "_CHUNK", 500)
     set_default_seed(99)
     pop = sim.Population(100, sim.IF_curr_exp())
     prj = sim.Projection(pop, pop, FixedProbabilityConnector(0.3),
