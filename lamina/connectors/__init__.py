@@ -1,7 +1,7 @@
 """Connectors: algorithms that decide which cells of two populations are connected.
 
 The names, parameters and semantics follow PyNN 0.13's connectors. A `Projection`
-calls ``connector.connect_indices(ctx)`` with a `ConnectionContext`; see
+iterates ``connector.connect_chunks(ctx)`` with a `ConnectionContext`; see
 :mod:`lamina.connectors.base` for the contract.
 """
 from lamina.connectors.base import ConnectionContext, Connector

@@ -1,9 +1,12 @@
 """Connector base class, the context a Projection passes to it, and shared helpers.
 
-A `Projection` builds a `ConnectionContext` and calls ``connector.connect_indices(ctx)``,
-which returns the presynaptic and postsynaptic *indices* (within the pre and post
-populations) of every connection, plus any per-connection values the connector itself
-supplies (e.g. the weight and delay columns of a `FromListConnector`).
+A `Projection` builds a `ConnectionContext` and iterates ``connector.connect_chunks(ctx)``,
+which yields, chunk by chunk, the presynaptic and postsynaptic *indices* (within the pre
+and post populations) of the connections, plus any per-connection values the connector
+itself supplies (e.g. the weight and delay columns of a `FromListConnector`).
+``connect_indices(ctx)`` gives them all at once (the chunks concatenated). A connector
+implements one of the two; the chunked form keeps the peak memory of large projections
+close to what the backend stores.
 
 Reproducibility: every connector draws only from its own ``rng`` (or ``ctx.rng`` when it
 was given none). Work is done in row chunks to keep memory proportional to the number of
@@ -29,7 +32,7 @@ logger = logging.getLogger(__name__)
 Indices = tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]
 
 #: target number of matrix entries (pre x post) handled per chunk
-CHUNK_ENTRIES = 1 << 21
+CHUNK_ENTRIES = 1 << 18
 
 
 @dataclass
@@ -85,6 +88,18 @@ def match_ids(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def empty_indices() -> Indices:
     """No connections."""
     return np.empty(0, np.int64), np.empty(0, np.int64), {}
+
+
+def concat_chunks(chunks: Iterator[Indices]) -> Indices:
+    """Concatenate (pre, post, values) chunks into one (empty int64 arrays if none)."""
+    chunks = list(chunks)
+    if not chunks:
+        return empty_indices()
+    if len(chunks) == 1:
+        return chunks[0]
+    names = chunks[0][2].keys()
+    return (np.concatenate([c[0] for c in chunks]), np.concatenate([c[1] for c in chunks]),
+            {k: np.concatenate([np.asarray(c[2][k]) for c in chunks]) for k in names})
 
 
 def row_chunks(n_rows: int, n_cols: int, entries: int | None = None) -> Iterator[tuple[int, int]]:
@@ -161,7 +176,14 @@ class Connector:
 
     def connect_indices(self, ctx: ConnectionContext) -> Indices:
         """Return (pre indices, post indices, per-connection values) for `ctx`."""
-        raise NotImplementedError
+        if type(self).connect_chunks is Connector.connect_chunks:
+            raise NotImplementedError
+        return concat_chunks(self.connect_chunks(ctx))
+
+    def connect_chunks(self, ctx: ConnectionContext) -> Iterator[Indices]:
+        """Yield the connections for `ctx` as (pre, post, values) chunks, in order; their
+        concatenation is `connect_indices`. Default: one chunk."""
+        yield self.connect_indices(ctx)
 
     def get_parameters(self) -> dict[str, Any]:
         """Return the connector's parameters as a dict."""

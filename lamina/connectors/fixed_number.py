@@ -11,7 +11,7 @@ separate generator, in row order.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -82,7 +82,7 @@ def _distinct_chunk(gen: np.random.Generator, fallback: np.random.Generator,
 def choose_per_row(counts: np.ndarray, pool: np.ndarray, excluded: np.ndarray,
                    with_replacement: bool, gen: np.random.Generator
                    ) -> tuple[np.ndarray, np.ndarray]:
-    """Choose `counts[r]` elements for each row r from its pool.
+    """Choose `counts[r]` elements for each row r from its pool (all rows at once).
 
     Parameters
     ----------
@@ -97,47 +97,60 @@ def choose_per_row(counts: np.ndarray, pool: np.ndarray, excluded: np.ndarray,
     rows, cols : int32 arrays (int64 for pools or row counts of 2**31 and more), sorted
     by (row, col); cols index the full pool
     """
+    parts = list(iter_choose_per_row(counts, pool, excluded, with_replacement, gen))
+    if not parts:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    if len(parts) == 1:
+        return parts[0]
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+
+def iter_choose_per_row(counts: np.ndarray, pool: np.ndarray, excluded: np.ndarray,
+                        with_replacement: bool, gen: np.random.Generator
+                        ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """`choose_per_row` as (rows, cols) chunks of consecutive rows, each sorted; the draws
+    (and so the result) do not depend on the chunking."""
     counts = np.asarray(counts, dtype=np.int64)
     n_rows = len(counts)
     if with_replacement:
-        rows = np.repeat(np.arange(n_rows, dtype=np.int64), counts)
-        vals = np.floor(gen.random(rows.size) * pool[rows]).astype(np.int64)
-        np.minimum(vals, pool[rows] - 1, out=vals)
-    else:
-        fallback = substreams(gen, 1)[0]
-        complement = 2 * counts > pool
-        target = np.where(complement, pool - counts, counts)
-        budget = _draw_budget(target, pool)
-        cost = np.cumsum(budget + np.where(complement, pool, 0))
-        all_rows, all_vals = [], []
+        # one draw per element, in row order: rows are cut where the draws add up
+        ends = np.cumsum(counts)
         start = 0
         while start < n_rows:
-            limit = (cost[start - 1] if start else 0) + base.CHUNK_ENTRIES
-            stop = max(start + 1, int(np.searchsorted(cost, limit, side="right")))
-            sl = slice(start, stop)
-            rows, vals = _distinct_chunk(gen, fallback, target[sl], pool[sl], budget[sl])
-            comp = complement[sl]
-            if comp.any():
-                keep = ~comp[rows]
-                comp_rows = np.flatnonzero(comp)
-                comp_pool = pool[sl][comp_rows]
-                mask = np.arange(int(comp_pool.max()))[None, :] < comp_pool[:, None]
-                local = np.full(stop - start, -1, np.int64)
-                local[comp_rows] = np.arange(comp_rows.size)
-                left_out = ~keep
-                mask[local[rows[left_out]], vals[left_out]] = False
-                r_c, v_c = np.nonzero(mask)
-                rows = np.concatenate((rows[keep], comp_rows[r_c]))
-                vals = np.concatenate((vals[keep], v_c))
-            # chunks are increasing row ranges: sorting each one sorts the whole
-            rows, vals = _sorted_pairs(rows + start, vals, excluded, pool)
-            all_rows.append(rows)
-            all_vals.append(vals)
+            limit = (ends[start - 1] if start else 0) + base.CHUNK_ENTRIES
+            stop = max(start + 1, int(np.searchsorted(ends, limit, side="right")))
+            rows = np.repeat(np.arange(start, stop, dtype=np.int64), counts[start:stop])
+            vals = np.floor(gen.random(rows.size) * pool[rows]).astype(np.int64)
+            np.minimum(vals, pool[rows] - 1, out=vals)
+            yield _sorted_pairs(rows, vals, excluded, pool)
             start = stop
-        rows = np.concatenate(all_rows) if all_rows else np.empty(0, np.int64)
-        vals = np.concatenate(all_vals) if all_vals else np.empty(0, np.int64)
-        return rows, vals
-    return _sorted_pairs(rows, vals, excluded, pool)
+        return
+    fallback = substreams(gen, 1)[0]
+    complement = 2 * counts > pool
+    target = np.where(complement, pool - counts, counts)
+    budget = _draw_budget(target, pool)
+    cost = np.cumsum(budget + np.where(complement, pool, 0))
+    start = 0
+    while start < n_rows:
+        limit = (cost[start - 1] if start else 0) + base.CHUNK_ENTRIES
+        stop = max(start + 1, int(np.searchsorted(cost, limit, side="right")))
+        sl = slice(start, stop)
+        rows, vals = _distinct_chunk(gen, fallback, target[sl], pool[sl], budget[sl])
+        comp = complement[sl]
+        if comp.any():
+            keep = ~comp[rows]
+            comp_rows = np.flatnonzero(comp)
+            comp_pool = pool[sl][comp_rows]
+            mask = np.arange(int(comp_pool.max()))[None, :] < comp_pool[:, None]
+            local = np.full(stop - start, -1, np.int64)
+            local[comp_rows] = np.arange(comp_rows.size)
+            left_out = ~keep
+            mask[local[rows[left_out]], vals[left_out]] = False
+            r_c, v_c = np.nonzero(mask)
+            rows = np.concatenate((rows[keep], comp_rows[r_c]))
+            vals = np.concatenate((vals[keep], v_c))
+        yield _sorted_pairs(rows + start, vals, excluded, pool)
+        start = stop
 
 
 def _sorted_pairs(rows: np.ndarray, vals: np.ndarray, excluded: np.ndarray,
@@ -168,7 +181,7 @@ class _FixedNumberConnector(Connector):
         self.with_replacement = check_bool("with_replacement", with_replacement)
         self.rng = check_rng(rng)
 
-    def connect_indices(self, ctx: ConnectionContext) -> Indices:
+    def connect_chunks(self, ctx: ConnectionContext) -> Iterator[Indices]:
         if self._rows_are_post:
             n_rows, n_pool = ctx.n_post, ctx.n_pre
             excluded = ctx.pre_index_of_post()
@@ -197,11 +210,10 @@ class _FixedNumberConnector(Connector):
                 f"{type(self).__name__}: n={int(counts[row])} exceeds the {int(pool[row])} "
                 f"available {side} cells; use with_replacement=True or a smaller n")
         gen = self._generator(ctx)
-        rows, cols = choose_per_row(counts, pool, excluded, self.with_replacement, gen)
+        for rows, cols in iter_choose_per_row(counts, pool, excluded, self.with_replacement,
+                                              gen):
+            yield (cols, rows, {}) if self._rows_are_post else (rows, cols, {})
         self._progress(1, 1)
-        if self._rows_are_post:
-            return cols, rows, {}
-        return rows, cols, {}
 
 
 class FixedNumberPreConnector(_FixedNumberConnector):

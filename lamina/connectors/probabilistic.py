@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 
+from lamina.connectors import base
 from lamina.connectors.base import (ConnectionContext, Connector, Indices, check_bool,
-                                    check_rng, empty_indices)
-from lamina.connectors.fixed_number import check_count, choose_per_row
+                                    check_rng, row_chunks)
+from lamina.connectors.fixed_number import check_count, iter_choose_per_row
 from lamina.errors import InvalidDimensionsError, InvalidParameterValueError
 from lamina.random import NumpyRNG
 
@@ -39,13 +40,13 @@ class AllToAllConnector(Connector):
         super().__init__(safe, callback, weights=weights, delays=delays)
         self.allow_self_connections = check_bool("allow_self_connections", allow_self_connections)
 
-    def connect_indices(self, ctx: ConnectionContext) -> Indices:
-        pre = np.repeat(np.arange(ctx.n_pre, dtype=np.int64), ctx.n_post)
-        post = np.tile(np.arange(ctx.n_post, dtype=np.int64), ctx.n_pre)
+    def connect_chunks(self, ctx: ConnectionContext) -> Iterator[Indices]:
+        for start, stop in row_chunks(ctx.n_pre, ctx.n_post):
+            pre = np.repeat(np.arange(start, stop, dtype=np.int64), ctx.n_post)
+            post = np.tile(np.arange(ctx.n_post, dtype=np.int64), stop - start)
+            yield (pre, post, {}) if self.allow_self_connections \
+                else _drop_self(ctx, pre, post)
         self._progress(1, 1)
-        if self.allow_self_connections:
-            return pre, post, {}
-        return _drop_self(ctx, pre, post)
 
 
 class OneToOneConnector(Connector):
@@ -55,13 +56,14 @@ class OneToOneConnector(Connector):
                  weights: Any = None, delays: Any = None) -> None:
         super().__init__(safe, callback, weights=weights, delays=delays)
 
-    def connect_indices(self, ctx: ConnectionContext) -> Indices:
+    def connect_chunks(self, ctx: ConnectionContext) -> Iterator[Indices]:
         if ctx.n_pre != ctx.n_post:
             raise InvalidDimensionsError(
                 f"OneToOneConnector needs populations of the same size; got n_pre={ctx.n_pre} "
                 f"and n_post={ctx.n_post}")
-        idx = np.arange(ctx.n_pre, dtype=np.int64)
-        return idx, idx.copy(), {}
+        for start, stop in row_chunks(ctx.n_pre, 1):
+            idx = np.arange(start, stop, dtype=np.int64)
+            yield idx, idx.copy(), {}
 
 
 class FixedProbabilityConnector(Connector):
@@ -94,36 +96,38 @@ class FixedProbabilityConnector(Connector):
         self.allow_self_connections = check_bool("allow_self_connections", allow_self_connections)
         self.rng = check_rng(rng)
 
-    def connect_indices(self, ctx: ConnectionContext) -> Indices:
+    def connect_chunks(self, ctx: ConnectionContext) -> Iterator[Indices]:
         n_post = ctx.n_post
         total = ctx.n_pre * n_post
         p = self.p_connect
         if total == 0 or p == 0.0:
-            return empty_indices()
+            return
         if p == 1.0:
-            return AllToAllConnector(self.allow_self_connections).connect_indices(ctx)
+            yield from AllToAllConnector(self.allow_self_connections).connect_chunks(ctx)
+            return
         gen = self._generator(ctx)
         log_q = np.log1p(-p)
         batch = int(min(_BATCH, max(64, p * total * 1.02 + 64)))
-        parts = []
         start = 0  # flat index of the next candidate pair
         while start < total:
             # failures before the next success: floor(log(U) / log(1-p)), U in (0, 1]
             gaps = np.floor(np.log1p(-gen.random(batch)) / log_q)
             np.minimum(gaps, total, out=gaps)
             flat = start + np.cumsum(gaps.astype(np.int64) + 1) - 1
-            if flat[-1] >= total:
-                parts.append(flat[flat < total])
+            del gaps
+            last = flat[-1] >= total
+            if last:
+                flat = flat[flat < total]
+            else:
+                start = int(flat[-1]) + 1
+            pre, post = np.divmod(flat, n_post)
+            del flat
+            yield (pre, post, {}) if self.allow_self_connections \
+                else _drop_self(ctx, pre, post)
+            if last:
                 break
-            parts.append(flat)
-            start = int(flat[-1]) + 1
             self._progress(start, total)
         self._progress(total, total)
-        flat = np.concatenate(parts)
-        pre, post = np.divmod(flat, n_post)
-        if self.allow_self_connections:
-            return pre, post, {}
-        return _drop_self(ctx, pre, post)
 
 
 class FixedTotalNumberConnector(Connector):
@@ -152,26 +156,29 @@ class FixedTotalNumberConnector(Connector):
         self.with_replacement = check_bool("with_replacement", with_replacement)
         self.rng = check_rng(rng)
 
-    def connect_indices(self, ctx: ConnectionContext) -> Indices:
+    def connect_chunks(self, ctx: ConnectionContext) -> Iterator[Indices]:
         gen = self._generator(ctx)
         excluded = (np.full(ctx.n_pre, -1, np.int64) if self.allow_self_connections
                     else ctx.post_index_of_pre())
         allowed = ctx.n_post - (excluded >= 0)
         n_pairs = int(allowed.sum())
         if self.n == 0:
-            return empty_indices()
+            return
         if n_pairs == 0 or (not self.with_replacement and self.n > n_pairs):
             raise InvalidParameterValueError(
                 f"FixedTotalNumberConnector: n={self.n} connections cannot be made among "
                 f"{n_pairs} allowed (pre, post) pairs (with_replacement={self.with_replacement})")
         if self.with_replacement:
             counts = gen.multinomial(self.n, allowed / n_pairs)
-            rows, cols = choose_per_row(counts, allowed, excluded, True, gen)
-            return rows, cols, {}
+            for rows, cols in iter_choose_per_row(counts, allowed, excluded, True, gen):
+                yield rows, cols, {}
+            return
         chosen = np.sort(gen.choice(n_pairs, size=self.n, replace=False))
         offsets = np.concatenate(([0], np.cumsum(allowed)))
-        pre = np.searchsorted(offsets, chosen, side="right") - 1
-        rank = chosen - offsets[pre]
-        post = rank + ((excluded[pre] >= 0) & (rank >= excluded[pre]))
+        for a in range(0, self.n, base.CHUNK_ENTRIES):
+            part = chosen[a:a + base.CHUNK_ENTRIES]
+            pre = np.searchsorted(offsets, part, side="right") - 1
+            rank = part - offsets[pre]
+            post = rank + ((excluded[pre] >= 0) & (rank >= excluded[pre]))
+            yield pre.astype(np.int64), post.astype(np.int64), {}
         self._progress(1, 1)
-        return pre.astype(np.int64), post.astype(np.int64), {}

@@ -19,6 +19,7 @@ logger = logging.getLogger(__name__)
 
 _TRIM_CONNECTIONS = 100_000
 _CHUNK = 1 << 18   # connections handed to the backend at once (bounds temporary arrays)
+_TRIM_EVERY = 8    # chunks between two returns of freed memory to the system
 
 
 def _positions(all_ids: np.ndarray, ids: np.ndarray, dtype: type) -> np.ndarray:
@@ -29,6 +30,52 @@ def _positions(all_ids: np.ndarray, ids: np.ndarray, dtype: type) -> np.ndarray:
         return (np.asarray(ids) - all_ids[0]).astype(dtype)   # contiguous IDs
     order = np.argsort(all_ids, kind="stable")
     return order[np.searchsorted(all_ids, ids, sorter=order)].astype(dtype)
+
+
+def _fixed_size(chunks: Iterator[tuple], size: int, dtype: type) -> Iterator[tuple]:
+    """Re-cut (pre, post, values) chunks into chunks of exactly `size` connections (the
+    last one shorter; one empty chunk if there are none), indices as `dtype`."""
+    held: list[tuple] = []     # parts not handed on yet (views of the connector's chunks)
+    n_held = 0
+    emitted = False
+
+    def part(c: tuple, sl: slice) -> tuple:
+        return c[0][sl], c[1][sl], {k: v[sl] if np.ndim(v) else v for k, v in c[2].items()}
+
+    def take(n: int) -> tuple:
+        out = []
+        while n:
+            c = held[0]
+            if len(c[0]) <= n:
+                out.append(held.pop(0))
+                n -= len(c[0])
+            else:
+                out.append(part(c, slice(0, n)))
+                held[0] = part(c, slice(n, None))
+                n = 0
+        if len(out) == 1:
+            return out[0]
+        names = out[0][2]
+        return (np.concatenate([c[0] for c in out]), np.concatenate([c[1] for c in out]),
+                {k: np.concatenate([np.asarray(c[2][k]) for c in out]) if np.ndim(v) else v
+                 for k, v in names.items()})
+
+    for pre, post, given in chunks:
+        c = (np.asarray(pre).astype(dtype, copy=False), np.asarray(post).astype(dtype, copy=False),
+             {k: np.asarray(v) if np.ndim(v) else v for k, v in given.items()})
+        if len(c[0]) == 0 and (held or emitted):
+            continue
+        held.append(c)
+        n_held += len(c[0])
+        while n_held >= size:
+            emitted = True
+            n_held -= size
+            yield take(size)
+    if n_held or not emitted:
+        if held:
+            yield take(n_held) if n_held else held[0]
+        else:
+            yield np.zeros(0, dtype), np.zeros(0, dtype), {}
 
 
 class Connection:
@@ -161,22 +208,33 @@ class Projection(ClassicProjectionMixin):
         from lamina.random import NativeRNG
         if isinstance(getattr(connector, "rng", None), NativeRNG) and self._connect_native():
             return
+        from lamina.connectors.base import concat_chunks
         ctx = self._context()
-        pre_idx, post_idx, given = connector.connect_indices(ctx)
-        pre_idx = np.asarray(pre_idx).astype(self._idx_dtype, copy=False)
-        post_idx = np.asarray(post_idx).astype(self._idx_dtype, copy=False)
-        n = len(pre_idx)
-        for a in range(0, max(n, 1), _CHUNK):   # values are evaluated chunk by chunk
-            part = slice(a, a + _CHUNK)
-            values = self._initial_values(
-                connector, pre_idx[part], post_idx[part],
-                {k: np.asarray(v)[part] if np.ndim(v) else v for k, v in given.items()})
-            self._add(pre_idx[part], post_idx[part], values)
-            del values
-        del pre_idx, post_idx, given
+        chunks = connector.connect_chunks(ctx)
+        if self._shares_generator(connector, ctx):
+            # the values draw from the connector's generator: keep its draws before theirs
+            chunks = iter([concat_chunks(chunks)])
+        from lamina.backends.base import release_freed_memory
+        for i, (pre_idx, post_idx, given) in enumerate(
+                _fixed_size(chunks, _CHUNK, self._idx_dtype)):
+            # values are evaluated per _CHUNK connections (in connection order) as they come
+            values = self._initial_values(connector, pre_idx, post_idx, given)
+            self._add(pre_idx, post_idx, values)
+            del values, pre_idx, post_idx, given
+            if i % _TRIM_EVERY == _TRIM_EVERY - 1:
+                release_freed_memory()   # temporaries freed between the stored pieces
         if self._n >= _TRIM_CONNECTIONS:
-            from lamina.backends.base import release_freed_memory
             release_freed_memory()
+
+    def _shares_generator(self, connector: Any, ctx: Any) -> bool:
+        """True if a random value of the connections draws from the generator the
+        connector uses (then the connector must finish drawing first)."""
+        from lamina.random import RandomDistribution
+        own = getattr(connector, "rng", None)
+        gen = (own if own is not None else ctx.rng).rng
+        specs = [*self.synapse_type.parameter_space.values(),
+                 getattr(connector, "weights", None), getattr(connector, "delays", None)]
+        return any(isinstance(v, RandomDistribution) and v.rng.rng is gen for v in specs)
 
     def _connect_native(self) -> bool:
         """Build the connections with the simulator's own routines, if it has them.

@@ -1,7 +1,7 @@
 """Static synapses of the engine: compact storage and the CSR the kernels read.
 
 Per synapse only the weight (float64) and the target (int32: ``receptor * N + row``) are
-kept; source rows and delays are kept per *segment* (a run of synapses with one source
+kept (in pieces, a weight shared by all of a piece's synapses is kept once); source rows and delays are kept per *segment* (a run of synapses with one source
 row, delay and projection), which costs little because a source row has few delays.
 The kernels read the segments as *delay groups* (`delay_groups`): one ring slot per
 segment and spike instead of a delay per synapse.
@@ -37,7 +37,7 @@ class Piece:
     seq: int                 # insertion rank among the projection's pieces
     n_enc: int               # cell count the targets are encoded with
     tgt: np.ndarray          # int32 receptor * n_enc + target row
-    w: np.ndarray            # float64 weight
+    w: np.ndarray            # float64 weight (a read-only broadcast if all are equal)
     seg_row: np.ndarray      # int32 source row of each segment
     seg_delay: np.ndarray    # int32 delay [steps] of each segment
     seg_len: np.ndarray      # int64 synapses in each segment
@@ -72,10 +72,21 @@ def make_pieces(pid: int, seq: int, n_enc: int, rows: np.ndarray, tgt: np.ndarra
     for a, b in zip(cuts, [*cuts[1:], len(rows)]):
         r, d = rows[a:b], delay[a:b]
         starts = _runs(r, d)
-        out.append(Piece(pid, seq, n_enc, tgt[a:b].astype(_I32), w[a:b].astype(float),
+        out.append(Piece(pid, seq, n_enc, tgt[a:b].astype(_I32), _compact(w[a:b]),
                          r[starts].astype(_I32), d[starts].astype(_I32),
                          np.diff(np.append(starts, b - a)).astype(_I64)))
     return out
+
+
+def _compact(w: np.ndarray) -> np.ndarray:
+    """`w` as float64: a read-only broadcast of one value if all are bit-for-bit equal
+    (common: one weight per projection), costing nothing per synapse; else a copy."""
+    w = np.asarray(w, dtype=float)
+    if len(w) > 1:
+        bits = w.view(_I64)
+        if np.all(bits == bits[0]):
+            return np.broadcast_to(w[:1].copy(), w.shape)
+    return w.copy()
 
 
 def _ranges(starts: np.ndarray, lens: np.ndarray) -> np.ndarray:
@@ -296,7 +307,7 @@ class StaticStore:
         for p in where:
             k = len(p.tgt)
             if name == "weight":
-                p.w[:] = stored[off:off + k]
+                p.w = _compact(stored[off:off + k])
             else:
                 self.pending[int(p.seg_row[0]) // BUCKET].remove(p)
                 self._keep(make_pieces(pid, p.seq, p.n_enc, p.rows(), p.tgt, p.w,
