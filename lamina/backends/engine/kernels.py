@@ -208,6 +208,51 @@ def _curr_delta(i0, i1, slot, N, state, param, refr, ring, iinj):
 
 
 @njit(cache=True)
+def _post_cond_exp(i0, i1, slot, N, dt, state, param, refr, ring, work, spiked, nspk):
+    """Finish a step of IF_cond_exp cells i0..i1-1 from the integrator's results (work rows
+    0-2, 5, 6): refractory clamp, threshold and reset, ring input added to g.
+
+    A branch-free pass over row slices (SIMD) marks the spiking cells in work row 7; a
+    scan of the marks appends them to `spiked` in row order."""
+    in_e_ = ring[slot, i0:i1]
+    in_i_ = ring[slot, N + i0:N + i1]
+    v_ = state[S_V, i0:i1]
+    ge_ = state[S_SYN_E, i0:i1]
+    gi_ = state[S_SYN_I, i0:i1]
+    h_ = state[S_H, i0:i1]
+    wv = work[0, i0:i1]
+    we = work[1, i0:i1]
+    wi = work[2, i0:i1]
+    ok = work[5, i0:i1]
+    wh = work[6, i0:i1]
+    mark = work[7, i0:i1]
+    vth = param[P_V_THRESH, i0:i1]
+    vreset = param[P_V_RESET, i0:i1]
+    rsteps = param[P_REFR_STEPS, i0:i1]
+    rf = refr[i0:i1]
+    for j in range(i1 - i0):
+        in_e = in_e_[j]
+        in_i = in_i_[j]
+        in_e_[j] = 0.0
+        in_i_[j] = 0.0
+        v = wv[j]
+        r = rf[j]
+        ref = r > 0
+        spk = (not ref) and v >= vth[j]
+        rf[j] = r - 1 if ref else (np.int64(rsteps[j]) if spk else r)
+        v_[j] = vreset[j] if (ref or spk) else v
+        mark[j] = 1.0 if spk else 0.0
+        ge_[j] = we[j] + in_e
+        gi_[j] = wi[j] + in_i
+        h_[j] = dt if ok[j] != 0.0 else wh[j]
+    for j in range(i1 - i0):
+        if mark[j] != 0.0:
+            spiked[nspk] = i0 + j
+            nspk += 1
+    return nspk
+
+
+@njit(cache=True)
 def update_group(kind, i0, i1, n, N, L, dt, state, param, refr, ring, iinj, spiked, nspk,
                   work):
     """Advance cells i0..i1-1 (one kind) by one step; append spiking rows to `spiked`."""
@@ -231,24 +276,8 @@ def update_group(kind, i0, i1, n, N, L, dt, state, param, refr, ring, iinj, spik
             work[5, i0:i1])
         if rejected:
             fallback_cond_exp(i0, i1, dt, state, param, refr, iinj, work)
-        for i in range(i0, i1):
-            in_e = ring[slot, i]
-            in_i = ring[slot, N + i]
-            ring[slot, i] = 0.0
-            ring[slot, N + i] = 0.0
-            v = work[0, i]
-            if refr[i] > 0:
-                refr[i] -= 1
-                v = param[P_V_RESET, i]
-            elif v >= param[P_V_THRESH, i]:
-                refr[i] = np.int64(param[P_REFR_STEPS, i])
-                v = param[P_V_RESET, i]
-                spiked[nspk] = i
-                nspk += 1
-            state[S_V, i] = v
-            state[S_SYN_E, i] = work[1, i] + in_e
-            state[S_SYN_I, i] = work[2, i] + in_i
-            state[S_H, i] = dt if work[5, i] != 0.0 else work[6, i]
+        nspk = _post_cond_exp(i0, i1, slot, N, dt, state, param, refr, ring, work, spiked,
+                              nspk)
     elif kind == K_COND_ALPHA:
         rejected = full_step_cond_alpha(
             i1 - i0, dt, state[S_V, i0:i1], state[S_SYN_E, i0:i1], state[S_DSYN_E, i0:i1],
