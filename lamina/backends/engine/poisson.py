@@ -122,13 +122,28 @@ def poisson_events(n, i0, i1, param, ev_row, ev_cnt, nev, cdf, meta):
     """
     t_lam = meta[0]
     t_n = np.int64(meta[2])
-    for i in range(i0, i1):
-        if n < param[P_PSTART_STEP, i] or n >= param[P_PSTOP_STEP, i]:
+    m = i1 - i0
+    # pass 1 (SIMD over cells, no branch): the uniform u_0 of every cell, written to the
+    # free tail of ev_cnt (one entry per cell at most follows nev) viewed as float64;
+    # pass 2 reads u before it writes any entry at or below its position
+    us = ev_cnt[nev:nev + m].view(np.float64)
+    keys = param[P_PKEY, i0:i1]
+    cn = np.uint64(n) * _C1 + np.uint64(1)
+    mc = _mix(cn)
+    for j in range(m):
+        z = _mix(np.uint64(np.int64(keys[j])) ^ mc)
+        us[j] = float(z >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+    start = param[P_PSTART_STEP, i0:i1]
+    stop = param[P_PSTOP_STEP, i0:i1]
+    lams = param[P_PLAM, i0:i1]
+    for j in range(m):   # inactive cells, and rates <= 0, get u = -1: no spike
+        off = n < start[j] or n >= stop[j] or lams[j] <= 0.0
+        us[j] = -1.0 if off else us[j]
+    for j in range(m):
+        u = us[j]
+        if u < 0.0:
             continue
-        lam = param[P_PLAM, i]
-        if lam <= 0.0:
-            continue
-        key = np.int64(param[P_PKEY, i])
+        lam = lams[j]
         if lam <= INVERSION_MAX:
             if lam != t_lam:
                 t_lam = lam
@@ -137,19 +152,25 @@ def poisson_events(n, i0, i1, param, ev_row, ev_cnt, nev, cdf, meta):
                 meta[1] = cdf[0]
                 meta[2] = 1.0
                 t_n = 1
-            u = _uniform(key, n, 0)
             # the CDF is nondecreasing, so the first k with u <= f_k is the number of
-            # f_k < u: a branch-free count over the table (SIMD) instead of a search
+            # f_k < u: branch-free counts over blocks of 8 table entries (SIMD), the next
+            # block only when all of the block's entries are below u
             c = 0
-            for k in range(t_n):
-                c += u > cdf[k]
+            k0 = 0
+            while True:
+                k1 = min(k0 + 8, t_n)
+                for k in range(k0, k1):
+                    c += u > cdf[k]
+                if c < k1 or k1 == t_n:
+                    break
+                k0 = k1
             if c == t_n:
                 c = _extend(u, c, lam, cdf, meta)
                 t_n = np.int64(meta[2])
         else:
-            c = poisson_count(key, n, lam)
-        if c > 0:
-            ev_row[nev] = i
-            ev_cnt[nev] = c
-            nev += 1
+            c = poisson_count(np.int64(keys[j]), n, lam)
+        # branch-free append: the slot at nev (<= this cell's u) is free either way
+        ev_row[nev] = i0 + j
+        ev_cnt[nev] = c
+        nev += 1 if c > 0 else 0
     return nev
