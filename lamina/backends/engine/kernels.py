@@ -55,25 +55,33 @@ from lamina.backends.engine.models import (K_POISSON,
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["run_steps", "deliver", "update_group", "RK_ATOL"]
+__all__ = ["run_steps", "deliver", "deliver_at", "update_group", "RK_ATOL"]
+
+
+@njit(cache=True, inline="always")
+def deliver_at(t, row, base, mult, L, ring, row_grp, grp_delay, grp_ptr, syn_tgt, syn_w):
+    """Add `mult` x the weights of `row`'s synapses in CSR part `t` to the ring, for a
+    spike emitted in a step with ring slot `base` (= step % L, computed once per step by
+    the caller: no division per spike).
+
+    The part's synapses of one row are grouped by delay (``row_grp[t, row]`` ..
+    ``row_grp[t, row + 1]`` index the groups, ``grp_ptr`` their synapses): the ring slot is
+    computed once per group (1 <= delay < L, so one wrap at most) and the inner loop is a
+    plain gather-add. ``mult * w`` is ``w`` exactly for mult = 1, so there is no branch.
+    """
+    for g in range(row_grp[t, row], row_grp[t, row + 1]):
+        slot = base + grp_delay[g]
+        if slot >= L:
+            slot -= L
+        for q in range(grp_ptr[g], grp_ptr[g + 1]):
+            ring[slot, syn_tgt[q]] += mult * syn_w[q]
 
 
 @njit(cache=True, inline="always")
 def deliver(t, row, emit_step, mult, L, ring, row_grp, grp_delay, grp_ptr, syn_tgt, syn_w):
-    """Add `mult` x the weights of `row`'s synapses in CSR part `t` to the ring.
-
-    The part's synapses of one row are grouped by delay (``row_grp[t, row]`` ..
-    ``row_grp[t, row + 1]`` index the groups, ``grp_ptr`` their synapses): the ring slot is
-    computed once per group and the inner loop is a plain gather-add.
-    """
-    for g in range(row_grp[t, row], row_grp[t, row + 1]):
-        slot = (emit_step + grp_delay[g]) % L
-        if mult == 1.0:
-            for q in range(grp_ptr[g], grp_ptr[g + 1]):
-                ring[slot, syn_tgt[q]] += syn_w[q]
-        else:
-            for q in range(grp_ptr[g], grp_ptr[g + 1]):
-                ring[slot, syn_tgt[q]] += mult * syn_w[q]
+    """`deliver_at` for a spike emitted in step `emit_step` (any integer)."""
+    deliver_at(t, row, emit_step % L, mult, L, ring, row_grp, grp_delay, grp_ptr, syn_tgt,
+               syn_w)
 
 
 @njit(cache=True)
@@ -388,8 +396,8 @@ def run_steps(n_begin, n_end, chunk_base, dt,
         for e in range(nev):
             row = ev_row[e]
             cnt = ev_cnt[e]
-            deliver(0, row, n, float(cnt), L, ring, row_grp, grp_delay, grp_ptr, syn_tgt,
-                    syn_w)
+            deliver_at(0, row, n % L, float(cnt), L, ring, row_grp, grp_delay, grp_ptr,
+                       syn_tgt, syn_w)
             if p_indptr[row + 1] > p_indptr[row]:
                 for _ in range(cnt):
                     deliver_plastic(row, n, dt, L, ring, p_indptr, p_tgt, p_post, p_d,
@@ -409,7 +417,8 @@ def run_steps(n_begin, n_end, chunk_base, dt,
         # 4. deliver and record spikes
         for s in range(nspk):
             row = spiked[s]
-            deliver(0, row, n, 1.0, L, ring, row_grp, grp_delay, grp_ptr, syn_tgt, syn_w)
+            deliver_at(0, row, n % L, 1.0, L, ring, row_grp, grp_delay, grp_ptr, syn_tgt,
+                       syn_w)
             if p_indptr[row + 1] > p_indptr[row]:
                 deliver_plastic(row, n, dt, L, ring, p_indptr, p_tgt, p_post, p_d, p_kind,
                                 p_w, p_par, p_st, p_key, p_seed, h_idx, h_t, h_head, h_cnt)
