@@ -64,9 +64,10 @@ class EngineBackend(Backend):
         self.refr = np.zeros(0, _I64)
         self.iinj = np.zeros(0)
         self.rec_spk = np.zeros(0, np.uint8)
-        self._L = int(inputs.to_step(config.max_delay, self.dt)) + 1
-        self.ring = np.zeros((max(self._L, 2), 0))
-        self._L = self.ring.shape[0]
+        # the ring starts short and grows to the longest delay in use (`_build_csr`, the
+        # dynamic store), not to max_delay: the slots written per step then stay in cache
+        self._L = 2
+        self.ring = np.zeros((self._L, 0))
         # inputs
         self._ssa: dict[int, np.ndarray] = {}
         self._ssa_events: tuple[np.ndarray, np.ndarray] | None = None

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 
+import numpy as np
 from numba import njit
 
 from lamina.backends.engine.models import (P_E_REV_E, P_E_REV_I, P_I_OFFSET, P_INV_CM,
@@ -29,6 +30,22 @@ logger = logging.getLogger(__name__)
 
 #: absolute error tolerance of the adaptive integrator (mV for V, uS for g)
 RK_ATOL = 1e-6
+
+
+def _ratio_limit(atol: float, limit: float) -> float:
+    """The largest double x with ``x / atol <= limit`` (IEEE division is monotone): the
+    full-step tests ``err <= _ERR_ACCEPT`` then decide exactly as ``err / atol <= limit``
+    without a division per cell."""
+    a, t = np.float64(atol), np.float64(limit)
+    x = t * a
+    while x / a > t:
+        x = np.nextafter(x, 0.0)
+    while np.nextafter(x, np.inf) / a <= t:
+        x = np.nextafter(x, np.inf)
+    return float(x)
+
+
+_ERR_ACCEPT = _ratio_limit(RK_ATOL, 1.1)
 
 # Runge-Kutta-Fehlberg 4(5) tableau
 _A21 = 1.0 / 4.0
@@ -187,11 +204,11 @@ def full_step_cond_exp(n, dt, V, GE, GI, H, R, EL, EE, EI, IOFF, II, ITM, ICM, I
         errv = abs(hh * (_E1 * k1v + _E3 * k3v + _E4 * k4v + _E5 * k5v + _E6 * k6v))
         erre = abs(hh * (_E1 * k1e + _E3 * k3e + _E4 * k4e + _E5 * k5e + _E6 * k6e))
         erri = abs(hh * (_E1 * k1i + _E3 * k3i + _E4 * k4i + _E5 * k5i + _E6 * k6i))
-        r = max(errv, max(erre, erri)) / RK_ATOL
+        err = max(errv, max(erre, erri))
         ov[j] = v + hh * (_B1 * k1v + _B3 * k3v + _B4 * k4v + _B5 * k5v + _B6 * k6v)
         oe[j] = ge + hh * (_B1 * k1e + _B3 * k3e + _B4 * k4e + _B5 * k5e + _B6 * k6e)
         oi[j] = gi + hh * (_B1 * k1i + _B3 * k3i + _B4 * k4i + _B5 * k5i + _B6 * k6i)
-        good = (r <= 1.1) & (H[j] >= dt)
+        good = (err <= _ERR_ACCEPT) & (H[j] >= dt)
         ok[j] = 1.0 if good else 0.0
         rejected += 0 if good else 1
     return rejected
@@ -369,13 +386,13 @@ def full_step_cond_alpha(n, dt, V, GE, DGE, GI, DGI, H, R, EL, EE, EI, IOFF, II,
         errde = abs(hh * (_E1 * k1de + _E3 * k3de + _E4 * k4de + _E5 * k5de + _E6 * k6de))
         erri = abs(hh * (_E1 * k1i + _E3 * k3i + _E4 * k4i + _E5 * k5i + _E6 * k6i))
         errdi = abs(hh * (_E1 * k1di + _E3 * k3di + _E4 * k4di + _E5 * k5di + _E6 * k6di))
-        r = max(max(errv, errde), max(max(erre, erri), errdi)) / RK_ATOL
+        err = max(max(errv, errde), max(max(erre, erri), errdi))
         ov[j] = v + hh * (_B1 * k1v + _B3 * k3v + _B4 * k4v + _B5 * k5v + _B6 * k6v)
         oe[j] = ge + hh * (_B1 * k1e + _B3 * k3e + _B4 * k4e + _B5 * k5e + _B6 * k6e)
         ode[j] = dge + hh * (_B1 * k1de + _B3 * k3de + _B4 * k4de + _B5 * k5de + _B6 * k6de)
         oi[j] = gi + hh * (_B1 * k1i + _B3 * k3i + _B4 * k4i + _B5 * k5i + _B6 * k6i)
         odi[j] = dgi + hh * (_B1 * k1di + _B3 * k3di + _B4 * k4di + _B5 * k5di + _B6 * k6di)
-        good = (r <= 1.1) & (H[j] >= dt)
+        good = (err <= _ERR_ACCEPT) & (H[j] >= dt)
         ok[j] = 1.0 if good else 0.0
         rejected += 0 if good else 1
     return rejected

@@ -108,27 +108,107 @@ def _extend(u, k, lam, cdf, meta):
     return k
 
 
+_BLOCK = 8
+
+
+@njit(cache=True, inline="always")
+def _count(u, k0, lam, t_n, cdf, meta):
+    """Number of table entries f_k < u, given that the first k0 (a multiple of 8, <= t_n)
+    all are; extends the table when u lies beyond it. Returns (count, table length).
+
+    The CDF is nondecreasing, so the first k with u <= f_k is the number of f_k < u:
+    branch-free counts over blocks of 8 entries (SIMD), the next block only when all of
+    the block's entries are below u."""
+    c = k0
+    while True:
+        k1 = min(k0 + _BLOCK, t_n)
+        for k in range(k0, k1):
+            c += u > cdf[k]
+        if c < k1 or k1 == t_n:
+            break
+        k0 = k1
+    if c == t_n:
+        c = _extend(u, c, lam, cdf, meta)
+        t_n = np.int64(meta[2])
+    return c, t_n
+
+
 @njit(cache=True)
 def poisson_events(n, i0, i1, param, ev_row, ev_cnt, nev, cdf, meta):
     """Append (row, count) of the Poisson cells i0..i1-1 spiking in step n; return the new
     fill level. Reads the derived rows ``P_PSTART_STEP``, ``P_PSTOP_STEP``, ``P_PLAM``.
+    ``ev_row`` and ``ev_cnt`` must hold ``nev + (i1 - i0)`` entries: their tails serve as
+    scratch (the uniforms, the counts of a one-rate group).
 
     Counts up to `INVERSION_MAX` come from inversion with one uniform, reading the CDF from
     the caller's table `cdf` (`new_table`; ``meta = [lam, last p, length]``). The table
     holds the partial sums ``f_k`` of exactly the sequential search (``p = exp(-lam); f =
-    p``, then ``p *= lam / k; f += p``), is extended only as far as a draw needs it and
-    restarted when the mean changes: the count equals the search's bitwise, while a group of
-    sources with one rate pays the exp and the divisions once.
+    p``, then ``p *= lam / k; f += p``), is extended by that recurrence as far as needed
+    and restarted when the mean changes: the count equals the search's bitwise, while a
+    group of sources with one rate pays the exp and the divisions once. The uniforms of
+    the group are drawn in one pass; a group with one rate is counted across cells.
     """
     t_lam = meta[0]
     t_n = np.int64(meta[2])
-    for i in range(i0, i1):
-        if n < param[P_PSTART_STEP, i] or n >= param[P_PSTOP_STEP, i]:
+    m = i1 - i0
+    # pass 1 (SIMD over cells, no branch): the uniform u_0 of every cell, written to the
+    # free tail of ev_cnt (one entry per cell at most follows nev) viewed as float64;
+    # pass 2 reads u before it writes any entry at or below its position
+    us = ev_cnt[nev:nev + m].view(np.float64)
+    keys = param[P_PKEY, i0:i1]
+    cn = np.uint64(n) * _C1 + np.uint64(1)
+    mc = _mix(cn)
+    for j in range(m):
+        z = _mix(np.uint64(np.int64(keys[j])) ^ mc)
+        us[j] = float(z >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+    start = param[P_PSTART_STEP, i0:i1]
+    stop = param[P_PSTOP_STEP, i0:i1]
+    lams = param[P_PLAM, i0:i1]
+    for j in range(m):   # inactive cells, and rates <= 0, get u = -1: no spike
+        off = n < start[j] or n >= stop[j] or lams[j] <= 0.0
+        us[j] = -1.0 if off else us[j]
+    lam0 = lams[0] if m > 0 else 0.0
+    uniform = True
+    for j in range(m):
+        uniform &= lams[j] == lam0
+    if uniform and 0.0 < lam0 <= INVERSION_MAX:
+        # one rate: count f_k < u for k < 8 across the cells (SIMD over cells, the table
+        # extended to 8 entries by the same recurrence), then finish the rare counts of 8
+        if lam0 != t_lam:
+            t_lam = lam0
+            cdf[0] = math.exp(-lam0)
+            meta[0] = lam0
+            meta[1] = cdf[0]
+            meta[2] = 1.0
+            t_n = 1
+        if t_n < _BLOCK:
+            p = meta[1]
+            for k in range(t_n, _BLOCK):
+                p *= lam0 / k
+                cdf[k] = cdf[k - 1] + p
+            meta[1] = p
+            meta[2] = float(_BLOCK)
+            t_n = _BLOCK
+        cnt = ev_row[nev:nev + m]   # free scratch too, read before written
+        for j in range(m):
+            cnt[j] = 0
+        for k in range(_BLOCK):
+            f = cdf[k]
+            for j in range(m):
+                cnt[j] += us[j] > f
+        for j in range(m):
+            c = cnt[j]
+            if c == _BLOCK:
+                c, t_n = _count(us[j], _BLOCK, lam0, t_n, cdf, meta)
+            ev_row[nev] = i0 + j
+            ev_cnt[nev] = c
+            nev += 1 if c > 0 else 0
+        return nev
+    for j in range(m):
+        u = us[j]
+        if u < 0.0:
             continue
-        lam = param[P_PLAM, i]
-        if lam <= 0.0:
-            continue
-        key = np.int64(param[P_PKEY, i])
+        lam = lams[j]
         if lam <= INVERSION_MAX:
             if lam != t_lam:
                 t_lam = lam
@@ -137,19 +217,11 @@ def poisson_events(n, i0, i1, param, ev_row, ev_cnt, nev, cdf, meta):
                 meta[1] = cdf[0]
                 meta[2] = 1.0
                 t_n = 1
-            u = _uniform(key, n, 0)
-            # the CDF is nondecreasing, so the first k with u <= f_k is the number of
-            # f_k < u: a branch-free count over the table (SIMD) instead of a search
-            c = 0
-            for k in range(t_n):
-                c += u > cdf[k]
-            if c == t_n:
-                c = _extend(u, c, lam, cdf, meta)
-                t_n = np.int64(meta[2])
+            c, t_n = _count(u, 0, lam, t_n, cdf, meta)
         else:
-            c = poisson_count(key, n, lam)
-        if c > 0:
-            ev_row[nev] = i
-            ev_cnt[nev] = c
-            nev += 1
+            c = poisson_count(np.int64(keys[j]), n, lam)
+        # branch-free append: the slot at nev (<= this cell's u) is free either way
+        ev_row[nev] = i0 + j
+        ev_cnt[nev] = c
+        nev += 1 if c > 0 else 0
     return nev

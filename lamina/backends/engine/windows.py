@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from numba import njit, prange
 
-from lamina.backends.engine.kernels import deliver, update_group
+from lamina.backends.engine.kernels import deliver, deliver_at, update_group
 from lamina.backends.engine.models import K_POISSON
 from lamina.backends.engine.poisson import poisson_events
 
@@ -49,10 +49,11 @@ def _deliver_window(t, w0, w1, par, n_begin, chunk_base, L, ring, row_grp, grp_d
                 deliver(t, ext_row[e], ext_emit[e], 1.0, L, ring, row_grp, grp_delay, grp_ptr,
                         syn_tgt, syn_w)
         s = n - w0
+        base = n % L
         for u in range(T):
             for j in range(wb_off[par, u, s], wb_off[par, u, s + 1]):
-                deliver(t, wb_row[par, u, j], n, float(wb_cnt[par, u, j]), L, ring, row_grp,
-                        grp_delay, grp_ptr, syn_tgt, syn_w)
+                deliver_at(t, wb_row[par, u, j], base, float(wb_cnt[par, u, j]), L, ring,
+                           row_grp, grp_delay, grp_ptr, syn_tgt, syn_w)
 
 
 @njit(cache=True)
