@@ -549,7 +549,10 @@ class EngineBackend(Backend):
                      spk_row: np.ndarray, spk_cnt: np.ndarray, cdf: np.ndarray,
                      meta: np.ndarray) -> int:
         """One call of the windowed kernel (`windows`): static synapses only; T threads
-        own T cell ranges and CSR parts."""
+        own T cell ranges and CSR parts. T > 1: the persistent driver (one parallel region
+        per call) when numba has T threads, else, or after its iterations once failed to
+        meet, one region per window; ``LAMINA_ENGINE_DRIVER`` = ``prange`` or
+        ``persistent`` forces one."""
         (ext_ptr, ext_row, ext_emit, cs_amp, cs_ptr, cs_tgt, n_rec, spk_n, ch_int, ch_phase,
          ch_ptr, ch_row, ch_var, ch_base, ch_count, rbuf) = args
         _, syn_tgt, syn_w, (row_grp, grp_delay, grp_ptr) = self._csr

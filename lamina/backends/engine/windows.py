@@ -21,7 +21,11 @@ The spikes of the last window are delivered before the kernel returns, so the ri
 is complete between calls. `run_windows` runs the threads one after another in one
 thread; `run_windows_par` runs them in a numba ``prange`` (one region per window: its
 launch cost, tens of microseconds with the workqueue layer on a loaded machine, is paid
-once per window).
+once per window); `run_windows_persistent` enters one region of T iterations per call
+and separates the windows by a barrier (`atomics`). The barrier needs the T iterations
+to run at once on T threads: an initial rendezvous with a timeout checks that before any
+state is touched, and the driver returns -1 (the caller then uses `run_windows_par`) if
+they did not meet.
 """
 from __future__ import annotations
 
