@@ -139,7 +139,7 @@ def sched_yield(typingctx):
 # --- barriers on a shared int64 array `sync` (at least SYNC_SIZE elements, zeroed) ------
 SYNC_SIZE = 64
 _CNT, _GEN, _ARR, _DEC = 0, 8, 16, 24   # one 64-byte line each
-SPINS = 4000   # pause-spins before a waiting thread starts yielding the CPU
+SPINS = 300   # pause-spins (~10-40 us) before a waiting thread starts yielding the CPU
 
 
 @njit(cache=True)
