@@ -131,3 +131,92 @@ def test_delays_read_and_written_through_the_delay_grouped_csr() -> None:
     np.testing.assert_allclose(np.ravel(prj.get("delay", format="list", with_address=False)),
                                delays[::-1])
     sim.end()
+
+
+_PERSISTENT_CHECK = """
+import sys, json
+sys.path.insert(0, {testdir!r})
+import numpy as np
+from test_engine_threads import _brunel_like
+import lamina.core.simulation as simulation
+used = []
+orig = _brunel_like.__globals__["sim"].end
+def end():
+    used.append(not simulation.current().backend._persistent_failed)
+    orig()
+_brunel_like.__globals__["sim"].end = end
+ref = _brunel_like(1, (100.0,))
+out = []
+for threads, splits in ((2, (100.0,)), (3, (100.0,)), (3, (37.3, 12.7, 50.0))):
+    r = _brunel_like(threads, splits)
+    same = all(np.array_equal(a, b) for a, b in zip(ref[0] + ref[2], r[0] + r[2]))
+    out.append(bool(same and np.array_equal(ref[1], r[1])))
+print(json.dumps({{"same": out, "persistent": used[1:]}}))
+"""
+
+
+def _run_persistent_check(env_extra: dict[str, str]) -> dict:
+    import json
+    import os
+    env = dict(os.environ, LAMINA_ENGINE_DRIVER="persistent", **env_extra)
+    code = _PERSISTENT_CHECK.format(testdir=os.path.dirname(__file__))
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       timeout=900, env=env)
+    assert r.returncode == 0, r.stderr[-2000:]
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def test_persistent_driver_is_bitwise_identical_for_2_and_3_threads() -> None:
+    """One parallel region per call (numba has 3 threads): same results as 1 thread."""
+    res = _run_persistent_check({"NUMBA_NUM_THREADS": "3"})
+    assert res["same"] == [True, True, True]
+    assert res["persistent"] == [True, True, True]   # no fallback was needed
+
+
+def test_persistent_driver_falls_back_when_iterations_cannot_meet() -> None:
+    """With one numba thread the T iterations run one after another: the rendezvous
+    times out, nothing is advanced, and `run_windows_par` gives the same results."""
+    res = _run_persistent_check({"NUMBA_NUM_THREADS": "1"})
+    assert res["same"] == [True, True, True]
+    assert res["persistent"] == [False, False, False]
+
+
+def test_atomics_barrier_and_rendezvous() -> None:
+    import numba
+    from numba import njit, prange
+
+    from lamina.backends.engine import atomics as A
+
+    @njit(parallel=True)
+    def rounds(sync, T, n, out, ok):
+        for t in prange(T):
+            ok[t] = A.rendezvous(sync, T, 10_000_000_000)
+            if ok[t]:
+                for i in range(n):
+                    A.atomic_add(out, 0, 1)
+                    A.barrier(sync, T)
+                    if t == 0:   # every thread added before anyone passed the barrier
+                        out[1] += A.atomic_load(out, 0) == T * (i + 1)
+                    A.barrier(sync, T)
+
+    @njit
+    def single(a):
+        return A.atomic_cas(a, 0, 3, 7), A.atomic_cas(a, 0, 5, 9), A.atomic_add(a, 1, 4)
+
+    a = np.array([3, 1], np.int64)
+    assert single(a) == (3, 7, 1)
+    assert list(a) == [7, 5]
+    old = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)   # iterations serialised: rendezvous fails, no hang
+        out, ok = np.zeros(2, np.int64), np.zeros(2, np.bool_)
+        rounds(np.zeros(A.SYNC_SIZE, np.int64), 2, 100, out, ok)
+        assert not ok.any() and out[0] == 0
+        if numba.config.NUMBA_NUM_THREADS >= 2:
+            numba.set_num_threads(2)
+            out, ok = np.zeros(2, np.int64), np.zeros(2, np.bool_)
+            rounds(np.zeros(A.SYNC_SIZE, np.int64), 2, 500, out, ok)
+            assert ok.all()
+            assert list(out) == [1000, 500]
+    finally:
+        numba.set_num_threads(old)

@@ -49,7 +49,10 @@ event-driven per connection; gap junctions, explicit coupling) and `synapse_stor
 
 Threads: networks whose synapses are all static (no gap junctions) run in the windowed
 kernel `windows` for any thread count: windows of D steps (D = the smallest delay), one
-parallel region per window, thread t owning a range of cells (their updates, Poisson draws
+parallel region per window (``windows.run_windows_par``) or, when numba has at least T
+threads, one region per kernel call with a barrier between windows
+(``windows.run_windows_persistent``; ``LAMINA_ENGINE_DRIVER=prange`` or ``persistent``
+forces one), thread t owning a range of cells (their updates, Poisson draws
 and ring columns) and the CSR part onto them. Spikes are delivered in one canonical order
 (emission step, then row), so results are bitwise identical for any number of threads and
 any split of a run. Networks with dynamic synapses or gap junctions run in the serial

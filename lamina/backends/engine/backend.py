@@ -11,6 +11,7 @@ proportional to the chunk's inputs and recorded data).
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,6 +87,7 @@ class EngineBackend(Backend):
         self._window_buf: tuple[np.ndarray, ...] | None = None   # see `_run_windows`
         self._work = np.zeros((8, 0))  # scratch rows for the vectorised integrator
         self._threads = max(int(config.threads or 1), 1)
+        self._persistent_failed = False   # see `_run_windows`
         self._csr_parts = 1
 
     # -- helpers ---------------------------------------------------------------------
@@ -548,7 +550,10 @@ class EngineBackend(Backend):
                      spk_row: np.ndarray, spk_cnt: np.ndarray, cdf: np.ndarray,
                      meta: np.ndarray) -> int:
         """One call of the windowed kernel (`windows`): static synapses only; T threads
-        own T cell ranges and CSR parts."""
+        own T cell ranges and CSR parts. T > 1: the persistent driver (one parallel region
+        per call) when numba has T threads, else, or after its iterations once failed to
+        meet, one region per window; ``LAMINA_ENGINE_DRIVER`` = ``prange`` or
+        ``persistent`` forces one."""
         (ext_ptr, ext_row, ext_emit, cs_amp, cs_ptr, cs_tgt, n_rec, spk_n, ch_int, ch_phase,
          ch_ptr, ch_row, ch_var, ch_base, ch_count, rbuf) = args
         _, syn_tgt, syn_w, (row_grp, grp_delay, grp_ptr) = self._csr
@@ -570,16 +575,27 @@ class EngineBackend(Backend):
                                      np.zeros((2, T, W + 1), _I64))
         cdf_t = np.tile(cdf, (T, 1))
         meta_t = np.tile(meta, (T, 1))
-        if T > 1:
-            import numba
-            numba.set_num_threads(min(T, numba.config.NUMBA_NUM_THREADS))
-        kernel = windows.run_windows_par if T > 1 else windows.run_windows
-        return kernel(
-            n, n1, n0, self.dt, D, bounds, pc_kind, pc_start, pc_stop, pc_ptr, self.state,
-            self.param, self.refr, self.ring, row_grp, grp_delay, grp_ptr, syn_tgt, syn_w,
-            ext_ptr, ext_row, ext_emit, cs_amp, cs_ptr, cs_tgt, self.iinj, self.rec_spk,
-            n_rec, spk_step, spk_row, spk_cnt, spk_n, ch_int, ch_phase, ch_ptr, ch_row,
-            ch_var, ch_base, ch_count, rbuf, self._work, *wb, cdf_t, meta_t)
+        kargs = (n, n1, n0, self.dt, D, bounds, pc_kind, pc_start, pc_stop, pc_ptr,
+                 self.state, self.param, self.refr, self.ring, row_grp, grp_delay, grp_ptr,
+                 syn_tgt, syn_w, ext_ptr, ext_row, ext_emit, cs_amp, cs_ptr, cs_tgt,
+                 self.iinj, self.rec_spk, n_rec, spk_step, spk_row, spk_cnt, spk_n, ch_int,
+                 ch_phase, ch_ptr, ch_row, ch_var, ch_base, ch_count, rbuf, self._work, *wb,
+                 cdf_t, meta_t)
+        if T == 1:
+            return windows.run_windows(*kargs)
+        import numba
+        numba.set_num_threads(min(T, numba.config.NUMBA_NUM_THREADS))
+        driver = os.environ.get("LAMINA_ENGINE_DRIVER", "auto")
+        if driver != "prange" and not self._persistent_failed and \
+                (driver == "persistent" or numba.get_num_threads() >= T):
+            # one parallel region per call; -1: its T iterations did not meet (nothing ran)
+            step = windows.run_windows_persistent(*kargs, np.zeros(T, _I64))
+            if step >= 0:
+                return step
+            self._persistent_failed = True
+            logger.info("engine: the %d iterations of the persistent parallel region did "
+                        "not run at once; using one parallel region per window", T)
+        return windows.run_windows_par(*kargs)
 
     def _check_finite(self, n0: int, n1: int) -> None:
         """Raise `NumericalError` if any state variable became NaN or infinite in the chunk

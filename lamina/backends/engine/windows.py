@@ -21,17 +21,25 @@ The spikes of the last window are delivered before the kernel returns, so the ri
 is complete between calls. `run_windows` runs the threads one after another in one
 thread; `run_windows_par` runs them in a numba ``prange`` (one region per window: its
 launch cost, tens of microseconds with the workqueue layer on a loaded machine, is paid
-once per window).
+once per window); `run_windows_persistent` enters one region of T iterations per call
+and separates the windows by a barrier (`atomics`). The barrier needs the T iterations
+to run at once on T threads: an initial rendezvous with a timeout checks that before any
+state is touched, and the driver returns -1 (the caller then uses `run_windows_par`) if
+they did not meet.
 """
 from __future__ import annotations
 
-from numba import njit, prange
+import numpy as np
+from numba import get_thread_id, njit, prange
+
+from lamina.backends.engine.atomics import (SYNC_SIZE, atomic_load, atomic_store, barrier,
+                                           rendezvous)
 
 from lamina.backends.engine.kernels import deliver, deliver_at, update_group
 from lamina.backends.engine.models import K_POISSON
 from lamina.backends.engine.poisson import poisson_events
 
-__all__ = ["run_windows", "run_windows_par", "WINDOW_MAX"]
+__all__ = ["run_windows", "run_windows_par", "run_windows_persistent", "WINDOW_MAX"]
 
 WINDOW_MAX = 32   # steps per window at most (bounds the per-thread spike buffers)
 
@@ -245,3 +253,94 @@ def run_windows_par(n_begin, n_end, chunk_base, dt, D, bounds, pc_kind, pc_start
                         grp_delay, grp_ptr, syn_tgt, syn_w, ext_ptr, ext_row, ext_emit,
                         wb_row, wb_cnt, wb_off)
     return w0
+
+
+RENDEZVOUS_CYCLES = 200_000_000   # about 0.05-0.1 s: the T iterations must meet by then
+
+
+@njit(cache=True, parallel=True)
+def run_windows_persistent(n_begin, n_end, chunk_base, dt, D, bounds, pc_kind, pc_start,
+                           pc_stop, pc_ptr, state, param, refr, ring, row_grp, grp_delay,
+                           grp_ptr, syn_tgt, syn_w, ext_ptr, ext_row, ext_emit, cs_amp,
+                           cs_ptr, cs_tgt, iinj, rec_spk, n_rec_spk, spk_step, spk_row,
+                           spk_cnt, spk_n, ch_int, ch_phase, ch_ptr, ch_row, ch_var, ch_base,
+                           ch_count, rbuf, work, wb_row, wb_cnt, wb_off, cdf, meta,
+                           thread_ids):
+    """`run_windows` in ONE parallel region of T iterations that loop over the windows,
+    one barrier per window; returns the step reached, or -1 (nothing changed) when the T
+    iterations did not run at once on T threads (then use `run_windows_par`).
+
+    Thread t delivers the previous window's spikes and advances its cells; after the
+    window's barrier thread 0 alone runs `_after_window` (record buffer, sample counts)
+    while the others go on: no buffer it reads is rewritten before the next barrier. So
+    the threads need not wait for it, each keeps its own copy of the sample counts, and
+    the record-buffer check of a window counts the previous window's spikes at their
+    bound (n_rec_spk per step): a call may stop a window earlier than `run_windows`.
+    `thread_ids[t]` receives the numba thread id of iteration t."""
+    L = ring.shape[0]
+    T = bounds.shape[0] - 1
+    cap = spk_step.shape[0]
+    if n_begin >= n_end or _window_length(n_begin, n_end, D, wb_off, spk_n, n_rec_spk,
+                                          cap) == 0:
+        return n_begin
+    sync = np.zeros(SYNC_SIZE, np.int64)
+    snap = np.zeros(2 * 8, np.int64)   # spk_n seen by thread 0 at the barrier, by parity
+    chc = np.zeros((T, ch_count.shape[0]), np.int64)
+    for t in range(T):
+        chc[t] = ch_count
+    res = np.zeros(2, np.int64)
+    spk_n0 = spk_n[0]
+    W_max = min(D, wb_off.shape[2] - 1)
+    k0 = n_begin - chunk_base
+    for t in prange(T):
+        thread_ids[t] = get_thread_id()
+        if rendezvous(sync, T, RENDEZVOUS_CYCLES):   # before any state is touched
+            for e in range(ext_ptr[k0], ext_ptr[k0 + 1]):
+                if ext_emit[e] < n_begin:
+                    deliver(t, ext_row[e], ext_emit[e], 1.0, L, ring, row_grp, grp_delay,
+                            grp_ptr, syn_tgt, syn_w)
+            w0 = n_begin
+            p0 = n_begin
+            p1 = n_begin
+            par = 0
+            known = spk_n0   # spk_n after all windows but the previous one
+            prev_w = 0       # steps of the previous window
+            while w0 < n_end:
+                W = min(W_max, n_end - w0)
+                if known + n_rec_spk * (prev_w + W) > cap:
+                    break
+                w1 = w0 + W
+                _deliver_window(t, p0, p1, 1 - par, n_begin, chunk_base, L, ring, row_grp,
+                                grp_delay, grp_ptr, syn_tgt, syn_w, ext_ptr, ext_row,
+                                ext_emit, wb_row, wb_cnt, wb_off)
+                _advance_window(t, w0, w1, par, chunk_base, dt, bounds, pc_kind, pc_start,
+                                pc_stop, pc_ptr, state, param, refr, ring, cs_amp, cs_ptr,
+                                cs_tgt, iinj, ch_int, ch_phase, ch_ptr, ch_row, ch_var,
+                                ch_base, chc[t], rbuf, work, wb_row, wb_cnt, wb_off, cdf,
+                                meta)
+                for c in range(ch_int.shape[0]):
+                    for n in range(w0, w1):
+                        if (n + 1 - ch_phase[c]) % ch_int[c] == 0:
+                            chc[t, c] += 1
+                if t == 0:   # atomics: numba's parfor would hoist a plain spk_n[0] read
+                    atomic_store(snap, 8 * par, atomic_load(spk_n, 0))
+                barrier(sync, T)
+                known = atomic_load(snap, 8 * par)
+                if t == 0:
+                    _after_window(w0, w1, par, rec_spk, spk_step, spk_row, spk_cnt, spk_n,
+                                  ch_int, ch_phase, ch_count, wb_row, wb_cnt, wb_off)
+                prev_w = W
+                p0 = w0
+                p1 = w1
+                par = 1 - par
+                w0 = w1
+            _deliver_window(t, p0, p1, 1 - par, n_begin, chunk_base, L, ring, row_grp,
+                            grp_delay, grp_ptr, syn_tgt, syn_w, ext_ptr, ext_row, ext_emit,
+                            wb_row, wb_cnt, wb_off)
+            if t == 0:
+                res[0] = w0
+        else:
+            res[1] = 1
+    if res[1]:
+        return -1
+    return res[0]
