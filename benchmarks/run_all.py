@@ -300,13 +300,10 @@ def _mem_available_mb() -> float:
 
 
 def estimated_peak_mb(n_cells: int) -> float:
-    """Rough peak memory of one lamina Brunel process [MB] (from measurements of the
-    engine at the time of writing: ~70 B per synapse for building plus ~120 B per
-    Poisson input spike of one 100 ms block, which the engine generates and sorts at
-    once, plus ~300 MB of imports)."""
-    n_syn = n_cells * 1250
-    poisson_per_block = n_cells * 20_000 * 0.1
-    return 300.0 + (70.0 * n_syn + 120.0 * poisson_per_block) / 2**20
+    """Rough peak memory of one lamina Brunel process [MB] (from the measurements of
+    2026-11-22: ~14 B per synapse after the run, ~20 B at the peak while the CSR is
+    built, plus ~300 MB of imports and kernels)."""
+    return 300.0 + 20.0 * n_cells * 1250 / 2**20
 
 
 def run_scaling(args: argparse.Namespace, env: dict[str, str]) -> int:
