@@ -59,6 +59,15 @@ any split of a run. Networks with dynamic synapses or gap junctions run in the s
 step loop `kernels.run_steps`. numba's ``workqueue`` threading layer is selected (the
 OpenMP layer crashed a later ``nest.ResetKernel()`` in the same process) unless
 ``NUMBA_THREADING_LAYER`` is set.
+
+Static synapses live in `static_store` (float64 weight + int32 target per synapse; source
+rows, delays and projections per segment, read by the kernels as delay groups).
+
+Developers: numba's disk cache (``cache=True``) checks only the source file of the function
+it caches. A kernel in `windows` inlines helpers from `kernels`, `poisson` and
+`integrators`; after editing one of those, delete ``__pycache__/*.nbi`` and ``*.nbc`` of
+this package (or set ``NUMBA_CACHE_DIR`` to a fresh folder), or the cached kernel keeps
+running the old code. Installed copies are not affected (installing writes new files).
 """
 from lamina.backends.engine.backend import EngineBackend
 
