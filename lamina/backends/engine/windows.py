@@ -153,106 +153,67 @@ def _window_length(w0, n_end, D, wb_off, spk_n, n_rec_spk, cap):
     return W
 
 
-@njit(cache=True)
-def run_windows(n_begin, n_end, chunk_base, dt, D, bounds, pc_kind, pc_start, pc_stop,
-                pc_ptr, state, param, refr, ring, row_grp, grp_delay, grp_ptr, syn_tgt,
-                syn_w, ext_ptr, ext_row, ext_emit, cs_amp, cs_ptr, cs_tgt, iinj, rec_spk,
-                n_rec_spk, spk_step, spk_row, spk_cnt, spk_n, ch_int, ch_phase, ch_ptr,
-                ch_row, ch_var, ch_base, ch_count, rbuf, work, wb_row, wb_cnt, wb_off, cdf,
-                meta):
-    """Advance steps n_begin..n_end-1 window by window, the threads' work one after
-    another; return the step reached (earlier when the spike record buffer might overflow).
-    `run_windows_par` is the same body with ``prange``: keep the two identical."""
-    L = ring.shape[0]
-    T = bounds.shape[0] - 1
-    cap = spk_step.shape[0]
-    if n_begin >= n_end or _window_length(n_begin, n_end, D, wb_off, spk_n, n_rec_spk,
-                                          cap) == 0:
-        return n_begin
-    k0 = n_begin - chunk_base
-    for t in range(T):   # external spikes stamped before n_begin (t = 0) first
-        for e in range(ext_ptr[k0], ext_ptr[k0 + 1]):
-            if ext_emit[e] < n_begin:
-                deliver(t, ext_row[e], ext_emit[e], 1.0, L, ring, row_grp, grp_delay,
-                        grp_ptr, syn_tgt, syn_w)
-    w0 = n_begin
-    p0 = p1 = n_begin   # the previous window (empty at first)
-    par = 0
-    while w0 < n_end:
-        W = _window_length(w0, n_end, D, wb_off, spk_n, n_rec_spk, cap)
-        if W == 0:
-            break
-        w1 = w0 + W
-        for t in range(T):
-            _deliver_window(t, p0, p1, 1 - par, n_begin, chunk_base, L, ring, row_grp,
-                            grp_delay, grp_ptr, syn_tgt, syn_w, ext_ptr, ext_row,
-                            ext_emit, wb_row, wb_cnt, wb_off)
-            _advance_window(t, w0, w1, par, chunk_base, dt, bounds, pc_kind, pc_start,
-                            pc_stop, pc_ptr, state, param, refr, ring, cs_amp, cs_ptr,
-                            cs_tgt, iinj, ch_int, ch_phase, ch_ptr, ch_row, ch_var,
-                            ch_base, ch_count, rbuf, work, wb_row, wb_cnt, wb_off, cdf,
-                            meta)
-        _after_window(w0, w1, par, rec_spk, spk_step, spk_row, spk_cnt, spk_n, ch_int,
-                      ch_phase, ch_count, wb_row, wb_cnt, wb_off)
-        p0 = w0
-        p1 = w1
-        par = 1 - par
-        w0 = w1
-    for t in range(T):
-        _deliver_window(t, p0, p1, 1 - par, n_begin, chunk_base, L, ring, row_grp,
-                        grp_delay, grp_ptr, syn_tgt, syn_w, ext_ptr, ext_row, ext_emit,
-                        wb_row, wb_cnt, wb_off)
-    return w0
-
-
-@njit(cache=True, parallel=True)
-def run_windows_par(n_begin, n_end, chunk_base, dt, D, bounds, pc_kind, pc_start, pc_stop,
-                    pc_ptr, state, param, refr, ring, row_grp, grp_delay, grp_ptr, syn_tgt,
-                    syn_w, ext_ptr, ext_row, ext_emit, cs_amp, cs_ptr, cs_tgt, iinj,
-                    rec_spk, n_rec_spk, spk_step, spk_row, spk_cnt, spk_n, ch_int,
-                    ch_phase, ch_ptr, ch_row, ch_var, ch_base, ch_count, rbuf, work,
-                    wb_row, wb_cnt, wb_off, cdf, meta):
-    """`run_windows` with the threads' work of a window in a numba ``prange``."""
-    L = ring.shape[0]
-    T = bounds.shape[0] - 1
-    cap = spk_step.shape[0]
-    if n_begin >= n_end or _window_length(n_begin, n_end, D, wb_off, spk_n, n_rec_spk,
-                                          cap) == 0:
-        return n_begin
-    k0 = n_begin - chunk_base
-    for t in prange(T):   # external spikes stamped before n_begin (t = 0) first
-        for e in range(ext_ptr[k0], ext_ptr[k0 + 1]):
-            if ext_emit[e] < n_begin:
-                deliver(t, ext_row[e], ext_emit[e], 1.0, L, ring, row_grp, grp_delay,
-                        grp_ptr, syn_tgt, syn_w)
-    w0 = n_begin
-    p0 = p1 = n_begin   # the previous window (empty at first)
-    par = 0
-    while w0 < n_end:
-        W = _window_length(w0, n_end, D, wb_off, spk_n, n_rec_spk, cap)
-        if W == 0:
-            break
-        w1 = w0 + W
+def _window_driver(name: str, parallel: bool):
+    """The window loop compiled serially (``prange`` runs as ``range``: the threads' work
+    one after another) or with a parallel region per window. One source, two functions:
+    numba caches one compiled variant per function, so each gets its own name (and cache
+    file)."""
+    def driver(n_begin, n_end, chunk_base, dt, D, bounds, pc_kind, pc_start, pc_stop,
+               pc_ptr, state, param, refr, ring, row_grp, grp_delay, grp_ptr, syn_tgt,
+               syn_w, ext_ptr, ext_row, ext_emit, cs_amp, cs_ptr, cs_tgt, iinj, rec_spk,
+               n_rec_spk, spk_step, spk_row, spk_cnt, spk_n, ch_int, ch_phase, ch_ptr,
+               ch_row, ch_var, ch_base, ch_count, rbuf, work, wb_row, wb_cnt, wb_off, cdf,
+               meta):
+        """Advance steps n_begin..n_end-1 window by window; return the step reached
+        (earlier when the spike record buffer might overflow)."""
+        L = ring.shape[0]
+        T = bounds.shape[0] - 1
+        cap = spk_step.shape[0]
+        if n_begin >= n_end or _window_length(n_begin, n_end, D, wb_off, spk_n, n_rec_spk,
+                                              cap) == 0:
+            return n_begin
+        k0 = n_begin - chunk_base
+        for t in prange(T):   # external spikes stamped before n_begin (t = 0) first
+            for e in range(ext_ptr[k0], ext_ptr[k0 + 1]):
+                if ext_emit[e] < n_begin:
+                    deliver(t, ext_row[e], ext_emit[e], 1.0, L, ring, row_grp, grp_delay,
+                            grp_ptr, syn_tgt, syn_w)
+        w0 = n_begin
+        p0 = p1 = n_begin   # the previous window (empty at first)
+        par = 0
+        while w0 < n_end:
+            W = _window_length(w0, n_end, D, wb_off, spk_n, n_rec_spk, cap)
+            if W == 0:
+                break
+            w1 = w0 + W
+            for t in prange(T):
+                _deliver_window(t, p0, p1, 1 - par, n_begin, chunk_base, L, ring, row_grp,
+                                grp_delay, grp_ptr, syn_tgt, syn_w, ext_ptr, ext_row,
+                                ext_emit, wb_row, wb_cnt, wb_off)
+                _advance_window(t, w0, w1, par, chunk_base, dt, bounds, pc_kind, pc_start,
+                                pc_stop, pc_ptr, state, param, refr, ring, cs_amp, cs_ptr,
+                                cs_tgt, iinj, ch_int, ch_phase, ch_ptr, ch_row, ch_var,
+                                ch_base, ch_count, rbuf, work, wb_row, wb_cnt, wb_off, cdf,
+                                meta)
+            _after_window(w0, w1, par, rec_spk, spk_step, spk_row, spk_cnt, spk_n, ch_int,
+                          ch_phase, ch_count, wb_row, wb_cnt, wb_off)
+            p0 = w0
+            p1 = w1
+            par = 1 - par
+            w0 = w1
         for t in prange(T):
             _deliver_window(t, p0, p1, 1 - par, n_begin, chunk_base, L, ring, row_grp,
-                            grp_delay, grp_ptr, syn_tgt, syn_w, ext_ptr, ext_row,
-                            ext_emit, wb_row, wb_cnt, wb_off)
-            _advance_window(t, w0, w1, par, chunk_base, dt, bounds, pc_kind, pc_start,
-                            pc_stop, pc_ptr, state, param, refr, ring, cs_amp, cs_ptr,
-                            cs_tgt, iinj, ch_int, ch_phase, ch_ptr, ch_row, ch_var,
-                            ch_base, ch_count, rbuf, work, wb_row, wb_cnt, wb_off, cdf,
-                            meta)
-        _after_window(w0, w1, par, rec_spk, spk_step, spk_row, spk_cnt, spk_n, ch_int,
-                      ch_phase, ch_count, wb_row, wb_cnt, wb_off)
-        p0 = w0
-        p1 = w1
-        par = 1 - par
-        w0 = w1
-    for t in prange(T):
-        _deliver_window(t, p0, p1, 1 - par, n_begin, chunk_base, L, ring, row_grp,
-                        grp_delay, grp_ptr, syn_tgt, syn_w, ext_ptr, ext_row, ext_emit,
-                        wb_row, wb_cnt, wb_off)
-    return w0
+                            grp_delay, grp_ptr, syn_tgt, syn_w, ext_ptr, ext_row, ext_emit,
+                            wb_row, wb_cnt, wb_off)
+        return w0
+    driver.__name__ = driver.__qualname__ = name
+    return njit(cache=True, parallel=parallel)(driver)
+
+
+#: T = 1, or threads' work one after another
+run_windows = _window_driver("run_windows", parallel=False)
+#: one ``prange`` region per window
+run_windows_par = _window_driver("run_windows_par", parallel=True)
 
 
 RENDEZVOUS_CYCLES = 200_000_000   # about 0.05-0.1 s: the T iterations must meet by then
