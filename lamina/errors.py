@@ -110,6 +110,11 @@ class BackendNotAvailableError(LaminaError, ImportError):
     """A simulator backend is not installed."""
 
 
+class FileFormatError(LaminaError, ValueError):
+    """A model or data file (SONATA, NIR, ...) is malformed: the message names the file,
+    the element and what was expected."""
+
+
 def valid_names_hint(name: str, valid: Iterable[str]) -> str:
     """Return a ``did you mean ...?`` suffix for `name`, or an empty string."""
     close = difflib.get_close_matches(name, list(valid), n=3)

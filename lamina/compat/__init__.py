@@ -3,7 +3,8 @@
 After `install()`, ``import pyNN.nest as sim`` gives `lamina.nest`, ``from pyNN.random
 import NumpyRNG`` gives lamina's class (so ``isinstance`` checks agree), and so on for
 ``pyNN.space``, ``pyNN.parameters``, ``pyNN.errors``, ``pyNN.connectors``, ``pyNN.common``,
-``pyNN.standardmodels``, ``pyNN.utility`` and ``pyNN.utility.plotting``. ``pyNN.lamina``
+``pyNN.standardmodels``, ``pyNN.utility``, ``pyNN.utility.plotting``, ``pyNN.network``
+and ``pyNN.serialization`` (SONATA). ``pyNN.lamina``
 (also ``pyNN.engine``) is lamina's built-in engine. With ``install(backend="engine")``
 every simulator module (``pyNN.nest``, ``pyNN.neuron``, ...) resolves to that backend, so
 a script written for NEST runs on the engine unchanged.
@@ -33,6 +34,9 @@ MODULES = {
     "pyNN.standardmodels.electrodes": "lamina.models.current_sources",
     "pyNN.utility": "lamina.compat.utility",
     "pyNN.utility.plotting": "lamina.plotting",
+    "pyNN.network": "lamina.network",
+    "pyNN.serialization": "lamina.compat.serialization",
+    "pyNN.serialization.sonata": "lamina.io.sonata",
 }
 #: PyNN simulator module name -> lamina backend name
 SIMULATORS = {"nest": "nest", "neuron": "neuron", "brian2": "brian2", "lamina": "engine",
@@ -92,7 +96,8 @@ class _Finder(importlib.abc.MetaPathFinder):
             return None
         return importlib.util.spec_from_loader(fullname, _Alias(name),
                                                is_package=fullname in ("pyNN.utility",
-                                                                       "pyNN.standardmodels"))
+                                                                       "pyNN.standardmodels",
+                                                                       "pyNN.serialization"))
 
 
 def install(backend: str | None = None) -> None:
