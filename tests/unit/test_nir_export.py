@@ -1,0 +1,90 @@
+"""NIR export: IF_curr_exp networks as CubaLIF + Linear nodes, read back with nir.read;
+models NIR cannot express are refused."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+nir = pytest.importorskip("nir", reason="NIR export needs nir (pip install lamina[nir])")
+
+import lamina as sim  # noqa: E402
+from lamina.errors import InvalidModelError  # noqa: E402
+from lamina.io import nir as lnir  # noqa: E402
+from lamina.network import Network  # noqa: E402
+
+
+@pytest.fixture
+def net():
+    sim.setup(timestep=0.1)
+    rng = sim.NumpyRNG(seed=3)
+    src = sim.Population(5, sim.SpikeSourceArray(spike_times=[1.0, 5.0]), label="src")
+    exc = sim.Population(8, sim.IF_curr_exp(tau_m=sim.RandomDistribution("uniform", (10.0, 20.0), rng=rng),
+                                            cm=0.5, tau_syn_E=3.0, tau_syn_I=3.0), label="exc")
+    p1 = sim.Projection(src, exc, sim.FixedProbabilityConnector(0.5, rng=rng),
+                        sim.StaticSynapse(weight=0.7, delay=1.0), label="src→exc")
+    p2 = sim.Projection(exc, exc, sim.FixedProbabilityConnector(0.3, rng=rng),
+                        sim.StaticSynapse(weight=-0.2, delay=0.5), receptor_type="inhibitory",
+                        label="exc→exc")
+    yield Network(src, exc, p1, p2)
+    sim.end()
+
+
+def test_round_trip_through_file(net, tmp_path):
+    path = str(tmp_path / "net.nir")
+    lnir.export(net, path)
+    graph = nir.read(path)
+    exc = net.get_component("exc")
+    node = graph.nodes["exc"]
+    assert type(node).__name__ == "CubaLIF"
+    assert np.allclose(node.tau_mem, exc.get("tau_m"))
+    assert np.allclose(node.r, exc.get("tau_m") / 0.5)          # MOhm = ms / nF
+    assert np.allclose(node.tau_syn, 3.0)
+    assert np.allclose(node.v_leak, -65.0) and np.allclose(node.v_threshold, -50.0)
+    assert np.allclose(node.v_reset, -65.0)
+    assert type(graph.nodes["src"]).__name__ == "Input"
+    for k, label in enumerate(["src→exc", "exc→exc"]):
+        prj = net.get_component(label)
+        name = f"w{k}_{label.replace('→', '_')}"
+        expected = np.nan_to_num(prj.get("weight", format="array"), nan=0.0).T
+        assert graph.nodes[name].weight.shape == (8, prj.pre.size)
+        assert np.allclose(graph.nodes[name].weight, expected)
+    assert np.all(graph.nodes["w1_exc_exc"].weight <= 0.0)      # inhibitory: negative
+    edges = set(map(tuple, graph.edges))
+    assert {("src", "w0_src_exc"), ("w0_src_exc", "exc"), ("exc", "w1_exc_exc"),
+            ("w1_exc_exc", "exc"), ("exc", "exc_output")} <= edges
+
+
+def test_conductance_based_model_refused():
+    sim.setup(timestep=0.1)
+    try:
+        pop = sim.Population(3, sim.IF_cond_exp(), label="cond")
+        with pytest.raises(InvalidModelError, match=r"population 'cond' uses IF_cond_exp, which "
+                                                    r"NIR cannot express"):
+            lnir.export(Network(pop))
+    finally:
+        sim.end()
+
+
+def test_two_synaptic_time_constants_refused():
+    sim.setup(timestep=0.1)
+    try:
+        pop = sim.Population(3, sim.IF_curr_exp(tau_syn_E=2.0, tau_syn_I=5.0), label="p")
+        with pytest.raises(InvalidModelError, match=r"'p' has tau_syn_E != tau_syn_I"):
+            lnir.export(Network(pop))
+        pop2 = sim.Population(3, sim.IF_curr_exp(i_offset=0.2), label="q")
+        with pytest.raises(InvalidModelError, match=r"'q' has a non-zero i_offset"):
+            lnir.export(Network(pop2))
+    finally:
+        sim.end()
+
+
+def test_plastic_synapse_refused():
+    sim.setup(timestep=0.1)
+    try:
+        a = sim.Population(3, sim.IF_curr_exp(), label="a")
+        prj = sim.Projection(a, a, sim.AllToAllConnector(), sim.TsodyksMarkramSynapse(weight=0.1),
+                             label="tm")
+        with pytest.raises(InvalidModelError, match=r"projection 'tm' uses TsodyksMarkramSynapse"):
+            lnir.export(Network(a, prj))
+    finally:
+        sim.end()
