@@ -3,6 +3,7 @@ together (``pyNN.network``). `lamina.io.sonata.import_from_sonata` returns one."
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Iterable
 from itertools import chain
 from types import ModuleType
@@ -118,8 +119,8 @@ class Network:
             chosen = [p for p in self._populations if p.celltype.injectable]
         else:
             wanted = tuple(cell_types)
-            chosen = [p for p in self._populations if isinstance(p.celltype, wanted)]
-        return Assembly(*chosen)
+            chosen = [p for p in self._populations if type(p.celltype) in wanted]
+        return Assembly(*sorted(chosen, key=lambda p: p.first_id))
 
     def record(self, variables: Any, to_file: Any = None, sampling_interval: float | None = None,
                include_spike_source: bool = True) -> None:
@@ -131,14 +132,16 @@ class Network:
 
     def get_data(self, variables: Any = "all", gather: bool = True, clear: bool = False,
                  annotations: dict[str, Any] | None = None) -> list[Any]:
-        """One neo Block per assembly (per population where there are no assemblies)."""
-        groups = self._assemblies or self._populations
-        return [g.get_data(variables, gather, clear, annotations) for g in groups]
+        """One neo Block per assembly (as PyNN: populations outside assemblies give none)."""
+        return [a.get_data(variables, gather, clear, annotations) for a in self._assemblies]
 
     def write_data(self, io: Any, variables: Any = "all", gather: bool = True,
                    clear: bool = False, annotations: dict[str, Any] | None = None) -> None:
-        """Write the blocks of `get_data` with a neo IO (or a SONATA writer) object ``io``
-        having ``write(blocks)``."""
+        """Write the blocks of `get_data` with `io`: a neo IO object (anything with
+        ``write(blocks)``) or a file name (its neo IO chosen by the suffix)."""
+        if isinstance(io, (str, os.PathLike)):
+            from neo.io import get_io
+            io = get_io(os.fspath(io))
         io.write(self.get_data(variables, gather, clear, annotations))
 
     def __repr__(self) -> str:

@@ -260,7 +260,7 @@ class NumpyRNG:
         return self.rng.lognormal(mu, sigma, size)
 
     def poisson(self, lambda_: float, size: int | None = None) -> np.ndarray:
-        """Poisson with mean lambda_."""
+        """Poisson with mean ``lambda_``."""
         return self.rng.poisson(lambda_, size).astype(np.int64)
 
     def binomial(self, n: int, p: float, size: int | None = None) -> np.ndarray:
@@ -321,7 +321,7 @@ class RandomDistribution:
     parameters_pos : list/tuple or None — parameters by position, in the order of
         `AVAILABLE_DISTRIBUTIONS[distribution]`
     rng : NumpyRNG or None — None uses `default_rng()` at draw time
-    **parameters_named — parameters by PyNN name (e.g. ``mu=0.0, sigma=1.0``)
+    **parameters_named : float — parameters by PyNN name (e.g. ``mu=0.0, sigma=1.0``)
 
     Examples
     --------

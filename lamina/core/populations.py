@@ -94,7 +94,7 @@ class BasePopulation(classic.ClassicPopulationMixin):
 
     @property
     def all_cells(self) -> np.ndarray:
-        """The cells as an object array of `ID`s."""
+        """The cells as an object array of `ID` objects."""
         root = self.grandparent
         out = np.empty(self.size, dtype=object)
         out[:] = [ID(i, root) for i in self.all_ids]
@@ -224,7 +224,7 @@ class BasePopulation(classic.ClassicPopulationMixin):
 
     def set(self, **parameters: Any) -> None:
         """Set parameters of these cells: numbers, arrays (one per cell),
-        RandomDistributions, `Sequence`s, or functions of the index or position."""
+        RandomDistributions, `Sequence` objects, or functions of the index or position."""
         self.grandparent._set_values(self._root_indices, parameters)
 
     def initialize(self, **initial_values: Any) -> None:

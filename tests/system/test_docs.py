@@ -1,0 +1,36 @@
+"""The documentation site (docs/) builds with Sphinx, warnings as errors — so a docstring
+that breaks the API reference fails the test suite."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+pytest.importorskip("sphinx", reason="building the docs needs sphinx (pip install lamina[docs])")
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_docs_build_without_warnings(tmp_path):
+    out = tmp_path / "html"
+    result = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-E", "-W", "--keep-going", "-q", "-b", "html",
+         os.path.join(ROOT, "docs"), str(out), "-d", str(tmp_path / "doctrees")],
+        capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-5000:]
+    pages = {p.name for p in out.iterdir()}
+    assert {"index.html", "getting_started.html", "compatibility.html", "engine.html",
+            "models.html", "reliability.html", "benchmarks.html", "api.html",
+            "exchange.html"} <= pages
+    assert {"engine.html", "nest.html", "neuron.html", "brian2.html"} <= {
+        p.name for p in (out / "backends").iterdir()}
+    models = (out / "models.html").read_text()
+    from lamina.models import CELL_TYPES
+    missing = [name for name in CELL_TYPES if f"cells.{name}" not in models
+               and f"sources.{name}" not in models and f".{name}\"" not in models]
+    assert not missing, f"models page lacks {missing}"
+    assert "pip install . &amp;&amp; .venv/bin/lamina demo" in (out / "getting_started.html").read_text()
