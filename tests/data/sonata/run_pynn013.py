@@ -4,13 +4,13 @@ Run in a copy of this directory with a PyNN 0.13 + NEST + h5py environment:
     cp -r tests/data/sonata /tmp/c && cd /tmp/c && python run_pynn013.py /tmp/pynn_spikes.npz
 The work-arounds below are for PyNN 0.13 bugs met with NEST 3.10 and numpy 2.
 """
-import importlib, json
+import importlib, json, sys
 import h5py, numpy as np
 # PyNN 0.13 reads the old spike layout (/spikes/gids, /spikes/timestamps)
 with h5py.File("inputs/external_spikes.h5") as f:
     ids = f["spikes/external/node_ids"][()]; ts = f["spikes/external/timestamps"][()]
 with h5py.File("inputs/external_spikes_old.h5", "w") as g:
-    g["spikes/gids"] = ids.astype(np.uint64); g["spikes/timestamps"] = ts
+    g["spikes/gids"] = ids.astype(np.uint64); g["spikes/timestamps"] = np.round(ts / 0.1) * 0.1 if "--grid" in sys.argv else ts
 cfg = json.load(open("simulation_config.json"))
 cfg["inputs"]["external_spikes"]["input_file"] = "$INPUT_DIR/external_spikes_old.h5"
 # PyNN 0.13's virtual nodes for target NEST (native spike_generator) fail on NEST 3.10;
