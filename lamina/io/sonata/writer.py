@@ -13,8 +13,10 @@ shared by a whole group go into the types table, others into the group's
 ``dynamics_params``; positions into ``x``, ``y``, ``z``; initial values into
 ``dynamics_params/initial_<variable>`` (a lamina convention, read back by
 `import_from_sonata`). Each Projection is an edge population (one per pair of node
-populations it joins) with ``syn_weight``, ``delay`` and the synapse parameters per edge, its
-receptor type in the types table. Not written: current sources and recording settings.
+populations it joins): ``syn_weight``, ``delay`` and the synapse parameters go into the types
+table where one value serves every edge, per edge into the group otherwise (a per-edge delay
+also into ``dynamics_params``, where PyNN 0.13 reads it); the receptor type into the types
+table. Not written: current sources and recording settings.
 """
 from __future__ import annotations
 
@@ -244,12 +246,19 @@ def _write_edges(net_dir: str, prj: Any, type_id: int, node_map: _NodeMap,
             group.create_dataset("edge_group_index", data=np.arange(m, dtype=np.uint64))
             attrs = group.create_group("0")
             dyn = attrs.create_group("dynamics_params")
+            row = {"edge_type_id": type_id, "model_template": _template(prj.synapse_type),
+                   "receptor_type": prj.receptor_type}
             for k, pname in enumerate(names):
-                target = {"weight": (attrs, "syn_weight"), "delay": (attrs, "delay")}.get(
-                    pname, (dyn, pname))
-                target[0].create_dataset(target[1], data=rows[sel, 2 + k])
-        write_types_table(os.path.join(net_dir, f"{name}_edge_types.csv"), "edge_type_id",
-                          [{"edge_type_id": type_id, "model_template": _template(prj.synapse_type),
-                            "receptor_type": prj.receptor_type}])
+                values = rows[sel, 2 + k]
+                column = "syn_weight" if pname == "weight" else pname
+                if values.size and np.all(values == values[0]):
+                    row[column] = float(values[0])          # one value: the types table
+                elif pname in ("weight", "delay"):
+                    attrs.create_dataset(column, data=values)
+                    if pname == "delay":                    # PyNN 0.13 reads it only here
+                        dyn.create_dataset("delay", data=values)
+                else:
+                    dyn.create_dataset(pname, data=values)
+        write_types_table(os.path.join(net_dir, f"{name}_edge_types.csv"), "edge_type_id", [row])
         written.append(name)
     return written
