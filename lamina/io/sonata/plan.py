@@ -100,8 +100,14 @@ class SimulationPlan:
             raise FileFormatError(f"{self.where}: inputs.{name} has no input_file")
         spikes = read_spikes(path)
         for sel in cells:
-            ids, times = spikes.get(sel.node_population) or spikes.get(None) or (
-                next(iter(spikes.values())) if len(spikes) == 1 else (np.zeros(0), np.zeros(0)))
+            if sel.node_population in spikes:
+                ids, times = spikes[sel.node_population]
+            elif len(spikes) == 1:          # the old layout, or one unnamed population
+                ids, times = next(iter(spikes.values()))
+            else:
+                raise FileFormatError(f"{path}: no spikes for node population "
+                                      f"{sel.node_population!r} (inputs.{name}); the file has "
+                                      f"{', '.join(map(str, spikes))}")
             if "spike_times" not in sel.population.celltype.default_parameters:
                 raise InvalidModelError(
                     f"{self.where}: inputs.{name} sends spikes to {sel.node_population!r}, whose "

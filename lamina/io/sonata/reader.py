@@ -61,7 +61,7 @@ def import_from_sonata(config_file: str, sim: ModuleType) -> Network:
     net.annotations["sonata_node_ids"] = {}
     target = str(config.get("target_simulator", "PyNN"))
     cache: dict[str, type] = {}
-    for entry in section(networks, "nodes", list, []) if "nodes" in networks else []:
+    for entry in section(networks, "nodes", list, []):
         _check_entry(entry, ("nodes_file", "node_types_file"), config)
         pops = read_node_populations(entry["nodes_file"], entry["node_types_file"],
                                      components.get("point_neuron_models_dir"))
@@ -71,7 +71,7 @@ def import_from_sonata(config_file: str, sim: ModuleType) -> Network:
                 assembly += _population(table, sim, target, cache)
             net.add(assembly)
             net.annotations["sonata_node_ids"][name] = np.concatenate([g.ids for g in groups])
-    for entry in networks.get("edges", []):
+    for entry in section(networks, "edges", list, []):
         _check_entry(entry, ("edges_file", "edge_types_file"), config)
         for edge_pop in read_edge_populations(entry["edges_file"], entry["edge_types_file"],
                                               components.get("synaptic_models_dir")):
@@ -137,7 +137,10 @@ def cell_class(table: GroupTable, target: str, cache: dict[str, type]) -> type[S
             cache[template] = _pynn_cell(template, where)
         elif prefix.lower() == "nest" or (prefix == "" and target.upper() == "NEST"):
             from lamina.core.populations import resolve_celltype
-            cache[template] = type(resolve_celltype(name, None))
+            try:
+                cache[template] = type(resolve_celltype(name, None))
+            except InvalidModelError as err:
+                raise InvalidModelError(f"{where}: model_template {template!r}: {err}") from err
         else:
             raise InvalidModelError(f"{where}: model_template {template!r}; expected "
                                     "'pyNN:<standard model>' or 'nest:<NEST model>'")

@@ -211,6 +211,8 @@ def _write_group(group: Any, pop: Any, type_id: int, node_ids: np.ndarray
     for axis, coords in zip("xyz", pop.positions):
         group.create_dataset(axis, data=np.asarray(coords, dtype=float))
     for key, value in pop.annotations.items():
+        if isinstance(value, np.generic):
+            value = value.item()
         if isinstance(value, (str, int, float)) and key not in row:
             row[key] = value
         elif isinstance(value, np.ndarray) and value.shape == (pop.size,) and key not in group:
