@@ -104,7 +104,9 @@ class Network:
 
     def get_component(self, label: str) -> Any:
         """The first population, view, assembly or projection with `label` (or None)."""
-        for obj in chain(self._populations, self._views, self._assemblies, self._projections):
+        components: chain[Any] = chain(self._populations, self._views, self._assemblies,
+                                       self._projections)
+        for obj in components:
             if obj.label == label:
                 return obj
         return None

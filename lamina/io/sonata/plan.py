@@ -127,6 +127,7 @@ class SimulationPlan:
                                   "given by numbers amp, delay and duration "
                                   f"(missing or not a number: {', '.join(missing) or 'input_file'})")
         amp = float(spec["amp"]) / (1000.0 if self.target_simulator.upper() == "NEST" else 1.0)
+        assert self.sim is not None                  # execute() checked that setup() ran
         source = self.sim.DCSource(amplitude=amp, start=float(spec["delay"]),
                                    stop=float(spec["delay"]) + float(spec["duration"]))
         for sel in cells:

@@ -183,7 +183,7 @@ def _population(table: GroupTable, sim: ModuleType, target: str, cache: dict) ->
 
 
 # -- edges -------------------------------------------------------------------------------
-def synapse_class(table: GroupTable) -> type:
+def synapse_class(table: GroupTable) -> Any:
     """The synapse type class of an edge group (StaticSynapse when no template is given)."""
     template = None
     col = table.value("model_template")
@@ -211,7 +211,7 @@ def synapse_class(table: GroupTable) -> type:
                             "synapse models on the NEST backend)")
 
 
-def _edge_values(table: GroupTable, syn_cls: type) -> dict[str, Any]:
+def _edge_values(table: GroupTable, syn_cls: Any) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for name, col in table.columns.items():
         if name in syn_cls.default_parameters and all(v is not None for v in col):
@@ -223,9 +223,9 @@ def _edge_values(table: GroupTable, syn_cls: type) -> dict[str, Any]:
                                   ": syn_weight is missing for some edges")
         values["weight"] = np.asarray(weight, dtype=float)
     for factor in ("nsyns", "sign"):
-        col = table.value(factor)
-        if col is not None and "weight" in values and all(v is not None for v in col):
-            values["weight"] = values["weight"] * np.asarray(col, dtype=float)
+        scale = table.value(factor)
+        if scale is not None and "weight" in values and all(v is not None for v in scale):
+            values["weight"] = values["weight"] * np.asarray(scale, dtype=float)
     return values
 
 
@@ -257,6 +257,7 @@ def _indices(net: Network, population: str, node_ids: np.ndarray, table: GroupTa
 def _projections(table: GroupTable, source: str, target: str, net: Network,
                  sim: ModuleType) -> list[Any]:
     pre, post = net.get_component(source), net.get_component(target)
+    assert table.sources is not None and table.targets is not None   # edge tables have them
     pre_idx = _indices(net, source, table.sources, table, "source")
     post_idx = _indices(net, target, table.targets, table, "target")
     syn_cls = synapse_class(table)

@@ -90,13 +90,15 @@ def export_to_sonata(network: Any, output_path: str, target: str = "PyNN",
                                          "pass overwrite=True to replace its files")
     net_dir = os.path.join(output_path, "network")
     os.makedirs(net_dir, exist_ok=True)
+    nodes: list[dict[str, str]] = []
+    edges: list[dict[str, str]] = []
     circuit = {"manifest": {"$BASE_DIR": ".", "$NETWORK_DIR": "$BASE_DIR/network"},
                "target_simulator": target, "components": {},
-               "networks": {"nodes": [], "edges": []}}
+               "networks": {"nodes": nodes, "edges": edges}}
     node_map, inputs = _NodeMap(), {}
     for name, members, node_ids in _node_populations(network):
         spikes = _write_nodes(net_dir, name, members, node_ids, node_map)
-        circuit["networks"]["nodes"].append(
+        nodes.append(
             {"nodes_file": f"$NETWORK_DIR/{name}_nodes.h5",
              "node_types_file": f"$NETWORK_DIR/{name}_node_types.csv"})
         if spikes is not None:
@@ -108,7 +110,7 @@ def export_to_sonata(network: Any, output_path: str, target: str = "PyNN",
     used: set[str] = set()
     for type_id, prj in enumerate(network.ordered_projections(), start=100):
         for name in _write_edges(net_dir, prj, type_id, node_map, used):
-            circuit["networks"]["edges"].append(
+            edges.append(
                 {"edges_file": f"$NETWORK_DIR/{name}_edges.h5",
                  "edge_types_file": f"$NETWORK_DIR/{name}_edge_types.csv"})
     _write_json(os.path.join(output_path, "circuit_config.json"), circuit)
