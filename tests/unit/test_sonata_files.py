@@ -133,3 +133,28 @@ def test_run_section_needs_numbers(tmp_path):
     (tmp_path / "s.json").write_text(json.dumps({"run": {"tstop": "long", "dt": 0.1}}))
     with pytest.raises(FileFormatError, match=r"s\.json: run\.tstop is 'long'; expected a number"):
         load_sonata_simulation_plan(str(tmp_path / "s.json"))
+
+
+def test_node_set_filters(circuit):
+    """node_id lists, attribute value lists, population lists and compound node sets."""
+    from lamina.io.sonata import node_sets
+    net = load(circuit)
+    sets = {"by_id": {"population": "internal", "node_id": [0, 5, 20]},
+            "two_kinds": {"model_name": ["inh", "pynn_exc"]},
+            "pops": {"population": ["pynn", "external"]},
+            "union": ["by_id", "pops"]}
+
+    def cells(name):
+        return sorted((s.node_population, int(i)) for s in node_sets.resolve(name, sets, net, "cfg")
+                      for i in s.node_ids)
+
+    assert cells("by_id") == [("internal", 0), ("internal", 5), ("internal", 20)]
+    assert cells("two_kinds") == [("internal", i) for i in range(16, 24)] + \
+        [("pynn", i) for i in range(6)]
+    assert cells("pops") == [("external", i) for i in range(12)] + [("pynn", i) for i in range(6)]
+    assert cells("union") == sorted(cells("by_id") + cells("pops"))
+    assert cells("internal") == [("internal", i) for i in range(24)]     # implicit node set
+    with pytest.raises(FileFormatError, match=r"cfg: node set 'nope' is not defined"):
+        cells("nope")
+    with pytest.raises(FileFormatError, match=r"cfg: node set 'bad' names population 'x'"):
+        node_sets.resolve("bad", {"bad": {"population": "x"}}, net, "cfg")
