@@ -15,7 +15,9 @@ h5py = pytest.importorskip("h5py", reason="SONATA needs h5py (pip install lamina
 import lamina  # noqa: E402
 from lamina.io.sonata import (export_to_sonata, import_from_sonata,  # noqa: E402
                               load_sonata_simulation_plan, read_report, read_spikes)
-from tests.conftest import requires_nest  # noqa: E402
+
+requires_nest = pytest.mark.skipif(__import__("importlib").util.find_spec("nest") is None,
+                                   reason="NEST is not installed (pip install lamina[nest])")
 
 DATA = os.path.join(os.path.dirname(__file__), "..", "data", "sonata")
 
