@@ -8,9 +8,14 @@
   ``v_reset = v_reset`` [mV], ``tau_syn = tau_syn_E`` [ms], ``w_in = 1``; the synaptic
   current then obeys ``tau_syn dI/dt = -I + sum_j W_ij S_j`` and the membrane
   ``tau_mem dv/dt = (v_leak - v) + r I``, lamina's equations for this model;
+* `IF_curr_delta` populations -> `nir.LIF` nodes (``tau = tau_m``, ``r = tau_m / cm``,
+  ``v_leak``, ``v_threshold``, ``v_reset`` as above): NIR's input current is a sum of delta
+  pulses, so a pulse of charge q makes v jump by ``r q / tau = q / cm``; lamina's weight w
+  [mV] (the jump) is written as the charge ``q = cm w`` [nA ms = pC];
 * spike sources -> `nir.Input` nodes; every cell population also feeds an `nir.Output`;
-* each Projection -> a `nir.Linear` node of weights [nA], shape (n_post, n_pre), summed
-  over multiple connections of one pair, inhibitory weights negative (lamina's sign).
+* each Projection -> a `nir.Linear` node of weights [nA] (charges [pC] onto `IF_curr_delta`
+  cells), shape (n_post, n_pre), summed over multiple connections of one pair, inhibitory
+  weights negative (lamina's sign).
 
 What NIR cannot express is refused with `InvalidModelError` naming the population or
 projection: other cell types (conductance-based, alpha-shaped, adaptive, ...), different
@@ -49,25 +54,28 @@ def neuron_node(pop: Any) -> Any:
     model = type(pop.celltype).__name__
     if not pop.celltype.injectable:
         return nir.Input(input_type={"input": np.array([pop.size])})
-    if model != "IF_curr_exp":
+    if model not in ("IF_curr_exp", "IF_curr_delta"):
         raise InvalidModelError(
             f"NIR export: population {pop.label!r} uses {model}, which NIR cannot express; NIR's "
-            "current-based LIF (CubaLIF) corresponds to IF_curr_exp only")
+            "LIF and CubaLIF correspond to IF_curr_delta and IF_curr_exp only")
+    if np.any(_uniform(pop, "i_offset") != 0.0):
+        raise InvalidModelError(
+            f"NIR export: population {pop.label!r} has a non-zero i_offset; NIR's LIF and CubaLIF "
+            "have no constant input current")
+    tau_m, cm = _uniform(pop, "tau_m"), _uniform(pop, "cm")
+    membrane = {"r": tau_m / cm, "v_leak": _uniform(pop, "v_rest"),
+                "v_threshold": _uniform(pop, "v_thresh"), "v_reset": _uniform(pop, "v_reset")}
+    metadata = {"lamina_model": model, "label": pop.label, "time_unit": "ms",
+                "tau_refrac": _uniform(pop, "tau_refrac")}
+    if model == "IF_curr_delta":
+        return nir.LIF(tau=tau_m, metadata=metadata, **membrane)
     tau_e, tau_i = _uniform(pop, "tau_syn_E"), _uniform(pop, "tau_syn_I")
     if not np.array_equal(tau_e, tau_i):
         raise InvalidModelError(
             f"NIR export: population {pop.label!r} has tau_syn_E != tau_syn_I; NIR's CubaLIF has "
             "one synaptic time constant per cell")
-    if np.any(_uniform(pop, "i_offset") != 0.0):
-        raise InvalidModelError(
-            f"NIR export: population {pop.label!r} has a non-zero i_offset; NIR's CubaLIF has no "
-            "constant input current")
-    tau_m, cm = _uniform(pop, "tau_m"), _uniform(pop, "cm")
-    return nir.CubaLIF(tau_syn=tau_e, tau_mem=tau_m, r=tau_m / cm,
-                       v_leak=_uniform(pop, "v_rest"), v_threshold=_uniform(pop, "v_thresh"),
-                       v_reset=_uniform(pop, "v_reset"), w_in=np.ones(pop.size),
-                       metadata={"lamina_model": model, "label": pop.label, "time_unit": "ms",
-                                 "tau_refrac": _uniform(pop, "tau_refrac")})
+    return nir.CubaLIF(tau_syn=tau_e, tau_mem=tau_m, w_in=np.ones(pop.size), metadata=metadata,
+                       **membrane)
 
 
 def weight_node(prj: Any) -> Any:
@@ -77,7 +85,10 @@ def weight_node(prj: Any) -> Any:
         raise InvalidModelError(f"NIR export: projection {prj.label!r} uses "
                                 f"{type(prj.synapse_type).__name__}; NIR has static weights only")
     weights, delays = prj.get(["weight", "delay"], format="array", multiple_synapses="sum")
-    return nir.Linear(weight=np.nan_to_num(weights, nan=0.0).T.copy(),
+    weights = np.nan_to_num(weights, nan=0.0).T.copy()
+    if type(prj.post.celltype).__name__ == "IF_curr_delta":     # jump [mV] -> charge [pC]
+        weights *= _uniform(prj.post, "cm")[:, None]
+    return nir.Linear(weight=weights,
                       metadata={"label": prj.label, "receptor_type": prj.receptor_type,
                                 "delay": np.nan_to_num(delays, nan=0.0).T.copy(),
                                 "time_unit": "ms"})

@@ -88,3 +88,24 @@ def test_plastic_synapse_refused():
             lnir.export(Network(a, prj))
     finally:
         sim.end()
+
+
+def test_delta_synapse_cells_as_lif_with_charges(tmp_path):
+    """IF_curr_delta -> nir.LIF; a weight w [mV] (the jump of v) becomes the charge cm*w,
+    which NIR's LIF turns back into a jump r*q/tau = w."""
+    sim.setup(timestep=0.1)
+    try:
+        src = sim.Population(2, sim.SpikeSourceArray(spike_times=[1.0]), label="src")
+        cells = sim.Population(3, sim.IF_curr_delta(cm=[0.5, 1.0, 2.0], tau_m=10.0), label="d")
+        prj = sim.Projection(src, cells, sim.AllToAllConnector(),
+                             sim.StaticSynapse(weight=1.5, delay=1.0), label="s")
+        lnir.export(Network(src, cells, prj), str(tmp_path / "d.nir"))
+        graph = nir.read(str(tmp_path / "d.nir"))
+    finally:
+        sim.end()
+    lif = graph.nodes["d"]
+    assert type(lif).__name__ == "LIF"
+    assert np.allclose(lif.tau, 10.0) and np.allclose(lif.r, [20.0, 10.0, 5.0])
+    charges = graph.nodes["w0_s"].weight
+    assert np.allclose(charges, np.array([[0.75, 0.75], [1.5, 1.5], [3.0, 3.0]]))
+    assert np.allclose(lif.r[:, None] * charges / lif.tau[:, None], 1.5)   # the jump [mV]
