@@ -20,8 +20,10 @@ table. Not written: current sources and recording settings.
 """
 from __future__ import annotations
 
+import itertools
 import json
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -96,8 +98,9 @@ def export_to_sonata(network: Any, output_path: str, target: str = "PyNN",
                "target_simulator": target, "components": {},
                "networks": {"nodes": nodes, "edges": edges}}
     node_map, inputs = _NodeMap(), {}
+    node_types = itertools.count(100)         # type ids unique in the circuit (bmtk needs it)
     for name, members, node_ids in _node_populations(network):
-        spikes = _write_nodes(net_dir, name, members, node_ids, node_map)
+        spikes = _write_nodes(net_dir, name, members, node_ids, node_map, node_types)
         nodes.append(
             {"nodes_file": f"$NETWORK_DIR/{name}_nodes.h5",
              "node_types_file": f"$NETWORK_DIR/{name}_node_types.csv"})
@@ -108,8 +111,9 @@ def export_to_sonata(network: Any, output_path: str, target: str = "PyNN",
                                         "input_file": f"$BASE_DIR/inputs/{name}_spikes.h5",
                                         "node_set": name}
     used: set[str] = set()
-    for type_id, prj in enumerate(network.ordered_projections(), start=100):
-        for name in _write_edges(net_dir, prj, type_id, node_map, used):
+    edge_types = itertools.count(100)
+    for prj in network.ordered_projections():
+        for name in _write_edges(net_dir, prj, edge_types, node_map, used):
             edges.append(
                 {"edges_file": f"$NETWORK_DIR/{name}_edges.h5",
                  "edge_types_file": f"$NETWORK_DIR/{name}_edge_types.csv"})
@@ -160,7 +164,8 @@ def _node_populations(network: Any) -> list[tuple[str, list[Any], np.ndarray]]:
 
 
 def _write_nodes(net_dir: str, name: str, members: list[Any], node_ids: np.ndarray,
-                 node_map: _NodeMap) -> tuple[np.ndarray, np.ndarray] | None:
+                 node_map: _NodeMap, type_counter: Iterator[int]
+                 ) -> tuple[np.ndarray, np.ndarray] | None:
     n = int(node_ids.size)
     rows, spikes = [], None
     type_ids = np.zeros(n, dtype=np.uint32)
@@ -171,10 +176,11 @@ def _write_nodes(net_dir: str, name: str, members: list[Any], node_ids: np.ndarr
         offset = 0
         for k, pop in enumerate(members):
             sl = slice(offset, offset + pop.size)
-            type_ids[sl], group_ids[sl] = 100 + k, k
+            type_id = next(type_counter)
+            type_ids[sl], group_ids[sl] = type_id, k
             group_index[sl] = np.arange(pop.size)
             node_map.add(pop, name, node_ids[sl])
-            row, times = _write_group(pop_group.create_group(str(k)), pop, 100 + k, node_ids[sl])
+            row, times = _write_group(pop_group.create_group(str(k)), pop, type_id, node_ids[sl])
             rows.append(row)
             if times is not None:
                 spikes = times if spikes is None else tuple(np.concatenate(x) for x in zip(spikes, times))
@@ -223,7 +229,7 @@ def _write_group(group: Any, pop: Any, type_id: int, node_ids: np.ndarray
     return row, spikes
 
 
-def _write_edges(net_dir: str, prj: Any, type_id: int, node_map: _NodeMap,
+def _write_edges(net_dir: str, prj: Any, type_counter: Iterator[int], node_map: _NodeMap,
                  used: set[str]) -> list[str]:
     names = [n for n in prj.synapse_type.get_parameter_names()]
     rows = np.asarray(prj.get(names, format="list", with_address=True), dtype=float)
@@ -239,6 +245,7 @@ def _write_edges(net_dir: str, prj: Any, type_id: int, node_map: _NodeMap,
         while name in used:
             name += "_"
         used.add(name)
+        type_id = next(type_counter)
         with create_h5(os.path.join(net_dir, f"{name}_edges.h5")) as fh:
             group = fh.create_group(f"edges/{name}")
             for key, ids, pop in (("source_node_id", pre_node, src), ("target_node_id", post_node, tgt)):
