@@ -222,3 +222,33 @@ def test_pynn_serialization_names_through_compat(circuit, tmp_path):
     finally:
         compat.uninstall()
     assert os.path.isfile(os.path.join(circuit, "output", "spikes.h5"))
+
+
+PYNN_SONATA_SCRIPT = '''
+"""PyNN's documented SONATA usage (pyNN.serialization.sonata), unmodified."""
+import sys
+from pyNN.serialization import import_from_sonata, load_sonata_simulation_plan
+import pyNN.nest as sim
+
+simulation_plan = load_sonata_simulation_plan("simulation_config.json")
+simulation_plan.setup(sim)
+net = import_from_sonata("circuit_config.json", sim)
+simulation_plan.execute(net)
+print("cells", net.count_neurons(), "connections", net.count_connections())
+'''
+
+
+def test_pynn_sonata_script_through_lamina_run(circuit):
+    """`lamina run script.py --backend engine`: the script runs from the circuit's folder
+    as PyNN's documentation shows it, and writes the SONATA output."""
+    import subprocess
+    import sys
+    script = os.path.join(circuit, "run_sonata.py")
+    with open(script, "w") as fh:
+        fh.write(PYNN_SONATA_SCRIPT)
+    out = subprocess.run([sys.executable, "-m", "lamina", "run", script, "--backend", "engine"],
+                         cwd=circuit, capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert "cells 42 connections 381" in out.stdout
+    spikes = read_spikes(os.path.join(circuit, "output", "spikes.h5"))
+    assert spikes["internal"][0].size > 100
