@@ -140,6 +140,7 @@ def test_node_set_filters(circuit):
     from lamina.io.sonata import node_sets
     net = load(circuit)
     sets = {"by_id": {"population": "internal", "node_id": [0, 5, 20]},
+            "by_ids": {"population": "internal", "node_ids": [0, 5, 20]},
             "two_kinds": {"model_name": ["inh", "pynn_exc"]},
             "pops": {"population": ["pynn", "external"]},
             "union": ["by_id", "pops"]}
@@ -149,6 +150,7 @@ def test_node_set_filters(circuit):
                       for i in s.node_ids)
 
     assert cells("by_id") == [("internal", 0), ("internal", 5), ("internal", 20)]
+    assert cells("by_ids") == cells("by_id")
     assert cells("two_kinds") == [("internal", i) for i in range(16, 24)] + \
         [("pynn", i) for i in range(6)]
     assert cells("pops") == [("external", i) for i in range(12)] + [("pynn", i) for i in range(6)]

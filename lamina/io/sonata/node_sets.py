@@ -2,7 +2,7 @@
 
 Every node population (Assembly) is an implicit node set. Explicit ones, from the
 ``node_sets_file``: an object of filters — ``population`` (name or list), ``node_id`` (list
-of ids) and any node attribute (a value or a list of accepted values; read from the
+of ids; bmtk's ``node_ids`` too) and any node attribute (a value or a list of accepted values; read from the
 populations' annotations) — or a list of node set names (their union).
 """
 from __future__ import annotations
@@ -71,7 +71,7 @@ def _select(net: Any, assembly: Any, filters: dict[str, Any]) -> list[Selection]
         pop_ids = ids[offset:offset + pop.size]
         for key, accepted in filters.items():
             accepted = accepted if isinstance(accepted, list) else [accepted]
-            if key == "node_id":
+            if key in ("node_id", "node_ids"):      # bmtk writes the plural
                 values: Any = pop_ids
             else:
                 values = pop.grandparent.annotations.get(key)
