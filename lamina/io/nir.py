@@ -119,7 +119,8 @@ def to_graph(network: Any) -> Any:
             nodes[out] = nir.Output(output_type={"output": np.array([pop.size])})
             edges.append((names[id(pop)], out))
     for k, prj in enumerate(network.ordered_projections()):
-        pre, post = _member(prj.pre, "presynaptic side", prj), _member(prj.post, "postsynaptic side", prj)
+        pre = _member(prj.pre, "presynaptic side", prj)
+        post = _member(prj.post, "postsynaptic side", prj)
         if id(pre) not in names or id(post) not in names:
             raise InvalidModelError(f"NIR export: projection {prj.label!r} joins a population "
                                     "that is not in the network")

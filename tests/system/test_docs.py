@@ -33,7 +33,8 @@ def test_docs_build_without_warnings(tmp_path):
     missing = [name for name in CELL_TYPES if f"class lamina.models." not in models
                or f".{name}(" not in models]
     assert not missing, f"models page lacks {missing}"
-    assert ".venv/bin/pip install . && .venv/bin/lamina demo" in text_of(out / "getting_started.html")
+    start = text_of(out / "getting_started.html")
+    assert ".venv/bin/pip install . && .venv/bin/lamina demo" in start
 
 
 def text_of(page):

@@ -130,17 +130,19 @@ def build_model(sim):
     inputs = sim.Population(10, sim.SpikeSourceArray(
         spike_times=[sim.Sequence(np.arange(5.0 + k, 150.0, 9.0 + k)) for k in range(10)]),
         label="inputs")
-    exc = sim.Population(20, sim.IF_curr_exp(tau_m=sim.RandomDistribution("uniform", (10.0, 20.0), rng=rng),
+    uniform = sim.RandomDistribution
+    exc = sim.Population(20, sim.IF_curr_exp(tau_m=uniform("uniform", (10.0, 20.0), rng=rng),
                                               i_offset=0.3), label="exc")
     inh = sim.Population(8, sim.IF_cond_exp(tau_m=12.0), label="inh")
     exc.initialize(v=sim.RandomDistribution("uniform", (-65.0, -55.0), rng=rng))
     exc.positions = np.vstack([np.arange(20.0), np.zeros(20), np.ones(20)])
     prjs = [
         sim.Projection(inputs, exc, sim.FixedProbabilityConnector(0.4, rng=rng),
-                       sim.StaticSynapse(weight=sim.RandomDistribution("uniform", (0.5, 1.5), rng=rng),
+                       sim.StaticSynapse(weight=uniform("uniform", (0.5, 1.5), rng=rng),
                                          delay=1.0), receptor_type="excitatory", label="in→exc"),
         sim.Projection(exc, inh, sim.FixedProbabilityConnector(0.3, rng=rng),
-                       sim.StaticSynapse(weight=0.01, delay=sim.RandomDistribution("uniform", (0.5, 2.0), rng=rng)),
+                       sim.StaticSynapse(weight=0.01,
+                                         delay=uniform("uniform", (0.5, 2.0), rng=rng)),
                        receptor_type="excitatory", label="exc→inh"),
         sim.Projection(inh, exc, sim.FixedProbabilityConnector(0.3, rng=rng),
                        sim.StaticSynapse(weight=-0.4, delay=0.7), receptor_type="inhibitory",
@@ -210,7 +212,8 @@ def test_pynn_serialization_names_through_compat(circuit, tmp_path):
     try:
         import pyNN.nest as sim
         from pyNN.network import Network
-        from pyNN.serialization import import_from_sonata as imp, load_sonata_simulation_plan as load
+        from pyNN.serialization import import_from_sonata as imp
+        from pyNN.serialization import load_sonata_simulation_plan as load
         plan = load(os.path.join(circuit, "simulation_config.json"))
         plan.setup(sim)
         net = imp(os.path.join(circuit, "circuit_config.json"), sim)

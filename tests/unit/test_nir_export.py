@@ -18,8 +18,9 @@ def net():
     sim.setup(timestep=0.1)
     rng = sim.NumpyRNG(seed=3)
     src = sim.Population(5, sim.SpikeSourceArray(spike_times=[1.0, 5.0]), label="src")
-    exc = sim.Population(8, sim.IF_curr_exp(tau_m=sim.RandomDistribution("uniform", (10.0, 20.0), rng=rng),
-                                            cm=0.5, tau_syn_E=3.0, tau_syn_I=3.0), label="exc")
+    tau_m = sim.RandomDistribution("uniform", (10.0, 20.0), rng=rng)
+    exc = sim.Population(8, sim.IF_curr_exp(tau_m=tau_m, cm=0.5, tau_syn_E=3.0, tau_syn_I=3.0),
+                         label="exc")
     p1 = sim.Projection(src, exc, sim.FixedProbabilityConnector(0.5, rng=rng),
                         sim.StaticSynapse(weight=0.7, delay=1.0), label="src→exc")
     p2 = sim.Projection(exc, exc, sim.FixedProbabilityConnector(0.3, rng=rng),

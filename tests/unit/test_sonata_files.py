@@ -78,7 +78,8 @@ def test_wrong_length(circuit):
 def test_bad_magic(circuit):
     with h5py.File(circuit / "network" / "pynn_nodes.h5", "a") as fh:
         fh.attrs["magic"] = np.uint32(1)
-    with pytest.raises(FileFormatError, match=r"pynn_nodes\.h5: attribute 'magic' is 1, expected 2682"):
+    with pytest.raises(FileFormatError,
+                       match=r"pynn_nodes\.h5: attribute 'magic' is 1, expected 2682"):
         load(circuit)
 
 

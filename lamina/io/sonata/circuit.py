@@ -92,8 +92,9 @@ def _read_groups(pop: Any, name: str, path: str, types_path: str, types: dict[in
     if kind == "node" and "node_id" in pop:
         ids = read_array(pop, "node_id", path, "one integer id per node", n, "iu").astype(np.int64)
     if kind == "edge":
-        sources = read_array(pop, "source_node_id", path, "one id per edge", n, "iu").astype(np.int64)
-        targets = read_array(pop, "target_node_id", path, "one id per edge", n, "iu").astype(np.int64)
+        sources = read_array(pop, "source_node_id", path, "one id per edge", n, "iu")
+        targets = read_array(pop, "target_node_id", path, "one id per edge", n, "iu")
+        sources, targets = sources.astype(np.int64), targets.astype(np.int64)
     unknown = sorted(set(np.unique(type_ids).tolist()) - set(types))
     if unknown:
         raise FileFormatError(f"{path}: {pop.name}/{kind}_type_id uses type {unknown[0]}, which "
@@ -134,7 +135,8 @@ def _type_columns(table: GroupTable, types: dict[int, dict], models_dir: str | N
     for col in names:
         values = np.empty(table.size, dtype=object)
         for type_id, row in rows.items():
-            values[table.type_ids == type_id] = [row.get(col)] * int(np.sum(table.type_ids == type_id))
+            members = table.type_ids == type_id
+            values[members] = [row.get(col)] * int(np.sum(members))
         table.columns[col] = values
 
 

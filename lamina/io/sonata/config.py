@@ -80,6 +80,6 @@ def section(config: dict[str, Any], name: str, kind: type, default: Any = None) 
         return default
     value = config[name]
     if not isinstance(value, kind):
-        raise FileFormatError(f"{config['_config_file']}: {name!r} must be a JSON "
-                              f"{'object' if kind is dict else 'array' if kind is list else kind.__name__}")
+        expected = {dict: "object", list: "array"}.get(kind, kind.__name__)
+        raise FileFormatError(f"{config['_config_file']}: {name!r} must be a JSON {expected}")
     return value

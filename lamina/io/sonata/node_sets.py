@@ -2,8 +2,8 @@
 
 Every node population (Assembly) is an implicit node set. Explicit ones, from the
 ``node_sets_file``: an object of filters — ``population`` (name or list), ``node_id`` (list
-of ids; bmtk's ``node_ids`` too) and any node attribute (a value or a list of accepted values; read from the
-populations' annotations) — or a list of node set names (their union).
+of ids; bmtk's ``node_ids`` too) and any node attribute (a value or a list of accepted
+values; read from the populations' annotations) — or a list of node set names (their union).
 """
 from __future__ import annotations
 

@@ -121,11 +121,13 @@ class SimulationPlan:
 
     def _current_clamp(self, name: str, spec: dict[str, Any],
                        cells: list[node_sets.Selection]) -> None:
-        missing = [k for k in ("amp", "delay", "duration") if not isinstance(spec.get(k), (int, float))]
+        missing = [k for k in ("amp", "delay", "duration")
+                   if not isinstance(spec.get(k), (int, float))]
         if "input_file" in spec or missing:
             raise FileFormatError(f"{self.where}: inputs.{name}: lamina reads current clamps "
                                   "given by numbers amp, delay and duration "
-                                  f"(missing or not a number: {', '.join(missing) or 'input_file'})")
+                                  "(missing or not a number: "
+                                  f"{', '.join(missing) or 'input_file'})")
         amp = float(spec["amp"]) / (1000.0 if self.target_simulator.upper() == "NEST" else 1.0)
         assert self.sim is not None                  # execute() checked that setup() ran
         source = self.sim.DCSource(amplitude=amp, start=float(spec["delay"]),

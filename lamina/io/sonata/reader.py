@@ -105,7 +105,8 @@ def _single(table: GroupTable, name: str) -> Any:
     values = {v for v in col.tolist()}
     if len(values) > 1:
         raise InvalidModelError(f"{table.file}: node group {table.population}/{table.group_id} "
-                                f"mixes {name} values {sorted(map(str, values))}; lamina builds one "
+                                f"mixes {name} values {sorted(map(str, values))}; lamina builds "
+                                "one "
                                 "Population per group, of one model")
     return values.pop()
 
@@ -122,7 +123,8 @@ def cell_class(table: GroupTable, target: str, cache: dict[str, type]) -> type[S
         if isinstance(template, str) and template.lower().startswith("pynn:"):
             cls = _pynn_cell(template, where)
             if cls.injectable:
-                raise InvalidModelError(f"{where}: virtual nodes must be spike sources, not {template}")
+                raise InvalidModelError(f"{where}: virtual nodes must be spike sources, "
+                                        f"not {template}")
             return cls
         return CELL_TYPES["SpikeSourceArray"]
     if model_type not in ("point_neuron", "point_process"):

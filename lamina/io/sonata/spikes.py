@@ -37,7 +37,8 @@ def read_spikes(path: str) -> dict[str | None, tuple[np.ndarray, np.ndarray]]:
             units = units.decode() if isinstance(units, bytes) else str(units)
             scale = {"ms": 1.0, "s": 1000.0}.get(units)
             if scale is None:
-                raise FileFormatError(f"{path}: {ts.name} has units {units!r}; expected 'ms' or 's'")
+                raise FileFormatError(f"{path}: {ts.name} has units {units!r}; expected 'ms' "
+                                      "or 's'")
             out[name] = (ids.astype(np.int64), times.astype(float) * scale)
         return out
 

@@ -183,7 +183,8 @@ def _write_nodes(net_dir: str, name: str, members: list[Any], node_ids: np.ndarr
             row, times = _write_group(pop_group.create_group(str(k)), pop, type_id, node_ids[sl])
             rows.append(row)
             if times is not None:
-                spikes = times if spikes is None else tuple(np.concatenate(x) for x in zip(spikes, times))
+                spikes = times if spikes is None else (np.concatenate([spikes[0], times[0]]),
+                                                       np.concatenate([spikes[1], times[1]]))
             offset += pop.size
         pop_group.create_dataset("node_id", data=node_ids.astype(np.uint64))
         pop_group.create_dataset("node_type_id", data=type_ids)
@@ -256,7 +257,8 @@ def _write_edges(net_dir: str, prj: Any, type_counter: Iterator[int], node_map: 
         type_id = next(type_counter)
         with create_h5(os.path.join(net_dir, f"{name}_edges.h5")) as fh:
             group = fh.create_group(f"edges/{name}")
-            for key, ids, pop in (("source_node_id", pre_node, src), ("target_node_id", post_node, tgt)):
+            ends = (("source_node_id", pre_node, src), ("target_node_id", post_node, tgt))
+            for key, ids, pop in ends:
                 ds = group.create_dataset(key, data=ids[sel].astype(np.uint64))
                 ds.attrs["node_population"] = pop
             m = int(sel.sum())
