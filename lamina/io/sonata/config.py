@@ -80,6 +80,7 @@ def section(config: dict[str, Any], name: str, kind: type, default: Any = None) 
         return default
     value = config[name]
     if not isinstance(value, kind):
-        expected = {dict: "object", list: "array"}.get(kind, kind.__name__)
+        names: dict[type, str] = {dict: "object", list: "array"}
+        expected = names.get(kind, kind.__name__)
         raise FileFormatError(f"{config['_config_file']}: {name!r} must be a JSON {expected}")
     return value
