@@ -110,3 +110,32 @@ def test_delta_synapse_cells_as_lif_with_charges(tmp_path):
     charges = graph.nodes["w0_s"].weight
     assert np.allclose(charges, np.array([[0.75, 0.75], [1.5, 1.5], [3.0, 3.0]]))
     assert np.allclose(lif.r[:, None] * charges / lif.tau[:, None], 1.5)   # the jump [mV]
+
+
+def test_exported_cubalif_equations_reproduce_lamina(tmp_path):
+    """NIR's CubaLIF equations, solved in closed form with the exported parameters, weight
+    and the delay from the metadata, give the membrane potential lamina computed (one
+    input spike, no threshold crossing): the mapping r = tau_m / cm etc. is the model."""
+    sim.setup(timestep=0.1)
+    try:
+        src = sim.Population(1, sim.SpikeSourceArray(spike_times=[1.0]), label="src")
+        cell = sim.Population(1, sim.IF_curr_exp(tau_m=12.0, cm=0.4, tau_syn_E=3.0,
+                                                 tau_syn_I=3.0, v_thresh=0.0), label="cell")
+        prj = sim.Projection(src, cell, sim.OneToOneConnector(),
+                             sim.StaticSynapse(weight=0.5, delay=1.0))
+        lnir.export(Network(src, cell, prj), str(tmp_path / "one.nir"))
+        cell.record("v")
+        sim.run(30.0)
+        v = np.asarray(cell.get_data().segments[0].analogsignals[0].magnitude)[:, 0]
+    finally:
+        sim.end()
+    graph = nir.read(str(tmp_path / "one.nir"))
+    node, linear = graph.nodes["cell"], graph.nodes["w0_src_cell"]
+    delay = np.asarray(linear.metadata["delay"])[0, 0]
+    tau_s, tau_m, r = node.tau_syn[0], node.tau_mem[0], node.r[0]
+    t_since = np.clip(np.arange(v.size) * 0.1 - (1.0 + delay), 0.0, None)
+    # tau_s dI/dt = -I + w S;  tau_m dv/dt = (v_leak - v) + r I  (I jumps by w at arrival)
+    amplitude = r * linear.weight[0, 0] * tau_s / (tau_s - tau_m)
+    expected = node.v_leak[0] + amplitude * (np.exp(-t_since / tau_s) - np.exp(-t_since / tau_m))
+    assert np.abs(v - expected).max() < 1e-9          # mV; exact integration on both sides
+    assert v.max() - node.v_leak[0] > 1.0             # the input did move v
