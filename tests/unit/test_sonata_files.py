@@ -161,3 +161,19 @@ def test_node_set_filters(circuit):
         cells("nope")
     with pytest.raises(FileFormatError, match=r"cfg: node set 'bad' names population 'x'"):
         node_sets.resolve("bad", {"bad": {"population": "x"}}, net, "cfg")
+
+
+def test_receptor_from_the_weight_sign_where_not_given(circuit):
+    """Without receptor_type (as bmtk's NEST circuits often are), a negative weight means
+    inhibitory, as in NEST; one Projection per receptor."""
+    csv = circuit / "network" / "internal_internal_edge_types.csv"
+    lines = [line.split(" ") for line in csv.read_text().splitlines()]
+    drop = lines[0].index("receptor_type")
+    csv.write_text("\n".join(" ".join(c for k, c in enumerate(line) if k != drop)
+                             for line in lines) + "\n")
+    net = load(circuit)
+    prjs = {p.label: p for p in net.ordered_projections()}
+    assert prjs["internal_to_internal-0"].receptor_type == "excitatory"
+    inh = prjs["internal_to_internal-1"]
+    assert inh.receptor_type == "inhibitory"
+    assert np.all(np.asarray(inh.get("weight", "list", with_address=False)) == -120.0)

@@ -232,11 +232,14 @@ def _edge_values(table: GroupTable, syn_cls: Any) -> dict[str, Any]:
 
 
 def _receptors(table: GroupTable, weights: np.ndarray | None) -> np.ndarray:
-    col = table.value("receptor_type")
-    if col is not None and all(v is not None for v in col):
-        return np.asarray([str(v) for v in col], dtype=object)
+    """The receptor of each edge: its receptor_type where given, else by the weight's sign."""
     signs = np.zeros(table.size) if weights is None else weights
-    return np.where(signs < 0, "inhibitory", "excitatory").astype(object)
+    by_sign = np.where(signs < 0, "inhibitory", "excitatory").astype(object)
+    col = table.value("receptor_type")
+    if col is None:
+        return by_sign
+    return np.array([by_sign[k] if v is None else str(v) for k, v in enumerate(col)],
+                    dtype=object)
 
 
 def _indices(net: Network, population: str, node_ids: np.ndarray, table: GroupTable,
