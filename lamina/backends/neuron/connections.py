@@ -1,0 +1,66 @@
+"""Connections on NEURON: one NetCon per connection, made from the core's arrays.
+
+A connection from cell ``pre`` onto receptor ``r`` of cell ``post`` is
+``ParallelContext.gid_connect(pre, <post's point process for r>)`` with ``weight[0]`` the
+PyNN weight (uS, nA or mV: the translations keep PyNN's units) and ``delay`` in ms. NEURON
+has no bulk connection call: the loop over connections is the cost (measured by
+``benchmarks/neuron_networks.py``). A projection keeps its NetCons in connection order,
+which is the order the core's arrays gave them; values are read and written in it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+_I64 = np.int64
+
+
+@dataclass
+class ProjectionRecord:
+    """The NetCons of one projection, in connection order."""
+
+    pid: int
+    receptor: str
+    synapse_type: Any
+    pre_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, _I64))
+    post_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, _I64))
+    netcons: list[Any] = field(default_factory=list)
+    extra: dict[str, np.ndarray] = field(default_factory=dict)   # other synapse parameters
+
+    def append(self, pre: np.ndarray, post: np.ndarray, netcons: list[Any]) -> None:
+        self.pre_ids = np.concatenate([self.pre_ids, np.asarray(pre, _I64)])
+        self.post_ids = np.concatenate([self.post_ids, np.asarray(post, _I64)])
+        self.netcons.extend(netcons)
+
+
+def make_netcons(pc: Any, pre: np.ndarray, targets: list[Any], weight: np.ndarray,
+                 delay: np.ndarray) -> list[Any]:
+    """One NetCon per connection: from gid ``pre[i]`` to ``targets[i]``."""
+    out = []
+    connect = pc.gid_connect
+    for gid, target, w, d in zip(pre.tolist(), targets, weight.tolist(), delay.tolist()):
+        nc = connect(gid, target)
+        nc.weight[0] = w
+        nc.delay = d
+        out.append(nc)
+    return out
+
+
+def read(netcons: list[Any], name: str) -> np.ndarray:
+    """Weight or delay of each NetCon."""
+    if name == "weight":
+        return np.fromiter((nc.weight[0] for nc in netcons), float, len(netcons))
+    return np.fromiter((nc.delay for nc in netcons), float, len(netcons))
+
+
+def write(netcons: list[Any], name: str, values: np.ndarray) -> None:
+    """Set weight or delay of each NetCon."""
+    vals = np.broadcast_to(np.asarray(values, float), (len(netcons),)).tolist()
+    if name == "weight":
+        for nc, v in zip(netcons, vals):
+            nc.weight[0] = v
+    else:
+        for nc, v in zip(netcons, vals):
+            nc.delay = v

@@ -1,0 +1,101 @@
+COMMENT
+lamina: integrate-and-fire membrane of one compartment, as a point process.
+
+Outward current (nA)
+    i = g_leak (v - e_leak) - g_leak delta_T exp((v - v_t)/delta_T) + w - i_offset
+with the adaptation current w (nA):  tau_w dw/dt = a (v - e_leak) - w,  w += b at a spike.
+delta_T = 0 drops the exponential term, a = b = 0 the adaptation (plain leaky IF).
+v crossing v_spike upwards (a WATCH) emits a spike, sets v = v_reset and holds it there
+for t_refrac ms with a large clamp conductance. Events of flag 0 (weight in mV) make v
+jump by their weight unless refractory (delta synapses).
+ENDCOMMENT
+
+NEURON {
+    POINT_PROCESS LaminaIF
+    NONSPECIFIC_CURRENT i
+    RANGE g_leak, e_leak, v_spike, v_reset, t_refrac, i_offset
+    RANGE delta_T, v_t, a, b, tau_w, g_clamp, refractory, w
+}
+
+UNITS {
+    (mV) = (millivolt)
+    (nA) = (nanoamp)
+    (uS) = (microsiemens)
+}
+
+PARAMETER {
+    g_leak = 0.05 (uS)
+    e_leak = -65 (mV)
+    v_spike = -50 (mV)
+    v_reset = -65 (mV)
+    t_refrac = 0.1 (ms)
+    i_offset = 0 (nA)
+    delta_T = 0 (mV)
+    v_t = -50 (mV)
+    a = 0 (uS)
+    b = 0 (nA)
+    tau_w = 100 (ms)
+    g_clamp = 1e6 (uS)
+}
+
+ASSIGNED {
+    v (mV)
+    i (nA)
+    refractory
+}
+
+STATE {
+    w (nA)
+}
+
+INITIAL {
+    refractory = 0
+    net_send(0, 1)
+}
+
+BREAKPOINT {
+    SOLVE adaptation METHOD cnexp
+    if (refractory > 0) {
+        i = g_clamp * (v - v_reset)
+    } else {
+        i = g_leak * (v - e_leak) - i_offset + w - exp_current(v)
+    }
+}
+
+DERIVATIVE adaptation {
+    w' = (a * (v - e_leak) - w) / tau_w
+}
+
+FUNCTION exp_current(vm (mV)) (nA) {
+    LOCAL arg
+    if (delta_T > 0) {
+        arg = (vm - v_t) / delta_T
+        if (arg > 50) {
+            arg = 50
+        }
+        exp_current = g_leak * delta_T * exp(arg)
+    } else {
+        exp_current = 0
+    }
+}
+
+NET_RECEIVE(weight) {
+    INITIAL { }
+    if (flag == 1) {
+        WATCH (v > v_spike) 2
+    } else if (flag == 2) {
+        if (refractory == 0) {
+            net_event(t)
+            v = v_reset
+            w = w + b
+            refractory = 1
+            net_send(t_refrac, 3)
+        }
+    } else if (flag == 3) {
+        refractory = 0
+    } else if (flag == 0) {
+        if (refractory == 0) {
+            v = v + weight
+        }
+    }
+}

@@ -1,0 +1,117 @@
+"""How lamina's standard models map onto NEURON objects: data tables, no code per model.
+
+Every standard cell is one section of membrane area 1e-3 cm^2 (a cylinder of 178.4 um
+length and diameter), so that NEURON's specific capacitance [uF/cm^2] equals the cell's
+capacitance in nF, point-process currents are in nA and conductances in uS: PyNN's units
+hold inside NEURON without factors. The membrane (leak, offset current, threshold, reset,
+refractory clamp, exponential term and adaptation) is the point process named by
+``membrane``; each receptor is a point process (``synapse``) receiving the NetCons, or, for
+delta synapses, the membrane itself (weights in mV). Spike sources are ``LaminaRelay``
+artificial cells fed with the trains lamina draws (`sources`).
+
+A parameter entry maps a NEURON name to a PyNN name, or to a function of the cell's PyNN
+parameters (arrays, one value per cell).
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+Params = dict[str, np.ndarray]
+Rule = str | Callable[[Params], np.ndarray]
+
+#: membrane area [um^2] making NEURON's uF/cm^2 equal nF, and the section's length/diameter
+AREA_UM2 = 1e5
+SECTION_SIZE_UM = math.sqrt(AREA_UM2 / math.pi)
+
+CELL = "cell"          # a section with membrane and synapse point processes
+SOURCE = "source"      # a LaminaRelay fed by lamina's spike trains
+
+
+def _leak(p: Params) -> np.ndarray:
+    """Leak conductance [uS] = cm [nF] / tau_m [ms]."""
+    return np.asarray(p["cm"], float) / np.asarray(p["tau_m"], float)
+
+
+def _ns_to_us(name: str) -> Callable[[Params], np.ndarray]:
+    def convert(p: Params) -> np.ndarray:
+        return np.asarray(p[name], float) * 1e-3
+    convert.__name__ = f"{name}_nS_to_uS"
+    return convert
+
+
+_LIF: dict[str, Rule] = {"g_leak": _leak, "e_leak": "v_rest", "v_spike": "v_thresh",
+                         "v_reset": "v_reset", "t_refrac": "tau_refrac",
+                         "i_offset": "i_offset"}
+_ADEX: dict[str, Rule] = {"g_leak": _leak, "e_leak": "v_rest", "v_spike": "v_spike",
+                          "v_reset": "v_reset", "t_refrac": "tau_refrac",
+                          "i_offset": "i_offset", "delta_T": "delta_T", "v_t": "v_thresh",
+                          "a": _ns_to_us("a"), "b": "b", "tau_w": "tau_w"}
+
+
+def _synapses(mechanism: str, conductance: bool) -> dict[str, dict[str, Any]]:
+    """Receptor -> {mechanism, fixed values, parameter rules} for exc/inh synapses."""
+    out = {}
+    for receptor, suffix in (("excitatory", "E"), ("inhibitory", "I")):
+        rules: dict[str, Rule] = {"tau": f"tau_syn_{suffix}"}
+        if conductance:
+            rules["e"] = f"e_rev_{suffix}"
+        out[receptor] = {"mechanism": mechanism, "fixed": {"conductance": float(conductance)},
+                         "rules": rules}
+    return out
+
+
+def _recordables(conductance: bool) -> dict[str, tuple[str, str]]:
+    """Recordable -> (where, NEURON variable): where is 'section', 'membrane' or a receptor."""
+    names = ("gsyn_exc", "gsyn_inh") if conductance else ("isyn_exc", "isyn_inh")
+    return {"v": ("section", "v"), names[0]: ("excitatory", "g"),
+            names[1]: ("inhibitory", "g")}
+
+
+#: standard cell type name -> translation
+CELLS: dict[str, dict[str, Any]] = {
+    "IF_curr_exp": {"kind": CELL, "membrane": "LaminaIF", "rules": _LIF,
+                    "receptors": _synapses("LaminaExpSyn", False),
+                    "record": _recordables(False)},
+    "IF_curr_alpha": {"kind": CELL, "membrane": "LaminaIF", "rules": _LIF,
+                      "receptors": _synapses("LaminaAlphaSyn", False),
+                      "record": _recordables(False)},
+    "IF_curr_delta": {"kind": CELL, "membrane": "LaminaIF", "rules": _LIF,
+                      "receptors": {"excitatory": None, "inhibitory": None},
+                      "record": {"v": ("section", "v")}},
+    "IF_cond_exp": {"kind": CELL, "membrane": "LaminaIF", "rules": _LIF,
+                    "receptors": _synapses("LaminaExpSyn", True),
+                    "record": _recordables(True)},
+    "IF_cond_alpha": {"kind": CELL, "membrane": "LaminaIF", "rules": _LIF,
+                      "receptors": _synapses("LaminaAlphaSyn", True),
+                      "record": _recordables(True)},
+    "EIF_cond_exp_isfa_ista": {"kind": CELL, "membrane": "LaminaIF", "rules": _ADEX,
+                               "receptors": _synapses("LaminaExpSyn", True),
+                               "record": {**_recordables(True), "w": ("membrane", "w")}},
+    "EIF_cond_alpha_isfa_ista": {"kind": CELL, "membrane": "LaminaIF", "rules": _ADEX,
+                                 "receptors": _synapses("LaminaAlphaSyn", True),
+                                 "record": {**_recordables(True), "w": ("membrane", "w")}},
+    "SpikeSourceArray": {"kind": SOURCE},
+    "SpikeSourcePoisson": {"kind": SOURCE},
+    "SpikeSourcePoissonRefractory": {"kind": SOURCE},
+    "SpikeSourceGamma": {"kind": SOURCE},
+}
+
+#: state variables set from initial values: name -> (where, NEURON variable)
+STATE = {"v": ("section", "v"), "w": ("membrane", "w")}
+
+
+def evaluate(rules: dict[str, Rule], params: Params, n: int) -> dict[str, np.ndarray]:
+    """NEURON values (one float array of length `n` per NEURON name) from PyNN `params`;
+    rules whose PyNN parameters are absent from `params` are skipped."""
+    out = {}
+    for native, rule in rules.items():
+        try:
+            value = params[rule] if isinstance(rule, str) else rule(params)
+        except KeyError:
+            continue
+        out[native] = np.broadcast_to(np.asarray(value, float), (n,))
+    return out
