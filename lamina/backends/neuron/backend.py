@@ -62,6 +62,8 @@ class NeuronBackend(Backend):
         h.secondorder = 2
         self.cvode = h.CVode()
         self.cvode.active(1 if self.use_cvode else 0)
+        for mech in ("LaminaExpSyn", "LaminaAlphaSyn"):
+            setattr(h, f"step_average_{mech}", 0.0 if self.use_cvode else 1.0)
         if self.use_cvode:
             self.cvode.rtol(self.rtol)
             self.cvode.atol(self.atol)
@@ -276,9 +278,14 @@ class NeuronBackend(Backend):
             with translated(f"recording {variable}", RecordingError):
                 for k in local.tolist():
                     vec = h.Vector()
-                    vec.record(cg.state_reference(g, variable, k), interval * self.dt)
+                    ref = cg.state_reference(g, variable, k)
+                    if self.use_cvode:
+                        vec.record(ref, interval * self.dt)
+                    else:
+                        vec.record(ref)
                     vectors.append(vec)
-            ch = Channel(variable, ids[where], vectors, interval, self._step)
+            ch = Channel(variable, ids[where], vectors, interval, self._step,
+                         stride=interval if self.use_cvode else 1, origin=self._step)
             ch.active = np.ones(len(vectors), bool)
             self._channels.append(ch)
         if self._initialized:
@@ -311,6 +318,8 @@ class NeuronBackend(Backend):
     def _harvest(self) -> None:
         if len(self._spike_t):
             times = self._spike_t.as_numpy().copy()
+            if not self.use_cvode:                 # NEURON's t drifts from the grid
+                times = np.round(times / self.dt) * self.dt
             gids = self._spike_gid.as_numpy().astype(_I64)
             keep = self._spk_active[gids]
             self._spikes.append(gids[keep], times[keep])
@@ -334,7 +343,7 @@ class NeuronBackend(Backend):
             self._reinit_states()
             h.frecord_init()
         for ch in self._channels:
-            ch.next_step, ch.skip_first = 0, False
+            ch.next_step, ch.skip_first, ch.origin = 0, False, ch.origin % ch.interval
         self._initialized = True
         self._record_dirty = False
 
@@ -342,28 +351,30 @@ class NeuronBackend(Backend):
         """New recording Vectors after the start: NEURON restarts all of them now."""
         h.frecord_init()
         for ch in self._channels:
-            if ch.next_step - ch.interval == self._step and ch.next_step > self._step:
+            if ch.next_step - ch.stride == self._step:
                 ch.skip_first = True
             else:
                 ch.next_step = self._step
+                if ch.stride > 1:
+                    ch.origin = self._step
         self._record_dirty = False
 
     def run_until(self, t_stop: float) -> None:
         n_stop = int(round(t_stop / self.dt))
+        seed = int(self.config.rng_seed)
+        for src in self._sources.values():
+            src.extend(n_stop, self.dt, seed)
         if not self._initialized:
             self._initialize()
         elif self._record_dirty:
             self._restart_recording()
         t0, t1 = self._step * self.dt, n_stop * self.dt
-        seed = int(self.config.rng_seed)
         with translated(f"running to t = {t_stop} ms"):
             for gi, trains in self._trains.items():
                 stims = self._groups[gi].stims
                 for k, times in enumerate(trains.window(t0, t1)):
                     for ts in times.tolist():
                         stims[k].event(ts)
-            for src in self._sources.values():
-                src.extend(n_stop, self.dt, seed)
             self.pc.psolve(t1)
         self._step = n_stop
         self._harvest()
@@ -397,8 +408,9 @@ class NeuronBackend(Backend):
             method = (f"CVODE variable step (rtol {self.rtol:g}, atol {self.atol:g}); spike "
                       "times located by root finding, off the grid")
         else:
-            method = ("fixed step dt with Crank-Nicolson (h.secondorder = 2, currents at "
-                      "mid-step); synaptic conductances in closed form; spikes on the grid")
+            method = ("fixed step dt with Crank-Nicolson (h.secondorder = 2); synaptic "
+                      "currents/conductances in closed form, averaged over each step; spikes "
+                      "on the grid")
         return {"backend": self.name, "simulator": f"NEURON {neuron.__version__}",
                 "dt": self.dt, "integration": method,
                 "spike_precision": "off_grid" if self.use_cvode else "on_grid",

@@ -4,8 +4,11 @@ analog variables, both emptied into lamina-side stores after every run.
 * spikes: every cell's spikes are recorded by NEURON; after each run those of cells that
   record spikes at that moment are kept (`SpikeStore`).
 * analog: a `Channel` is one ``set_recording`` call (variable, cells, interval): one Vector per
-  cell, ``Vector.record(ref, interval)``. NEURON samples at the time recording is initialised
-  and every interval after. A channel added after the simulation started needs NEURON's
+  cell. With the fixed step NEURON records every step (``Vector.record(ref)``: its clock,
+  a sum of steps, drifts from the grid by rounding, so sampling on its own ``Dt`` events
+  would lose samples at run ends) and lamina keeps every ``interval``-th sample; with CVODE
+  ``Vector.record(ref, interval)`` samples at the interval. NEURON samples from the time
+  recording is initialised. A channel added after the simulation started needs NEURON's
   ``frecord_init()``, which restarts every recording Vector at the current time: channels that
   already hold the sample of that time drop its repetition.
 """
@@ -67,7 +70,9 @@ class Channel:
     Attributes
     ----------
     var : lamina variable; ``ids`` the cells; ``vectors`` one h.Vector per cell
-    interval : sampling interval [steps]; ``next_step`` the step of the Vectors' first sample
+    interval : sampling interval [steps]; ``stride`` steps between NEURON's samples (1 or
+        ``interval``); ``origin`` the step recording started; ``next_step`` the step of the
+        Vectors' first sample
     active : per cell, whether it still records; ``skip_first``: drop the Vectors' first
         sample (already stored, repeated by ``frecord_init``)
     """
@@ -77,6 +82,8 @@ class Channel:
     vectors: list[Any]
     interval: int
     next_step: int
+    stride: int = 1
+    origin: int = 0
     active: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
     skip_first: bool = False
 
@@ -94,11 +101,13 @@ class AnalogStore:
         n = min(len(v) for v in ch.vectors)
         first = 1 if ch.skip_first and n else 0
         if n > first:
-            steps = ch.next_step + ch.interval * np.arange(n - first, dtype=_I64)
+            steps = ch.next_step + ch.stride * np.arange(n - first, dtype=_I64)
+            pick = (steps - ch.origin) % ch.interval == 0
             for k in np.flatnonzero(ch.active).tolist():
-                values = ch.vectors[k].as_numpy()[first:n].copy()
-                self._data.setdefault((ch.var, int(ch.ids[k])), []).append((steps, values))
-            ch.next_step = int(steps[-1]) + ch.interval
+                values = ch.vectors[k].as_numpy()[first:n][pick]
+                self._data.setdefault((ch.var, int(ch.ids[k])), []).append((steps[pick],
+                                                                            values))
+            ch.next_step = int(steps[-1]) + ch.stride
         ch.skip_first = False
         for v in ch.vectors:
             v.resize(0)

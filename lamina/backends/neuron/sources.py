@@ -5,7 +5,8 @@ Spike sources
 Each source cell is a ``LaminaRelay`` that re-emits every event it receives. Before each
 run the backend queues, with ``NetCon.event``, the spikes of the coming run window only:
 SpikeSourceArray times rounded to the time grid; random trains (Poisson, Poisson with dead
-time, gamma) drawn as renewal processes from one numpy generator per cell seeded with
+time, gamma) drawn as renewal processes in ``(start, start + duration]``, each time moved up
+to the next grid point, from one numpy generator per cell seeded with
 (setup's ``rng_seed``, cell ID), on the grid, so they are the same for a given seed however
 the simulation is split into runs; `reset()` restarts them from the seed.
 
@@ -96,12 +97,12 @@ class SpikeTrains:
         stop = self.params["start"] + self.params["duration"]
         spikes: list[list[float]] = [[] for _ in self.ids]
         while True:
-            grid = np.floor(self._next / self.dt + 0.5) * self.dt
+            grid = np.ceil(self._next / self.dt - 1e-9) * self.dt
             due = np.flatnonzero(grid < t1 - 1e-9)
             if len(due) == 0:
                 break
             for k in due.tolist():
-                if self._next[k] < stop[k] and grid[k] >= t0 - 1e-9:
+                if grid[k] <= stop[k] + 1e-9 and grid[k] >= t0 - 1e-9:
                     spikes[k].append(float(grid[k]))
             self._next[due] += self._intervals(due)
         return [np.asarray(s) for s in spikes]

@@ -4,12 +4,15 @@ lamina: alpha-function synapse, solved in closed form between events.
 g(t) = (A + B (t - t0)) exp(-(t - t0)/tau); an event of weight w adds w e/tau to B, so that
 a single event gives w (t/tau) exp(1 - t/tau), peaking at w after tau.
 conductance = 1: outward current i = g (v - e); conductance = 0: g is an inward current.
+With the fixed step (step_average = 1) the current uses the mean of g over the step, in
+closed form (exact charge per step); with CVODE (step_average = 0) g at NEURON's time.
 ENDCOMMENT
 
 NEURON {
     POINT_PROCESS LaminaAlphaSyn
     NONSPECIFIC_CURRENT i
     RANGE tau, e, conductance, g
+    GLOBAL step_average
 }
 
 UNITS {
@@ -22,6 +25,7 @@ PARAMETER {
     tau = 0.5 (ms)
     e = 0 (mV)
     conductance = 1
+    step_average = 1
 }
 
 ASSIGNED {
@@ -41,7 +45,11 @@ INITIAL {
 }
 
 BREAKPOINT {
-    g = value(t)
+    if (step_average > 0) {
+        g = (primitive(t - 0.5 * dt) - primitive(t + 0.5 * dt)) / dt
+    } else {
+        g = value(t)
+    }
     if (conductance > 0) {
         i = g * (v - e)
     } else {
@@ -55,6 +63,13 @@ AFTER SOLVE {
 
 FUNCTION value(tt (ms)) {
     value = (ca + cb * (tt - t0)) * exp(-(tt - t0) / tau)
+}
+
+FUNCTION primitive(tt (ms)) {
+    : minus the integral of value() from t0 to tt, up to a constant
+    LOCAL u
+    u = tt - t0
+    primitive = tau * (ca + cb * u + cb * tau) * exp(-u / tau)
 }
 
 NET_RECEIVE(weight) {

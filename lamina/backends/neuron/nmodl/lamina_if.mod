@@ -7,7 +7,9 @@ with the adaptation current w (nA):  tau_w dw/dt = a (v - e_leak) - w,  w += b a
 delta_T = 0 drops the exponential term, a = b = 0 the adaptation (plain leaky IF).
 v crossing v_spike upwards (a WATCH) emits a spike, sets v = v_reset and holds it there
 for t_refrac ms with a large clamp conductance. Events of flag 0 (weight in mV) make v
-jump by their weight unless refractory (delta synapses).
+jump by their weight unless refractory, up to and including the refractory period's
+last instant (delta synapses); a jump across v_spike is a
+spike at once.
 ENDCOMMENT
 
 NEURON {
@@ -42,6 +44,7 @@ ASSIGNED {
     v (mV)
     i (nA)
     refractory
+    t_last (ms)
 }
 
 STATE {
@@ -50,6 +53,7 @@ STATE {
 
 INITIAL {
     refractory = 0
+    t_last = -1e9
     net_send(0, 1)
 }
 
@@ -85,6 +89,7 @@ NET_RECEIVE(weight) {
         WATCH (v > v_spike) 2
     } else if (flag == 2) {
         if (refractory == 0) {
+            t_last = t
             net_event(t)
             v = v_reset
             w = w + b
@@ -94,8 +99,16 @@ NET_RECEIVE(weight) {
     } else if (flag == 3) {
         refractory = 0
     } else if (flag == 0) {
-        if (refractory == 0) {
+        if (refractory == 0 && t > t_last + t_refrac + 1e-6) {
             v = v + weight
+            if (v > v_spike) {
+                t_last = t
+                net_event(t)
+                v = v_reset
+                w = w + b
+                refractory = 1
+                net_send(t_refrac, 3)
+            }
         }
     }
 }
