@@ -41,7 +41,7 @@ def _assert_spikes_close(spikes, ref, dt=0.1):
     assert near >= 0.98 * n, (near, n)
 
 
-def _assert_v_close(v, ref_v, spikes, ref, dt=0.1, guard=3.0):
+def _assert_v_close(v, ref_v, spikes, ref, dt=0.1, guard=3.0, lag_ok=False):
     """v within 0.5 mV between spikes: samples within `guard` ms after a spike of either
     simulation are left out (the reset and refractory period)."""
     t = np.arange(len(v)) * dt
@@ -50,7 +50,12 @@ def _assert_v_close(v, ref_v, spikes, ref, dt=0.1, guard=3.0):
         for ts in np.concatenate([a, b]):
             keep[(t >= ts - 1.5 * dt) & (t <= ts + guard), j] = False
     assert keep.mean() > 0.5
-    assert np.max(np.abs(v - ref_v)[keep]) <= 0.5
+    diff = np.abs(v - ref_v)
+    if lag_ok:
+        # delta jumps: NEURON records v at an instant before delivering that instant's
+        # events, so a jump appears one sample later than on the engine
+        diff[1:] = np.minimum(diff[1:], np.abs(v[1:] - ref_v[:-1]))
+    assert np.max(diff[keep]) <= 0.5
 
 
 def _run(sim, celltype, weights, t_stop=200.0, seed=7):
@@ -88,7 +93,7 @@ def test_exact_models_identical(sim, model):
     ref_spikes, ref_v = _REFERENCE[key]
     if _integrates_differently(sim):
         _assert_spikes_close(spikes, ref_spikes)
-        _assert_v_close(v, ref_v, spikes, ref_spikes)
+        _assert_v_close(v, ref_v, spikes, ref_spikes, lag_ok=model == "IF_curr_delta")
         return
     for a, b in zip(spikes, ref_spikes):
         np.testing.assert_allclose(a, b, atol=1e-9)
