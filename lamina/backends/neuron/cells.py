@@ -128,8 +128,9 @@ def apply_parameters(group: CellGroup, changed: dict[str, Any]) -> None:
         return
     if group.entry["kind"] != tr.CELL:
         return
-    if "cm" in group.params:
-        cm = np.broadcast_to(np.asarray(group.params["cm"], float), (n,))
+    cm_value = group.entry.get("section_cm", group.params.get("cm"))
+    if cm_value is not None:
+        cm = np.broadcast_to(np.asarray(cm_value, float), (n,))
         for sec, c in zip(group.sections, cm.tolist()):
             sec.cm = c
     _set_all(group.membranes, tr.evaluate(group.entry["rules"], group.params, n))
@@ -146,7 +147,7 @@ def _set_all(objs: list[Any], values: dict[str, np.ndarray]) -> None:
 
 def state_reference(group: CellGroup, variable: str, k: int) -> Any:
     """NEURON pointer to `variable` (a recordable or state variable) of cell k."""
-    where, native = group.entry["record"].get(variable) or tr.STATE[variable]
+    where, native = group.entry["record"][variable]
     if where == "section":
         return getattr(group.sections[k](0.5), f"_ref_{native}")
     obj = group.membranes[k] if where == "membrane" else group.receptors[where][k]
@@ -159,7 +160,7 @@ def apply_initial_values(group: CellGroup) -> None:
         return
     n = len(group.ids)
     for name, values in group.initial.items():
-        if name not in tr.STATE or (name == "w" and "w" not in group.entry["record"]):
+        if name != "v" and name not in group.entry.get("states", ()):
             continue
         vals = np.broadcast_to(np.asarray(values, float), (n,)).tolist()
         if name == "v":

@@ -6,7 +6,8 @@ capacitance in nF, point-process currents are in nA and conductances in uS: PyNN
 hold inside NEURON without factors. The membrane (leak, offset current, threshold, reset,
 refractory clamp, exponential term and adaptation) is the point process named by
 ``membrane``; each receptor is a point process (``synapse``) receiving the NetCons, or, for
-delta synapses, the membrane itself (weights in mV). Spike sources are ``LaminaRelay``
+delta synapses, the membrane itself (weights in mV). ``states`` lists the membrane's state
+variables set from initial values (``v`` is the section's). Spike sources are ``LaminaRelay``
 artificial cells fed with the trains lamina draws (`sources`).
 
 A parameter entry maps a NEURON name to a PyNN name, or to a function of the cell's PyNN
@@ -90,18 +91,33 @@ CELLS: dict[str, dict[str, Any]] = {
                       "record": _recordables(True)},
     "EIF_cond_exp_isfa_ista": {"kind": CELL, "membrane": "LaminaIF", "rules": _ADEX,
                                "receptors": _synapses("LaminaExpSyn", True),
-                               "record": {**_recordables(True), "w": ("membrane", "w")}},
+                               "record": {**_recordables(True), "w": ("membrane", "w")},
+                               "states": ("w",)},
     "EIF_cond_alpha_isfa_ista": {"kind": CELL, "membrane": "LaminaIF", "rules": _ADEX,
                                  "receptors": _synapses("LaminaAlphaSyn", True),
-                                 "record": {**_recordables(True), "w": ("membrane", "w")}},
+                                 "record": {**_recordables(True), "w": ("membrane", "w")},
+                                 "states": ("w",)},
+    "HH_cond_exp": {"kind": CELL, "membrane": "LaminaHH",
+                    "rules": {"gbar_Na": "gbar_Na", "gbar_K": "gbar_K", "g_leak": "g_leak",
+                              "e_Na": "e_rev_Na", "e_K": "e_rev_K", "e_leak": "e_rev_leak",
+                              "v_offset": "v_offset", "i_offset": "i_offset"},
+                    "receptors": _synapses("LaminaExpSyn", True),
+                    "record": {**_recordables(True), "m": ("membrane", "m"),
+                               "h": ("membrane", "h"), "n": ("membrane", "n")},
+                    "states": ("m", "h", "n")},
+    "Izhikevich": {"kind": CELL, "membrane": "LaminaIzhikevich", "section_cm": 0.001,
+                   "rules": {"a": "a", "b": "b", "c": "c", "d": "d", "i_offset": "i_offset"},
+                   "receptors": {"excitatory": None, "inhibitory": None},
+                   "record": {"v": ("section", "v"), "u": ("membrane", "u")},
+                   "states": ("u",)},
     "SpikeSourceArray": {"kind": SOURCE},
     "SpikeSourcePoisson": {"kind": SOURCE},
     "SpikeSourcePoissonRefractory": {"kind": SOURCE},
     "SpikeSourceGamma": {"kind": SOURCE},
 }
 
-#: state variables set from initial values: name -> (where, NEURON variable)
-STATE = {"v": ("section", "v"), "w": ("membrane", "w")}
+#: the section's specific capacitance [uF/cm^2] = the cell's capacitance [nF]: the
+#: parameter ``cm``, or an entry's fixed ``section_cm`` (Izhikevich: 1 pF)
 
 
 def evaluate(rules: dict[str, Rule], params: Params, n: int) -> dict[str, np.ndarray]:
