@@ -160,11 +160,14 @@ def test_unknown_artificial_cell_and_unsupported_models_are_refused(nrn):
     from lamina.errors import InvalidModelError, NoModelAvailableError
     with pytest.raises(InvalidModelError, match="IntFire9.*Close matches"):
         nrn.Population(2, "IntFire9")
-    with pytest.raises(NoModelAvailableError, match="Izhikevich is not available on the neuron"):
-        nrn.Population(2, nrn.Izhikevich())
-    a = nrn.Population(2, nrn.IF_curr_exp())
-    with pytest.raises(NoModelAvailableError, match="TsodyksMarkramSynapse"):
+    with pytest.raises(NoModelAvailableError, match="GIF_cond_exp is not available on the neuron"):
+        nrn.Population(2, nrn.GIF_cond_exp())
+    a = nrn.Population(2, nrn.IF_curr_delta())
+    with pytest.raises(NoModelAvailableError, match="TsodyksMarkramSynapse onto IF_curr_delta"):
         nrn.Projection(a, a, nrn.AllToAllConnector(), nrn.TsodyksMarkramSynapse())
+    with pytest.raises(NoModelAvailableError, match="MultiQuantalSynapse is not available on "
+                                                    "the neuron backend"):
+        nrn.Projection(a, a, nrn.AllToAllConnector(), nrn.MultiQuantalSynapse())
     assert a.size == 2                      # what was built is kept
 
 
@@ -308,3 +311,32 @@ def test_izhikevich_counts_match_the_engine():
         # NEST's (and the engine's) Izhikevich is forward Euler at dt, NEURON's
         # Crank-Nicolson: the first spike comes up to two steps apart
         assert abs(a[0] - b[0]) <= 2.5 * DT
+
+
+@pytest.mark.parametrize("synapse", ["TsodyksMarkramSynapse", "Tsodyks2Synapse"])
+@pytest.mark.parametrize("target", ["IF_curr_exp", "IF_cond_alpha"])
+def test_short_term_plasticity_matches_the_engine(synapse, target):
+    """NEST's tsodyks/tsodyks2 algorithms in the NetCon's weight vector: the membrane
+    potential follows the engine's (= NEST's) to 1e-3 mV over ten depressing spikes, and
+    U set after the first run acts from then on in both."""
+    import lamina
+    import lamina.neuron
+    traces = []
+    for sim in (lamina, lamina.neuron):
+        sim.setup(timestep=DT)
+        try:
+            src = sim.Population(1, sim.SpikeSourceArray(spike_times=[np.arange(10.0, 200.0, 20.0)]))
+            cells = sim.Population(2, getattr(sim, target)(v_thresh=0.0))
+            weight = 2.0 if target == "IF_curr_exp" else 0.05
+            prj = sim.Projection(src, cells, sim.AllToAllConnector(), getattr(sim, synapse)(
+                weight=weight, delay=1.0, U=0.4, tau_rec=80.0, tau_facil=30.0))
+            cells.record("v")
+            sim.run(100.0)
+            prj.set(U=[0.4, 0.7])
+            assert np.allclose(np.ravel(prj.get("U", "list", with_address=False)), [0.4, 0.7])
+            sim.run(200.0)
+            traces.append(cells.get_data().segments[0].analogsignals[0].magnitude)
+        finally:
+            sim.end()
+    assert np.ptp(traces[0]) > 1.0
+    np.testing.assert_allclose(traces[1], traces[0], atol=1e-3)

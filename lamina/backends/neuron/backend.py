@@ -26,7 +26,8 @@ from lamina.backends.base import Backend, BackendConfig, SignalData
 from lamina.backends.neuron import cells as cg
 from lamina.backends.neuron import mechanisms, native
 from lamina.backends.neuron import translations as tr
-from lamina.backends.neuron.connections import ProjectionRecord, make_netcons, read, write
+from lamina.backends.neuron.connections import (KINDS, SLOTS, ProjectionRecord, make_netcons,
+                                                read, write)
 from lamina.backends.neuron.errors import translated
 from lamina.backends.neuron.recording import AnalogStore, Channel, SpikeStore
 from lamina.backends.neuron.sources import CurrentSource, SpikeTrains
@@ -176,9 +177,11 @@ class NeuronBackend(Backend):
                 receptor_type: str, synapse_type: StandardSynapseType,
                 values: dict[str, np.ndarray]) -> None:
         name = type(synapse_type).__name__
-        if name != "StaticSynapse":
+        if name not in KINDS:
             raise NoModelAvailableError(
-                f"{name} is not available on the neuron backend yet (StaticSynapse is)")
+                f"{name} is not available on the neuron backend (available: "
+                f"{', '.join(sorted(KINDS))})")
+        kind = KINDS[name]
         pre_ids, post_ids = np.asarray(pre_ids, _I64), np.asarray(post_ids, _I64)
         n = len(pre_ids)
         targets: list[Any] = [None] * n
@@ -188,6 +191,11 @@ class NeuronBackend(Backend):
                     f"receptor type {receptor_type!r} is not available on "
                     f"{type(g.celltype).__name__}; allowed: "
                     f"{', '.join(g.celltype.receptor_types) or 'none (spike source)'}")
+            if kind and (g.native or g.receptors.get(receptor_type) is None):
+                raise NoModelAvailableError(
+                    f"{name} onto {type(g.celltype).__name__} ({receptor_type}) is not "
+                    "available on the neuron backend: short-term plasticity needs an "
+                    "exponential or alpha synapse (not a delta synapse or artificial cell)")
             for j, k in zip(where.tolist(), local.tolist()):
                 targets[j] = g.target(receptor_type, k) if not g.native else g.relays[k]
         weight = np.broadcast_to(np.asarray(values.get("weight", 0.0), float), (n,))
@@ -198,27 +206,31 @@ class NeuronBackend(Backend):
             rec = ProjectionRecord(projection_id, receptor_type, synapse_type)
             self._projections[projection_id] = rec
         with translated(f"connecting projection {projection_id}", ConnectionError):
-            netcons = make_netcons(self.pc, pre_ids, targets, weight, delay)
+            extra = {k: np.broadcast_to(np.asarray(v, float), (n,))
+                     for k, v in values.items() if k in SLOTS and k != "weight"}
+            netcons = make_netcons(self.pc, pre_ids, targets, weight, delay, kind, extra)
         rec.append(pre_ids, post_ids, netcons)
 
     def connection_ids(self, projection_id: int) -> tuple[np.ndarray, np.ndarray]:
         rec = self._projections[projection_id]
         return rec.pre_ids, rec.post_ids
 
+    def _check_attribute(self, rec: ProjectionRecord, name: str) -> None:
+        allowed = ["weight", "delay", *(k for k in SLOTS
+                                        if k in rec.synapse_type.get_parameter_names())]
+        if name not in allowed:
+            raise NonExistentParameterError(name, type(rec.synapse_type).__name__, allowed)
+
     def set_connection_values(self, projection_id: int, name: str, values: np.ndarray) -> None:
         rec = self._projections[projection_id]
-        if name not in ("weight", "delay"):
-            raise NonExistentParameterError(name, type(rec.synapse_type).__name__,
-                                            ["weight", "delay"])
+        self._check_attribute(rec, name)
         with translated(f"setting {name} of projection {projection_id}",
                         InvalidParameterValueError):
             write(rec.netcons, name, values)
 
     def get_connection_values(self, projection_id: int, name: str) -> np.ndarray:
         rec = self._projections[projection_id]
-        if name not in ("weight", "delay"):
-            raise NonExistentParameterError(name, type(rec.synapse_type).__name__,
-                                            ["weight", "delay"])
+        self._check_attribute(rec, name)
         return read(rec.netcons, name)
 
     # -- current sources ---------------------------------------------------------------

@@ -6,6 +6,11 @@ PyNN weight (uS, nA or mV: the translations keep PyNN's units) and ``delay`` in 
 has no bulk connection call: the loop over connections is the cost (measured by
 ``benchmarks/neuron_networks.py``). A projection keeps its NetCons in connection order,
 which is the order the core's arrays gave them; values are read and written in it.
+
+Short-term plasticity lives in the NetCon's weight vector, as the synapse mechanisms'
+``NET_RECEIVE(weight, kind, U, tau_rec, tau_facil, u, x, y, t_last)`` declares it: slot 1 the
+kind (`KINDS`), slots 2-4 the parameters (`SLOTS`), the rest the per-connection state that
+NEURON re-initialises at every ``finitialize``.
 """
 from __future__ import annotations
 
@@ -15,6 +20,11 @@ from typing import Any
 import numpy as np
 
 _I64 = np.int64
+
+#: synapse type -> kind code of the synapse mechanisms' NET_RECEIVE
+KINDS = {"StaticSynapse": 0, "TsodyksMarkramSynapse": 1, "Tsodyks2Synapse": 2}
+#: per-connection attribute -> slot of the NetCon weight vector
+SLOTS = {"weight": 0, "U": 2, "tau_rec": 3, "tau_facil": 4}
 
 
 @dataclass
@@ -36,8 +46,10 @@ class ProjectionRecord:
 
 
 def make_netcons(pc: Any, pre: np.ndarray, targets: list[Any], weight: np.ndarray,
-                 delay: np.ndarray) -> list[Any]:
-    """One NetCon per connection: from gid ``pre[i]`` to ``targets[i]``."""
+                 delay: np.ndarray, kind: int = 0,
+                 extra: dict[str, np.ndarray] | None = None) -> list[Any]:
+    """One NetCon per connection: from gid ``pre[i]`` to ``targets[i]``; `kind` and the
+    `extra` attributes (`SLOTS`) for dynamic synapses."""
     out = []
     connect = pc.gid_connect
     for gid, target, w, d in zip(pre.tolist(), targets, weight.tolist(), delay.tolist()):
@@ -45,22 +57,29 @@ def make_netcons(pc: Any, pre: np.ndarray, targets: list[Any], weight: np.ndarra
         nc.weight[0] = w
         nc.delay = d
         out.append(nc)
+    if kind:
+        for nc in out:
+            nc.weight[1] = kind
+        for name, values in (extra or {}).items():
+            write(out, name, values)
     return out
 
 
 def read(netcons: list[Any], name: str) -> np.ndarray:
-    """Weight or delay of each NetCon."""
-    if name == "weight":
-        return np.fromiter((nc.weight[0] for nc in netcons), float, len(netcons))
-    return np.fromiter((nc.delay for nc in netcons), float, len(netcons))
+    """Weight, delay or a `SLOTS` attribute of each NetCon."""
+    if name == "delay":
+        return np.fromiter((nc.delay for nc in netcons), float, len(netcons))
+    k = SLOTS[name]
+    return np.fromiter((nc.weight[k] for nc in netcons), float, len(netcons))
 
 
 def write(netcons: list[Any], name: str, values: np.ndarray) -> None:
-    """Set weight or delay of each NetCon."""
+    """Set weight, delay or a `SLOTS` attribute of each NetCon."""
     vals = np.broadcast_to(np.asarray(values, float), (len(netcons),)).tolist()
-    if name == "weight":
-        for nc, v in zip(netcons, vals):
-            nc.weight[0] = v
-    else:
+    if name == "delay":
         for nc, v in zip(netcons, vals):
             nc.delay = v
+        return
+    k = SLOTS[name]
+    for nc, v in zip(netcons, vals):
+        nc.weight[k] = v

@@ -45,6 +45,7 @@ ASSIGNED {
     i (nA)
     refractory
     t_last (ms)
+    v_start (mV)
 }
 
 STATE {
@@ -54,11 +55,13 @@ STATE {
 INITIAL {
     refractory = 0
     t_last = -1e9
+    v_start = v
     net_send(0, 1)
 }
 
 BREAKPOINT {
     SOLVE adaptation METHOD cnexp
+    v_start = v
     if (refractory > 0) {
         i = g_clamp * (v - v_reset)
     } else {
@@ -67,7 +70,9 @@ BREAKPOINT {
 }
 
 DERIVATIVE adaptation {
-    w' = (a * (v - e_leak) - w) / tau_w
+    : v_start is v at the step's start (saved where the current is computed), v its end:
+    : w is driven by their mean, which keeps the adaptation second order in dt
+    w' = (a * (0.5 * (v + v_start) - e_leak) - w) / tau_w
 }
 
 FUNCTION exp_current(vm (mV)) (nA) {
