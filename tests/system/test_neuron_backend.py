@@ -340,3 +340,55 @@ def test_short_term_plasticity_matches_the_engine(synapse, target):
             sim.end()
     assert np.ptp(traces[0]) > 1.0
     np.testing.assert_allclose(traces[1], traces[0], atol=1e-3)
+
+
+@pytest.mark.parametrize("dependence", ["AdditiveWeightDependence",
+                                        "MultiplicativeWeightDependence"])
+def test_stdp_weights_match_the_engine(dependence):
+    """NEST's stdp_synapse algorithm on NetCons: with weights too small to change the
+    postsynaptic spikes, every connection's final weight equals the engine's to 1e-12 uS,
+    ties of pre- and postsynaptic spikes included; reset restores the connected weights."""
+    import lamina
+    import lamina.neuron
+    weights = []
+    for sim in (lamina, lamina.neuron):
+        sim.setup(timestep=DT)
+        try:
+            rng = np.random.default_rng(3)
+            pre = sim.Population(20, sim.SpikeSourceArray(spike_times=[
+                np.sort(np.round(rng.uniform(1, 990, 25), 1)) for _ in range(20)]))
+            post = sim.Population(4, sim.IF_curr_exp(i_offset=1.0))
+            stdp = sim.STDPMechanism(
+                timing_dependence=sim.SpikePairRule(tau_plus=20.0, tau_minus=15.0,
+                                                    A_plus=0.02, A_minus=0.024),
+                weight_dependence=getattr(sim, dependence)(w_min=0.0, w_max=1e-5),
+                weight=5e-6, delay=1.0)
+            prj = sim.Projection(pre, post, sim.AllToAllConnector(), stdp)
+            sim.run(1000.0)
+            weights.append(np.array(prj.get("weight", "array")))
+            if sim is lamina.neuron:
+                sim.reset()
+                np.testing.assert_allclose(prj.get("weight", "array"), 5e-6)
+        finally:
+            sim.end()
+    assert np.abs(weights[0] - 5e-6).max() > 2e-7        # the weights did change
+    np.testing.assert_allclose(weights[1], weights[0], rtol=0, atol=1e-12)
+
+
+def test_stdp_limits_are_refused(nrn):
+    from lamina.errors import NoModelAvailableError
+    a = nrn.Population(2, nrn.IF_curr_exp())
+    b = nrn.Population(2, nrn.IF_cond_alpha())
+    pair = nrn.SpikePairRule()
+    with pytest.raises(NoModelAvailableError, match="exponentially decaying synapse"):
+        nrn.Projection(a, b, nrn.AllToAllConnector(), nrn.STDPMechanism(
+            timing_dependence=pair, weight_dependence=nrn.AdditiveWeightDependence()))
+    with pytest.raises(NoModelAvailableError, match="Vogels2011Rule"):
+        nrn.Projection(a, a, nrn.AllToAllConnector(), nrn.STDPMechanism(
+            timing_dependence=nrn.Vogels2011Rule(),
+            weight_dependence=nrn.AdditiveWeightDependence()))
+    with pytest.raises(NoModelAvailableError, match="share one delay"):
+        nrn.Projection(a, a, nrn.AllToAllConnector(), nrn.STDPMechanism(
+            timing_dependence=pair, weight_dependence=nrn.AdditiveWeightDependence(),
+            delay=nrn.RandomDistribution("uniform", low=0.5, high=2.0,
+                                         rng=nrn.NumpyRNG(seed=1))))

@@ -26,8 +26,9 @@ from lamina.backends.base import Backend, BackendConfig, SignalData
 from lamina.backends.neuron import cells as cg
 from lamina.backends.neuron import mechanisms, native
 from lamina.backends.neuron import translations as tr
-from lamina.backends.neuron.connections import (KINDS, SLOTS, ProjectionRecord, make_netcons,
-                                                read, write)
+from lamina.backends.neuron import plasticity
+from lamina.backends.neuron.connections import (KINDS, SLOTS, STDP, ProjectionRecord,
+                                                make_netcons, read, write)
 from lamina.backends.neuron.errors import translated
 from lamina.backends.neuron.recording import AnalogStore, Channel, SpikeStore
 from lamina.backends.neuron.sources import CurrentSource, SpikeTrains
@@ -63,7 +64,7 @@ class NeuronBackend(Backend):
         h.secondorder = 2
         self.cvode = h.CVode()
         self.cvode.active(1 if self.use_cvode else 0)
-        for mech in ("LaminaExpSyn", "LaminaAlphaSyn"):
+        for mech in ("LaminaExpSyn", "LaminaAlphaSyn", "LaminaSTDPSyn"):
             setattr(h, f"step_average_{mech}", 0.0 if self.use_cvode else 1.0)
         if self.use_cvode:
             self.cvode.rtol(self.rtol)
@@ -182,9 +183,15 @@ class NeuronBackend(Backend):
                 f"{name} is not available on the neuron backend (available: "
                 f"{', '.join(sorted(KINDS))})")
         kind = KINDS[name]
+        if kind == STDP:
+            plasticity.check_rule(synapse_type)
         pre_ids, post_ids = np.asarray(pre_ids, _I64), np.asarray(post_ids, _I64)
         n = len(pre_ids)
+        weight = np.broadcast_to(np.asarray(values.get("weight", 0.0), float), (n,))
+        delay = np.broadcast_to(np.asarray(values.get("delay", self.config.min_delay), float),
+                                (n,))
         targets: list[Any] = [None] * n
+        negative = False
         for g, where, local in self._split(post_ids):
             if receptor_type not in g.celltype.receptor_types:
                 raise ConnectionError(
@@ -196,27 +203,35 @@ class NeuronBackend(Backend):
                     f"{name} onto {type(g.celltype).__name__} ({receptor_type}) is not "
                     "available on the neuron backend: short-term plasticity needs an "
                     "exponential or alpha synapse (not a delta synapse or artificial cell)")
+            negative |= receptor_type == "inhibitory" and not getattr(
+                g.celltype, "conductance_based", False)
+            if kind == STDP:
+                with translated(f"creating STDP synapses of projection {projection_id}"):
+                    for j, pp in zip(where.tolist(), plasticity.targets(
+                            h, g, receptor_type, local, delay[where])):
+                        targets[j] = pp
+                continue
             for j, k in zip(where.tolist(), local.tolist()):
                 targets[j] = g.target(receptor_type, k) if not g.native else g.relays[k]
-        weight = np.broadcast_to(np.asarray(values.get("weight", 0.0), float), (n,))
-        delay = np.broadcast_to(np.asarray(values.get("delay", self.config.min_delay), float),
-                                (n,))
         rec = self._projections.get(projection_id)
         if rec is None:
-            rec = ProjectionRecord(projection_id, receptor_type, synapse_type)
+            rec = ProjectionRecord(projection_id, receptor_type, synapse_type, kind=kind)
             self._projections[projection_id] = rec
-        with translated(f"connecting projection {projection_id}", ConnectionError):
+        if kind == STDP:
+            extra = plasticity.connection_values(synapse_type, values, weight, negative)
+        else:
             extra = {k: np.broadcast_to(np.asarray(v, float), (n,))
-                     for k, v in values.items() if k in SLOTS and k != "weight"}
+                     for k, v in values.items() if k in SLOTS[kind] and k != "weight"}
+        with translated(f"connecting projection {projection_id}", ConnectionError):
             netcons = make_netcons(self.pc, pre_ids, targets, weight, delay, kind, extra)
-        rec.append(pre_ids, post_ids, netcons)
+        rec.append(pre_ids, post_ids, netcons, weight)
 
     def connection_ids(self, projection_id: int) -> tuple[np.ndarray, np.ndarray]:
         rec = self._projections[projection_id]
         return rec.pre_ids, rec.post_ids
 
     def _check_attribute(self, rec: ProjectionRecord, name: str) -> None:
-        allowed = ["weight", "delay", *(k for k in SLOTS
+        allowed = ["weight", "delay", *(k for k in SLOTS[rec.kind]
                                         if k in rec.synapse_type.get_parameter_names())]
         if name not in allowed:
             raise NonExistentParameterError(name, type(rec.synapse_type).__name__, allowed)
@@ -224,14 +239,22 @@ class NeuronBackend(Backend):
     def set_connection_values(self, projection_id: int, name: str, values: np.ndarray) -> None:
         rec = self._projections[projection_id]
         self._check_attribute(rec, name)
+        if rec.kind == STDP and name == "delay":
+            raise NoModelAvailableError(
+                "STDPMechanism on the neuron backend: delays cannot change after connecting "
+                "(the postsynaptic spike route is built for them)")
         with translated(f"setting {name} of projection {projection_id}",
                         InvalidParameterValueError):
-            write(rec.netcons, name, values)
+            write(rec.netcons, name, values, rec.kind)
+        if rec.kind == STDP and name == "weight":
+            rec.w0 = np.broadcast_to(np.asarray(values, float), (len(rec.netcons),)).copy()
+            write(rec.netcons, "x_next", np.abs(rec.w0) / read(rec.netcons, "w_max", STDP),
+                  STDP)
 
     def get_connection_values(self, projection_id: int, name: str) -> np.ndarray:
         rec = self._projections[projection_id]
         self._check_attribute(rec, name)
-        return read(rec.netcons, name)
+        return read(rec.netcons, name, rec.kind)
 
     # -- current sources ---------------------------------------------------------------
     def inject(self, source_id: int, source: Any, parameters: dict[str, Any],
@@ -392,6 +415,9 @@ class NeuronBackend(Backend):
         self._harvest()
 
     def reset(self) -> None:
+        for rec in self._projections.values():
+            if rec.kind == STDP:               # plastic weights back to those last set
+                write(rec.netcons, "weight", rec.w0, STDP)
         self._step = 0
         self._initialized = False
         self._spikes.clear()

@@ -43,6 +43,9 @@ class CellGroup:
     stims: list[Any] = field(default_factory=list)
     spike_sources: list[Any] = field(default_factory=list)
     native: bool = False
+    stdp: dict[str, list[Any]] = field(default_factory=dict)       # receptor -> STDP pps
+    stdp_delay: dict[str, np.ndarray] = field(default_factory=dict)
+    stdp_routes: list[Any] = field(default_factory=list)          # postsynaptic NetCons
 
     @property
     def is_source(self) -> bool:
@@ -136,7 +139,11 @@ def apply_parameters(group: CellGroup, changed: dict[str, Any]) -> None:
     _set_all(group.membranes, tr.evaluate(group.entry["rules"], group.params, n))
     for receptor, syn in group.entry["receptors"].items():
         if syn is not None:
-            _set_all(group.receptors[receptor], tr.evaluate(syn["rules"], group.params, n))
+            values = tr.evaluate(syn["rules"], group.params, n)
+            _set_all(group.receptors[receptor], values)
+            made = [k for k, pp in enumerate(group.stdp.get(receptor, ())) if pp is not None]
+            _set_all([group.stdp[receptor][k] for k in made],
+                     {name: v[made] for name, v in values.items()})
 
 
 def _set_all(objs: list[Any], values: dict[str, np.ndarray]) -> None:

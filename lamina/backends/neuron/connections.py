@@ -9,8 +9,10 @@ which is the order the core's arrays gave them; values are read and written in i
 
 Short-term plasticity lives in the NetCon's weight vector, as the synapse mechanisms'
 ``NET_RECEIVE(weight, kind, U, tau_rec, tau_facil, u, x, y, t_last)`` declares it: slot 1 the
-kind (`KINDS`), slots 2-4 the parameters (`SLOTS`), the rest the per-connection state that
-NEURON re-initialises at every ``finitialize``.
+kind (`KINDS`), then the parameters (`SLOTS`), the rest the per-connection state that NEURON
+re-initialises at every ``finitialize``. STDP connections target ``LaminaSTDPSyn`` (its
+``NET_RECEIVE`` has the rule's slots); their weights change during a run and are restored
+to the values last connected or set at `reset` (``w0``), as on the engine.
 """
 from __future__ import annotations
 
@@ -22,9 +24,18 @@ import numpy as np
 _I64 = np.int64
 
 #: synapse type -> kind code of the synapse mechanisms' NET_RECEIVE
-KINDS = {"StaticSynapse": 0, "TsodyksMarkramSynapse": 1, "Tsodyks2Synapse": 2}
-#: per-connection attribute -> slot of the NetCon weight vector
-SLOTS = {"weight": 0, "U": 2, "tau_rec": 3, "tau_facil": 4}
+KINDS = {"StaticSynapse": 0, "TsodyksMarkramSynapse": 1, "Tsodyks2Synapse": 2,
+         "STDPMechanism": 3}
+STDP = 3
+#: per kind: per-connection attribute -> slot of the NetCon weight vector
+SLOTS: dict[int, dict[str, int]] = {
+    0: {"weight": 0},
+    1: {"weight": 0, "U": 2, "tau_rec": 3, "tau_facil": 4},
+    2: {"weight": 0, "U": 2, "tau_rec": 3, "tau_facil": 4},
+    STDP: {"weight": 0, "tau_plus": 2, "tau_minus": 3, "A_plus": 4, "A_minus": 5,
+           "w_min": 6, "w_max": 7, "mu_plus": 8, "mu_minus": 9, "w_sign": 10,
+           "x_next": 15},
+}
 
 
 @dataclass
@@ -37,12 +48,16 @@ class ProjectionRecord:
     pre_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, _I64))
     post_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, _I64))
     netcons: list[Any] = field(default_factory=list)
-    extra: dict[str, np.ndarray] = field(default_factory=dict)   # other synapse parameters
+    kind: int = 0
+    w0: np.ndarray = field(default_factory=lambda: np.zeros(0))   # STDP: weights to restore
 
-    def append(self, pre: np.ndarray, post: np.ndarray, netcons: list[Any]) -> None:
+    def append(self, pre: np.ndarray, post: np.ndarray, netcons: list[Any],
+               weight: np.ndarray) -> None:
         self.pre_ids = np.concatenate([self.pre_ids, np.asarray(pre, _I64)])
         self.post_ids = np.concatenate([self.post_ids, np.asarray(post, _I64)])
         self.netcons.extend(netcons)
+        if self.kind == STDP:
+            self.w0 = np.concatenate([self.w0, np.asarray(weight, float)])
 
 
 def make_netcons(pc: Any, pre: np.ndarray, targets: list[Any], weight: np.ndarray,
@@ -61,25 +76,25 @@ def make_netcons(pc: Any, pre: np.ndarray, targets: list[Any], weight: np.ndarra
         for nc in out:
             nc.weight[1] = kind
         for name, values in (extra or {}).items():
-            write(out, name, values)
+            write(out, name, values, kind)
     return out
 
 
-def read(netcons: list[Any], name: str) -> np.ndarray:
+def read(netcons: list[Any], name: str, kind: int = 0) -> np.ndarray:
     """Weight, delay or a `SLOTS` attribute of each NetCon."""
     if name == "delay":
         return np.fromiter((nc.delay for nc in netcons), float, len(netcons))
-    k = SLOTS[name]
+    k = SLOTS[kind][name]
     return np.fromiter((nc.weight[k] for nc in netcons), float, len(netcons))
 
 
-def write(netcons: list[Any], name: str, values: np.ndarray) -> None:
+def write(netcons: list[Any], name: str, values: np.ndarray, kind: int = 0) -> None:
     """Set weight, delay or a `SLOTS` attribute of each NetCon."""
     vals = np.broadcast_to(np.asarray(values, float), (len(netcons),)).tolist()
     if name == "delay":
         for nc, v in zip(netcons, vals):
             nc.delay = v
         return
-    k = SLOTS[name]
+    k = SLOTS[kind][name]
     for nc, v in zip(netcons, vals):
         nc.weight[k] = v
