@@ -4,7 +4,8 @@
 Importing this module does not import NEURON; ``setup()`` loads the backend (a missing
 NEURON gives `BackendNotAvailableError`: install it with ``pip install lamina[neuron]``).
 Extra ``setup()`` options: ``use_cvode=False`` (default: fixed step, Crank-Nicolson, spikes
-on the grid) or ``True`` (CVODE variable step; ``rtol``, ``atol``). The first ``setup()`` on a
+on the grid) or ``True`` (CVODE variable step; ``rtol``, ``atol``; spikes at the threshold crossings,
+off the grid). CVODE is the accurate choice for Hodgkin-Huxley. The first ``setup()`` on a
 machine compiles lamina's NMODL mechanisms into the user's cache (a few seconds, once per
 NEURON version).
 """

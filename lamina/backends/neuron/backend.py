@@ -4,7 +4,8 @@ Set-up: lamina's NMODL mechanisms are loaded (compiled on first use, `mechanisms
 time step is ``h.dt``. Integration: by default NEURON's fixed step with
 ``h.secondorder = 2`` (Crank-Nicolson; currents evaluated at mid-step), spikes on the time
 grid; ``setup(use_cvode=True)`` uses CVODE (variable step and order, ``rtol``/``atol``
-options; threshold crossings located by root finding, spike times off the grid).
+options; threshold crossings located by root finding, spikes and resets at those times, off
+the grid).
 
 Time: nothing is initialised until the first `run_until` (``h.finitialize``, then the cells'
 initial values, then ``frecord_init``); each run queues the spikes of the spike sources for
@@ -55,6 +56,7 @@ class NeuronBackend(Backend):
                 f"use_cvode={self.use_cvode!r}: expected True or False")
         self.rtol = float(extra.pop("rtol", 1e-5))
         self.atol = float(extra.pop("atol", 1e-5))
+        self.off_grid = bool(self.use_cvode)
         with translated("loading lamina's NEURON mechanisms"):
             mechanisms.load(h, neuron.__version__)
             h.load_file("stdrun.hoc")
@@ -364,7 +366,7 @@ class NeuronBackend(Backend):
     def _harvest(self) -> None:
         if len(self._spike_t):
             times = self._spike_t.as_numpy().copy()
-            if not self.use_cvode:                 # NEURON's t drifts from the grid
+            if not self.off_grid:                  # NEURON's t drifts from the grid
                 times = np.round(times / self.dt) * self.dt
             gids = self._spike_gid.as_numpy().astype(_I64)
             keep = self._spk_active[gids]
@@ -454,14 +456,15 @@ class NeuronBackend(Backend):
 
     def describe(self) -> dict[str, Any]:
         if self.use_cvode:
-            method = (f"CVODE variable step (rtol {self.rtol:g}, atol {self.atol:g}); spike "
-                      "times located by root finding, off the grid")
+            method = (f"CVODE variable step (rtol {self.rtol:g}, atol {self.atol:g}); "
+                      "threshold crossings located by root finding, spikes at those times "
+                      "(off the grid)")
         else:
             method = ("fixed step dt with Crank-Nicolson (h.secondorder = 2); synaptic "
                       "currents/conductances in closed form, averaged over each step; spikes "
                       "on the grid")
         return {"backend": self.name, "simulator": f"NEURON {neuron.__version__}",
                 "dt": self.dt, "integration": method,
-                "spike_precision": "off_grid" if self.use_cvode else "on_grid",
+                "spike_precision": "off_grid" if self.off_grid else "on_grid",
                 "mechanisms": str(mechanisms.build_dir(neuron.__version__,
                                                        mechanisms.mod_files()))}

@@ -6,7 +6,8 @@ Outward current (nA)
 with the adaptation current w (nA):  tau_w dw/dt = a (v - e_leak) - w,  w += b at a spike.
 delta_T = 0 drops the exponential term, a = b = 0 the adaptation (plain leaky IF).
 v crossing v_spike upwards (a WATCH) emits a spike, sets v = v_reset and holds it there
-for t_refrac ms with a large clamp conductance. Events of flag 0 (weight in mV) make v
+for t_refrac ms with a large clamp conductance. As in NEST's aeif models, the currents see
+v capped at v_spike. Events of flag 0 (weight in mV) make v
 jump by their weight unless refractory, up to and including the refractory period's
 last instant (delta synapses); a jump across v_spike is a
 spike at once.
@@ -65,14 +66,24 @@ BREAKPOINT {
     if (refractory > 0) {
         i = g_clamp * (v - v_reset)
     } else {
-        i = g_leak * (v - e_leak) - i_offset + w - exp_current(v)
+        i = g_leak * (capped(v) - e_leak) - i_offset + w - exp_current(capped(v))
+    }
+}
+
+FUNCTION capped(vm (mV)) (mV) {
+    : as NEST's aeif models: above v_spike (until the spike is emitted) the currents see
+    : v_spike
+    if (vm > v_spike) {
+        capped = v_spike
+    } else {
+        capped = vm
     }
 }
 
 DERIVATIVE adaptation {
     : v_start is v at the step's start (saved where the current is computed), v its end:
     : w is driven by their mean, which keeps the adaptation second order in dt
-    w' = (a * (0.5 * (v + v_start) - e_leak) - w) / tau_w
+    w' = (a * (0.5 * (capped(v) + capped(v_start)) - e_leak) - w) / tau_w
 }
 
 FUNCTION exp_current(vm (mV)) (nA) {
