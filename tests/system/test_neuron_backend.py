@@ -392,3 +392,28 @@ def test_stdp_limits_are_refused(nrn):
             timing_dependence=pair, weight_dependence=nrn.AdditiveWeightDependence(),
             delay=nrn.RandomDistribution("uniform", low=0.5, high=2.0,
                                          rng=nrn.NumpyRNG(seed=1))))
+
+
+def test_sources_and_cells_added_after_a_run_match_the_engine():
+    """A DC source injected and a population created between runs act from then on, as on
+    the engine (NEURON rebuilds its tables without touching the state)."""
+    import lamina
+    import lamina.neuron
+    traces = []
+    for sim in (lamina, lamina.neuron):
+        sim.setup(timestep=DT)
+        try:
+            cells = sim.Population(2, sim.IF_curr_exp(v_thresh=0.0))
+            cells.record("v")
+            sim.run(10.0)
+            sim.DCSource(amplitude=0.5, start=12.0, stop=18.0).inject_into(cells[0:1])
+            late = sim.Population(1, sim.IF_cond_exp(i_offset=0.5))
+            late.record("v", sampling_interval=1.0)
+            sim.run(20.0)
+            late_v = late.get_data().segments[0].analogsignals[0]
+            assert float(late_v.t_start) == 10.0 and late_v.shape == (21, 1)
+            traces.append(cells.get_data().segments[0].analogsignals[0].magnitude)
+        finally:
+            sim.end()
+    assert traces[0][121, 0] > -65.0 and traces[0][121, 1] == -65.0
+    np.testing.assert_allclose(traces[1], traces[0], atol=1e-5)

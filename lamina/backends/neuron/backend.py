@@ -9,7 +9,7 @@ the grid).
 
 Time: nothing is initialised until the first `run_until` (``h.finitialize``, then the cells'
 initial values, then ``frecord_init``); each run queues the spikes of the spike sources for
-its window, extends the current sources' amplitude Vectors and calls
+its window, queues the current sources' amplitude changes and calls
 ``ParallelContext.psolve``; recorded data are moved into lamina's stores after each run.
 `reset` re-initialises at t = 0 (NEURON rewinds: structure, parameters, NetCon weights and
 delays are kept).
@@ -75,6 +75,7 @@ class NeuronBackend(Backend):
         self._step = 0
         self._initialized = False
         self._record_dirty = False
+        self._structure_changed = False
         self._groups: list[cg.CellGroup] = []
         self._trains: dict[int, SpikeTrains] = {}        # group index -> spike trains
         self._group_of = np.zeros(0, _I64)
@@ -147,6 +148,7 @@ class NeuronBackend(Backend):
         self._groups.append(group)
         if self._initialized:
             cg.apply_initial_values(group)
+            self._structure_changed = True
 
     def set_cell_parameters(self, ids: np.ndarray, parameters: dict[str, Any]) -> None:
         for g, where, local in self._split(ids):
@@ -285,15 +287,13 @@ class NeuronBackend(Backend):
                     f"cannot inject current into {type(g.celltype).__name__} cells")
             sections.extend(g.sections[k] for k in local.tolist())
         with translated(f"injecting {src.model}"):
-            src.attach(h, sections, self.dt)
-            if self._step:
-                src.extend(self._step, self.dt, int(self.config.rng_seed))
+            src.attach(h, sections)
         src.targets = np.concatenate([src.targets, target_ids])
+        self._structure_changed |= self._initialized
 
     def set_current_source_parameters(self, source_id: int, parameters: dict[str, Any]) -> None:
         src = self._sources[source_id]
         src.params.update(parameters)
-        src.refresh(self.dt, int(self.config.rng_seed))
 
     def record_current_source(self, source_id: int) -> None:
         src = self._sources[source_id]
@@ -395,6 +395,13 @@ class NeuronBackend(Backend):
         self._initialized = True
         self._record_dirty = False
 
+    def _adopt_new_structure(self) -> None:
+        """Cells or current sources added after the start: NEURON rebuilds its internal
+        tables (``fcurrent``, or CVODE's ``re_init``) without touching the state."""
+        with translated("adding to a running NEURON simulation"):
+            self._reinit_states()
+        self._structure_changed = False
+
     def _restart_recording(self) -> None:
         """New recording Vectors after the start: NEURON restarts all of them now."""
         h.frecord_init()
@@ -410,14 +417,17 @@ class NeuronBackend(Backend):
     def run_until(self, t_stop: float) -> None:
         n_stop = int(round(t_stop / self.dt))
         seed = int(self.config.rng_seed)
-        for src in self._sources.values():
-            src.extend(n_stop, self.dt, seed)
-        if not self._initialized:
+        fresh = not self._initialized
+        if fresh:
             self._initialize()
+        elif self._structure_changed:
+            self._adopt_new_structure()
         elif self._record_dirty:
             self._restart_recording()
         t0, t1 = self._step * self.dt, n_stop * self.dt
         with translated(f"running to t = {t_stop} ms"):
+            for src in self._sources.values():
+                src.queue(h, self._step, n_stop, self.dt, seed, fresh)
             for gi, trains in self._trains.items():
                 stims = self._groups[gi].stims
                 for k, times in enumerate(trains.window(t0, t1)):

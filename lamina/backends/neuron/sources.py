@@ -12,12 +12,14 @@ the simulation is split into runs; `reset()` restarts them from the seed.
 
 Current sources
 ---------------
-One ``IClamp`` (delay 0, endless) per target cell, its amplitude played from a Vector with
-one value per time step (``Vector.play(ref, dt)``): NEURON assigns value ``k`` at ``t = k dt``,
-before the step that begins there, which is lamina's rule (the current of step ``k`` flows
-from ``k dt`` to ``(k+1) dt``; see `lamina.models.current_sources`). The Vector is extended
-before each run to cover it. NoisyCurrentSource draws its values from a numpy generator
-seeded with (``rng_seed``, source ID); every target receives the same realisation.
+One ``LaminaCurrentDriver`` per source holds its amplitude; each target cell has a
+``LaminaCurrent`` point process injecting it (a POINTER to the driver's ``amp``). Before each
+run the waveform of the run's steps is computed (`lamina.models.current_sources.waveform`)
+and every change of value is queued as an event whose weight is the new amplitude, at the
+start of the step it applies to: lamina's rule (the current of step ``k`` flows from ``k dt``
+to ``(k+1) dt``). Sources may be injected and changed between runs. NoisyCurrentSource
+draws its values from a numpy generator seeded with (``rng_seed``, source ID); every target
+receives the same realisation.
 """
 from __future__ import annotations
 
@@ -110,29 +112,29 @@ class SpikeTrains:
 
 @dataclass
 class CurrentSource:
-    """One injected current source: its IClamps and the Vector of per-step amplitudes."""
+    """One injected current source: its driver, the targets' point processes and the
+    events queued for the current run."""
 
     source_id: int
     model: str
     params: dict[str, Any]
     targets: np.ndarray
-    clamps: list[Any] = field(default_factory=list)
-    amplitudes: Any = None                 # h.Vector played into every clamp
-    steps_done: int = 0                    # amplitude values computed so far
+    driver: Any = None
+    injectors: list[Any] = field(default_factory=list)
+    pending: list[Any] = field(default_factory=list)   # NetCons of this run's changes
+    last: float | None = None                          # amplitude queued last [nA]
     noise: np.ndarray = field(default_factory=lambda: np.zeros(0))
     recording: bool = False
     rec_start: int = 0
 
-    def attach(self, h: Any, sections: list[Any], dt: float) -> None:
-        """Create an IClamp on each section, driven by the amplitude Vector."""
-        if self.amplitudes is None:
-            self.amplitudes = h.Vector()
+    def attach(self, h: Any, sections: list[Any]) -> None:
+        """A LaminaCurrent on each section, reading this source's driver."""
+        if self.driver is None:
+            self.driver = h.LaminaCurrentDriver()
         for sec in sections:
-            clamp = h.IClamp(sec(0.5))
-            clamp.delay = 0.0
-            clamp.dur = 1e12
-            self.amplitudes.play(clamp._ref_amp, dt)
-            self.clamps.append(clamp)
+            pp = h.LaminaCurrent(sec(0.5))
+            h.setpointer(self.driver._ref_amp, "amp_source", pp)
+            self.injectors.append(pp)
 
     def waveform(self, n0: int, n1: int, dt: float, seed: int) -> np.ndarray:
         """Amplitude [nA] during steps ``n0 .. n1-1``."""
@@ -154,17 +156,18 @@ class CurrentSource:
         active = cs.active_steps(p, steps, dt)
         return np.where(active, float(p["stdev"]) * self.noise[draw], 0.0)
 
-    def extend(self, n_stop: int, dt: float, seed: int) -> None:
-        """Make the amplitude Vector cover steps up to `n_stop` (plus one spare)."""
-        n = n_stop + 2
-        if n <= self.steps_done:
+    def queue(self, h: Any, n0: int, n1: int, dt: float, seed: int, fresh: bool) -> None:
+        """Queue the amplitude changes of steps ``n0 .. n1-1`` (`fresh`: the driver was
+        just initialised, its amplitude is 0)."""
+        self.pending = []
+        if n1 <= n0 or self.driver is None:
             return
-        values = self.waveform(0, n, dt, seed)
-        self.amplitudes.from_python(values)
-        self.steps_done = n
-
-    def refresh(self, dt: float, seed: int) -> None:
-        """Recompute every value after a parameter change."""
-        n, self.steps_done = self.steps_done, 0
-        if n:
-            self.extend(n - 2, dt, seed)
+        values = self.waveform(n0, n1, dt, seed)
+        before = 0.0 if fresh or self.last is None else self.last
+        change = np.flatnonzero(np.diff(np.r_[before, values]) != 0.0)
+        for k in change.tolist():
+            nc = h.NetCon(None, self.driver)
+            nc.weight[0] = float(values[k])
+            nc.event((n0 + k) * dt)
+            self.pending.append(nc)
+        self.last = float(values[-1])
