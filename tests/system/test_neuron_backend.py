@@ -394,9 +394,9 @@ def test_stdp_limits_are_refused(nrn):
                                          rng=nrn.NumpyRNG(seed=1))))
 
 
-def test_sources_and_cells_added_after_a_run_match_the_engine():
-    """A DC source injected and a population created between runs act from then on, as on
-    the engine (NEURON rebuilds its tables without touching the state)."""
+def test_sources_added_after_a_run_match_the_engine():
+    """A DC source injected between runs acts from its start, as on the engine (NEURON
+    rebuilds its tables without touching the state); spike sources may be added too."""
     import lamina
     import lamina.neuron
     traces = []
@@ -407,13 +407,24 @@ def test_sources_and_cells_added_after_a_run_match_the_engine():
             cells.record("v")
             sim.run(10.0)
             sim.DCSource(amplitude=0.5, start=12.0, stop=18.0).inject_into(cells[0:1])
-            late = sim.Population(1, sim.IF_cond_exp(i_offset=0.5))
-            late.record("v", sampling_interval=1.0)
+            late = sim.Population(1, sim.SpikeSourceArray(spike_times=[[15.0]]))
+            sim.Projection(late, cells[1:2], sim.AllToAllConnector(),
+                           sim.StaticSynapse(weight=1.0, delay=1.0))
             sim.run(20.0)
-            late_v = late.get_data().segments[0].analogsignals[0]
-            assert float(late_v.t_start) == 10.0 and late_v.shape == (21, 1)
             traces.append(cells.get_data().segments[0].analogsignals[0].magnitude)
         finally:
             sim.end()
-    assert traces[0][121, 0] > -65.0 and traces[0][121, 1] == -65.0
-    np.testing.assert_allclose(traces[1], traces[0], atol=1e-5)
+    assert traces[0][121, 0] > -65.0 and traces[0][155, 1] == -65.0 < traces[0][170, 1]
+    np.testing.assert_allclose(traces[1], traces[0], atol=1e-4)
+
+
+def test_cells_created_after_the_start_are_refused(nrn):
+    from lamina.errors import NoModelAvailableError
+    nrn.run(5.0)
+    with pytest.raises(NoModelAvailableError, match="after the simulation started.*reset"):
+        nrn.Population(2, nrn.IF_cond_exp())
+    nrn.reset()
+    late = nrn.Population(2, nrn.IF_cond_exp())
+    late.record("v")
+    nrn.run(5.0)
+    assert late.get_data().segments[-1].analogsignals[0].shape == (51, 2)

@@ -123,6 +123,11 @@ class NeuronBackend(Backend):
         entry = cg.entry_for(celltype)
         if len(ids) == 0:
             return
+        if self._initialized and entry["kind"] == tr.CELL:
+            raise NoModelAvailableError(
+                f"{type(celltype).__name__} cells cannot be created after the simulation "
+                "started on the neuron backend (NEURON initialises their mechanisms only at "
+                "the start); create them before the first run, or call reset() first")
         params = {k: (v if k == "spike_times" else
                       np.broadcast_to(np.asarray(v, float), (len(ids),)).copy())
                   for k, v in parameters.items()}
@@ -147,8 +152,8 @@ class NeuronBackend(Backend):
                 name, ids, params, self.dt, int(self.config.rng_seed))
         self._groups.append(group)
         if self._initialized:
-            cg.apply_initial_values(group)
             self._structure_changed = True
+            group.created_at = self._step
 
     def set_cell_parameters(self, ids: np.ndarray, parameters: dict[str, Any]) -> None:
         for g, where, local in self._split(ids):
@@ -317,27 +322,38 @@ class NeuronBackend(Backend):
             return
         interval = max(int(round(sampling_interval / self.dt)), 1)
         for g, where, local in self._split(ids):
+            if g.created_at is not None and self._initialized:
+                raise NoModelAvailableError(
+                    f"recording {variable!r} of {type(g.celltype).__name__} cells created "
+                    "after the simulation started is not possible on the neuron backend "
+                    "(NEURON records only into sections present at initialisation); record "
+                    "them after reset(), or create them before the first run")
             recordable = g.entry.get("record", {})
             if variable not in recordable:
-                raise RecordingError(
-                    f"{variable!r} of {type(g.celltype).__name__} cannot be recorded on the "
-                    f"neuron backend (recordable: {', '.join(['spikes', *recordable])})")
-            vectors = []
-            with translated(f"recording {variable}", RecordingError):
-                for k in local.tolist():
-                    vec = h.Vector()
-                    ref = cg.state_reference(g, variable, k)
-                    if self.use_cvode:
-                        vec.record(ref, interval * self.dt)
-                    else:
-                        vec.record(ref)
-                    vectors.append(vec)
-            ch = Channel(variable, ids[where], vectors, interval, self._step,
-                         stride=interval if self.use_cvode else 1, origin=self._step)
-            ch.active = np.ones(len(vectors), bool)
+                raise RecordingError(variable, type(g.celltype), ["spikes", *recordable])
+            ch = Channel(variable, ids[where], [h.Vector() for _ in local], interval,
+                         self._step, stride=interval if self.use_cvode else 1,
+                         origin=self._step)
+            ch.active = np.ones(len(local), bool)
+            ch.sources = [(g, k) for k in local.tolist()]
             self._channels.append(ch)
         if self._initialized:
             self._record_dirty = True
+
+    def _arm_channels(self) -> None:
+        """Start NEURON's recording into the Vectors of new channels (done just before a
+        run, once cells added since the start are part of NEURON's structure)."""
+        for ch in self._channels:
+            if ch.armed:
+                continue
+            with translated(f"recording {ch.var}"):
+                for vec, (g, k) in zip(ch.vectors, ch.sources):
+                    ref = cg.state_reference(g, ch.var, k)
+                    if self.use_cvode:
+                        vec.record(ref, ch.interval * self.dt)
+                    else:
+                        vec.record(ref)
+            ch.armed = True
 
     def stop_recording(self, ids: np.ndarray, variable: str) -> None:
         ids = np.asarray(ids, _I64)
@@ -383,6 +399,7 @@ class NeuronBackend(Backend):
         return self._step * self.dt
 
     def _initialize(self) -> None:
+        self._arm_channels()
         with translated("initialising the NEURON simulation"):
             self.pc.set_maxstep(10.0)
             h.finitialize()
@@ -394,6 +411,7 @@ class NeuronBackend(Backend):
             ch.next_step, ch.skip_first, ch.origin = 0, False, ch.origin % ch.interval
         self._initialized = True
         self._record_dirty = False
+        self._structure_changed = False
 
     def _adopt_new_structure(self) -> None:
         """Cells or current sources added after the start: NEURON rebuilds its internal
@@ -404,6 +422,7 @@ class NeuronBackend(Backend):
 
     def _restart_recording(self) -> None:
         """New recording Vectors after the start: NEURON restarts all of them now."""
+        self._arm_channels()
         h.frecord_init()
         for ch in self._channels:
             if ch.next_step - ch.stride == self._step:
@@ -420,10 +439,11 @@ class NeuronBackend(Backend):
         fresh = not self._initialized
         if fresh:
             self._initialize()
-        elif self._structure_changed:
-            self._adopt_new_structure()
-        elif self._record_dirty:
-            self._restart_recording()
+        else:
+            if self._structure_changed:
+                self._adopt_new_structure()
+            if self._record_dirty:
+                self._restart_recording()
         t0, t1 = self._step * self.dt, n_stop * self.dt
         with translated(f"running to t = {t_stop} ms"):
             for src in self._sources.values():
@@ -443,6 +463,8 @@ class NeuronBackend(Backend):
                 write(rec.netcons, "weight", rec.w0, STDP)
         self._step = 0
         self._initialized = False
+        for g in self._groups:
+            g.created_at = None
         self._spikes.clear()
         self._analog.clear_all()
         for trains in self._trains.values():

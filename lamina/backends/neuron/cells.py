@@ -46,6 +46,7 @@ class CellGroup:
     stdp: dict[str, list[Any]] = field(default_factory=dict)       # receptor -> STDP pps
     stdp_delay: dict[str, np.ndarray] = field(default_factory=dict)
     stdp_routes: list[Any] = field(default_factory=list)          # postsynaptic NetCons
+    created_at: int | None = None       # step, for sources created after the start
 
     @property
     def is_source(self) -> bool:
@@ -176,3 +177,4 @@ def apply_initial_values(group: CellGroup) -> None:
         else:
             for obj, v in zip(group.membranes, vals):
                 setattr(obj, name, v)
+

@@ -75,6 +75,8 @@ class Channel:
         Vectors' first sample
     active : per cell, whether it still records; ``skip_first``: drop the Vectors' first
         sample (already stored, repeated by ``frecord_init``)
+    sources, armed : the cells' groups and indices; whether NEURON records into the Vectors
+        yet (`NeuronBackend` arms a channel just before the next run)
     """
 
     var: str
@@ -86,6 +88,8 @@ class Channel:
     origin: int = 0
     active: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
     skip_first: bool = False
+    sources: list[Any] = field(default_factory=list)    # (cell group, index) per Vector
+    armed: bool = False                                  # Vector.record called
 
 
 class AnalogStore:
