@@ -29,8 +29,8 @@ import vogels_abbott as va  # noqa: E402
 
 def plain_neuron(variant: str, n: int, duration: float, seed: int) -> dict[str, float]:
     """Build and run the network with NEURON calls only; return timings and rates."""
-    import neuron
-    from neuron import h
+    import neuron  # type: ignore[import-untyped]
+    from neuron import h  # type: ignore[import-untyped]
 
     from lamina.backends.neuron import mechanisms
     t0 = time.perf_counter()
@@ -110,7 +110,7 @@ def plain_neuron(variant: str, n: int, duration: float, seed: int) -> dict[str, 
 def via_lamina(variant: str, n: int, duration: float, seed: int) -> dict[str, float]:
     import lamina.neuron as sim
     result = va.build_and_run(sim, variant, n=n, duration=duration, seed=seed)
-    sim.end()
+    sim.end()  # type: ignore[attr-defined]
     return result
 
 

@@ -22,10 +22,10 @@ def native_cell_type(name: str) -> type:
     NEURON's parameter names, defaults and units."""
     from lamina.backends import load_backend
     load_backend("neuron")                   # BackendNotAvailableError if NEURON is missing
-    from neuron import h
+    import neuron  # type: ignore[import-untyped]
+    from neuron import h  # type: ignore[import-untyped]
 
     from lamina.backends.neuron import mechanisms, native
-    import neuron
     mechanisms.load(h, neuron.__version__)
     return native.cell_type(h, name)
 

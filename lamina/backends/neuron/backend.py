@@ -19,9 +19,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import neuron  # type: ignore[import-untyped]
 import numpy as np
-import neuron
-from neuron import h
+from neuron import h  # type: ignore[import-untyped]
 
 from lamina.backends.base import Backend, BackendConfig, SignalData
 from lamina.backends.neuron import cells as cg
@@ -158,6 +158,7 @@ class NeuronBackend(Backend):
     def set_cell_parameters(self, ids: np.ndarray, parameters: dict[str, Any]) -> None:
         for g, where, local in self._split(ids):
             changed: dict[str, Any] = {}
+            merged: Any
             for name, values in parameters.items():
                 if name == "spike_times":
                     merged = list(g.params.get(name, [np.zeros(0)] * len(g.ids)))
@@ -285,7 +286,7 @@ class NeuronBackend(Backend):
             src = CurrentSource(source_id, type(source).__name__, dict(parameters),
                                 np.zeros(0, _I64))
             self._sources[source_id] = src
-        sections = []
+        sections: list[Any] = []
         for g, _, local in self._split(target_ids):
             if g.entry["kind"] != tr.CELL:
                 raise ConnectionError(

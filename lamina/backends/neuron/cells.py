@@ -141,7 +141,7 @@ def apply_parameters(group: CellGroup, changed: dict[str, Any]) -> None:
     for receptor, syn in group.entry["receptors"].items():
         if syn is not None:
             values = tr.evaluate(syn["rules"], group.params, n)
-            _set_all(group.receptors[receptor], values)
+            _set_all(group.receptors[receptor] or [], values)
             made = [k for k, pp in enumerate(group.stdp.get(receptor, ())) if pp is not None]
             _set_all([group.stdp[receptor][k] for k in made],
                      {name: v[made] for name, v in values.items()})
@@ -158,7 +158,8 @@ def state_reference(group: CellGroup, variable: str, k: int) -> Any:
     where, native = group.entry["record"][variable]
     if where == "section":
         return getattr(group.sections[k](0.5), f"_ref_{native}")
-    obj = group.membranes[k] if where == "membrane" else group.receptors[where][k]
+    receptor = group.receptors.get(where) or group.membranes
+    obj = group.membranes[k] if where == "membrane" else receptor[k]
     return getattr(obj, f"_ref_{native}")
 
 
