@@ -428,3 +428,28 @@ def test_cells_created_after_the_start_are_refused(nrn):
     late.record("v")
     nrn.run(5.0)
     assert late.get_data().segments[-1].analogsignals[0].shape == (51, 2)
+
+
+def test_gap_junctions_match_the_engine():
+    """ElectricalSynapse as a pair of LaminaGap point processes (POINTERs to each other's
+    v): a cell depolarised by a current drags its coupled partner as on the engine
+    (explicit coupling there, within 0.02 mV); weights are read and set on the pairs."""
+    import lamina
+    import lamina.neuron
+    traces = []
+    for sim in (lamina, lamina.neuron):
+        sim.setup(timestep=DT)
+        try:
+            cells = sim.Population(2, sim.IF_cond_exp(v_thresh=0.0, tau_refrac=2.0))
+            sim.DCSource(amplitude=1.0, start=5.0, stop=30.0).inject_into(cells[0:1])
+            prj = sim.Projection(cells[0:1], cells[1:2], sim.AllToAllConnector(),
+                                 sim.ElectricalSynapse(weight=0.01))
+            prj.set(weight=0.02)
+            assert np.allclose(np.ravel(prj.get("weight", "list", with_address=False)), 0.02)
+            cells.record("v")
+            sim.run(50.0)
+            traces.append(cells.get_data().segments[0].analogsignals[0].magnitude)
+        finally:
+            sim.end()
+    assert traces[0][300, 1] - traces[0][0, 1] > 1.0           # the partner is dragged up
+    np.testing.assert_allclose(traces[1], traces[0], atol=0.02)

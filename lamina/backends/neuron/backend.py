@@ -12,7 +12,15 @@ initial values, then ``frecord_init``); each run queues the spikes of the spike 
 its window, queues the current sources' amplitude changes and calls
 ``ParallelContext.psolve``; recorded data are moved into lamina's stores after each run.
 `reset` re-initialises at t = 0 (NEURON rewinds: structure, parameters, NetCon weights and
-delays are kept).
+delays are kept; STDP weights return to those last set).
+
+Synapses: StaticSynapse, TsodyksMarkramSynapse and Tsodyks2Synapse (state in the NetCon
+weight vector, `connections`), STDPMechanism with SpikePairRule (`plasticity`),
+ElectricalSynapse (a pair of ``LaminaGap`` point processes per connection, made before the
+first run). Limits: cells cannot be created after the start (current sources and spike
+sources can); GIF_cond_exp, IF_cond_exp_gsfa_grr, IF_facets_hardware1, PointNeuron,
+SpikeSourceInhGamma, the stochastic synapses and Vogels2011Rule raise
+`NoModelAvailableError`; no MPI (``ParallelContext`` is used with one process).
 """
 from __future__ import annotations
 
@@ -28,8 +36,8 @@ from lamina.backends.neuron import cells as cg
 from lamina.backends.neuron import mechanisms, native
 from lamina.backends.neuron import translations as tr
 from lamina.backends.neuron import plasticity
-from lamina.backends.neuron.connections import (KINDS, SLOTS, STDP, ProjectionRecord,
-                                                make_netcons, read, write)
+from lamina.backends.neuron.connections import (GAP, KINDS, SLOTS, STDP, ProjectionRecord,
+                                                make_gaps, make_netcons, read, write)
 from lamina.backends.neuron.errors import translated
 from lamina.backends.neuron.recording import AnalogStore, Channel, SpikeStore
 from lamina.backends.neuron.sources import CurrentSource, SpikeTrains
@@ -204,6 +212,9 @@ class NeuronBackend(Backend):
                 f"{name} is not available on the neuron backend (available: "
                 f"{', '.join(sorted(KINDS))})")
         kind = KINDS[name]
+        if kind == GAP:
+            self._connect_gaps(projection_id, pre_ids, post_ids, synapse_type, values)
+            return
         if kind == STDP:
             plasticity.check_rule(synapse_type)
         pre_ids, post_ids = np.asarray(pre_ids, _I64), np.asarray(post_ids, _I64)
@@ -247,11 +258,46 @@ class NeuronBackend(Backend):
             netcons = make_netcons(self.pc, pre_ids, targets, weight, delay, kind, extra)
         rec.append(pre_ids, post_ids, netcons, weight)
 
+    def _sections_of(self, ids: np.ndarray, what: str) -> list[Any]:
+        out: list[Any] = [None] * len(ids)
+        for g, where, local in self._split(ids):
+            if g.entry["kind"] != tr.CELL:
+                raise NoModelAvailableError(
+                    f"{what} needs cells with a membrane; {type(g.celltype).__name__} has none "
+                    "on the neuron backend")
+            for j, k in zip(where.tolist(), local.tolist()):
+                out[j] = g.sections[k]
+        return out
+
+    def _connect_gaps(self, projection_id: int, pre_ids: np.ndarray, post_ids: np.ndarray,
+                      synapse_type: Any, values: dict[str, np.ndarray]) -> None:
+        """ElectricalSynapse: a LaminaGap pair per connection (no delay)."""
+        if self._initialized:
+            raise NoModelAvailableError(
+                "ElectricalSynapse on the neuron backend: gap junctions must be made before "
+                "the first run (or after reset())")
+        pre_ids, post_ids = np.asarray(pre_ids, _I64), np.asarray(post_ids, _I64)
+        weight = np.broadcast_to(np.asarray(values.get("weight", 0.0), float), (len(pre_ids),))
+        pre = self._sections_of(pre_ids, "ElectricalSynapse")
+        post = self._sections_of(post_ids, "ElectricalSynapse")
+        rec = self._projections.get(projection_id)
+        if rec is None:
+            rec = ProjectionRecord(projection_id, "gap", synapse_type, kind=GAP)
+            self._projections[projection_id] = rec
+        with translated(f"connecting gap junctions of projection {projection_id}",
+                        ConnectionError):
+            rec.gaps.extend(make_gaps(h, pre, post, weight))
+        rec.append(pre_ids, post_ids, [], weight)
+
     def connection_ids(self, projection_id: int) -> tuple[np.ndarray, np.ndarray]:
         rec = self._projections[projection_id]
         return rec.pre_ids, rec.post_ids
 
     def _check_attribute(self, rec: ProjectionRecord, name: str) -> None:
+        if rec.kind == GAP:
+            if name != "weight":
+                raise NonExistentParameterError(name, "ElectricalSynapse", ["weight"])
+            return
         allowed = ["weight", "delay", *(k for k in SLOTS[rec.kind]
                                         if k in rec.synapse_type.get_parameter_names())]
         if name not in allowed:
@@ -260,6 +306,11 @@ class NeuronBackend(Backend):
     def set_connection_values(self, projection_id: int, name: str, values: np.ndarray) -> None:
         rec = self._projections[projection_id]
         self._check_attribute(rec, name)
+        if rec.kind == GAP:
+            vals = np.broadcast_to(np.asarray(values, float), (len(rec.gaps),)).tolist()
+            for (a, b), w in zip(rec.gaps, vals):
+                a.g = b.g = w
+            return
         if rec.kind == STDP and name == "delay":
             raise NoModelAvailableError(
                 "STDPMechanism on the neuron backend: delays cannot change after connecting "
@@ -275,6 +326,8 @@ class NeuronBackend(Backend):
     def get_connection_values(self, projection_id: int, name: str) -> np.ndarray:
         rec = self._projections[projection_id]
         self._check_attribute(rec, name)
+        if rec.kind == GAP:
+            return np.fromiter((a.g for a, _ in rec.gaps), float, len(rec.gaps))
         return read(rec.netcons, name, rec.kind)
 
     # -- current sources ---------------------------------------------------------------

@@ -25,8 +25,9 @@ _I64 = np.int64
 
 #: synapse type -> kind code of the synapse mechanisms' NET_RECEIVE
 KINDS = {"StaticSynapse": 0, "TsodyksMarkramSynapse": 1, "Tsodyks2Synapse": 2,
-         "STDPMechanism": 3}
+         "STDPMechanism": 3, "ElectricalSynapse": 4}
 STDP = 3
+GAP = 4
 #: per kind: per-connection attribute -> slot of the NetCon weight vector
 SLOTS: dict[int, dict[str, int]] = {
     0: {"weight": 0},
@@ -35,6 +36,7 @@ SLOTS: dict[int, dict[str, int]] = {
     STDP: {"weight": 0, "tau_plus": 2, "tau_minus": 3, "A_plus": 4, "A_minus": 5,
            "w_min": 6, "w_max": 7, "mu_plus": 8, "mu_minus": 9, "w_sign": 10,
            "x_next": 15},
+    GAP: {"weight": 0},
 }
 
 
@@ -49,6 +51,7 @@ class ProjectionRecord:
     post_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, _I64))
     netcons: list[Any] = field(default_factory=list)
     kind: int = 0
+    gaps: list[tuple[Any, Any]] = field(default_factory=list)     # GAP: LaminaGap pairs
     w0: np.ndarray = field(default_factory=lambda: np.zeros(0))   # STDP: weights to restore
 
     def append(self, pre: np.ndarray, post: np.ndarray, netcons: list[Any],
@@ -98,3 +101,17 @@ def write(netcons: list[Any], name: str, values: np.ndarray, kind: int = 0) -> N
     k = SLOTS[kind][name]
     for nc, v in zip(netcons, vals):
         nc.weight[k] = v
+
+
+def make_gaps(h: Any, pre_sections: list[Any], post_sections: list[Any],
+              weight: np.ndarray) -> list[tuple[Any, Any]]:
+    """One gap junction per connection: a LaminaGap on each of the two cells, each reading
+    the other's v."""
+    out = []
+    for a, b, w in zip(pre_sections, post_sections, weight.tolist()):
+        on_pre, on_post = h.LaminaGap(a(0.5)), h.LaminaGap(b(0.5))
+        h.setpointer(b(0.5)._ref_v, "v_other", on_pre)
+        h.setpointer(a(0.5)._ref_v, "v_other", on_post)
+        on_pre.g = on_post.g = w
+        out.append((on_pre, on_post))
+    return out
