@@ -110,7 +110,7 @@ _ADEX_DRIFT = pytest.mark.xfail(strict=True, reason=(
 
 @pytest.mark.parametrize("model", [pytest.param("EIF_cond_exp_isfa_ista", marks=_ADEX_DRIFT),
                                    pytest.param("EIF_cond_alpha_isfa_ista", marks=_ADEX_DRIFT),
-                                   "IF_cond_exp", "IF_cond_alpha"])
+                                   "IF_cond_exp", "IF_cond_alpha", "IF_facets_hardware1"])
 def test_conductance_models_match_the_engine(model):
     import lamina
     import lamina.neuron
@@ -119,10 +119,14 @@ def test_conductance_models_match_the_engine(model):
         sim.setup(timestep=DT)
         try:
             kw = {"b": 0.05} if model.startswith("EIF") else {"tau_refrac": 2.0}
+            if model == "IF_facets_hardware1":      # no i_offset: driven by its inputs
+                kw = {"v_thresh": [-58.0, -57.0, -56.0]}
+            else:
+                kw["i_offset"] = [0.6, 0.8, 1.0]
             # AdEx: spike times drift apart slowly (Crank-Nicolson on the exponential
             # upswing vs the engine's solver, ~0.05 ms per spike); 100 ms keep every spike
             # within the tolerance (a known limitation, see the backend's docstring)
-            out.append(_driven(sim, getattr(sim, model)(i_offset=[0.6, 0.8, 1.0], **kw),
+            out.append(_driven(sim, getattr(sim, model)(**kw),
                                t_stop=100.0 if model.startswith("EIF") else 400.0))
         finally:
             sim.end()

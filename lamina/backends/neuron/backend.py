@@ -18,7 +18,7 @@ Synapses: StaticSynapse, TsodyksMarkramSynapse and Tsodyks2Synapse (state in the
 weight vector, `connections`), STDPMechanism with SpikePairRule (`plasticity`),
 ElectricalSynapse (a pair of ``LaminaGap`` point processes per connection, made before the
 first run). Limits: cells cannot be created after the start (current sources and spike
-sources can); GIF_cond_exp, IF_cond_exp_gsfa_grr, IF_facets_hardware1, PointNeuron,
+sources can); GIF_cond_exp, IF_cond_exp_gsfa_grr, PointNeuron,
 SpikeSourceInhGamma, the stochastic synapses and Vogels2011Rule raise
 `NoModelAvailableError`; no MPI (``ParallelContext`` is used with one process).
 """

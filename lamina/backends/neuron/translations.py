@@ -72,8 +72,27 @@ def _recordables(conductance: bool) -> dict[str, tuple[str, str]]:
             names[1]: ("inhibitory", "g")}
 
 
+def _fixed(value: float) -> Callable[[Params], np.ndarray]:
+    def constant(p: Params) -> np.ndarray:
+        return np.asarray(value, float)
+    constant.__name__ = f"fixed_{value:g}"
+    return constant
+
+
+#: IF_facets_hardware1: NEST's iaf_cond_exp with C_m = 200 pF, t_ref = 1 ms, E_ex = 0 mV
+_FACETS_FIXED = {"cm": 0.2, "tau_refrac": 1.0, "e_rev_E": 0.0, "i_offset": 0.0}
+_FACETS: dict[str, Rule] = {"g_leak": _ns_to_us("g_leak"), "e_leak": "v_rest",
+                            "v_spike": "v_thresh", "v_reset": "v_reset",
+                            "t_refrac": _fixed(_FACETS_FIXED["tau_refrac"]),
+                            "i_offset": _fixed(0.0)}
+_FACETS_SYNAPSES = _synapses("LaminaExpSyn", True)
+_FACETS_SYNAPSES["excitatory"]["rules"]["e"] = _fixed(_FACETS_FIXED["e_rev_E"])
+
 #: standard cell type name -> translation
 CELLS: dict[str, dict[str, Any]] = {
+    "IF_facets_hardware1": {"kind": CELL, "membrane": "LaminaIF", "rules": _FACETS,
+                            "section_cm": _FACETS_FIXED["cm"],
+                            "receptors": _FACETS_SYNAPSES, "record": _recordables(True)},
     "IF_curr_exp": {"kind": CELL, "membrane": "LaminaIF", "rules": _LIF,
                     "receptors": _synapses("LaminaExpSyn", False),
                     "record": _recordables(False)},
