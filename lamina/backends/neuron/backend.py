@@ -18,7 +18,7 @@ Synapses: StaticSynapse, TsodyksMarkramSynapse and Tsodyks2Synapse (state in the
 weight vector, `connections`), STDPMechanism with SpikePairRule (`plasticity`),
 ElectricalSynapse (a pair of ``LaminaGap`` point processes per connection, made before the
 first run). Limits: cells cannot be created after the start (current sources and spike
-sources can); GIF_cond_exp, IF_cond_exp_gsfa_grr, PointNeuron,
+sources can); GIF_cond_exp, PointNeuron,
 SpikeSourceInhGamma, the stochastic synapses and Vogels2011Rule raise
 `NoModelAvailableError`; no MPI (``ParallelContext`` is used with one process).
 """
@@ -390,6 +390,7 @@ class NeuronBackend(Backend):
                          origin=self._step)
             ch.active = np.ones(len(local), bool)
             ch.sources = [(g, k) for k in local.tolist()]
+            ch.factor = g.entry.get("scale", {}).get(variable, 1.0)
             self._channels.append(ch)
         if self._initialized:
             self._record_dirty = True

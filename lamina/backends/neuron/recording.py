@@ -88,6 +88,7 @@ class Channel:
     origin: int = 0
     active: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
     skip_first: bool = False
+    factor: float = 1.0                                  # PyNN value / NEURON value
     sources: list[Any] = field(default_factory=list)    # (cell group, index) per Vector
     armed: bool = False                                  # Vector.record called
 
@@ -108,7 +109,7 @@ class AnalogStore:
             steps = ch.next_step + ch.stride * np.arange(n - first, dtype=_I64)
             pick = (steps - ch.origin) % ch.interval == 0
             for k in np.flatnonzero(ch.active).tolist():
-                values = ch.vectors[k].as_numpy()[first:n][pick]
+                values = ch.vectors[k].as_numpy()[first:n][pick] * ch.factor
                 self._data.setdefault((ch.var, int(ch.ids[k])), []).append((steps[pick],
                                                                             values))
             ch.next_step = int(steps[-1]) + ch.stride

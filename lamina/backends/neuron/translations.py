@@ -7,7 +7,8 @@ hold inside NEURON without factors. The membrane (leak, offset current, threshol
 refractory clamp, exponential term and adaptation) is the point process named by
 ``membrane``; each receptor is a point process (``synapse``) receiving the NetCons, or, for
 delta synapses, the membrane itself (weights in mV). ``states`` lists the membrane's state
-variables set from initial values (``v`` is the section's). Spike sources are ``LaminaRelay``
+variables set from initial values (``v`` is the section's); ``scale`` the factors from
+NEURON's value of a recordable to PyNN's unit (e.g. uS -> nS). Spike sources are ``LaminaRelay``
 artificial cells fed with the trains lamina draws (`sources`).
 
 A parameter entry maps a NEURON name to a PyNN name, or to a function of the cell's PyNN
@@ -88,8 +89,18 @@ _FACETS: dict[str, Rule] = {"g_leak": _ns_to_us("g_leak"), "e_leak": "v_rest",
 _FACETS_SYNAPSES = _synapses("LaminaExpSyn", True)
 _FACETS_SYNAPSES["excitatory"]["rules"]["e"] = _fixed(_FACETS_FIXED["e_rev_E"])
 
+_SFA_RR: dict[str, Rule] = {**_LIF, "tau_sfa": "tau_sfa", "e_sfa": "e_rev_sfa",
+                            "q_sfa": _ns_to_us("q_sfa"), "tau_rr": "tau_rr",
+                            "e_rr": "e_rev_rr", "q_rr": _ns_to_us("q_rr")}
+
+
 #: standard cell type name -> translation
 CELLS: dict[str, dict[str, Any]] = {
+    "IF_cond_exp_gsfa_grr": {"kind": CELL, "membrane": "LaminaIF", "rules": _SFA_RR,
+                             "receptors": _synapses("LaminaExpSyn", True),
+                             "record": {**_recordables(True), "g_s": ("membrane", "g_s"),
+                                        "g_r": ("membrane", "g_r")},
+                             "scale": {"g_s": 1000.0, "g_r": 1000.0}},
     "IF_facets_hardware1": {"kind": CELL, "membrane": "LaminaIF", "rules": _FACETS,
                             "section_cm": _FACETS_FIXED["cm"],
                             "receptors": _FACETS_SYNAPSES, "record": _recordables(True)},

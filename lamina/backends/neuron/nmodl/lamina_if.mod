@@ -5,6 +5,9 @@ Outward current (nA)
     i = g_leak (v - e_leak) - g_leak delta_T exp((v - v_t)/delta_T) + w - i_offset
 with the adaptation current w (nA):  tau_w dw/dt = a (v - e_leak) - w,  w += b at a spike.
 delta_T = 0 drops the exponential term, a = b = 0 the adaptation (plain leaky IF).
+Spike-frequency adaptation and relative refractoriness (IF_cond_exp_gsfa_grr): outward
+g_s (v - e_sfa) + g_r (v - e_rr), g_s and g_r decaying with tau_sfa and tau_rr and growing
+by q_sfa and q_rr [uS] at each spike (0: absent).
 v crossing v_spike upwards (a WATCH) emits a spike, sets v = v_reset and holds it there
 for t_refrac ms with a large clamp conductance. As in NEST's aeif models, the currents see
 v capped at v_spike. Events of flag 0 (weight in mV) make v
@@ -18,6 +21,7 @@ NEURON {
     NONSPECIFIC_CURRENT i
     RANGE g_leak, e_leak, v_spike, v_reset, t_refrac, i_offset
     RANGE delta_T, v_t, a, b, tau_w, g_clamp, refractory, w
+    RANGE tau_sfa, e_sfa, q_sfa, tau_rr, e_rr, q_rr, g_s, g_r
 }
 
 UNITS {
@@ -39,6 +43,12 @@ PARAMETER {
     b = 0 (nA)
     tau_w = 100 (ms)
     g_clamp = 1e6 (uS)
+    tau_sfa = 100 (ms)
+    e_sfa = -75 (mV)
+    q_sfa = 0 (uS)
+    tau_rr = 2 (ms)
+    e_rr = -75 (mV)
+    q_rr = 0 (uS)
 }
 
 ASSIGNED {
@@ -51,6 +61,8 @@ ASSIGNED {
 
 STATE {
     w (nA)
+    g_s (uS)
+    g_r (uS)
 }
 
 INITIAL {
@@ -67,6 +79,7 @@ BREAKPOINT {
         i = g_clamp * (v - v_reset)
     } else {
         i = g_leak * (capped(v) - e_leak) - i_offset + w - exp_current(capped(v))
+            + g_s * (v - e_sfa) + g_r * (v - e_rr)
     }
 }
 
@@ -84,6 +97,8 @@ DERIVATIVE adaptation {
     : v_start is v at the step's start (saved where the current is computed), v its end:
     : w is driven by their mean, which keeps the adaptation second order in dt
     w' = (a * (0.5 * (capped(v) + capped(v_start)) - e_leak) - w) / tau_w
+    g_s' = -g_s / tau_sfa
+    g_r' = -g_r / tau_rr
 }
 
 FUNCTION exp_current(vm (mV)) (nA) {
@@ -109,6 +124,8 @@ NET_RECEIVE(weight) {
             net_event(t)
             v = v_reset
             w = w + b
+            g_s = g_s + q_sfa
+            g_r = g_r + q_rr
             refractory = 1
             net_send(t_refrac, 3)
         }
