@@ -246,14 +246,13 @@ def test_noisy_current_is_recorded_as_applied(nrn):
     assert abs(i[50:800].mean() - 0.5) < 0.03 and abs(i[50:800].std() - 0.2) < 0.03
 
 
-def test_connections_per_second_and_netcon_values(nrn):
-    import time
+def test_netcon_values_are_read_and_set_in_connection_order(nrn):
+    # speed (NetCons per second) is measured by benchmarks/neuron_networks.py, not here
     a = nrn.Population(200, nrn.IF_cond_exp())
-    t0 = time.perf_counter()
     prj = nrn.Projection(a, a, nrn.FixedProbabilityConnector(0.25, rng=nrn.NumpyRNG(seed=1)),
                          nrn.StaticSynapse(weight=0.002, delay=1.5))
-    rate = prj.size() / (time.perf_counter() - t0)
-    assert prj.size() > 8000 and rate > 20000         # NetCons per second, whole Projection
+    assert prj.size() > 8000
+    np.testing.assert_allclose(np.ravel(prj.get("delay", "list", with_address=False)), 1.5)
     w = np.random.default_rng(2).uniform(0.001, 0.003, prj.size())
     prj.set(weight=w)
     np.testing.assert_allclose(np.asarray(prj.get("weight", "list", with_address=False)).ravel(), w)
