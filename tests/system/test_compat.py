@@ -74,9 +74,15 @@ requires_nest = pytest.mark.skipif(__import__("importlib").util.find_spec("nest"
                                    reason="NEST is not installed (pip install lamina[nest])")
 
 
+requires_neuron = pytest.mark.skipif(
+    __import__("importlib").util.find_spec("neuron") is None,
+    reason="NEURON is not installed (pip install lamina[neuron])")
+
+
 @pytest.mark.parametrize("how", [["lamina"], ["--backend", "engine"],
                                  pytest.param(["nest"], marks=requires_nest),
-                                 pytest.param(["--backend", "nest"], marks=requires_nest)])
+                                 pytest.param(["--backend", "nest"], marks=requires_nest),
+                                 pytest.param(["neuron"], marks=requires_neuron)])
 def test_modern_script_matches_native_form(tmp_path, how):
     script = os.path.join(SCRIPTS, "pynn_modern.py")
     out = tmp_path / "modern.npz"
@@ -85,12 +91,18 @@ def test_modern_script_matches_native_form(tmp_path, how):
     got = np.load(out)
     v, feed = _native_modern()
     assert np.array_equal(got["feed"], feed)
-    assert np.max(np.abs(got["v"] - v)) < 1e-9          # exact models: same v on every backend
+    diff = np.abs(got["v"] - v)
+    if how == ["neuron"]:
+        # Crank-Nicolson: v within 0.5 mV (a threshold reached one step apart moves a reset)
+        assert np.mean(diff < 0.5) > 0.98 and np.median(diff) < 1e-3
+    else:
+        assert np.max(diff) < 1e-9          # exact models: same v on the engine and NEST
     assert bool(got["typo_caught"]) and str(got["rng_class"]) == "lamina.random.NumpyRNG"
     assert got["counts"].sum() > 0
 
 
-@pytest.mark.parametrize("backend", ["engine", pytest.param("nest", marks=requires_nest)])
+@pytest.mark.parametrize("backend", ["engine", pytest.param("nest", marks=requires_nest),
+                                     pytest.param("neuron", marks=requires_neuron)])
 def test_classic_script_runs_unmodified(tmp_path, backend):
     script = os.path.join(SCRIPTS, "pynn_classic.py")
     _lamina_run(script, str(tmp_path / "out"), "--backend", backend, cwd=tmp_path)
@@ -103,9 +115,13 @@ def test_classic_script_runs_unmodified(tmp_path, backend):
 
 
 def test_missing_backend_says_so():
+    import importlib.util
+    missing = [b for b in ("brian2", "neuron") if importlib.util.find_spec(f"lamina.{b}") is None]
+    if not missing:
+        pytest.skip("lamina has a namespace for every PyNN simulator module")
     compat.install()
     try:
         with pytest.raises(lamina.errors.BackendNotAvailableError, match="--backend engine"):
-            import pyNN.neuron  # noqa: F401
+            importlib.import_module(f"pyNN.{missing[0]}")
     finally:
         compat.uninstall()

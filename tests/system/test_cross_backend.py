@@ -10,17 +10,52 @@ import warnings
 import numpy as np
 import pytest
 
-BACKENDS = ["engine", "nest"]
+BACKENDS = ["engine", "nest", "neuron"]
+_MODULES = {"engine": "lamina", "nest": "lamina.nest", "neuron": "lamina.neuron"}
 
 
 @pytest.fixture(params=BACKENDS)
 def sim(request):
-    if request.param == "nest" and importlib.util.find_spec("nest") is None:
-        pytest.skip("NEST is not installed (pip install lamina[nest])")
-    module = importlib.import_module("lamina" if request.param == "engine" else "lamina.nest")
+    if request.param != "engine" and importlib.util.find_spec(request.param) is None:
+        pytest.skip(f"{request.param} is not installed (pip install lamina[{request.param}])")
+    module = importlib.import_module(_MODULES[request.param])
     module.setup(timestep=0.1, min_delay=0.1, max_delay=10.0)
     yield module
     module.end()
+
+
+def _integrates_differently(sim) -> bool:
+    """NEURON integrates with Crank-Nicolson, not NEST's exact propagators: its results are
+    compared with the issue's tolerances instead of to rounding."""
+    return sim.__name__ == "lamina.neuron"
+
+
+def _assert_spikes_close(spikes, ref, dt=0.1):
+    """Spike counts within 2 % (at least 1) and 98 % of spikes within 1.5 time steps."""
+    n, n_ref = sum(len(s) for s in spikes), sum(len(s) for s in ref)
+    assert abs(n - n_ref) <= max(1, 0.02 * n_ref), (n, n_ref)
+    near = 0
+    for a, b in zip(spikes, ref):
+        if len(a) and len(b):
+            near += int(np.sum(np.min(np.abs(a[:, None] - b[None, :]), axis=1) <= 1.5 * dt + 1e-9))
+    assert near >= 0.98 * n, (near, n)
+
+
+def _assert_v_close(v, ref_v, spikes, ref, dt=0.1, guard=3.0, lag_ok=False):
+    """v within 0.5 mV between spikes: samples within `guard` ms after a spike of either
+    simulation are left out (the reset and refractory period)."""
+    t = np.arange(len(v)) * dt
+    keep = np.ones(v.shape, bool)
+    for j, (a, b) in enumerate(zip(spikes, ref)):
+        for ts in np.concatenate([a, b]):
+            keep[(t >= ts - 1.5 * dt) & (t <= ts + guard), j] = False
+    assert keep.mean() > 0.5
+    diff = np.abs(v - ref_v)
+    if lag_ok:
+        # delta jumps: NEURON records v at an instant before delivering that instant's
+        # events, so a jump appears one sample later than on the engine
+        diff[1:] = np.minimum(diff[1:], np.abs(v[1:] - ref_v[:-1]))
+    assert np.max(diff[keep]) <= 0.5
 
 
 def _run(sim, celltype, weights, t_stop=200.0, seed=7):
@@ -56,6 +91,10 @@ def test_exact_models_identical(sim, model):
         _REFERENCE[key] = (spikes, v)
         return
     ref_spikes, ref_v = _REFERENCE[key]
+    if _integrates_differently(sim):
+        _assert_spikes_close(spikes, ref_spikes)
+        _assert_v_close(v, ref_v, spikes, ref_spikes, lag_ok=model == "IF_curr_delta")
+        return
     for a, b in zip(spikes, ref_spikes):
         np.testing.assert_allclose(a, b, atol=1e-9)
     np.testing.assert_allclose(v, ref_v, atol=1e-9)
@@ -74,6 +113,9 @@ def test_conductance_models_close(sim, model):
         _COND[model] = spikes
         return
     ref = _COND[model]
+    if _integrates_differently(sim):
+        _assert_spikes_close(spikes, ref)
+        return
     assert abs(n - sum(len(s) for s in ref)) <= max(1, 0.01 * n)
     for a, b in zip(spikes, ref):
         if len(a) == len(b) and len(a):
@@ -141,9 +183,10 @@ def test_current_sources_start_at_start(sim, start):
     sim.run(4.0)
     v = cells.get_data().segments[0].analogsignals[0].magnitude
     k = int(round(start / 0.1))
-    assert np.all(v[: k + 1, 0] == -70.0) and v[k + 1, 0] > -70.0
+    assert np.all(np.abs(v[: k + 1, 0] + 70.0) < 1e-9) and v[k + 1, 0] > -70.0 + 1e-6
     if start in _DC:
-        np.testing.assert_allclose(v, _DC[start], atol=1e-9)
+        np.testing.assert_allclose(v, _DC[start], atol=1e-3 if _integrates_differently(sim)
+                                   else 1e-9)
     else:
         _DC[start] = v
 
@@ -174,7 +217,8 @@ def test_run_splitting(sim):
     sig = cells.get_data().segments[0].analogsignals[0]
     assert float(sig.sampling_period) == 0.5
     if "split" in _RUNS:
-        np.testing.assert_allclose(sig.magnitude, _RUNS["split"], atol=1e-9)
+        np.testing.assert_allclose(sig.magnitude, _RUNS["split"],
+                                   atol=0.5 if _integrates_differently(sim) else 1e-9)
     else:
         _RUNS["split"] = sig.magnitude
 

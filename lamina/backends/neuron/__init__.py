@@ -1,0 +1,11 @@
+"""lamina's NEURON backend: standard models as single-compartment cells built from
+lamina's own NMODL mechanisms (`mechanisms`, compiled once per user into a cache), NetCons
+from the core's arrays (`connections`), spike sources and current sources (`sources`),
+Vector recording (`recording`), NEURON's artificial cells by name (`native`).
+
+Importing this package imports `neuron`; ``import lamina.neuron`` does not (the backend is
+loaded by ``setup()``).
+"""
+from lamina.backends.neuron.backend import NeuronBackend
+
+__all__ = ["NeuronBackend"]

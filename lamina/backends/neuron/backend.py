@@ -1,0 +1,557 @@
+"""NeuronBackend: lamina's backend interface on NEURON (9.x, Python ``neuron`` module).
+
+Set-up: lamina's NMODL mechanisms are loaded (compiled on first use, `mechanisms`); the
+time step is ``h.dt``. Integration: by default NEURON's fixed step with
+``h.secondorder = 2`` (Crank-Nicolson; currents evaluated at mid-step), spikes on the time
+grid; ``setup(use_cvode=True)`` uses CVODE (variable step and order, ``rtol``/``atol``
+options; threshold crossings located by root finding, spikes and resets at those times, off
+the grid).
+
+Time: nothing is initialised until the first `run_until` (``h.finitialize``, then the cells'
+initial values, then ``frecord_init``); each run queues the spikes of the spike sources for
+its window, queues the current sources' amplitude changes and calls
+``ParallelContext.psolve``; recorded data are moved into lamina's stores after each run.
+`reset` re-initialises at t = 0 (NEURON rewinds: structure, parameters, NetCon weights and
+delays are kept; STDP weights return to those last set).
+
+Synapses: StaticSynapse, TsodyksMarkramSynapse and Tsodyks2Synapse (state in the NetCon
+weight vector, `connections`), STDPMechanism with SpikePairRule (`plasticity`),
+ElectricalSynapse (a pair of ``LaminaGap`` point processes per connection, made before the
+first run). Limits: cells cannot be created after the start (current sources and spike
+sources can); GIF_cond_exp, PointNeuron,
+SpikeSourceInhGamma, the stochastic synapses and Vogels2011Rule raise
+`NoModelAvailableError`; no MPI (``ParallelContext`` is used with one process).
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import neuron  # type: ignore[import-untyped]
+import numpy as np
+from neuron import h  # type: ignore[import-untyped]
+
+from lamina.backends.base import Backend, BackendConfig, SignalData
+from lamina.backends.neuron import cells as cg
+from lamina.backends.neuron import mechanisms, native
+from lamina.backends.neuron import translations as tr
+from lamina.backends.neuron import plasticity
+from lamina.backends.neuron.connections import (GAP, KINDS, SLOTS, STDP, ProjectionRecord,
+                                                make_gaps, make_netcons, read, write)
+from lamina.backends.neuron.errors import translated
+from lamina.backends.neuron.recording import AnalogStore, Channel, SpikeStore
+from lamina.backends.neuron.sources import CurrentSource, SpikeTrains
+from lamina.errors import (ConnectionError, InvalidParameterValueError, LaminaError,
+                           NoModelAvailableError, NonExistentParameterError, RecordingError)
+from lamina.models.base import StandardCellType, StandardSynapseType
+
+logger = logging.getLogger(__name__)
+_I64 = np.int64
+
+
+class NeuronBackend(Backend):
+    """lamina on NEURON (see the module docstring for integration and time)."""
+
+    name = "neuron"
+
+    def __init__(self, config: BackendConfig) -> None:
+        super().__init__(config)
+        self.dt = float(config.dt)
+        extra = dict(config.extra)
+        self.use_cvode = extra.pop("use_cvode", False)
+        if not isinstance(self.use_cvode, (bool, np.bool_)):
+            raise InvalidParameterValueError(
+                f"use_cvode={self.use_cvode!r}: expected True or False")
+        self.rtol = float(extra.pop("rtol", 1e-5))
+        self.atol = float(extra.pop("atol", 1e-5))
+        self.off_grid = bool(self.use_cvode)
+        with translated("loading lamina's NEURON mechanisms"):
+            mechanisms.load(h, neuron.__version__)
+            h.load_file("stdrun.hoc")
+        self.pc = h.ParallelContext()
+        self.pc.gid_clear()
+        h.dt = self.dt
+        h.secondorder = 2
+        self.cvode = h.CVode()
+        self.cvode.active(1 if self.use_cvode else 0)
+        for mech in ("LaminaExpSyn", "LaminaAlphaSyn", "LaminaSTDPSyn"):
+            setattr(h, f"step_average_{mech}", 0.0 if self.use_cvode else 1.0)
+        if self.use_cvode:
+            self.cvode.rtol(self.rtol)
+            self.cvode.atol(self.atol)
+            self.cvode.condition_order(2)        # interpolated threshold crossings
+        self._step = 0
+        self._initialized = False
+        self._record_dirty = False
+        self._structure_changed = False
+        self._groups: list[cg.CellGroup] = []
+        self._trains: dict[int, SpikeTrains] = {}        # group index -> spike trains
+        self._group_of = np.zeros(0, _I64)
+        self._local_of = np.zeros(0, _I64)
+        self._spk_active = np.zeros(0, bool)
+        self._projections: dict[int, ProjectionRecord] = {}
+        self._sources: dict[int, CurrentSource] = {}
+        self._channels: list[Channel] = []
+        self._spikes = SpikeStore()
+        self._analog = AnalogStore()
+        self._spike_t, self._spike_gid = h.Vector(), h.Vector()
+
+    # -- helpers -----------------------------------------------------------------------
+    def _split(self, ids: np.ndarray) -> list[tuple[cg.CellGroup, np.ndarray, np.ndarray]]:
+        """(group, positions in `ids`, local indices) for each group present in `ids`."""
+        ids = np.asarray(ids, _I64)
+        groups = self._group_of[ids]
+        out = []
+        for gi in np.unique(groups).tolist():
+            where = np.flatnonzero(groups == gi)
+            out.append((self._groups[gi], where, self._local_of[ids[where]]))
+        return out
+
+    def _group_index(self, g: cg.CellGroup) -> int:
+        return next(i for i, x in enumerate(self._groups) if x is g)
+
+    # -- cells -------------------------------------------------------------------------
+    def native_cell_type(self, name: str) -> type[StandardCellType]:
+        """NEURON's artificial cell `name` (``"IntFire1"``), else NEST's name of a standard
+        model (``"iaf_psc_alpha"``; see `lamina.models.nest_named`), as on the engine."""
+        import warnings
+
+        from lamina.models import nest_named
+        cls = nest_named.nest_named_type(name)
+        if cls is None or name in native.artificial_cells(h):
+            return native.cell_type(h, name)
+        if name in nest_named.RENAMED:
+            warnings.warn(f"{name!r} was removed from NEST; using "
+                          f"{nest_named.RENAMED[name]!r}", DeprecationWarning, stacklevel=4)
+        return cls
+
+    def create_cells(self, celltype: StandardCellType, ids: np.ndarray,
+                     parameters: dict[str, Any], initial_values: dict[str, np.ndarray]) -> None:
+        ids = np.asarray(ids, _I64)
+        entry = cg.entry_for(celltype)
+        if len(ids) == 0:
+            return
+        if self._initialized and entry["kind"] == tr.CELL:
+            raise NoModelAvailableError(
+                f"{type(celltype).__name__} cells cannot be created after the simulation "
+                "started on the neuron backend (NEURON initialises their mechanisms only at "
+                "the start); create them before the first run, or call reset() first")
+        params = {k: (v if k == "spike_times" else
+                      np.broadcast_to(np.asarray(v, float), (len(ids),)).copy())
+                  for k, v in parameters.items()}
+        initial = {k: np.broadcast_to(np.asarray(v, float), (len(ids),)).copy()
+                   for k, v in initial_values.items()}
+        group = cg.CellGroup(celltype, entry, ids, params, initial)
+        name = type(celltype).__name__
+        with translated(f"creating {len(ids)} {name} cells", NoModelAvailableError):
+            cg.build(h, self.pc, group)
+            for gid in ids.tolist():
+                self.pc.spike_record(gid, self._spike_t, self._spike_gid)
+        top = int(ids.max()) + 1
+        if top > len(self._group_of):
+            grow = top - len(self._group_of)
+            self._group_of = np.concatenate([self._group_of, np.full(grow, -1, _I64)])
+            self._local_of = np.concatenate([self._local_of, np.full(grow, -1, _I64)])
+            self._spk_active = np.concatenate([self._spk_active, np.zeros(grow, bool)])
+        self._group_of[ids] = len(self._groups)
+        self._local_of[ids] = np.arange(len(ids))
+        if group.is_source:
+            self._trains[len(self._groups)] = SpikeTrains(
+                name, ids, params, self.dt, int(self.config.rng_seed))
+        self._groups.append(group)
+        if self._initialized:
+            self._structure_changed = True
+            group.created_at = self._step
+
+    def set_cell_parameters(self, ids: np.ndarray, parameters: dict[str, Any]) -> None:
+        for g, where, local in self._split(ids):
+            changed: dict[str, Any] = {}
+            merged: Any
+            for name, values in parameters.items():
+                if name == "spike_times":
+                    merged = list(g.params.get(name, [np.zeros(0)] * len(g.ids)))
+                    vals = values if len(values) == len(where) else [values] * len(where)
+                    for j, k in enumerate(local.tolist()):
+                        merged[k] = np.asarray(vals[j], float)
+                else:
+                    merged = np.array(g.params[name], float, copy=True)
+                    merged[local] = np.broadcast_to(np.asarray(values, float),
+                                                    (len(ids),))[where]
+                changed[name] = merged
+            if g.is_source:
+                self._trains[self._group_index(g)].update(changed, now=self._step * self.dt)
+                g.params.update(changed)
+            else:
+                with translated(f"setting parameters of {type(g.celltype).__name__}",
+                                InvalidParameterValueError):
+                    cg.apply_parameters(g, changed)
+
+    def set_initial_values(self, ids: np.ndarray, values: dict[str, np.ndarray]) -> None:
+        for g, where, local in self._split(ids):
+            for name, vals in values.items():
+                arr = g.initial.setdefault(name, np.zeros(len(g.ids)))
+                arr[local] = np.broadcast_to(np.asarray(vals, float), (len(ids),))[where]
+            if self._initialized:
+                cg.apply_initial_values(g)
+        if self._initialized:
+            self._reinit_states()
+
+    def _reinit_states(self) -> None:
+        if self.use_cvode:
+            self.cvode.re_init()
+        else:
+            h.fcurrent()
+
+    # -- connections -------------------------------------------------------------------
+    def connect(self, projection_id: int, pre_ids: np.ndarray, post_ids: np.ndarray,
+                receptor_type: str, synapse_type: StandardSynapseType,
+                values: dict[str, np.ndarray]) -> None:
+        name = type(synapse_type).__name__
+        if name not in KINDS:
+            raise NoModelAvailableError(
+                f"{name} is not available on the neuron backend (available: "
+                f"{', '.join(sorted(KINDS))})")
+        kind = KINDS[name]
+        if kind == GAP:
+            self._connect_gaps(projection_id, pre_ids, post_ids, synapse_type, values)
+            return
+        if kind == STDP:
+            plasticity.check_rule(synapse_type)
+        pre_ids, post_ids = np.asarray(pre_ids, _I64), np.asarray(post_ids, _I64)
+        n = len(pre_ids)
+        weight = np.broadcast_to(np.asarray(values.get("weight", 0.0), float), (n,))
+        delay = np.broadcast_to(np.asarray(values.get("delay", self.config.min_delay), float),
+                                (n,))
+        targets: list[Any] = [None] * n
+        negative = False
+        for g, where, local in self._split(post_ids):
+            if receptor_type not in g.celltype.receptor_types:
+                raise ConnectionError(
+                    f"receptor type {receptor_type!r} is not available on "
+                    f"{type(g.celltype).__name__}; allowed: "
+                    f"{', '.join(g.celltype.receptor_types) or 'none (spike source)'}")
+            if kind and (g.native or g.receptors.get(receptor_type) is None):
+                raise NoModelAvailableError(
+                    f"{name} onto {type(g.celltype).__name__} ({receptor_type}) is not "
+                    "available on the neuron backend: short-term plasticity needs an "
+                    "exponential or alpha synapse (not a delta synapse or artificial cell)")
+            negative |= receptor_type == "inhibitory" and not getattr(
+                g.celltype, "conductance_based", False)
+            if kind == STDP:
+                with translated(f"creating STDP synapses of projection {projection_id}"):
+                    for j, pp in zip(where.tolist(), plasticity.targets(
+                            h, g, receptor_type, local, delay[where])):
+                        targets[j] = pp
+                continue
+            for j, k in zip(where.tolist(), local.tolist()):
+                targets[j] = g.target(receptor_type, k) if not g.native else g.relays[k]
+        rec = self._projections.get(projection_id)
+        if rec is None:
+            rec = ProjectionRecord(projection_id, receptor_type, synapse_type, kind=kind)
+            self._projections[projection_id] = rec
+        if kind == STDP:
+            extra = plasticity.connection_values(synapse_type, values, weight, negative)
+        else:
+            extra = {k: np.broadcast_to(np.asarray(v, float), (n,))
+                     for k, v in values.items() if k in SLOTS[kind] and k != "weight"}
+        with translated(f"connecting projection {projection_id}", ConnectionError):
+            netcons = make_netcons(self.pc, pre_ids, targets, weight, delay, kind, extra)
+        rec.append(pre_ids, post_ids, netcons, weight)
+
+    def _sections_of(self, ids: np.ndarray, what: str) -> list[Any]:
+        out: list[Any] = [None] * len(ids)
+        for g, where, local in self._split(ids):
+            if g.entry["kind"] != tr.CELL:
+                raise NoModelAvailableError(
+                    f"{what} needs cells with a membrane; {type(g.celltype).__name__} has none "
+                    "on the neuron backend")
+            for j, k in zip(where.tolist(), local.tolist()):
+                out[j] = g.sections[k]
+        return out
+
+    def _connect_gaps(self, projection_id: int, pre_ids: np.ndarray, post_ids: np.ndarray,
+                      synapse_type: Any, values: dict[str, np.ndarray]) -> None:
+        """ElectricalSynapse: a LaminaGap pair per connection (no delay)."""
+        if self._initialized:
+            raise NoModelAvailableError(
+                "ElectricalSynapse on the neuron backend: gap junctions must be made before "
+                "the first run (or after reset())")
+        pre_ids, post_ids = np.asarray(pre_ids, _I64), np.asarray(post_ids, _I64)
+        weight = np.broadcast_to(np.asarray(values.get("weight", 0.0), float), (len(pre_ids),))
+        pre = self._sections_of(pre_ids, "ElectricalSynapse")
+        post = self._sections_of(post_ids, "ElectricalSynapse")
+        rec = self._projections.get(projection_id)
+        if rec is None:
+            rec = ProjectionRecord(projection_id, "gap", synapse_type, kind=GAP)
+            self._projections[projection_id] = rec
+        with translated(f"connecting gap junctions of projection {projection_id}",
+                        ConnectionError):
+            rec.gaps.extend(make_gaps(h, pre, post, weight))
+        rec.append(pre_ids, post_ids, [], weight)
+
+    def connection_ids(self, projection_id: int) -> tuple[np.ndarray, np.ndarray]:
+        rec = self._projections[projection_id]
+        return rec.pre_ids, rec.post_ids
+
+    def _check_attribute(self, rec: ProjectionRecord, name: str) -> None:
+        if rec.kind == GAP:
+            if name != "weight":
+                raise NonExistentParameterError(name, "ElectricalSynapse", ["weight"])
+            return
+        allowed = ["weight", "delay", *(k for k in SLOTS[rec.kind]
+                                        if k in rec.synapse_type.get_parameter_names())]
+        if name not in allowed:
+            raise NonExistentParameterError(name, type(rec.synapse_type).__name__, allowed)
+
+    def set_connection_values(self, projection_id: int, name: str, values: np.ndarray) -> None:
+        rec = self._projections[projection_id]
+        self._check_attribute(rec, name)
+        if rec.kind == GAP:
+            vals = np.broadcast_to(np.asarray(values, float), (len(rec.gaps),)).tolist()
+            for (a, b), w in zip(rec.gaps, vals):
+                a.g = b.g = w
+            return
+        if rec.kind == STDP and name == "delay":
+            raise NoModelAvailableError(
+                "STDPMechanism on the neuron backend: delays cannot change after connecting "
+                "(the postsynaptic spike route is built for them)")
+        with translated(f"setting {name} of projection {projection_id}",
+                        InvalidParameterValueError):
+            write(rec.netcons, name, values, rec.kind)
+        if rec.kind == STDP and name == "weight":
+            rec.w0 = np.broadcast_to(np.asarray(values, float), (len(rec.netcons),)).copy()
+            write(rec.netcons, "x_next", np.abs(rec.w0) / read(rec.netcons, "w_max", STDP),
+                  STDP)
+
+    def get_connection_values(self, projection_id: int, name: str) -> np.ndarray:
+        rec = self._projections[projection_id]
+        self._check_attribute(rec, name)
+        if rec.kind == GAP:
+            return np.fromiter((a.g for a, _ in rec.gaps), float, len(rec.gaps))
+        return read(rec.netcons, name, rec.kind)
+
+    # -- current sources ---------------------------------------------------------------
+    def inject(self, source_id: int, source: Any, parameters: dict[str, Any],
+               target_ids: np.ndarray) -> None:
+        target_ids = np.asarray(target_ids, _I64)
+        src = self._sources.get(source_id)
+        if src is None:
+            src = CurrentSource(source_id, type(source).__name__, dict(parameters),
+                                np.zeros(0, _I64))
+            self._sources[source_id] = src
+        sections: list[Any] = []
+        for g, _, local in self._split(target_ids):
+            if g.entry["kind"] != tr.CELL:
+                raise ConnectionError(
+                    f"cannot inject current into {type(g.celltype).__name__} cells")
+            sections.extend(g.sections[k] for k in local.tolist())
+        with translated(f"injecting {src.model}"):
+            src.attach(h, sections)
+        src.targets = np.concatenate([src.targets, target_ids])
+        self._structure_changed |= self._initialized
+
+    def set_current_source_parameters(self, source_id: int, parameters: dict[str, Any]) -> None:
+        src = self._sources[source_id]
+        src.params.update(parameters)
+
+    def record_current_source(self, source_id: int) -> None:
+        src = self._sources[source_id]
+        if not src.recording:
+            src.recording, src.rec_start = True, self._step
+
+    def get_current_source_data(self, source_id: int, clear: bool) -> SignalData:
+        src = self._sources[source_id]
+        values = src.waveform(src.rec_start, self._step + 1, self.dt,
+                              int(self.config.rng_seed)) if src.recording else np.zeros(0)
+        data = SignalData(src.rec_start * self.dt, self.dt, values[:, None])
+        if clear:
+            src.rec_start = self._step + 1
+        return data
+
+    # -- recording ---------------------------------------------------------------------
+    def set_recording(self, ids: np.ndarray, variable: str, sampling_interval: float) -> None:
+        ids = np.asarray(ids, _I64)
+        if variable == "spikes":
+            self._spk_active[ids] = True
+            return
+        interval = max(int(round(sampling_interval / self.dt)), 1)
+        for g, where, local in self._split(ids):
+            if g.created_at is not None and self._initialized:
+                raise NoModelAvailableError(
+                    f"recording {variable!r} of {type(g.celltype).__name__} cells created "
+                    "after the simulation started is not possible on the neuron backend "
+                    "(NEURON records only into sections present at initialisation); record "
+                    "them after reset(), or create them before the first run")
+            recordable = g.entry.get("record", {})
+            if variable not in recordable:
+                raise RecordingError(variable, type(g.celltype), ["spikes", *recordable])
+            ch = Channel(variable, ids[where], [h.Vector() for _ in local], interval,
+                         self._step, stride=interval if self.use_cvode else 1,
+                         origin=self._step)
+            ch.active = np.ones(len(local), bool)
+            ch.sources = [(g, k) for k in local.tolist()]
+            ch.factor = g.entry.get("scale", {}).get(variable, 1.0)
+            self._channels.append(ch)
+        if self._initialized:
+            self._record_dirty = True
+
+    def _arm_channels(self) -> None:
+        """Start NEURON's recording into the Vectors of new channels (done just before a
+        run, once cells added since the start are part of NEURON's structure)."""
+        for ch in self._channels:
+            if ch.armed:
+                continue
+            with translated(f"recording {ch.var}"):
+                for vec, (g, k) in zip(ch.vectors, ch.sources):
+                    ref = cg.state_reference(g, ch.var, k)
+                    if self.use_cvode:
+                        vec.record(ref, ch.interval * self.dt)
+                    else:
+                        vec.record(ref)
+            ch.armed = True
+
+    def stop_recording(self, ids: np.ndarray, variable: str) -> None:
+        ids = np.asarray(ids, _I64)
+        if variable == "spikes":
+            self._spk_active[ids] = False
+            return
+        for ch in self._channels:
+            if ch.var == variable:
+                ch.active &= ~np.isin(ch.ids, ids)
+
+    def get_spikes(self, ids: np.ndarray) -> list[np.ndarray]:
+        return self._spikes.get(ids)
+
+    def get_signal(self, ids: np.ndarray, variable: str) -> SignalData:
+        intervals = [ch.interval for ch in self._channels if ch.var == variable]
+        t0, step, values = self._analog.assemble(variable, ids, self.dt, self._step,
+                                                 intervals[-1] if intervals else 1)
+        return SignalData(t0, step, values)
+
+    def clear_recorded(self, ids: np.ndarray, variable: str) -> None:
+        if variable == "spikes":
+            self._spikes.clear(ids)
+        else:
+            self._analog.clear(variable, ids)
+
+    def _harvest(self) -> None:
+        if len(self._spike_t):
+            times = self._spike_t.as_numpy().copy()
+            if not self.off_grid:                  # NEURON's t drifts from the grid
+                times = np.round(times / self.dt) * self.dt
+            gids = self._spike_gid.as_numpy().astype(_I64)
+            keep = self._spk_active[gids]
+            self._spikes.append(gids[keep], times[keep])
+            self._spike_t.resize(0)
+            self._spike_gid.resize(0)
+        for ch in self._channels:
+            self._analog.harvest(ch)
+        self._channels = [ch for ch in self._channels if ch.active.any()]
+
+    # -- time --------------------------------------------------------------------------
+    @property
+    def t(self) -> float:
+        return self._step * self.dt
+
+    def _initialize(self) -> None:
+        self._arm_channels()
+        with translated("initialising the NEURON simulation"):
+            self.pc.set_maxstep(10.0)
+            h.finitialize()
+            for g in self._groups:
+                cg.apply_initial_values(g)
+            self._reinit_states()
+            h.frecord_init()
+        for ch in self._channels:
+            ch.next_step, ch.skip_first, ch.origin = 0, False, ch.origin % ch.interval
+        self._initialized = True
+        self._record_dirty = False
+        self._structure_changed = False
+
+    def _adopt_new_structure(self) -> None:
+        """Cells or current sources added after the start: NEURON rebuilds its internal
+        tables (``fcurrent``, or CVODE's ``re_init``) without touching the state."""
+        with translated("adding to a running NEURON simulation"):
+            self._reinit_states()
+        self._structure_changed = False
+
+    def _restart_recording(self) -> None:
+        """New recording Vectors after the start: NEURON restarts all of them now."""
+        self._arm_channels()
+        h.frecord_init()
+        for ch in self._channels:
+            if ch.next_step - ch.stride == self._step:
+                ch.skip_first = True
+            else:
+                ch.next_step = self._step
+                if ch.stride > 1:
+                    ch.origin = self._step
+        self._record_dirty = False
+
+    def run_until(self, t_stop: float) -> None:
+        n_stop = int(round(t_stop / self.dt))
+        seed = int(self.config.rng_seed)
+        fresh = not self._initialized
+        if fresh:
+            self._initialize()
+        else:
+            if self._structure_changed:
+                self._adopt_new_structure()
+            if self._record_dirty:
+                self._restart_recording()
+        t0, t1 = self._step * self.dt, n_stop * self.dt
+        with translated(f"running to t = {t_stop} ms"):
+            for src in self._sources.values():
+                src.queue(h, self._step, n_stop, self.dt, seed, fresh)
+            for gi, trains in self._trains.items():
+                stims = self._groups[gi].stims
+                for k, times in enumerate(trains.window(t0, t1)):
+                    for ts in times.tolist():
+                        stims[k].event(ts)
+            self.pc.psolve(t1)
+        self._step = n_stop
+        self._harvest()
+
+    def reset(self) -> None:
+        for rec in self._projections.values():
+            if rec.kind == STDP:               # plastic weights back to those last set
+                write(rec.netcons, "weight", rec.w0, STDP)
+        self._step = 0
+        self._initialized = False
+        for g in self._groups:
+            g.created_at = None
+        self._spikes.clear()
+        self._analog.clear_all()
+        for trains in self._trains.values():
+            trains.restart()
+        for src in self._sources.values():
+            if src.recording:
+                src.rec_start = 0
+
+    def end(self) -> None:
+        self._harvest_safely()
+        self.pc.gid_clear()
+        self._groups, self._projections, self._sources = [], {}, {}
+        self._channels, self._trains = [], {}
+
+    def _harvest_safely(self) -> None:
+        try:
+            self._spike_t.resize(0)
+            self._spike_gid.resize(0)
+        except (RuntimeError, LaminaError):
+            pass
+
+    def describe(self) -> dict[str, Any]:
+        if self.use_cvode:
+            method = (f"CVODE variable step (rtol {self.rtol:g}, atol {self.atol:g}); "
+                      "threshold crossings located by root finding, spikes at those times "
+                      "(off the grid)")
+        else:
+            method = ("fixed step dt with Crank-Nicolson (h.secondorder = 2); synaptic "
+                      "currents/conductances in closed form, averaged over each step; spikes "
+                      "on the grid")
+        return {"backend": self.name, "simulator": f"NEURON {neuron.__version__}",
+                "dt": self.dt, "integration": method,
+                "spike_precision": "off_grid" if self.off_grid else "on_grid",
+                "mechanisms": str(mechanisms.build_dir(neuron.__version__,
+                                                       mechanisms.mod_files()))}

@@ -1,0 +1,120 @@
+COMMENT
+lamina: exponentially decaying synapse, solved in closed form between events.
+
+g(t) = A exp(-(t - t0)/tau); each event adds its weight to g (uS or nA).
+conductance = 1: outward current i = g (v - e); conductance = 0: g is an inward current.
+With the fixed step (step_average = 1) the current uses the mean of g over the step, in
+closed form, so that the charge each step delivers is exact; with CVODE (step_average = 0)
+g at the time NEURON evaluates. After each fixed step g holds its value at the step's end
+(the value recorded).
+Short-term plasticity per connection (NetCon weight vector: weight, kind, U, tau_rec,
+tau_facil, then the state u, x, y, t_last): kind 0 static; kind 1 NEST's tsodyks_synapse
+(lamina's TsodyksMarkramSynapse, tau_psc = this synapse's tau; u = 0, x = 1, y = 0 at the
+start); kind 2 NEST's tsodyks2_synapse (Tsodyks2Synapse; u = U, x = 1). The amplitude an
+event adds is weight * (released fraction).
+ENDCOMMENT
+
+NEURON {
+    POINT_PROCESS LaminaExpSyn
+    NONSPECIFIC_CURRENT i
+    RANGE tau, e, conductance, g
+    GLOBAL step_average
+}
+
+UNITS {
+    (mV) = (millivolt)
+    (nA) = (nanoamp)
+    (uS) = (microsiemens)
+}
+
+PARAMETER {
+    tau = 5 (ms)
+    e = 0 (mV)
+    conductance = 1
+    step_average = 1
+}
+
+ASSIGNED {
+    v (mV)
+    i (nA)
+    g
+    amp
+    t0 (ms)
+}
+
+INITIAL {
+    amp = 0
+    t0 = t
+    g = 0
+}
+
+BREAKPOINT {
+    if (step_average > 0) {
+        g = amp * tau * (exp(-(t - 0.5 * dt - t0) / tau) - exp(-(t + 0.5 * dt - t0) / tau)) / dt
+    } else {
+        g = amp * exp(-(t - t0) / tau)
+    }
+    if (conductance > 0) {
+        i = g * (v - e)
+    } else {
+        i = -g
+    }
+}
+
+AFTER SOLVE {
+    g = amp * exp(-(t - t0) / tau)
+}
+
+NET_RECEIVE(weight, kind, U, tau_rec (ms), tau_facil (ms), u, x, y, t_last (ms)) {
+    LOCAL w_eff, hh, puu, pzz, pyy, pxy, z, released
+    INITIAL {
+        x = 1
+        y = 0
+        if (kind == 2) {
+            u = U
+            t_last = -1
+        } else {
+            u = 0
+            t_last = 0
+        }
+    }
+    w_eff = weight
+    if (kind == 1) {
+        hh = t - t_last
+        puu = 0
+        if (tau_facil > 0) {
+            puu = exp(-hh / tau_facil)
+        }
+        pzz = exp(-hh / tau_rec) - 1
+        pyy = exp(-hh / tau)
+        if (fabs(tau - tau_rec) < 1e-12) {
+            pxy = 1 - pyy * (1 + hh / tau)
+        } else {
+            pxy = (pzz * tau_rec - (pyy - 1) * tau) / (tau - tau_rec)
+        }
+        z = 1 - x - y
+        u = u * puu
+        x = x + pxy * y - pzz * z
+        y = y * pyy
+        u = u + U * (1 - u)
+        released = u * x
+        x = x - released
+        y = y + released
+        w_eff = released * weight
+        t_last = t
+    } else if (kind == 2) {
+        if (t_last >= 0) {
+            hh = t - t_last
+            puu = 0
+            if (tau_facil > 0) {
+                puu = exp(-hh / tau_facil)
+            }
+            x = 1 + (x - x * u - 1) * exp(-hh / tau_rec)
+            u = U + u * (1 - U) * puu
+        }
+        w_eff = x * u * weight
+        t_last = t
+    }
+    amp = amp * exp(-(t - t0) / tau) + w_eff
+    t0 = t
+}

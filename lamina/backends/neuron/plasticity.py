@@ -1,0 +1,88 @@
+"""STDP on NEURON: ``LaminaSTDPSyn`` point processes and the postsynaptic spike routes.
+
+Connections of an `STDPMechanism` (SpikePairRule with a power-law weight dependence:
+additive, multiplicative, additive-potentiation/multiplicative-depression, Gutig) target a
+``LaminaSTDPSyn`` beside the cell's ordinary synapse of that receptor (same time constant,
+reversal potential and kind: only exponential synapses). Each such point process receives
+the cell's own spikes through a NetCon of kind -1 and delay twice the connections' delay
+(less 1e-6 ms, so that it precedes a presynaptic event of the same instant; see the
+mechanism's comment), so all STDP connections onto one cell must share one delay,
+and ``dendritic_delay_fraction`` must be 1 (as on NEST). Vogels2011Rule is not available.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from lamina.backends.neuron import translations as tr
+from lamina.backends.neuron.cells import CellGroup
+from lamina.errors import NoModelAvailableError
+
+
+def check_rule(synapse_type: Any) -> tuple[float, float] | None:
+    """(mu_plus, mu_minus) fixed by the weight dependence (None: per connection, Gutig);
+    `NoModelAvailableError` for what the backend cannot run."""
+    if synapse_type.timing_dependence.rule != "pair":
+        raise NoModelAvailableError(
+            f"STDPMechanism with {type(synapse_type.timing_dependence).__name__} is not "
+            "available on the neuron backend (SpikePairRule is)")
+    if synapse_type.dendritic_delay_fraction != 1.0:
+        raise NoModelAvailableError(
+            "STDPMechanism on the neuron backend: dendritic_delay_fraction must be 1 (the "
+            "whole delay dendritic, as NEST's stdp_synapse)")
+    return type(synapse_type.weight_dependence).fixed_mu
+
+
+def connection_values(synapse_type: Any, values: dict[str, Any], weight: np.ndarray,
+                      negative_receptor: bool) -> dict[str, np.ndarray]:
+    """The rule's slots for each connection (PyNN values; mu and the weight's sign)."""
+    n = len(weight)
+    out = {k: np.broadcast_to(np.asarray(v, float), (n,))
+           for k, v in values.items() if k not in ("weight", "delay")}
+    mu = check_rule(synapse_type)
+    if mu is not None:
+        out["mu_plus"], out["mu_minus"] = np.full(n, mu[0]), np.full(n, mu[1])
+    sign = np.where(weight > 0, 1.0, np.where(weight < 0, -1.0,
+                                               -1.0 if negative_receptor else 1.0))
+    out["w_sign"] = sign
+    return out
+
+
+def targets(h: Any, group: CellGroup, receptor: str, local: np.ndarray,
+            delay: np.ndarray) -> list[Any]:
+    """The STDP point process of each connection's target cell (created on first use,
+    with its postsynaptic-spike NetCon)."""
+    syn = group.entry["receptors"].get(receptor) if group.entry["kind"] == tr.CELL else None
+    if syn is None or syn["mechanism"] != "LaminaExpSyn":
+        raise NoModelAvailableError(
+            f"STDPMechanism onto {type(group.celltype).__name__} ({receptor}) is not "
+            "available on the neuron backend: it needs an exponentially decaying synapse")
+    n = len(group.ids)
+    pps = group.stdp.setdefault(receptor, [None] * n)
+    delays = group.stdp_delay.setdefault(receptor, np.full(n, np.nan))
+    for k in np.unique(local).tolist():
+        d = delay[local == k]
+        known = delays[k]
+        if np.any(d != d[0]) or (not np.isnan(known) and known != d[0]):
+            raise NoModelAvailableError(
+                f"STDPMechanism on the neuron backend: all STDP connections onto a cell "
+                f"must share one delay (cell {int(group.ids[k])} gets "
+                f"{sorted(set(np.r_[d, [] if np.isnan(known) else [known]].tolist()))} ms)")
+        delays[k] = d[0]
+        if pps[k] is None:
+            pps[k] = _make(h, group, syn, k, 2.0 * float(d[0]) - 1e-6)
+    return [pps[k] for k in local.tolist()]
+
+
+def _make(h: Any, group: CellGroup, syn: dict[str, Any], k: int, post_delay: float) -> Any:
+    pp = h.LaminaSTDPSyn(group.sections[k](0.5))
+    for name, value in syn["fixed"].items():
+        setattr(pp, name, value)
+    for name, values in tr.evaluate(syn["rules"], group.params, len(group.ids)).items():
+        setattr(pp, name, float(values[k]))
+    post = h.NetCon(group.membranes[k], pp)
+    post.weight[1] = -1
+    post.delay = post_delay
+    group.stdp_routes.append(post)
+    return pp

@@ -1,0 +1,149 @@
+"""Recording on NEURON: ``ParallelContext.spike_record`` for spikes, ``Vector.record`` for
+analog variables, both emptied into lamina-side stores after every run.
+
+* spikes: every cell's spikes are recorded by NEURON; after each run those of cells that
+  record spikes at that moment are kept (`SpikeStore`).
+* analog: a `Channel` is one ``set_recording`` call (variable, cells, interval): one Vector per
+  cell. With the fixed step NEURON records every step (``Vector.record(ref)``: its clock,
+  a sum of steps, drifts from the grid by rounding, so sampling on its own ``Dt`` events
+  would lose samples at run ends) and lamina keeps every ``interval``-th sample; with CVODE
+  ``Vector.record(ref, interval)`` samples at the interval. NEURON samples from the time
+  recording is initialised. A channel added after the simulation started needs NEURON's
+  ``frecord_init()``, which restarts every recording Vector at the current time: channels that
+  already hold the sample of that time drop its repetition.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from lamina.errors import InvalidDimensionsError
+
+_I64 = np.int64
+
+
+class SpikeStore:
+    """Spike times [ms] by lamina id, appended per run."""
+
+    def __init__(self) -> None:
+        self._ids: list[np.ndarray] = []
+        self._times: list[np.ndarray] = []
+
+    def append(self, ids: np.ndarray, times: np.ndarray) -> None:
+        if len(ids):
+            self._ids.append(np.asarray(ids, _I64))
+            self._times.append(np.asarray(times, float))
+
+    def _all(self) -> tuple[np.ndarray, np.ndarray]:
+        if not self._ids:
+            return np.zeros(0, _I64), np.zeros(0)
+        if len(self._ids) > 1:
+            self._ids, self._times = [np.concatenate(self._ids)], [np.concatenate(self._times)]
+        return self._ids[0], self._times[0]
+
+    def get(self, ids: np.ndarray) -> list[np.ndarray]:
+        """One sorted array of spike times per id."""
+        all_ids, times = self._all()
+        ids = np.asarray(ids, _I64)
+        sel = np.isin(all_ids, ids)
+        sid, st = all_ids[sel], times[sel]
+        order = np.lexsort((st, sid))
+        sid, st = sid[order], st[order]
+        lo, hi = np.searchsorted(sid, ids, "left"), np.searchsorted(sid, ids, "right")
+        return [st[a:b] for a, b in zip(lo, hi)]
+
+    def clear(self, ids: np.ndarray | None = None) -> None:
+        if ids is None:
+            self._ids, self._times = [], []
+            return
+        all_ids, times = self._all()
+        keep = ~np.isin(all_ids, np.asarray(ids, _I64))
+        self._ids, self._times = [all_ids[keep]], [times[keep]]
+
+
+@dataclass
+class Channel:
+    """Cells sampling one variable into NEURON Vectors.
+
+    Attributes
+    ----------
+    var : lamina variable; ``ids`` the cells; ``vectors`` one h.Vector per cell
+    interval : sampling interval [steps]; ``stride`` steps between NEURON's samples (1 or
+        ``interval``); ``origin`` the step recording started; ``next_step`` the step of the
+        Vectors' first sample
+    active : per cell, whether it still records; ``skip_first``: drop the Vectors' first
+        sample (already stored, repeated by ``frecord_init``)
+    sources, armed : the cells' groups and indices; whether NEURON records into the Vectors
+        yet (`NeuronBackend` arms a channel just before the next run)
+    """
+
+    var: str
+    ids: np.ndarray
+    vectors: list[Any]
+    interval: int
+    next_step: int
+    stride: int = 1
+    origin: int = 0
+    active: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    skip_first: bool = False
+    factor: float = 1.0                                  # PyNN value / NEURON value
+    sources: list[Any] = field(default_factory=list)    # (cell group, index) per Vector
+    armed: bool = False                                  # Vector.record called
+
+
+class AnalogStore:
+    """Samples by (variable, id): lists of (steps, values) chunks."""
+
+    def __init__(self) -> None:
+        self._data: dict[tuple[str, int], list[tuple[np.ndarray, np.ndarray]]] = {}
+
+    def harvest(self, ch: Channel) -> None:
+        """Move the samples NEURON holds for `ch` into the store; empty its Vectors."""
+        if not ch.vectors:
+            return
+        n = min(len(v) for v in ch.vectors)
+        first = 1 if ch.skip_first and n else 0
+        if n > first:
+            steps = ch.next_step + ch.stride * np.arange(n - first, dtype=_I64)
+            pick = (steps - ch.origin) % ch.interval == 0
+            for k in np.flatnonzero(ch.active).tolist():
+                values = ch.vectors[k].as_numpy()[first:n][pick] * ch.factor
+                self._data.setdefault((ch.var, int(ch.ids[k])), []).append((steps[pick],
+                                                                            values))
+            ch.next_step = int(steps[-1]) + ch.stride
+        ch.skip_first = False
+        for v in ch.vectors:
+            v.resize(0)
+
+    def series(self, var: str, i: int) -> tuple[np.ndarray, np.ndarray]:
+        chunks = self._data.get((var, i), [])
+        if not chunks:
+            return np.zeros(0, _I64), np.zeros(0)
+        if len(chunks) > 1:
+            chunks[:] = [(np.concatenate([c[0] for c in chunks]),
+                          np.concatenate([c[1] for c in chunks]))]
+        return chunks[0]
+
+    def clear(self, var: str, ids: np.ndarray) -> None:
+        for i in np.asarray(ids, _I64).tolist():
+            self._data.pop((var, i), None)
+
+    def clear_all(self) -> None:
+        self._data.clear()
+
+    def assemble(self, var: str, ids: np.ndarray, dt: float, now: int,
+                 interval: int) -> tuple[float, float, np.ndarray]:
+        """(t_start [ms], interval [ms], values (n_samples, len(ids)))."""
+        series = [self.series(var, i) for i in np.asarray(ids, _I64).tolist()]
+        lengths = {len(s) for s, _ in series}
+        if lengths == {0} or not series:
+            return now * dt, interval * dt, np.zeros((0, len(series)))
+        if len(lengths) != 1:
+            raise InvalidDimensionsError(
+                f"cells recorded {var!r} over different periods ({sorted(lengths)} samples); "
+                "get their data separately")
+        steps = series[0][0]
+        step = int(steps[1] - steps[0]) if len(steps) > 1 else interval
+        return float(steps[0]) * dt, step * dt, np.stack([v for _, v in series], axis=1)

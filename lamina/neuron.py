@@ -1,0 +1,33 @@
+"""The PyNN API on NEURON: ``import lamina.neuron as sim`` works like
+``import pyNN.neuron as sim``.
+
+Importing this module does not import NEURON; ``setup()`` loads the backend (a missing
+NEURON gives `BackendNotAvailableError`: install it with ``pip install lamina[neuron]``).
+Extra ``setup()`` options: ``use_cvode=False`` (default: fixed step, Crank-Nicolson, spikes
+on the grid) or ``True`` (CVODE variable step; ``rtol``, ``atol``; spikes at the threshold crossings,
+off the grid). CVODE is the accurate choice for Hodgkin-Huxley. The first ``setup()`` on a
+machine compiles lamina's NMODL mechanisms into the user's cache (a few seconds, once per
+NEURON version).
+"""
+from __future__ import annotations
+
+from lamina.namespace import build_namespace
+
+_namespace = build_namespace("neuron")
+globals().update(_namespace)
+
+
+def native_cell_type(name: str) -> type:
+    """A cell type class for NEURON artificial cell `name` (e.g. ``"IntFire1"``), with
+    NEURON's parameter names, defaults and units."""
+    from lamina.backends import load_backend
+    load_backend("neuron")                   # BackendNotAvailableError if NEURON is missing
+    import neuron  # type: ignore[import-untyped]
+    from neuron import h  # type: ignore[import-untyped]
+
+    from lamina.backends.neuron import mechanisms, native
+    mechanisms.load(h, neuron.__version__)
+    return native.cell_type(h, name)
+
+
+__all__ = sorted([*_namespace, "native_cell_type"])
