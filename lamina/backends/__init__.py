@@ -11,6 +11,7 @@ from lamina.errors import BackendNotAvailableError
 BACKENDS: dict[str, tuple[str, str, str | None]] = {
     "engine": ("lamina.backends.engine", "EngineBackend", None),
     "nest": ("lamina.backends.nest", "NestBackend", "nest"),
+    "brian2": ("lamina.backends.brian2", "Brian2Backend", "brian2"),
 }
 
 

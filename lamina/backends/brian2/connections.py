@@ -1,0 +1,103 @@
+"""Projections on Brian 2: one ``Synapses`` object per (connect call, source group, target
+group), built in bulk from the core's arrays with ``connect(i=..., j=...)``.
+
+The synapse's ``on_pre`` statements are the catalogue's jump rules of the target receptor
+(`lamina.models.dynamics`), weight ``w`` in the receptor's unit; the delay is per
+connection (``delay`` of the Synapses, rounded to the time step by Brian 2). A spike
+stamped T (lamina time) with delay d changes the target's synaptic state from T + d on, as
+on the engine and NEST (Brian 2 delivers it d after its own stamp T - dt, after that step's
+update).
+
+lamina keeps each projection's weights and delays (PyNN units, projection order) so that
+`reset()` rebuilds the Synapses with the values last set; the values of the Synapses
+objects are authoritative while they exist.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import brian2 as b2
+import numpy as np
+
+from lamina.backends.brian2.equations import brian_unit, si_factor
+from lamina.backends.brian2.errors import translated
+from lamina.errors import NoModelAvailableError, NonExistentParameterError
+
+_I64 = np.int64
+
+
+@dataclass
+class Part:
+    """The connections of one projection between one source and one target group."""
+
+    pre_group: int
+    post_group: int
+    positions: np.ndarray        # positions of these connections in projection order
+    pre_local: np.ndarray
+    post_local: np.ndarray
+    weight_unit: str             # PyNN unit of the weight (the target's receptor)
+    on_pre: str                  # Brian 2 code of the target receptor's jump
+    obj: Any = None
+
+
+@dataclass
+class ProjectionRecord:
+    """A projection: receptor, synapse type, its connections and their values."""
+
+    pid: int
+    receptor: str
+    synapse_type: Any
+    pre_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, _I64))
+    post_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, _I64))
+    values: dict[str, np.ndarray] = field(default_factory=dict)
+    parts: list[Part] = field(default_factory=list)
+
+    def size(self) -> int:
+        return len(self.pre_ids)
+
+
+def check_synapse_type(synapse_type: Any) -> None:
+    """Refuse synapse types this backend does not simulate."""
+    name = type(synapse_type).__name__
+    if name != "StaticSynapse":
+        raise NoModelAvailableError(
+            f"{name} is not available on the brian2 backend (supported: StaticSynapse)")
+
+
+def build_part(rec: ProjectionRecord, part: Part, pre_obj: Any, post_obj: Any, dt: float,
+               name: str) -> None:
+    """Create the Synapses object of `part` with the record's current values."""
+    with translated(f"connecting projection {rec.pid}"):
+        syn = b2.Synapses(pre_obj, post_obj, model=f"w : {brian_unit(part.weight_unit)}",
+                          on_pre=part.on_pre, dt=dt * b2.ms, name=name)
+        syn.connect(i=part.pre_local, j=part.post_local)
+        part.obj = syn
+        push_values(rec, part, ["weight", "delay"])
+
+
+def push_values(rec: ProjectionRecord, part: Part, names: list[str]) -> None:
+    """Copy values of `rec` (PyNN units) into the Synapses of `part`."""
+    if part.obj is None or len(part.positions) == 0:
+        return
+    for name in names:
+        vals = rec.values[name][part.positions]
+        if name == "weight":
+            part.obj.w_[:] = vals * si_factor(part.weight_unit)
+        elif name == "delay":
+            part.obj.delay_[:] = vals * 1e-3
+
+
+def pull_values(rec: ProjectionRecord, name: str) -> np.ndarray:
+    """Current values of `name` (PyNN units, projection order) from the Synapses objects."""
+    if name not in rec.values:
+        raise NonExistentParameterError(name, type(rec.synapse_type).__name__, rec.values)
+    out = rec.values[name].copy()
+    for part in rec.parts:
+        if part.obj is None or len(part.positions) == 0:
+            continue
+        if name == "weight":
+            out[part.positions] = np.asarray(part.obj.w_[:]) / si_factor(part.weight_unit)
+        elif name == "delay":
+            out[part.positions] = np.asarray(part.obj.delay_[:]) * 1e3
+    return out
