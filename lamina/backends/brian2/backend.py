@@ -168,14 +168,15 @@ class Brian2Backend(Backend):
             rec.parts.append(part)
             self._build_part(rec, part)
 
-    def _receptor(self, group: cg.CellGroup, receptor: str) -> tuple[str, str]:
-        """(weight unit, on_pre code) of `receptor` on the cells of `group`."""
+    def _receptor(self, group: cg.CellGroup, receptor: str) -> tuple[str, str, float, bool]:
+        """(weight unit, on_pre code, dt, early) of `receptor` on the cells of `group`."""
         ct = group.celltype
         if group.model is None or receptor not in group.model.jumps:
             allowed = ", ".join(group.model.jumps) if group.model else "none (spike source)"
             raise ConnectionError(f"receptor type {receptor!r} is not available on "
                                   f"{type(ct).__name__}; allowed: {allowed}")
-        return ct.weight_unit, group.model.jumps[receptor]
+        return (ct.weight_unit, group.model.jumps[receptor], self.dt,
+                receptor in group.model.early)
 
     def _build_part(self, rec: cn.ProjectionRecord, part: cn.Part) -> None:
         pre, post = self._groups[part.pre_group], self._groups[part.post_group]

@@ -6,7 +6,10 @@ The synapse's ``on_pre`` statements are the catalogue's jump rules of the target
 connection (``delay`` of the Synapses, rounded to the time step by Brian 2). A spike
 stamped T (lamina time) with delay d changes the target's synaptic state from T + d on, as
 on the engine and NEST (Brian 2 delivers it d after its own stamp T - dt, after that step's
-update).
+update and threshold test). Jumps of the variable the spike condition tests (delta
+synapses: ``v += w``) act on NEST and the engine before the threshold test of the arrival
+step: such Synapses run before the threshold test (``when='before_thresholds'``), where
+Brian 2 queues a spike one step after its stamp, so their Brian 2 delay is d - dt.
 
 lamina keeps each projection's weights and delays (PyNN units, projection order) so that
 `reset()` rebuilds the Synapses with the values last set; the values of the Synapses
@@ -38,6 +41,8 @@ class Part:
     post_local: np.ndarray
     weight_unit: str             # PyNN unit of the weight (the target's receptor)
     on_pre: str                  # Brian 2 code of the target receptor's jump
+    dt: float = 0.1              # time step [ms]
+    early: bool = False          # jumps of the spike condition's variable (see above)
     obj: Any = None
 
 
@@ -71,6 +76,8 @@ def build_part(rec: ProjectionRecord, part: Part, pre_obj: Any, post_obj: Any, d
     with translated(f"connecting projection {rec.pid}"):
         syn = b2.Synapses(pre_obj, post_obj, model=f"w : {brian_unit(part.weight_unit)}",
                           on_pre=part.on_pre, dt=dt * b2.ms, name=name)
+        if part.early:
+            syn.pre.when = "before_thresholds"
         syn.connect(i=part.pre_local, j=part.post_local)
         part.obj = syn
         push_values(rec, part, ["weight", "delay"])
@@ -85,7 +92,7 @@ def push_values(rec: ProjectionRecord, part: Part, names: list[str]) -> None:
         if name == "weight":
             part.obj.w_[:] = vals * si_factor(part.weight_unit)
         elif name == "delay":
-            part.obj.delay_[:] = vals * 1e-3
+            part.obj.delay_[:] = (vals - (part.dt if part.early else 0.0)) * 1e-3
 
 
 def pull_values(rec: ProjectionRecord, name: str) -> np.ndarray:
@@ -99,5 +106,6 @@ def pull_values(rec: ProjectionRecord, name: str) -> np.ndarray:
         if name == "weight":
             out[part.positions] = np.asarray(part.obj.w_[:]) / si_factor(part.weight_unit)
         elif name == "delay":
-            out[part.positions] = np.asarray(part.obj.delay_[:]) * 1e3
+            out[part.positions] = np.asarray(part.obj.delay_[:]) * 1e3 + (
+                part.dt if part.early else 0.0)
     return out

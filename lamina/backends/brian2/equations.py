@@ -57,6 +57,8 @@ class BrianModel:
     refractory : Brian 2 expression of the refractory period, or False
     method : integration methods, the first that applies is used
     jumps : receptor -> ``on_pre`` code (weight named ``w``, target variables ``_post``)
+    early : receptors whose jumps change a variable of the spike condition (delivered one
+        step early, see `lamina.backends.brian2.connections`)
     variables : every per-cell variable (state, hidden, parameter) -> PyNN unit
     previous : variables copied to ``X_last`` at the start of each step (Brian 2 names)
     names : PyNN name -> Brian 2 name (they differ where a PyNN name is a Brian 2 unit or
@@ -72,6 +74,7 @@ class BrianModel:
     variables: dict[str, str]
     previous: tuple[str, ...]
     names: dict[str, str]
+    early: frozenset[str] = frozenset()
 
     def brian_name(self, name: str) -> str:
         """The Brian 2 name of PyNN variable `name`."""
@@ -152,6 +155,9 @@ def brian_model(celltype: Any, dt: float) -> BrianModel:
         refractory = f"({rename(dyn.refractory)}) + {dt!r}*ms"
     post_names = {names.get(v, v) for v in variables}
     jumps = {}
+    tested = set(re.findall(r"[A-Za-z_]\w*", dyn.threshold))
+    early = frozenset(r for r, statements in dyn.jumps.items()
+                      if any(s.split()[0] in tested for s in statements))
     for receptor, statements in dyn.jumps.items():
         code = [_post(rename(s), post_names) for s in statements]
         if not dyn.jumps_when_refractory and refractory is not False:
@@ -159,6 +165,6 @@ def brian_model(celltype: Any, dt: float) -> BrianModel:
         jumps[receptor] = "\n".join(code)
     return BrianModel(equations="\n".join(lines), threshold=rename(dyn.threshold),
                       reset=rename("\n".join(dyn.reset)), refractory=refractory,
-                      method=("exact",) if dyn.linear else ("exponential_euler", "euler"), jumps=jumps,
+                      method=("exact",) if dyn.linear else ("rk4",), jumps=jumps,
                       variables=variables, previous=tuple(rename(n) for n in dyn.previous),
-                      names=names)
+                      names=names, early=early)
