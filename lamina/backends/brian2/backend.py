@@ -77,6 +77,9 @@ class Brian2Backend(Backend):
         self.target = _choose_target(config.extra)
         b2.prefs.codegen.target = self.target
         b2.prefs.codegen.loop_invariant_optimisations = True
+        # objects of a refused call are dropped on purpose; Brian 2 would warn about them
+        b2.BrianLogger.suppress_name("unused_brian_object")
+        b2.BrianLogger.suppress_name("method_choice")
         self._segment = 0
         self._step = 0
         self._groups: list[cg.CellGroup] = []

@@ -78,11 +78,11 @@ def push(kind: str, group: Any, params: dict[str, Any], local: np.ndarray,
          names: list[str]) -> None:
     """Send changed parameters of a spike source to its Brian 2 group."""
     if kind == "SpikeSourceArray":
-        dt = float(group.dt_) * 1e3
+        dt = float(group.clock.dt_) * 1e3
         idx, steps = _generator_spikes(params["spike_times"], dt)
         group.set_spikes(idx, steps * dt * b2.ms)
         return
-    dt = float(group.dt_) * 1e3
+    dt = float(group.clock.dt_) * 1e3
     rate = params["rate"][local] * 1e-3                              # per ms
     tau = params["tau_refrac"][local] if "tau_refrac" in params else np.zeros(len(local))
     free_rate = rate / np.maximum(1.0 - rate * tau, 1e-12)
