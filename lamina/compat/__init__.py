@@ -8,7 +8,7 @@ import NumpyRNG`` gives lamina's class (so ``isinstance`` checks agree), and so 
 every simulator module (``pyNN.nest``, ``pyNN.neuron``, ...) resolves to that backend, so
 a script written for NEST runs on the engine unchanged.
 
-``lamina run SCRIPT [ARGS] --backend engine|nest`` does this for one script.
+``lamina run SCRIPT [ARGS] --backend engine|nest|brian2`` does this for one script.
 """
 from __future__ import annotations
 
@@ -35,7 +35,8 @@ MODULES = {
     "pyNN.utility.plotting": "lamina.plotting",
 }
 #: PyNN simulator module name -> lamina backend name
-SIMULATORS = {"nest": "nest", "neuron": "neuron", "brian2": "brian2", "lamina": "engine",
+SIMULATORS = {"nest": "nest", "neuron": "neuron", "brian2": "brian2", "brian": "brian2",
+              "lamina": "engine",
               "engine": "engine", "mock": "engine"}
 #: lamina backend name -> namespace module
 NAMESPACES = {"engine": "lamina", "nest": "lamina.nest", "neuron": "lamina.neuron",
