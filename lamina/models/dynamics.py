@@ -75,6 +75,10 @@ class Dynamics:
         (False: it is discarded, as for delta synapses)
     previous : state variables whose value at the start of the step is needed (``X_last``)
     linear : whether the subthreshold system is linear with constant coefficients
+    scheme : how the model is meant to be integrated where it is not linear: '' any
+        accurate ODE solver; 'euler': the model is defined by its forward-Euler
+        discretisation at the time step (Izhikevich 2003, as NEST integrates it);
+        'exponential': stiff gating kinetics, for an exponential (or implicit) integrator
     """
 
     odes: tuple[Ode, ...]
@@ -88,6 +92,7 @@ class Dynamics:
     hidden: tuple[HiddenState, ...] = ()
     previous: tuple[str, ...] = ()
     linear: bool = False
+    scheme: str = ""
 
 
 # -- building blocks ----------------------------------------------------------------------
@@ -160,7 +165,7 @@ IZHIKEVICH = Dynamics(
     odes=(Ode("v", "0.04*v**2/(mV*ms) + 5*v/ms + 140*mV/ms - u"
                    " + (i_offset + i_inj)*mV/(ms*pA)", "mV"),
           Ode("u", "a*(b*v - u)", "mV/ms")),
-    threshold="v >= 30*mV", reset=("v = c", "u += d"),
+    threshold="v >= 30*mV", reset=("v = c", "u += d"), scheme="euler",
     jumps={"excitatory": ("v += weight",), "inhibitory": ("v += weight",)})
 
 #: Traub & Miles rate functions [1/ms] of the shifted potential vs = v - v_offset [mV]
@@ -180,4 +185,5 @@ HH_COND_EXP = Dynamics(
           Ode("h", "alpha_h*(1 - h) - beta_h*h", ""),
           Ode("n", "alpha_n*(1 - n) - beta_n*n", ""), *_EXP_COND),
     expressions=_HH_EXPR, jumps=_EXP_GJUMPS,
-    threshold="v >= v_offset + 30*mV and v < v_last", refractory="2*ms", previous=("v",))
+    threshold="v >= v_offset + 30*mV and v < v_last", refractory="2*ms", previous=("v",),
+    scheme="exponential")

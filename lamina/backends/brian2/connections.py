@@ -2,7 +2,7 @@
 group), built in bulk from the core's arrays with ``connect(i=..., j=...)``.
 
 The synapse's ``on_pre`` statements are the catalogue's jump rules of the target receptor
-(`lamina.models.dynamics`), weight ``w`` in the receptor's unit; the delay is per
+(`lamina.models.dynamics`), weight ``lamina_w`` in the receptor's unit; the delay is per
 connection (``delay`` of the Synapses, rounded to the time step by Brian 2). A spike
 stamped T (lamina time) with delay d changes the target's synaptic state from T + d on, as
 on the engine and NEST (Brian 2 delivers it d after its own stamp T - dt, after that step's
@@ -74,7 +74,7 @@ def build_part(rec: ProjectionRecord, part: Part, pre_obj: Any, post_obj: Any, d
                name: str) -> None:
     """Create the Synapses object of `part` with the record's current values."""
     with translated(f"connecting projection {rec.pid}"):
-        syn = b2.Synapses(pre_obj, post_obj, model=f"w : {brian_unit(part.weight_unit)}",
+        syn = b2.Synapses(pre_obj, post_obj, model=f"lamina_w : {brian_unit(part.weight_unit)}",
                           on_pre=part.on_pre, dt=dt * b2.ms, name=name)
         if part.early:
             syn.pre.when = "before_thresholds"
@@ -90,7 +90,7 @@ def push_values(rec: ProjectionRecord, part: Part, names: list[str]) -> None:
     for name in names:
         vals = rec.values[name][part.positions]
         if name == "weight":
-            part.obj.w_[:] = vals * si_factor(part.weight_unit)
+            part.obj.lamina_w_[:] = vals * si_factor(part.weight_unit)
         elif name == "delay":
             part.obj.delay_[:] = (vals - (part.dt if part.early else 0.0)) * 1e-3
 
@@ -104,7 +104,7 @@ def pull_values(rec: ProjectionRecord, name: str) -> np.ndarray:
         if part.obj is None or len(part.positions) == 0:
             continue
         if name == "weight":
-            out[part.positions] = np.asarray(part.obj.w_[:]) / si_factor(part.weight_unit)
+            out[part.positions] = np.asarray(part.obj.lamina_w_[:]) / si_factor(part.weight_unit)
         elif name == "delay":
             out[part.positions] = np.asarray(part.obj.delay_[:]) * 1e3 + (
                 part.dt if part.early else 0.0)

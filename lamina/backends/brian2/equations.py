@@ -7,10 +7,11 @@ reset, refractory rule and per-receptor ``on_pre`` statements. Units are Brian 2
 the PyNN unit of each declared quantity maps to a Brian 2 unit and a scale factor
 (`PYNN_TO_SI`), so values cross as plain arrays (``group.v_ = values * 1e-3``).
 
-Integration method: ``exact`` for linear models (the catalogue's ``linear`` flag),
-``exponential_euler`` otherwise (exact for the membrane equation with the conductances
-held over one step; Brian 2's method for conductance-based and HH models), and forward
-Euler where that does not apply (Izhikevich, as NEST integrates it).
+Integration method (`_METHODS`): ``exact`` for linear models (the catalogue's ``linear``
+flag); otherwise by the catalogue's ``scheme``: classical Runge-Kutta (``rk4``) for smooth
+non-linear models (conductance-based and adaptive exponential: at dt = 0.1 ms within
+1e-3 mV of NEST's adaptive RKF45), ``exponential_euler`` for stiff gating kinetics (HH), and
+forward ``euler`` for models defined by it (Izhikevich, as NEST integrates it).
 """
 from __future__ import annotations
 
@@ -46,6 +47,10 @@ def brian_unit(unit: str) -> str:
         raise InvalidModelError(f"unit {unit!r} has no Brian 2 translation") from None
 
 
+#: the catalogue's integration scheme -> Brian 2 method
+_METHODS = {"": "rk4", "euler": "euler", "exponential": "exponential_euler"}
+
+
 @dataclass(frozen=True)
 class BrianModel:
     """Everything a NeuronGroup and its Synapses need for one cell type.
@@ -56,7 +61,7 @@ class BrianModel:
     threshold, reset : Brian 2 code strings ('' for none)
     refractory : Brian 2 expression of the refractory period, or False
     method : integration methods, the first that applies is used
-    jumps : receptor -> ``on_pre`` code (weight named ``w``, target variables ``_post``)
+    jumps : receptor -> ``on_pre`` code (weight ``lamina_w``, target variables ``_post``)
     early : receptors whose jumps change a variable of the spike condition (delivered one
         step early, see `lamina.backends.brian2.connections`)
     variables : every per-cell variable (state, hidden, parameter) -> PyNN unit
@@ -98,11 +103,11 @@ def _renamer(names: dict[str, str]) -> Any:
 
 def _post(statement: str, names: set[str]) -> str:
     """Rename the target cell's variables in an on_pre statement (``v`` -> ``v_post``) and
-    the weight (``weight`` -> ``w``)."""
+    the weight (``weight`` -> ``lamina_w``)."""
     def sub(m: re.Match) -> str:
         word = m.group(0)
         if word == "weight":
-            return "w"
+            return "lamina_w"
         return f"{word}_post" if word in names else word
     return re.sub(r"\b[A-Za-z_]\w*\b", sub, statement)
 
@@ -165,6 +170,6 @@ def brian_model(celltype: Any, dt: float) -> BrianModel:
         jumps[receptor] = "\n".join(code)
     return BrianModel(equations="\n".join(lines), threshold=rename(dyn.threshold),
                       reset=rename("\n".join(dyn.reset)), refractory=refractory,
-                      method=("exact",) if dyn.linear else ("rk4",), jumps=jumps,
+                      method=(_METHODS[dyn.scheme] if not dyn.linear else "exact",), jumps=jumps,
                       variables=variables, previous=tuple(rename(n) for n in dyn.previous),
                       names=names, early=early)
