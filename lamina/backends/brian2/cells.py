@@ -58,6 +58,7 @@ def make_group(celltype: Any, ids: np.ndarray, parameters: dict[str, Any],
                initial_values: dict[str, np.ndarray], name: str, dt: float) -> CellGroup:
     """lamina's record of a new group (the Brian 2 objects are made by `build`)."""
     n = len(ids)
+    kind = sources.kind_of(celltype)          # NoModelAvailableError before anything else
     params: dict[str, Any] = {}
     for p in celltype.parameters:
         value = parameters.get(p.name, p.default)
@@ -69,7 +70,6 @@ def make_group(celltype: Any, ids: np.ndarray, parameters: dict[str, Any],
             params[p.name] = np.broadcast_to(np.asarray(value, float), (n,)).copy()
     init = {s.name: np.broadcast_to(np.asarray(initial_values.get(s.name, s.initial), float),
                                     (n,)).copy() for s in celltype.state_variables}
-    kind = sources.kind_of(celltype)
     model = brian_model(celltype, dt) if kind == "neuron" else None
     return CellGroup(celltype, np.asarray(ids, _I64), params, init, model, kind, name)
 
@@ -90,6 +90,8 @@ def build(group: CellGroup, dt: float) -> None:
                                    method=m.method[0] if len(m.method) == 1 else list(m.method),
                                    namespace=group.namespace,
                                    dt=dt * b2.ms, name=group.name)
+        # refuse a unit mismatch now, at the call, rather than at the next run
+        group.obj.equations.check_units(group.obj, run_namespace={})
         for var in m.previous:
             group.extra.append(group.obj.run_regularly(f"{var}_last = {var}", when="start",
                                                        name=f"{group.name}_last_{var}"))
