@@ -265,6 +265,10 @@ def test_per_connection_delays_act(sim):
 
 # -- modes ---------------------------------------------------------------------------------
 @pytest.mark.slow
+@pytest.mark.skipif(not os.environ.get("LAMINA_TEST_CYTHON"),
+                    reason="compiles with Cython for minutes on first use; set "
+                           "LAMINA_TEST_CYTHON=1 to run")
+@pytest.mark.timeout(1800)
 def test_cython_target_matches_numpy():
     pytest.importorskip("Cython")
     import shutil
@@ -280,3 +284,49 @@ def test_cython_target_matches_numpy():
         out.append(cells.get_data().segments[0].analogsignals[0].magnitude)
         sim.end()
     np.testing.assert_allclose(out[1], out[0], atol=1e-9)
+
+
+# -- synapse dynamics against the engine (which matches NEST's models) ------------------------
+def _plastic_network(sim):
+    sim.setup(timestep=0.1)
+    src = sim.Population(1, sim.SpikeSourceArray(spike_times=np.arange(10.0, 300.0, 25.0)))
+    cells = sim.Population(2, sim.IF_curr_exp(v_thresh=100.0))
+    sim.Projection(src, cells[0:1], sim.AllToAllConnector(), sim.TsodyksMarkramSynapse(
+        weight=2.0, delay=1.0, U=0.4, tau_rec=150.0, tau_facil=50.0))
+    sim.Projection(src, cells[1:2], sim.AllToAllConnector(), sim.TsodyksMarkramSynapse(
+        weight=-2.0, delay=1.0, U=0.4, tau_rec=150.0, tau_facil=0.0),
+        receptor_type="inhibitory")
+    pre = sim.Population(3, sim.SpikeSourceArray(spike_times=[np.arange(5.0, 400, 20.0)] * 3))
+    post = sim.Population(3, sim.IF_curr_exp(tau_refrac=2.0, i_offset=[0.9, 1.1, 1.3]))
+    wd = sim.MultiplicativeWeightDependence(w_min=0.0, w_max=2.0)
+    stdp = sim.STDPMechanism(timing_dependence=sim.SpikePairRule(
+        tau_plus=20.0, tau_minus=20.0, A_plus=0.05, A_minus=0.06), weight_dependence=wd,
+        weight=0.5, delay=1.5)
+    prj = sim.Projection(pre, post, sim.OneToOneConnector(), stdp)
+    cells.record("v")
+    post.record("spikes")
+    sim.run(400.0)
+    v = cells.get_data().segments[0].analogsignals[0].magnitude
+    spikes = [len(s) for s in post.get_data().segments[0].spiketrains]
+    weights = np.array(prj.get("weight", "list", with_address=False), float).ravel()
+    sim.end()
+    return v, spikes, weights
+
+
+def test_tsodyks_markram_and_stdp_match_the_engine():
+    import lamina
+    import lamina.brian2 as sim
+    v, spikes, weights = _plastic_network(sim)
+    v_ref, spikes_ref, weights_ref = _plastic_network(lamina)
+    np.testing.assert_allclose(v, v_ref, atol=1e-9)           # measured 2e-13 mV
+    assert spikes == spikes_ref
+    assert np.all(np.abs(weights - 0.5) > 0.05)                # the weights did change
+    np.testing.assert_allclose(weights, weights_ref, rtol=1e-9)   # measured 1e-15
+
+
+def test_unsupported_synapse_type_is_refused(sim):
+    from lamina.errors import NoModelAvailableError
+    a = sim.Population(2, sim.SpikeSourcePoisson())
+    b = sim.Population(2, sim.IF_cond_exp())
+    with pytest.raises(NoModelAvailableError, match="SimpleStochasticSynapse.*brian2"):
+        sim.Projection(a, b, sim.AllToAllConnector(), sim.SimpleStochasticSynapse(p=0.5))

@@ -29,7 +29,8 @@ from lamina.backends.base import Backend, BackendConfig, SignalData
 from lamina.backends.brian2 import cells as cg
 from lamina.backends.brian2 import connections as cn
 from lamina.backends.brian2 import stimuli
-from lamina.backends.brian2.equations import si_factor
+from lamina.backends.brian2.equations import brian_unit, si_factor
+from lamina.backends.brian2.plasticity import SynapseCode, synapse_code
 from lamina.backends.brian2.errors import translated
 from lamina.backends.brian2.recording import Channel, SpikeStore, SpikeTap
 from lamina.errors import (BackendNotAvailableError, ConnectionError, InvalidModelError,
@@ -149,7 +150,6 @@ class Brian2Backend(Backend):
     # -- connections -------------------------------------------------------------------
     def connect(self, projection_id: int, pre_ids: np.ndarray, post_ids: np.ndarray,
                 receptor_type: str, synapse_type: Any, values: dict[str, np.ndarray]) -> None:
-        cn.check_synapse_type(synapse_type)
         pre_ids, post_ids = np.asarray(pre_ids, _I64), np.asarray(post_ids, _I64)
         rec = self._projections.get(projection_id)
         if rec is None:
@@ -158,28 +158,36 @@ class Brian2Backend(Backend):
         n, offset = len(pre_ids), rec.size()
         rec.pre_ids = np.concatenate([rec.pre_ids, pre_ids])
         rec.post_ids = np.concatenate([rec.post_ids, post_ids])
-        for name in ("weight", "delay"):
-            new = np.broadcast_to(np.asarray(values.get(name, 0.0), float), (n,))
-            rec.values[name] = np.concatenate([rec.values.get(name, np.zeros(0)), new])
         gpre, gpost = self._group_of[pre_ids], self._group_of[post_ids]
-        for a, b in sorted(set(zip(gpre.tolist(), gpost.tolist()))):
+        pairs = sorted(set(zip(gpre.tolist(), gpost.tolist())))
+        made = [(a, b, self._receptor(self._groups[b], receptor_type, synapse_type))
+                for a, b in pairs]                       # refuse before changing anything
+        for name in {"weight", "delay", *values}:
+            new = np.broadcast_to(np.asarray(values.get(name, 0.0), float), (n,))
+            rec.values[name] = np.concatenate([rec.values.get(name, np.zeros(offset)), new])
+        for a, b, receptor in made:
             where = np.flatnonzero((gpre == a) & (gpost == b))
-            target = self._groups[b]
             part = cn.Part(a, b, offset + where, self._local_of[pre_ids[where]],
-                           self._local_of[post_ids[where]],
-                           *self._receptor(target, receptor_type))
+                           self._local_of[post_ids[where]], *receptor)
             rec.parts.append(part)
             self._build_part(rec, part)
 
-    def _receptor(self, group: cg.CellGroup, receptor: str) -> tuple[str, str, float, bool]:
-        """(weight unit, on_pre code, dt, early) of `receptor` on the cells of `group`."""
+    def _receptor(self, group: cg.CellGroup, receptor: str,
+                  synapse_type: Any) -> tuple[str, SynapseCode, float, bool, float]:
+        """(weight unit, synapse code, dt, early, sign of a zero weight) of `synapse_type`
+        onto `receptor` of the cells of `group`."""
         ct = group.celltype
         if group.model is None or receptor not in group.model.jumps:
             allowed = ", ".join(group.model.jumps) if group.model else "none (spike source)"
             raise ConnectionError(f"receptor type {receptor!r} is not available on "
                                   f"{type(ct).__name__}; allowed: {allowed}")
-        return (ct.weight_unit, group.model.jumps[receptor], self.dt,
-                receptor in group.model.early)
+        tau = {"excitatory": "tau_syn_E", "inhibitory": "tau_syn_I"}.get(receptor)
+        has_tau = tau in group.model.variables and ct.weight_unit != "mV"
+        tau_psc = f"{group.model.brian_name(tau)}_post" if has_tau else "0*ms"
+        code = synapse_code(synapse_type, group.model.jumps[receptor], tau_psc,
+                            brian_unit(ct.weight_unit))
+        sign = -1.0 if receptor == "inhibitory" and not ct.conductance_based else 1.0
+        return ct.weight_unit, code, self.dt, receptor in group.model.early, sign
 
     def _build_part(self, rec: cn.ProjectionRecord, part: cn.Part) -> None:
         pre, post = self._groups[part.pre_group], self._groups[part.post_group]

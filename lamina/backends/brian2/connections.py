@@ -25,7 +25,8 @@ import numpy as np
 
 from lamina.backends.brian2.equations import brian_unit, si_factor
 from lamina.backends.brian2.errors import translated
-from lamina.errors import NoModelAvailableError, NonExistentParameterError
+from lamina.backends.brian2.plasticity import SynapseCode
+from lamina.errors import NonExistentParameterError
 
 _I64 = np.int64
 
@@ -40,9 +41,10 @@ class Part:
     pre_local: np.ndarray
     post_local: np.ndarray
     weight_unit: str             # PyNN unit of the weight (the target's receptor)
-    on_pre: str                  # Brian 2 code of the target receptor's jump
+    code: SynapseCode            # Brian 2 code of the synapse type onto the receptor
     dt: float = 0.1              # time step [ms]
     early: bool = False          # jumps of the spike condition's variable (see above)
+    sign: float = 1.0            # sign of a zero weight (-1 onto inhibitory currents)
     obj: Any = None
 
 
@@ -62,25 +64,24 @@ class ProjectionRecord:
         return len(self.pre_ids)
 
 
-def check_synapse_type(synapse_type: Any) -> None:
-    """Refuse synapse types this backend does not simulate."""
-    name = type(synapse_type).__name__
-    if name != "StaticSynapse":
-        raise NoModelAvailableError(
-            f"{name} is not available on the brian2 backend (supported: StaticSynapse)")
-
-
 def build_part(rec: ProjectionRecord, part: Part, pre_obj: Any, post_obj: Any, dt: float,
                name: str) -> None:
     """Create the Synapses object of `part` with the record's current values."""
     with translated(f"connecting projection {rec.pid}"):
-        syn = b2.Synapses(pre_obj, post_obj, model=f"lamina_w : {brian_unit(part.weight_unit)}",
-                          on_pre=part.on_pre, dt=dt * b2.ms, name=name)
+        code = part.code
+        syn = b2.Synapses(pre_obj, post_obj, model=f"lamina_w : {brian_unit(part.weight_unit)}"
+                          + code.model, on_pre=code.on_pre, on_post=code.on_post or None,
+                          dt=dt * b2.ms, name=name)
         if part.early:
             syn.pre.when = "before_thresholds"
         syn.connect(i=part.pre_local, j=part.post_local)
         part.obj = syn
-        push_values(rec, part, ["weight", "delay"])
+        for var, value in code.initial.items():
+            getattr(syn, var + "_")[:] = value
+        if "lamina_sign" in syn.variables:
+            w = rec.values["weight"][part.positions]
+            syn.lamina_sign[:] = np.where(w > 0, 1.0, np.where(w < 0, -1.0, part.sign))
+        push_values(rec, part, ["weight", "delay", *code.parameters])
 
 
 def push_values(rec: ProjectionRecord, part: Part, names: list[str]) -> None:
@@ -91,8 +92,15 @@ def push_values(rec: ProjectionRecord, part: Part, names: list[str]) -> None:
         vals = rec.values[name][part.positions]
         if name == "weight":
             part.obj.lamina_w_[:] = vals * si_factor(part.weight_unit)
+            if "w_eager" in part.obj.variables:
+                part.obj.w_eager_[:] = vals * si_factor(part.weight_unit)
         elif name == "delay":
-            part.obj.delay_[:] = (vals - (part.dt if part.early else 0.0)) * 1e-3
+            delay = (vals - (part.dt if part.early else 0.0)) * 1e-3
+            part.obj.pre.delay_[:] = delay
+            if part.code.on_post:
+                part.obj.post.delay_[:] = delay      # the whole delay is dendritic
+        else:
+            getattr(part.obj, name + "_")[:] = vals * _factor(part, name)
 
 
 def pull_values(rec: ProjectionRecord, name: str) -> np.ndarray:
@@ -106,6 +114,14 @@ def pull_values(rec: ProjectionRecord, name: str) -> np.ndarray:
         if name == "weight":
             out[part.positions] = np.asarray(part.obj.lamina_w_[:]) / si_factor(part.weight_unit)
         elif name == "delay":
-            out[part.positions] = np.asarray(part.obj.delay_[:]) * 1e3 + (
+            out[part.positions] = np.asarray(part.obj.pre.delay_[:]) * 1e3 + (
                 part.dt if part.early else 0.0)
+        else:
+            out[part.positions] = np.asarray(getattr(part.obj, name + "_")[:]) / \
+                _factor(part, name)
     return out
+
+
+def _factor(part: Part, name: str) -> float:
+    unit = part.code.parameters[name]
+    return si_factor(part.weight_unit if unit == "weight" else unit)
