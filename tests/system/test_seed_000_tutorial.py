@@ -9,13 +9,16 @@ import numpy
 import pytest
 
 BACKENDS = ["engine", pytest.param("nest", marks=pytest.mark.skipif(
-    importlib.util.find_spec("nest") is None, reason="NEST is not installed"))]
+    importlib.util.find_spec("nest") is None, reason="NEST is not installed")),
+    pytest.param("brian2", marks=pytest.mark.skipif(
+        importlib.util.find_spec("brian2") is None, reason="Brian 2 is not installed"))]
 
 
 @pytest.fixture(params=BACKENDS)
 def sim(request):
     import importlib
-    module = importlib.import_module("lamina" if request.param == "engine" else "lamina.nest")
+    module = importlib.import_module("lamina" if request.param == "engine"
+                                     else f"lamina.{request.param}")
     warnings.simplefilter("ignore", DeprecationWarning)     # each classic name warns once
     yield module
     module.end()
