@@ -15,7 +15,7 @@ from typing import Any
 import brian2 as b2
 import numpy as np
 
-from lamina.backends.brian2 import sources
+from lamina.backends.brian2 import sources, updaters
 from lamina.backends.brian2.equations import BrianModel, brian_model, si_factor
 from lamina.backends.brian2.errors import translated
 from lamina.errors import NonExistentParameterError
@@ -87,7 +87,8 @@ def build(group: CellGroup, dt: float) -> None:
         m = group.model
         group.obj = b2.NeuronGroup(len(group.ids), m.equations, threshold=m.threshold,
                                    reset=m.reset or None, refractory=m.refractory,
-                                   method=m.method[0] if len(m.method) == 1 else list(m.method),
+                                   method=updaters.method(m.method[0]) if len(m.method) == 1
+                                   else list(m.method),
                                    namespace=group.namespace,
                                    dt=dt * b2.ms, name=group.name)
         # refuse a unit mismatch now, at the call, rather than at the next run
