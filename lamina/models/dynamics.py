@@ -21,7 +21,9 @@ Notation
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 #: value of each unit name in the PyNN unit system (ms, mV, nA, uS, nF)
 PYNN_UNIT = {"mV": 1.0, "ms": 1.0, "nA": 1.0, "uS": 1.0, "nF": 1.0, "pA": 1e-3, "nS": 1e-3,
@@ -86,7 +88,7 @@ class Dynamics:
     reset: tuple[str, ...] = ()
     refractory: str = ""
     clamped: tuple[str, ...] = ()
-    jumps: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    jumps: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     jumps_when_refractory: bool = True
     expressions: tuple[Expression, ...] = ()
     hidden: tuple[HiddenState, ...] = ()
@@ -117,10 +119,10 @@ _EXP_JUMPS = {"excitatory": ("isyn_exc += weight",), "inhibitory": ("isyn_inh +=
 _ALPHA_JUMPS = {"excitatory": (f"y_exc += {_E}*weight",),
                 "inhibitory": (f"y_inh += {_E}*weight",)}
 _EXP_GJUMPS = {"excitatory": ("gsyn_exc += weight",), "inhibitory": ("gsyn_inh += weight",)}
-_LIF = {"threshold": "v >= v_thresh", "reset": ("v = v_reset",), "refractory": "tau_refrac",
+_LIF: dict[str, Any] = {"threshold": "v >= v_thresh", "reset": ("v = v_reset",), "refractory": "tau_refrac",
         "clamped": ("v",)}
-_ALPHA_HIDDEN = {"hidden": (HiddenState("y_exc", "nA"), HiddenState("y_inh", "nA"))}
-_ALPHA_GHIDDEN = {"hidden": (HiddenState("y_exc", "uS"), HiddenState("y_inh", "uS"))}
+_ALPHA_HIDDEN: dict[str, Any] = {"hidden": (HiddenState("y_exc", "nA"), HiddenState("y_inh", "nA"))}
+_ALPHA_GHIDDEN: dict[str, Any] = {"hidden": (HiddenState("y_exc", "uS"), HiddenState("y_inh", "uS"))}
 
 IF_CURR_EXP = Dynamics(odes=(Ode("v", _LIF_V, "mV"), *_EXP_CURR), expressions=_CURR_SUM,
                        jumps=_EXP_JUMPS, linear=True, **_LIF)
@@ -150,7 +152,7 @@ IF_FACETS_HARDWARE1 = Dynamics(
 
 _ADEX_V = ("((v_rest - v) + delta_T*exp((v - v_thresh)/delta_T))/tau_m"
            " + (i_syn - w + i_offset + i_inj)/cm")
-_ADEX = {"threshold": "v >= v_spike", "reset": ("v = v_reset", "w += b"),
+_ADEX: dict[str, Any] = {"threshold": "v >= v_spike", "reset": ("v = v_reset", "w += b"),
          "refractory": "tau_refrac", "clamped": ("v",), "expressions": _COND_SUM}
 EIF_COND_EXP_ISFA_ISTA = Dynamics(
     odes=(Ode("v", _ADEX_V, "mV"), Ode("w", "(a*(v - v_rest) - w)/tau_w", "nA"), *_EXP_COND),

@@ -182,8 +182,8 @@ class Brian2Backend(Backend):
             raise ConnectionError(f"receptor type {receptor!r} is not available on "
                                   f"{type(ct).__name__}; allowed: {allowed}")
         tau = {"excitatory": "tau_syn_E", "inhibitory": "tau_syn_I"}.get(receptor)
-        has_tau = tau in group.model.variables and ct.weight_unit != "mV"
-        tau_psc = f"{group.model.brian_name(tau)}_post" if has_tau else "0*ms"
+        has_tau = tau is not None and tau in group.model.variables and ct.weight_unit != "mV"
+        tau_psc = f"{group.model.brian_name(tau)}_post" if has_tau and tau else "0*ms"
         code = synapse_code(synapse_type, group.model.jumps[receptor], tau_psc,
                             brian_unit(ct.weight_unit))
         sign = -1.0 if receptor == "inhibitory" and not ct.conductance_based else 1.0

@@ -49,6 +49,13 @@ class CellGroup:
     namespace: dict[str, Any] = field(default_factory=dict)
     extra: list[Any] = field(default_factory=list)   # run_regularly operations etc.
 
+    @property
+    def brian(self) -> BrianModel:
+        """The generated model (cells with equations only)."""
+        if self.model is None:
+            raise TypeError(f"{type(self.celltype).__name__} cells have no equations")
+        return self.model
+
     def objects(self) -> list[Any]:
         """Brian 2 objects to add to the network."""
         return [self.obj, *self.extra]
@@ -84,7 +91,7 @@ def build(group: CellGroup, dt: float) -> None:
         if group.kind != "neuron":
             group.obj = sources.build(group.kind, len(group.ids), group.params, dt, group.name)
             return
-        m = group.model
+        m = group.brian
         group.obj = b2.NeuronGroup(len(group.ids), m.equations, threshold=m.threshold,
                                    reset=m.reset or None, refractory=m.refractory,
                                    method=updaters.method(m.method[0]) if len(m.method) == 1
@@ -110,7 +117,7 @@ def push_parameters(group: CellGroup, local: np.ndarray, names: list[str]) -> No
     if group.kind != "neuron":
         sources.push(group.kind, group.obj, group.params, local, names)
         return
-    m = group.model
+    m = group.brian
     with translated(f"setting {', '.join(names)} of {type(group.celltype).__name__}"):
         for name in names:
             var = getattr(group.obj, m.brian_name(name) + "_")
@@ -121,7 +128,7 @@ def push_state(group: CellGroup, local: np.ndarray, names: list[str]) -> None:
     """Set state variables `names` of cells `local` to their recorded initial values."""
     if group.kind != "neuron":
         return
-    m = group.model
+    m = group.brian
     for name in names:
         var = getattr(group.obj, m.brian_name(name) + "_")
         var[local] = group.init[name][local] * si_factor(m.variables[name])
