@@ -284,6 +284,9 @@ class Brian2Backend(Backend):
             g = self._groups[k]
             if g.model is None or variable not in g.model.variables:
                 raise RecordingError(variable, g.celltype, g.celltype.recordable)
+            if any(ch.active and ch.variable == variable and ch.interval == interval
+                   and np.all(np.isin(ids[where], ch.ids)) for ch in self._channels):
+                continue                                  # already recorded as asked
             ch = Channel(k, variable, g.model.brian_name(variable),
                          si_factor(g.model.variables[variable]), ids[where], local, interval,
                          self._step, start=self._step)
