@@ -63,8 +63,10 @@ def test_model_without_equations_is_refused(sim):
     from lamina.errors import NoModelAvailableError
     with pytest.raises(NoModelAvailableError, match="GIF_cond_exp.*brian2"):
         sim.Population(2, sim.GIF_cond_exp())
-    with pytest.raises(NoModelAvailableError, match="SpikeSourceGamma.*brian2"):
-        sim.Population(2, sim.SpikeSourceGamma())
+    with pytest.raises(NoModelAvailableError, match="SpikeSourceInhGamma.*brian2"):
+        sim.Population(2, sim.SpikeSourceInhGamma())
+    with pytest.raises(NoModelAvailableError, match="integer shape alpha"):
+        sim.Population(2, sim.SpikeSourceGamma(alpha=2.5))
 
 
 def test_equation_brian2_rejects_gives_lamina_error_and_keeps_the_network(sim):
@@ -186,6 +188,16 @@ def test_poisson_refractory_keeps_dead_time_and_rate(sim):
     assert isis.min() >= 3.0
     rate = sum(map(len, trains)) / 100.0
     assert abs(rate - 100.0) < 4.0      # 10,000 spikes, sd ~ 0.6 Hz (more regular than Poisson)
+
+
+def test_gamma_source_rate_and_regularity(sim):
+    src = sim.Population(100, sim.SpikeSourceGamma(alpha=4, beta=200.0))  # 50 Hz, CV 0.5
+    src.record("spikes")
+    sim.run(1000.0)
+    trains = [st.times.magnitude for st in src.get_data().segments[0].spiketrains]
+    isis = np.concatenate([np.diff(t) for t in trains])
+    assert abs(sum(map(len, trains)) / 100.0 - 50.0) < 2.0    # 5000 spikes, sd ~ 0.35 Hz
+    assert abs(isis.std() / isis.mean() - 0.5) < 0.05         # CV of Erlang(4): 1/2
 
 
 # -- current sources, recording --------------------------------------------------------------

@@ -9,6 +9,10 @@
   is deterministic per seed and independent of how a run is split.
 * SpikeSourcePoissonRefractory: the same with a dead time of tau_refrac, the rate in the
   free time raised to ``rate/(1 - rate tau_refrac)`` so that the mean rate is `rate`.
+* SpikeSourceGamma with an integer shape alpha: every alpha-th event of a Poisson process of
+  rate beta (Erlang intervals, mean alpha/beta), counted per cell; the count starts
+  uniform in 0 .. alpha-1, so the train starts in equilibrium. Non-integer shapes are
+  refused.
 """
 from __future__ import annotations
 
@@ -19,7 +23,8 @@ import numpy as np
 
 from lamina.errors import NoModelAvailableError
 
-KINDS = ("SpikeSourceArray", "SpikeSourcePoisson", "SpikeSourcePoissonRefractory")
+KINDS = ("SpikeSourceArray", "SpikeSourcePoisson", "SpikeSourcePoissonRefractory",
+         "SpikeSourceGamma")
 
 _POISSON_EQS = """
 p_spike : 1
@@ -44,7 +49,7 @@ def kind_of(celltype: Any) -> str:
     raise NoModelAvailableError(
         f"{name} is not available on the brian2 backend (supported: the integrate-and-fire, "
         "adaptive exponential, Izhikevich and Hodgkin-Huxley models, SpikeSourceArray, "
-        "SpikeSourcePoisson, SpikeSourcePoissonRefractory)")
+        "SpikeSourcePoisson, SpikeSourcePoissonRefractory, SpikeSourceGamma)")
 
 
 def _generator_spikes(times: list[np.ndarray], dt: float) -> tuple[np.ndarray, np.ndarray]:
@@ -60,8 +65,30 @@ def _generator_spikes(times: list[np.ndarray], dt: float) -> tuple[np.ndarray, n
     return np.concatenate(idx), np.concatenate(steps)
 
 
+_GAMMA_EQS = _POISSON_EQS + "alpha_shape : integer\nn_events : integer\n"
+
+
+def _build_gamma(n: int, params: dict[str, Any], dt: float, name: str) -> Any:
+    alpha = np.asarray(params["alpha"], float)
+    if np.any(alpha != np.round(alpha)):
+        raise NoModelAvailableError(
+            "SpikeSourceGamma on the brian2 backend needs an integer shape alpha (Erlang "
+            f"intervals); got alpha = {float(alpha[alpha != np.round(alpha)][0]):g}")
+    group = b2.NeuronGroup(
+        n, _GAMMA_EQS, threshold="n_events >= alpha_shape", reset="n_events = 0",
+        dt=dt * b2.ms, name=name)
+    group.run_regularly("n_events += int(t_in_timesteps >= start_step and t_in_timesteps < "
+                        "stop_step and rand() < p_spike)", when="before_thresholds",
+                        name=name + "_events")
+    push("SpikeSourceGamma", group, params, np.arange(n), list(params))
+    group.n_events = "int(rand()*alpha_shape)"           # Brian 2's seeded random stream
+    return group
+
+
 def build(kind: str, n: int, params: dict[str, Any], dt: float, name: str) -> Any:
     """The Brian 2 group of a spike source."""
+    if kind == "SpikeSourceGamma":
+        return _build_gamma(n, params, dt, name)
     if kind == "SpikeSourceArray":
         idx, steps = _generator_spikes(params["spike_times"], dt)
         return b2.SpikeGeneratorGroup(n, idx, steps * dt * b2.ms, dt=dt * b2.ms, name=name)
@@ -83,6 +110,9 @@ def push(kind: str, group: Any, params: dict[str, Any], local: np.ndarray,
         group.set_spikes(idx, steps * dt * b2.ms)
         return
     dt = float(group.clock.dt_) * 1e3
+    if kind == "SpikeSourceGamma":
+        params = {**params, "rate": params["beta"]}
+        group.alpha_shape[local] = np.round(params["alpha"][local]).astype(np.int64)
     rate = params["rate"][local] * 1e-3                              # per ms
     tau = params["tau_refrac"][local] if "tau_refrac" in params else np.zeros(len(local))
     free_rate = rate / np.maximum(1.0 - rate * tau, 1e-12)
