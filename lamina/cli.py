@@ -82,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "script.")
     run.add_argument("script", help="the Python script to run")
     run.add_argument("args", nargs=argparse.REMAINDER,
-                     help="arguments for the script, and --backend engine|nest")
+                     help="arguments for the script, and --backend engine|nest|brian2")
     run.set_defaults(handler=_cmd_run)
     return parser
 

@@ -12,6 +12,7 @@ BACKENDS: dict[str, tuple[str, str, str | None]] = {
     "engine": ("lamina.backends.engine", "EngineBackend", None),
     "nest": ("lamina.backends.nest", "NestBackend", "nest"),
     "neuron": ("lamina.backends.neuron", "NeuronBackend", "neuron"),
+    "brian2": ("lamina.backends.brian2", "Brian2Backend", "brian2"),
 }
 
 

@@ -9,7 +9,7 @@ and ``pyNN.serialization`` (SONATA). ``pyNN.lamina``
 every simulator module (``pyNN.nest``, ``pyNN.neuron``, ...) resolves to that backend, so
 a script written for NEST runs on the engine unchanged.
 
-``lamina run SCRIPT [ARGS] --backend engine|nest`` does this for one script.
+``lamina run SCRIPT [ARGS] --backend engine|nest|brian2`` does this for one script.
 """
 from __future__ import annotations
 
@@ -39,7 +39,8 @@ MODULES = {
     "pyNN.serialization.sonata": "lamina.io.sonata",
 }
 #: PyNN simulator module name -> lamina backend name
-SIMULATORS = {"nest": "nest", "neuron": "neuron", "brian2": "brian2", "lamina": "engine",
+SIMULATORS = {"nest": "nest", "neuron": "neuron", "brian2": "brian2", "brian": "brian2",
+              "lamina": "engine",
               "engine": "engine", "mock": "engine"}
 #: lamina backend name -> namespace module
 NAMESPACES = {"engine": "lamina", "nest": "lamina.nest", "neuron": "lamina.neuron",

@@ -221,6 +221,9 @@ class StandardCellType(StandardModelType):
     injectable: ClassVar[bool] = True
     is_spike_source: ClassVar[bool] = False
     weight_unit: ClassVar[str] = "nA"
+    #: the equations as data (`lamina.models.dynamics.Dynamics`); None for spike sources
+    #: and models without ODEs
+    dynamics: ClassVar[Any] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from lamina.models import dynamics as dyn
 from lamina.models.base import (Parameter, Relation, StandardCellType, StandardModelType,
                                 StateVariable)
 
@@ -52,6 +53,8 @@ class IF_curr_exp(StandardCellType):
         v >= v_thresh: spike, v = v_reset for tau_refrac
     """
 
+    dynamics = dyn.IF_CURR_EXP
+
     parameters = (CM, TAU_M, _p("tau_syn_E", 5.0, "ms", "excitatory synaptic time constant", **_POS),
                   _p("tau_syn_I", 5.0, "ms", "inhibitory synaptic time constant", **_POS),
                   TAU_REFRAC, V_REST, V_RESET, V_THRESH, I_OFFSET)
@@ -66,6 +69,8 @@ class IF_curr_alpha(StandardCellType):
     currents (NEST: iaf_psc_alpha). A weight w [nA] gives a current peaking at w after
     tau_syn: ``i(t) = w e t/tau_syn exp(-t/tau_syn)``."""
 
+    dynamics = dyn.IF_CURR_ALPHA
+
     parameters = (CM, TAU_M, _p("tau_syn_E", 0.5, "ms", "excitatory synaptic rise time", **_POS),
                   _p("tau_syn_I", 0.5, "ms", "inhibitory synaptic rise time", **_POS),
                   TAU_REFRAC, V_REST, V_RESET, V_THRESH, I_OFFSET)
@@ -79,6 +84,8 @@ class IF_curr_delta(StandardCellType):
     """Leaky integrate-and-fire neuron with delta synapses: a spike of weight w [mV]
     makes v jump by w (NEST: iaf_psc_delta). Input arriving during the refractory
     period is discarded."""
+
+    dynamics = dyn.IF_CURR_DELTA
 
     parameters = (CM, TAU_M, _p("tau_refrac", 0.0, "ms", "duration of the refractory period",
                                 **_NONNEG), V_REST, V_RESET, V_THRESH, I_OFFSET)
@@ -100,6 +107,8 @@ class IF_cond_exp(StandardCellType):
         d g_X/dt = -g_X / tau_syn_X,   g_X += w on a spike [uS]
     """
 
+    dynamics = dyn.IF_COND_EXP
+
     parameters = (CM, TAU_M, _p("tau_syn_E", 5.0, "ms", "excitatory synaptic time constant", **_POS),
                   _p("tau_syn_I", 5.0, "ms", "inhibitory synaptic time constant", **_POS),
                   TAU_REFRAC, V_REST, V_RESET, V_THRESH, I_OFFSET, E_REV_E, E_REV_I)
@@ -114,6 +123,8 @@ class IF_cond_exp(StandardCellType):
 class IF_cond_alpha(StandardCellType):
     """Leaky integrate-and-fire neuron, fixed threshold, alpha-function post-synaptic
     conductances peaking at w [uS] after tau_syn (NEST: iaf_cond_alpha)."""
+
+    dynamics = dyn.IF_COND_ALPHA
 
     parameters = (CM, TAU_M, _p("tau_syn_E", 0.3, "ms", "excitatory synaptic rise time", **_POS),
                   _p("tau_syn_I", 0.5, "ms", "inhibitory synaptic rise time", **_POS),
@@ -175,6 +186,8 @@ class IF_cond_exp_gsfa_grr(StandardCellType):
         v >= v_thresh: spike, v = v_reset for tau_refrac, g_s += q_sfa, g_r += q_rr
     """
 
+    dynamics = dyn.IF_COND_EXP_GSFA_GRR
+
     parameters = (CM, TAU_M, _tau("tau_syn_E", 5.0, "excitatory synaptic time constant"),
                   _tau("tau_syn_I", 5.0, "inhibitory synaptic time constant"),
                   TAU_REFRAC, V_REST, V_RESET, V_THRESH, I_OFFSET, E_REV_E, E_REV_I,
@@ -200,6 +213,8 @@ class IF_facets_hardware1(StandardCellType):
     """Leaky integrate-and-fire neuron with exponentially decaying conductances as in the
     FACETS hardware stage 1 (NEST: iaf_cond_exp with C_m = 200 pF, t_ref = 1 ms,
     E_ex = 0 mV fixed, as PyNN defines it). The membrane time constant is cm/g_leak."""
+
+    dynamics = dyn.IF_FACETS_HARDWARE1
 
     #: values PyNN fixes for this model (not parameters)
     fixed = {"cm": 0.2, "tau_refrac": 1.0, "e_rev_E": 0.0, "i_offset": 0.0}
@@ -233,6 +248,8 @@ class HH_cond_exp(StandardCellType):
         alpha_h = 0.128 exp((17 - V')/18),                 beta_h = 4/(1 + exp((40 - V')/5))
         spike: v >= v_offset + 30 mV and v falling, then 2 ms without spikes
     """
+
+    dynamics = dyn.HH_COND_EXP
 
     parameters = (_p("gbar_Na", 20.0, "uS", "maximal sodium conductance", **_NONNEG),
                   _p("gbar_K", 6.0, "uS", "maximal potassium conductance", **_NONNEG),
@@ -321,11 +338,15 @@ class EIF_cond_exp_isfa_ista(_AdExBase):
         v >= v_spike: spike, v = v_reset (held for tau_refrac), w += b
     """
 
+    dynamics = dyn.EIF_COND_EXP_ISFA_ISTA
+
 
 class EIF_cond_alpha_isfa_ista(_AdExBase):
     """Adaptive exponential integrate-and-fire neuron with alpha-function synaptic
     conductances peaking at w [uS] after tau_syn (NEST: aeif_cond_alpha); otherwise as
     `EIF_cond_exp_isfa_ista`."""
+
+    dynamics = dyn.EIF_COND_ALPHA_ISFA_ISTA
 
 
 class Izhikevich(StandardCellType):
@@ -337,6 +358,8 @@ class Izhikevich(StandardCellType):
     I = 1000 (i_offset + i_inj) [mV/ms per nA, as NEST's I_e in pA with R = 1].
     Synapses are delta pulses: a weight w [mV] makes v jump by w (inhibitory w <= 0).
     """
+
+    dynamics = dyn.IZHIKEVICH
 
     parameters = (_p("a", 0.02, "/ms", "time scale of the recovery variable u"),
                   _p("b", 0.2, "/ms", "sensitivity of u to v"),

@@ -72,6 +72,9 @@ def _native_modern():
 
 requires_nest = pytest.mark.skipif(__import__("importlib").util.find_spec("nest") is None,
                                    reason="NEST is not installed (pip install lamina[nest])")
+requires_brian2 = pytest.mark.skipif(
+    __import__("importlib").util.find_spec("brian2") is None,
+    reason="Brian 2 is not installed (pip install lamina[brian2])")
 
 
 requires_neuron = pytest.mark.skipif(
@@ -82,7 +85,8 @@ requires_neuron = pytest.mark.skipif(
 @pytest.mark.parametrize("how", [["lamina"], ["--backend", "engine"],
                                  pytest.param(["nest"], marks=requires_nest),
                                  pytest.param(["--backend", "nest"], marks=requires_nest),
-                                 pytest.param(["neuron"], marks=requires_neuron)])
+                                 pytest.param(["neuron"], marks=requires_neuron),
+                                 pytest.param(["brian2"], marks=requires_brian2)])
 def test_modern_script_matches_native_form(tmp_path, how):
     script = os.path.join(SCRIPTS, "pynn_modern.py")
     out = tmp_path / "modern.npz"
@@ -102,7 +106,8 @@ def test_modern_script_matches_native_form(tmp_path, how):
 
 
 @pytest.mark.parametrize("backend", ["engine", pytest.param("nest", marks=requires_nest),
-                                     pytest.param("neuron", marks=requires_neuron)])
+                                     pytest.param("neuron", marks=requires_neuron),
+                                     pytest.param("brian2", marks=requires_brian2)])
 def test_classic_script_runs_unmodified(tmp_path, backend):
     script = os.path.join(SCRIPTS, "pynn_classic.py")
     _lamina_run(script, str(tmp_path / "out"), "--backend", backend, cwd=tmp_path)

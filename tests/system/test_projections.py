@@ -1,8 +1,22 @@
-"""The Projection interface of seed 003, on the engine."""
+"""The Projection interface of seed 003, on the engine and on Brian 2."""
+import importlib
+import importlib.util
+
 import numpy as np
 import pytest
 
 from lamina import errors
+
+
+@pytest.fixture(params=["engine", pytest.param("brian2", marks=pytest.mark.skipif(
+    importlib.util.find_spec("brian2") is None, reason="Brian 2 is not installed"))])
+def sim(request):
+    """The lamina namespace on each backend, set up with dt = 0.1 ms."""
+    module = importlib.import_module("lamina" if request.param == "engine"
+                                     else f"lamina.{request.param}")
+    module.setup(timestep=0.1, min_delay=0.1, max_delay=10.0)
+    yield module
+    module.end()
 
 
 @pytest.fixture

@@ -11,7 +11,9 @@ import pytest
 BACKENDS = ["engine", pytest.param("nest", marks=pytest.mark.skipif(
     importlib.util.find_spec("nest") is None, reason="NEST is not installed")),
     pytest.param("neuron", marks=pytest.mark.skipif(
-        importlib.util.find_spec("neuron") is None, reason="NEURON is not installed"))]
+        importlib.util.find_spec("neuron") is None, reason="NEURON is not installed")),
+    pytest.param("brian2", marks=pytest.mark.skipif(
+        importlib.util.find_spec("brian2") is None, reason="Brian 2 is not installed"))]
 
 
 @pytest.fixture(params=BACKENDS)

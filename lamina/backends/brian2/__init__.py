@@ -1,0 +1,19 @@
+"""lamina's Brian 2 backend: the standard models' equations generated from the catalogue
+(`equations`), NeuronGroups per created population (`cells`), spike sources (`sources`),
+current sources as per-step tables (`stimuli`), Synapses built in bulk from the core's
+arrays (`connections`), monitors (`recording`) and the run loop and modes (`backend`).
+
+Importing this package imports Brian 2 (slow: seconds); ``import lamina.brian2`` does not
+(the backend is loaded by ``setup()``). A Brian 2 that is missing or fails to import
+(Brian 2.9 with numpy >= 2.4) gives `BackendNotAvailableError` from `load_backend`.
+"""
+try:
+    import brian2  # noqa: F401
+except ImportError:
+    raise
+except Exception as err:  # e.g. AttributeError from an incompatible numpy
+    raise ImportError(f"brian2 failed to import: {type(err).__name__}: {err}") from err
+
+from lamina.backends.brian2.backend import Brian2Backend  # noqa: E402
+
+__all__ = ["Brian2Backend"]

@@ -1,0 +1,432 @@
+"""Brian2Backend: lamina's backend interface on Brian 2 (runtime mode).
+
+One ``brian2.Network`` holds every object; each object has a stable name (``lamina_g3``,
+``lamina_p2_0``), so code generated for one network is reused from Brian 2's cache when
+the network is rebuilt. Modes (``setup()`` options):
+
+* ``brian2_target='numpy'`` (default) or ``'cython'`` (compiled; needs Cython and a C
+  compiler; the first run compiles for a minute, later runs use Brian 2's cache);
+* ``brian2_device='runtime'`` (default). C++ standalone is not offered yet: it runs a
+  whole simulation as one program, while lamina's API interleaves runs, reads and
+  changes; asking for it raises `NoModelAvailableError`.
+
+Reset: lamina keeps every group's parameters and initial values and every projection's
+connections and values; `reset()` reads the current weights and delays back, builds a
+fresh Network from these records (groups, Synapses, current-source operations, monitors)
+and starts again at t = 0; Brian 2's random stream is reseeded with (seed + number of
+resets), so a Poisson source draws a new realisation in each segment, as on the engine.
+"""
+from __future__ import annotations
+
+import logging
+import shutil
+from typing import Any
+
+import brian2 as b2
+import numpy as np
+
+from lamina.backends.base import Backend, BackendConfig, SignalData
+from lamina.backends.brian2 import cells as cg
+from lamina.backends.brian2 import connections as cn
+from lamina.backends.brian2 import stimuli
+from lamina.backends.brian2.equations import brian_unit, si_factor
+from lamina.backends.brian2.plasticity import SynapseCode, synapse_code
+from lamina.backends.brian2.errors import translated
+from lamina.backends.brian2.recording import Channel, SpikeStore, SpikeTap
+from lamina.errors import (BackendNotAvailableError, ConnectionError, InvalidModelError,
+                           InvalidParameterValueError, NoModelAvailableError, RecordingError)
+
+logger = logging.getLogger(__name__)
+_I64 = np.int64
+TARGETS = ("numpy", "cython")
+DEVICES = ("runtime", "cpp_standalone")
+
+
+def _choose_target(extra: dict[str, Any]) -> str:
+    target = extra.get("brian2_target", "numpy")
+    if target not in TARGETS:
+        raise InvalidParameterValueError(
+            f"setup(brian2_target={target!r}): expected one of {', '.join(TARGETS)}")
+    device = extra.get("brian2_device", "runtime")
+    if device not in DEVICES:
+        raise InvalidParameterValueError(
+            f"setup(brian2_device={device!r}): expected one of {', '.join(DEVICES)}")
+    if device == "cpp_standalone":
+        raise NoModelAvailableError(
+            "setup(brian2_device='cpp_standalone'): the brian2 backend runs in Brian 2's "
+            "runtime mode only (numpy or cython target); C++ standalone is not available yet")
+    if target == "cython":
+        try:
+            import Cython  # noqa: F401
+        except ImportError as err:
+            raise BackendNotAvailableError(
+                "setup(brian2_target='cython') needs Cython: pip install cython") from err
+        if shutil.which("cc") is None and shutil.which("gcc") is None:
+            raise BackendNotAvailableError(
+                "setup(brian2_target='cython') needs a C compiler (cc or gcc on the PATH)")
+    return target
+
+
+class Brian2Backend(Backend):
+    """lamina on Brian 2 (see the module docstring for modes and reset)."""
+
+    name = "brian2"
+
+    def __init__(self, config: BackendConfig) -> None:
+        super().__init__(config)
+        self.dt = float(config.dt)
+        self.target = _choose_target(config.extra)
+        b2.prefs.codegen.target = self.target
+        b2.prefs.codegen.loop_invariant_optimisations = True
+        # objects of a refused call are dropped on purpose; Brian 2 would warn about them
+        b2.BrianLogger.suppress_name("unused_brian_object")
+        b2.BrianLogger.suppress_name("method_choice")
+        self._segment = 0
+        self._step = 0
+        self._groups: list[cg.CellGroup] = []
+        self._group_of = np.zeros(0, _I64)
+        self._local_of = np.zeros(0, _I64)
+        self._spk_rec = np.zeros(0, bool)
+        self._taps: dict[int, SpikeTap] = {}
+        self._spikes = SpikeStore()
+        self._channels: list[Channel] = []
+        self._projections: dict[int, cn.ProjectionRecord] = {}
+        self._sources: dict[int, stimuli.SourceRecord] = {}
+        self._stim_groups: set[int] = set()
+        self._names = 0
+        self._new_network()
+
+    def _new_network(self) -> None:
+        self._net = b2.Network()
+        b2.seed(int(self.config.rng_seed) % (2**31) + self._segment)
+
+    def _name(self, prefix: str) -> str:
+        self._names += 1
+        return f"lamina_{prefix}{self._names}"
+
+    # -- cells -----------------------------------------------------------------------
+    def create_cells(self, celltype: Any, ids: np.ndarray, parameters: dict[str, Any],
+                     initial_values: dict[str, np.ndarray]) -> None:
+        ids = np.asarray(ids, _I64)
+        if len(ids) == 0:
+            return
+        group = cg.make_group(celltype, ids, parameters, initial_values,
+                              f"lamina_g{len(self._groups)}", self.dt)
+        cg.build(group, self.dt)
+        top = int(ids.max()) + 1
+        if top > len(self._group_of):
+            grow = top - len(self._group_of)
+            self._group_of = np.concatenate([self._group_of, np.full(grow, -1, _I64)])
+            self._local_of = np.concatenate([self._local_of, np.full(grow, -1, _I64)])
+            self._spk_rec = np.concatenate([self._spk_rec, np.zeros(grow, bool)])
+        self._group_of[ids] = len(self._groups)
+        self._local_of[ids] = np.arange(len(ids))
+        self._groups.append(group)
+        self._net.add(*group.objects())
+
+    def _split(self, ids: np.ndarray) -> list[tuple[int, np.ndarray, np.ndarray]]:
+        """(group index, positions in `ids`, rows in the group) per group."""
+        ids = np.asarray(ids, _I64)
+        gi = self._group_of[ids]
+        out = []
+        for k in np.unique(gi):
+            where = np.flatnonzero(gi == k)
+            out.append((int(k), where, self._local_of[ids[where]]))
+        return out
+
+    def set_cell_parameters(self, ids: np.ndarray, parameters: dict[str, Any]) -> None:
+        for k, where, local in self._split(ids):
+            g = self._groups[k]
+            cg.set_values(g, g.params, where, local, parameters, len(ids))
+            cg.push_parameters(g, local, list(parameters))
+
+    def set_initial_values(self, ids: np.ndarray, values: dict[str, np.ndarray]) -> None:
+        for k, where, local in self._split(ids):
+            g = self._groups[k]
+            cg.set_values(g, g.init, where, local, values, len(ids))
+            with translated(f"initialising {', '.join(values)}"):
+                cg.push_state(g, local, list(values))
+
+    # -- connections -------------------------------------------------------------------
+    def connect(self, projection_id: int, pre_ids: np.ndarray, post_ids: np.ndarray,
+                receptor_type: str, synapse_type: Any, values: dict[str, np.ndarray]) -> None:
+        pre_ids, post_ids = np.asarray(pre_ids, _I64), np.asarray(post_ids, _I64)
+        rec = self._projections.get(projection_id)
+        if rec is None:
+            rec = cn.ProjectionRecord(projection_id, receptor_type, synapse_type)
+            self._projections[projection_id] = rec
+        n, offset = len(pre_ids), rec.size()
+        rec.pre_ids = np.concatenate([rec.pre_ids, pre_ids])
+        rec.post_ids = np.concatenate([rec.post_ids, post_ids])
+        gpre, gpost = self._group_of[pre_ids], self._group_of[post_ids]
+        pairs = sorted(set(zip(gpre.tolist(), gpost.tolist())))
+        made = [(a, b, self._receptor(self._groups[b], receptor_type, synapse_type))
+                for a, b in pairs]                       # refuse before changing anything
+        for name in {"weight", "delay", *values}:
+            new = np.broadcast_to(np.asarray(values.get(name, 0.0), float), (n,))
+            rec.values[name] = np.concatenate([rec.values.get(name, np.zeros(offset)), new])
+        for a, b, receptor in made:
+            where = np.flatnonzero((gpre == a) & (gpost == b))
+            part = cn.Part(a, b, offset + where, self._local_of[pre_ids[where]],
+                           self._local_of[post_ids[where]], *receptor)
+            rec.parts.append(part)
+            self._build_part(rec, part)
+
+    def _receptor(self, group: cg.CellGroup, receptor: str,
+                  synapse_type: Any) -> tuple[str, SynapseCode, float, bool, float]:
+        """(weight unit, synapse code, dt, early, sign of a zero weight) of `synapse_type`
+        onto `receptor` of the cells of `group`."""
+        ct = group.celltype
+        if group.model is None or receptor not in group.model.jumps:
+            allowed = ", ".join(group.model.jumps) if group.model else "none (spike source)"
+            raise ConnectionError(f"receptor type {receptor!r} is not available on "
+                                  f"{type(ct).__name__}; allowed: {allowed}")
+        tau = {"excitatory": "tau_syn_E", "inhibitory": "tau_syn_I"}.get(receptor)
+        has_tau = tau is not None and tau in group.model.variables and ct.weight_unit != "mV"
+        tau_psc = f"{group.model.brian_name(tau)}_post" if has_tau and tau else "0*ms"
+        code = synapse_code(synapse_type, group.model.jumps[receptor], tau_psc,
+                            brian_unit(ct.weight_unit))
+        sign = -1.0 if receptor == "inhibitory" and not ct.conductance_based else 1.0
+        return ct.weight_unit, code, self.dt, receptor in group.model.early, sign
+
+    def _build_part(self, rec: cn.ProjectionRecord, part: cn.Part) -> None:
+        pre, post = self._groups[part.pre_group], self._groups[part.post_group]
+        cn.build_part(rec, part, pre.obj, post.obj, self.dt, self._name(f"p{rec.pid}_"))
+        self._net.add(part.obj)
+
+    def connection_ids(self, projection_id: int) -> tuple[np.ndarray, np.ndarray]:
+        rec = self._projections[projection_id]
+        return rec.pre_ids, rec.post_ids
+
+    def set_connection_values(self, projection_id: int, name: str, values: np.ndarray) -> None:
+        rec = self._projections[projection_id]
+        current = cn.pull_values(rec, name)
+        rec.values[name] = np.broadcast_to(np.asarray(values, float), current.shape).copy()
+        with translated(f"setting {name} of projection {projection_id}"):
+            for part in rec.parts:
+                cn.push_values(rec, part, [name])
+
+    def get_connection_values(self, projection_id: int, name: str) -> np.ndarray:
+        vals = cn.pull_values(self._projections[projection_id], name)
+        return np.round(vals / self.dt) * self.dt if name == "delay" else vals
+
+    # -- current sources -----------------------------------------------------------------
+    def inject(self, source_id: int, source: Any, parameters: dict[str, Any],
+               target_ids: np.ndarray) -> None:
+        targets = np.asarray(target_ids, _I64)
+        for k, _, _ in self._split(targets):
+            g = self._groups[k]
+            if g.model is None or not type(g.celltype).injectable:
+                raise InvalidModelError(
+                    f"cannot inject current into {type(g.celltype).__name__} cells")
+        src = self._sources.get(source_id)
+        if src is None:
+            seed = self._source_seed(source_id)
+            src = stimuli.SourceRecord(source_id, type(source).__name__, dict(parameters),
+                                       targets, seed)
+            self._sources[source_id] = src
+        else:
+            src.params.update(parameters)
+            src.targets = np.concatenate([src.targets, targets])
+        for k, _, _ in self._split(targets):
+            self._attach_stimulus(k)
+
+    def _source_seed(self, source_id: int) -> int:
+        return int(self.config.rng_seed) * 1_000_003 + 7 * source_id + 104729 * self._segment
+
+    def _attach_stimulus(self, k: int) -> None:
+        """Give group `k` the operation that sets i_inj from the current table each step."""
+        if k in self._stim_groups:
+            return
+        g = self._groups[k]
+        with translated("attaching a current source"):
+            op = g.obj.run_regularly("i_inj = lamina_stim(t - lamina_t0, stim_col)",
+                                     when="start", name=f"{g.name}_stim")
+        g.extra.append(op)
+        self._net.add(op)
+        self._stim_groups.add(k)
+
+    def set_current_source_parameters(self, source_id: int, parameters: dict[str, Any]) -> None:
+        self._sources[source_id].params.update(parameters)
+
+    def record_current_source(self, source_id: int) -> None:
+        src = self._sources[source_id]
+        if not src.recording:
+            src.recording, src.rec_start, src.data = True, self._step, []
+
+    def get_current_source_data(self, source_id: int, clear: bool) -> SignalData:
+        first, vals = self._sources[source_id].recorded(self._step, clear)
+        return SignalData(first * self.dt, self.dt, vals.reshape(-1, 1))
+
+    def _prepare_stimuli(self, n0: int, n1: int) -> None:
+        currents = {sid: s.current(n0, n1, self.dt) for sid, s in self._sources.items()}
+        for k in self._stim_groups:
+            g = self._groups[k]
+            made = stimuli.table(g.ids, list(self._sources.values()), currents, n1 - n0)
+            cols, values = made if made is not None else (np.zeros(len(g.ids), _I64),
+                                                          np.zeros((n1 - n0, 1)))
+            g.obj.stim_col[:] = cols
+            g.namespace["lamina_stim"] = b2.TimedArray(values * 1e-9 * b2.amp,
+                                                       dt=self.dt * b2.ms)
+            g.namespace["lamina_t0"] = n0 * self.dt * b2.ms
+
+    # -- recording -----------------------------------------------------------------------
+    def set_recording(self, ids: np.ndarray, variable: str, sampling_interval: float) -> None:
+        ids = np.asarray(ids, _I64)
+        if variable == "spikes":
+            self._spk_rec[ids] = True
+            for k, _, _ in self._split(ids):
+                if k not in self._taps:
+                    self._add_tap(k)
+            return
+        interval = max(int(round(sampling_interval / self.dt)), 1)
+        for k, where, local in self._split(ids):
+            g = self._groups[k]
+            if g.model is None or variable not in g.model.variables:
+                raise RecordingError(variable, g.celltype, g.celltype.recordable)
+            if any(ch.active and ch.variable == variable and ch.interval == interval
+                   and np.all(np.isin(ids[where], ch.ids)) for ch in self._channels):
+                continue                                  # already recorded as asked
+            ch = Channel(k, variable, g.model.brian_name(variable),
+                         si_factor(g.model.variables[variable]), ids[where], local, interval,
+                         self._step, start=self._step)
+            with translated(f"recording {variable}"):
+                ch.attach(g.obj, self.dt, self._name(f"rec{k}_"))
+            self._net.add(ch.monitor)
+            self._channels.append(ch)
+
+    def _add_tap(self, k: int) -> None:
+        g = self._groups[k]
+        tap = SpikeTap(b2.SpikeMonitor(g.obj, name=f"{g.name}_spikes"))
+        self._taps[k] = tap
+        self._net.add(tap.monitor)
+
+    def stop_recording(self, ids: np.ndarray, variable: str) -> None:
+        ids = np.asarray(ids, _I64)
+        if variable == "spikes":
+            self._spk_rec[ids] = False
+            return
+        for ch in self._channels:
+            if ch.variable == variable and ch.active and np.all(np.isin(ch.ids, ids)):
+                ch.active = False
+                ch.monitor.active = False
+
+    def get_spikes(self, ids: np.ndarray) -> list[np.ndarray]:
+        return self._spikes.get(ids)
+
+    def get_signal(self, ids: np.ndarray, variable: str) -> SignalData:
+        ids = np.asarray(ids, _I64)
+        column: dict[int, tuple[Channel, int]] = {}
+        for ch in self._channels:
+            if ch.variable == variable:
+                for c, i in enumerate(ch.ids.tolist()):
+                    column[i] = (ch, c)
+        missing = [int(i) for i in ids if int(i) not in column]
+        if missing:
+            raise RecordingError(variable, f"cell {missing[0]}", ())
+        chans = {id(ch): ch for ch, _ in column.values()}
+        start = min(ch.start for ch in chans.values() if any(
+            column[int(i)][0] is ch for i in ids))
+        interval = next(iter(chans.values())).interval
+        parts, length = [], 0
+        for i in ids.tolist():
+            ch, c = column[i]
+            offset = (ch.start - start) // interval
+            parts.append((offset, ch.values()[:, c]))
+            length = max(length, offset + len(parts[-1][1]))
+        out = np.full((length, len(ids)), np.nan)
+        for j, (offset, vals) in enumerate(parts):
+            out[offset:offset + len(vals), j] = vals
+        return SignalData(start * self.dt, interval * self.dt, out)
+
+    def clear_recorded(self, ids: np.ndarray, variable: str) -> None:
+        ids = np.asarray(ids, _I64)
+        if variable == "spikes":
+            self._spikes.clear(ids)
+            return
+        for ch in self._channels:
+            if ch.variable == variable and np.any(np.isin(ch.ids, ids)):
+                ch.clear(self._step)
+
+    # -- time ------------------------------------------------------------------------------
+    @property
+    def t(self) -> float:
+        return self._step * self.dt
+
+    def run_until(self, t_stop: float) -> None:
+        n1 = int(round(t_stop / self.dt))
+        n0 = self._step
+        if n1 <= n0:
+            return
+        for ch in self._channels:
+            if ch.first_pending and ch.active:
+                g = self._groups[ch.group]
+                ch.take_first(cg.read_state(g, ch.variable, ch.local))
+        self._prepare_stimuli(n0, n1)
+        with translated(f"running from {n0 * self.dt} to {n1 * self.dt} ms"):
+            self._net.run((n1 - n0) * self.dt * b2.ms, namespace={})
+        self._step = n1
+        for k, tap in self._taps.items():
+            self._spikes.append(*tap.collect(self._groups[k].ids, self._spk_rec, self.dt))
+        for ch in self._channels:
+            ch.collect(n0)
+
+    def reset(self) -> None:
+        for rec in self._projections.values():
+            for name in ("weight", "delay"):
+                rec.values[name] = cn.pull_values(rec, name)
+        self._segment += 1
+        self._step = 0
+        self._new_network()
+        for g in self._groups:
+            cg.build(g, self.dt)
+            self._net.add(*g.objects())
+        stim, self._stim_groups = self._stim_groups, set()
+        for k in sorted(stim):
+            self._attach_stimulus(k)
+        for src in self._sources.values():
+            src.restart(self._source_seed(src.source_id))
+        for rec in self._projections.values():
+            for part in rec.parts:
+                self._build_part(rec, part)
+        taps, self._taps = self._taps, {}
+        for k in taps:
+            self._add_tap(k)
+        self._spikes.clear()
+        for ch in self._channels:
+            ch.attach(self._groups[ch.group].obj, self.dt, self._name(f"rec{ch.group}_"))
+            ch.monitor.active = ch.active
+            self._net.add(ch.monitor)
+            ch.phase, ch.start, ch.chunks, ch.first_pending = 0, 0, [], True
+
+    def native_cell_type(self, name: str) -> type:
+        """NEST's name of a standard model (``"iaf_psc_alpha"``, ``"iaf_neuron"``, ...), in
+        NEST's parameter names and units (`lamina.models.nest_named`); Brian 2 has no named
+        models of its own."""
+        import difflib
+        import warnings
+
+        from lamina.models import nest_named
+        cls = nest_named.nest_named_type(name)
+        if cls is None:
+            close = difflib.get_close_matches(name, [*nest_named.MODELS, *nest_named.RENAMED])
+            raise InvalidModelError(
+                f"the brian2 backend knows NEST's names {', '.join(sorted(nest_named.MODELS))}"
+                f", not {name!r}" + (f" (close: {', '.join(close)})" if close else "") + ".")
+        if name in nest_named.RENAMED:
+            warnings.warn(f"{name!r} was removed from NEST; using "
+                          f"{nest_named.RENAMED[name]!r}", DeprecationWarning, stacklevel=4)
+        return cls
+
+    def end(self) -> None:
+        self._net = None
+        self._groups, self._channels, self._projections = [], [], {}
+
+    def describe(self) -> dict[str, Any]:
+        methods = sorted({f"{type(g.celltype).__name__}: {'/'.join(g.model.method)}"
+                          for g in self._groups if g.model is not None})
+        return {"backend": self.name, "simulator": f"Brian 2 {b2.__version__}",
+                "dt": self.dt, "target": self.target, "device": "runtime",
+                "integration": methods,
+                "conventions": "equations generated from lamina.models.dynamics; spike times "
+                               "stamped at the end of the step (Brian 2's + dt)"}

@@ -1,0 +1,175 @@
+"""Brian 2 equations generated from the catalogue (`lamina.models.dynamics`).
+
+A cell type's `Dynamics` becomes the text of a Brian 2 ``Equations`` object: one line per
+ODE and sub-expression, every model parameter as a per-cell ``(constant)`` variable with
+its unit, the input current ``i_inj`` (set each step by the current sources), threshold,
+reset, refractory rule and per-receptor ``on_pre`` statements. Units are Brian 2's (SI):
+the PyNN unit of each declared quantity maps to a Brian 2 unit and a scale factor
+(`PYNN_TO_SI`), so values cross as plain arrays (``group.v_ = values * 1e-3``).
+
+Integration method (`_METHODS`): ``exact`` for linear models (the catalogue's ``linear``
+flag); otherwise by the catalogue's ``scheme``: classical Runge-Kutta (``rk4``) for smooth
+non-linear models (conductance-based and adaptive exponential: at dt = 0.1 ms within
+1e-3 mV of NEST's adaptive RKF45), ``exponential_euler`` for stiff gating kinetics (HH), and
+forward ``euler`` for models defined by it (Izhikevich, as NEST integrates it).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from lamina.errors import InvalidModelError, NoModelAvailableError
+
+#: PyNN unit -> (Brian 2 unit in equations, factor PyNN -> SI)
+PYNN_TO_SI: dict[str, tuple[str, float]] = {
+    "mV": ("volt", 1e-3), "ms": ("second", 1e-3), "s": ("second", 1.0),
+    "nA": ("amp", 1e-9), "pA": ("amp", 1e-12), "uS": ("siemens", 1e-6),
+    "nS": ("siemens", 1e-9), "nF": ("farad", 1e-9), "Hz": ("hertz", 1.0),
+    "/ms": ("hertz", 1e3), "mV/ms": ("volt/second", 1.0), "": ("1", 1.0),
+    "dimensionless": ("1", 1.0), "deg": ("1", 1.0),
+}
+
+
+def si_factor(unit: str) -> float:
+    """Factor turning a value in PyNN unit `unit` into SI."""
+    try:
+        return PYNN_TO_SI[unit][1]
+    except KeyError:
+        raise InvalidModelError(f"unit {unit!r} has no Brian 2 translation") from None
+
+
+def brian_unit(unit: str) -> str:
+    """The Brian 2 unit name of PyNN unit `unit`, for equation declarations."""
+    try:
+        return PYNN_TO_SI[unit][0]
+    except KeyError:
+        raise InvalidModelError(f"unit {unit!r} has no Brian 2 translation") from None
+
+
+#: the catalogue's integration scheme -> Brian 2 method
+_METHODS = {"": "rk4", "euler": "euler", "exponential": "exponential_euler"}
+
+
+@dataclass(frozen=True)
+class BrianModel:
+    """Everything a NeuronGroup and its Synapses need for one cell type.
+
+    Attributes
+    ----------
+    equations : text of the Brian 2 equations (variables in Brian 2 names, `names`)
+    threshold, reset : Brian 2 code strings ('' for none)
+    refractory : Brian 2 expression of the refractory period, or False
+    method : integration methods, the first that applies is used
+    jumps : receptor -> ``on_pre`` code (weight ``lamina_w``, target variables ``_post``)
+    early : receptors whose jumps change a variable of the spike condition (delivered one
+        step early, see `lamina.backends.brian2.connections`)
+    variables : every per-cell variable (state, hidden, parameter) -> PyNN unit
+    previous : variables copied to ``X_last`` at the start of each step (Brian 2 names)
+    names : PyNN name -> Brian 2 name (they differ where a PyNN name is a Brian 2 unit or
+        reserved word, e.g. ``cm`` -> ``cm_pynn``)
+    """
+
+    equations: str
+    threshold: str
+    reset: str
+    refractory: Any
+    method: tuple[str, ...]
+    jumps: dict[str, str]
+    variables: dict[str, str]
+    previous: tuple[str, ...]
+    names: dict[str, str]
+    early: frozenset[str] = frozenset()
+
+    def brian_name(self, name: str) -> str:
+        """The Brian 2 name of PyNN variable `name`."""
+        return self.names.get(name, name)
+
+
+def _allowed(name: str) -> bool:
+    from brian2 import Equations
+    try:
+        Equations.check_identifier(name)
+    except (SyntaxError, ValueError):
+        return False
+    return True
+
+
+def _renamer(names: dict[str, str]) -> Any:
+    def rename(code: str) -> str:
+        return re.sub(r"\b[A-Za-z_]\w*\b", lambda m: names.get(m.group(0), m.group(0)), code)
+    return rename
+
+
+def _post(statement: str, names: set[str]) -> str:
+    """Rename the target cell's variables in an on_pre statement (``v`` -> ``v_post``) and
+    the weight (``weight`` -> ``lamina_w``)."""
+    def sub(m: re.Match) -> str:
+        word = m.group(0)
+        if word == "weight":
+            return "lamina_w"
+        return f"{word}_post" if word in names else word
+    return re.sub(r"\b[A-Za-z_]\w*\b", sub, statement)
+
+
+def brian_model(celltype: Any, dt: float) -> BrianModel:
+    """Translate the catalogue's equations of `celltype` (a standard cell type instance)
+    into Brian 2 code.
+
+    Raises
+    ------
+    NoModelAvailableError
+        if the cell type has no equations in the catalogue.
+    """
+    dyn = getattr(type(celltype), "dynamics", None)
+    if dyn is None:
+        raise NoModelAvailableError(
+            f"{type(celltype).__name__} is not available on the brian2 backend (no equations "
+            "in lamina's model catalogue)")
+    variables: dict[str, str] = {}
+    declared = [o.variable for o in dyn.odes] + [e.name for e in dyn.expressions] + [
+        p.name for p in celltype.parameters]
+    names = {n: f"{n}_pynn" for n in declared if not _allowed(n)}
+    rename = _renamer(names)
+    lines = []
+    clamped = set(dyn.clamped)
+    for ode in dyn.odes:
+        flag = " (unless refractory)" if ode.variable in clamped else ""
+        lines.append(f"d{rename(ode.variable)}/dt = {rename(ode.rhs)} : "
+                     f"{brian_unit(ode.unit)}{flag}")
+        variables[ode.variable] = ode.unit
+    for expr in dyn.expressions:
+        lines.append(f"{rename(expr.name)} = {rename(expr.expression)} : {brian_unit(expr.unit)}")
+    for p in celltype.parameters:
+        if p.kind not in ("float", "int"):
+            raise NoModelAvailableError(
+                f"{type(celltype).__name__} is not available on the brian2 backend "
+                f"(parameter {p.name!r} holds one array per cell)")
+        lines.append(f"{rename(p.name)} : {brian_unit(p.unit)} (constant)")
+        variables[p.name] = p.unit
+    lines.append("i_inj : amp")
+    lines.append("stim_col : integer")      # this cell's column of the current table
+    variables["i_inj"] = "nA"
+    for name in dyn.previous:
+        lines.append(f"{rename(name)}_last : {brian_unit(variables[name])}")
+        variables[f"{name}_last"] = variables[name]
+    refractory: Any = False
+    if dyn.refractory:
+        # NEST (and the engine) hold a cell for round(tau_refrac/dt) whole steps after the
+        # step of its spike; Brian 2 counts the spike's own step: one step more
+        refractory = f"({rename(dyn.refractory)}) + {dt!r}*ms"
+    post_names = {names.get(v, v) for v in variables}
+    jumps = {}
+    tested = set(re.findall(r"[A-Za-z_]\w*", dyn.threshold))
+    early = frozenset(r for r, statements in dyn.jumps.items()
+                      if any(s.split()[0] in tested for s in statements))
+    for receptor, statements in dyn.jumps.items():
+        code = [_post(rename(s), post_names) for s in statements]
+        if not dyn.jumps_when_refractory and refractory is not False:
+            code = [re.sub(r"\+= (.*)$", r"+= (\1)*int(not_refractory_post)", c) for c in code]
+        jumps[receptor] = "\n".join(code)
+    return BrianModel(equations="\n".join(lines), threshold=rename(dyn.threshold),
+                      reset=rename("\n".join(dyn.reset)), refractory=refractory,
+                      method=(_METHODS[dyn.scheme] if not dyn.linear else "exact",), jumps=jumps,
+                      variables=variables, previous=tuple(rename(n) for n in dyn.previous),
+                      names=names, early=early)

@@ -1,0 +1,18 @@
+"""The PyNN API on Brian 2: ``import lamina.brian2 as sim`` works like ``import pyNN.brian2
+as sim``.
+
+Importing this module does not import Brian 2 (whose import takes seconds); ``setup()``
+loads the backend (a missing Brian 2 gives `BackendNotAvailableError`: install it with
+``pip install lamina[brian2]``). Extra ``setup()`` options: ``brian2_target='numpy'``
+(default) or ``'cython'`` (compiled code; needs Cython and a C compiler);
+``brian2_device='runtime'`` (default; C++ standalone is refused for now). The equations
+come from lamina's model catalogue (`lamina.models.dynamics`).
+"""
+from __future__ import annotations
+
+from lamina.namespace import build_namespace
+
+_namespace = build_namespace("brian2")
+globals().update(_namespace)
+
+__all__ = sorted(_namespace)
