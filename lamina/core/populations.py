@@ -432,8 +432,10 @@ class Population(BasePopulation):
                 raise NonExistentParameterError(name, f"{type(self._celltype).__name__} "
                                                 "(state variables)", valid)
         merged = {**self._celltype.default_initial_values, **given}
-        return {k: params.evaluate_float(k, v, self._root_indices, self._positions_for(
+        out = {k: params.evaluate_float(k, v, self._root_indices, self._positions_for(
             self._root_indices), n) for k, v in merged.items()}
+        self._celltype.check_initial_values(out)
+        return out
 
     def _set_values(self, indices: np.ndarray, values: dict[str, Any]) -> None:
         aliased = {classic.INITIAL_VALUE_ALIASES[k]: values[k] for k in values
@@ -471,6 +473,7 @@ class Population(BasePopulation):
                     name, f"{type(self._celltype).__name__} (state variables)", valid)
             evaluated[name] = params.evaluate_float(name, value, indices,
                                                     self._positions_for(indices), self.size)
+        self._celltype.check_initial_values(evaluated)
         self._simulation.backend.set_initial_values(
             self._first + indices, self._celltype.to_backend_initial(evaluated))
         for name, arr in evaluated.items():
