@@ -224,7 +224,12 @@ class Backend(ABC):
 
     @abstractmethod
     def run_until(self, t_stop: float) -> None:
-        """Advance the simulation to `t_stop` [ms] (a multiple of dt, >= t)."""
+        """Advance the simulation to `t_stop` [ms] (a multiple of dt, >= t).
+
+        When `lamina.interrupts.requested()` turns true during the call (Ctrl-C), return
+        early at a time where state and recorded data are consistent (all recorded up to
+        `t` available, a later call continuing exactly); the core then raises
+        `KeyboardInterrupt`. Poll it at intervals of well under a second of wall time."""
 
     @abstractmethod
     def reset(self) -> None:

@@ -451,6 +451,7 @@ class Projection(ClassicProjectionMixin):
              gather: bool = True, with_address: bool = True) -> None:
         """Write connection attributes to a text file (or open file object); in "array"
         format, zeros stand for missing connections."""
+        from lamina.atomic_write import savetxt
         from lamina.connectors import write_connection_file
         names = self._names(attribute_names)
         if format == "list":
@@ -463,7 +464,7 @@ class Projection(ClassicProjectionMixin):
             write_connection_file(file, rows, cols)
         elif format == "array":
             arrays = self.get(names, "array", gather)
-            np.savetxt(file, np.vstack([np.nan_to_num(a, nan=0.0) for a in arrays]), fmt="%g")
+            savetxt(file, np.vstack([np.nan_to_num(a, nan=0.0) for a in arrays]), fmt="%g")
         else:
             raise InvalidParameterValueError(f"format={format!r}: expected 'list' or 'array'")
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from lamina import interrupts
 from lamina.backends import BackendConfig, load_backend
 from lamina.errors import InvalidParameterValueError, InvalidTimeError, SimulationNotSetUpError
 
@@ -100,21 +101,42 @@ class Simulation:
         simulation reaches the time it returned (times past `t_stop` are cut to `t_stop`,
         so the callback that asked last is also called at the end); ``None`` or ``inf``
         means no further call.
+
+        Ctrl-C (SIGINT) or an exception raised by a callback stops the run at a consistent
+        time: everything recorded up to `t` is kept, and a later ``run_until(T)`` gives
+        exactly the results of an uninterrupted run (see `lamina.interrupts`). Ctrl-C then
+        raises `KeyboardInterrupt` naming the time reached.
         """
         t_stop = self._checked_stop(t_stop)
-        eps = self.dt * 1e-6
         callbacks = list(callbacks)
-        events = [(self._next_call(cb(self.t)), k) for k, cb in enumerate(callbacks)]
-        while self.t < t_stop - eps:
-            events = sorted(e for e in events if e[0] is not None)
-            if not events:
-                self.backend.run_until(t_stop)
-                break
-            when, k = events.pop(0)
-            target = min(max(when, self.t + self.dt), t_stop)
-            self.backend.run_until(target)
-            events.append((self._next_call(callbacks[k](self.t)), k))
+        interrupts.clear()
+        with interrupts.deferred():
+            events = [(self._next_call(cb(self.t)), k) for k, cb in enumerate(callbacks)]
+            self._honour_interrupt(t_stop)
+            eps = self.dt * 1e-6
+            while self.t < t_stop - eps:
+                events = sorted(e for e in events if e[0] is not None)
+                if not events:
+                    self.backend.run_until(t_stop)
+                    self._honour_interrupt(t_stop)
+                    break
+                when, k = events.pop(0)
+                target = min(max(when, self.t + self.dt), t_stop)
+                self.backend.run_until(target)
+                self._honour_interrupt(t_stop)
+                events.append((self._next_call(callbacks[k](self.t)), k))
+                self._honour_interrupt(t_stop)
         return self.t
+
+    def _honour_interrupt(self, t_stop: float) -> None:
+        """Raise `KeyboardInterrupt` if Ctrl-C arrived: the backend stopped at `self.t`."""
+        if interrupts.requested():
+            interrupts.clear()
+            logger.warning("run interrupted at t = %g ms (of %g ms); recorded data up to "
+                           "then are kept, run_until() continues", self.t, t_stop)
+            raise KeyboardInterrupt(f"simulation interrupted at t = {self.t:g} ms (asked to "
+                                    f"run until {t_stop:g} ms); recorded data up to then are "
+                                    "kept and run_until() continues the run exactly")
 
     def _next_call(self, value: Any) -> float | None:
         if value is None or not math.isfinite(float(value)):

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from lamina import interrupts
 from lamina.backends.base import Backend, BackendConfig, SignalData, release_freed_memory
 from lamina.backends.engine import inputs, kernels, poisson, windows
 from lamina.backends.engine import models as m
@@ -429,7 +430,7 @@ class EngineBackend(Backend):
             self._build_csr()
         self._analog.initial_samples(self.state, self._step)
         self._dyn.take_samples(self._step)
-        while self._step < n_stop:
+        while self._step < n_stop and not interrupts.requested():
             n0 = self._step
             n1 = min(n_stop, (n0 // inputs.BLOCK + 1) * inputs.BLOCK, self._dyn.next_sample(n0))
             self._run_chunk(n0, n1)

@@ -113,6 +113,7 @@ class NestBackend(NestRuntime, Backend):
                 nest.Connect(anchor, anchor, "one_to_one", {"delay": delay})
         self._recorder_connected = np.zeros(len(self._spk_active), bool)
         self._delays_fixed = False
+        self._slice_steps = 1000   # steps of one NEST Run slice (see `runtime._advance`)
 
     def _anchor_delays(self) -> list[float]:
         """Delays [ms] of the delay anchor: dt (NEST's min_delay) and, with
