@@ -8,6 +8,7 @@ continued with ``run_until(T_STOP)``) and saves spikes and the recorded v to OUT
 from __future__ import annotations
 
 import sys
+import time
 
 import neo  # noqa: F401 - imported before the run, not during an interrupt
 import numpy as np
@@ -58,8 +59,13 @@ def main() -> None:
     if wait:
         sim.run(1.0)
         print("running", flush=True)
+
+        def slow_down(t: float) -> float:   # keeps the run going for >= 1 s of wall time
+            time.sleep(0.025)
+            return t + 0.025 * t_stop
+
         try:
-            sim.run_until(t_stop)
+            sim.run_until(t_stop, callbacks=[slow_down])
         except KeyboardInterrupt:
             interrupted_at = sim.get_current_time()
             print(f"interrupted {interrupted_at}", flush=True)
