@@ -114,3 +114,8 @@ def valid_names_hint(name: str, valid: Iterable[str]) -> str:
     """Return a ``did you mean ...?`` suffix for `name`, or an empty string."""
     close = difflib.get_close_matches(name, list(valid), n=3)
     return (" Did you mean " + " or ".join(f"`{c}`" for c in close) + "?") if close else ""
+
+
+class InsufficientMemoryError(LaminaError, MemoryError):
+    """A request would need more memory than the machine has available; raised before
+    anything is allocated, naming the estimate and the memory available."""

@@ -102,6 +102,17 @@ class Backend(ABC):
         """Boolean mask: which of `ids` live on this process."""
         return np.ones(len(ids), dtype=bool)
 
+    # -- resources (estimates checked before allocating; see `lamina.core.resources`) ----
+    def bytes_per_cell(self, celltype: StandardCellType) -> float:
+        """Memory one cell of `celltype` costs this backend [bytes] (state, parameters,
+        input buffers), used to refuse what cannot fit before creating anything."""
+        return 1024.0
+
+    def bytes_per_connection(self, synapse_type: StandardSynapseType) -> float:
+        """Memory one connection of `synapse_type` costs this backend at its peak (while
+        connecting or preparing the first run) [bytes]."""
+        return 100.0
+
     # -- cells ----------------------------------------------------------------------
     @abstractmethod
     def create_cells(self, celltype: StandardCellType, ids: np.ndarray,

@@ -326,8 +326,9 @@ class Population(BasePopulation):
         self._simulation = simulation.current()
         self._dims = _check_size(size)
         self._grid = isinstance(size, (tuple, list))
-        n = int(np.prod(self._dims))
+        n = int(np.prod([int(d) for d in self._dims], dtype=object))
         self._celltype = resolve_celltype(cellclass, cellparams)
+        self._check_memory(n)
         initial_values = {**self._celltype.classic_initial_values, **(initial_values or {})}
         Population._count += 1
         self.label = label or f"population{Population._count - 1}"
@@ -359,6 +360,18 @@ class Population(BasePopulation):
     @property
     def grandparent(self) -> "Population":
         return self
+
+    def _check_memory(self, n: int) -> None:
+        """Refuse, before allocating, a population the machine cannot hold."""
+        from lamina.core.resources import check_fits
+        ct = self._celltype
+        per_cell_core = 8.0 * (len(ct.parameters) + len(getattr(ct, "state_variables", ()))
+                               + 5)   # values, initial values, ids, positions
+        per_cell_backend = self._simulation.backend.bytes_per_cell(ct.backend_type())
+        check_fits(f"Population({n}, {type(ct).__name__})",
+                   n * (per_cell_core + per_cell_backend),
+                   f"{n} cells x ({per_cell_core:.0f} B in lamina + {per_cell_backend:.0f} B "
+                   f"in the {self._simulation.backend.name} backend)")
 
     @property
     def first_id(self) -> ID:  # cheaper than the generic version
@@ -537,7 +550,7 @@ def _check_size(size: Any) -> tuple[int, ...]:
     dims = tuple(size) if isinstance(size, (tuple, list)) else (size,)
     try:
         out = tuple(int(d) for d in dims)
-    except (TypeError, ValueError) as err:
+    except (TypeError, ValueError, OverflowError) as err:
         raise InvalidDimensionsError(f"population size {size!r}: expected a non-negative "
                                      "integer or a tuple of them") from err
     if any(d < 0 for d in out) or any(int(d) != d for d in dims if isinstance(d, float)):

@@ -109,6 +109,7 @@ class Simulation:
         """
         t_stop = self._checked_stop(t_stop)
         callbacks = list(callbacks)
+        self._check_recording_memory(t_stop)
         interrupts.clear()
         with interrupts.deferred():
             events = [(self._next_call(cb(self.t)), k) for k, cb in enumerate(callbacks)]
@@ -127,6 +128,17 @@ class Simulation:
                 events.append((self._next_call(callbacks[k](self.t)), k))
                 self._honour_interrupt(t_stop)
         return self.t
+
+    def _check_recording_memory(self, t_stop: float) -> None:
+        """Refuse a run whose recorded signals cannot fit in memory, before running."""
+        from lamina.core.resources import check_fits
+        duration = t_stop - self.t
+        need = sum(rec.bytes_for(duration) for rec in self.recorders)
+        if need:
+            check_fits(f"run until t = {t_stop:g} ms", need,
+                       f"recorded signals of {duration:g} ms, float64 samples held by the "
+                       "backend and collected once; record fewer cells or variables, a "
+                       "longer sampling_interval, or run in parts with get_data(clear=True)")
 
     def _honour_interrupt(self, t_stop: float) -> None:
         """Raise `KeyboardInterrupt` if Ctrl-C arrived: the backend stopped at `self.t`."""

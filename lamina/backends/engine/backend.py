@@ -117,6 +117,22 @@ class EngineBackend(Backend):
     def _groups_of(self, rows: np.ndarray) -> list[_Group]:
         return [self._groups[g] for g in np.unique(self._row_group[rows])]
 
+    # -- resources -------------------------------------------------------------------
+    def bytes_per_cell(self, celltype: StandardCellType) -> float:
+        """State, initial state and parameters (float64 rows), refractory counter,
+        injected current, and the ring buffer (2 receptors, 2 slots: it grows later to
+        the longest delay in use, which is not known yet; a lower bound, so nothing that
+        fits is refused)."""
+        return 8.0 * (2 * m.NSTATE + m.NPARAM + 3 + 2 * 2)
+
+    def bytes_per_connection(self, synapse_type: StandardSynapseType) -> float:
+        """Static synapses: 12 B in the CSR (float64 weight, int32 target), about 17 B at
+        the peak while the first run builds it (BENCHMARKS.md); dynamic synapses keep pre,
+        post, delay, receptor and one float64 per parameter and state variable."""
+        if type(synapse_type).__name__ == "StaticSynapse":
+            return 18.0
+        return 8.0 * (len(type(synapse_type).parameters) + 8)
+
     # -- cells -----------------------------------------------------------------------
     def create_cells(self, celltype: StandardCellType, ids: np.ndarray,
                      parameters: dict[str, Any], initial_values: dict[str, np.ndarray]) -> None:

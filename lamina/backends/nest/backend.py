@@ -157,6 +157,18 @@ class NestBackend(NestRuntime, Backend):
     def _nodes(self, ids: np.ndarray) -> np.ndarray:
         return self._node_of[np.asarray(ids, _I64)]
 
+    # -- resources ---------------------------------------------------------------------
+    def bytes_per_cell(self, celltype: StandardCellType) -> float:
+        """A NEST node with its ring buffers and lamina's per-cell bookkeeping."""
+        return 4096.0
+
+    def bytes_per_connection(self, synapse_type: StandardSynapseType) -> float:
+        """Measured: 39 B per static synapse after connecting, 68 B after the first
+        Simulate (BENCHMARKS.md, Brunel); plastic synapses carry their state too."""
+        if type(synapse_type).__name__ == "StaticSynapse":
+            return 70.0
+        return 70.0 + 8.0 * len(type(synapse_type).parameters)
+
     # -- cells -------------------------------------------------------------------------
     def create_cells(self, celltype: StandardCellType, ids: np.ndarray,
                      parameters: dict[str, Any], initial_values: dict[str, np.ndarray]) -> None:
