@@ -119,3 +119,8 @@ def valid_names_hint(name: str, valid: Iterable[str]) -> str:
 class InsufficientMemoryError(LaminaError, MemoryError):
     """A request would need more memory than the machine has available; raised before
     anything is allocated, naming the estimate and the memory available."""
+
+
+class MPIUnavailableError(LaminaError, RuntimeError):
+    """Started under an MPI launcher with several processes, but the backend cannot
+    distribute the network over them (or mpi4py is missing)."""

@@ -83,6 +83,11 @@ class Backend(ABC):
     """Abstract simulator backend. One instance lives from `setup()` to `end()`."""
 
     name: ClassVar[str] = "abstract"
+    #: whether the backend can share one network between several MPI processes (each
+    #: simulating its part); where not, `setup()` refuses to run under ``mpiexec -n N``
+    can_distribute: ClassVar[bool] = False
+    #: what a user needs to know or install for MPI runs on this backend
+    distribution_hint: ClassVar[str] = ""
 
     def __init__(self, config: BackendConfig) -> None:
         self.config = config

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from lamina import interrupts
+from lamina import distribution, interrupts
 from lamina.backends import BackendConfig, load_backend
 from lamina.errors import InvalidParameterValueError, InvalidTimeError, SimulationNotSetUpError
 
@@ -67,7 +67,10 @@ class Simulation:
         self.backend_name = backend_name
         self.config = BackendConfig(dt=self.dt, min_delay=self.min_delay, max_delay=self.max_delay,
                                     threads=int(threads), rng_seed=int(rng_seed), extra=dict(extra))
-        self.backend = load_backend(backend_name)(self.config)
+        backend_class = load_backend(backend_name)
+        distribution.check_can_run(backend_name, backend_class.can_distribute,
+                                   backend_class.distribution_hint)
+        self.backend = backend_class(self.config)
         self.next_id = 0
         self.segment_counter = 0
         self.populations: list[Population] = []

@@ -48,6 +48,8 @@ class EngineBackend(Backend):
     """The built-in engine (see `lamina.backends.engine`)."""
 
     name = "engine"
+    distribution_hint = ("the engine's MPI distribution is not built yet; it will need "
+                         "`pip install lamina[mpi]` (mpi4py and mpich)")
 
     def __init__(self, config: BackendConfig) -> None:
         super().__init__(config)

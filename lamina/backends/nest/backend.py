@@ -72,6 +72,8 @@ class NestBackend(NestRuntime, Backend):
     """lamina on NEST (see the module docstring for kernel set-up and reset)."""
 
     name = "nest"
+    distribution_hint = ("NEST's pip wheel has no MPI; a NEST built with MPI (conda-forge or from "
+                         "source) is needed, and lamina does not pass ranks through to it yet")
 
     def __init__(self, config: BackendConfig) -> None:
         super().__init__(config)
