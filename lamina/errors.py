@@ -124,3 +124,7 @@ class InsufficientMemoryError(LaminaError, MemoryError):
 class MPIUnavailableError(LaminaError, RuntimeError):
     """Started under an MPI launcher with several processes, but the backend cannot
     distribute the network over them (or mpi4py is missing)."""
+
+
+class UnknownCellError(LaminaError, IndexError):
+    """A cell ID or index does not belong to the population, view or assembly asked."""

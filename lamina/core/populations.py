@@ -143,7 +143,10 @@ class BasePopulation(classic.ClassicPopulationMixin):
         lookup = order[pos] if self.size else pos
         missing = ids if self.size == 0 else ids[all_ids[lookup] != ids]
         if missing.size:
-            raise IndexError(f"ID {int(missing[0])} is not in {self.label!r}")
+            from lamina.errors import UnknownCellError
+            raise UnknownCellError(f"ID {int(missing[0])} is not in {self.label!r} (IDs "
+                                   f"{int(self.all_ids.min(initial=0))}..."
+                                   f"{int(self.all_ids.max(initial=-1))})")
         return int(lookup[0]) if scalar else lookup
 
     def index_to_id(self, index: Any) -> Any:

@@ -104,7 +104,10 @@ class Recorder:
 
     def _expand(self, variables: Any) -> list[str]:
         celltype = self.population.celltype
-        names = [variables] if isinstance(variables, str) else list(variables)
+        try:
+            names = [variables] if isinstance(variables, str) else list(variables)
+        except TypeError:   # a number or other non-iterable
+            raise RecordingError(repr(variables), type(celltype), celltype.recordable) from None
         if "all" in names:
             names = list(celltype.recordable)
         for var in names:
