@@ -128,3 +128,8 @@ class MPIUnavailableError(LaminaError, RuntimeError):
 
 class UnknownCellError(LaminaError, IndexError):
     """A cell ID or index does not belong to the population, view or assembly asked."""
+
+
+class CheckpointMismatchError(LaminaError, ValueError):
+    """A checkpoint was saved from another network, backend, time step or seed, or in
+    another format version."""

@@ -255,6 +255,22 @@ class Backend(ABC):
     def end(self) -> None:
         """Release resources. The backend is not used afterwards."""
 
+    # -- checkpoints (lamina extension; see `lamina.core.checkpoint`) -------------------
+    def dynamic_state(self) -> dict[str, np.ndarray]:
+        """Everything that changes while running (time, cell and synapse state, input
+        buffers, random-stream positions, recorded spikes) as named numpy arrays, such
+        that `load_dynamic_state` on the same network built afresh continues exactly.
+        Backends that cannot refuse with `NoModelAvailableError`."""
+        from lamina.errors import NoModelAvailableError
+        raise NoModelAvailableError(f"the {self.name} backend cannot save its state "
+                                    "(checkpoints are an engine feature)")
+
+    def load_dynamic_state(self, arrays: dict[str, np.ndarray]) -> None:
+        """Restore what `dynamic_state` returned (the network must be the same)."""
+        from lamina.errors import NoModelAvailableError
+        raise NoModelAvailableError(f"the {self.name} backend cannot restore a saved state "
+                                    "(checkpoints are an engine feature)")
+
     def native_cell_type(self, name: str) -> type[StandardCellType]:
         """A cell type class for a simulator-native model `name` (parameters in the
         simulator's own names and units). Backends without native models refuse."""

@@ -170,6 +170,18 @@ class Simulation:
                 f"cannot run until t={t_stop} ms: the simulation is already at t={self.t} ms")
         return max(self.to_grid(t_stop), self.t)
 
+    def save_state(self, path: Any) -> None:
+        """Write a checkpoint of the dynamic state to `path` (see
+        `lamina.core.checkpoint`)."""
+        from lamina.core import checkpoint
+        checkpoint.save(self, path)
+
+    def restore_state(self, path: Any) -> None:
+        """Continue from the checkpoint in `path`; this simulation must hold the same
+        network (rebuilt by the same script)."""
+        from lamina.core import checkpoint
+        checkpoint.restore(self, path)
+
     def reset(self, annotations: dict[str, Any] | None = None) -> None:
         """Return to t = 0 keeping structure, parameters and recording set-up; recorded data
         so far become a finished Neo segment."""

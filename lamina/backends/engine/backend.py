@@ -677,6 +677,59 @@ class EngineBackend(Backend):
     def end(self) -> None:
         self.ring = np.zeros((self._L, 0))
 
+    # -- checkpoints -------------------------------------------------------------------
+    #: arrays of the backend that change while running (everything else is structure
+    #: or parameters, rebuilt by the script); Poisson and GIF draws are counter-based
+    #: (seed, segment, cell, step), so the step and segment fix their streams
+    _DYNAMIC = ("state", "refr", "ring", "iinj")
+
+    def _checkpointable(self) -> None:
+        from lamina.errors import NoModelAvailableError
+        if not self._windowed():
+            raise NoModelAvailableError(
+                "the engine cannot checkpoint dynamic synapses or gap junctions yet "
+                "(static synapses only)")
+        if any(g.kind in m.RENEWAL_KINDS for g in self._groups):
+            raise NoModelAvailableError(
+                "the engine cannot checkpoint gamma / dead-time Poisson sources yet")
+
+    def dynamic_state(self) -> dict[str, np.ndarray]:
+        self._checkpointable()
+        if self._csr_dirty:   # the ring buffer takes its final depth with the CSR
+            self._csr_parts = self._parts()
+            self._build_csr()
+        ids, stamps = self._spikes._all()
+        out = {name: getattr(self, name).copy() for name in self._DYNAMIC}
+        out.update(step=np.array(self._step), segment=np.array(self._segment),
+                   cell_ids=self._ids.copy(), spike_ids=ids.copy(), spike_stamps=stamps.copy())
+        return out
+
+    def load_dynamic_state(self, arrays: dict[str, np.ndarray]) -> None:
+        from lamina.errors import InvalidModelError
+        self._checkpointable()
+        if self._csr_dirty:
+            self._csr_parts = self._parts()
+            self._build_csr()
+        if arrays["ring"].shape[0] > self._L:
+            self._grow_ring(int(arrays["ring"].shape[0]))
+        for name in self._DYNAMIC:
+            if arrays[name].shape != getattr(self, name).shape:
+                raise InvalidModelError(
+                    f"checkpoint: the engine's {name!r} has shape {arrays[name].shape} in the "
+                    f"file but {getattr(self, name).shape} in this network")
+        if not np.array_equal(arrays["cell_ids"], self._ids):
+            raise InvalidModelError("checkpoint: the cells (IDs, order) differ from this "
+                                    "network's")
+        for name in self._DYNAMIC:
+            getattr(self, name)[...] = arrays[name]
+        self._step, self._segment = int(arrays["step"]), int(arrays["segment"])
+        self._set_rng_keys()
+        self._spikes.clear()
+        self._spikes.append(arrays["spike_ids"], arrays["spike_stamps"])
+        self._analog.reset(self._step)   # signals are recorded from the restored time on
+        for src in self._sources.values():
+            src.data, src.rec_start = [], self._step
+
     def native_cell_type(self, name: str) -> type[StandardCellType]:
         """NEST's name of a standard model (``"iaf_psc_alpha"``, ...), in NEST's parameter
         names and units; see `lamina.models.nest_named`."""
