@@ -62,7 +62,7 @@ class Parameter:
             text += ", finite"
         return text
 
-    def check(self, values: np.ndarray, model: str) -> None:
+    def check(self, values: Any, model: str) -> None:
         """Raise `InvalidParameterValueError` if any value is outside the allowed range."""
         if self.kind == "sequence":
             for cell_values in ([values] if isinstance(values, np.ndarray) else values):
