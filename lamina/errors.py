@@ -119,3 +119,22 @@ def valid_names_hint(name: str, valid: Iterable[str]) -> str:
     """Return a ``did you mean ...?`` suffix for `name`, or an empty string."""
     close = difflib.get_close_matches(name, list(valid), n=3)
     return (" Did you mean " + " or ".join(f"`{c}`" for c in close) + "?") if close else ""
+
+
+class InsufficientMemoryError(LaminaError, MemoryError):
+    """A request would need more memory than the machine has available; raised before
+    anything is allocated, naming the estimate and the memory available."""
+
+
+class MPIUnavailableError(LaminaError, RuntimeError):
+    """Started under an MPI launcher with several processes, but the backend cannot
+    distribute the network over them (or mpi4py is missing)."""
+
+
+class UnknownCellError(LaminaError, IndexError):
+    """A cell ID or index does not belong to the population, view or assembly asked."""
+
+
+class CheckpointMismatchError(LaminaError, ValueError):
+    """A checkpoint was saved from another network, backend, time step or seed, or in
+    another format version."""

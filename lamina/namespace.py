@@ -14,7 +14,7 @@ from lamina.parameters import Sequence
 _PROCEDURAL = ("end", "run", "run_until", "run_for", "reset", "get_current_time",
                "get_time_step", "get_min_delay", "get_max_delay", "num_processes", "rank",
                "initialize", "create", "connect", "set", "record", "record_v", "record_gsyn",
-               "state")
+               "state", "save_state", "restore_state")
 
 
 def build_namespace(backend_name: str) -> dict[str, Any]:

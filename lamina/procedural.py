@@ -80,6 +80,18 @@ def run(simtime: float, callbacks: list[Callable] | None = None) -> float:
 run_for = run
 
 
+def save_state(path: Any) -> None:
+    """Write a checkpoint (time, cell and synapse state, input buffers, random streams,
+    recorded spikes) to `path`; see `lamina.core.checkpoint` for what it holds."""
+    simulation.current().save_state(path)
+
+
+def restore_state(path: Any) -> None:
+    """Continue from a checkpoint written by `save_state`, after rebuilding the same
+    network (any other is refused with `CheckpointMismatchError`)."""
+    simulation.current().restore_state(path)
+
+
 def reset(annotations: dict[str, Any] | None = None) -> None:
     """Go back to t = 0: initial values restored, structure, parameters and recording set-up
     kept; recorded data so far become a finished Neo segment."""

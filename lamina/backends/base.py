@@ -83,6 +83,11 @@ class Backend(ABC):
     """Abstract simulator backend. One instance lives from `setup()` to `end()`."""
 
     name: ClassVar[str] = "abstract"
+    #: whether the backend can share one network between several MPI processes (each
+    #: simulating its part); where not, `setup()` refuses to run under ``mpiexec -n N``
+    can_distribute: ClassVar[bool] = False
+    #: what a user needs to know or install for MPI runs on this backend
+    distribution_hint: ClassVar[str] = ""
 
     def __init__(self, config: BackendConfig) -> None:
         self.config = config
@@ -101,6 +106,17 @@ class Backend(ABC):
     def is_local(self, ids: np.ndarray) -> np.ndarray:
         """Boolean mask: which of `ids` live on this process."""
         return np.ones(len(ids), dtype=bool)
+
+    # -- resources (estimates checked before allocating; see `lamina.core.resources`) ----
+    def bytes_per_cell(self, celltype: StandardCellType) -> float:
+        """Memory one cell of `celltype` costs this backend [bytes] (state, parameters,
+        input buffers), used to refuse what cannot fit before creating anything."""
+        return 1024.0
+
+    def bytes_per_connection(self, synapse_type: StandardSynapseType) -> float:
+        """Memory one connection of `synapse_type` costs this backend at its peak (while
+        connecting or preparing the first run) [bytes]."""
+        return 100.0
 
     # -- cells ----------------------------------------------------------------------
     @abstractmethod
@@ -224,7 +240,12 @@ class Backend(ABC):
 
     @abstractmethod
     def run_until(self, t_stop: float) -> None:
-        """Advance the simulation to `t_stop` [ms] (a multiple of dt, >= t)."""
+        """Advance the simulation to `t_stop` [ms] (a multiple of dt, >= t).
+
+        When `lamina.interrupts.requested()` turns true during the call (Ctrl-C), return
+        early at a time where state and recorded data are consistent (all recorded up to
+        `t` available, a later call continuing exactly); the core then raises
+        `KeyboardInterrupt`. Poll it at intervals of well under a second of wall time."""
 
     @abstractmethod
     def reset(self) -> None:
@@ -233,6 +254,22 @@ class Backend(ABC):
 
     def end(self) -> None:
         """Release resources. The backend is not used afterwards."""
+
+    # -- checkpoints (lamina extension; see `lamina.core.checkpoint`) -------------------
+    def dynamic_state(self) -> dict[str, np.ndarray]:
+        """Everything that changes while running (time, cell and synapse state, input
+        buffers, random-stream positions, recorded spikes) as named numpy arrays, such
+        that `load_dynamic_state` on the same network built afresh continues exactly.
+        Backends that cannot refuse with `NoModelAvailableError`."""
+        from lamina.errors import NoModelAvailableError
+        raise NoModelAvailableError(f"the {self.name} backend cannot save its state "
+                                    "(checkpoints are an engine feature)")
+
+    def load_dynamic_state(self, arrays: dict[str, np.ndarray]) -> None:
+        """Restore what `dynamic_state` returned (the network must be the same)."""
+        from lamina.errors import NoModelAvailableError
+        raise NoModelAvailableError(f"the {self.name} backend cannot restore a saved state "
+                                    "(checkpoints are an engine feature)")
 
     def native_cell_type(self, name: str) -> type[StandardCellType]:
         """A cell type class for a simulator-native model `name` (parameters in the

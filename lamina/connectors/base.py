@@ -185,6 +185,13 @@ class Connector:
         concatenation is `connect_indices`. Default: one chunk."""
         yield self.connect_indices(ctx)
 
+    def expected_connections(self, n_pre: int, n_post: int) -> tuple[float, float] | None:
+        """(mean, standard deviation) of the number of connections this connector makes
+        between `n_pre` and `n_post` cells (an upper bound where self-connections are
+        excluded), or None where it cannot be told cheaply. Used to refuse what cannot fit
+        in memory before connecting (`lamina.core.resources`)."""
+        return None
+
     def get_parameters(self) -> dict[str, Any]:
         """Return the connector's parameters as a dict."""
         return {name: getattr(self, name) for name in self.parameter_names}

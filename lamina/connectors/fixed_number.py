@@ -181,6 +181,11 @@ class _FixedNumberConnector(Connector):
         self.with_replacement = check_bool("with_replacement", with_replacement)
         self.rng = check_rng(rng)
 
+    def expected_connections(self, n_pre: int, n_post: int) -> tuple[float, float] | None:
+        if isinstance(self.n, RandomDistribution):
+            return None
+        return float(self.n) * float(n_post if self._rows_are_post else n_pre), 0.0
+
     def connect_chunks(self, ctx: ConnectionContext) -> Iterator[Indices]:
         if self._rows_are_post:
             n_rows, n_pool = ctx.n_post, ctx.n_pre

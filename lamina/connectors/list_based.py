@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from lamina.atomic_write import savetxt
+
 from lamina.connectors.base import ConnectionContext, Connector, Indices
 from lamina.errors import ConnectionError, InvalidDimensionsError, InvalidParameterValueError
 
@@ -147,7 +149,7 @@ def write_connection_file(path: str | os.PathLike, array: np.ndarray,
     header = [f"columns = [{', '.join(chr(34) + n + chr(34) for n in names)}]"]
     header += [f"{key} = {value!r}" for key, value in (metadata or {}).items()]
     fmt = ["%d", "%d"] + ["%.17g"] * (arr.shape[1] - 2)
-    np.savetxt(path, arr, fmt=fmt, header="\n".join(header), comments="# ", delimiter="\t")
+    savetxt(path, arr, fmt=fmt, header="\n".join(header), comments="# ", delimiter="\t")
 
 
 class FromFileConnector(FromListConnector):

@@ -40,6 +40,9 @@ class AllToAllConnector(Connector):
         super().__init__(safe, callback, weights=weights, delays=delays)
         self.allow_self_connections = check_bool("allow_self_connections", allow_self_connections)
 
+    def expected_connections(self, n_pre: int, n_post: int) -> tuple[float, float]:
+        return float(n_pre) * float(n_post), 0.0
+
     def connect_chunks(self, ctx: ConnectionContext) -> Iterator[Indices]:
         for start, stop in row_chunks(ctx.n_pre, ctx.n_post):
             pre = np.repeat(np.arange(start, stop, dtype=np.int64), ctx.n_post)
@@ -55,6 +58,9 @@ class OneToOneConnector(Connector):
     def __init__(self, safe: bool = True, callback: Callable[[float], Any] | None = None, *,
                  weights: Any = None, delays: Any = None) -> None:
         super().__init__(safe, callback, weights=weights, delays=delays)
+
+    def expected_connections(self, n_pre: int, n_post: int) -> tuple[float, float]:
+        return float(min(n_pre, n_post)), 0.0
 
     def connect_chunks(self, ctx: ConnectionContext) -> Iterator[Indices]:
         if ctx.n_pre != ctx.n_post:
@@ -95,6 +101,10 @@ class FixedProbabilityConnector(Connector):
         self.p_connect = float(p_connect)
         self.allow_self_connections = check_bool("allow_self_connections", allow_self_connections)
         self.rng = check_rng(rng)
+
+    def expected_connections(self, n_pre: int, n_post: int) -> tuple[float, float]:
+        pairs, p = float(n_pre) * float(n_post), min(max(self.p_connect, 0.0), 1.0)
+        return pairs * p, (pairs * p * (1.0 - p)) ** 0.5
 
     def connect_chunks(self, ctx: ConnectionContext) -> Iterator[Indices]:
         n_post = ctx.n_post
@@ -155,6 +165,9 @@ class FixedTotalNumberConnector(Connector):
         self.allow_self_connections = check_bool("allow_self_connections", allow_self_connections)
         self.with_replacement = check_bool("with_replacement", with_replacement)
         self.rng = check_rng(rng)
+
+    def expected_connections(self, n_pre: int, n_post: int) -> tuple[float, float]:
+        return float(self.n), 0.0
 
     def connect_chunks(self, ctx: ConnectionContext) -> Iterator[Indices]:
         gen = self._generator(ctx)

@@ -24,6 +24,7 @@ def evaluate(source: StandardCurrentSourceType, dt: float) -> dict[str, Any]:
         value = source.parameter_space[decl.name]
         if decl.kind == "sequence":
             arr = np.asarray(getattr(value, "value", value), dtype=float).ravel()
+            decl.check([arr], name)
             out[decl.name] = arr
         elif value is None:
             out[decl.name] = None
@@ -35,6 +36,8 @@ def evaluate(source: StandardCurrentSourceType, dt: float) -> dict[str, Any]:
                     f"{name}: parameter {decl.name!r} = {value!r}: expected a number "
                     f"[{decl.unit}]") from err
             decl.check(np.asarray(out[decl.name]), name)
+            if out[decl.name] == np.inf:   # allowed where it means "never" (stop)
+                out[decl.name] = None
     if "times" in out:
         times, amps = out["times"], out["amplitudes"]
         if times.shape != amps.shape:

@@ -143,7 +143,10 @@ class BasePopulation(classic.ClassicPopulationMixin):
         lookup = order[pos] if self.size else pos
         missing = ids if self.size == 0 else ids[all_ids[lookup] != ids]
         if missing.size:
-            raise IndexError(f"ID {int(missing[0])} is not in {self.label!r}")
+            from lamina.errors import UnknownCellError
+            raise UnknownCellError(f"ID {int(missing[0])} is not in {self.label!r} (IDs "
+                                   f"{int(self.all_ids.min(initial=0))}..."
+                                   f"{int(self.all_ids.max(initial=-1))})")
         return int(lookup[0]) if scalar else lookup
 
     def index_to_id(self, index: Any) -> Any:
@@ -326,8 +329,9 @@ class Population(BasePopulation):
         self._simulation = simulation.current()
         self._dims = _check_size(size)
         self._grid = isinstance(size, (tuple, list))
-        n = int(np.prod(self._dims))
+        n = int(np.prod([int(d) for d in self._dims], dtype=object))
         self._celltype = resolve_celltype(cellclass, cellparams)
+        self._check_memory(n)
         initial_values = {**self._celltype.classic_initial_values, **(initial_values or {})}
         Population._count += 1
         self.label = label or f"population{Population._count - 1}"
@@ -359,6 +363,18 @@ class Population(BasePopulation):
     @property
     def grandparent(self) -> "Population":
         return self
+
+    def _check_memory(self, n: int) -> None:
+        """Refuse, before allocating, a population the machine cannot hold."""
+        from lamina.core.resources import check_fits
+        ct = self._celltype
+        per_cell_core = 8.0 * (len(ct.parameters) + len(getattr(ct, "state_variables", ()))
+                               + 5)   # values, initial values, ids, positions
+        per_cell_backend = self._simulation.backend.bytes_per_cell(ct.backend_type())
+        check_fits(f"Population({n}, {type(ct).__name__})",
+                   n * (per_cell_core + per_cell_backend),
+                   f"{n} cells x ({per_cell_core:.0f} B in lamina + {per_cell_backend:.0f} B "
+                   f"in the {self._simulation.backend.name} backend)")
 
     @property
     def first_id(self) -> ID:  # cheaper than the generic version
@@ -432,8 +448,10 @@ class Population(BasePopulation):
                 raise NonExistentParameterError(name, f"{type(self._celltype).__name__} "
                                                 "(state variables)", valid)
         merged = {**self._celltype.default_initial_values, **given}
-        return {k: params.evaluate_float(k, v, self._root_indices, self._positions_for(
+        out = {k: params.evaluate_float(k, v, self._root_indices, self._positions_for(
             self._root_indices), n) for k, v in merged.items()}
+        self._celltype.check_initial_values(out)
+        return out
 
     def _set_values(self, indices: np.ndarray, values: dict[str, Any]) -> None:
         aliased = {classic.INITIAL_VALUE_ALIASES[k]: values[k] for k in values
@@ -471,6 +489,7 @@ class Population(BasePopulation):
                     name, f"{type(self._celltype).__name__} (state variables)", valid)
             evaluated[name] = params.evaluate_float(name, value, indices,
                                                     self._positions_for(indices), self.size)
+        self._celltype.check_initial_values(evaluated)
         self._simulation.backend.set_initial_values(
             self._first + indices, self._celltype.to_backend_initial(evaluated))
         for name, arr in evaluated.items():
@@ -534,7 +553,7 @@ def _check_size(size: Any) -> tuple[int, ...]:
     dims = tuple(size) if isinstance(size, (tuple, list)) else (size,)
     try:
         out = tuple(int(d) for d in dims)
-    except (TypeError, ValueError) as err:
+    except (TypeError, ValueError, OverflowError) as err:
         raise InvalidDimensionsError(f"population size {size!r}: expected a non-negative "
                                      "integer or a tuple of them") from err
     if any(d < 0 for d in out) or any(int(d) != d for d in dims if isinstance(d, float)):

@@ -164,10 +164,29 @@ class Projection(ClassicProjectionMixin):
         self._idx_dtype = np.int32 if max(self.pre.size, self.post.size) < 2**31 else np.int64
         self._index_cache: tuple[np.ndarray, np.ndarray] | None = None
         self._n = 0
+        self._check_memory(connector)
         self._connect_with(connector)
         self._sim.projections.append(self)
 
     # -- construction ------------------------------------------------------------------
+    def _check_memory(self, connector: Any) -> None:
+        """Refuse, before connecting, what the machine cannot hold (see
+        `lamina.core.resources`): exact counts where the connector knows them, the
+        expectation plus five standard deviations for random ones."""
+        from lamina.core.resources import check_fits
+        expect = getattr(connector, "expected_connections", None)
+        counted = expect(self.pre.size, self.post.size) if expect is not None else None
+        if counted is None:
+            return
+        mean, sd = counted
+        n = mean + 5.0 * sd
+        per = self._sim.backend.bytes_per_connection(self.synapse_type)
+        check_fits(f"Projection {self.label!r} ({type(connector).__name__}, "
+                   f"{self.pre.size} x {self.post.size} cells)", n * per,
+                   f"{n:.4g} connections{' (expected + 5 sd)' if sd else ''} x {per:.0f} B "
+                   f"per {type(self.synapse_type).__name__} in the {self._sim.backend.name} "
+                   "backend")
+
     def _check_receptor(self, receptor: str) -> str:
         allowed = self.post.celltype.receptor_types
         if receptor not in allowed:
@@ -451,6 +470,7 @@ class Projection(ClassicProjectionMixin):
              gather: bool = True, with_address: bool = True) -> None:
         """Write connection attributes to a text file (or open file object); in "array"
         format, zeros stand for missing connections."""
+        from lamina.atomic_write import savetxt
         from lamina.connectors import write_connection_file
         names = self._names(attribute_names)
         if format == "list":
@@ -463,7 +483,7 @@ class Projection(ClassicProjectionMixin):
             write_connection_file(file, rows, cols)
         elif format == "array":
             arrays = self.get(names, "array", gather)
-            np.savetxt(file, np.vstack([np.nan_to_num(a, nan=0.0) for a in arrays]), fmt="%g")
+            savetxt(file, np.vstack([np.nan_to_num(a, nan=0.0) for a in arrays]), fmt="%g")
         else:
             raise InvalidParameterValueError(f"format={format!r}: expected 'list' or 'array'")
 

@@ -95,9 +95,19 @@ class Recorder:
         if to_file is not None:
             self._write_at_end(to_file)
 
+    def bytes_for(self, duration: float) -> float:
+        """Memory the analog samples of a run of `duration` [ms] will take [bytes]
+        (float64 samples, held by the backend and copied once when collected). Spikes are
+        not counted: their number is not known in advance."""
+        n_cells = sum(int(m.sum()) for v, m in self.recorded.items() if v != "spikes")
+        return 16.0 * n_cells * (duration / self.sampling_interval + 1)
+
     def _expand(self, variables: Any) -> list[str]:
         celltype = self.population.celltype
-        names = [variables] if isinstance(variables, str) else list(variables)
+        try:
+            names = [variables] if isinstance(variables, str) else list(variables)
+        except TypeError:   # a number or other non-iterable
+            raise RecordingError(repr(variables), type(celltype), celltype.recordable) from None
         if "all" in names:
             names = list(celltype.recordable)
         for var in names:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from lamina import distribution, interrupts
 from lamina.backends import BackendConfig, load_backend
 from lamina.errors import InvalidParameterValueError, InvalidTimeError, SimulationNotSetUpError
 
@@ -66,7 +67,10 @@ class Simulation:
         self.backend_name = backend_name
         self.config = BackendConfig(dt=self.dt, min_delay=self.min_delay, max_delay=self.max_delay,
                                     threads=int(threads), rng_seed=int(rng_seed), extra=dict(extra))
-        self.backend = load_backend(backend_name)(self.config)
+        backend_class = load_backend(backend_name)
+        distribution.check_can_run(backend_name, backend_class.can_distribute,
+                                   backend_class.distribution_hint)
+        self.backend = backend_class(self.config)
         self.next_id = 0
         self.segment_counter = 0
         self.populations: list[Population] = []
@@ -100,21 +104,54 @@ class Simulation:
         simulation reaches the time it returned (times past `t_stop` are cut to `t_stop`,
         so the callback that asked last is also called at the end); ``None`` or ``inf``
         means no further call.
+
+        Ctrl-C (SIGINT) or an exception raised by a callback stops the run at a consistent
+        time: everything recorded up to `t` is kept, and a later ``run_until(T)`` gives
+        exactly the results of an uninterrupted run (see `lamina.interrupts`). Ctrl-C then
+        raises `KeyboardInterrupt` naming the time reached.
         """
         t_stop = self._checked_stop(t_stop)
-        eps = self.dt * 1e-6
         callbacks = list(callbacks)
-        events = [(self._next_call(cb(self.t)), k) for k, cb in enumerate(callbacks)]
-        while self.t < t_stop - eps:
-            events = sorted(e for e in events if e[0] is not None)
-            if not events:
-                self.backend.run_until(t_stop)
-                break
-            when, k = events.pop(0)
-            target = min(max(when, self.t + self.dt), t_stop)
-            self.backend.run_until(target)
-            events.append((self._next_call(callbacks[k](self.t)), k))
+        self._check_recording_memory(t_stop)
+        interrupts.clear()
+        with interrupts.deferred():
+            events = [(self._next_call(cb(self.t)), k) for k, cb in enumerate(callbacks)]
+            self._honour_interrupt(t_stop)
+            eps = self.dt * 1e-6
+            while self.t < t_stop - eps:
+                events = sorted(e for e in events if e[0] is not None)
+                if not events:
+                    self.backend.run_until(t_stop)
+                    self._honour_interrupt(t_stop)
+                    break
+                when, k = events.pop(0)
+                target = min(max(when, self.t + self.dt), t_stop)
+                self.backend.run_until(target)
+                self._honour_interrupt(t_stop)
+                events.append((self._next_call(callbacks[k](self.t)), k))
+                self._honour_interrupt(t_stop)
         return self.t
+
+    def _check_recording_memory(self, t_stop: float) -> None:
+        """Refuse a run whose recorded signals cannot fit in memory, before running."""
+        from lamina.core.resources import check_fits
+        duration = t_stop - self.t
+        need = sum(rec.bytes_for(duration) for rec in self.recorders)
+        if need:
+            check_fits(f"run until t = {t_stop:g} ms", need,
+                       f"recorded signals of {duration:g} ms, float64 samples held by the "
+                       "backend and collected once; record fewer cells or variables, a "
+                       "longer sampling_interval, or run in parts with get_data(clear=True)")
+
+    def _honour_interrupt(self, t_stop: float) -> None:
+        """Raise `KeyboardInterrupt` if Ctrl-C arrived: the backend stopped at `self.t`."""
+        if interrupts.requested():
+            interrupts.clear()
+            logger.warning("run interrupted at t = %g ms (of %g ms); recorded data up to "
+                           "then are kept, run_until() continues", self.t, t_stop)
+            raise KeyboardInterrupt(f"simulation interrupted at t = {self.t:g} ms (asked to "
+                                    f"run until {t_stop:g} ms); recorded data up to then are "
+                                    "kept and run_until() continues the run exactly")
 
     def _next_call(self, value: Any) -> float | None:
         if value is None or not math.isfinite(float(value)):
@@ -132,6 +169,18 @@ class Simulation:
             raise InvalidTimeError(
                 f"cannot run until t={t_stop} ms: the simulation is already at t={self.t} ms")
         return max(self.to_grid(t_stop), self.t)
+
+    def save_state(self, path: Any) -> None:
+        """Write a checkpoint of the dynamic state to `path` (see
+        `lamina.core.checkpoint`)."""
+        from lamina.core import checkpoint
+        checkpoint.save(self, path)
+
+    def restore_state(self, path: Any) -> None:
+        """Continue from the checkpoint in `path`; this simulation must hold the same
+        network (rebuilt by the same script)."""
+        from lamina.core import checkpoint
+        checkpoint.restore(self, path)
 
     def reset(self, annotations: dict[str, Any] | None = None) -> None:
         """Return to t = 0 keeping structure, parameters and recording set-up; recorded data

@@ -58,6 +58,14 @@ class SynapseRecorder:
     def _backend(self) -> Any:
         return self.projection._sim.backend
 
+    def bytes_for(self, duration: float) -> float:
+        """Memory the samples of a run of `duration` [ms] will take [bytes] (float64,
+        one per connection and variable, held by the backend and copied once)."""
+        if not self.variables or not self.sampling_interval:
+            return 0.0
+        n = len(self.variables) * self.projection.size()
+        return 16.0 * n * (duration / self.sampling_interval + 1)
+
     def recordable(self) -> tuple[str, ...]:
         return tuple(getattr(self.projection.synapse_type, "recordable", ("weight",)))
 

@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from lamina.atomic_write import savetxt
+
 from lamina.errors import NothingToWriteError
 
 
@@ -64,7 +66,7 @@ def write(path: Any, cells: Any, kind: str) -> None:
         rows, columns = signal_rows(cells, ["gsyn_exc", "gsyn_inh"]), ["g_exc", "g_inh", "index"]
         fmt = ["%.10g", "%.10g", "%d"]
     dt = cells.grandparent._simulation.dt
-    np.savetxt(path, rows, fmt=fmt, delimiter="\t", header=_header(cells, dt, columns, cells.size))
+    savetxt(path, rows, fmt=fmt, delimiter="\t", header=_header(cells, dt, columns, cells.size))
 
 
 def write_many(path: Any, members: list[Any], kind: str) -> None:
@@ -83,4 +85,5 @@ def write_many(path: Any, members: list[Any], kind: str) -> None:
     fmt = ["%.10g"] * (len(columns) - 1) + ["%d"]
     header = f"n = {sum(m.size for m in members)}\ndt = " \
              f"{members[0].grandparent._simulation.dt}\ncolumns = {', '.join(columns)}"
-    np.savetxt(path, rows, fmt=fmt, delimiter="\t", header=header)
+    savetxt(path, rows, fmt=fmt, delimiter="\t", header=header)
+

@@ -1,4 +1,5 @@
-"""Writing Neo blocks to files, the format chosen by the file name's suffix."""
+"""Writing Neo blocks to files, the format chosen by the file name's suffix; crash-safe
+(a temporary file renamed over the target, see `lamina.atomic_write`)."""
 from __future__ import annotations
 
 import os
@@ -7,6 +8,7 @@ from typing import Any
 
 import neo
 
+from lamina.atomic_write import replacing
 from lamina.errors import InvalidParameterValueError, NothingToWriteError
 
 #: suffix -> description, for error messages
@@ -29,10 +31,8 @@ def write_block(block: neo.Block, io: Any) -> None:
         return
     path = os.fspath(io)
     suffix = os.path.splitext(path)[1].lower()
-    if os.path.dirname(path):
-        os.makedirs(os.path.dirname(path), exist_ok=True)
     if suffix in (".pkl", ".pickle"):
-        with open(path, "wb") as fh:
+        with replacing(path) as tmp, open(tmp, "wb") as fh:
             pickle.dump(block, fh)
     elif suffix in (".nix", ".h5"):
         try:
@@ -40,8 +40,9 @@ def write_block(block: neo.Block, io: Any) -> None:
         except ImportError as err:  # pragma: no cover - depends on the environment
             raise InvalidParameterValueError(
                 f"writing {path!r} needs nixio: pip install lamina[nix]") from err
-        with NixIO(path, mode="ow") as nio:
-            nio.write_block(block)
+        with replacing(path) as tmp:
+            with NixIO(tmp, mode="ow") as nio:
+                nio.write_block(block)
     else:
         raise InvalidParameterValueError(
             f"cannot tell the format of {path!r}: known suffixes are {', '.join(FORMATS)}")

@@ -32,6 +32,9 @@ class Parameter:
     kind : str — ``'float'``, ``'sequence'`` (sorted times per cell, e.g. spike times),
         ``'array'`` (a 1-D array of values per cell, e.g. GIF time constants; the range
         applies to every element) or ``'int'``
+    infinite : bool — whether ``+inf`` is a meaningful value ("never", "forever": a
+        current source's ``stop``, a spike source's ``duration``). Every other value of
+        every parameter must be finite; NaN never passes.
     """
 
     name: str
@@ -43,6 +46,7 @@ class Parameter:
     low_open: bool = False
     high_open: bool = False
     kind: str = "float"
+    infinite: bool = False
 
     def range_text(self) -> str:
         """Human-readable allowed range, e.g. ``'> 0'``."""
@@ -51,11 +55,19 @@ class Parameter:
             parts.append(("> " if self.low_open else ">= ") + f"{self.low:g}")
         if self.high < math.inf:
             parts.append(("< " if self.high_open else "<= ") + f"{self.high:g}")
-        return " and ".join(parts) or "any finite number"
+        text = " and ".join(parts) or "any finite number"
+        if self.infinite:
+            text += " (inf: never ends)"
+        elif parts:
+            text += ", finite"
+        return text
 
-    def check(self, values: np.ndarray, model: str) -> None:
+    def check(self, values: Any, model: str) -> None:
         """Raise `InvalidParameterValueError` if any value is outside the allowed range."""
         if self.kind == "sequence":
+            for cell_values in ([values] if isinstance(values, np.ndarray) else values):
+                refuse_non_finite(np.asarray(cell_values, dtype=float),
+                                  f"{model}: parameter {self.name!r}", self.unit)
             return
         if self.kind == "array":
             if isinstance(values, np.ndarray) and values.dtype != object:
@@ -66,7 +78,9 @@ class Parameter:
         self._check_array(np.asarray(values, dtype=float), model)
 
     def _check_array(self, arr: np.ndarray, model: str) -> None:
-        bad = np.isnan(arr)
+        refuse_non_finite(arr, f"{model}: parameter {self.name!r}", self.unit,
+                          allow_inf=self.infinite)
+        bad = np.zeros(arr.shape, dtype=bool)
         bad |= (arr <= self.low) if self.low_open else (arr < self.low)
         bad |= (arr >= self.high) if self.high_open else (arr > self.high)
         if np.any(bad):
@@ -74,6 +88,24 @@ class Parameter:
             raise InvalidParameterValueError(
                 f"{model}: parameter {self.name!r} = {first!r} [{self.unit}] is out of range; "
                 f"allowed: {self.range_text()}")
+
+
+def refuse_non_finite(values: Any, what: str, unit: str = "", allow_inf: bool = False) -> None:
+    """Raise `InvalidParameterValueError` if `values` hold NaN or an infinity (``+inf``
+    passes where `allow_inf`). The one rule every parameter, initial value, weight and
+    delay is checked with; `what` names the argument (e.g. ``"IF_curr_exp: parameter
+    'tau_m'"``)."""
+    arr = np.atleast_1d(np.asarray(values, dtype=float))
+    finite = np.isfinite(arr)
+    if finite.all():
+        return
+    bad = ~finite & ~(arr == math.inf) if allow_inf else ~finite
+    if np.any(bad):
+        first = float(arr[bad].flat[0])
+        allowed = "a finite number or +inf (never ends)" if allow_inf else "a finite number"
+        raise InvalidParameterValueError(
+            f"{what} = {first!r}{f' [{unit}]' if unit else ''} is not allowed: expected "
+            f"{allowed}")
 
 
 @dataclass(frozen=True)
@@ -281,6 +313,13 @@ class StandardCellType(StandardModelType):
             if s.name == variable:
                 return s.unit
         raise KeyError(variable)
+
+    def check_initial_values(self, values: dict[str, Any]) -> None:
+        """Refuse non-finite initial values (NaN, +-inf) of state variables."""
+        model = type(self).__name__
+        for name, arr in values.items():
+            refuse_non_finite(arr, f"{model}: initial value of {name!r}",
+                              type(self).units.get(name, ""))
 
     @classmethod
     def state_variable_names(cls) -> list[str]:

@@ -153,7 +153,8 @@ class SpikeSourcePoisson(StandardCellType):
 
     parameters = (_p("rate", 1.0, "Hz", "mean firing rate", **_NONNEG),
                   _p("start", 0.0, "ms", "start time", **_NONNEG),
-                  _p("duration", 1e10, "ms", "duration of the train", **_NONNEG))
+                  _p("duration", 1e10, "ms", "duration of the train (inf: forever)",
+                     infinite=True, **_NONNEG))
     recordable = ("spikes",)
     injectable = False
     is_spike_source = True

@@ -11,7 +11,7 @@ import numpy as np
 from lamina.models.base import Parameter, StandardCurrentSourceType
 
 _NONNEG = {"low": 0.0}
-_STOP_DOC = "time the current stops [ms]; None means never"
+_STOP_DOC = "time the current stops [ms]; None or inf means never"
 
 
 class DCSource(StandardCurrentSourceType):
@@ -19,7 +19,7 @@ class DCSource(StandardCurrentSourceType):
 
     parameters = (Parameter("amplitude", 1.0, "nA", "current amplitude"),
                   Parameter("start", 0.0, "ms", "time the current starts", **_NONNEG),
-                  Parameter("stop", None, "ms", _STOP_DOC, **_NONNEG))
+                  Parameter("stop", None, "ms", _STOP_DOC, infinite=True, **_NONNEG))
 
 
 class StepCurrentSource(StandardCurrentSourceType):
@@ -36,7 +36,7 @@ class ACSource(StandardCurrentSourceType):
 
     parameters = (Parameter("amplitude", 1.0, "nA", "amplitude of the sine"),
                   Parameter("start", 0.0, "ms", "time the current starts", **_NONNEG),
-                  Parameter("stop", None, "ms", _STOP_DOC, **_NONNEG),
+                  Parameter("stop", None, "ms", _STOP_DOC, infinite=True, **_NONNEG),
                   Parameter("frequency", 10.0, "Hz", "frequency", **_NONNEG),
                   Parameter("phase", 0.0, "deg", "phase at t = 0"),
                   Parameter("offset", 0.0, "nA", "constant offset"))
@@ -50,7 +50,7 @@ class NoisyCurrentSource(StandardCurrentSourceType):
     parameters = (Parameter("mean", 0.0, "nA", "mean current"),
                   Parameter("stdev", 1.0, "nA", "standard deviation", **_NONNEG),
                   Parameter("start", 0.0, "ms", "time the current starts", **_NONNEG),
-                  Parameter("stop", None, "ms", _STOP_DOC, **_NONNEG),
+                  Parameter("stop", None, "ms", _STOP_DOC, infinite=True, **_NONNEG),
                   Parameter("dt", None, "ms", "interval between new values; None means the "
                             "simulation time step", low=0.0, low_open=True))
 

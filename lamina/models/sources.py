@@ -15,7 +15,8 @@ from lamina.models.base import Parameter, StandardCellType
 _NONNEG = {"low": 0.0}
 _POS = {"low": 0.0, "low_open": True}
 _START = Parameter("start", 0.0, "ms", "start time", **_NONNEG)
-_DURATION = Parameter("duration", 1e10, "ms", "duration of the train", **_NONNEG)
+_DURATION = Parameter("duration", 1e10, "ms", "duration of the train (inf: forever)",
+                      infinite=True, **_NONNEG)
 
 
 class _Source(StandardCellType):

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from lamina import interrupts
 from lamina.backends.base import Backend, BackendConfig, SignalData, release_freed_memory
 from lamina.backends.engine import inputs, kernels, poisson, windows
 from lamina.backends.engine import models as m
@@ -47,6 +48,8 @@ class EngineBackend(Backend):
     """The built-in engine (see `lamina.backends.engine`)."""
 
     name = "engine"
+    distribution_hint = ("the engine's MPI distribution is not built yet; it will need "
+                         "`pip install lamina[mpi]` (mpi4py and mpich)")
 
     def __init__(self, config: BackendConfig) -> None:
         super().__init__(config)
@@ -115,6 +118,22 @@ class EngineBackend(Backend):
 
     def _groups_of(self, rows: np.ndarray) -> list[_Group]:
         return [self._groups[g] for g in np.unique(self._row_group[rows])]
+
+    # -- resources -------------------------------------------------------------------
+    def bytes_per_cell(self, celltype: StandardCellType) -> float:
+        """State, initial state and parameters (float64 rows), refractory counter,
+        injected current, and the ring buffer (2 receptors, 2 slots: it grows later to
+        the longest delay in use, which is not known yet; a lower bound, so nothing that
+        fits is refused)."""
+        return 8.0 * (2 * m.NSTATE + m.NPARAM + 3 + 2 * 2)
+
+    def bytes_per_connection(self, synapse_type: StandardSynapseType) -> float:
+        """Static synapses: 12 B in the CSR (float64 weight, int32 target), about 17 B at
+        the peak while the first run builds it (BENCHMARKS.md); dynamic synapses keep pre,
+        post, delay, receptor and one float64 per parameter and state variable."""
+        if type(synapse_type).__name__ == "StaticSynapse":
+            return 18.0
+        return 8.0 * (len(type(synapse_type).parameters) + 8)
 
     # -- cells -----------------------------------------------------------------------
     def create_cells(self, celltype: StandardCellType, ids: np.ndarray,
@@ -429,7 +448,7 @@ class EngineBackend(Backend):
             self._build_csr()
         self._analog.initial_samples(self.state, self._step)
         self._dyn.take_samples(self._step)
-        while self._step < n_stop:
+        while self._step < n_stop and not interrupts.requested():
             n0 = self._step
             n1 = min(n_stop, (n0 // inputs.BLOCK + 1) * inputs.BLOCK, self._dyn.next_sample(n0))
             self._run_chunk(n0, n1)
@@ -657,6 +676,59 @@ class EngineBackend(Backend):
 
     def end(self) -> None:
         self.ring = np.zeros((self._L, 0))
+
+    # -- checkpoints -------------------------------------------------------------------
+    #: arrays of the backend that change while running (everything else is structure
+    #: or parameters, rebuilt by the script); Poisson and GIF draws are counter-based
+    #: (seed, segment, cell, step), so the step and segment fix their streams
+    _DYNAMIC = ("state", "refr", "ring", "iinj")
+
+    def _checkpointable(self) -> None:
+        from lamina.errors import NoModelAvailableError
+        if not self._windowed():
+            raise NoModelAvailableError(
+                "the engine cannot checkpoint dynamic synapses or gap junctions yet "
+                "(static synapses only)")
+        if any(g.kind in m.RENEWAL_KINDS for g in self._groups):
+            raise NoModelAvailableError(
+                "the engine cannot checkpoint gamma / dead-time Poisson sources yet")
+
+    def dynamic_state(self) -> dict[str, np.ndarray]:
+        self._checkpointable()
+        if self._csr_dirty:   # the ring buffer takes its final depth with the CSR
+            self._csr_parts = self._parts()
+            self._build_csr()
+        ids, stamps = self._spikes._all()
+        out = {name: getattr(self, name).copy() for name in self._DYNAMIC}
+        out.update(step=np.array(self._step), segment=np.array(self._segment),
+                   cell_ids=self._ids.copy(), spike_ids=ids.copy(), spike_stamps=stamps.copy())
+        return out
+
+    def load_dynamic_state(self, arrays: dict[str, np.ndarray]) -> None:
+        from lamina.errors import InvalidModelError
+        self._checkpointable()
+        if self._csr_dirty:
+            self._csr_parts = self._parts()
+            self._build_csr()
+        if arrays["ring"].shape[0] > self._L:
+            self._grow_ring(int(arrays["ring"].shape[0]))
+        for name in self._DYNAMIC:
+            if arrays[name].shape != getattr(self, name).shape:
+                raise InvalidModelError(
+                    f"checkpoint: the engine's {name!r} has shape {arrays[name].shape} in the "
+                    f"file but {getattr(self, name).shape} in this network")
+        if not np.array_equal(arrays["cell_ids"], self._ids):
+            raise InvalidModelError("checkpoint: the cells (IDs, order) differ from this "
+                                    "network's")
+        for name in self._DYNAMIC:
+            getattr(self, name)[...] = arrays[name]
+        self._step, self._segment = int(arrays["step"]), int(arrays["segment"])
+        self._set_rng_keys()
+        self._spikes.clear()
+        self._spikes.append(arrays["spike_ids"], arrays["spike_stamps"])
+        self._analog.reset(self._step)   # signals are recorded from the restored time on
+        for src in self._sources.values():
+            src.data, src.rec_start = [], self._step
 
     def native_cell_type(self, name: str) -> type[StandardCellType]:
         """NEST's name of a standard model (``"iaf_psc_alpha"``, ...), in NEST's parameter

@@ -72,6 +72,8 @@ class NestBackend(NestRuntime, Backend):
     """lamina on NEST (see the module docstring for kernel set-up and reset)."""
 
     name = "nest"
+    distribution_hint = ("NEST's pip wheel has no MPI; a NEST built with MPI (conda-forge or from "
+                         "source) is needed, and lamina does not pass ranks through to it yet")
 
     def __init__(self, config: BackendConfig) -> None:
         super().__init__(config)
@@ -113,6 +115,7 @@ class NestBackend(NestRuntime, Backend):
                 nest.Connect(anchor, anchor, "one_to_one", {"delay": delay})
         self._recorder_connected = np.zeros(len(self._spk_active), bool)
         self._delays_fixed = False
+        self._slice_steps = 1000   # steps of one NEST Run slice (see `runtime._advance`)
 
     def _anchor_delays(self) -> list[float]:
         """Delays [ms] of the delay anchor: dt (NEST's min_delay) and, with
@@ -155,6 +158,18 @@ class NestBackend(NestRuntime, Backend):
 
     def _nodes(self, ids: np.ndarray) -> np.ndarray:
         return self._node_of[np.asarray(ids, _I64)]
+
+    # -- resources ---------------------------------------------------------------------
+    def bytes_per_cell(self, celltype: StandardCellType) -> float:
+        """A NEST node with its ring buffers and lamina's per-cell bookkeeping."""
+        return 4096.0
+
+    def bytes_per_connection(self, synapse_type: StandardSynapseType) -> float:
+        """Measured: 39 B per static synapse after connecting, 68 B after the first
+        Simulate (BENCHMARKS.md, Brunel); plastic synapses carry their state too."""
+        if type(synapse_type).__name__ == "StaticSynapse":
+            return 70.0
+        return 70.0 + 8.0 * len(type(synapse_type).parameters)
 
     # -- cells -------------------------------------------------------------------------
     def create_cells(self, celltype: StandardCellType, ids: np.ndarray,

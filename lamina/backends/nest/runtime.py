@@ -6,11 +6,13 @@ methods use the backend's attributes documented there.
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 import nest
 import numpy as np
 
+from lamina import interrupts
 from lamina.backends.base import SignalData
 from lamina.backends.nest import native, sources
 from lamina.backends.nest import translations as tr
@@ -21,6 +23,11 @@ from lamina.errors import InvalidModelError, InvalidTimeError, RecordingError
 
 logger = logging.getLogger(__name__)
 _I64 = np.int64
+
+#: wall time one NEST Run slice aims at [s]: Ctrl-C waits at most about this long
+SLICE_SECONDS = 0.25
+MIN_SLICE_STEPS = 10
+MAX_SLICE_STEPS = 1_000_000
 
 
 def _nc(nodes: np.ndarray) -> Any:
@@ -400,7 +407,7 @@ class NestRuntime:
                 srec.t0 = srec.next = n_start
                 srec.pending = False
         first = True
-        while True:
+        while not interrupts.requested():
             due = [d for d in (r.due() for r in self._syn_recs.values()) if d is not None]
             s = min(due) if due else None
             if s is None or s + 1 > n_stop:
@@ -410,8 +417,11 @@ class NestRuntime:
                 for rec in self._projections.values():
                     rec.invalidate()   # NEST sorts connections when a simulation starts
                 first = False
+            if self._step < s + 1:   # interrupted (Ctrl-C) before the sample's step
+                break
             self._sample_synapses(s, final=False)
         self._advance(n_stop, t_stop)
+        n_stop = self._step   # earlier than asked after Ctrl-C: a slice boundary
         if self._syn_recs:
             if first:
                 for rec in self._projections.values():
@@ -424,15 +434,40 @@ class NestRuntime:
             rec.invalidate()   # NEST may re-sort connections when a simulation starts
 
     def _advance(self, n: int, t_stop: float) -> None:
-        """Simulate up to step `n`."""
+        """Simulate up to step `n`, in slices of about `SLICE_SECONDS` of wall time, so that
+        Ctrl-C (`lamina.interrupts`) stops the run at a slice boundary (NEST itself cannot
+        be interrupted inside a Simulate/Run call)."""
         if n > self._step:
             self._delays_fixed = True    # NEST's delay range is fixed from the first Simulate
         with translated(f"running until {t_stop} ms"):
-            while self._step < min(2, n):
+            while self._step < min(2, n) and not interrupts.requested():
                 self._first_steps()
-            if n > self._step:
+            if n <= self._step or interrupts.requested():
+                return
+            if n - self._step <= self._slice_steps:
                 nest.Simulate(round((n - self._step) * self.dt, 10))
                 self._step = n
+                return
+            nest.Prepare()
+            try:
+                while self._step < n and not interrupts.requested():
+                    k = min(n, self._step + self._slice_steps)
+                    began = time.perf_counter()
+                    nest.Run(round((k - self._step) * self.dt, 10))
+                    self._adapt_slice(k - self._step, time.perf_counter() - began)
+                    self._step = k
+            finally:
+                nest.Cleanup()
+
+    def _adapt_slice(self, steps: int, seconds: float) -> None:
+        """Aim the next slice at `SLICE_SECONDS` of wall time (results do not depend on
+        the slicing: NEST's Run calls continue each other exactly)."""
+        if seconds <= 0:
+            self._slice_steps = min(self._slice_steps * 4, MAX_SLICE_STEPS)
+            return
+        target = int(steps * SLICE_SECONDS / seconds)
+        self._slice_steps = int(min(max(target, MIN_SLICE_STEPS), 4 * self._slice_steps,
+                                    MAX_SLICE_STEPS))
 
     def _first_steps(self) -> None:
         """Steps 0 and 1, which no NEST generator can reach: their source current is added
