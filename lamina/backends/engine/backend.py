@@ -4,7 +4,7 @@ Cells live in one structure of arrays (``state[NSTATE, N]``, ``param[NPARAM, N]`
 grouped into contiguous row ranges of one model kind. Synapses are kept in CSR form by
 source row; input is accumulated in a ring buffer ``ring[L, 2N]`` (receptor-major
 columns). `run_until` advances in chunks of at most `inputs.BLOCK` steps, each one call of
-the compiled kernel (`windows.run_windows` for static networks, `kernels.run_steps` for
+the compiled kernel (`step_loop.run_windows` for static networks, `step_loop.run_steps` for
 networks with dynamic synapses or gap junctions); Python work is O(1) per chunk (plus numpy work
 proportional to the chunk's inputs and recorded data).
 """
@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from lamina.backends.base import Backend, BackendConfig, SignalData, release_freed_memory
-from lamina.backends.engine import inputs, kernels, poisson, windows
+from lamina.backends.engine import assemble, inputs, kernels, poisson, windows
 from lamina.backends.engine import models as m
 from lamina.backends.engine.derived import prepare
 from lamina.backends.engine.recording import AnalogStore, SpikeStore
@@ -93,7 +93,7 @@ class EngineBackend(Backend):
     # -- helpers ---------------------------------------------------------------------
     def _windowed(self) -> bool:
         """Whether the windowed kernel (`windows`) runs the network: all synapses static,
-        no gap junctions. Else the serial step loop `kernels.run_steps` does."""
+        no gap junctions. Else the serial step loop `step_loop.run_steps` does."""
         p_indptr = self._dyn.indptr
         return not (len(p_indptr) and p_indptr[-1] > 0) and len(self._dyn.g_a) == 0
 
@@ -538,7 +538,9 @@ class EngineBackend(Backend):
                                    for a in ("kind", "start", "stop"))
         N = self._N
         _, syn_tgt, syn_w, (row_grp, grp_delay, grp_ptr) = self._csr
-        return kernels.run_steps(
+        driver = self._step_loop().run_steps
+        assemble.announce_compile(driver, self._combination_text())
+        return driver(
             n, n1, n0, self.dt, g_kind, g_start, g_stop, self.state, self.param, self.refr,
             self.ring, row_grp, grp_delay, grp_ptr, syn_tgt, syn_w, ext_ptr, ext_row,
             ext_emit, cs_amp, cs_ptr, cs_tgt, self.iinj, np.zeros(N, _I64), self.rec_spk,
@@ -581,21 +583,36 @@ class EngineBackend(Backend):
                  self.iinj, self.rec_spk, n_rec, spk_step, spk_row, spk_cnt, spk_n, ch_int,
                  ch_phase, ch_ptr, ch_row, ch_var, ch_base, ch_count, rbuf, self._work, *wb,
                  cdf_t, meta_t)
+        loop = self._step_loop()
+        what = self._combination_text()
         if T == 1:
-            return windows.run_windows(*kargs)
+            assemble.announce_compile(loop.run_windows, what)
+            return loop.run_windows(*kargs)
         import numba
         numba.set_num_threads(min(T, numba.config.NUMBA_NUM_THREADS))
         driver = os.environ.get("LAMINA_ENGINE_DRIVER", "auto")
         if driver != "prange" and not self._persistent_failed and \
                 (driver == "persistent" or numba.get_num_threads() >= T):
             # one parallel region per call; -1: its T iterations did not meet (nothing ran)
-            step = windows.run_windows_persistent(*kargs, np.zeros(T, _I64))
+            assemble.announce_compile(loop.run_windows_persistent, what)
+            step = loop.run_windows_persistent(*kargs, np.zeros(T, _I64))
             if step >= 0:
                 return step
             self._persistent_failed = True
             logger.info("engine: the %d iterations of the persistent parallel region did "
                         "not run at once; using one parallel region per window", T)
-        return windows.run_windows_par(*kargs)
+        assemble.announce_compile(loop.run_windows_par, what)
+        return loop.run_windows_par(*kargs)
+
+    def _step_loop(self) -> Any:
+        """The step-loop module for the model kinds of this network (`assemble`)."""
+        return assemble.step_loop(g.kind for g in self._groups)
+
+    def _combination_text(self) -> str:
+        """The models and synapse kinds of this network, for the compile message."""
+        names = sorted({g.table.name for g in self._groups})
+        synapses = "static synapses" if self._windowed() else "dynamic synapses"
+        return " + ".join(names) + " + " + synapses
 
     def _check_finite(self, n0: int, n1: int) -> None:
         """Raise `NumericalError` if any state variable became NaN or infinite in the chunk

@@ -1,5 +1,5 @@
 """Per-step updates of the further cell models (numba, ``cache=True``), dispatched from
-`kernels._update_group` for kinds >= `models.K_FIRST_EXT`.
+`families.extended` for kinds >= `models.K_FIRST_EXT`.
 
 Every function advances cells i0..i1-1 of one kind by one step (``t_n -> t_{n+1}``), reads
 and clears ring slot ``n % L`` (receptor r at column ``r*N + i``), appends spiking rows to
