@@ -14,6 +14,10 @@ an inlined helper then gives a new file, not a stale kernel). The folder is
 ``$LAMINA_CACHE_DIR/engine``, else ``$XDG_CACHE_HOME/lamina/engine`` (``~/.cache/...``),
 else a folder in the temporary directory: never the package folder, which may be
 read-only.
+
+``LAMINA_ENGINE_ALL_MODELS=1`` makes every network use one step loop holding every model
+family (one compilation instead of one per combination: what a test suite running many
+different small networks wants; the results are bitwise the same).
 """
 from __future__ import annotations
 
@@ -28,7 +32,7 @@ from types import ModuleType
 from typing import Any
 
 from lamina.backends.engine import models as m
-from lamina.backends.engine.families import family_of
+from lamina.backends.engine.families import REGISTRY, family_of
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +76,17 @@ def _engine_source_hash() -> str:
     return _source_hash
 
 
+def _parallel_copy(template: str) -> str:
+    """`step_loop.run_windows`'s source renamed ``run_windows_par``, compiled with
+    ``parallel=True`` (one ``prange`` region per window)."""
+    head = "@njit(cache=True)\ndef run_windows("
+    start = template.index(head)
+    stop = template.index("\n\n\n", start)
+    body = template[start + len(head):stop]
+    return ("\n\n@njit(cache=True, parallel=True)\ndef run_windows_par(  # noqa: F811"
+            + body + "\n")
+
+
 def _generated_tail(kinds: tuple[int, ...]) -> str:
     """The lines appended to `step_loop`'s source for the model kinds `kinds`."""
     funcs: dict[tuple[str, str], str] = {}
@@ -84,7 +99,7 @@ def _generated_tail(kinds: tuple[int, ...]) -> str:
     poisson = "poisson_events" if m.K_POISSON in kinds else "no_poisson_events"
     lines += [f"from lamina.backends.engine.poisson import {poisson} as poisson_events"
               "  # noqa: E402,F811", "", "",
-              "@njit(cache=True)",
+              "@njit(cache=True, inline=\"always\")",
               "def update_group(kind, i0, i1, n, N, L, dt, state, param, refr, ring, iinj, "
               "spiked, nspk,",
               "                 work):  # noqa: F811",
@@ -113,8 +128,10 @@ def step_loop(kinds: Any) -> ModuleType:
         ``run_steps`` (see `step_loop`).
     """
     combo = tuple(sorted({int(k) for k in kinds}))
+    if os.environ.get("LAMINA_ENGINE_ALL_MODELS", "") not in ("", "0"):
+        combo = tuple(sorted(REGISTRY))   # one step loop for every network (test suites)
     template = (_ENGINE_DIR / "step_loop.py").read_text()
-    tail = _generated_tail(combo)
+    tail = _generated_tail(combo) + _parallel_copy(template)
     from lamina import __version__
     key = hashlib.sha256("\n".join([__version__, repr(combo), _engine_source_hash(),
                                     tail]).encode()).hexdigest()[:20]

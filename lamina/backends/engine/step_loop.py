@@ -37,12 +37,19 @@ update_group: Any = None
 poisson_events: Any = None
 
 
-@njit(cache=True)
-def _advance_window(t, w0, w1, par, chunk_base, dt, bounds, pc_kind, pc_start, pc_stop,
-                    pc_ptr, state, param, refr, ring, cs_amp, cs_ptr, cs_tgt, iinj,
-                    ch_int, ch_phase, ch_ptr, ch_row, ch_var, ch_base, ch_count, rbuf, work,
-                    wb_row, wb_cnt, wb_off, cdf, meta):
-    """Advance the cells of part t through steps w0..w1-1, buffering their spikes."""
+@njit(cache=True, inline="always")
+def _advance_window(t, w0, w1, par, chunk_base, dt, pieces, state, param, refr, ring,
+                    currents, iinj, channels, work, wbuf, cdf, meta):
+    """Advance the cells of part t through steps w0..w1-1, buffering their spikes.
+
+    Grouped arguments (tuples: under 30 arguments, so numba can inline the call):
+    ``pieces = (bounds, pc_kind, pc_start, pc_stop, pc_ptr)``, ``currents = (cs_amp,
+    cs_ptr, cs_tgt)``, ``channels = (ch_int, ch_phase, ch_ptr, ch_row, ch_var, ch_base,
+    ch_count, rbuf)``, ``wbuf = (wb_row, wb_cnt, wb_off)``."""
+    bounds, pc_kind, pc_start, pc_stop, pc_ptr = pieces
+    cs_amp, cs_ptr, cs_tgt = currents
+    ch_int, ch_phase, ch_ptr, ch_row, ch_var, ch_base, ch_count, rbuf = channels
+    wb_row, wb_cnt, wb_off = wbuf
     N = state.shape[1]
     L = ring.shape[0]
     lo = bounds[t]
@@ -95,67 +102,62 @@ def _advance_window(t, w0, w1, par, chunk_base, dt, bounds, pc_kind, pc_start, p
     wb_off[par, t, w1 - w0] = nb
 
 
-def _window_driver(name: str, parallel: bool):
-    """The window loop compiled serially (``prange`` runs as ``range``: the threads' work
-    one after another) or with a parallel region per window. One source, two functions:
-    numba caches one compiled variant per function, so each gets its own name (and cache
-    file)."""
-    def driver(n_begin, n_end, chunk_base, dt, D, bounds, pc_kind, pc_start, pc_stop,
-               pc_ptr, state, param, refr, ring, row_grp, grp_delay, grp_ptr, syn_tgt,
-               syn_w, ext_ptr, ext_row, ext_emit, cs_amp, cs_ptr, cs_tgt, iinj, rec_spk,
-               n_rec_spk, spk_step, spk_row, spk_cnt, spk_n, ch_int, ch_phase, ch_ptr,
-               ch_row, ch_var, ch_base, ch_count, rbuf, work, wb_row, wb_cnt, wb_off, cdf,
-               meta):
-        """Advance steps n_begin..n_end-1 window by window; return the step reached
-        (earlier when the spike record buffer might overflow)."""
-        L = ring.shape[0]
-        T = bounds.shape[0] - 1
-        cap = spk_step.shape[0]
-        if n_begin >= n_end or window_length(n_begin, n_end, D, wb_off, spk_n, n_rec_spk,
-                                              cap) == 0:
-            return n_begin
-        k0 = n_begin - chunk_base
-        for t in prange(T):   # external spikes stamped before n_begin (t = 0) first
-            for e in range(ext_ptr[k0], ext_ptr[k0 + 1]):
-                if ext_emit[e] < n_begin:
-                    deliver(t, ext_row[e], ext_emit[e], 1.0, L, ring, row_grp, grp_delay,
-                            grp_ptr, syn_tgt, syn_w)
-        w0 = n_begin
-        p0 = p1 = n_begin   # the previous window (empty at first)
-        par = 0
-        while w0 < n_end:
-            W = window_length(w0, n_end, D, wb_off, spk_n, n_rec_spk, cap)
-            if W == 0:
-                break
-            w1 = w0 + W
-            for t in prange(T):
-                deliver_window(t, p0, p1, 1 - par, n_begin, chunk_base, L, ring, row_grp,
-                                grp_delay, grp_ptr, syn_tgt, syn_w, ext_ptr, ext_row,
-                                ext_emit, wb_row, wb_cnt, wb_off)
-                _advance_window(t, w0, w1, par, chunk_base, dt, bounds, pc_kind, pc_start,
-                                pc_stop, pc_ptr, state, param, refr, ring, cs_amp, cs_ptr,
-                                cs_tgt, iinj, ch_int, ch_phase, ch_ptr, ch_row, ch_var,
-                                ch_base, ch_count, rbuf, work, wb_row, wb_cnt, wb_off, cdf,
-                                meta)
-            after_window(w0, w1, par, rec_spk, spk_step, spk_row, spk_cnt, spk_n, ch_int,
-                          ch_phase, ch_count, wb_row, wb_cnt, wb_off)
-            p0 = w0
-            p1 = w1
-            par = 1 - par
-            w0 = w1
+@njit(cache=True)
+def run_windows(n_begin, n_end, chunk_base, dt, D, bounds, pc_kind, pc_start, pc_stop,
+                pc_ptr, state, param, refr, ring, row_grp, grp_delay, grp_ptr, syn_tgt,
+                syn_w, ext_ptr, ext_row, ext_emit, cs_amp, cs_ptr, cs_tgt, iinj, rec_spk,
+                n_rec_spk, spk_step, spk_row, spk_cnt, spk_n, ch_int, ch_phase, ch_ptr,
+                ch_row, ch_var, ch_base, ch_count, rbuf, work, wb_row, wb_cnt, wb_off, cdf,
+                meta):
+    """Advance steps n_begin..n_end-1 window by window; return the step reached
+    (earlier when the spike record buffer might overflow). Compiled serially here
+    (``prange`` runs as ``range``: the threads' work one after another); `assemble` adds
+    a copy named ``run_windows_par`` compiled with a parallel region per window (one
+    source, two functions: numba caches one compiled variant per function)."""
+    L = ring.shape[0]
+    T = bounds.shape[0] - 1
+    cap = spk_step.shape[0]
+    if n_begin >= n_end or window_length(n_begin, n_end, D, wb_off, spk_n, n_rec_spk,
+                                          cap) == 0:
+        return n_begin
+    k0 = n_begin - chunk_base
+    for t in prange(T):   # external spikes stamped before n_begin (t = 0) first
+        for e in range(ext_ptr[k0], ext_ptr[k0 + 1]):
+            if ext_emit[e] < n_begin:
+                deliver(t, ext_row[e], ext_emit[e], 1.0, L, ring, row_grp, grp_delay,
+                        grp_ptr, syn_tgt, syn_w)
+    w0 = n_begin
+    p0 = p1 = n_begin   # the previous window (empty at first)
+    par = 0
+    while w0 < n_end:
+        W = window_length(w0, n_end, D, wb_off, spk_n, n_rec_spk, cap)
+        if W == 0:
+            break
+        w1 = w0 + W
         for t in prange(T):
             deliver_window(t, p0, p1, 1 - par, n_begin, chunk_base, L, ring, row_grp,
-                            grp_delay, grp_ptr, syn_tgt, syn_w, ext_ptr, ext_row, ext_emit,
-                            wb_row, wb_cnt, wb_off)
-        return w0
-    driver.__name__ = driver.__qualname__ = name
-    return njit(cache=True, parallel=parallel)(driver)
+                            grp_delay, grp_ptr, syn_tgt, syn_w, ext_ptr, ext_row,
+                            ext_emit, wb_row, wb_cnt, wb_off)
+            _advance_window(t, w0, w1, par, chunk_base, dt,
+                            (bounds, pc_kind, pc_start, pc_stop, pc_ptr), state, param,
+                            refr, ring, (cs_amp, cs_ptr, cs_tgt), iinj,
+                            (ch_int, ch_phase, ch_ptr, ch_row, ch_var, ch_base, ch_count,
+                             rbuf), work, (wb_row, wb_cnt, wb_off), cdf, meta)
+        after_window(w0, w1, par, rec_spk, spk_step, spk_row, spk_cnt, spk_n, ch_int,
+                      ch_phase, ch_count, wb_row, wb_cnt, wb_off)
+        p0 = w0
+        p1 = w1
+        par = 1 - par
+        w0 = w1
+    for t in prange(T):
+        deliver_window(t, p0, p1, 1 - par, n_begin, chunk_base, L, ring, row_grp,
+                        grp_delay, grp_ptr, syn_tgt, syn_w, ext_ptr, ext_row, ext_emit,
+                        wb_row, wb_cnt, wb_off)
+    return w0
 
 
-#: T = 1, or threads' work one after another
-run_windows = _window_driver("run_windows", parallel=False)
-#: one ``prange`` region per window
-run_windows_par = _window_driver("run_windows_par", parallel=True)
+#: one ``prange`` region per window: generated by `assemble` from `run_windows`
+run_windows_par: Any = None
 
 
 @njit(cache=True, parallel=True)
@@ -213,11 +215,11 @@ def run_windows_persistent(n_begin, n_end, chunk_base, dt, D, bounds, pc_kind, p
                 deliver_window(t, p0, p1, 1 - par, n_begin, chunk_base, L, ring, row_grp,
                                 grp_delay, grp_ptr, syn_tgt, syn_w, ext_ptr, ext_row,
                                 ext_emit, wb_row, wb_cnt, wb_off)
-                _advance_window(t, w0, w1, par, chunk_base, dt, bounds, pc_kind, pc_start,
-                                pc_stop, pc_ptr, state, param, refr, ring, cs_amp, cs_ptr,
-                                cs_tgt, iinj, ch_int, ch_phase, ch_ptr, ch_row, ch_var,
-                                ch_base, chc[t], rbuf, work, wb_row, wb_cnt, wb_off, cdf,
-                                meta)
+                _advance_window(t, w0, w1, par, chunk_base, dt,
+                                (bounds, pc_kind, pc_start, pc_stop, pc_ptr), state, param,
+                                refr, ring, (cs_amp, cs_ptr, cs_tgt), iinj,
+                                (ch_int, ch_phase, ch_ptr, ch_row, ch_var, ch_base, chc[t],
+                                 rbuf), work, (wb_row, wb_cnt, wb_off), cdf, meta)
                 for c in range(ch_int.shape[0]):
                     for n in range(w0, w1):
                         if (n + 1 - ch_phase[c]) % ch_int[c] == 0:

@@ -40,7 +40,7 @@ WINDOW_MAX = 32   # steps per window at most (bounds the per-thread spike buffer
 RENDEZVOUS_CYCLES = 200_000_000   # about 0.05-0.1 s: the T iterations must meet by then
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def deliver_window(t, w0, w1, par, n_begin, chunk_base, L, ring, row_grp, grp_delay,
                     grp_ptr, syn_tgt, syn_w, ext_ptr, ext_row, ext_emit, wb_row, wb_cnt,
                     wb_off):
@@ -60,7 +60,7 @@ def deliver_window(t, w0, w1, par, n_begin, chunk_base, L, ring, row_grp, grp_de
                            row_grp, grp_delay, grp_ptr, syn_tgt, syn_w)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def after_window(w0, w1, par, rec_spk, spk_step, spk_row, spk_cnt, spk_n, ch_int,
                   ch_phase, ch_count, wb_row, wb_cnt, wb_off):
     """Copy the window's spikes of recorded rows to the record buffer; count samples."""
@@ -82,7 +82,7 @@ def after_window(w0, w1, par, rec_spk, spk_step, spk_row, spk_cnt, spk_n, ch_int
                 ch_count[ch] += 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def window_length(w0, n_end, D, wb_off, spk_n, n_rec_spk, cap):
     """Steps of the next window; 0 when the record buffer might overflow in it."""
     W = min(D, wb_off.shape[2] - 1, n_end - w0)

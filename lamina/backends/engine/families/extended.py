@@ -14,7 +14,7 @@ from lamina.backends.engine.cells_ext import update_ext, update_izhikevich
 __all__ = ["update_extended", "update_izhikevich_cells"]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def update_extended(kind, i0, i1, n, N, L, dt, state, param, refr, ring, iinj, spiked, nspk,
                     work):
     """One step of cells i0..i1-1 of an adaptive-RK `kind`; returns the new spike count."""
@@ -22,7 +22,7 @@ def update_extended(kind, i0, i1, n, N, L, dt, state, param, refr, ring, iinj, s
                       nspk)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def update_izhikevich_cells(kind, i0, i1, n, N, L, dt, state, param, refr, ring, iinj,
                             spiked, nspk, work):
     """One forward-Euler step of Izhikevich cells i0..i1-1 (NEST izhikevich)."""

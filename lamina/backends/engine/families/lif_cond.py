@@ -68,7 +68,7 @@ def _post_cond_exp(i0, i1, slot, N, dt, state, param, refr, ring, work, spiked, 
     return nspk
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def update_cond_exp(kind, i0, i1, n, N, L, dt, state, param, refr, ring, iinj, spiked, nspk,
                     work):
     """One step of IF_cond_exp cells i0..i1-1; returns the new spike count."""
@@ -87,7 +87,7 @@ def update_cond_exp(kind, i0, i1, n, N, L, dt, state, param, refr, ring, iinj, s
     return nspk
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def update_cond_alpha(kind, i0, i1, n, N, L, dt, state, param, refr, ring, iinj, spiked,
                       nspk, work):
     """One step of IF_cond_alpha cells i0..i1-1; returns the new spike count."""

@@ -149,7 +149,7 @@ def _curr_delta(i0, i1, slot, N, state, param, refr, ring, iinj):
         rf[j] = r - 1 if r != 0 else r
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def update_curr_exp(kind, i0, i1, n, N, L, dt, state, param, refr, ring, iinj, spiked, nspk,
                     work):
     """One step of IF_curr_exp cells i0..i1-1; returns the new spike count."""
@@ -157,7 +157,7 @@ def update_curr_exp(kind, i0, i1, n, N, L, dt, state, param, refr, ring, iinj, s
     return threshold(i0, i1, state, param, refr, spiked, nspk)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def update_curr_alpha(kind, i0, i1, n, N, L, dt, state, param, refr, ring, iinj, spiked,
                       nspk, work):
     """One step of IF_curr_alpha cells i0..i1-1; returns the new spike count."""
@@ -165,7 +165,7 @@ def update_curr_alpha(kind, i0, i1, n, N, L, dt, state, param, refr, ring, iinj,
     return threshold(i0, i1, state, param, refr, spiked, nspk)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def update_curr_delta(kind, i0, i1, n, N, L, dt, state, param, refr, ring, iinj, spiked,
                       nspk, work):
     """One step of IF_curr_delta cells i0..i1-1; returns the new spike count."""

@@ -12,7 +12,7 @@ from numba import njit
 __all__ = ["update_source"]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def update_source(kind, i0, i1, n, N, L, dt, state, param, refr, ring, iinj, spiked, nspk,
                   work):
     """Clear ring slot ``n % L`` of source rows i0..i1-1; no spikes (returns `nspk`)."""
