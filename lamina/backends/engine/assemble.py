@@ -41,7 +41,6 @@ __all__ = ["step_loop", "cache_folder", "is_compiled", "announce_compile"]
 _ENGINE_DIR = Path(__file__).resolve().parent
 _loaded: dict[str, ModuleType] = {}
 _announced: set[str] = set()
-_source_hash: str | None = None
 
 
 def cache_folder() -> Path:
@@ -65,15 +64,17 @@ def cache_folder() -> Path:
 
 
 def _engine_source_hash() -> str:
-    """Hash of every engine module's source (computed once per process)."""
-    global _source_hash
-    if _source_hash is None:
-        h = hashlib.sha256()
-        for path in sorted(_ENGINE_DIR.rglob("*.py")):
-            h.update(path.relative_to(_ENGINE_DIR).as_posix().encode())
-            h.update(path.read_bytes())
-        _source_hash = h.hexdigest()
-    return _source_hash
+    """Hash of every engine module's source."""
+    h = hashlib.sha256()
+    for path in sorted(_ENGINE_DIR.rglob("*.py")):
+        h.update(path.relative_to(_ENGINE_DIR).as_posix().encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+# read when the engine is imported, with the modules it compiles from (a few ms)
+_SOURCE_HASH = _engine_source_hash()
+_TEMPLATE = (_ENGINE_DIR / "step_loop.py").read_text()
 
 
 def _parallel_copy(template: str) -> str:
@@ -130,10 +131,10 @@ def step_loop(kinds: Any) -> ModuleType:
     combo = tuple(sorted({int(k) for k in kinds}))
     if os.environ.get("LAMINA_ENGINE_ALL_MODELS", "") not in ("", "0"):
         combo = tuple(sorted(REGISTRY))   # one step loop for every network (test suites)
-    template = (_ENGINE_DIR / "step_loop.py").read_text()
+    template = _TEMPLATE
     tail = _generated_tail(combo) + _parallel_copy(template)
     from lamina import __version__
-    key = hashlib.sha256("\n".join([__version__, repr(combo), _engine_source_hash(),
+    key = hashlib.sha256("\n".join([__version__, repr(combo), _SOURCE_HASH,
                                     tail]).encode()).hexdigest()[:20]
     name = f"lamina_step_loop_{key}"
     if name in _loaded:

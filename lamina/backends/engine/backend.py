@@ -20,6 +20,7 @@ import numpy as np
 from lamina.backends.base import Backend, BackendConfig, SignalData, release_freed_memory
 from lamina.backends.engine import assemble, inputs, kernels, poisson, windows
 from lamina.backends.engine import models as m
+from lamina.backends.engine.counter_rng import GOLDEN, mix64_array
 from lamina.backends.engine.derived import prepare
 from lamina.backends.engine.recording import AnalogStore, SpikeStore
 from lamina.backends.engine.static_store import StaticStore
@@ -642,18 +643,15 @@ class EngineBackend(Backend):
                 ss = np.random.SeedSequence([int(self.config.rng_seed) & 0xFFFFFFFF,
                                              int(self._segment), 4_000_000])
                 base = np.uint64(int(ss.generate_state(1, np.uint64)[0]))
-                z = base ^ (ids.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15))
                 with np.errstate(over="ignore"):
-                    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-                    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-                z = z ^ (z >> np.uint64(31))
+                    z = mix64_array(base ^ (ids.astype(np.uint64) * np.uint64(GOLDEN)))
                 self.param[m.P_PKEY, g.start:g.stop] = (z >> np.uint64(12)).astype(float)
             if g.kind == m.K_GIF:
                 ids = self._ids[g.start:g.stop]
                 ss = np.random.SeedSequence([int(self.config.rng_seed) & 0xFFFFFFFF,
                                              int(self._segment), 3_000_000])
                 base = int(ss.generate_state(1, np.uint64)[0]) & ((1 << 52) - 1)
-                keys = (base ^ ((ids.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15))
+                keys = (base ^ ((ids.astype(np.uint64) * np.uint64(GOLDEN))
                                 >> np.uint64(12)).astype(np.int64)) & ((1 << 52) - 1)
                 self.param[m.P_RNG_KEY, g.start:g.stop] = keys.astype(float)
 

@@ -1,4 +1,5 @@
-"""The windowed step loop of the engine: static synapses only, any number of threads.
+"""The windowed scheme of the engine's step loop (static synapses only, any number of
+threads) and its helpers; the drivers themselves are in `step_loop`.
 
 A spike emitted in step n with a delay of d >= D steps (D: the smallest delay of the
 static CSR) is read in step n + d >= n + D. So every cell can be advanced D steps without
@@ -18,7 +19,7 @@ region runs, in which thread t
    previous ones).
 
 The spikes of the last window are delivered before the kernel returns, so the ring buffer
-is complete between calls. `run_windows` runs the threads one after another in one
+is complete between calls. `step_loop.run_windows` runs the threads one after another in one
 thread; `run_windows_par` runs them in a numba ``prange`` (one region per window: its
 launch cost, tens of microseconds with the workqueue layer on a loaded machine, is paid
 once per window); `run_windows_persistent` enters one region of T iterations per call
@@ -26,6 +27,9 @@ and separates the windows by a barrier (`atomics`). The barrier needs the T iter
 to run at once on T threads: an initial rendezvous with a timeout checks that before any
 state is touched, and the driver returns -1 (the caller then uses `run_windows_par`) if
 they did not meet.
+
+The helpers here are inlined (numba ``inline="always"``) into the drivers, which
+`assemble` compiles per combination of model families.
 """
 from __future__ import annotations
 
