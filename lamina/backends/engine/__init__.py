@@ -57,12 +57,12 @@ present, the source of `step_loop` plus a dispatch ``update_group`` over those k
 family functions (and the Poisson draw only when there are SpikeSourcePoisson cells) to
 a per-user cache folder (``$LAMINA_CACHE_DIR/engine``, else ``~/.cache/lamina/engine``;
 never the package folder) and imports it; numba compiles and caches (``cache=True``) the
-drivers of that module only. The first run of a new combination logs one line ("lamina:
-compiling engine kernels for IF_cond_exp + SpikeSourcePoisson + static synapses (first
-run only, ...)"); later runs load the compiled code. The file name hashes lamina's
-version, the combination and the source of every engine module, so an edited engine
-never runs a stale cached kernel. ``LAMINA_ENGINE_ALL_MODELS=1`` compiles one loop with
-every family for all networks (the test suite sets it).
+drivers of that module only. The first run of a new combination logs one line
+("lamina: compiling engine kernels for IF_cond_exp + SpikeSourcePoisson + static synapses
+(first run only; cached for later runs)..."); later runs load the compiled code. The file
+name hashes lamina's version, the combination and the source of every engine module, so
+an edited engine never runs a stale cached kernel. ``LAMINA_ENGINE_ALL_MODELS=1`` compiles
+one loop with every family for all networks (the test suite sets it).
 
 Adding a model (e.g. a new integrate-and-fire variant ``IF_foo``):
 

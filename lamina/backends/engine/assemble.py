@@ -172,5 +172,5 @@ def announce_compile(dispatcher: Any, what: str) -> None:
     if key in _announced or is_compiled(dispatcher):
         return
     _announced.add(key)
-    logger.warning("lamina: compiling engine kernels for %s (first run only, about 10 s)...",
-                   what)
+    logger.warning("lamina: compiling engine kernels for %s (first run only; cached for "
+                   "later runs)...", what)
