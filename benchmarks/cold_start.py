@@ -14,7 +14,9 @@ Usage::
     python benchmarks/cold_start.py --variant cuba --cached 3
     python benchmarks/cold_start.py --profile          # also: numba compile time per function
 
-Prints one line per process and a JSON summary.
+Prints one line per process and a JSON summary. "CPU" is the process's CPU time (user +
+system, import and build included): on a busy machine it, not the wall-clock time, shows
+what the compilation costs.
 """
 from __future__ import annotations
 
@@ -54,7 +56,8 @@ def _worker(variant: str, n: int, threads: int, profile: bool) -> None:
     sim.run(10 * DT)
     t3 = time.perf_counter()
     ru = resource.getrusage(resource.RUSAGE_SELF)
-    out = {"cpu_s": ru.ru_utime + ru.ru_stime, "import_s": t0 - t_imp, "build_s": t1 - t0, "first_step_s": t2 - t1,
+    out = {"cpu_s": ru.ru_utime + ru.ru_stime, "import_s": t0 - t_imp, "build_s": t1 - t0,
+           "first_step_s": t2 - t1,
            "setup_to_first_step_s": t2 - t0, "next_10_steps_s": t3 - t2,
            "cells": net["exc"].size + net["inh"].size}
     if profile:

@@ -9,11 +9,12 @@ present, the Poisson draw or its stand-in) is written to a per-user cache folder
 imported, so numba's ``cache=True`` keeps the compiled drivers of each combination.
 
 The file name holds a hash of lamina's version, the combination and the source of every
-engine module (numba's cache checks only the file of the function it caches: a change in
-an inlined helper then gives a new file, not a stale kernel). The folder is
-``$LAMINA_CACHE_DIR/engine``, else ``$XDG_CACHE_HOME/lamina/engine`` (``~/.cache/...``),
-else a folder in the temporary directory: never the package folder, which may be
-read-only.
+engine module with compiled code (numba's cache checks only the file of the function it
+caches: a change in an inlined helper then gives a new file, not a stale kernel; the
+modules in `PURE_PYTHON` are left out, so editing the bookkeeping recompiles nothing).
+The folder is ``$LAMINA_CACHE_DIR/engine``, else ``$XDG_CACHE_HOME/lamina/engine``
+(``~/.cache/...``), else a folder in the temporary directory: never the package folder,
+which may be read-only.
 
 ``LAMINA_ENGINE_ALL_MODELS=1`` makes every network use one step loop holding every model
 family (one compilation instead of one per combination: what a test suite running many
@@ -40,6 +41,7 @@ __all__ = ["step_loop", "cache_folder", "is_compiled", "announce_compile"]
 
 _ENGINE_DIR = Path(__file__).resolve().parent
 _loaded: dict[str, ModuleType] = {}
+_by_combination: dict[tuple[int, ...], ModuleType] = {}
 _announced: set[str] = set()
 
 
@@ -63,10 +65,18 @@ def cache_folder() -> Path:
     return folder
 
 
+#: engine modules without compiled code (their edits need no recompilation)
+PURE_PYTHON = frozenset({"__init__.py", "assemble.py", "backend.py", "derived.py", "inputs.py",
+                         "propagators.py", "recording.py", "static_store.py",
+                         "synapse_store.py"})
+
+
 def _engine_source_hash() -> str:
-    """Hash of every engine module's source."""
+    """Hash of the source of every engine module with compiled code."""
     h = hashlib.sha256()
     for path in sorted(_ENGINE_DIR.rglob("*.py")):
+        if path.parent == _ENGINE_DIR and path.name in PURE_PYTHON:
+            continue
         h.update(path.relative_to(_ENGINE_DIR).as_posix().encode())
         h.update(path.read_bytes())
     return h.hexdigest()
@@ -131,6 +141,8 @@ def step_loop(kinds: Any) -> ModuleType:
     combo = tuple(sorted({int(k) for k in kinds}))
     if os.environ.get("LAMINA_ENGINE_ALL_MODELS", "") not in ("", "0"):
         combo = tuple(sorted(REGISTRY))   # one step loop for every network (test suites)
+    if combo in _by_combination:
+        return _by_combination[combo]
     template = _TEMPLATE
     tail = _generated_tail(combo) + _parallel_copy(template)
     from lamina import __version__
@@ -145,12 +157,13 @@ def step_loop(kinds: Any) -> ModuleType:
         tmp.write_text(template + tail)
         os.replace(tmp, path)   # atomic: concurrent processes see a whole file or none
     spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot import the generated step loop {path}")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)
     module.COMBINATION = combo
-    _loaded[name] = module
+    _loaded[name] = _by_combination[combo] = module
     return module
 
 
