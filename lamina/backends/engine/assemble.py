@@ -87,15 +87,25 @@ _SOURCE_HASH = _engine_source_hash()
 _TEMPLATE = (_ENGINE_DIR / "step_loop.py").read_text()
 
 
-def _parallel_copy(template: str) -> str:
-    """`step_loop.run_windows`'s source renamed ``run_windows_par``, compiled with
-    ``parallel=True`` (one ``prange`` region per window)."""
-    head = "@njit(cache=True)\ndef run_windows("
+def _function_source(template: str, head: str) -> str:
+    """The source of the top-level function of `template` that starts with `head`."""
     start = template.index(head)
-    stop = template.index("\n\n\n", start)
-    body = template[start + len(head):stop]
-    return ("\n\n@njit(cache=True, parallel=True)\ndef run_windows_par(  # noqa: F811"
-            + body + "\n")
+    return template[start:template.index("\n\n\n", start)]
+
+
+def _parallel_variants(template: str) -> str:
+    """Copies of `step_loop` functions for the parallel drivers: ``run_windows_par``
+    (`run_windows` compiled with ``parallel=True``) and ``_advance_window_shared``
+    (`_advance_window` compiled on its own rather than inlined). One source, two functions
+    each: numba caches one compiled variant per function."""
+    par = _function_source(template, "@njit(cache=True)\ndef run_windows(")
+    par = par.replace("@njit(cache=True)\ndef run_windows(",
+                      "@njit(cache=True, parallel=True)\ndef run_windows_par(")
+    par = par.replace("_advance_window(", "_advance_window_shared(")
+    adv = _function_source(template, '@njit(cache=True, inline="always")\ndef _advance_window(')
+    adv = adv.replace('@njit(cache=True, inline="always")\ndef _advance_window(',
+                      "@njit(cache=True)\ndef _advance_window_shared(")
+    return "\n\n" + adv + "\n\n\n" + par + "\n"
 
 
 def _generated_tail(kinds: tuple[int, ...]) -> str:
@@ -144,7 +154,7 @@ def step_loop(kinds: Any) -> ModuleType:
     if combo in _by_combination:
         return _by_combination[combo]
     template = _TEMPLATE
-    tail = _generated_tail(combo) + _parallel_copy(template)
+    tail = _generated_tail(combo) + _parallel_variants(template)
     from lamina import __version__
     key = hashlib.sha256("\n".join([__version__, repr(combo), _SOURCE_HASH,
                                     tail]).encode()).hexdigest()[:20]

@@ -35,12 +35,17 @@ __all__ = ["run_windows", "run_windows_par", "run_windows_persistent", "run_step
 update_group: Any = None
 #: filled in by the generated module: `poisson.poisson_events` or `poisson.no_poisson_events`
 poisson_events: Any = None
+#: filled in by the generated module: `_advance_window` compiled on its own (not inlined),
+#: shared by the parallel drivers (whose parallel regions then stay small to compile)
+_advance_window_shared: Any = None
 
 
 @njit(cache=True, inline="always")
 def _advance_window(t, w0, w1, par, chunk_base, dt, pieces, state, param, refr, ring,
                     currents, iinj, channels, work, wbuf, cdf, meta):
     """Advance the cells of part t through steps w0..w1-1, buffering their spikes.
+    Inlined into the serial `run_windows` (one compiled function: the shortest cold
+    compilation); the parallel drivers call the copy ``_advance_window_shared``.
 
     Grouped arguments (tuples: under 30 arguments, so numba can inline the call):
     ``pieces = (bounds, pc_kind, pc_start, pc_stop, pc_ptr)``, ``currents = (cs_amp,
@@ -215,7 +220,7 @@ def run_windows_persistent(n_begin, n_end, chunk_base, dt, D, bounds, pc_kind, p
                 deliver_window(t, p0, p1, 1 - par, n_begin, chunk_base, L, ring, row_grp,
                                 grp_delay, grp_ptr, syn_tgt, syn_w, ext_ptr, ext_row,
                                 ext_emit, wb_row, wb_cnt, wb_off)
-                _advance_window(t, w0, w1, par, chunk_base, dt,
+                _advance_window_shared(t, w0, w1, par, chunk_base, dt,
                                 (bounds, pc_kind, pc_start, pc_stop, pc_ptr), state, param,
                                 refr, ring, (cs_amp, cs_ptr, cs_tgt), iinj,
                                 (ch_int, ch_phase, ch_ptr, ch_row, ch_var, ch_base, chc[t],
