@@ -66,9 +66,9 @@ def cache_folder() -> Path:
 
 
 #: engine modules without compiled code (their edits need no recompilation)
-PURE_PYTHON = frozenset({"__init__.py", "assemble.py", "backend.py", "derived.py", "inputs.py",
-                         "propagators.py", "recording.py", "static_store.py",
-                         "synapse_store.py"})
+PURE_PYTHON = frozenset({"__init__.py", "assemble.py", "backend.py", "derived.py",
+                         "driver_choice.py", "inputs.py", "propagators.py", "recording.py",
+                         "static_store.py", "synapse_store.py"})
 
 
 def _engine_source_hash() -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +23,7 @@ from lamina.backends.engine import assemble, inputs, kernels, poisson, windows
 from lamina.backends.engine import models as m
 from lamina.backends.engine.counter_rng import GOLDEN, mix64_array
 from lamina.backends.engine.derived import prepare
+from lamina.backends.engine.driver_choice import PARALLEL, SERIAL, DriverChoice
 from lamina.backends.engine.recording import AnalogStore, SpikeStore
 from lamina.backends.engine.static_store import StaticStore
 from lamina.backends.engine.synapse_store import SynapseStore
@@ -89,6 +91,7 @@ class EngineBackend(Backend):
         self._work = np.zeros((8, 0))  # scratch rows for the vectorised integrator
         self._threads = max(int(config.threads or 1), 1)
         self._persistent_failed = False   # see `_run_windows`
+        self._choice = DriverChoice()     # parallel or serial driver, see `_run_windows`
         self._csr_parts = 1
 
     # -- helpers ---------------------------------------------------------------------
@@ -555,8 +558,10 @@ class EngineBackend(Backend):
         """One call of the windowed kernel (`windows`): static synapses only; T threads
         own T cell ranges and CSR parts. T > 1: the persistent driver (one parallel region
         per call) when numba has T threads, else, or after its iterations once failed to
-        meet, one region per window; ``LAMINA_ENGINE_DRIVER`` = ``prange`` or
-        ``persistent`` forces one."""
+        meet, one region per window; ``LAMINA_ENGINE_DRIVER`` = ``prange``,
+        ``persistent`` or ``serial`` forces one. When the machine is oversubscribed the
+        serial driver (the T parts one after another, bitwise the same results) runs
+        instead if it is measured faster (`driver_choice`)."""
         (ext_ptr, ext_row, ext_emit, cs_amp, cs_ptr, cs_tgt, n_rec, spk_n, ch_int, ch_phase,
          ch_ptr, ch_row, ch_var, ch_base, ch_count, rbuf) = args
         _, syn_tgt, syn_w, (row_grp, grp_delay, grp_ptr) = self._csr
@@ -589,9 +594,25 @@ class EngineBackend(Backend):
         if T == 1:
             assemble.announce_compile(loop.run_windows, what)
             return loop.run_windows(*kargs)
+        driver = os.environ.get("LAMINA_ENGINE_DRIVER", "auto")
+        if driver == "serial" or (driver == "auto" and self._choice.pick() == SERIAL):
+            # the T parts one after another in this thread: bitwise the same results
+            assemble.announce_compile(loop.run_windows, what)
+            t0 = time.perf_counter()
+            step = loop.run_windows(*kargs)
+            self._choice.record(SERIAL, time.perf_counter() - t0, step - n)
+            return step
+        t0 = time.perf_counter()
+        step = self._run_parallel(loop, what, driver, T, kargs)
+        self._choice.record(PARALLEL, time.perf_counter() - t0, step - n)
+        return step
+
+    def _run_parallel(self, loop: Any, what: str, driver: str, T: int, kargs: tuple) -> int:
+        """One call of a parallel windowed driver: the persistent one (one parallel region
+        per call) when numba has T threads, else, or after its iterations once failed to
+        meet, one region per window."""
         import numba
         numba.set_num_threads(min(T, numba.config.NUMBA_NUM_THREADS))
-        driver = os.environ.get("LAMINA_ENGINE_DRIVER", "auto")
         if driver != "prange" and not self._persistent_failed and \
                 (driver == "persistent" or numba.get_num_threads() >= T):
             # one parallel region per call; -1: its T iterations did not meet (nothing ran)
