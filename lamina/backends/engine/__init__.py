@@ -46,11 +46,32 @@ of each model kind, one module per family: `families.lif_psc`, `families.lif_con
 `families.extended`, `families.sources`), `integrators`, `rhs` and `cells_ext` (the
 integrators those updates use), `kernels` (spike delivery), `windows` (window helpers),
 `step_loop` (the step loops, a template) and `assemble` (which generates a step loop per
-combination of model families), `inputs` (current sources, spike sources), `poisson`,
-`recording` (stores), `synapses` (dynamic synapses: NEST's tsodyks/tsodyks2/quantal_stp/
-bernoulli/stdp/vogels_sprekeler algorithms, event-driven per connection; gap junctions,
-explicit coupling) and `synapse_store` (their storage, a CSR of its own, and
-synaptic-state recording).
+combination of model families), `driver_choice` (serial or parallel driver), `inputs`
+(current sources, spike sources), `poisson`, `counter_rng` (the counter-based random hash
+every compiled draw uses), `recording` (stores), `synapses` (dynamic synapses: NEST's
+tsodyks/tsodyks2/quantal_stp/bernoulli/stdp/vogels_sprekeler algorithms, event-driven per
+connection; gap junctions, explicit coupling) and `synapse_store` (their storage, a CSR of
+its own, and synaptic-state recording).
+
+Threads: networks whose synapses are all static (no gap junctions) run in the windowed
+step loop (`windows`, drivers in `step_loop`) for any thread count: windows of D steps (D =
+the smallest delay), one parallel region per window (``step_loop.run_windows_par``) or,
+when numba has at least T threads, one region per kernel call with a barrier between
+windows (``step_loop.run_windows_persistent``; ``LAMINA_ENGINE_DRIVER=prange`` or
+``persistent`` forces one), thread t owning a range of cells (their updates, Poisson draws
+and ring columns) and the CSR part onto them. Spikes are delivered in one canonical order
+(emission step, then row), so results are bitwise identical for any number of threads and
+any split of a run. On an oversubscribed machine (1-minute load average above the number
+of cores) the backend also measures the serial driver (the T parts one after another in
+one thread: bitwise the same results) and runs whichever is faster per step
+(`driver_choice`), so threads do not make a run slower than one thread when the cores are
+busy (``LAMINA_ENGINE_DRIVER=serial`` forces it). Networks with dynamic synapses or gap
+junctions run in the serial step loop ``step_loop.run_steps``. numba's ``workqueue``
+threading layer is selected (the OpenMP layer crashed a later ``nest.ResetKernel()`` in
+the same process) unless ``NUMBA_THREADING_LAYER`` is set.
+
+Static synapses live in `static_store` (float64 weight + int32 target per synapse; source
+rows, delays and projections per segment, read by the kernels as delay groups).
 
 Compile only what the network uses: `assemble` writes, per combination of model kinds
 present, the source of `step_loop` plus a dispatch ``update_group`` over those kinds'
