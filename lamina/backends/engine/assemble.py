@@ -172,7 +172,6 @@ def step_loop(kinds: Any) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)
-    module.COMBINATION = combo
     _loaded[name] = _by_combination[combo] = module
     return module
 
