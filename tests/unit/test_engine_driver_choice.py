@@ -28,8 +28,9 @@ def test_quiet_machine_keeps_the_parallel_driver(monkeypatch) -> None:
 def test_busy_machine_switches_to_the_faster_serial_driver(monkeypatch) -> None:
     monkeypatch.setattr(dc, "machine_is_busy", lambda: True)
     picked = _feed(DriverChoice(), {PARALLEL: 2e-3, SERIAL: 1e-3}, 40)
-    # parallel twice (the first call is not measured: it may compile), serial twice
-    assert picked[:4] == [PARALLEL, PARALLEL, SERIAL, SERIAL]
+    # busy from the start: serial twice (the first call is not measured: it may compile
+    # or load the driver), then parallel twice
+    assert picked[:4] == [SERIAL, SERIAL, PARALLEL, PARALLEL]
     later = picked[4:]
     assert later.count(SERIAL) > 0.8 * len(later)          # mostly the faster one
     assert PARALLEL in later                               # re-measured now and then
@@ -39,6 +40,17 @@ def test_busy_machine_keeps_parallel_when_it_is_faster(monkeypatch) -> None:
     monkeypatch.setattr(dc, "machine_is_busy", lambda: True)
     picked = _feed(DriverChoice(), {PARALLEL: 1e-3, SERIAL: 2e-3}, 40)
     assert picked[4:].count(PARALLEL) > 0.8 * len(picked[4:])
+
+
+def test_machine_getting_busy_later_brings_in_the_serial_driver(monkeypatch) -> None:
+    busy = {"now": False}
+    monkeypatch.setattr(dc, "machine_is_busy", lambda: busy["now"])
+    choice = DriverChoice()
+    cost = {PARALLEL: 3e-3, SERIAL: 1e-3}
+    assert _feed(choice, cost, 5) == [PARALLEL] * 5
+    busy["now"] = True
+    later = _feed(choice, cost, 20)
+    assert later[:2] == [SERIAL, SERIAL] and later[-8:].count(SERIAL) >= 7
 
 
 def test_short_calls_are_not_measured() -> None:

@@ -10,7 +10,9 @@ seconds per step of each driver on calls of at least `MIN_STEPS` steps (a driver
 call, which may compile or load it, is not measured), uses the faster one, and measures
 the other again every `PROBE_EVERY` calls, so it follows a load that changes. The serial
 driver is tried only when the machine looks busy (1-minute load average above the number
-of cores), so a quiet machine never compiles it for a threaded run.
+of cores), so a quiet machine never compiles it for a threaded run; when it is busy at the
+first call, the serial driver is measured first (the parallel one can be many times
+slower there, and a short run has few calls to spend).
 """
 from __future__ import annotations
 
@@ -50,6 +52,10 @@ class DriverChoice:
     def pick(self) -> str:
         """The driver for the next call (`PARALLEL` or `SERIAL`)."""
         self._calls += 1
+        if self._calls == 1 and machine_is_busy():
+            self._serial_wanted = True   # busy from the start: do not begin in parallel
+        if self._serial_wanted and SERIAL not in self.cost:
+            return SERIAL
         if PARALLEL not in self.cost:
             return PARALLEL
         if not self._serial_wanted:
