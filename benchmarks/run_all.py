@@ -64,6 +64,10 @@ QUICK = {"va_n": 400, "va_duration": 200.0, "brunel_scale": 0.2, "brunel_duratio
 SCALING_N = (2_500, 10_000, 50_000, 100_000)
 
 
+#: the model of each network: the warm-up compiles or loads the step loop for it
+WARM_UP_CELLTYPE = {"coba": "IF_cond_exp", "cuba": "IF_curr_exp", "brunel": "IF_curr_alpha"}
+
+
 # --- worker: one measurement in this process ---------------------------------------------
 def _worker(args: argparse.Namespace) -> int:
     args.threads = args.threads[0]
@@ -72,7 +76,7 @@ def _worker(args: argparse.Namespace) -> int:
         import lamina as sim
         from lamina.cli import warm_up_engine
         import_s = time.perf_counter() - t0
-        kernel_load_s = warm_up_engine(sim, args.threads)
+        kernel_load_s = warm_up_engine(sim, args.threads, WARM_UP_CELLTYPE[args.network])
         if args.network == "brunel":
             import brunel
             result = brunel.build_and_run(sim, args.size, args.duration, args.seed,

@@ -283,16 +283,18 @@ def raster_plot(exc_trains: list[np.ndarray], inh_trains: list[np.ndarray],
     return path
 
 
-def warm_up_engine(sim: Any, threads: int = 1) -> float:
-    """Run a two-cell network so the engine's kernels are compiled (or loaded from numba's
-    cache, after numba's own start-up) before anything is timed; return the seconds that
-    took. Used by the demo and the benchmarks, which report this time on its own."""
+def warm_up_engine(sim: Any, threads: int = 1, celltype: str = "IF_cond_exp") -> float:
+    """Run a two-cell network of `celltype` driven by a Poisson source, so the engine's
+    step loop for that combination of models (the one of the network timed next) is
+    compiled (or loaded from numba's cache, after numba's own start-up) before anything
+    is timed; return the seconds that took. Used by the demo and the benchmarks, which
+    report this time on its own."""
     t0 = time.perf_counter()
     extra = {"threads": threads} if threads != 1 else {}
     sim.setup(timestep=DEMO_DT, min_delay=DEMO_DELAY, max_delay=10.0, **extra)
     try:
         kick = sim.Population(1, sim.SpikeSourcePoisson(rate=1000.0))
-        cells = sim.Population(2, sim.IF_cond_exp())
+        cells = sim.Population(2, getattr(sim, celltype)())
         sim.Projection(kick, cells, sim.AllToAllConnector(),
                        sim.StaticSynapse(weight=0.01, delay=DEMO_DELAY))
         cells.record("spikes")

@@ -2,8 +2,14 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 
 import pytest
+
+# The engine compiles one step loop per combination of model families (fast for a user's
+# one network); the suite runs hundreds of different networks, so it compiles one loop
+# holding every family instead (`lamina.backends.engine.assemble`; bitwise the same).
+os.environ.setdefault("LAMINA_ENGINE_ALL_MODELS", "1")
 
 import lamina
 

@@ -1,14 +1,15 @@
 """Exact-integration propagators and the model tables of the engine."""
 from __future__ import annotations
 
+import importlib
 import math
 
 import numpy as np
 import pytest
 from scipy.integrate import quad
 
-from lamina.backends.engine import kernels
 from lamina.backends.engine import models as m
+from lamina.backends.engine.families import REGISTRY, family_of
 from lamina.backends.engine.propagators import derive, p20, p21, p31, phi1, phi2
 from lamina.models import CELL_TYPES
 
@@ -60,7 +61,11 @@ def test_tables_cover_the_catalogue_and_rows_are_consistent() -> None:
         assert set(table.state) == set(cls.default_initial_values)
         assert all(0 <= r < m.NPARAM for r in table.params.values())
         assert all(0 <= r < m.NSTATE for r in table.state.values())
-    assert kernels.K_COND_EXP == m.K_COND_EXP  # the kernels use the same constants
+    # every model kind has a compiled update registered (the step loop dispatches on it)
+    assert set(m.KIND_NAMES) <= set(REGISTRY)
+    for kind in m.KIND_NAMES:
+        module, func = family_of(kind)
+        assert callable(getattr(importlib.import_module(module), func))
 
 
 def test_derive_fills_refractory_counts() -> None:

@@ -40,34 +40,70 @@ Integration methods
   a recorded source's spike train repeats the time stamp K times (as NEST's parrot
   neurons do). Rate/start/duration changes act from the next step.
 
-Modules: `backend` (bookkeeping), `models` (translation tables), `propagators`
-(exact-integration constants), `integrators` and `kernels` (numba, cache=True),
-`inputs` (current sources, spike sources), `recording` (stores), `synapses` (dynamic
-synapses: NEST's tsodyks/tsodyks2/quantal_stp/bernoulli/stdp/vogels_sprekeler algorithms,
-event-driven per connection; gap junctions, explicit coupling) and `synapse_store`
-(their storage, a CSR of its own, and synaptic-state recording).
+Modules: `backend` (bookkeeping), `models` (translation tables: parameter and state rows),
+`propagators` and `derived` (exact-integration constants), `families` (the compiled update
+of each model kind, one module per family: `families.lif_psc`, `families.lif_cond`,
+`families.extended`, `families.sources`), `integrators`, `rhs` and `cells_ext` (the
+integrators those updates use), `kernels` (spike delivery), `windows` (window helpers),
+`step_loop` (the step loops, a template) and `assemble` (which generates a step loop per
+combination of model families), `driver_choice` (serial or parallel driver), `inputs`
+(current sources, spike sources), `poisson`, `counter_rng` (the counter-based random hash
+every compiled draw uses), `recording` (stores), `synapses` (dynamic synapses: NEST's
+tsodyks/tsodyks2/quantal_stp/bernoulli/stdp/vogels_sprekeler algorithms, event-driven per
+connection; gap junctions, explicit coupling) and `synapse_store` (their storage, a CSR of
+its own, and synaptic-state recording).
 
 Threads: networks whose synapses are all static (no gap junctions) run in the windowed
-kernel `windows` for any thread count: windows of D steps (D = the smallest delay), one
-parallel region per window (``windows.run_windows_par``) or, when numba has at least T
-threads, one region per kernel call with a barrier between windows
-(``windows.run_windows_persistent``; ``LAMINA_ENGINE_DRIVER=prange`` or ``persistent``
-forces one), thread t owning a range of cells (their updates, Poisson draws
+step loop (`windows`, drivers in `step_loop`) for any thread count: windows of D steps (D =
+the smallest delay), one parallel region per window (``step_loop.run_windows_par``) or,
+when numba has at least T threads, one region per kernel call with a barrier between
+windows (``step_loop.run_windows_persistent``; ``LAMINA_ENGINE_DRIVER=prange`` or
+``persistent`` forces one), thread t owning a range of cells (their updates, Poisson draws
 and ring columns) and the CSR part onto them. Spikes are delivered in one canonical order
 (emission step, then row), so results are bitwise identical for any number of threads and
-any split of a run. Networks with dynamic synapses or gap junctions run in the serial
-step loop `kernels.run_steps`. numba's ``workqueue`` threading layer is selected (the
-OpenMP layer crashed a later ``nest.ResetKernel()`` in the same process) unless
-``NUMBA_THREADING_LAYER`` is set.
+any split of a run. On an oversubscribed machine (1-minute load average above the number
+of cores) the backend also measures the serial driver (the T parts one after another in
+one thread: bitwise the same results) and runs whichever is faster per step
+(`driver_choice`), so threads do not make a run slower than one thread when the cores are
+busy (``LAMINA_ENGINE_DRIVER=serial`` forces it). Networks with dynamic synapses or gap
+junctions run in the serial step loop ``step_loop.run_steps``. numba's ``workqueue``
+threading layer is selected (the OpenMP layer crashed a later ``nest.ResetKernel()`` in
+the same process) unless ``NUMBA_THREADING_LAYER`` is set.
 
 Static synapses live in `static_store` (float64 weight + int32 target per synapse; source
 rows, delays and projections per segment, read by the kernels as delay groups).
 
-Developers: numba's disk cache (``cache=True``) checks only the source file of the function
-it caches. A kernel in `windows` inlines helpers from `kernels`, `poisson` and
-`integrators`; after editing one of those, delete ``__pycache__/*.nbi`` and ``*.nbc`` of
-this package (or set ``NUMBA_CACHE_DIR`` to a fresh folder), or the cached kernel keeps
-running the old code. Installed copies are not affected (installing writes new files).
+Compile only what the network uses: `assemble` writes, per combination of model kinds
+present, the source of `step_loop` plus a dispatch ``update_group`` over those kinds'
+family functions (and the Poisson draw only when there are SpikeSourcePoisson cells) to
+a per-user cache folder (``$LAMINA_CACHE_DIR/engine``, else ``~/.cache/lamina/engine``;
+never the package folder) and imports it; numba compiles and caches (``cache=True``) the
+drivers of that module only. The first run of a new combination logs one line
+("lamina: compiling engine kernels for IF_cond_exp + SpikeSourcePoisson + static synapses
+(first run only; cached for later runs)..."); later runs load the compiled code. The file
+name hashes lamina's version, the combination and the source of every engine module, so
+an edited engine never runs a stale cached kernel. ``LAMINA_ENGINE_ALL_MODELS=1`` compiles
+one loop with every family for all networks (the test suite sets it).
+
+Adding a model (e.g. a new integrate-and-fire variant ``IF_foo``):
+
+1. its catalogue entry in `lamina.models` (parameters, state variables, recordables);
+2. its translation table in `models` (kind code, parameter and state rows; rows above
+   the shared LIF block may be reused, see the comment there) and, where it has derived
+   constants, their computation in `derived`;
+3. its compiled update in a module of `families` (a new ``families/foo.py`` for a new
+   family), a numba function with the family signature described in `families`;
+4. one line in ``families.REGISTRY``: ``m.K_FOO: ("foo", "update_foo")``;
+5. tests: against an analytic solution or NEST (`tests/validation`).
+
+Nothing else is edited: the step loops, the windowed threads and the compile cache pick it
+up from the registry.
+
+Developers: `assemble` keys the generated step loops on the engine's sources, but numba's
+own cache (``cache=True``) of a function outside them checks only that function's file:
+after editing a helper that another module's cached function inlines, delete
+``__pycache__/*.nbi`` and ``*.nbc`` of this package (or set ``NUMBA_CACHE_DIR`` to a
+fresh folder). Installed copies are not affected (installing writes new files).
 """
 from lamina.backends.engine.backend import EngineBackend
 

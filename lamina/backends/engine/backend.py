@@ -4,7 +4,7 @@ Cells live in one structure of arrays (``state[NSTATE, N]``, ``param[NPARAM, N]`
 grouped into contiguous row ranges of one model kind. Synapses are kept in CSR form by
 source row; input is accumulated in a ring buffer ``ring[L, 2N]`` (receptor-major
 columns). `run_until` advances in chunks of at most `inputs.BLOCK` steps, each one call of
-the compiled kernel (`windows.run_windows` for static networks, `kernels.run_steps` for
+the compiled kernel (`step_loop.run_windows` for static networks, `step_loop.run_steps` for
 networks with dynamic synapses or gap junctions); Python work is O(1) per chunk (plus numpy work
 proportional to the chunk's inputs and recorded data).
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,9 +20,11 @@ import numpy as np
 
 from lamina import interrupts
 from lamina.backends.base import Backend, BackendConfig, SignalData, release_freed_memory
-from lamina.backends.engine import inputs, kernels, poisson, windows
+from lamina.backends.engine import assemble, inputs, kernels, poisson, windows
 from lamina.backends.engine import models as m
+from lamina.backends.engine.counter_rng import GOLDEN, mix64_array
 from lamina.backends.engine.derived import prepare
+from lamina.backends.engine.driver_choice import PARALLEL, SERIAL, DriverChoice
 from lamina.backends.engine.recording import AnalogStore, SpikeStore
 from lamina.backends.engine.static_store import StaticStore
 from lamina.backends.engine.synapse_store import SynapseStore
@@ -91,12 +94,13 @@ class EngineBackend(Backend):
         self._work = np.zeros((8, 0))  # scratch rows for the vectorised integrator
         self._threads = max(int(config.threads or 1), 1)
         self._persistent_failed = False   # see `_run_windows`
+        self._choice = DriverChoice()     # parallel or serial driver, see `_run_windows`
         self._csr_parts = 1
 
     # -- helpers ---------------------------------------------------------------------
     def _windowed(self) -> bool:
         """Whether the windowed kernel (`windows`) runs the network: all synapses static,
-        no gap junctions. Else the serial step loop `kernels.run_steps` does."""
+        no gap junctions. Else the serial step loop `step_loop.run_steps` does."""
         p_indptr = self._dyn.indptr
         return not (len(p_indptr) and p_indptr[-1] > 0) and len(self._dyn.g_a) == 0
 
@@ -557,7 +561,9 @@ class EngineBackend(Backend):
                                    for a in ("kind", "start", "stop"))
         N = self._N
         _, syn_tgt, syn_w, (row_grp, grp_delay, grp_ptr) = self._csr
-        return kernels.run_steps(
+        driver = self._step_loop().run_steps
+        assemble.announce_compile(driver, self._combination_text())
+        return driver(
             n, n1, n0, self.dt, g_kind, g_start, g_stop, self.state, self.param, self.refr,
             self.ring, row_grp, grp_delay, grp_ptr, syn_tgt, syn_w, ext_ptr, ext_row,
             ext_emit, cs_amp, cs_ptr, cs_tgt, self.iinj, np.zeros(N, _I64), self.rec_spk,
@@ -571,8 +577,10 @@ class EngineBackend(Backend):
         """One call of the windowed kernel (`windows`): static synapses only; T threads
         own T cell ranges and CSR parts. T > 1: the persistent driver (one parallel region
         per call) when numba has T threads, else, or after its iterations once failed to
-        meet, one region per window; ``LAMINA_ENGINE_DRIVER`` = ``prange`` or
-        ``persistent`` forces one."""
+        meet, one region per window; ``LAMINA_ENGINE_DRIVER`` = ``prange``,
+        ``persistent`` or ``serial`` forces one. When the machine is oversubscribed the
+        serial driver (the T parts one after another, bitwise the same results) runs
+        instead if it is measured faster (`driver_choice`)."""
         (ext_ptr, ext_row, ext_emit, cs_amp, cs_ptr, cs_tgt, n_rec, spk_n, ch_int, ch_phase,
          ch_ptr, ch_row, ch_var, ch_base, ch_count, rbuf) = args
         _, syn_tgt, syn_w, (row_grp, grp_delay, grp_ptr) = self._csr
@@ -600,21 +608,52 @@ class EngineBackend(Backend):
                  self.iinj, self.rec_spk, n_rec, spk_step, spk_row, spk_cnt, spk_n, ch_int,
                  ch_phase, ch_ptr, ch_row, ch_var, ch_base, ch_count, rbuf, self._work, *wb,
                  cdf_t, meta_t)
+        loop = self._step_loop()
+        what = self._combination_text()
         if T == 1:
-            return windows.run_windows(*kargs)
+            assemble.announce_compile(loop.run_windows, what)
+            return loop.run_windows(*kargs)
+        driver = os.environ.get("LAMINA_ENGINE_DRIVER", "auto")
+        if driver == "serial" or (driver == "auto" and self._choice.pick() == SERIAL):
+            # the T parts one after another in this thread: bitwise the same results
+            assemble.announce_compile(loop.run_windows, what)
+            t0 = time.perf_counter()
+            step = loop.run_windows(*kargs)
+            self._choice.record(SERIAL, time.perf_counter() - t0, step - n)
+            return step
+        t0 = time.perf_counter()
+        step = self._run_parallel(loop, what, driver, T, kargs)
+        self._choice.record(PARALLEL, time.perf_counter() - t0, step - n)
+        return step
+
+    def _run_parallel(self, loop: Any, what: str, driver: str, T: int, kargs: tuple) -> int:
+        """One call of a parallel windowed driver: the persistent one (one parallel region
+        per call) when numba has T threads, else, or after its iterations once failed to
+        meet, one region per window."""
         import numba
         numba.set_num_threads(min(T, numba.config.NUMBA_NUM_THREADS))
-        driver = os.environ.get("LAMINA_ENGINE_DRIVER", "auto")
         if driver != "prange" and not self._persistent_failed and \
                 (driver == "persistent" or numba.get_num_threads() >= T):
             # one parallel region per call; -1: its T iterations did not meet (nothing ran)
-            step = windows.run_windows_persistent(*kargs, np.zeros(T, _I64))
+            assemble.announce_compile(loop.run_windows_persistent, what)
+            step = loop.run_windows_persistent(*kargs, np.zeros(T, _I64))
             if step >= 0:
                 return step
             self._persistent_failed = True
             logger.info("engine: the %d iterations of the persistent parallel region did "
                         "not run at once; using one parallel region per window", T)
-        return windows.run_windows_par(*kargs)
+        assemble.announce_compile(loop.run_windows_par, what)
+        return loop.run_windows_par(*kargs)
+
+    def _step_loop(self) -> Any:
+        """The step-loop module for the model kinds of this network (`assemble`)."""
+        return assemble.step_loop(g.kind for g in self._groups)
+
+    def _combination_text(self) -> str:
+        """The models and synapse kinds of this network, for the compile message."""
+        names = sorted({g.table.name for g in self._groups})
+        synapses = "static synapses" if self._windowed() else "dynamic synapses"
+        return " + ".join(names) + " + " + synapses
 
     def _check_finite(self, n0: int, n1: int) -> None:
         """Raise `NumericalError` if any state variable became NaN or infinite in the chunk
@@ -644,18 +683,15 @@ class EngineBackend(Backend):
                 ss = np.random.SeedSequence([int(self.config.rng_seed) & 0xFFFFFFFF,
                                              int(self._segment), 4_000_000])
                 base = np.uint64(int(ss.generate_state(1, np.uint64)[0]))
-                z = base ^ (ids.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15))
                 with np.errstate(over="ignore"):
-                    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-                    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-                z = z ^ (z >> np.uint64(31))
+                    z = mix64_array(base ^ (ids.astype(np.uint64) * np.uint64(GOLDEN)))
                 self.param[m.P_PKEY, g.start:g.stop] = (z >> np.uint64(12)).astype(float)
             if g.kind == m.K_GIF:
                 ids = self._ids[g.start:g.stop]
                 ss = np.random.SeedSequence([int(self.config.rng_seed) & 0xFFFFFFFF,
                                              int(self._segment), 3_000_000])
                 base = int(ss.generate_state(1, np.uint64)[0]) & ((1 << 52) - 1)
-                keys = (base ^ ((ids.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15))
+                keys = (base ^ ((ids.astype(np.uint64) * np.uint64(GOLDEN))
                                 >> np.uint64(12)).astype(np.int64)) & ((1 << 52) - 1)
                 self.param[m.P_RNG_KEY, g.start:g.stop] = keys.astype(float)
 

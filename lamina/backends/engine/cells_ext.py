@@ -1,5 +1,5 @@
 """Per-step updates of the further cell models (numba, ``cache=True``), dispatched from
-`kernels._update_group` for kinds >= `models.K_FIRST_EXT`.
+`families.extended` for kinds >= `models.K_FIRST_EXT`.
 
 Every function advances cells i0..i1-1 of one kind by one step (``t_n -> t_{n+1}``), reads
 and clears ring slot ``n % L`` (receptor r at column ``r*N + i``), appends spiking rows to
@@ -13,6 +13,7 @@ import math
 import numpy as np
 from numba import njit
 
+from lamina.backends.engine.counter_rng import GOLDEN, mix64, unit_float
 from lamina.backends.engine.integrators import rk_ext
 from lamina.backends.engine.models import (IZH_V_TH, K_AEIF_ALPHA, K_AEIF_EXP,
                                            K_GIF, K_HH, K_IZH, K_PN, K_SFA_RR, P_DELTA_V,
@@ -42,11 +43,8 @@ def _emit(i, spiked, nspk):
 def uniform01(key, step):
     """Counter-based uniform number in [0, 1) for (key, step) (SplitMix64 finaliser): the
     same whatever the run splitting, thread count or order of evaluation."""
-    z = np.uint64(key) + np.uint64(step + 1) * np.uint64(0x9E3779B97F4A7C15)
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    z = z ^ (z >> np.uint64(31))
-    return float(z >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+    z = np.uint64(key) + np.uint64(step + 1) * np.uint64(GOLDEN)
+    return unit_float(mix64(z))
 
 
 @njit(cache=True)

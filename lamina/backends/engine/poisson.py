@@ -21,19 +21,14 @@ import math
 import numpy as np
 from numba import njit
 
+from lamina.backends.engine.counter_rng import GOLDEN
+from lamina.backends.engine.counter_rng import mix64 as _mix
 from lamina.backends.engine.models import P_PKEY, P_PLAM, P_PSTART_STEP, P_PSTOP_STEP
 
 INVERSION_MAX = 10.0
 
-_C1 = np.uint64(0x9E3779B97F4A7C15)
+_C1 = np.uint64(GOLDEN)
 _C2 = np.uint64(0xD1B54A32D192ED03)
-
-
-@njit(cache=True, inline="always")
-def _mix(z):
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return z ^ (z >> np.uint64(31))
 
 
 @njit(cache=True, inline="always")
@@ -224,4 +219,18 @@ def poisson_events(n, i0, i1, param, ev_row, ev_cnt, nev, cdf, meta):
         ev_row[nev] = i0 + j
         ev_cnt[nev] = c
         nev += 1 if c > 0 else 0
+    return nev
+
+
+@njit(cache=True)
+def no_poisson_events(n, i0, i1, param, ev_row, ev_cnt, nev, cdf, meta):
+    """Stand-in for `poisson_events` in step loops of networks without SpikeSourcePoisson
+    cells (never called there): keeps the PTRS code out of their compilation."""
+    return nev
+
+
+@njit(cache=True)
+def no_poisson_events(n, i0, i1, param, ev_row, ev_cnt, nev, cdf, meta):
+    """Stand-in for `poisson_events` in step loops of networks without SpikeSourcePoisson
+    cells (never called there): keeps the PTRS code out of their compilation."""
     return nev

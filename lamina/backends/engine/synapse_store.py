@@ -96,7 +96,7 @@ class SynapseStore:
         self.g_rows = np.zeros(0, _I64)
 
     def kernel_arrays(self) -> tuple[Any, ...]:
-        """Arguments of `kernels.run_steps` that describe dynamic synapses."""
+        """Arguments of `step_loop.run_steps` that describe dynamic synapses."""
         h = self.hist
         return (self.indptr, self.tgt, self.post, self.d, self.kind, self.w, self.par, self.st,
                 self.key, np.uint64(sy.stream_seed(self.b.config.rng_seed, self.b._segment)),

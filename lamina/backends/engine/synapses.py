@@ -41,6 +41,9 @@ from typing import Any
 import numpy as np
 from numba import njit
 
+from lamina.backends.engine.counter_rng import mix64 as _mix
+from lamina.backends.engine.counter_rng import GOLDEN, mix64_int
+
 logger = logging.getLogger(__name__)
 
 # -- kind codes -----------------------------------------------------------------------
@@ -72,26 +75,10 @@ NST = 5
 STATE_ROWS = {SK_TSODYKS: {"u": 0, "x": 1, "y": 2}, SK_TSODYKS2: {"u": 0, "x": 1},
               SK_QUANTAL: {"u": 0, "a": 1}}
 
-_MASK64 = (1 << 64) - 1
-
-
-def _mix_py(z: int) -> int:
-    z &= _MASK64
-    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
-    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK64
-    return z ^ (z >> 31)
-
 
 def stream_seed(rng_seed: int, segment: int) -> int:
     """The uint64 seed of all synaptic random streams of one segment."""
-    return _mix_py(_mix_py(int(rng_seed) & _MASK64) ^ (int(segment) * 0x9E3779B97F4A7C15))
-
-
-@njit(cache=True)
-def _mix(z):
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return z ^ (z >> np.uint64(31))
+    return mix64_int(mix64_int(int(rng_seed)) ^ (int(segment) * GOLDEN))
 
 
 @njit(cache=True)
@@ -100,13 +87,13 @@ def connection_keys(projection_id, n):
     out = np.empty(n, np.uint64)
     base = _mix(np.uint64(projection_id) * np.uint64(0xD1B54A32D192ED03) + np.uint64(1))
     for i in range(n):
-        out[i] = _mix(base ^ (np.uint64(i) * np.uint64(0x9E3779B97F4A7C15)))
+        out[i] = _mix(base ^ (np.uint64(i) * np.uint64(GOLDEN)))
     return out
 
 
 @njit(cache=True)
 def _uniform(seed, key, event, j):
-    z = _mix(seed ^ key ^ _mix(np.uint64(event) * np.uint64(0x9E3779B97F4A7C15)
+    z = _mix(seed ^ key ^ _mix(np.uint64(event) * np.uint64(GOLDEN)
                                + np.uint64(j) * np.uint64(0xC2B2AE3D27D4EB4F)))
     return np.float64(z >> np.uint64(11)) * (1.0 / 9007199254740992.0)
 

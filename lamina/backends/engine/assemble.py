@@ -1,0 +1,198 @@
+"""Assemble the step loop a network needs, and cache it per combination of model families.
+
+The drivers of `step_loop` call ``update_group`` (one step of one group of cells) and
+``poisson_events``. Compiling a dispatch over every model lamina has costs about a minute
+on a fresh machine, most of it for models a network does not use. Here the dispatch is
+generated for the model kinds present: the source of `step_loop` plus a few generated
+lines (imports of the families' update functions, `update_group` branching over the kinds
+present, the Poisson draw or its stand-in) is written to a per-user cache folder and
+imported, so numba's ``cache=True`` keeps the compiled drivers of each combination.
+
+The file name holds a hash of lamina's version, the combination and the source of every
+engine module with compiled code (numba's cache checks only the file of the function it
+caches: a change in an inlined helper then gives a new file, not a stale kernel; the
+modules in `PURE_PYTHON` are left out, so editing the bookkeeping recompiles nothing).
+The folder is ``$LAMINA_CACHE_DIR/engine``, else ``$XDG_CACHE_HOME/lamina/engine``
+(``~/.cache/...``), else a folder in the temporary directory: never the package folder,
+which may be read-only.
+
+``LAMINA_ENGINE_ALL_MODELS=1`` makes every network use one step loop holding every model
+family (one compilation instead of one per combination: what a test suite running many
+different small networks wants; the results are bitwise the same).
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import logging
+import os
+import sys
+import tempfile
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from lamina.backends.engine import models as m
+from lamina.backends.engine.families import REGISTRY, family_of
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["step_loop", "cache_folder", "is_compiled", "announce_compile"]
+
+_ENGINE_DIR = Path(__file__).resolve().parent
+_loaded: dict[str, ModuleType] = {}
+_by_combination: dict[tuple[int, ...], ModuleType] = {}
+_announced: set[str] = set()
+
+
+def cache_folder() -> Path:
+    """The folder generated step loops are written to (created if missing)."""
+    env = os.environ.get("LAMINA_CACHE_DIR")
+    if env:
+        base = Path(env)
+    else:
+        xdg = os.environ.get("XDG_CACHE_HOME")
+        base = Path(xdg) / "lamina" if xdg else Path.home() / ".cache" / "lamina"
+    folder = base / "engine"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / f".probe-{os.getpid()}"
+        probe.write_text("")
+        probe.unlink()
+    except OSError:
+        folder = Path(tempfile.gettempdir()) / f"lamina-{os.getuid()}" / "engine"
+        folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+#: engine modules without compiled code (their edits need no recompilation)
+PURE_PYTHON = frozenset({"__init__.py", "assemble.py", "backend.py", "derived.py",
+                         "driver_choice.py", "inputs.py", "propagators.py", "recording.py",
+                         "static_store.py", "synapse_store.py"})
+
+
+def _engine_source_hash() -> str:
+    """Hash of the source of every engine module with compiled code."""
+    h = hashlib.sha256()
+    for path in sorted(_ENGINE_DIR.rglob("*.py")):
+        if path.parent == _ENGINE_DIR and path.name in PURE_PYTHON:
+            continue
+        h.update(path.relative_to(_ENGINE_DIR).as_posix().encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+# read when the engine is imported, with the modules it compiles from (a few ms)
+_SOURCE_HASH = _engine_source_hash()
+_TEMPLATE = (_ENGINE_DIR / "step_loop.py").read_text()
+
+
+def _function_source(template: str, head: str) -> str:
+    """The source of the top-level function of `template` that starts with `head`."""
+    start = template.index(head)
+    return template[start:template.index("\n\n\n", start)]
+
+
+def _parallel_variants(template: str) -> str:
+    """Copies of `step_loop` functions for the parallel drivers: ``run_windows_par``
+    (`run_windows` compiled with ``parallel=True``) and ``_advance_window_shared``
+    (`_advance_window` compiled on its own rather than inlined). One source, two functions
+    each: numba caches one compiled variant per function."""
+    par = _function_source(template, "@njit(cache=True)\ndef run_windows(")
+    par = par.replace("@njit(cache=True)\ndef run_windows(",
+                      "@njit(cache=True, parallel=True)\ndef run_windows_par(")
+    par = par.replace("_advance_window(", "_advance_window_shared(")
+    adv = _function_source(template, '@njit(cache=True, inline="always")\ndef _advance_window(')
+    adv = adv.replace('@njit(cache=True, inline="always")\ndef _advance_window(',
+                      "@njit(cache=True)\ndef _advance_window_shared(")
+    return "\n\n" + adv + "\n\n\n" + par + "\n"
+
+
+def _generated_tail(kinds: tuple[int, ...]) -> str:
+    """The lines appended to `step_loop`'s source for the model kinds `kinds`."""
+    funcs: dict[tuple[str, str], str] = {}
+    for kind in kinds:
+        funcs.setdefault(family_of(kind), f"_update_{len(funcs)}")
+    lines = ["", "", "# ---- generated by lamina.backends.engine.assemble for: "
+             + ", ".join(m.KIND_NAMES.get(k, str(k)) for k in kinds), ""]
+    for (module, func), alias in funcs.items():
+        lines.append(f"from {module} import {func} as {alias}  # noqa: E402")
+    poisson = "poisson_events" if m.K_POISSON in kinds else "no_poisson_events"
+    lines += [f"from lamina.backends.engine.poisson import {poisson} as poisson_events"
+              "  # noqa: E402,F811", "", "",
+              "@njit(cache=True, inline=\"always\")",
+              "def update_group(kind, i0, i1, n, N, L, dt, state, param, refr, ring, iinj, "
+              "spiked, nspk,",
+              "                 work):  # noqa: F811",
+              '    """One step of cells i0..i1-1 of model `kind`; returns the spike count."""']
+    by_func: dict[str, list[int]] = {}
+    for kind in kinds:
+        by_func.setdefault(funcs[family_of(kind)], []).append(kind)
+    for alias, ks in by_func.items():
+        cond = " or ".join(f"kind == {k}" for k in ks)
+        lines += [f"    if {cond}:",
+                  f"        return {alias}(kind, i0, i1, n, N, L, dt, state, param, refr, "
+                  "ring, iinj, spiked, nspk, work)"]
+    lines.append("    return nspk")
+    return "\n".join(lines) + "\n"
+
+
+def step_loop(kinds: Any) -> ModuleType:
+    """The step-loop module for networks made of the model kinds `kinds` (codes of
+    `models`), generated and imported on first use, then reused (one per process and
+    combination).
+
+    Returns
+    -------
+    module
+        with ``run_windows``, ``run_windows_par``, ``run_windows_persistent`` and
+        ``run_steps`` (see `step_loop`).
+    """
+    combo = tuple(sorted({int(k) for k in kinds}))
+    if os.environ.get("LAMINA_ENGINE_ALL_MODELS", "") not in ("", "0"):
+        combo = tuple(sorted(REGISTRY))   # one step loop for every network (test suites)
+    if combo in _by_combination:
+        return _by_combination[combo]
+    template = _TEMPLATE
+    tail = _generated_tail(combo) + _parallel_variants(template)
+    from lamina import __version__
+    key = hashlib.sha256("\n".join([__version__, repr(combo), _SOURCE_HASH,
+                                    tail]).encode()).hexdigest()[:20]
+    name = f"lamina_step_loop_{key}"
+    if name in _loaded:
+        return _loaded[name]
+    path = cache_folder() / f"{name}.py"
+    if not path.exists():
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(template + tail)
+        os.replace(tmp, path)   # atomic: concurrent processes see a whole file or none
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot import the generated step loop {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    _loaded[name] = _by_combination[combo] = module
+    return module
+
+
+def is_compiled(dispatcher: Any) -> bool:
+    """Whether numba has a compiled version of `dispatcher` in memory or on disk (best
+    effort: True when it cannot tell)."""
+    if dispatcher.overloads:
+        return True
+    try:
+        return Path(dispatcher._cache._cache_file._index_path).exists()
+    except AttributeError:
+        return True
+
+
+def announce_compile(dispatcher: Any, what: str) -> None:
+    """Log one line (level WARNING, so a plain script shows it) before `dispatcher` is
+    compiled for the first time on this machine; nothing when it is cached."""
+    key = f"{dispatcher.py_func.__module__}.{dispatcher.py_func.__name__}"
+    if key in _announced or is_compiled(dispatcher):
+        return
+    _announced.add(key)
+    logger.warning("lamina: compiling engine kernels for %s (first run only; cached for "
+                   "later runs)...", what)

@@ -1,0 +1,81 @@
+"""Which windowed driver runs a threaded network: by measured speed, so that threads never
+make a run slower than one thread, even on a busy machine.
+
+With T > 1 parts the windowed kernel can run the parts in parallel (one thread per part)
+or one after another in one thread (`step_loop.run_windows`); both give bitwise the same
+results (the parts and the order of delivery are the same). When the machine has fewer
+free cores than T, the parallel driver waits at every window's barrier for threads that
+are not scheduled, and is then slower than the serial one. `DriverChoice` measures the
+seconds per step of each driver on calls of at least `MIN_STEPS` steps (a driver's first
+call, which may compile or load it, is not measured), uses the faster one, and measures
+the other again every `PROBE_EVERY` calls, so it follows a load that changes. The serial
+driver is tried only when the machine looks busy (1-minute load average above the number
+of cores), so a quiet machine never compiles it for a threaded run; when it is busy at the
+first call, the serial driver is measured first (the parallel one can be many times
+slower there, and a short run has few calls to spend).
+"""
+from __future__ import annotations
+
+import os
+
+__all__ = ["DriverChoice", "machine_is_busy"]
+
+PARALLEL = "parallel"
+SERIAL = "serial"
+
+
+def machine_is_busy() -> bool:
+    """Whether the cores are oversubscribed: the 1-minute load average (which counts this
+    run's own threads) exceeds the number of cores by more than half a core."""
+    try:
+        load = os.getloadavg()[0]
+    except OSError:   # not available on this platform
+        return False
+    return load > (os.cpu_count() or 1) + 0.5
+
+
+class DriverChoice:
+    """Chooses between the parallel and the serial driver by measured seconds per step.
+
+    The serial driver is measured only once the machine looks busy (`machine_is_busy`).
+    """
+
+    MIN_STEPS = 100      # shorter calls are not measured (too noisy)
+    PROBE_EVERY = 8      # calls between two measurements of the slower driver
+
+    def __init__(self) -> None:
+        self.cost: dict[str, float] = {}   # driver -> smoothed seconds per step
+        self._called: set[str] = set()
+        self._calls = 0
+        self._serial_wanted = False
+
+    def pick(self) -> str:
+        """The driver for the next call (`PARALLEL` or `SERIAL`)."""
+        self._calls += 1
+        if self._calls == 1 and machine_is_busy():
+            self._serial_wanted = True   # busy from the start: do not begin in parallel
+        if self._serial_wanted and SERIAL not in self.cost:
+            return SERIAL
+        if PARALLEL not in self.cost:
+            return PARALLEL
+        if not self._serial_wanted:
+            if not machine_is_busy():
+                return PARALLEL
+            self._serial_wanted = True   # from now on both are measured
+        if SERIAL not in self.cost:
+            return SERIAL
+        best = min(self.cost, key=self.cost.__getitem__)
+        if self._calls % self.PROBE_EVERY == 0:
+            return SERIAL if best == PARALLEL else PARALLEL
+        return best
+
+    def record(self, driver: str, seconds: float, steps: int) -> None:
+        """Account one call of `driver` that advanced `steps` steps in `seconds`."""
+        if driver not in self._called:   # first call: may include compiling or loading
+            self._called.add(driver)
+            return
+        if steps < self.MIN_STEPS:
+            return
+        per_step = seconds / steps
+        old = self.cost.get(driver)
+        self.cost[driver] = per_step if old is None else 0.5 * (old + per_step)

@@ -1,0 +1,57 @@
+"""The engine's model families: one compiled update per model kind, registered once.
+
+Every family function has the same signature::
+
+    update(kind, i0, i1, n, N, L, dt, state, param, refr, ring, iinj, spiked, nspk, work)
+        -> nspk
+
+It advances cells ``i0 .. i1-1`` (all of one model kind) from ``t_n`` to ``t_{n+1}``,
+reads and clears their ring slot ``n % L`` (receptor r at column ``r*N + i``), appends the
+rows of cells that spiked to ``spiked`` (from index ``nspk``, in row order) and returns the
+new count. ``state``/``param`` are the ``[rows, N]`` arrays of `models`, ``refr`` the
+refractory step counters, ``iinj`` the injected current of the step [nA], ``work`` eight
+scratch rows.
+
+`REGISTRY` maps a kind code to ``(module, function)``; `assemble` imports only the
+functions of the kinds a network uses, so nothing else is compiled for it.
+"""
+from __future__ import annotations
+
+from lamina.backends.engine import models as m
+
+__all__ = ["REGISTRY", "family_of"]
+
+_PKG = "lamina.backends.engine.families"
+
+#: kind code -> (module under this package, update function); one line per model kind
+REGISTRY: dict[int, tuple[str, str]] = {
+    m.K_SPIKE_ARRAY: ("sources", "update_source"),
+    m.K_POISSON: ("sources", "update_source"),
+    m.K_GAMMA: ("sources", "update_source"),
+    m.K_PPD: ("sources", "update_source"),
+    m.K_INH_GAMMA: ("sources", "update_source"),
+    m.K_CURR_EXP: ("lif_psc", "update_curr_exp"),
+    m.K_CURR_ALPHA: ("lif_psc", "update_curr_alpha"),
+    m.K_CURR_DELTA: ("lif_psc", "update_curr_delta"),
+    m.K_COND_EXP: ("lif_cond", "update_cond_exp"),      # also IF_facets_hardware1
+    m.K_COND_ALPHA: ("lif_cond", "update_cond_alpha"),
+    m.K_SFA_RR: ("extended", "update_extended"),
+    m.K_HH: ("extended", "update_extended"),
+    m.K_AEIF_EXP: ("extended", "update_extended"),
+    m.K_AEIF_ALPHA: ("extended", "update_extended"),
+    m.K_GIF: ("extended", "update_extended"),
+    m.K_PN: ("extended", "update_extended"),
+    m.K_IZH: ("extended", "update_izhikevich_cells"),
+}
+
+
+def family_of(kind: int) -> tuple[str, str]:
+    """``(full module name, function name)`` of the update of model `kind`.
+
+    Raises
+    ------
+    KeyError
+        when no family is registered for `kind` (a programming error in the engine).
+    """
+    module, func = REGISTRY[kind]
+    return f"{_PKG}.{module}", func

@@ -1,0 +1,125 @@
+"""Conductance-based leaky integrate-and-fire cells: IF_cond_exp (and IF_facets_hardware1,
+which is IF_cond_exp with fixed values), IF_cond_alpha.
+
+Adaptive Runge-Kutta-Fehlberg 4(5) per cell and step with absolute error tolerance 1e-6
+(`integrators`: a vectorised full step, a per-cell fallback where it is rejected); then
+refractory clamp, threshold and reset on the grid and the ring input added to g, as NEST's
+iaf_cond_exp / iaf_cond_alpha. Each ``update_*`` has the engine's family signature (see
+`families`).
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from lamina.backends.engine.integrators import (fallback_cond_alpha, fallback_cond_exp,
+                                                full_step_cond_alpha, full_step_cond_exp)
+from lamina.backends.engine.models import (P_E_REV_E, P_E_REV_I, P_I_OFFSET, P_INV_CM,
+                                           P_INV_TAU_E, P_INV_TAU_I, P_INV_TAU_M,
+                                           P_PSC_INIT_E, P_PSC_INIT_I, P_REFR_STEPS,
+                                           P_V_REST, P_V_RESET, P_V_THRESH, S_DSYN_E,
+                                           S_DSYN_I, S_H, S_SYN_E, S_SYN_I, S_V)
+
+__all__ = ["update_cond_exp", "update_cond_alpha"]
+
+
+@njit(cache=True)
+def _post_cond_exp(i0, i1, slot, N, dt, state, param, refr, ring, work, spiked, nspk):
+    """Finish a step of IF_cond_exp cells i0..i1-1 from the integrator's results (work rows
+    0-2, 5, 6): refractory clamp, threshold and reset, ring input added to g.
+
+    A branch-free pass over row slices (SIMD) marks the spiking cells in work row 7; a
+    scan of the marks appends them to `spiked` in row order."""
+    in_e_ = ring[slot, i0:i1]
+    in_i_ = ring[slot, N + i0:N + i1]
+    v_ = state[S_V, i0:i1]
+    ge_ = state[S_SYN_E, i0:i1]
+    gi_ = state[S_SYN_I, i0:i1]
+    h_ = state[S_H, i0:i1]
+    wv = work[0, i0:i1]
+    we = work[1, i0:i1]
+    wi = work[2, i0:i1]
+    ok = work[5, i0:i1]
+    wh = work[6, i0:i1]
+    mark = work[7, i0:i1]
+    vth = param[P_V_THRESH, i0:i1]
+    vreset = param[P_V_RESET, i0:i1]
+    rsteps = param[P_REFR_STEPS, i0:i1]
+    rf = refr[i0:i1]
+    for j in range(i1 - i0):
+        in_e = in_e_[j]
+        in_i = in_i_[j]
+        in_e_[j] = 0.0
+        in_i_[j] = 0.0
+        v = wv[j]
+        r = rf[j]
+        ref = r > 0
+        spk = (not ref) and v >= vth[j]
+        rf[j] = r - 1 if ref else (np.int64(rsteps[j]) if spk else r)
+        v_[j] = vreset[j] if (ref or spk) else v
+        mark[j] = 1.0 if spk else 0.0
+        ge_[j] = we[j] + in_e
+        gi_[j] = wi[j] + in_i
+        h_[j] = dt if ok[j] != 0.0 else wh[j]
+    for j in range(i1 - i0):
+        if mark[j] != 0.0:
+            spiked[nspk] = i0 + j
+            nspk += 1
+    return nspk
+
+
+@njit(cache=True, inline="always")
+def update_cond_exp(kind, i0, i1, n, N, L, dt, state, param, refr, ring, iinj, spiked, nspk,
+                    work):
+    """One step of IF_cond_exp cells i0..i1-1; returns the new spike count."""
+    slot = n % L
+    rejected = full_step_cond_exp(
+        i1 - i0, dt, state[S_V, i0:i1], state[S_SYN_E, i0:i1], state[S_SYN_I, i0:i1],
+        state[S_H, i0:i1], refr[i0:i1], param[P_V_REST, i0:i1], param[P_E_REV_E, i0:i1],
+        param[P_E_REV_I, i0:i1], param[P_I_OFFSET, i0:i1], iinj[i0:i1],
+        param[P_INV_TAU_M, i0:i1], param[P_INV_CM, i0:i1], param[P_INV_TAU_E, i0:i1],
+        param[P_INV_TAU_I, i0:i1], work[0, i0:i1], work[1, i0:i1], work[2, i0:i1],
+        work[5, i0:i1])
+    if rejected:
+        fallback_cond_exp(i0, i1, dt, state, param, refr, iinj, work)
+    nspk = _post_cond_exp(i0, i1, slot, N, dt, state, param, refr, ring, work, spiked,
+                          nspk)
+    return nspk
+
+
+@njit(cache=True, inline="always")
+def update_cond_alpha(kind, i0, i1, n, N, L, dt, state, param, refr, ring, iinj, spiked,
+                      nspk, work):
+    """One step of IF_cond_alpha cells i0..i1-1; returns the new spike count."""
+    slot = n % L
+    rejected = full_step_cond_alpha(
+        i1 - i0, dt, state[S_V, i0:i1], state[S_SYN_E, i0:i1], state[S_DSYN_E, i0:i1],
+        state[S_SYN_I, i0:i1], state[S_DSYN_I, i0:i1], state[S_H, i0:i1], refr[i0:i1],
+        param[P_V_REST, i0:i1], param[P_E_REV_E, i0:i1], param[P_E_REV_I, i0:i1],
+        param[P_I_OFFSET, i0:i1], iinj[i0:i1], param[P_INV_TAU_M, i0:i1],
+        param[P_INV_CM, i0:i1], param[P_INV_TAU_E, i0:i1], param[P_INV_TAU_I, i0:i1],
+        work[0, i0:i1], work[1, i0:i1], work[3, i0:i1], work[2, i0:i1], work[4, i0:i1],
+        work[5, i0:i1])
+    if rejected:
+        fallback_cond_alpha(i0, i1, dt, state, param, refr, iinj, work)
+    for i in range(i0, i1):
+        in_e = ring[slot, i]
+        in_i = ring[slot, N + i]
+        ring[slot, i] = 0.0
+        ring[slot, N + i] = 0.0
+        v = work[0, i]
+        if refr[i] > 0:
+            refr[i] -= 1
+            v = param[P_V_RESET, i]
+        elif v >= param[P_V_THRESH, i]:
+            refr[i] = np.int64(param[P_REFR_STEPS, i])
+            v = param[P_V_RESET, i]
+            spiked[nspk] = i
+            nspk += 1
+        state[S_V, i] = v
+        state[S_SYN_E, i] = work[1, i]
+        state[S_SYN_I, i] = work[2, i]
+        state[S_DSYN_E, i] = work[3, i] + param[P_PSC_INIT_E, i] * in_e
+        state[S_DSYN_I, i] = work[4, i] + param[P_PSC_INIT_I, i] * in_i
+        state[S_H, i] = dt if work[5, i] != 0.0 else work[6, i]
+    return nspk

@@ -1,0 +1,367 @@
+"""The engine's step loops, as a template: `assemble` generates one module per combination
+of model families from this source, with the dispatch ``update_group`` over the families
+present and ``poisson_events`` (or a stand-in when the network has no SpikeSourcePoisson)
+appended; numba then compiles only what the network uses, and caches it per combination.
+
+Drivers (see `windows` for the windowed scheme, `kernels` for the delivery):
+
+* `run_windows` — static synapses, T = 1 or the threads' work one after another;
+* `run_windows_par` — static synapses, one ``prange`` region per window;
+* `run_windows_persistent` — static synapses, one parallel region per call, a barrier
+  between windows;
+* `run_steps` — the serial step loop for networks with dynamic synapses or gap junctions.
+
+Importing this module directly gives the drivers without a dispatch (the placeholders
+below): use `assemble.step_loop` instead.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numba import get_thread_id, njit, prange
+
+from lamina.backends.engine.atomics import (SYNC_SIZE, atomic_load, atomic_store, barrier,
+                                           rendezvous)
+from lamina.backends.engine.kernels import deliver, deliver_at
+from lamina.backends.engine.models import K_POISSON, S_V
+from lamina.backends.engine.synapses import deliver_plastic, gap_currents, record_post_spike
+from lamina.backends.engine.windows import (RENDEZVOUS_CYCLES, after_window, deliver_window,
+                                            window_length)
+
+__all__ = ["run_windows", "run_windows_par", "run_windows_persistent", "run_steps"]
+
+#: filled in by the generated module: the dispatch over the families present
+update_group: Any = None
+#: filled in by the generated module: `poisson.poisson_events` or `poisson.no_poisson_events`
+poisson_events: Any = None
+#: filled in by the generated module: `_advance_window` compiled on its own (not inlined),
+#: shared by the parallel drivers (whose parallel regions then stay small to compile)
+_advance_window_shared: Any = None
+
+
+@njit(cache=True, inline="always")
+def _advance_window(t, w0, w1, par, chunk_base, dt, pieces, state, param, refr, ring,
+                    currents, iinj, channels, work, wbuf, cdf, meta):
+    """Advance the cells of part t through steps w0..w1-1, buffering their spikes.
+    Inlined into the serial `run_windows` (one compiled function: the shortest cold
+    compilation); the parallel drivers call the copy ``_advance_window_shared``.
+
+    Grouped arguments (tuples: under 30 arguments, so numba can inline the call):
+    ``pieces = (bounds, pc_kind, pc_start, pc_stop, pc_ptr)``, ``currents = (cs_amp,
+    cs_ptr, cs_tgt)``, ``channels = (ch_int, ch_phase, ch_ptr, ch_row, ch_var, ch_base,
+    ch_count, rbuf)``, ``wbuf = (wb_row, wb_cnt, wb_off)``."""
+    bounds, pc_kind, pc_start, pc_stop, pc_ptr = pieces
+    cs_amp, cs_ptr, cs_tgt = currents
+    ch_int, ch_phase, ch_ptr, ch_row, ch_var, ch_base, ch_count, rbuf = channels
+    wb_row, wb_cnt, wb_off = wbuf
+    N = state.shape[1]
+    L = ring.shape[0]
+    lo = bounds[t]
+    hi = bounds[t + 1]
+    n_src = cs_ptr.shape[0] - 1
+    n_ch = ch_int.shape[0]
+    rows = wb_row[par, t]
+    cnts = wb_cnt[par, t]
+    nb = 0
+    for n in range(w0, w1):
+        wb_off[par, t, n - w0] = nb
+        k = n - chunk_base
+        for s in range(n_src):   # current sources: this part's targets only
+            for j in range(cs_ptr[s], cs_ptr[s + 1]):
+                if lo <= cs_tgt[j] < hi:
+                    iinj[cs_tgt[j]] = 0.0
+        for s in range(n_src):
+            a = cs_amp[s, k]
+            for j in range(cs_ptr[s], cs_ptr[s + 1]):
+                if lo <= cs_tgt[j] < hi:
+                    iinj[cs_tgt[j]] += a
+        for p in range(pc_ptr[t], pc_ptr[t + 1]):   # pieces in row order
+            i0 = pc_start[p]
+            i1 = pc_stop[p]
+            nb0 = nb
+            if pc_kind[p] == K_POISSON:
+                nb = poisson_events(n, i0, i1, param, rows, cnts, nb, cdf[t], meta[t])
+                slot = n % L
+                for i in range(i0, i1):
+                    ring[slot, i] = 0.0
+                    ring[slot, N + i] = 0.0
+            else:
+                nb = update_group(pc_kind[p], i0, i1, n, N, L, dt, state, param, refr, ring,
+                                  iinj, rows, nb, work)
+                for j in range(nb0, nb):
+                    cnts[j] = 1
+        for c in range(n_ch):   # analog samples of this part's rows
+            if (n + 1 - ch_phase[c]) % ch_int[c] == 0:
+                done = 0   # samples of channel c taken earlier in this window
+                for m in range(w0, n):
+                    if (m + 1 - ch_phase[c]) % ch_int[c] == 0:
+                        done += 1
+                p0 = ch_ptr[c]
+                width = ch_ptr[c + 1] - p0
+                base = ch_base[c] + (ch_count[c] + done) * width
+                for j in range(width):
+                    r = ch_row[p0 + j]
+                    if lo <= r < hi:
+                        rbuf[base + j] = state[ch_var[p0 + j], r]
+    wb_off[par, t, w1 - w0] = nb
+
+
+@njit(cache=True)
+def run_windows(n_begin, n_end, chunk_base, dt, D, bounds, pc_kind, pc_start, pc_stop,
+                pc_ptr, state, param, refr, ring, row_grp, grp_delay, grp_ptr, syn_tgt,
+                syn_w, ext_ptr, ext_row, ext_emit, cs_amp, cs_ptr, cs_tgt, iinj, rec_spk,
+                n_rec_spk, spk_step, spk_row, spk_cnt, spk_n, ch_int, ch_phase, ch_ptr,
+                ch_row, ch_var, ch_base, ch_count, rbuf, work, wb_row, wb_cnt, wb_off, cdf,
+                meta):
+    """Advance steps n_begin..n_end-1 window by window; return the step reached
+    (earlier when the spike record buffer might overflow). Compiled serially here
+    (``prange`` runs as ``range``: the threads' work one after another); `assemble` adds
+    a copy named ``run_windows_par`` compiled with a parallel region per window (one
+    source, two functions: numba caches one compiled variant per function)."""
+    L = ring.shape[0]
+    T = bounds.shape[0] - 1
+    cap = spk_step.shape[0]
+    if n_begin >= n_end or window_length(n_begin, n_end, D, wb_off, spk_n, n_rec_spk,
+                                          cap) == 0:
+        return n_begin
+    k0 = n_begin - chunk_base
+    for t in prange(T):   # external spikes stamped before n_begin (t = 0) first
+        for e in range(ext_ptr[k0], ext_ptr[k0 + 1]):
+            if ext_emit[e] < n_begin:
+                deliver(t, ext_row[e], ext_emit[e], 1.0, L, ring, row_grp, grp_delay,
+                        grp_ptr, syn_tgt, syn_w)
+    w0 = n_begin
+    p0 = p1 = n_begin   # the previous window (empty at first)
+    par = 0
+    while w0 < n_end:
+        W = window_length(w0, n_end, D, wb_off, spk_n, n_rec_spk, cap)
+        if W == 0:
+            break
+        w1 = w0 + W
+        for t in prange(T):
+            deliver_window(t, p0, p1, 1 - par, n_begin, chunk_base, L, ring, row_grp,
+                            grp_delay, grp_ptr, syn_tgt, syn_w, ext_ptr, ext_row,
+                            ext_emit, wb_row, wb_cnt, wb_off)
+            _advance_window(t, w0, w1, par, chunk_base, dt,
+                            (bounds, pc_kind, pc_start, pc_stop, pc_ptr), state, param,
+                            refr, ring, (cs_amp, cs_ptr, cs_tgt), iinj,
+                            (ch_int, ch_phase, ch_ptr, ch_row, ch_var, ch_base, ch_count,
+                             rbuf), work, (wb_row, wb_cnt, wb_off), cdf, meta)
+        after_window(w0, w1, par, rec_spk, spk_step, spk_row, spk_cnt, spk_n, ch_int,
+                      ch_phase, ch_count, wb_row, wb_cnt, wb_off)
+        p0 = w0
+        p1 = w1
+        par = 1 - par
+        w0 = w1
+    for t in prange(T):
+        deliver_window(t, p0, p1, 1 - par, n_begin, chunk_base, L, ring, row_grp,
+                        grp_delay, grp_ptr, syn_tgt, syn_w, ext_ptr, ext_row, ext_emit,
+                        wb_row, wb_cnt, wb_off)
+    return w0
+
+
+#: one ``prange`` region per window: generated by `assemble` from `run_windows`
+run_windows_par: Any = None
+
+
+@njit(cache=True, parallel=True)
+def run_windows_persistent(n_begin, n_end, chunk_base, dt, D, bounds, pc_kind, pc_start,
+                           pc_stop, pc_ptr, state, param, refr, ring, row_grp, grp_delay,
+                           grp_ptr, syn_tgt, syn_w, ext_ptr, ext_row, ext_emit, cs_amp,
+                           cs_ptr, cs_tgt, iinj, rec_spk, n_rec_spk, spk_step, spk_row,
+                           spk_cnt, spk_n, ch_int, ch_phase, ch_ptr, ch_row, ch_var, ch_base,
+                           ch_count, rbuf, work, wb_row, wb_cnt, wb_off, cdf, meta,
+                           thread_ids):
+    """`run_windows` in ONE parallel region of T iterations that loop over the windows,
+    one barrier per window; returns the step reached, or -1 (nothing changed) when the T
+    iterations did not run at once on T threads (then use `run_windows_par`).
+
+    Thread t delivers the previous window's spikes and advances its cells; after the
+    window's barrier thread 0 alone runs `after_window` (record buffer, sample counts)
+    while the others go on: no buffer it reads is rewritten before the next barrier. So
+    the threads need not wait for it, each keeps its own copy of the sample counts, and
+    the record-buffer check of a window counts the previous window's spikes at their
+    bound (n_rec_spk per step): a call may stop a window earlier than `run_windows`.
+    `thread_ids[t]` receives the numba thread id of iteration t."""
+    L = ring.shape[0]
+    T = bounds.shape[0] - 1
+    cap = spk_step.shape[0]
+    if n_begin >= n_end or window_length(n_begin, n_end, D, wb_off, spk_n, n_rec_spk,
+                                          cap) == 0:
+        return n_begin
+    sync = np.zeros(SYNC_SIZE, np.int64)
+    snap = np.zeros(2 * 8, np.int64)   # spk_n seen by thread 0 at the barrier, by parity
+    chc = np.zeros((T, ch_count.shape[0]), np.int64)
+    for t in range(T):
+        chc[t] = ch_count
+    res = np.zeros(2, np.int64)
+    spk_n0 = spk_n[0]
+    W_max = min(D, wb_off.shape[2] - 1)
+    k0 = n_begin - chunk_base
+    for t in prange(T):
+        thread_ids[t] = get_thread_id()
+        if rendezvous(sync, T, RENDEZVOUS_CYCLES):   # before any state is touched
+            for e in range(ext_ptr[k0], ext_ptr[k0 + 1]):
+                if ext_emit[e] < n_begin:
+                    deliver(t, ext_row[e], ext_emit[e], 1.0, L, ring, row_grp, grp_delay,
+                            grp_ptr, syn_tgt, syn_w)
+            w0 = n_begin
+            p0 = n_begin
+            p1 = n_begin
+            par = 0
+            known = spk_n0   # spk_n after all windows but the previous one
+            prev_w = 0       # steps of the previous window
+            while w0 < n_end:
+                W = min(W_max, n_end - w0)
+                if known + n_rec_spk * (prev_w + W) > cap:
+                    break
+                w1 = w0 + W
+                deliver_window(t, p0, p1, 1 - par, n_begin, chunk_base, L, ring, row_grp,
+                                grp_delay, grp_ptr, syn_tgt, syn_w, ext_ptr, ext_row,
+                                ext_emit, wb_row, wb_cnt, wb_off)
+                _advance_window_shared(t, w0, w1, par, chunk_base, dt,
+                                (bounds, pc_kind, pc_start, pc_stop, pc_ptr), state, param,
+                                refr, ring, (cs_amp, cs_ptr, cs_tgt), iinj,
+                                (ch_int, ch_phase, ch_ptr, ch_row, ch_var, ch_base, chc[t],
+                                 rbuf), work, (wb_row, wb_cnt, wb_off), cdf, meta)
+                for c in range(ch_int.shape[0]):
+                    for n in range(w0, w1):
+                        if (n + 1 - ch_phase[c]) % ch_int[c] == 0:
+                            chc[t, c] += 1
+                if t == 0:   # atomics: numba's parfor would hoist a plain spk_n[0] read
+                    atomic_store(snap, 8 * par, atomic_load(spk_n, 0))
+                barrier(sync, T)
+                known = atomic_load(snap, 8 * par)
+                if t == 0:
+                    after_window(w0, w1, par, rec_spk, spk_step, spk_row, spk_cnt, spk_n,
+                                  ch_int, ch_phase, ch_count, wb_row, wb_cnt, wb_off)
+                prev_w = W
+                p0 = w0
+                p1 = w1
+                par = 1 - par
+                w0 = w1
+            deliver_window(t, p0, p1, 1 - par, n_begin, chunk_base, L, ring, row_grp,
+                            grp_delay, grp_ptr, syn_tgt, syn_w, ext_ptr, ext_row, ext_emit,
+                            wb_row, wb_cnt, wb_off)
+            if t == 0:
+                res[0] = w0
+        else:
+            res[1] = 1
+    if res[1]:
+        return -1
+    return res[0]
+
+
+@njit(cache=True)
+def run_steps(n_begin, n_end, chunk_base, dt,
+              g_kind, g_start, g_stop,
+              state, param, refr, ring,
+              row_grp, grp_delay, grp_ptr, syn_tgt, syn_w,
+              ext_ptr, ext_row, ext_emit,
+              cs_amp, cs_ptr, cs_tgt, iinj,
+              spiked, rec_spk, n_rec_spk, spk_step, spk_row, spk_cnt, spk_n,
+              ch_int, ch_phase, ch_ptr, ch_row, ch_var, ch_base, ch_count, rbuf, work,
+              p_indptr, p_tgt, p_post, p_d, p_kind, p_w, p_par, p_st, p_key, p_seed,
+              h_idx, h_t, h_head, h_cnt, h_full,
+              g_a, g_b, g_w, g_rows, ev_row, ev_cnt, cdf, meta):
+    """Advance steps ``n_begin .. n_end-1``; return the step reached.
+
+    Dynamic synapses (``p_*``, CSR by source row, see `synapses`) are processed after the
+    static ones of the same spike by `synapses.deliver_plastic`; spikes of cells with a
+    postsynaptic history (``h_idx >= 0``) are archived for STDP; gap junctions (``g_*``)
+    add currents computed from the voltages at the start of the step. The loop also stops
+    before a step when a postsynaptic history is full (``h_full[0] > 0``).
+
+    Per-step inputs (``ext_ptr``, ``cs_amp``) are indexed by ``n - chunk_base``. Spikes of
+    recorded neurons are appended to ``spk_step`` (time stamp, = n+1) / ``spk_row`` /
+    ``spk_cnt`` (spikes with this stamp: a Poisson source's K) with ``spk_n[0]`` the fill
+    level; analog channel ``c`` samples ``state[ch_var, ch_row]``
+    (entries ``ch_ptr[c]..ch_ptr[c+1]``) after step n when ``(n + 1 - ch_phase[c])`` is a
+    multiple of ``ch_int[c]``, writing sample ``ch_count[c]`` at
+    ``rbuf[ch_base[c] + k * width]``.
+    """
+    N = state.shape[1]
+    L = ring.shape[0]
+    n_groups = g_kind.shape[0]
+    n_src = cs_ptr.shape[0] - 1
+    n_ch = ch_int.shape[0]
+    cap = spk_step.shape[0]
+    for n in range(n_begin, n_end):
+        if spk_n[0] + n_rec_spk > cap or h_full[0] > 0:
+            return n
+        # Poisson sources of this step (counter-based: recomputing them is harmless)
+        nev = 0
+        for g in range(n_groups):
+            if g_kind[g] == K_POISSON:
+                nev = poisson_events(n, g_start[g], g_stop[g], param, ev_row, ev_cnt, nev,
+                                     cdf, meta)
+        k = n - chunk_base
+        # 1. injected currents for this step (current sources, gap junctions)
+        for s in range(n_src):
+            for j in range(cs_ptr[s], cs_ptr[s + 1]):
+                iinj[cs_tgt[j]] = 0.0
+        for j in range(g_rows.shape[0]):
+            iinj[g_rows[j]] = 0.0
+        for s in range(n_src):
+            a = cs_amp[s, k]
+            for j in range(cs_ptr[s], cs_ptr[s + 1]):
+                iinj[cs_tgt[j]] += a
+        if g_a.shape[0] > 0:
+            gap_currents(g_a, g_b, g_w, state[S_V], iinj)
+        # 2. spikes of external sources
+        for e in range(ext_ptr[k], ext_ptr[k + 1]):
+            row = ext_row[e]
+            deliver(0, row, ext_emit[e], 1.0, L, ring, row_grp, grp_delay, grp_ptr, syn_tgt,
+                    syn_w)
+            if p_indptr[row + 1] > p_indptr[row]:
+                deliver_plastic(row, ext_emit[e], dt, L, ring, p_indptr, p_tgt, p_post, p_d,
+                                p_kind, p_w, p_par, p_st, p_key, p_seed, h_idx, h_t,
+                                h_head, h_cnt)
+        for e in range(nev):
+            row = ev_row[e]
+            cnt = ev_cnt[e]
+            deliver_at(0, row, n % L, float(cnt), L, ring, row_grp, grp_delay, grp_ptr,
+                       syn_tgt, syn_w)
+            if p_indptr[row + 1] > p_indptr[row]:
+                for _ in range(cnt):
+                    deliver_plastic(row, n, dt, L, ring, p_indptr, p_tgt, p_post, p_d,
+                                    p_kind, p_w, p_par, p_st, p_key, p_seed, h_idx, h_t,
+                                    h_head, h_cnt)
+            if rec_spk[row]:
+                c = spk_n[0]
+                spk_step[c] = n + 1
+                spk_row[c] = row
+                spk_cnt[c] = cnt
+                spk_n[0] = c + 1
+        # 3. neuron updates
+        nspk = 0
+        for g in range(n_groups):
+            nspk = update_group(g_kind[g], g_start[g], g_stop[g], n, N, L, dt, state, param,
+                                 refr, ring, iinj, spiked, nspk, work)
+        # 4. deliver and record spikes
+        for s in range(nspk):
+            row = spiked[s]
+            deliver_at(0, row, n % L, 1.0, L, ring, row_grp, grp_delay, grp_ptr, syn_tgt,
+                       syn_w)
+            if p_indptr[row + 1] > p_indptr[row]:
+                deliver_plastic(row, n, dt, L, ring, p_indptr, p_tgt, p_post, p_d, p_kind,
+                                p_w, p_par, p_st, p_key, p_seed, h_idx, h_t, h_head, h_cnt)
+            if h_idx[row] >= 0:
+                record_post_spike(row, n + 1, h_idx, h_t, h_head, h_cnt, h_full)
+            if rec_spk[row]:
+                c = spk_n[0]
+                spk_step[c] = n + 1
+                spk_row[c] = row
+                spk_cnt[c] = 1
+                spk_n[0] = c + 1
+        # 5. analog recording
+        for c in range(n_ch):
+            if (n + 1 - ch_phase[c]) % ch_int[c] == 0:
+                p0 = ch_ptr[c]
+                width = ch_ptr[c + 1] - p0
+                base = ch_base[c] + ch_count[c] * width
+                for j in range(width):
+                    rbuf[base + j] = state[ch_var[p0 + j], ch_row[p0 + j]]
+                ch_count[c] += 1
+    return n_end

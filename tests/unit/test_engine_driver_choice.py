@@ -1,0 +1,76 @@
+"""Threads on a busy machine: the serial windowed driver replaces the parallel one when it
+is measured faster (`lamina.backends.engine.driver_choice`); results stay bitwise equal."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from lamina.backends.engine import driver_choice as dc
+from lamina.backends.engine.driver_choice import PARALLEL, SERIAL, DriverChoice
+
+
+def _feed(choice: DriverChoice, seconds_per_step: dict[str, float], calls: int) -> list[str]:
+    """Run `calls` picks, recording each call as 1000 steps at the given cost."""
+    picked = []
+    for _ in range(calls):
+        d = choice.pick()
+        picked.append(d)
+        choice.record(d, seconds_per_step[d] * 1000, 1000)
+    return picked
+
+
+def test_quiet_machine_keeps_the_parallel_driver(monkeypatch) -> None:
+    monkeypatch.setattr(dc, "machine_is_busy", lambda: False)
+    picked = _feed(DriverChoice(), {PARALLEL: 2e-3, SERIAL: 1e-3}, 40)
+    assert picked == [PARALLEL] * 40   # the serial driver is never even compiled
+
+
+def test_busy_machine_switches_to_the_faster_serial_driver(monkeypatch) -> None:
+    monkeypatch.setattr(dc, "machine_is_busy", lambda: True)
+    picked = _feed(DriverChoice(), {PARALLEL: 2e-3, SERIAL: 1e-3}, 40)
+    # busy from the start: serial twice (the first call is not measured: it may compile
+    # or load the driver), then parallel twice
+    assert picked[:4] == [SERIAL, SERIAL, PARALLEL, PARALLEL]
+    later = picked[4:]
+    assert later.count(SERIAL) > 0.8 * len(later)          # mostly the faster one
+    assert PARALLEL in later                               # re-measured now and then
+
+
+def test_busy_machine_keeps_parallel_when_it_is_faster(monkeypatch) -> None:
+    monkeypatch.setattr(dc, "machine_is_busy", lambda: True)
+    picked = _feed(DriverChoice(), {PARALLEL: 1e-3, SERIAL: 2e-3}, 40)
+    assert picked[4:].count(PARALLEL) > 0.8 * len(picked[4:])
+
+
+def test_machine_getting_busy_later_brings_in_the_serial_driver(monkeypatch) -> None:
+    busy = {"now": False}
+    monkeypatch.setattr(dc, "machine_is_busy", lambda: busy["now"])
+    choice = DriverChoice()
+    cost = {PARALLEL: 3e-3, SERIAL: 1e-3}
+    assert _feed(choice, cost, 5) == [PARALLEL] * 5
+    busy["now"] = True
+    later = _feed(choice, cost, 20)
+    assert later[:2] == [SERIAL, SERIAL] and later[-8:].count(SERIAL) >= 7
+
+
+def test_short_calls_are_not_measured() -> None:
+    choice = DriverChoice()
+    choice.record(PARALLEL, 1.0, 1000)   # first call: skipped
+    choice.record(PARALLEL, 1.0, choice.MIN_STEPS - 1)
+    assert choice.cost == {}
+    choice.record(PARALLEL, 1.0, 1000)
+    assert choice.cost == {PARALLEL: pytest.approx(1e-3)}
+
+
+def test_serial_driver_for_threads_is_bitwise_the_parallel_one(monkeypatch) -> None:
+    """LAMINA_ENGINE_DRIVER=serial with threads=2 (what the choice switches to) gives the
+    spikes and V of the parallel driver, bitwise."""
+    from test_engine_threads import _network   # same folder: on sys.path under pytest
+    monkeypatch.setenv("LAMINA_ENGINE_DRIVER", "serial")
+    sp_s, v_s, src_s = _network(2, "IF_curr_alpha", dur=60.0)
+    monkeypatch.setenv("LAMINA_ENGINE_DRIVER", "auto")
+    sp_p, v_p, src_p = _network(2, "IF_curr_alpha", dur=60.0)
+    assert sum(len(s) for s in sp_s) > 20
+    for a, b in zip(sp_s + src_s, sp_p + src_p, strict=True):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(v_s, v_p)
