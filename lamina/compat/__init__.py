@@ -1,9 +1,11 @@
 """Run unmodified PyNN scripts on lamina (opt-in).
 
 After `install()`, ``import pyNN.nest as sim`` gives `lamina.nest`, ``from pyNN.random
-import NumpyRNG`` gives lamina's class (so ``isinstance`` checks agree), and so on for
-``pyNN.space``, ``pyNN.parameters``, ``pyNN.errors``, ``pyNN.connectors``, ``pyNN.common``,
-``pyNN.standardmodels``, ``pyNN.utility`` and ``pyNN.utility.plotting``. ``pyNN.lamina``
+import NumpyRNG`` gives lamina's class (so ``isinstance`` checks agree), and so on for every
+public module of PyNN 0.13 (`MODULES`; ``tests/conformance/pynn_api.py`` lists every name).
+Modules of PyNN-only names (``pyNN.core``, ``pyNN.network``, ``pyNN.morphology``, ...) live
+in this package; the others are lamina's own modules, or thin modules here re-exporting
+them with PyNN's extra names. ``pyNN.lamina``
 (also ``pyNN.engine``) is lamina's built-in engine. With ``install(backend="engine")``
 every simulator module (``pyNN.nest``, ``pyNN.neuron``, ...) resolves to that backend, so
 a script written for NEST runs on the engine unchanged.
@@ -21,19 +23,28 @@ from typing import Any
 
 #: PyNN module -> lamina module
 MODULES = {
-    "pyNN.random": "lamina.random",
-    "pyNN.space": "lamina.space",
-    "pyNN.parameters": "lamina.parameters",
+    "pyNN.random": "lamina.compat.random",
+    "pyNN.space": "lamina.compat.space",
+    "pyNN.parameters": "lamina.compat.parameters",
     "pyNN.errors": "lamina.errors",
-    "pyNN.connectors": "lamina.connectors",
+    "pyNN.connectors": "lamina.compat.connectors",
+    "pyNN.core": "lamina.compat.core",
     "pyNN.common": "lamina.compat.common",
-    "pyNN.standardmodels": "lamina.models",
-    "pyNN.standardmodels.cells": "lamina.models.cells",
-    "pyNN.standardmodels.synapses": "lamina.models.synapses",
-    "pyNN.standardmodels.electrodes": "lamina.models.current_sources",
+    "pyNN.models": "lamina.compat.models",
+    "pyNN.morphology": "lamina.compat.morphology",
+    "pyNN.network": "lamina.compat.network",
+    "pyNN.standardmodels": "lamina.compat.standardmodels",
+    "pyNN.standardmodels.cells": "lamina.compat.standardmodels.cells",
+    "pyNN.standardmodels.synapses": "lamina.compat.standardmodels.synapses",
+    "pyNN.standardmodels.electrodes": "lamina.compat.standardmodels.electrodes",
+    "pyNN.standardmodels.receptors": "lamina.compat.standardmodels.receptors",
+    "pyNN.standardmodels.ion_channels": "lamina.compat.standardmodels.ion_channels",
     "pyNN.utility": "lamina.compat.utility",
     "pyNN.utility.plotting": "lamina.plotting",
+    "pyNN.utility.script_tools": "lamina.compat.utility.script_tools",
 }
+#: PyNN packages (their submodules are imported through lamina.compat too)
+PACKAGES = {"pyNN.utility", "pyNN.standardmodels"}
 #: PyNN simulator module name -> lamina backend name
 SIMULATORS = {"nest": "nest", "neuron": "neuron", "brian2": "brian2", "lamina": "engine",
               "engine": "engine", "mock": "engine"}
@@ -56,6 +67,8 @@ def _target(fullname: str) -> str | None:
     parts = fullname.split(".")
     if len(parts) == 2 and parts[1] in SIMULATORS:
         return backend_module_name(parts[1])
+    if len(parts) == 3 and parts[1] in SIMULATORS and parts[2] == "random":
+        return "lamina.compat.native_random"
     return None
 
 
@@ -90,9 +103,9 @@ class _Finder(importlib.abc.MetaPathFinder):
         name = _target(fullname)
         if name is None:
             return None
+        simulator = fullname.count(".") == 1 and fullname.split(".")[1] in SIMULATORS
         return importlib.util.spec_from_loader(fullname, _Alias(name),
-                                               is_package=fullname in ("pyNN.utility",
-                                                                       "pyNN.standardmodels"))
+                                               is_package=fullname in PACKAGES or simulator)
 
 
 def install(backend: str | None = None) -> None:
