@@ -97,8 +97,10 @@ def get_time_step() -> float:
 
 
 def get_min_delay() -> float:
-    """Smallest allowed delay [ms]."""
-    return simulation.current().min_delay
+    """Smallest delay [ms]: setup()'s min_delay, or with ``min_delay='auto'`` (PyNN's
+    definition) the smallest delay of the connections made so far (the time step before
+    any)."""
+    return simulation.current().effective_min_delay
 
 
 def get_max_delay() -> float:
@@ -253,7 +255,7 @@ class State:
 
     @property
     def min_delay(self) -> float:
-        return simulation.current().min_delay
+        return simulation.current().effective_min_delay
 
     @property
     def max_delay(self) -> float:

@@ -83,6 +83,8 @@ class Backend(ABC):
     """Abstract simulator backend. One instance lives from `setup()` to `end()`."""
 
     name: ClassVar[str] = "abstract"
+    #: backend-specific ``setup()`` options this backend understands (`BackendConfig.extra`)
+    setup_options: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, config: BackendConfig) -> None:
         self.config = config

@@ -133,6 +133,11 @@ def uninstall() -> None:
         del sys.modules[name]
 
 
+def installed() -> bool:
+    """Whether `install()` is in effect (a PyNN script is running on lamina)."""
+    return _state["finder"] is not None
+
+
 def forced_backend() -> str | None:
     """The backend every simulator module resolves to, if `install` was given one."""
     return _state["backend"]

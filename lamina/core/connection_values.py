@@ -94,6 +94,8 @@ def check_delays(delays: np.ndarray, sim: Any, label: str) -> np.ndarray:
             f"{label}: {int(np.count_nonzero(too_long))} delay(s) above max_delay "
             f"{sim.max_delay} ms (largest: {float(delays[too_long].max())} ms); raise max_delay "
             "in setup()")
+    if rounded.size:
+        sim.smallest_delay = min(sim.smallest_delay, float(rounded.min()))
     return rounded
 
 

@@ -109,6 +109,13 @@ class Connection:
                                             self.projection.attribute_names)
         return float(self.projection._values(name)[self.index])
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        """``connection.weight = w`` changes that connection in the projection."""
+        if name in ("projection", "index"):
+            object.__setattr__(self, name, value)
+            return
+        self.projection._set_one(self.index, name, value)
+
     def as_tuple(self, *attribute_names: str) -> tuple:
         """(pre index, post index, values of the named attributes...)."""
         return (self.presynaptic_index, self.postsynaptic_index,
@@ -242,7 +249,7 @@ class Projection(ClassicProjectionMixin):
         per connection afterwards."""
         spec = dict(self.synapse_type.parameter_space)
         if spec.get("delay") is None:
-            spec["delay"] = self._sim.min_delay
+            spec["delay"] = self._sim.effective_min_delay
         scalars = {k: float(v) for k, v in spec.items()
                    if isinstance(v, (int, float)) and not isinstance(v, bool)}
         checked = self._to_backend(self._checked({k: np.array([v]) for k, v in scalars.items()}))
@@ -284,7 +291,7 @@ class Projection(ClassicProjectionMixin):
     def _evaluate(self, name: str, value: Any, pre_idx: np.ndarray,
                   post_idx: np.ndarray) -> np.ndarray:
         if name == "delay" and value is None:
-            value = self._sim.min_delay
+            value = self._sim.effective_min_delay
         return cv.evaluate(name, value, pre_idx, post_idx, self.shape,
                            lambda: cv.pair_distances(self.space, self.pre.positions[:, pre_idx],
                                                      self.post.positions[:, post_idx]))
@@ -399,7 +406,7 @@ class Projection(ClassicProjectionMixin):
 
     def _names(self, attribute_names: Any) -> list[str]:
         names = [attribute_names] if isinstance(attribute_names, str) else list(attribute_names)
-        if names == ["all"]:
+        if names in (["all"], ["connections"]):
             names = self.attribute_names
         for n in names:
             if n not in self.attribute_names:
@@ -420,6 +427,8 @@ class Projection(ClassicProjectionMixin):
         if format == "list":
             rows = np.column_stack([*self._resolved(), *columns]) if with_address \
                 else np.column_stack(columns) if columns else np.zeros((self.size(), 0))
+            if not with_address and len(names) == 1 and isinstance(attribute_names, str):
+                return columns[0].tolist()           # PyNN: plain numbers, not 1-tuples
             out = [tuple(row) for row in rows.tolist()]
             if with_address:
                 out = [(int(r[0]), int(r[1]), *r[2:]) for r in out]
@@ -446,6 +455,23 @@ class Projection(ClassicProjectionMixin):
         del pre, post
         for name, arr in self._to_backend(self._checked(new)).items():
             self._sim.backend.set_connection_values(self._id, name, arr)
+
+    def _set_one(self, index: int, name: str, value: Any) -> None:
+        """Set attribute `name` of connection `index` (what ``connections[i].name = v``
+        does)."""
+        self._names(name)
+        values = self._values(name)
+        if name == "weight":
+            values = self.post.celltype.to_backend_weight(values)
+        try:
+            new = float(value)
+        except (TypeError, ValueError) as err:
+            raise InvalidParameterValueError(
+                f"connection {index} of {self.label!r}: {name}={value!r}: expected a number"
+            ) from err
+        checked = self._to_backend(self._checked({name: np.array([new])}))[name]
+        values[index] = checked[0]
+        self._sim.backend.set_connection_values(self._id, name, values)
 
     def save(self, attribute_names: str | list[str], file: Any, format: str = "list",
              gather: bool = True, with_address: bool = True) -> None:

@@ -154,7 +154,10 @@ class Recorder:
         """Recorded data of the cells at `indices` as a neo Block."""
         from lamina.io.neo_output import build_block
         names = list(self.recorded) if variables == "all" else self._expand(variables)
-        segments = [*self.segments, self._current(names)]
+        # as PyNN: the current segment once the simulation has run since the last reset
+        # (and always when there is no other, so a Block never lacks a segment)
+        current = [self._current(names)] if self._sim.running or not self.segments else []
+        segments = [*self.segments, *current]
         pop = self.population
         block = build_block(pop, segments, names, indices, self.sampling_interval,
                             annotations or {})

@@ -64,16 +64,32 @@ class Simulation:
         if int(threads) < 1:
             raise InvalidParameterValueError(f"threads={threads}: expected an integer >= 1")
         self.backend_name = backend_name
+        backend_class = load_backend(backend_name)
+        extra = _known_options(backend_name, backend_class.setup_options, extra)
         self.config = BackendConfig(dt=self.dt, min_delay=self.min_delay, max_delay=self.max_delay,
                                     threads=int(threads), rng_seed=int(rng_seed), extra=dict(extra))
-        self.backend = load_backend(backend_name)(self.config)
+        self.backend = backend_class(self.config)
         self.next_id = 0
         self.segment_counter = 0
+        #: smallest delay of any connection made so far [ms] (inf: none yet)
+        self.smallest_delay = math.inf
+        #: whether time has advanced since setup() or the last reset() (the current Neo
+        #: segment has data)
+        self.running = False
         self.populations: list[Population] = []
         self.projections: list[Projection] = []
         self.recorders: list[Recorder] = []
         self.current_sources: list[Any] = []
         self.files_at_end: list[Callable[[], None]] = []
+
+    @property
+    def effective_min_delay(self) -> float:
+        """What ``get_min_delay()`` reports [ms]: with ``min_delay='auto'``, as PyNN, the
+        smallest delay of the connections made so far (the time step before any);
+        otherwise setup()'s min_delay. It is also the default delay of new connections."""
+        if self.min_delay_auto and math.isfinite(self.smallest_delay):
+            return self.smallest_delay
+        return self.min_delay
 
     # -- identity -------------------------------------------------------------------
     def allocate_ids(self, n: int) -> np.ndarray:
@@ -114,6 +130,7 @@ class Simulation:
             target = min(max(when, self.t + self.dt), t_stop)
             self.backend.run_until(target)
             events.append((self._next_call(callbacks[k](self.t)), k))
+        self.running = self.running or self.t > 0
         return self.t
 
     def _next_call(self, value: Any) -> float | None:
@@ -134,12 +151,15 @@ class Simulation:
         return max(self.to_grid(t_stop), self.t)
 
     def reset(self, annotations: dict[str, Any] | None = None) -> None:
-        """Return to t = 0 keeping structure, parameters and recording set-up; recorded data
-        so far become a finished Neo segment."""
-        for rec in self.recorders:
-            rec.close_segment(annotations or {})
+        """Return to t = 0 keeping structure, parameters and recording set-up; data recorded
+        since the last reset become a finished Neo segment (as PyNN: a reset before any
+        run, or a second reset in a row, starts no new segment)."""
+        if self.running:
+            for rec in self.recorders:
+                rec.close_segment(annotations or {})
+            self.segment_counter += 1
         self.backend.reset()
-        self.segment_counter += 1
+        self.running = False
 
     def end(self) -> None:
         """Write files asked for with ``record(..., to_file=)`` and release the backend."""
@@ -147,6 +167,26 @@ class Simulation:
             write()
         self.files_at_end.clear()
         self.backend.end()
+
+
+def _known_options(backend_name: str, known: frozenset[str],
+                   extra: dict[str, Any]) -> dict[str, Any]:
+    """`extra` if the backend knows every option in it. An unknown option raises
+    `InvalidParameterValueError` naming it; for a PyNN script run through `lamina.compat`
+    (PyNN ignores options a simulator does not know) it is dropped with a warning."""
+    unknown = sorted(set(extra) - known)
+    if not unknown:
+        return extra
+    message = (f"setup(): unknown option{'s' if len(unknown) > 1 else ''} "
+               f"{', '.join(repr(u) for u in unknown)} for the {backend_name} backend; it takes "
+               "timestep, min_delay, max_delay, threads, rng_seed"
+               + "".join(f", {k}" for k in sorted(known)))
+    from lamina import compat
+    if compat.installed():
+        import warnings
+        warnings.warn(message + " (ignored, as PyNN does)", UserWarning, stacklevel=5)
+        return {k: v for k, v in extra.items() if k in known}
+    raise InvalidParameterValueError(message)
 
 
 def _positive(name: str, value: Any) -> float:

@@ -25,7 +25,7 @@ from lamina.backends.engine.recording import AnalogStore, SpikeStore
 from lamina.backends.engine.static_store import StaticStore
 from lamina.backends.engine.synapse_store import SynapseStore
 from lamina.errors import (ConnectionError, InvalidModelError, InvalidTimeError,
-                           NonExistentParameterError, RecordingError)
+                           NoModelAvailableError, NonExistentParameterError, RecordingError)
 from lamina.models.base import StandardCellType, StandardCurrentSourceType, StandardSynapseType
 
 logger = logging.getLogger(__name__)
@@ -47,9 +47,17 @@ class EngineBackend(Backend):
     """The built-in engine (see `lamina.backends.engine`)."""
 
     name = "engine"
+    setup_options = frozenset({"spike_precision"})
 
     def __init__(self, config: BackendConfig) -> None:
         super().__init__(config)
+        precision = config.extra.get("spike_precision", "on_grid")
+        if precision != "on_grid":
+            raise NoModelAvailableError(
+                f"spike_precision={precision!r}: the built-in engine computes spike times on "
+                "the time grid only ('on_grid'); for precise off-grid spike times run on "
+                "NEST (sim.setup(..., spike_precision='off_grid') with lamina.nest, or "
+                "`lamina run SCRIPT --backend nest`)")
         self.dt = float(config.dt)
         self._step = 0
         self._segment = 0

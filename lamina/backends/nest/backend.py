@@ -72,6 +72,7 @@ class NestBackend(NestRuntime, Backend):
     """lamina on NEST (see the module docstring for kernel set-up and reset)."""
 
     name = "nest"
+    setup_options = frozenset({"spike_precision", "reserve_max_delay"})
 
     def __init__(self, config: BackendConfig) -> None:
         super().__init__(config)
