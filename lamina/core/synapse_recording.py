@@ -120,7 +120,7 @@ class SynapseRecorder:
             for var in names:
                 if var not in self.variables:
                     raise RecordingError(var, type(prj.synapse_type), self.variables)
-        post_ct = prj.post.celltype
+        post_ct = prj._weight_celltype
         w_unit = "uS" if getattr(post_ct, "conductance_based", False) else \
             getattr(post_ct, "weight_unit", "nA")
         units = {"weight": w_unit, **getattr(prj.synapse_type, "state_units", {})}
