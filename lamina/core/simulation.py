@@ -166,6 +166,11 @@ class Simulation:
         for write in self.files_at_end:
             write()
         self.files_at_end.clear()
+        for rec in self.recorders:
+            rec.keep_for_end()
+        for source in self.current_sources:
+            if source._handle is not None:
+                source._handle.keep_for_end(source)
         self.backend.end()
 
 

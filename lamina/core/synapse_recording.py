@@ -91,7 +91,14 @@ class SynapseRecorder:
             if var not in self.variables:
                 self.variables.append(var)
 
+    def keep_for_end(self) -> None:
+        """Read the current segment before ``end()`` releases the backend."""
+        if self.variables:
+            self._final = self._current()
+
     def _current(self) -> _Segment:
+        if getattr(self, "_final", None) is not None:
+            return self._final
         sim = self.projection._sim
         seg = _Segment(index=sim.segment_counter, t_stop=sim.t)
         for var in self.variables:

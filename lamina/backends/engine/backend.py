@@ -362,6 +362,10 @@ class EngineBackend(Backend):
     def get_current_source_data(self, source_id: int, clear: bool) -> SignalData:
         src = self._sources[source_id]
         vals = np.concatenate(src.data) if src.data else np.zeros(0)
+        if src.recording:   # as PyNN, the sample at the current time closes the signal
+            last = src.amplitudes(self._step, self._step + 1, self.dt, self.config.rng_seed,
+                                  self._segment)
+            vals = np.concatenate([vals, last])
         out = SignalData(src.rec_start * self.dt, self.dt, vals.reshape(-1, 1))
         if clear:
             src.data, src.rec_start = [], self._step

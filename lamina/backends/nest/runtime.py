@@ -168,6 +168,11 @@ class NestRuntime:
 
     def set_current_source_parameters(self, source_id: int, parameters: dict[str, Any]) -> None:
         src = self._sources[source_id]
+        if src.recording and src.meter is None and src.model in tr.CURRENT_SOURCES:
+            # keep what was recorded with the old parameters (the waveform is evaluated)
+            src.history.append(sources.waveform(src.model, src.params, src.history_end,
+                                                self._step, self.dt))
+            src.history_end = self._step
         src.params.update(parameters)
         self._push_source(src)
 
@@ -176,6 +181,7 @@ class NestRuntime:
         if src.recording:
             return
         src.recording, src.rec_start, src.data = True, self._step, []
+        src.history, src.history_end = [], self._step
         if src.model == "NoisyCurrentSource":
             with translated("recording a current source"):
                 src.meter = nest.Create("multimeter", params={"record_from": ["I"],
@@ -184,7 +190,7 @@ class NestRuntime:
 
     def get_current_source_data(self, source_id: int, clear: bool) -> SignalData:
         src = self._sources[source_id]
-        n0, n1 = src.rec_start, self._step
+        n0, n1 = src.rec_start, self._step + 1    # as PyNN, up to the current time included
         if src.meter is not None:
             # the multimeter's sample at t = k dt is the value acting in step k + 1
             vals = np.zeros(max(n1 - n0, 0))
@@ -195,12 +201,14 @@ class NestRuntime:
                 ok = (k >= 0) & (k < len(vals))
                 vals[k[ok]] = amps[ok] / 1000.0
         elif src.model in tr.CURRENT_SOURCES:
-            vals = sources.waveform(src.model, src.params, n0, n1, self.dt)
+            vals = np.concatenate([*src.history, sources.waveform(
+                src.model, src.params, src.history_end, n1, self.dt)])
         else:
             vals = np.full(max(n1 - n0, 0), np.nan)
         out = SignalData(n0 * self.dt, self.dt, vals.reshape(-1, 1))
         if clear:
             src.rec_start, src.data = self._step, []
+            src.history, src.history_end = [], self._step
         return out
 
     # -- recording -----------------------------------------------------------------------
@@ -478,6 +486,7 @@ class NestRuntime:
             rec.invalidate()
         for src in self._sources.values():
             src.data, src.rec_start, src.meter = [], 0, None
+            src.history, src.history_end = [], 0
             self._build_source(src, src.targets)
         rec_ids = np.flatnonzero(self._spk_active)
         if len(rec_ids):
