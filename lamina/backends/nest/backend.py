@@ -198,7 +198,7 @@ class NestBackend(NestRuntime, Backend):
                 status = cg.neuron_status(g)
                 status.update(cg.state_status(g))
                 if status:
-                    nodes.set(status)
+                    _set_status(nodes, status)
                 if g.tau_minus is not None:
                     have = ~np.isnan(g.tau_minus)
                     if have.any():
@@ -273,7 +273,7 @@ class NestBackend(NestRuntime, Backend):
             else:
                 status = cg.neuron_status(g, local, names)
                 if status:
-                    _nc(g.nodes[local]).set(status)
+                    _set_status(_nc(g.nodes[local]), status)
 
     def set_initial_values(self, ids: np.ndarray, values: dict[str, np.ndarray]) -> None:
         for g, where, local in self._split(ids):
@@ -570,3 +570,17 @@ class NestBackend(NestRuntime, Backend):
     def native_electrode_type(self, name: str) -> type:
         """Current-source type class for NEST generator `name`."""
         return native.electrode_type(nest, name)
+
+
+def _set_status(nodes: Any, status: dict[str, Any]) -> None:
+    """``nodes.set(status)``; an array-valued parameter (GIF's tau_sfa, ...) that differs
+    between the nodes (a list of lists, which NEST would read as one nested value) is set
+    node by node."""
+    n = len(nodes)
+    nested = {k for k, v in status.items()
+              if isinstance(v, list) and len(v) == n and v and isinstance(v[0], list)}
+    rest = {k: v for k, v in status.items() if k not in nested}
+    if rest:
+        nodes.set(rest)
+    if nested:
+        nodes.set([{k: status[k][i] for k in nested} for i in range(n)])
