@@ -195,6 +195,14 @@ class Backend(ABC):
     def clear_recorded(self, ids: np.ndarray, variable: str) -> None:
         """Forget data recorded so far for `ids` and `variable` (recording continues)."""
 
+    def set_synapse_state(self, projection_id: int, name: str, values: np.ndarray) -> None:
+        """Set state variable `name` ('u', 'x', 'y', 'a': see the synapse type's
+        ``recordable``) of every connection of a projection of dynamic synapses, now and as
+        the value `reset()` restores (``Projection.initialize``)."""
+        from lamina.errors import NoModelAvailableError
+        raise NoModelAvailableError(
+            f"the {self.name} backend cannot set the initial state of synapses")
+
     # -- synaptic-state recording (lamina extension; optional) ------------------------
     def set_synapse_recording(self, projection_id: int, variable: str,
                               sampling_interval: float) -> None:

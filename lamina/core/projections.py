@@ -493,6 +493,27 @@ class Projection(ClassicProjectionMixin):
         for name, arr in self._to_backend(checked).items():
             self._sim.backend.set_connection_values(self._id, name, arr)
 
+    def initialize(self, **initial_values: Any) -> None:
+        """Set state variables of the synapses (``u``, ``x``, ``y`` of Tsodyks-Markram
+        synapses, ``u`` and ``a`` of multi-quantal ones: see the synapse type's
+        ``recordable``), now and as the values `reset()` restores. Values are numbers,
+        RandomDistributions, (n_pre, n_post) arrays or functions of distance, as for `set`.
+        """
+        state = [v for v in getattr(self.synapse_type, "recordable", ()) if v != "weight"]
+        pre, post = self._resolved()
+        for name, value in initial_values.items():
+            if name not in state:
+                raise NonExistentParameterError(
+                    name, f"{type(self.synapse_type).__name__} (state variables)", state)
+            arr = np.asarray(cv.evaluate(name, value, pre, post, self.shape,
+                                         lambda: cv.pair_distances(
+                                             self.space, self.pre.positions[:, pre],
+                                             self.post.positions[:, post])), dtype=float)
+            if np.any(~np.isfinite(arr)):
+                raise InvalidParameterValueError(
+                    f"{self.label}: initialize({name}=...): values must be finite numbers")
+            self._sim.backend.set_synapse_state(self._id, name, arr)
+
     def _set_one(self, index: int, name: str, value: Any) -> None:
         """Set attribute `name` of connection `index` (what ``connections[i].name = v``
         does)."""

@@ -327,6 +327,11 @@ class EngineBackend(Backend):
         if self._static.dirty:   # the CSR was unbuilt
             self._csr, self._csr_dirty = (), True
 
+    def set_synapse_state(self, projection_id: int, name: str, values: np.ndarray) -> None:
+        if not self._dyn.has(projection_id):
+            raise NonExistentParameterError(name, "StaticSynapse (no state variables)", [])
+        self._dyn.set_state(projection_id, name, values)
+
     def get_connection_values(self, projection_id: int, name: str) -> np.ndarray:
         if self._dyn.has(projection_id):
             return self._dyn.get_values(projection_id, name)

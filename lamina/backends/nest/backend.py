@@ -520,6 +520,22 @@ class NestBackend(NestRuntime, Backend):
         with translated(f"setting {name} of projection {projection_id}"):
             rec.set(nest, name, vals)
 
+    def set_synapse_state(self, projection_id: int, name: str, values: np.ndarray) -> None:
+        rec = self._projections[projection_id]
+        table = tr.SYNAPSES.get(type(rec.synapse_type).__name__, {}).get("state", {})
+        if not rec.dynamic or name not in table:
+            raise NonExistentParameterError(
+                name, f"{type(rec.synapse_type).__name__} (state variables)", list(table))
+        with translated(f"reading the connections of projection {projection_id}"):
+            rec.resolve()
+        vals = np.broadcast_to(np.asarray(values, float), (len(rec.pre),)).copy()
+        as_int = name == "a"      # quantal_stp_synapse counts release sites
+        if as_int:
+            vals = np.round(vals).astype(np.int64)
+        rec.initial[table[name]] = vals
+        with translated(f"setting {name} of projection {projection_id}"):
+            rec.set(nest, table[name], vals, as_int=as_int)
+
     def _set_dynamic(self, rec: ProjectionRecord, name: str, vals: np.ndarray) -> None:
         """Change a dynamic synapse parameter: the NEST parameters computed from it."""
         if name not in rec.pynn:

@@ -466,6 +466,7 @@ class NestRuntime:
                 rec.replay.update(dynamic_nest_values(
                     rec.synapse_type, rec.pynn, rec.w0, rec.wsign, np.abs(rec.scale),
                     rec.tau_psc, initial=True))
+                rec.replay.update(rec.initial)
         self._configure_kernel()
         self._rebuild()
         for srec in self._syn_recs.values():
