@@ -48,6 +48,13 @@ PACKAGES = {"pyNN.utility", "pyNN.standardmodels"}
 #: PyNN simulator module name -> lamina backend name
 SIMULATORS = {"nest": "nest", "neuron": "neuron", "brian2": "brian2", "lamina": "engine",
               "engine": "engine", "mock": "engine"}
+#: PyNN modules of simulators or formats lamina does not offer: importing one raises
+#: `BackendNotAvailableError` saying so
+UNAVAILABLE = {
+    "spiNNaker": "SpiNNaker hardware", "hardware": "neuromorphic hardware",
+    "arbor": "Arbor (multi-compartment cells)", "nineml": "NineML models",
+    "neuroml": "NeuroML export", "multisim": "running several simulators at once",
+}
 #: lamina backend name -> namespace module
 NAMESPACES = {"engine": "lamina", "nest": "lamina.nest", "neuron": "lamina.neuron",
               "brian2": "lamina.brian2"}
@@ -93,6 +100,20 @@ class _Alias(importlib.abc.Loader):
         """Nothing to run: the lamina module is already imported."""
 
 
+class _Unavailable(importlib.abc.Loader):
+    """Loader of a PyNN module lamina does not offer: says so."""
+
+    def create_module(self, spec: Any) -> types.ModuleType:
+        from lamina.errors import BackendNotAvailableError
+        what = UNAVAILABLE[spec.name.split(".")[1]]
+        raise BackendNotAvailableError(
+            f"import {spec.name}: lamina does not support {what}; run the script with "
+            f"`lamina run SCRIPT --backend engine` (or nest)")
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        """Never reached: `create_module` raises."""
+
+
 class _Finder(importlib.abc.MetaPathFinder):
     def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
         if fullname == "pyNN":
@@ -101,6 +122,8 @@ class _Finder(importlib.abc.MetaPathFinder):
         if not fullname.startswith("pyNN."):
             return None
         name = _target(fullname)
+        if name is None and fullname.split(".")[1] in UNAVAILABLE:
+            return importlib.util.spec_from_loader(fullname, _Unavailable())
         if name is None:
             return None
         simulator = fullname.count(".") == 1 and fullname.split(".")[1] in SIMULATORS

@@ -71,3 +71,41 @@ def test_list_covers_pynn_api():
     """The generated list is the whole API, not a sample (counts from PyNN 0.13.0)."""
     assert len(API) == 27
     assert sum(len(v) for v in API.values()) >= 600
+
+
+@pytest.mark.parametrize("module_name", sorted(m for m in API if m.count(".") == 1
+                                               and m not in ELSEWHERE))
+def test_from_pynn_import_submodule(pynn, module_name):
+    """``from pyNN import space`` (any submodule) gives the module ``pyNN.space`` is."""
+    sub = module_name.split(".")[1]
+    namespace: dict = {}
+    exec(f"from pyNN import {sub}", namespace)
+    assert namespace[sub] is importlib.import_module(module_name)
+
+
+def test_morphology_names_refuse_clearly(pynn):
+    from pyNN.morphology import NeuroMLMorphology, load_morphology
+    from pyNN.standardmodels.cells import MultiCompartmentNeuron
+
+    from lamina.errors import NoModelAvailableError
+    for make in (NeuroMLMorphology, MultiCompartmentNeuron, lambda: load_morphology("x.swc")):
+        with pytest.raises(NoModelAvailableError, match="multi-compartment"):
+            make()
+
+
+def test_gsl_rng_is_numpy_backed(pynn):
+    from pyNN.random import GSLRNG, NumpyRNG, have_gsl
+    assert have_gsl is False
+    a, b = GSLRNG(seed=7), NumpyRNG(seed=7)
+    assert (a.next(5, "uniform", {"low": 0.0, "high": 1.0})
+            == b.next(5, "uniform", {"low": 0.0, "high": 1.0})).all()
+
+
+def test_lazyarray_and_neo_are_dependencies(pynn):
+    """Scripts that import them directly find them after ``pip install lamina``."""
+    import tomllib
+    from pathlib import Path
+    project = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())
+    deps = " ".join(project["project"]["dependencies"])
+    assert "lazyarray" in deps and "neo" in deps
+    from pyNN.parameters import LazyArray  # noqa: F401 - the import needs lazyarray

@@ -173,6 +173,19 @@ class NestRuntime:
             src.history.append(sources.waveform(src.model, src.params, src.history_end,
                                                 self._step, self.dt))
             src.history_end = self._step
+        if self._step >= 2 and src.model in tr.CURRENT_SOURCES \
+                and src.model != "NoisyCurrentSource":
+            # a changed generator reaches the cells two steps later: the difference in
+            # the next two steps flows through their I_e (see `_one_step`)
+            old = sources.waveform(src.model, src.params, self._step, self._step + 2, self.dt)
+            new = sources.waveform(src.model, {**src.params, **parameters}, self._step,
+                                   self._step + 2, self.dt)
+            corrections = self.__dict__.setdefault("_corrections", {})
+            for k in range(2):
+                if new[k] != old[k]:
+                    step = corrections.setdefault(self._step + k, {})
+                    for i in src.targets.tolist():
+                        step[i] = step.get(i, 0.0) + float(new[k] - old[k])
         src.params.update(parameters)
         self._push_source(src)
 
@@ -436,16 +449,22 @@ class NestRuntime:
         if n > self._step:
             self._delays_fixed = True    # NEST's delay range is fixed from the first Simulate
         with translated(f"running until {t_stop} ms"):
-            while self._step < min(2, n):
-                self._first_steps()
+            corrections = self.__dict__.get("_corrections", {})
+            while self._step < n and (self._step < 2 or self._step in corrections):
+                self._one_step()
             if n > self._step:
                 nest.Simulate(round((n - self._step) * self.dt, 10))
                 self._step = n
 
-    def _first_steps(self) -> None:
-        """Steps 0 and 1, which no NEST generator can reach: their source current is added
-        to the targets' I_e for one step (see `sources`)."""
-        extra = sources.first_step_currents(list(self._sources.values()), self._step, self.dt)
+    def _one_step(self) -> None:
+        """Simulate one step with extra current [nA] through the targets' I_e: in steps 0
+        and 1, which no NEST generator can reach, the sources' current (see `sources`);
+        in the two steps after a source's parameters changed, the difference the
+        generator cannot deliver yet."""
+        extra = sources.first_step_currents(list(self._sources.values()), self._step, \
+            self.dt) if self._step < 2 else {}
+        for i, amp in self.__dict__.get("_corrections", {}).pop(self._step, {}).items():
+            extra[i] = extra.get(i, 0.0) + amp
         if extra:
             ids = np.array(sorted(extra), _I64)
             nodes = _nc(self._nodes(ids))
@@ -474,6 +493,7 @@ class NestRuntime:
 
     def _rebuild(self) -> None:
         self._step = 0
+        self._corrections: dict[int, dict[int, float]] = {}
         self._spikes.clear()
         self._node_of[:] = -1
         self._id_of_node = np.zeros(1, _I64)
