@@ -86,6 +86,8 @@ def plot_signals(ax: Any, signal_array: Any, label_prefix: str = "", **options: 
     _auto_ylabel(signal_array, options)
     handle_options(ax, options)
     offset = options.pop("y_offset", None) or 0.0
+    if hasattr(offset, "rescale"):                 # a quantity, e.g. 10 * mV
+        offset = float(offset.rescale(signal_array.units).magnitude)
     show_legend = options.pop("legend", True)
     channels = _channels(signal_array)
     t = np.asarray(signal_array.times.rescale("ms"))

@@ -144,6 +144,8 @@ def install(backend: str | None = None) -> None:
     if _state["finder"] is None:
         _state["finder"] = _Finder()
         sys.meta_path.insert(0, _state["finder"])
+    from lamina.compat import neo_io
+    neo_io.install()
 
 
 def uninstall() -> None:
@@ -151,6 +153,8 @@ def uninstall() -> None:
     if _state["finder"] is not None:
         sys.meta_path.remove(_state["finder"])
         _state["finder"] = None
+        from lamina.compat import neo_io
+        neo_io.uninstall()
     _state["backend"] = None
     for name in [m for m in sys.modules if m == "pyNN" or m.startswith("pyNN.")]:
         del sys.modules[name]

@@ -55,3 +55,19 @@ def test_spike_source_array_updated_between_runs(sim):
         sim.run(200.0)
     counted = sum(len(st) for st in cells.get_data().segments[0].spiketrains)
     assert counted == expected
+
+
+def test_pynn_text_io_for_scripts_that_use_it(sim, tmp_path):
+    """Neo 0.14 dropped PyNNTextIO; PyNN scripts run through lamina.compat find it."""
+    from lamina import compat
+    compat.install()
+    try:
+        from neo.io import PyNNTextIO
+        cells = sim.Population(3, sim.SpikeSourceArray(spike_times=[[2.0], [1.0, 3.0], []]))
+        cells.record("spikes")
+        sim.run(5.0)
+        path = str(tmp_path / "spikes.txt")
+        PyNNTextIO(filename=path).write_segment(cells.get_data("spikes").segments[0])
+        assert np.loadtxt(path).tolist() == [[1.0, 1.0], [2.0, 0.0], [3.0, 1.0]]
+    finally:
+        compat.uninstall()
