@@ -589,14 +589,23 @@ class NestBackend(NestRuntime, Backend):
 
 
 def _set_status(nodes: Any, status: dict[str, Any]) -> None:
-    """``nodes.set(status)``; an array-valued parameter (GIF's tau_sfa, ...) that differs
-    between the nodes (a list of lists, which NEST would read as one nested value) is set
-    node by node."""
+    """``nodes.set(status)``, where a list value is either one value per node or one
+    array-valued parameter (GIF's tau_sfa, ...) for all; NEST guesses wrongly when both
+    occur, so then every node gets its own dict."""
     n = len(nodes)
-    nested = {k for k, v in status.items()
-              if isinstance(v, list) and len(v) == n and v and isinstance(v[0], list)}
-    rest = {k: v for k, v in status.items() if k not in nested}
-    if rest:
-        nodes.set(rest)
-    if nested:
-        nodes.set([{k: status[k][i] for k in nested} for i in range(n)])
+    defaults = nodes[0].get() if n else {}
+
+    def per_node(key: str, value: Any) -> bool:
+        if not isinstance(value, list) or len(value) != n:
+            return False
+        if value and isinstance(value[0], (list, tuple, np.ndarray)):
+            return True                                   # one array per node
+        return not isinstance(defaults.get(key), (list, tuple, np.ndarray))
+
+    split = {k for k, v in status.items() if per_node(k, v)}
+    arrays = any(isinstance(v, list) and k not in split for k, v in status.items())
+    if not split or not arrays and all(not isinstance(status[k][0], (list, tuple))
+                                       for k in split):
+        nodes.set(status)
+        return
+    nodes.set([{k: (v[i] if k in split else v) for k, v in status.items()} for i in range(n)])
