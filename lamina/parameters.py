@@ -23,6 +23,8 @@ class ArrayParameter:
     (``max``, ``min``, ``sum``, ``mean``), ``numpy.asarray`` and arithmetic with numbers.
     """
 
+    value: np.ndarray
+
     def __init__(self, value: Any) -> None:
         if isinstance(value, ArrayParameter):
             value = value.value

@@ -2,7 +2,6 @@
 projections that counts, records and filters them as one."""
 from __future__ import annotations
 
-from itertools import chain
 from typing import Any
 
 from lamina.core.assembly import Assembly
@@ -68,7 +67,9 @@ class Network:
 
     def get_component(self, label: str) -> Any:
         """The component labelled `label`, or None."""
-        for obj in chain(self._populations, self._views, self._assemblies, self._projections):
+        components: list[Any] = [*self._populations, *self._views, *self._assemblies,
+                                 *self._projections]
+        for obj in components:
             if obj.label == label:
                 return obj
         return None
