@@ -75,7 +75,7 @@ def _target(fullname: str) -> str | None:
     if len(parts) == 2 and parts[1] in SIMULATORS:
         return backend_module_name(parts[1])
     if len(parts) == 3 and parts[1] in SIMULATORS and parts[2] == "random":
-        return "lamina.compat.native_random"
+        return "lamina.random"   # it holds NativeRNG (and rebinding lamina.random is a no-op)
     return None
 
 

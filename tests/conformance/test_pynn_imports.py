@@ -109,3 +109,19 @@ def test_lazyarray_and_neo_are_dependencies(pynn):
     deps = " ".join(project["project"]["dependencies"])
     assert "lazyarray" in deps and "neo" in deps
     from pyNN.parameters import LazyArray  # noqa: F401 - the import needs lazyarray
+
+
+def test_importing_pynn_modules_leaves_lamina_intact():
+    """Submodule imports bind names on their parent module; with pyNN.nest being lamina
+    itself they must not rebind lamina's own modules."""
+    import lamina
+    before = {name: getattr(lamina, name) for name in ("random", "space", "errors")}
+    compat.install("engine")
+    try:
+        for name in API:
+            if name not in ELSEWHERE:
+                importlib.import_module(name)
+        importlib.import_module("pyNN.nest.random")
+    finally:
+        compat.uninstall()
+    assert {name: getattr(lamina, name) for name in before} == before
