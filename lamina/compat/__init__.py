@@ -107,8 +107,8 @@ class _Unavailable(importlib.abc.Loader):
         from lamina.errors import BackendNotAvailableError
         what = UNAVAILABLE[spec.name.split(".")[1]]
         raise BackendNotAvailableError(
-            f"import {spec.name}: lamina does not support {what}; run the script with "
-            f"`lamina run SCRIPT --backend engine` (or nest)")
+            f"import {spec.name}: lamina does not support {what}; lamina's backends are "
+            f"{', '.join(sorted(NAMESPACES))} (pyNN.nest, pyNN.neuron, ... on them)")
 
     def exec_module(self, module: types.ModuleType) -> None:
         """Never reached: `create_module` raises."""
