@@ -4,7 +4,7 @@ from __future__ import annotations
 import functools
 import subprocess
 import warnings
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
