@@ -106,16 +106,41 @@ def _cmd_run(args: argparse.Namespace) -> int:
     import runpy  # noqa: PLC0415
 
     from lamina import compat  # noqa: PLC0415
+    from lamina.errors import BackendNotAvailableError  # noqa: PLC0415
     backend, script_args = split_backend(args.args)
+    if not os.path.isfile(args.script):
+        print(f"lamina run: error: no script {args.script!r} (file not found)", file=sys.stderr)
+        return 2
+    if backend is not None and backend not in compat.NAMESPACES:
+        raise BackendNotAvailableError(
+            f"--backend {backend}: lamina has no such backend; expected one of "
+            f"{', '.join(sorted(compat.NAMESPACES))}")
     compat.install(backend)
-    saved = sys.argv
+    if backend in (None, "engine") and not engine_kernels_cached():
+        print("lamina run: the built-in engine compiles its kernels on first use (1-3 "
+              "minutes); later runs load them from the cache", file=sys.stderr, flush=True)
+    saved_argv, saved_path = sys.argv, list(sys.path)
     sys.argv = [args.script, *script_args]
+    sys.path.insert(0, os.path.dirname(os.path.abspath(args.script)))   # as `python SCRIPT`
     try:
         runpy.run_path(args.script, run_name="__main__")
     finally:
-        sys.argv = saved
+        sys.argv, sys.path[:] = saved_argv, saved_path
         compat.uninstall()
     return 0
+
+
+def engine_kernels_cached() -> bool:
+    """Whether numba's on-disk cache holds compiled engine kernels (a rough check: any
+    cache index file of the engine package, in its ``__pycache__`` or NUMBA_CACHE_DIR)."""
+    import glob  # noqa: PLC0415
+
+    from lamina.backends import engine  # noqa: PLC0415 - imports no numba kernels
+    folder = os.path.dirname(engine.__file__)
+    roots = [os.path.join(folder, "__pycache__")]
+    if os.environ.get("NUMBA_CACHE_DIR"):
+        roots.append(os.environ["NUMBA_CACHE_DIR"])
+    return any(glob.glob(os.path.join(root, "**", "*.nbi"), recursive=True) for root in roots)
 
 
 def _version() -> str:

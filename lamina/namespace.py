@@ -40,4 +40,6 @@ def build_namespace(backend_name: str) -> dict[str, Any]:
     ns.update(models.STDP_COMPONENTS)
     ns.update({name: getattr(connectors, name) for name in connectors.__all__
                if name.endswith("Connector")})
+    from lamina.compat.simulator_names import simulator_names
+    ns.update(simulator_names())
     return ns

@@ -15,14 +15,18 @@ import numpy as np
 from lamina.errors import InvalidDimensionsError, InvalidParameterValueError
 
 
-class Sequence:
-    """A sequence of numbers used as *one* parameter value (e.g. spike times [ms]).
+class ArrayParameter:
+    """An array of numbers used as *one* parameter value of one cell (e.g. the time
+    constants of GIF's spike-triggered currents [ms]).
 
-    Supports arithmetic with numbers, ``len``, indexing and iteration.
+    Behaves like the array it holds for ``len``, indexing, iteration, reductions
+    (``max``, ``min``, ``sum``, ``mean``), ``numpy.asarray`` and arithmetic with numbers.
     """
 
+    value: np.ndarray
+
     def __init__(self, value: Any) -> None:
-        if isinstance(value, Sequence):
+        if isinstance(value, ArrayParameter):
             value = value.value
         self.value = np.array(value, dtype=float).ravel()
 
@@ -35,8 +39,11 @@ class Sequence:
     def __iter__(self):
         return iter(self.value)
 
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return self.value.astype(dtype) if dtype is not None else self.value.copy()
+
     def __eq__(self, other: object) -> bool:
-        other_value = other.value if isinstance(other, Sequence) else other
+        other_value = other.value if isinstance(other, ArrayParameter) else other
         try:
             return bool(np.array_equal(self.value, np.asarray(other_value, dtype=float)))
         except (TypeError, ValueError):
@@ -44,26 +51,54 @@ class Sequence:
 
     __hash__ = None  # type: ignore[assignment]
 
-    def _op(self, other: Any, fn: Callable) -> "Sequence":
-        return Sequence(fn(self.value, other))
+    def max(self) -> float:
+        """Largest value (ValueError when empty, as numpy)."""
+        return float(self.value.max())
 
-    def __add__(self, other: Any) -> "Sequence":
+    def min(self) -> float:
+        """Smallest value (ValueError when empty, as numpy)."""
+        return float(self.value.min())
+
+    def sum(self) -> float:
+        """Sum of the values."""
+        return float(self.value.sum())
+
+    def mean(self) -> float:
+        """Mean of the values."""
+        return float(self.value.mean())
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.value.shape
+
+    def _op(self, other: Any, fn: Callable) -> Any:
+        other = other.value if isinstance(other, ArrayParameter) else other
+        return type(self)(fn(self.value, other))
+
+    def __add__(self, other: Any) -> Any:
         return self._op(other, np.add)
 
-    def __sub__(self, other: Any) -> "Sequence":
+    def __sub__(self, other: Any) -> Any:
         return self._op(other, np.subtract)
 
-    def __mul__(self, other: Any) -> "Sequence":
+    def __rsub__(self, other: Any) -> Any:
+        return self._op(other, lambda a, b: np.subtract(b, a))
+
+    def __mul__(self, other: Any) -> Any:
         return self._op(other, np.multiply)
 
-    def __truediv__(self, other: Any) -> "Sequence":
+    def __truediv__(self, other: Any) -> Any:
         return self._op(other, np.divide)
 
     __radd__ = __add__
     __rmul__ = __mul__
 
     def __repr__(self) -> str:
-        return f"Sequence({self.value.tolist()!r})"
+        return f"{type(self).__name__}({self.value.tolist()!r})"
+
+
+class Sequence(ArrayParameter):
+    """A sequence of numbers used as *one* parameter value (e.g. spike times [ms])."""
 
 
 def _is_random(value: Any) -> bool:
@@ -111,9 +146,10 @@ def evaluate_float(name: str, value: Any, indices: np.ndarray,
         return drawn[order] if drawn.size == n else np.resize(drawn, n)
     if callable(value) and not isinstance(value, np.ndarray):
         value = _call(value, np.asarray(indices), positions)
-    if isinstance(value, Sequence):
+    if isinstance(value, ArrayParameter):
         raise InvalidParameterValueError(
-            f"parameter {name!r} takes a number per cell, not a Sequence ({value!r})")
+            f"parameter {name!r} takes a number per cell, not a {type(value).__name__} "
+            f"({value!r})")
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError) as err:
@@ -138,9 +174,9 @@ def evaluate_sequence(name: str, value: Any, indices: np.ndarray,
     Sequences (one per cell), or a callable returning either.
     """
     n = len(indices)
-    if callable(value) and not isinstance(value, (Sequence, np.ndarray)):
+    if callable(value) and not isinstance(value, (ArrayParameter, np.ndarray)):
         value = _call(value, np.asarray(indices), positions)
-    if isinstance(value, Sequence):
+    if isinstance(value, ArrayParameter):
         return [value.value.copy() for _ in range(n)]
     if isinstance(value, np.ndarray) and value.dtype != object:
         if value.ndim <= 1:
@@ -148,7 +184,7 @@ def evaluate_sequence(name: str, value: Any, indices: np.ndarray,
         if value.shape[0] == n:
             return [row.astype(float).copy() for row in value]
     items = list(value) if not isinstance(value, (int, float)) else [value]
-    if items and all(isinstance(v, (Sequence, list, tuple, np.ndarray)) for v in items):
+    if items and all(isinstance(v, (ArrayParameter, list, tuple, np.ndarray)) for v in items):
         if len(items) != n:
             raise InvalidDimensionsError(
                 f"parameter {name!r}: got {len(items)} sequences, expected one per cell ({n})")

@@ -7,6 +7,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from lamina.core import simulation
 from lamina.errors import InvalidParameterValueError, InvalidTimeError
 
@@ -109,8 +111,10 @@ def get_time_step() -> float:
 
 
 def get_min_delay() -> float:
-    """Smallest allowed delay [ms]."""
-    return simulation.current().min_delay
+    """Smallest delay [ms]: setup()'s min_delay, or with ``min_delay='auto'`` (PyNN's
+    definition) the smallest delay of the connections made so far (the time step before
+    any)."""
+    return simulation.current().effective_min_delay
 
 
 def get_max_delay() -> float:
@@ -136,7 +140,7 @@ def initialize(cells: Any, variable: str | None = None, value: Any = None,
         from lamina import classic
         classic.warn("initialize(cells, variable, value)", "initialize(cells, variable=value)")
         initial_values[variable] = value
-    _as_cells(cells, "cells").initialize(**initial_values)
+    as_cells(cells, "cells").initialize(**initial_values)
 
 
 def create(cellclass: Any, cellparams: dict[str, Any] | None = None, n: int = 1) -> Any:
@@ -166,7 +170,7 @@ def connect(pre: Any = None, post: Any = None, weight: Any = 0.0, delay: Any = N
     from lamina.connectors import AllToAllConnector, FixedProbabilityConnector
     from lamina.core.projections import Projection
     from lamina.models import StaticSynapse
-    pre, post = _as_cells(pre, "pre"), _as_cells(post, "post")
+    pre, post = as_cells(pre, "pre"), as_cells(post, "post")
     if p >= 1:
         connector = AllToAllConnector()
     else:
@@ -175,10 +179,12 @@ def connect(pre: Any = None, post: Any = None, weight: Any = 0.0, delay: Any = N
                       receptor_type=receptor_type)
 
 
-def _as_cells(obj: Any, name: str) -> Any:
+def as_cells(obj: Any, name: str) -> Any:
+    """`obj` (an ID, a list of IDs, a Population, view or Assembly) as a Population, view
+    or Assembly; `InvalidParameterValueError` naming argument `name` otherwise."""
     from lamina.core.assembly import Assembly
     from lamina.core.ids import ID
-    from lamina.core.populations import BasePopulation
+    from lamina.core.populations import BasePopulation, PopulationView
     if isinstance(obj, (BasePopulation, Assembly)):
         return obj
     if isinstance(obj, ID):
@@ -188,10 +194,11 @@ def _as_cells(obj: Any, name: str) -> Any:
     except TypeError:
         cells = []
     if cells and all(isinstance(c, ID) for c in cells):
-        parts = []
-        for c in cells:
-            parts.append(c.as_view())
-        return Assembly(*parts) if len(parts) > 1 else parts[0]
+        roots = {id(c.parent) for c in cells}
+        if len(roots) == 1:        # one population: one view, in the order given
+            root = cells[0].parent
+            return PopulationView(root, root.id_to_index(np.array(cells, dtype=np.int64)))
+        return Assembly(*[c.as_view() for c in cells])
     raise InvalidParameterValueError(
         f"{name}={obj!r}: expected an ID, a list of IDs, a Population, view or Assembly")
 
@@ -203,7 +210,7 @@ def set(cells: Any, param: Any = None, val: Any = None, **parameters: Any) -> No
         from lamina import classic
         classic.warn("set(cells, param, val)", "set(cells, name=value)")
         parameters.update(param if isinstance(param, dict) else {param: val})
-    _as_cells(cells, "cells").set(**parameters)
+    as_cells(cells, "cells").set(**parameters)
 
 
 def record(variables: Any, source: Any, filename: Any = None,
@@ -216,7 +223,7 @@ def record(variables: Any, source: Any, filename: Any = None,
     """
     if not _names_variables(variables):
         return _record_classic(variables, source, "spikes", "record(source, filename)")
-    source = _as_cells(source, "source")
+    source = as_cells(source, "source")
     source.record(variables, to_file=filename, sampling_interval=sampling_interval)
     if annotations:
         for pop in getattr(source, "populations", [source]):
@@ -232,7 +239,7 @@ def _record_classic(source: Any, filename: Any, kind: str, old: str) -> None:
     from lamina import classic
     from lamina.io import classic_text
     classic.warn(old, f"record({kind!r}, source, filename)", stacklevel=4)
-    cells = _as_cells(source, "source")
+    cells = as_cells(source, "source")
     members = getattr(cells, "populations", [cells])
     for member in members:
         member.record(["gsyn_exc", "gsyn_inh"] if kind == "gsyn" else kind)
@@ -265,7 +272,7 @@ class State:
 
     @property
     def min_delay(self) -> float:
-        return simulation.current().min_delay
+        return simulation.current().effective_min_delay
 
     @property
     def max_delay(self) -> float:

@@ -88,6 +88,8 @@ class Backend(ABC):
     can_distribute: ClassVar[bool] = False
     #: what a user needs to know or install for MPI runs on this backend
     distribution_hint: ClassVar[str] = ""
+    #: backend-specific ``setup()`` options this backend understands (`BackendConfig.extra`)
+    setup_options: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, config: BackendConfig) -> None:
         self.config = config
@@ -208,6 +210,14 @@ class Backend(ABC):
     @abstractmethod
     def clear_recorded(self, ids: np.ndarray, variable: str) -> None:
         """Forget data recorded so far for `ids` and `variable` (recording continues)."""
+
+    def set_synapse_state(self, projection_id: int, name: str, values: np.ndarray) -> None:
+        """Set state variable `name` ('u', 'x', 'y', 'a': see the synapse type's
+        ``recordable``) of every connection of a projection of dynamic synapses, now and as
+        the value `reset()` restores (``Projection.initialize``)."""
+        from lamina.errors import NoModelAvailableError
+        raise NoModelAvailableError(
+            f"the {self.name} backend cannot set the initial state of synapses")
 
     # -- synaptic-state recording (lamina extension; optional) ------------------------
     def set_synapse_recording(self, projection_id: int, variable: str,

@@ -1,10 +1,11 @@
 """Run unmodified PyNN scripts on lamina (opt-in).
 
 After `install()`, ``import pyNN.nest as sim`` gives `lamina.nest`, ``from pyNN.random
-import NumpyRNG`` gives lamina's class (so ``isinstance`` checks agree), and so on for
-``pyNN.space``, ``pyNN.parameters``, ``pyNN.errors``, ``pyNN.connectors``, ``pyNN.common``,
-``pyNN.standardmodels``, ``pyNN.utility``, ``pyNN.utility.plotting``, ``pyNN.network``
-and ``pyNN.serialization`` (SONATA). ``pyNN.lamina``
+import NumpyRNG`` gives lamina's class (so ``isinstance`` checks agree), and so on for every
+public module of PyNN 0.13 (`MODULES`; ``tests/conformance/pynn_api.py`` lists every name).
+Modules of PyNN-only names (``pyNN.core``, ``pyNN.network``, ``pyNN.morphology``, ...) live
+in this package; the others are lamina's own modules, or thin modules here re-exporting
+them with PyNN's extra names. ``pyNN.lamina``
 (also ``pyNN.engine``) is lamina's built-in engine. With ``install(backend="engine")``
 every simulator module (``pyNN.nest``, ``pyNN.neuron``, ...) resolves to that backend, so
 a script written for NEST runs on the engine unchanged.
@@ -22,26 +23,41 @@ from typing import Any
 
 #: PyNN module -> lamina module
 MODULES = {
-    "pyNN.random": "lamina.random",
-    "pyNN.space": "lamina.space",
-    "pyNN.parameters": "lamina.parameters",
+    "pyNN.random": "lamina.compat.random",
+    "pyNN.space": "lamina.compat.space",
+    "pyNN.parameters": "lamina.compat.parameters",
     "pyNN.errors": "lamina.errors",
-    "pyNN.connectors": "lamina.connectors",
+    "pyNN.connectors": "lamina.compat.connectors",
+    "pyNN.core": "lamina.compat.core",
     "pyNN.common": "lamina.compat.common",
-    "pyNN.standardmodels": "lamina.models",
-    "pyNN.standardmodels.cells": "lamina.models.cells",
-    "pyNN.standardmodels.synapses": "lamina.models.synapses",
-    "pyNN.standardmodels.electrodes": "lamina.models.current_sources",
+    "pyNN.models": "lamina.compat.models",
+    "pyNN.morphology": "lamina.compat.morphology",
+    "pyNN.network": "lamina.compat.network",
+    "pyNN.standardmodels": "lamina.compat.standardmodels",
+    "pyNN.standardmodels.cells": "lamina.compat.standardmodels.cells",
+    "pyNN.standardmodels.synapses": "lamina.compat.standardmodels.synapses",
+    "pyNN.standardmodels.electrodes": "lamina.compat.standardmodels.electrodes",
+    "pyNN.standardmodels.receptors": "lamina.compat.standardmodels.receptors",
+    "pyNN.standardmodels.ion_channels": "lamina.compat.standardmodels.ion_channels",
     "pyNN.utility": "lamina.compat.utility",
     "pyNN.utility.plotting": "lamina.plotting",
-    "pyNN.network": "lamina.network",
+    "pyNN.utility.script_tools": "lamina.compat.utility.script_tools",
     "pyNN.serialization": "lamina.compat.serialization",
     "pyNN.serialization.sonata": "lamina.io.sonata",
 }
+#: PyNN packages (their submodules are imported through lamina.compat too)
+PACKAGES = {"pyNN.utility", "pyNN.standardmodels", "pyNN.serialization"}
 #: PyNN simulator module name -> lamina backend name
 SIMULATORS = {"nest": "nest", "neuron": "neuron", "brian2": "brian2", "brian": "brian2",
               "lamina": "engine",
               "engine": "engine", "mock": "engine"}
+#: PyNN modules of simulators or formats lamina does not offer: importing one raises
+#: `BackendNotAvailableError` saying so
+UNAVAILABLE = {
+    "spiNNaker": "SpiNNaker hardware", "hardware": "neuromorphic hardware",
+    "arbor": "Arbor (multi-compartment cells)", "nineml": "NineML models",
+    "neuroml": "NeuroML export", "multisim": "running several simulators at once",
+}
 #: lamina backend name -> namespace module
 NAMESPACES = {"engine": "lamina", "nest": "lamina.nest", "neuron": "lamina.neuron",
               "brian2": "lamina.brian2"}
@@ -61,6 +77,8 @@ def _target(fullname: str) -> str | None:
     parts = fullname.split(".")
     if len(parts) == 2 and parts[1] in SIMULATORS:
         return backend_module_name(parts[1])
+    if len(parts) == 3 and parts[1] in SIMULATORS and parts[2] == "random":
+        return "lamina.random"   # it holds NativeRNG (and rebinding lamina.random is a no-op)
     return None
 
 
@@ -85,6 +103,20 @@ class _Alias(importlib.abc.Loader):
         """Nothing to run: the lamina module is already imported."""
 
 
+class _Unavailable(importlib.abc.Loader):
+    """Loader of a PyNN module lamina does not offer: says so."""
+
+    def create_module(self, spec: Any) -> types.ModuleType:
+        from lamina.errors import BackendNotAvailableError
+        what = UNAVAILABLE[spec.name.split(".")[1]]
+        raise BackendNotAvailableError(
+            f"import {spec.name}: lamina does not support {what}; lamina's backends are "
+            f"{', '.join(sorted(NAMESPACES))} (pyNN.nest, pyNN.neuron, ... on them)")
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        """Never reached: `create_module` raises."""
+
+
 class _Finder(importlib.abc.MetaPathFinder):
     def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
         if fullname == "pyNN":
@@ -93,12 +125,13 @@ class _Finder(importlib.abc.MetaPathFinder):
         if not fullname.startswith("pyNN."):
             return None
         name = _target(fullname)
+        if name is None and fullname.split(".")[1] in UNAVAILABLE:
+            return importlib.util.spec_from_loader(fullname, _Unavailable())
         if name is None:
             return None
+        simulator = fullname.count(".") == 1 and fullname.split(".")[1] in SIMULATORS
         return importlib.util.spec_from_loader(fullname, _Alias(name),
-                                               is_package=fullname in ("pyNN.utility",
-                                                                       "pyNN.standardmodels",
-                                                                       "pyNN.serialization"))
+                                               is_package=fullname in PACKAGES or simulator)
 
 
 def install(backend: str | None = None) -> None:
@@ -114,6 +147,8 @@ def install(backend: str | None = None) -> None:
     if _state["finder"] is None:
         _state["finder"] = _Finder()
         sys.meta_path.insert(0, _state["finder"])
+    from lamina.compat import neo_io
+    neo_io.install()
 
 
 def uninstall() -> None:
@@ -121,9 +156,16 @@ def uninstall() -> None:
     if _state["finder"] is not None:
         sys.meta_path.remove(_state["finder"])
         _state["finder"] = None
+        from lamina.compat import neo_io
+        neo_io.uninstall()
     _state["backend"] = None
     for name in [m for m in sys.modules if m == "pyNN" or m.startswith("pyNN.")]:
         del sys.modules[name]
+
+
+def installed() -> bool:
+    """Whether `install()` is in effect (a PyNN script is running on lamina)."""
+    return _state["finder"] is not None
 
 
 def forced_backend() -> str | None:

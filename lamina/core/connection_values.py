@@ -56,7 +56,8 @@ def _broadcast(name: str, arr: Any, n: int) -> np.ndarray:
 
 def check_weights(weights: np.ndarray, receptor_type: str, celltype: Any, label: str) -> None:
     """Raise `InvalidWeightError` for NaN weights or a sign that contradicts the receptor:
-    conductances >= 0; currents >= 0 for excitatory, <= 0 for inhibitory receptors."""
+    conductances >= 0; currents >= 0 for excitatory, <= 0 for inhibitory receptors; any
+    sign onto other current-based receptors (PointNeuron's named ones, as PyNN)."""
     model = type(celltype).__name__
     if np.any(~np.isfinite(weights)):
         raise InvalidWeightError(f"{label}: weights must be finite numbers")
@@ -65,6 +66,8 @@ def check_weights(weights: np.ndarray, receptor_type: str, celltype: Any, label:
     elif receptor_type == "inhibitory":
         bad, rule = weights > 0, (f"inhibitory weights onto {model} must be <= 0 "
                                   f"[{celltype.weight_unit}]")
+    elif receptor_type != "excitatory":
+        return   # a named current-based receptor (PointNeuron): the sign sets the direction
     else:
         bad, rule = weights < 0, (f"excitatory weights onto {model} must be >= 0 "
                                   f"[{celltype.weight_unit}]")
@@ -94,6 +97,8 @@ def check_delays(delays: np.ndarray, sim: Any, label: str) -> np.ndarray:
             f"{label}: {int(np.count_nonzero(too_long))} delay(s) above max_delay "
             f"{sim.max_delay} ms (largest: {float(delays[too_long].max())} ms); raise max_delay "
             "in setup()")
+    if rounded.size:
+        sim.smallest_delay = min(sim.smallest_delay, float(rounded.min()))
     return rounded
 
 

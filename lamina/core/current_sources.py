@@ -60,6 +60,12 @@ class _Handle(CurrentSourceHandle):
         self.sim = sim
         self.source_id = source_id
         self.recording = False
+        self.final: neo.AnalogSignal | None = None   # the recording, kept at end()
+
+    def keep_for_end(self, source: StandardCurrentSourceType) -> None:
+        """Read the recorded current before ``end()`` releases the backend."""
+        if self.recording:
+            self.final = self.get_data(source, clear=False)
 
     def parameters_changed(self, source: StandardCurrentSourceType, names: list[str]) -> None:
         self.sim.backend.set_current_source_parameters(self.source_id,
@@ -71,6 +77,8 @@ class _Handle(CurrentSourceHandle):
             self.recording = True
 
     def get_data(self, source: StandardCurrentSourceType, clear: bool) -> neo.AnalogSignal:
+        if self.final is not None:
+            return self.final
         data = self.sim.backend.get_current_source_data(self.source_id, clear)
         return neo.AnalogSignal(data.values, units=pq.nA, t_start=data.t_start * pq.ms,
                                 sampling_period=data.sampling_interval * pq.ms, name="i",

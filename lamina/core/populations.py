@@ -215,8 +215,9 @@ class BasePopulation(classic.ClassicPopulationMixin):
             return float(arr[0]) if simplify and arr.size and np.all(arr == arr[0]) else arr
         decl = root._celltype.check_name(name)
         values = root._parameters[name]
-        if decl.kind == "sequence":
-            seqs = [params.Sequence(values[i]) for i in self._root_indices]
+        if decl.kind in ("sequence", "array"):
+            kind = params.Sequence if decl.kind == "sequence" else params.ArrayParameter
+            seqs = [kind(values[i]) for i in self._root_indices]
             if simplify and seqs and all(s == seqs[0] for s in seqs):
                 return seqs[0]
             return seqs

@@ -109,6 +109,13 @@ class Connection:
                                             self.projection.attribute_names)
         return float(self.projection._values(name)[self.index])
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        """``connection.weight = w`` changes that connection in the projection."""
+        if name in ("projection", "index"):
+            object.__setattr__(self, name, value)
+            return
+        self.projection._set_one(self.index, name, value)
+
     def as_tuple(self, *attribute_names: str) -> tuple:
         """(pre index, post index, values of the named attributes...)."""
         return (self.presynaptic_index, self.postsynaptic_index,
@@ -186,13 +193,44 @@ class Projection(ClassicProjectionMixin):
                    f"{n:.4g} connections{' (expected + 5 sd)' if sd else ''} x {per:.0f} B "
                    f"per {type(self.synapse_type).__name__} in the {self._sim.backend.name} "
                    "backend")
+    def _post_celltypes(self) -> list[Any]:
+        """The cell type of each member of the postsynaptic cells (one entry unless they
+        are an Assembly of several cell types, which PyNN 0.13 lets a projection target)."""
+        members = getattr(self.post, "populations", None)
+        return [m.celltype for m in members] if members else [self.post.celltype]
+
+    def _post_groups(self, post_idx: np.ndarray | None) -> list[tuple[Any, Any]]:
+        """(cell type, mask of the connections onto it) for each member cell type; masks
+        are None (all connections) unless the targets mix cell types and `post_idx` is
+        given."""
+        types = self._post_celltypes()
+        if len(types) == 1 or post_idx is None:
+            return [(ct, None) for ct in types]
+        bounds = np.cumsum([0] + [m.size for m in self.post.populations])
+        member = np.searchsorted(bounds, post_idx, side="right") - 1
+        return [(ct, member == k) for k, ct in enumerate(types)]
+
+    @property
+    def _weight_celltype(self) -> Any:
+        """The cell type whose weight unit the backend uses (all members share it)."""
+        types = self._post_celltypes()
+        if len(types) > 1:
+            scales = {float(ct.to_backend_weight(np.ones(1))[0]) for ct in types}
+            if len(scales) > 1:
+                raise ConnectionError(
+                    f"{self.label}: the target assembly mixes cell types whose weights have "
+                    f"different units ({', '.join(type(ct).__name__ for ct in types)}); "
+                    "connect to each population separately")
+        return types[0]
 
     def _check_receptor(self, receptor: str) -> str:
-        allowed = self.post.celltype.receptor_types
-        if receptor not in allowed:
-            raise ConnectionError(
-                f"receptor_type={receptor!r} does not exist on {type(self.post.celltype).__name__} "
-                f"({self.post.label!r}); allowed: {', '.join(allowed) or 'none (spike source)'}")
+        for celltype in self._post_celltypes():
+            allowed = celltype.receptor_types
+            if receptor not in allowed:
+                raise ConnectionError(
+                    f"receptor_type={receptor!r} does not exist on {type(celltype).__name__} "
+                    f"({self.post.label!r}); allowed: "
+                    f"{', '.join(allowed) or 'none (spike source)'}")
         return receptor
 
     @property
@@ -261,7 +299,7 @@ class Projection(ClassicProjectionMixin):
         per connection afterwards."""
         spec = dict(self.synapse_type.parameter_space)
         if spec.get("delay") is None:
-            spec["delay"] = self._sim.min_delay
+            spec["delay"] = self._sim.effective_min_delay
         scalars = {k: float(v) for k, v in spec.items()
                    if isinstance(v, (int, float)) and not isinstance(v, bool)}
         checked = self._to_backend(self._checked({k: np.array([v]) for k, v in scalars.items()}))
@@ -274,7 +312,7 @@ class Projection(ClassicProjectionMixin):
         rest = {k: v for k, v in spec.items() if k not in scalars}
         pre, post = self._resolved() if rest else (None, None)
         values = {k: self._evaluate(k, v, pre, post) for k, v in rest.items()}
-        for name, arr in self._to_backend(self._checked(values)).items():
+        for name, arr in self._to_backend(self._checked(values, post_idx=post)).items():
             self._sim.backend.set_connection_values(self._id, name, arr)
         return True
 
@@ -303,26 +341,30 @@ class Projection(ClassicProjectionMixin):
     def _evaluate(self, name: str, value: Any, pre_idx: np.ndarray,
                   post_idx: np.ndarray) -> np.ndarray:
         if name == "delay" and value is None:
-            value = self._sim.min_delay
+            value = self._sim.effective_min_delay
         return cv.evaluate(name, value, pre_idx, post_idx, self.shape,
                            lambda: cv.pair_distances(self.space, self.pre.positions[:, pre_idx],
                                                      self.post.positions[:, post_idx]))
 
     def _add(self, pre_idx: np.ndarray, post_idx: np.ndarray,
              values: dict[str, np.ndarray]) -> None:
-        values = self._to_backend(self._checked(values, existing=False))
+        values = self._to_backend(self._checked(values, existing=False, post_idx=post_idx))
         self._sim.backend.connect(self._id, self.pre.all_ids[pre_idx],
                                   self.post.all_ids[post_idx], self.receptor_type,
                                   self.synapse_type, values)
         self._n += len(pre_idx)
         self._index_cache = None
 
-    def _checked(self, values: dict[str, np.ndarray],
-                 existing: bool = True) -> dict[str, np.ndarray]:
-        """Check weights and delays; delays are rounded to the time grid."""
+    def _checked(self, values: dict[str, np.ndarray], existing: bool = True,
+                 post_idx: np.ndarray | None = None) -> dict[str, np.ndarray]:
+        """Check weights (against the cell type of each connection's target, given
+        `post_idx`) and delays; delays are rounded to the time grid."""
         out = dict(values)
         if "weight" in out:
-            cv.check_weights(out["weight"], self.receptor_type, self.post.celltype, self.label)
+            weights = np.asarray(out["weight"])
+            for celltype, mask in self._post_groups(post_idx if weights.ndim else None):
+                cv.check_weights(weights if mask is None else weights[mask],
+                                 self.receptor_type, celltype, self.label)
         if "delay" in out:
             out["delay"] = cv.check_delays(out["delay"], self._sim, self.label)
         table = self.synapse_type.parameter_table()
@@ -351,7 +393,7 @@ class Projection(ClassicProjectionMixin):
     def _to_backend(self, values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Weights in PyNN units, for models that use other units (NEST-named models)."""
         if "weight" in values:
-            values = {**values, "weight": self.post.celltype.to_backend_weight(values["weight"])}
+            values = {**values, "weight": self._weight_celltype.to_backend_weight(values["weight"])}
         return values
 
     @property
@@ -414,11 +456,11 @@ class Projection(ClassicProjectionMixin):
     # -- attributes ----------------------------------------------------------------------
     def _values(self, name: str) -> np.ndarray:
         values = self._sim.backend.get_connection_values(self._id, name)
-        return self.post.celltype.from_backend_weight(values) if name == "weight" else values
+        return self._weight_celltype.from_backend_weight(values) if name == "weight" else values
 
     def _names(self, attribute_names: Any) -> list[str]:
         names = [attribute_names] if isinstance(attribute_names, str) else list(attribute_names)
-        if names == ["all"]:
+        if names in (["all"], ["connections"]):
             names = self.attribute_names
         for n in names:
             if n not in self.attribute_names:
@@ -439,6 +481,8 @@ class Projection(ClassicProjectionMixin):
         if format == "list":
             rows = np.column_stack([*self._resolved(), *columns]) if with_address \
                 else np.column_stack(columns) if columns else np.zeros((self.size(), 0))
+            if not with_address and len(names) == 1 and isinstance(attribute_names, str):
+                return columns[0].tolist()           # PyNN: plain numbers, not 1-tuples
             out = [tuple(row) for row in rows.tolist()]
             if with_address:
                 out = [(int(r[0]), int(r[1]), *r[2:]) for r in out]
@@ -462,9 +506,49 @@ class Projection(ClassicProjectionMixin):
         for name, value in attributes.items():
             self._names(name)
             new[name] = self._evaluate(name, value, pre, post)
+        checked = self._checked(new, post_idx=post)
         del pre, post
-        for name, arr in self._to_backend(self._checked(new)).items():
+        for name, arr in self._to_backend(checked).items():
             self._sim.backend.set_connection_values(self._id, name, arr)
+
+    def initialize(self, **initial_values: Any) -> None:
+        """Set state variables of the synapses (``u``, ``x``, ``y`` of Tsodyks-Markram
+        synapses, ``u`` and ``a`` of multi-quantal ones: see the synapse type's
+        ``recordable``), now and as the values `reset()` restores. Values are numbers,
+        RandomDistributions, (n_pre, n_post) arrays or functions of distance, as for `set`.
+        """
+        state = [v for v in getattr(self.synapse_type, "recordable", ()) if v != "weight"]
+        pre, post = self._resolved()
+        for name, value in initial_values.items():
+            if name not in state:
+                raise NonExistentParameterError(
+                    name, f"{type(self.synapse_type).__name__} (state variables)", state)
+            arr = np.asarray(cv.evaluate(name, value, pre, post, self.shape,
+                                         lambda: cv.pair_distances(
+                                             self.space, self.pre.positions[:, pre],
+                                             self.post.positions[:, post])), dtype=float)
+            if np.any(~np.isfinite(arr)):
+                raise InvalidParameterValueError(
+                    f"{self.label}: initialize({name}=...): values must be finite numbers")
+            self._sim.backend.set_synapse_state(self._id, name, arr)
+
+    def _set_one(self, index: int, name: str, value: Any) -> None:
+        """Set attribute `name` of connection `index` (what ``connections[i].name = v``
+        does)."""
+        self._names(name)
+        values = self._values(name)
+        if name == "weight":
+            values = self._weight_celltype.to_backend_weight(values)
+        try:
+            new = float(value)
+        except (TypeError, ValueError) as err:
+            raise InvalidParameterValueError(
+                f"connection {index} of {self.label!r}: {name}={value!r}: expected a number"
+            ) from err
+        post = self._cached_indices()[1][index:index + 1]
+        checked = self._to_backend(self._checked({name: np.array([new])}, post_idx=post))[name]
+        values[index] = checked[0]
+        self._sim.backend.set_connection_values(self._id, name, values)
 
     def save(self, attribute_names: str | list[str], file: Any, format: str = "list",
              gather: bool = True, with_address: bool = True) -> None:

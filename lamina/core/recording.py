@@ -56,7 +56,8 @@ class Recorder:
         self.recorded: dict[str, np.ndarray] = {}
         self.sampling_interval: float = population._simulation.dt
         self.segments: list[SegmentData] = []
-        self._files: set[str] = set()
+        self._files: dict[str, np.ndarray] = {}   # file -> indices of the cells it holds
+        self._final: SegmentData | None = None    # the current segment, kept at end()
 
     @property
     def _sim(self) -> Any:
@@ -93,7 +94,7 @@ class Recorder:
                 self._backend.set_recording(self._ids(new), backend_var, interval)
                 mask[new] = True
         if to_file is not None:
-            self._write_at_end(to_file)
+            self._write_at_end(to_file, indices)
 
     def bytes_for(self, duration: float) -> float:
         """Memory the analog samples of a run of `duration` [ms] will take [bytes]
@@ -124,17 +125,38 @@ class Recorder:
                 f"with {self.sampling_interval} ms; one interval applies to a whole population")
         self.sampling_interval = value
 
-    def _write_at_end(self, to_file: Any) -> None:
+    def _write_at_end(self, to_file: Any, indices: np.ndarray) -> None:
+        """At ``end()``, write the data of the cells at `indices` (and of any others
+        recorded to the same file) to `to_file`."""
         key = str(to_file)
         if key in self._files:
+            self._files[key] = np.union1d(self._files[key], indices)
             return
-        self._files.add(key)
+        self._files[key] = np.unique(indices)
         pop = self.population
-        self._sim.files_at_end.append(lambda: pop.write_data(to_file))
+
+        def write() -> None:
+            chosen = self._files[key]
+            cells = pop if len(chosen) == pop.size else pop[chosen]
+            cells.write_data(to_file)
+        self._sim.files_at_end.append(write)
 
     # -- data -----------------------------------------------------------------------
+    def keep_for_end(self) -> None:
+        """Read the current segment from the backend before it is released by ``end()``,
+        so that data can still be read afterwards (as PyNN allows)."""
+        if self.recorded:
+            self._final = self._current(list(self.recorded))
+
     def _current(self, variables: list[str]) -> SegmentData:
-        seg = SegmentData(index=self._sim.segment_counter, t_stop=self._sim.t)
+        if self._final is not None:
+            kept = self._final
+            return SegmentData(kept.index, kept.t_stop,
+                               kept.spikes if "spikes" in variables else {},
+                               {v: s for v, s in kept.signals.items() if v in variables},
+                               dict(kept.annotations), kept.rec_datetime, kept.t_start)
+        t_now = self._sim.t
+        seg = SegmentData(index=self._sim.segment_counter, t_stop=t_now)
         for var in variables:
             mask = self.recorded.get(var)
             if mask is None or not mask.any():
@@ -142,7 +164,9 @@ class Recorder:
             indices = np.flatnonzero(mask)
             if var == "spikes":
                 trains = self._backend.get_spikes(self._ids(indices))
-                seg.spikes = {int(i): t for i, t in zip(indices, trains)}
+                # no spike after the current time (a backend may have computed ahead)
+                limit = t_now + 1e-9 * max(1.0, t_now)
+                seg.spikes = {int(i): t[t <= limit] for i, t in zip(indices, trains)}
             else:
                 name, factor = self.population.celltype.backend_variable(var)
                 sig = self._backend.get_signal(self._ids(indices), name)
@@ -164,7 +188,10 @@ class Recorder:
         """Recorded data of the cells at `indices` as a neo Block."""
         from lamina.io.neo_output import build_block
         names = list(self.recorded) if variables == "all" else self._expand(variables)
-        segments = [*self.segments, self._current(names)]
+        # as PyNN: the current segment once the simulation has run since the last reset
+        # (and always when there is no other, so a Block never lacks a segment)
+        current = [self._current(names)] if self._sim.running or not self.segments else []
+        segments = [*self.segments, *current]
         pop = self.population
         block = build_block(pop, segments, names, indices, self.sampling_interval,
                             annotations or {})
@@ -182,6 +209,6 @@ class Recorder:
         counts = np.zeros(len(indices), dtype=np.int64)
         on = mask[indices]
         if on.any():
-            trains = self._backend.get_spikes(self._ids(indices[on]))
-            counts[on] = [len(t) for t in trains]
+            spikes = self._current(["spikes"]).spikes
+            counts[on] = [len(spikes.get(int(i), ())) for i in indices[on]]
         return counts[on] if recorded_only else counts

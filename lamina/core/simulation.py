@@ -65,19 +65,34 @@ class Simulation:
         if int(threads) < 1:
             raise InvalidParameterValueError(f"threads={threads}: expected an integer >= 1")
         self.backend_name = backend_name
+        backend_class = load_backend(backend_name)
+        extra = _known_options(backend_name, backend_class.setup_options, extra)
         self.config = BackendConfig(dt=self.dt, min_delay=self.min_delay, max_delay=self.max_delay,
                                     threads=int(threads), rng_seed=int(rng_seed), extra=dict(extra))
-        backend_class = load_backend(backend_name)
         distribution.check_can_run(backend_name, backend_class.can_distribute,
                                    backend_class.distribution_hint)
         self.backend = backend_class(self.config)
         self.next_id = 0
         self.segment_counter = 0
+        #: smallest delay of any connection made so far [ms] (inf: none yet)
+        self.smallest_delay = math.inf
+        #: whether time has advanced since setup() or the last reset() (the current Neo
+        #: segment has data)
+        self.running = False
         self.populations: list[Population] = []
         self.projections: list[Projection] = []
         self.recorders: list[Recorder] = []
         self.current_sources: list[Any] = []
         self.files_at_end: list[Callable[[], None]] = []
+
+    @property
+    def effective_min_delay(self) -> float:
+        """What ``get_min_delay()`` reports [ms]: with ``min_delay='auto'``, as PyNN, the
+        smallest delay of the connections made so far (the time step before any);
+        otherwise setup()'s min_delay. It is also the default delay of new connections."""
+        if self.min_delay_auto and math.isfinite(self.smallest_delay):
+            return self.smallest_delay
+        return self.min_delay
 
     # -- identity -------------------------------------------------------------------
     def allocate_ids(self, n: int) -> np.ndarray:
@@ -114,22 +129,25 @@ class Simulation:
         callbacks = list(callbacks)
         self._check_recording_memory(t_stop)
         interrupts.clear()
-        with interrupts.deferred():
-            events = [(self._next_call(cb(self.t)), k) for k, cb in enumerate(callbacks)]
-            self._honour_interrupt(t_stop)
-            eps = self.dt * 1e-6
-            while self.t < t_stop - eps:
-                events = sorted(e for e in events if e[0] is not None)
-                if not events:
-                    self.backend.run_until(t_stop)
+        try:
+            with interrupts.deferred():
+                events = [(self._next_call(cb(self.t)), k) for k, cb in enumerate(callbacks)]
+                self._honour_interrupt(t_stop)
+                eps = self.dt * 1e-6
+                while self.t < t_stop - eps:
+                    events = sorted(e for e in events if e[0] is not None)
+                    if not events:
+                        self.backend.run_until(t_stop)
+                        self._honour_interrupt(t_stop)
+                        break
+                    when, k = events.pop(0)
+                    target = min(max(when, self.t + self.dt), t_stop)
+                    self.backend.run_until(target)
                     self._honour_interrupt(t_stop)
-                    break
-                when, k = events.pop(0)
-                target = min(max(when, self.t + self.dt), t_stop)
-                self.backend.run_until(target)
-                self._honour_interrupt(t_stop)
-                events.append((self._next_call(callbacks[k](self.t)), k))
-                self._honour_interrupt(t_stop)
+                    events.append((self._next_call(callbacks[k](self.t)), k))
+                    self._honour_interrupt(t_stop)
+        finally:
+            self.running = self.running or self.t > 0
         return self.t
 
     def _check_recording_memory(self, t_stop: float) -> None:
@@ -183,19 +201,47 @@ class Simulation:
         checkpoint.restore(self, path)
 
     def reset(self, annotations: dict[str, Any] | None = None) -> None:
-        """Return to t = 0 keeping structure, parameters and recording set-up; recorded data
-        so far become a finished Neo segment."""
-        for rec in self.recorders:
-            rec.close_segment(annotations or {})
+        """Return to t = 0 keeping structure, parameters and recording set-up; data recorded
+        since the last reset become a finished Neo segment (as PyNN: a reset before any
+        run, or a second reset in a row, starts no new segment)."""
+        if self.running:
+            for rec in self.recorders:
+                rec.close_segment(annotations or {})
+            self.segment_counter += 1
         self.backend.reset()
-        self.segment_counter += 1
+        self.running = False
 
     def end(self) -> None:
         """Write files asked for with ``record(..., to_file=)`` and release the backend."""
         for write in self.files_at_end:
             write()
         self.files_at_end.clear()
+        for rec in self.recorders:
+            rec.keep_for_end()
+        for source in self.current_sources:
+            if source._handle is not None:
+                source._handle.keep_for_end(source)
         self.backend.end()
+
+
+def _known_options(backend_name: str, known: frozenset[str],
+                   extra: dict[str, Any]) -> dict[str, Any]:
+    """`extra` if the backend knows every option in it. An unknown option raises
+    `InvalidParameterValueError` naming it; for a PyNN script run through `lamina.compat`
+    (PyNN ignores options a simulator does not know) it is dropped with a warning."""
+    unknown = sorted(set(extra) - known)
+    if not unknown:
+        return extra
+    message = (f"setup(): unknown option{'s' if len(unknown) > 1 else ''} "
+               f"{', '.join(repr(u) for u in unknown)} for the {backend_name} backend; it takes "
+               "timestep, min_delay, max_delay, threads, rng_seed"
+               + "".join(f", {k}" for k in sorted(known)))
+    from lamina import compat
+    if compat.installed():
+        import warnings
+        warnings.warn(message + " (ignored, as PyNN does)", UserWarning, stacklevel=5)
+        return {k: v for k, v in extra.items() if k in known}
+    raise InvalidParameterValueError(message)
 
 
 def _positive(name: str, value: Any) -> float:

@@ -99,7 +99,14 @@ class SynapseRecorder:
             if var not in self.variables:
                 self.variables.append(var)
 
+    def keep_for_end(self) -> None:
+        """Read the current segment before ``end()`` releases the backend."""
+        if self.variables:
+            self._final = self._current()
+
     def _current(self) -> _Segment:
+        if getattr(self, "_final", None) is not None:
+            return self._final
         sim = self.projection._sim
         seg = _Segment(index=sim.segment_counter, t_stop=sim.t)
         for var in self.variables:
@@ -128,7 +135,7 @@ class SynapseRecorder:
             for var in names:
                 if var not in self.variables:
                     raise RecordingError(var, type(prj.synapse_type), self.variables)
-        post_ct = prj.post.celltype
+        post_ct = prj._weight_celltype
         w_unit = "uS" if getattr(post_ct, "conductance_based", False) else \
             getattr(post_ct, "weight_unit", "nA")
         units = {"weight": w_unit, **getattr(prj.synapse_type, "state_units", {})}

@@ -347,6 +347,9 @@ class StandardCurrentSourceType(StandardModelType):
 
     def inject_into(self, cells: Any) -> None:
         """Inject this current into `cells` (Population, PopulationView, Assembly, ID list)."""
+        if isinstance(cells, (list, tuple)):
+            from lamina.procedural import as_cells
+            cells = as_cells(cells, "cells")
         cells.inject(self)
 
     def set_parameters(self, **parameters: Any) -> None:  # noqa: D102 - see base

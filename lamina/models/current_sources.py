@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from lamina.errors import InvalidParameterValueError
 from lamina.models.base import Parameter, StandardCurrentSourceType
 
 _NONNEG = {"low": 0.0}
@@ -29,16 +30,33 @@ class StepCurrentSource(StandardCurrentSourceType):
     parameters = (Parameter("amplitudes", (), "nA", "amplitude of each step", kind="sequence"),
                   Parameter("times", (), "ms", "start time of each step", kind="sequence"))
 
+    def set_parameters(self, **parameters: Any) -> None:
+        """Change parameters; `times` must be >= 0 and strictly increasing
+        (`InvalidParameterValueError` naming them otherwise, as PyNN refuses them)."""
+        if "times" in parameters:
+            value = parameters["times"]
+            times = np.asarray(getattr(value, "value", value), dtype=float).ravel()
+            if times.size and times.min() < 0:
+                raise InvalidParameterValueError(
+                    f"StepCurrentSource: times={times.tolist()}: times must be >= 0 ms "
+                    f"(got {float(times.min())})")
+            if np.any(np.diff(times) <= 0):
+                raise InvalidParameterValueError(
+                    f"StepCurrentSource: times={times.tolist()}: times must be strictly "
+                    "increasing")
+        super().set_parameters(**parameters)
+
 
 class ACSource(StandardCurrentSourceType):
-    """Sinusoidal current ``offset + amplitude sin(2 pi frequency t/1000 + phase)`` between
-    `start` and `stop`; t is the simulation time [ms], phase in degrees."""
+    """Sinusoidal current ``offset + amplitude sin(2 pi frequency (t - start)/1000 + phase)``
+    between `start` and `stop`; t is the simulation time [ms], phase in degrees: as in
+    PyNN, the phase is the one at `start` (NEST's own generator counts from t = 0)."""
 
     parameters = (Parameter("amplitude", 1.0, "nA", "amplitude of the sine"),
                   Parameter("start", 0.0, "ms", "time the current starts", **_NONNEG),
                   Parameter("stop", None, "ms", _STOP_DOC, infinite=True, **_NONNEG),
                   Parameter("frequency", 10.0, "Hz", "frequency", **_NONNEG),
-                  Parameter("phase", 0.0, "deg", "phase at t = 0"),
+                  Parameter("phase", 0.0, "deg", "phase at t = start"),
                   Parameter("offset", 0.0, "nA", "constant offset"))
 
 
@@ -88,8 +106,10 @@ def waveform(model: str, p: dict[str, Any], steps: np.ndarray, dt: float) -> np.
     if model == "DCSource":
         return np.where(active, float(p["amplitude"]), 0.0)
     if model == "ACSource":
+        # PyNN's convention: the phase holds at `start` (NEST's generator counts from t = 0)
+        elapsed = steps * dt - float(p.get("start") or 0.0)
         value = float(p["offset"]) + float(p["amplitude"]) * np.sin(
-            2.0 * math.pi * float(p["frequency"]) * steps * dt / 1000.0
+            2.0 * math.pi * float(p["frequency"]) * elapsed / 1000.0
             + float(p["phase"]) * math.pi / 180.0)
         return np.where(active, value, 0.0)
     if model == "NoisyCurrentSource":

@@ -64,7 +64,7 @@ def test_set_get_round_trip_after_run_and_reset(threads: int) -> None:
     sim.run(2.0)
     w = np.linspace(0.5, 1.2, prj.size())
     prj.set(weight=w)
-    np.testing.assert_allclose(prj.get("weight", "list", with_address=False), w[:, None])
+    np.testing.assert_allclose(prj.get("weight", "list", with_address=False), w)
     d = np.round(np.linspace(0.2, 3.0, prj.size()), 1)
     prj.set(delay=d)
     # multapses of one pair are reordered by their new delays; each keeps its weight

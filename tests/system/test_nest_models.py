@@ -292,7 +292,7 @@ def test_stochastic_synapses_run_and_get_set(nsim):
     a = np.asarray(next(s for s in mq.get_data().segments[0].analogsignals if s.name == "a"))
     assert a[0].min() == 4 and a.min() < 4 and np.all(a == np.round(a))
     mq.set(n=2, U=0.2)
-    assert set(mq.get("n", "list", with_address=False)[0]) == {2.0}
+    assert set(mq.get("n", "list", with_address=False)) == {2.0}
     p = prjs["SimpleStochasticSynapse"]
     p.set(p=0.7)
     np.testing.assert_allclose(p.get("p", "array"), 0.7)
@@ -308,7 +308,7 @@ def test_gap_junctions_on_nest_gap_models(nsim):
     nsim.run(50.0)
     v = np.asarray(cells.get_data().segments[0].analogsignals[0])
     assert v[:, 1].max() > -60.0     # coupled: the quiet cell follows
-    np.testing.assert_allclose(prj.get("weight", "list", with_address=False), [(0.02,)])
+    np.testing.assert_allclose(prj.get("weight", "list", with_address=False), [0.02])
     prj.set(weight=0.0)
     nsim.reset()
     nsim.run(50.0)

@@ -29,7 +29,7 @@ def test_weights_in_nest_units(sim):
     src = sim.Population(1, sim.SpikeSourceArray(spike_times=[1.0]))
     p = sim.Population(1, "iaf_cond_exp")
     prj = sim.Projection(src, p, sim.AllToAllConnector(), sim.StaticSynapse(weight=5.0))  # nS
-    assert prj.get("weight", "list", with_address=False) == [(5.0,)]
+    assert prj.get("weight", "list", with_address=False) == [5.0]
     p.record("g_ex")
     sim.run(3.0)
     g = p.get_data().segments[0].analogsignals[0]

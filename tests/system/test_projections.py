@@ -33,7 +33,7 @@ def test_get_list_and_array(net):
     sim, pre, post, prj = net
     rows = prj.get(["weight", "delay"], format="list")
     assert rows == [(0, 0, 0.1, 0.5), (0, 2, 0.2, 1.0), (1, 1, 0.3, 1.5), (3, 2, 0.4, 2.0)]
-    assert prj.get("weight", format="list", with_address=False) == [(0.1,), (0.2,), (0.3,), (0.4,)]
+    assert prj.get("weight", format="list", with_address=False) == [0.1, 0.2, 0.3, 0.4]  # PyNN: numbers
     w, d = prj.get(["weight", "delay"], format="array")
     assert w.shape == (4, 3) and np.isnan(w[2, 0]) and w[3, 2] == 0.4 and d[1, 1] == 1.5
     assert prj.size() == len(prj) == 4 and prj.shape == (4, 3)
@@ -90,7 +90,7 @@ def test_save_list_roundtrip_and_array(net, tmp_path):
 def test_deprecated_aliases_warn(net, tmp_path):
     sim, pre, post, prj = net
     with pytest.warns(DeprecationWarning, match=r"get\('weight'"):
-        assert prj.getWeights() == [(0.1,), (0.2,), (0.3,), (0.4,)]
+        assert prj.getWeights() == [0.1, 0.2, 0.3, 0.4]        # PyNN: plain numbers
     with pytest.warns(DeprecationWarning):
         prj.setWeights(0.25)
     assert prj[0].weight == 0.25
@@ -110,7 +110,7 @@ def test_deprecated_aliases_warn(net, tmp_path):
         counts, edges = prj.weightHistogram(min=0.0, max=1.0, nbins=4)
     assert counts.sum() == 4 and counts[1] == 4
     with pytest.warns(DeprecationWarning):
-        assert prj.getSynapseDynamics("weight") == [(0.25,)] * 4
+        assert prj.getSynapseDynamics("weight") == [0.25] * 4
     with pytest.warns(DeprecationWarning):
         prj.setSynapseDynamics("weight", 0.5)
     with pytest.warns(DeprecationWarning):

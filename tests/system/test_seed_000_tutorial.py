@@ -111,7 +111,7 @@ def test_tutorial_end_to_end(sim, tmp_path):
     syn_dyn = sim.SynapseDynamics(fast=depressing_syn)                                   # 220
     prj = sim.Projection(p4, p4, sim.AllToAllConnector(), synapse_dynamics=syn_dyn)      # 221
     assert prj.size() == 400 and prj.synapse_dynamics is not None
-    assert prj.get("U", "list", with_address=False)[0] == (0.5,)
+    assert prj.get("U", "list", with_address=False)[0] == 0.5
     sim.run(50.0)
     p1.printSpikes(str(tmp_path / "spikefile.dat"))                                      # 184
     assert (tmp_path / "spikefile.dat").exists()

@@ -50,7 +50,7 @@ def test_every_parameter_is_a_connection_attribute(setup):
     assert tm.get(["U", "n", "tau_rec", "tau_facil"], "list")[0] == (0, 0, 0.5, 3.0, 800.0, 0.0)
     sim.run(5.0)
     tm.set(n=[4, 5])
-    assert tm.get("n", "list", with_address=False) == [(4.0,), (5.0,)]
+    assert tm.get("n", "list", with_address=False) == [4.0, 5.0]
 
 
 def _delta_net(synapse, seed=42, n_src=40, rate_times=None):
@@ -185,13 +185,13 @@ def test_reset_restores_weights_and_synaptic_state(setup):
     w1 = stdp.get("weight", "list", with_address=False)
     assert w1 != [(0.4,), (0.4,)]
     sim.reset()
-    assert stdp.get("weight", "list", with_address=False) == [(0.4,), (0.4,)]
+    assert stdp.get("weight", "list", with_address=False) == [0.4, 0.4]
     sim.run(40.0)
     assert stdp.get("weight", "list", with_address=False) == w1
     segs = cell.get_data().segments
     np.testing.assert_array_equal(np.asarray(segs[0].analogsignals[0]),
                                   np.asarray(segs[1].analogsignals[0]))
-    assert tm.get("weight", "list", with_address=False) == [(0.3,), (0.3,)]
+    assert tm.get("weight", "list", with_address=False) == [0.3, 0.3]
 
 
 def _coupled_exact(g, dt, t_stop, cm, tau_m, i_a, v0):

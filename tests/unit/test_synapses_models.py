@@ -105,4 +105,4 @@ def test_per_connection_values_are_checked(sim):
     with pytest.raises(errors.InvalidParameterValueError, match="tau_minus"):
         stdp.set(tau_minus=-1.0)
     stdp.set(w_max=[[1.0, 2.0], [3.0, 4.0]])
-    assert stdp.get("w_max", "list", with_address=False) == [(1.0,), (2.0,), (3.0,), (4.0,)]
+    assert stdp.get("w_max", "list", with_address=False) == [1.0, 2.0, 3.0, 4.0]

@@ -29,7 +29,7 @@ from lamina.backends.engine.recording import AnalogStore, SpikeStore
 from lamina.backends.engine.static_store import StaticStore
 from lamina.backends.engine.synapse_store import SynapseStore
 from lamina.errors import (ConnectionError, InvalidModelError, InvalidTimeError,
-                           NonExistentParameterError, RecordingError)
+                           NoModelAvailableError, NonExistentParameterError, RecordingError)
 from lamina.models.base import StandardCellType, StandardCurrentSourceType, StandardSynapseType
 
 logger = logging.getLogger(__name__)
@@ -53,9 +53,17 @@ class EngineBackend(Backend):
     name = "engine"
     distribution_hint = ("the engine's MPI distribution is not built yet; it will need "
                          "`pip install lamina[mpi]` (mpi4py and mpich)")
+    setup_options = frozenset({"spike_precision"})
 
     def __init__(self, config: BackendConfig) -> None:
         super().__init__(config)
+        precision = config.extra.get("spike_precision", "on_grid")
+        if precision != "on_grid":
+            raise NoModelAvailableError(
+                f"spike_precision={precision!r}: the built-in engine computes spike times on "
+                "the time grid only ('on_grid'); for precise off-grid spike times run on "
+                "NEST (sim.setup(..., spike_precision='off_grid') with lamina.nest, or "
+                "`lamina run SCRIPT --backend nest`)")
         self.dt = float(config.dt)
         self._step = 0
         self._segment = 0
@@ -342,6 +350,11 @@ class EngineBackend(Backend):
         if self._static.dirty:   # the CSR was unbuilt
             self._csr, self._csr_dirty = (), True
 
+    def set_synapse_state(self, projection_id: int, name: str, values: np.ndarray) -> None:
+        if not self._dyn.has(projection_id):
+            raise NonExistentParameterError(name, "StaticSynapse (no state variables)", [])
+        self._dyn.set_state(projection_id, name, values)
+
     def get_connection_values(self, projection_id: int, name: str) -> np.ndarray:
         if self._dyn.has(projection_id):
             return self._dyn.get_values(projection_id, name)
@@ -377,6 +390,10 @@ class EngineBackend(Backend):
     def get_current_source_data(self, source_id: int, clear: bool) -> SignalData:
         src = self._sources[source_id]
         vals = np.concatenate(src.data) if src.data else np.zeros(0)
+        if src.recording:   # as PyNN, the sample at the current time closes the signal
+            last = src.amplitudes(self._step, self._step + 1, self.dt, self.config.rng_seed,
+                                  self._segment)
+            vals = np.concatenate([vals, last])
         out = SignalData(src.rec_start * self.dt, self.dt, vals.reshape(-1, 1))
         if clear:
             src.data, src.rec_start = [], self._step

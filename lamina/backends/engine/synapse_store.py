@@ -51,6 +51,7 @@ class DynProjection:
     w: np.ndarray | None = None          # current weights (when the arrays are not built)
     st: np.ndarray | None = None         # current state (when the arrays are not built)
     pos: np.ndarray | None = None        # positions in the CSR arrays
+    initial: dict[str, np.ndarray] = field(default_factory=dict)  # state set by initialize
 
 
 @dataclass
@@ -208,6 +209,24 @@ class SynapseStore:
         self._sync_back()
         self.dirty = True
 
+    def set_state(self, projection_id: int, name: str, values: np.ndarray) -> None:
+        """Set state variable `name` of every connection now and for every reset."""
+        p = self.projections.get(projection_id)
+        rows = sy.STATE_ROWS.get(p.kind, {}) if p is not None else {}
+        if name not in rows:
+            raise NonExistentParameterError(
+                name, f"{type(p.synapse_type).__name__ if p else 'StaticSynapse'} (state "
+                "variables)", list(rows))
+        vals = np.broadcast_to(np.asarray(values, dtype=float), (len(p.pre),)).copy()
+        p.initial[name] = vals
+        self._sync_back()
+        if p.st is None:
+            par = sy.parameter_block(p.kind, p.synapse_type, p.values,
+                                     np.zeros(len(p.pre)), p.sign)
+            p.st = sy.initial_state(p.kind, par)
+        p.st[rows[name]] = vals
+        self.dirty = True
+
     def get_values(self, projection_id: int, name: str) -> np.ndarray:
         p = self.projections[projection_id]
         if name not in p.values:
@@ -332,6 +351,8 @@ class SynapseStore:
                 par = sy.parameter_block(p.kind, p.synapse_type, p.values,
                                          np.zeros(len(p.pre)), p.sign)
                 p.st = sy.initial_state(p.kind, par)
+                for name, vals in p.initial.items():
+                    p.st[sy.STATE_ROWS[p.kind][name]] = vals
         self.dirty = True
         self.hist.clear()
         for rec in self.recordings.values():

@@ -74,6 +74,7 @@ class NestBackend(NestRuntime, Backend):
     name = "nest"
     distribution_hint = ("NEST's pip wheel has no MPI; a NEST built with MPI (conda-forge or from "
                          "source) is needed, and lamina does not pass ranks through to it yet")
+    setup_options = frozenset({"spike_precision", "reserve_max_delay"})
 
     def __init__(self, config: BackendConfig) -> None:
         super().__init__(config)
@@ -212,7 +213,7 @@ class NestBackend(NestRuntime, Backend):
                 status = cg.neuron_status(g)
                 status.update(cg.state_status(g))
                 if status:
-                    nodes.set(status)
+                    _set_status(nodes, status)
                 if g.tau_minus is not None:
                     have = ~np.isnan(g.tau_minus)
                     if have.any():
@@ -287,7 +288,7 @@ class NestBackend(NestRuntime, Backend):
             else:
                 status = cg.neuron_status(g, local, names)
                 if status:
-                    _nc(g.nodes[local]).set(status)
+                    _set_status(_nc(g.nodes[local]), status)
 
     def set_initial_values(self, ids: np.ndarray, values: dict[str, np.ndarray]) -> None:
         for g, where, local in self._split(ids):
@@ -534,6 +535,22 @@ class NestBackend(NestRuntime, Backend):
         with translated(f"setting {name} of projection {projection_id}"):
             rec.set(nest, name, vals)
 
+    def set_synapse_state(self, projection_id: int, name: str, values: np.ndarray) -> None:
+        rec = self._projections[projection_id]
+        table = tr.SYNAPSES.get(type(rec.synapse_type).__name__, {}).get("state", {})
+        if not rec.dynamic or name not in table:
+            raise NonExistentParameterError(
+                name, f"{type(rec.synapse_type).__name__} (state variables)", list(table))
+        with translated(f"reading the connections of projection {projection_id}"):
+            rec.resolve()
+        vals = np.broadcast_to(np.asarray(values, float), (len(rec.pre),)).copy()
+        as_int = name == "a"      # quantal_stp_synapse counts release sites
+        if as_int:
+            vals = np.round(vals).astype(np.int64)
+        rec.initial[table[name]] = vals
+        with translated(f"setting {name} of projection {projection_id}"):
+            rec.set(nest, table[name], vals, as_int=as_int)
+
     def _set_dynamic(self, rec: ProjectionRecord, name: str, vals: np.ndarray) -> None:
         """Change a dynamic synapse parameter: the NEST parameters computed from it."""
         if name not in rec.pynn:
@@ -584,3 +601,26 @@ class NestBackend(NestRuntime, Backend):
     def native_electrode_type(self, name: str) -> type:
         """Current-source type class for NEST generator `name`."""
         return native.electrode_type(nest, name)
+
+
+def _set_status(nodes: Any, status: dict[str, Any]) -> None:
+    """``nodes.set(status)``, where a list value is either one value per node or one
+    array-valued parameter (GIF's tau_sfa, ...) for all; NEST guesses wrongly when both
+    occur, so then every node gets its own dict."""
+    n = len(nodes)
+    defaults = nodes[0].get() if n else {}
+
+    def per_node(key: str, value: Any) -> bool:
+        if not isinstance(value, list) or len(value) != n:
+            return False
+        if value and isinstance(value[0], (list, tuple, np.ndarray)):
+            return True                                   # one array per node
+        return not isinstance(defaults.get(key), (list, tuple, np.ndarray))
+
+    split = {k for k, v in status.items() if per_node(k, v)}
+    arrays = any(isinstance(v, list) and k not in split for k, v in status.items())
+    if not split or not arrays and all(not isinstance(status[k][0], (list, tuple))
+                                       for k in split):
+        nodes.set(status)
+        return
+    nodes.set([{k: (v[i] if k in split else v) for k, v in status.items()} for i in range(n)])

@@ -151,6 +151,7 @@ class ProjectionRecord:
     gap: bool = False                      # gap junctions: NEST holds both directions
     pynn: dict[str, np.ndarray] = field(default_factory=dict)  # PyNN values but weight/delay
     w0: np.ndarray = field(default_factory=lambda: np.zeros(0))  # NEST weights reset restores
+    initial: dict[str, np.ndarray] = field(default_factory=dict)  # NEST state set by initialize
     wsign: np.ndarray = field(default_factory=lambda: np.zeros(0))
     tau_psc: np.ndarray = field(default_factory=lambda: np.zeros(0))
     _conns: Any = None

@@ -175,6 +175,24 @@ class NestRuntime:
 
     def set_current_source_parameters(self, source_id: int, parameters: dict[str, Any]) -> None:
         src = self._sources[source_id]
+        if src.recording and src.meter is None and src.model in tr.CURRENT_SOURCES:
+            # keep what was recorded with the old parameters (the waveform is evaluated)
+            src.history.append(sources.waveform(src.model, src.params, src.history_end,
+                                                self._step, self.dt))
+            src.history_end = self._step
+        if self._step >= 2 and src.model in tr.CURRENT_SOURCES \
+                and src.model != "NoisyCurrentSource":
+            # a changed generator reaches the cells two steps later: the difference in
+            # the next two steps flows through their I_e (see `_one_step`)
+            old = sources.waveform(src.model, src.params, self._step, self._step + 2, self.dt)
+            new = sources.waveform(src.model, {**src.params, **parameters}, self._step,
+                                   self._step + 2, self.dt)
+            corrections = self.__dict__.setdefault("_corrections", {})
+            for k in range(2):
+                if new[k] != old[k]:
+                    step = corrections.setdefault(self._step + k, {})
+                    for i in src.targets.tolist():
+                        step[i] = step.get(i, 0.0) + float(new[k] - old[k])
         src.params.update(parameters)
         self._push_source(src)
 
@@ -183,6 +201,7 @@ class NestRuntime:
         if src.recording:
             return
         src.recording, src.rec_start, src.data = True, self._step, []
+        src.history, src.history_end = [], self._step
         if src.model == "NoisyCurrentSource":
             with translated("recording a current source"):
                 src.meter = nest.Create("multimeter", params={"record_from": ["I"],
@@ -191,7 +210,7 @@ class NestRuntime:
 
     def get_current_source_data(self, source_id: int, clear: bool) -> SignalData:
         src = self._sources[source_id]
-        n0, n1 = src.rec_start, self._step
+        n0, n1 = src.rec_start, self._step + 1    # as PyNN, up to the current time included
         if src.meter is not None:
             # the multimeter's sample at t = k dt is the value acting in step k + 1
             vals = np.zeros(max(n1 - n0, 0))
@@ -202,12 +221,14 @@ class NestRuntime:
                 ok = (k >= 0) & (k < len(vals))
                 vals[k[ok]] = amps[ok] / 1000.0
         elif src.model in tr.CURRENT_SOURCES:
-            vals = sources.waveform(src.model, src.params, n0, n1, self.dt)
+            vals = np.concatenate([*src.history, sources.waveform(
+                src.model, src.params, src.history_end, n1, self.dt)])
         else:
             vals = np.full(max(n1 - n0, 0), np.nan)
         out = SignalData(n0 * self.dt, self.dt, vals.reshape(-1, 1))
         if clear:
             src.rec_start, src.data = self._step, []
+            src.history, src.history_end = [], self._step
         return out
 
     # -- recording -----------------------------------------------------------------------
@@ -440,8 +461,10 @@ class NestRuntime:
         if n > self._step:
             self._delays_fixed = True    # NEST's delay range is fixed from the first Simulate
         with translated(f"running until {t_stop} ms"):
-            while self._step < min(2, n) and not interrupts.requested():
-                self._first_steps()
+            corrections = self.__dict__.get("_corrections", {})
+            while (self._step < n and (self._step < 2 or self._step in corrections)
+                   and not interrupts.requested()):
+                self._one_step()
             if n <= self._step or interrupts.requested():
                 return
             if n - self._step <= self._slice_steps:
@@ -469,10 +492,15 @@ class NestRuntime:
         self._slice_steps = int(min(max(target, MIN_SLICE_STEPS), 4 * self._slice_steps,
                                     MAX_SLICE_STEPS))
 
-    def _first_steps(self) -> None:
-        """Steps 0 and 1, which no NEST generator can reach: their source current is added
-        to the targets' I_e for one step (see `sources`)."""
-        extra = sources.first_step_currents(list(self._sources.values()), self._step, self.dt)
+    def _one_step(self) -> None:
+        """Simulate one step with extra current [nA] through the targets' I_e: in steps 0
+        and 1, which no NEST generator can reach, the sources' current (see `sources`);
+        in the two steps after a source's parameters changed, the difference the
+        generator cannot deliver yet."""
+        extra = sources.first_step_currents(list(self._sources.values()), self._step, \
+            self.dt) if self._step < 2 else {}
+        for i, amp in self.__dict__.get("_corrections", {}).pop(self._step, {}).items():
+            extra[i] = extra.get(i, 0.0) + amp
         if extra:
             ids = np.array(sorted(extra), _I64)
             nodes = _nc(self._nodes(ids))
@@ -493,6 +521,7 @@ class NestRuntime:
                 rec.replay.update(dynamic_nest_values(
                     rec.synapse_type, rec.pynn, rec.w0, rec.wsign, np.abs(rec.scale),
                     rec.tau_psc, initial=True))
+                rec.replay.update(rec.initial)
         self._configure_kernel()
         self._rebuild()
         for srec in self._syn_recs.values():
@@ -500,6 +529,7 @@ class NestRuntime:
 
     def _rebuild(self) -> None:
         self._step = 0
+        self._corrections: dict[int, dict[int, float]] = {}
         self._spikes.clear()
         self._node_of[:] = -1
         self._id_of_node = np.zeros(1, _I64)
@@ -513,6 +543,7 @@ class NestRuntime:
             rec.invalidate()
         for src in self._sources.values():
             src.data, src.rec_start, src.meter = [], 0, None
+            src.history, src.history_end = [], 0
             self._build_source(src, src.targets)
         rec_ids = np.flatnonzero(self._spk_active)
         if len(rec_ids):

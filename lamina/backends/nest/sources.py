@@ -47,6 +47,8 @@ class SourceRecord:
     rec_start: int = 0                     # step recording started
     meter: Any = None                      # multimeter (noise only)
     data: list[np.ndarray] = field(default_factory=list)  # noise samples collected
+    history: list[np.ndarray] = field(default_factory=list)  # waveform before changes
+    history_end: int = 0                   # first step not in `history`
 
 
 def waveform(model: str, p: dict[str, Any], n0: int, n1: int, dt: float) -> np.ndarray:
@@ -74,8 +76,9 @@ def nest_parameters(model: str, p: dict[str, Any], dt: float) -> dict[str, Any]:
     out["stop"] = (max(int(to_step(stop, dt)) - 1, 0) * dt) if stop is not None else math.inf
     if out["stop"] < out["start"]:
         out["stop"] = out["start"]
-    if model == "ACSource":
-        out["phase"] = float(p["phase"]) + 360.0 * float(p["frequency"]) * dt / 1000.0
+    if model == "ACSource":   # NEST's phase counts from t = 0, PyNN's from start
+        out["phase"] = (float(p["phase"]) + 360.0 * float(p["frequency"])
+                        * (dt - float(p.get("start") or 0.0)) / 1000.0) % 360.0
     if model == "NoisyCurrentSource":
         out["dt"] = dt if p.get("dt") is None else float(to_step(p["dt"], dt)) * dt
     return out

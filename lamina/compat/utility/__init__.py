@@ -14,7 +14,8 @@ from typing import Any
 from lamina.progress import SimulationProgressBar, TextProgressBar
 
 __all__ = ["get_simulator", "init_logging", "normalized_filename", "Timer", "ProgressBar",
-           "SimulationProgressBar", "get_script_args"]
+           "SimulationProgressBar", "get_script_args", "notify", "sort_by_column",
+           "forgetful_memoize", "save_population", "load_population"]
 
 
 def get_simulator(*arguments: tuple) -> tuple[Any, argparse.Namespace]:
@@ -113,3 +114,79 @@ class ProgressBar:
 
     def __call__(self, level: float) -> None:
         self._bar.update(min(max(float(level), 0.0), 1.0))
+
+
+#: e-mail settings of `notify` (none: it only logs)
+EMAIL = None
+SMTPHOST = None
+
+
+def notify(msg: str = "Simulation finished.", subject: str = "Simulation finished.",
+           smtphost: str | None = None, address: str | None = None) -> None:
+    """E-mail `msg` to `address` through `smtphost`; without both, log that it cannot."""
+    smtphost, address = smtphost or SMTPHOST, address or EMAIL
+    if not (smtphost and address):
+        logging.getLogger(__name__).warning(
+            "notify(): no SMTP host and/or e-mail address given; no message sent")
+        return
+    import smtplib
+    stamp = datetime.datetime.now().strftime("%H:%M:%S, %F")
+    text = f"From: {address}\r\nTo: {address}\r\nSubject: {subject}\r\n\r\n{msg}\nTimestamp: {stamp}"
+    with smtplib.SMTP(smtphost) as server:
+        server.sendmail(address, address, text)
+
+
+def sort_by_column(a: Any, col: int) -> Any:
+    """The rows of 2-D array `a` sorted by column `col`."""
+    import numpy as np
+    a = np.asarray(a)
+    return a[a[:, col].argsort(), :]
+
+
+class forgetful_memoize:  # noqa: N801 - PyNN's name
+    """Decorator remembering the result of the last call: a repeated call with the same
+    arguments returns it without calling the function again."""
+
+    def __init__(self, func: Any) -> None:
+        self.func = func
+        self.cached_args: Any = None
+        self.cached_value: Any = None
+
+    def __call__(self, *args: Any) -> Any:
+        if args != self.cached_args:
+            self.cached_value = self.func(*args)
+            self.cached_args = args
+        return self.cached_value
+
+
+def save_population(population: Any, filename: str, variables: list[str] | None = None) -> None:
+    """Save the recorded spikes, size, label and structure of `population` (and the
+    attributes named in `variables`) to a shelve file, for `load_population`."""
+    import shelve
+
+    import numpy as np
+    trains = population.get_data("spikes").segments[-1].spiketrains
+    rows = [(float(st.annotations.get("source_index", k)), float(t))
+            for k, st in enumerate(trains) for t in np.asarray(st.rescale("ms"))]
+    with shelve.open(filename) as store:
+        store["spike_times"] = np.array(rows, dtype=float).reshape(-1, 2)
+        store["label"] = population.label
+        store["size"] = population.size
+        store["structure"] = population.structure
+        store["variables"] = {v: getattr(population, v) for v in variables or []}
+
+
+def load_population(filename: str, sim: Any) -> Any:
+    """A SpikeSourceArray population replaying the spikes saved by `save_population`."""
+    import shelve
+
+    import numpy as np
+    with shelve.open(filename) as store:
+        spikes, size = store["spike_times"], store["size"]
+        pop = sim.Population(size, sim.SpikeSourceArray(), structure=store["structure"],
+                             label=store["label"])
+        pop.set(spike_times=[sim.Sequence(np.sort(spikes[spikes[:, 0] == i][:, 1]))
+                             for i in range(size)])
+        for name, value in store["variables"].items():
+            setattr(pop, name, value)
+    return pop
