@@ -10,9 +10,6 @@ from pynn_api import API
 from lamina import compat
 
 SIMULATOR_MODULES = {f"pyNN.{name}" for name in compat.SIMULATORS}
-#: modules another part of lamina provides (they join when that part is present)
-ELSEWHERE = {"pyNN.serialization": "lamina.compat.MODULES has no pyNN.serialization yet "
-                                   "(SONATA support)"}
 
 
 @pytest.fixture
@@ -30,8 +27,6 @@ def _missing(module_name: str, names: tuple[str, ...]) -> list[str]:
 
 @pytest.mark.parametrize("module_name", sorted(m for m in API if m not in SIMULATOR_MODULES))
 def test_module_and_names_import(pynn, module_name):
-    if module_name in ELSEWHERE and module_name not in compat.MODULES:
-        pytest.skip(ELSEWHERE[module_name])
     assert _missing(module_name, API[module_name]) == []
 
 
@@ -73,8 +68,7 @@ def test_list_covers_pynn_api():
     assert sum(len(v) for v in API.values()) >= 600
 
 
-@pytest.mark.parametrize("module_name", sorted(m for m in API if m.count(".") == 1
-                                               and m not in ELSEWHERE))
+@pytest.mark.parametrize("module_name", sorted(m for m in API if m.count(".") == 1))
 def test_from_pynn_import_submodule(pynn, module_name):
     """``from pyNN import space`` (any submodule) gives the module ``pyNN.space`` is."""
     sub = module_name.split(".")[1]
