@@ -142,8 +142,7 @@ def install(backend: str | None = None) -> None:
         raise BackendNotAvailableError(
             f"unknown backend {backend!r}; expected one of {', '.join(NAMESPACES)}")
     _state["backend"] = backend
-    for name in [m for m in sys.modules if m == "pyNN" or m.startswith("pyNN.")]:
-        del sys.modules[name]
+    _forget_pynn_modules()
     if _state["finder"] is None:
         _state["finder"] = _Finder()
         sys.meta_path.insert(0, _state["finder"])
@@ -159,8 +158,20 @@ def uninstall() -> None:
         from lamina.compat import neo_io
         neo_io.uninstall()
     _state["backend"] = None
-    for name in [m for m in sys.modules if m == "pyNN" or m.startswith("pyNN.")]:
+    _forget_pynn_modules()
+
+
+def _forget_pynn_modules() -> None:
+    """Drop every ``pyNN.*`` module imported so far, and the submodules that imports bound
+    on the ``pyNN`` package (lamina's own module object, which outlives an install), so
+    the next import resolves afresh for the backend now chosen."""
+    imported = [m for m in sys.modules if m == "pyNN" or m.startswith("pyNN.")]
+    for name in imported:
         del sys.modules[name]
+    from lamina.compat import pynn
+    for name in imported:
+        if name.count(".") == 1 and name[5:] in vars(pynn):
+            delattr(pynn, name[5:])
 
 
 def installed() -> bool:
