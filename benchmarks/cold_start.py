@@ -61,7 +61,6 @@ def _worker(variant: str, n: int, threads: int, profile: bool) -> None:
            "setup_to_first_step_s": t2 - t0, "next_10_steps_s": t3 - t2,
            "cells": net["exc"].size + net["inh"].size}
     if profile:
-        starts: dict[int, tuple[str, float]] = {}
         stack: list[list] = []
         for ts, ev in listener.buffer:
             disp = ev.data.get("dispatcher") if ev.data else None

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import abc
 import logging
-from typing import Any
 
 from lamina.random import (AVAILABLE_DISTRIBUTIONS, NativeRNG, NumpyRNG,  # noqa: F401
                            RandomDistribution, _MAX_RESAMPLE_ROUNDS)

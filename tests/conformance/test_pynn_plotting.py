@@ -1,5 +1,4 @@
 """``pyNN.utility.plotting`` draws what PyNN's does."""
-import numpy as np
 import pytest
 
 pytest.importorskip("matplotlib")

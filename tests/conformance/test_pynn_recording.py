@@ -2,7 +2,6 @@
 updated between runs."""
 import neo
 import numpy as np
-import pytest
 
 from lamina.parameters import Sequence
 

@@ -30,7 +30,7 @@ def test_docs_build_without_warnings(tmp_path):
         p.name for p in (out / "backends").iterdir()}
     models = text_of(out / "models.html")
     from lamina.models import CELL_TYPES
-    missing = [name for name in CELL_TYPES if f"class lamina.models." not in models
+    missing = [name for name in CELL_TYPES if "class lamina.models." not in models
                or f".{name}(" not in models]
     assert not missing, f"models page lacks {missing}"
     start = text_of(out / "getting_started.html")

@@ -3,7 +3,6 @@ the engine and on NEST with identical spikes; lamina -> SONATA -> lamina is exac
 PyNN names (`pyNN.serialization`) work through `lamina.compat`."""
 from __future__ import annotations
 
-import json
 import os
 import shutil
 

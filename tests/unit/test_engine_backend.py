@@ -197,8 +197,8 @@ def test_spike_arrives_at_spike_time_plus_delay() -> None:
 
 def test_refractory_input_dropped_for_delta_but_kept_for_psc() -> None:
     b = backend()
-    d = cells(b, IF_curr_delta(), [0], v=-50.5, tau_refrac=2.0)
-    e = cells(b, IF_curr_exp(), [1], v=-50.5, tau_refrac=2.0)
+    cells(b, IF_curr_delta(), [0], v=-50.5, tau_refrac=2.0)
+    cells(b, IF_curr_exp(), [1], v=-50.5, tau_refrac=2.0)
     cells(b, SpikeSourceArray(), [2], spike_times=[np.array([0.5, 1.0])])
     conn(b, 0, [2, 2], [0, 1], "excitatory", [1.0, 20.0], [0.1, 0.1])
     b.set_recording(np.array([0, 1]), "spikes", DT)

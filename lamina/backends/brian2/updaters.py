@@ -18,13 +18,14 @@ from typing import Any
 import brian2 as b2
 from brian2.stateupdaters.base import StateUpdateMethod
 
+from lamina.cache_dir import user_cache_dir
+
 logger = logging.getLogger(__name__)
 
 
 def cache_dir() -> str:
     """The directory of cached update code for the installed Brian 2."""
-    root = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(root, "lamina", f"brian2-{b2.__version__}")
+    return str(user_cache_dir(f"brian2-{b2.__version__}"))
 
 
 class CachedUpdater(StateUpdateMethod):

@@ -27,13 +27,13 @@ import importlib.util
 import logging
 import os
 import sys
-import tempfile
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from lamina.backends.engine import models as m
 from lamina.backends.engine.families import REGISTRY, family_of
+from lamina.cache_dir import user_cache_dir
 
 logger = logging.getLogger(__name__)
 
@@ -47,22 +47,7 @@ _announced: set[str] = set()
 
 def cache_folder() -> Path:
     """The folder generated step loops are written to (created if missing)."""
-    env = os.environ.get("LAMINA_CACHE_DIR")
-    if env:
-        base = Path(env)
-    else:
-        xdg = os.environ.get("XDG_CACHE_HOME")
-        base = Path(xdg) / "lamina" if xdg else Path.home() / ".cache" / "lamina"
-    folder = base / "engine"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        probe = folder / f".probe-{os.getpid()}"
-        probe.write_text("")
-        probe.unlink()
-    except OSError:
-        folder = Path(tempfile.gettempdir()) / f"lamina-{os.getuid()}" / "engine"
-        folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return user_cache_dir("engine")
 
 
 #: engine modules without compiled code (their edits need no recompilation)

@@ -227,10 +227,3 @@ def no_poisson_events(n, i0, i1, param, ev_row, ev_cnt, nev, cdf, meta):
     """Stand-in for `poisson_events` in step loops of networks without SpikeSourcePoisson
     cells (never called there): keeps the PTRS code out of their compilation."""
     return nev
-
-
-@njit(cache=True)
-def no_poisson_events(n, i0, i1, param, ev_row, ev_cnt, nev, cdf, meta):
-    """Stand-in for `poisson_events` in step loops of networks without SpikeSourcePoisson
-    cells (never called there): keeps the PTRS code out of their compilation."""
-    return nev

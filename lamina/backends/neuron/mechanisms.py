@@ -3,9 +3,8 @@
 The ``.mod`` files ship as package data in ``lamina/backends/neuron/nmodl``. On first use
 `load()` compiles them with NEURON's ``nrnivmodl`` into
 
-    ``$XDG_CACHE_HOME/lamina/neuron/<NEURON version>-<hash of the .mod files>``
-    (``~/.cache`` when ``XDG_CACHE_HOME`` is not set; ``LAMINA_NEURON_CACHE`` overrides
-    the whole ``.../lamina/neuron`` folder)
+    ``<lamina's cache folder>/neuron/<NEURON version>-<hash of the .mod files>``
+    (see `lamina.cache_dir`; ``LAMINA_NEURON_CACHE`` overrides the whole ``neuron`` folder)
 
 — never into the working directory or the package folder, so read-only installs and NEURON
 upgrades work. Compilation happens in a temporary folder beside the target and is renamed
@@ -27,6 +26,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from lamina.cache_dir import user_cache_dir
 from lamina.errors import LaminaError
 
 logger = logging.getLogger(__name__)
@@ -59,8 +59,7 @@ def cache_root() -> Path:
     override = os.environ.get("LAMINA_NEURON_CACHE")
     if override:
         return Path(override)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "lamina" / "neuron"
+    return user_cache_dir("neuron")
 
 
 def build_dir(neuron_version: str, files: list[Path]) -> Path:
