@@ -2,7 +2,11 @@
 import numpy as np
 import pytest
 
+from lamina import errors
 from lamina.parameters import ArrayParameter, Sequence
+
+#: backends without a GIF model (the only standard model with per-cell array parameters)
+NO_GIF = {"brian2"}
 
 
 def test_sequence_behaves_like_its_array():
@@ -19,7 +23,12 @@ def test_spike_source_sequence_reductions(sim):
     assert p.get("spike_times").max() == 25.0    # what inhomogeneous_network.py does
 
 
-def test_per_cell_array_parameters_get_and_set(sim):
+def test_per_cell_array_parameters_get_and_set(backend, sim):
+    if backend in NO_GIF:
+        with pytest.raises(errors.NoModelAvailableError,
+                           match=f"GIF_cond_exp is not available on the {backend} backend"):
+            sim.Population(2, sim.GIF_cond_exp())
+        return
     gif = sim.Population(2, sim.GIF_cond_exp())
     default = gif.get("tau_eta")
     assert isinstance(default, ArrayParameter) and len(default) == 3

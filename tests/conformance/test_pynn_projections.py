@@ -100,11 +100,16 @@ def test_initialize_tsodyks_markram_state(sim):
     assert again == pytest.approx(changed, rel=1e-12)
 
 
-def test_initialize_multiquantal_sites(sim):
+def test_initialize_multiquantal_sites(backend, sim):
     src = sim.Population(1, sim.SpikeSourceArray(spike_times=[5.0]))
     tgt = sim.Population(1, sim.IF_cond_exp())
-    prj = sim.Projection(src, tgt, sim.AllToAllConnector(),
-                         sim.MultiQuantalSynapse(weight=0.01, n=5, U=0.5, delay=1.0))
+    synapse = sim.MultiQuantalSynapse(weight=0.01, n=5, U=0.5, delay=1.0)
+    if backend == "brian2":                          # no quantal release model on Brian 2
+        with pytest.raises(errors.NoModelAvailableError,
+                           match="MultiQuantalSynapse is not available on the brian2 backend"):
+            sim.Projection(src, tgt, sim.AllToAllConnector(), synapse)
+        return
+    prj = sim.Projection(src, tgt, sim.AllToAllConnector(), synapse)
     prj.initialize(a=5, u=0.5)                       # what multiquantal_synapses.py does
     prj.record("a")
     sim.run(2.0)

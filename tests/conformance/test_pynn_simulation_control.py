@@ -59,7 +59,7 @@ def test_unknown_setup_option_is_ignored_for_pynn_scripts(sim):
 
 
 def test_spike_precision(backend, sim):
-    if backend == "engine":
+    if backend in ("engine", "brian2"):                # spike times on the grid only
         with pytest.raises(errors.NoModelAvailableError, match="on the time grid"):
             sim.setup(spike_precision="off_grid")
     else:

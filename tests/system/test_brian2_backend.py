@@ -58,6 +58,22 @@ def test_unknown_mode_values_are_refused():
         sim.setup(brian2_device="cpp_standalone")
 
 
+def test_mode_options_and_spike_precision():
+    import lamina.brian2 as sim
+    from lamina.errors import InvalidParameterValueError, NoModelAvailableError
+    sim.setup(timestep=0.1, brian2_target="numpy", brian2_device="runtime",
+              spike_precision="on_grid")
+    cell = sim.Population(1, sim.IF_curr_exp(i_offset=1.0))
+    cell.record("spikes")
+    sim.run(50.0)
+    assert len(cell.get_data().segments[0].spiketrains[0]) > 0
+    with pytest.raises(NoModelAvailableError, match="off_grid.*on the time grid only"):
+        sim.setup(spike_precision="off_grid")
+    with pytest.raises(InvalidParameterValueError, match="spike_precision='exact'.*on_grid"):
+        sim.setup(spike_precision="exact")
+    sim.end()
+
+
 # -- bad input -------------------------------------------------------------------------
 def test_model_without_equations_is_refused(sim):
     from lamina.errors import NoModelAvailableError
@@ -212,7 +228,7 @@ def test_noisy_current_same_for_all_targets_and_recorded(sim):
     v = cells.get_data().segments[0].analogsignals[0].magnitude
     np.testing.assert_allclose(v[:, 0], v[:, 1], atol=1e-12)
     current = noise.get_data().magnitude.ravel()
-    assert len(current) == 1000
+    assert len(current) == 1001                     # t = 0 .. 100 ms, the end included
     assert np.all(current[:100] == 0.0) and np.all(current[900:] == 0.0)
     held = current[100:900].reshape(80, 10)
     assert np.all(held == held[:, :1])            # a new value every 1 ms

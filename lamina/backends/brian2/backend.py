@@ -34,12 +34,27 @@ from lamina.backends.brian2.plasticity import SynapseCode, synapse_code
 from lamina.backends.brian2.errors import translated
 from lamina.backends.brian2.recording import Channel, SpikeStore, SpikeTap
 from lamina.errors import (BackendNotAvailableError, ConnectionError, InvalidModelError,
-                           InvalidParameterValueError, NoModelAvailableError, RecordingError)
+                           InvalidParameterValueError, NoModelAvailableError,
+                           NonExistentParameterError, RecordingError)
 
 logger = logging.getLogger(__name__)
 _I64 = np.int64
 TARGETS = ("numpy", "cython")
 DEVICES = ("runtime", "cpp_standalone")
+
+
+def _check_precision(extra: dict[str, Any]) -> None:
+    """Refuse ``spike_precision='off_grid'``: Brian 2 stamps spikes on the time grid."""
+    precision = extra.get("spike_precision", "on_grid")
+    if precision == "on_grid":
+        return
+    if precision != "off_grid":
+        raise InvalidParameterValueError(
+            f"spike_precision={precision!r}: expected 'on_grid' or 'off_grid'")
+    raise NoModelAvailableError(
+        "spike_precision='off_grid': the brian2 backend computes spike times on the time "
+        "grid only ('on_grid'); for precise off-grid spike times run on NEST "
+        "(sim.setup(..., spike_precision='off_grid') with lamina.nest)")
 
 
 def _choose_target(extra: dict[str, Any]) -> str:
@@ -71,9 +86,11 @@ class Brian2Backend(Backend):
     """lamina on Brian 2 (see the module docstring for modes and reset)."""
 
     name = "brian2"
+    setup_options = frozenset({"spike_precision", "brian2_target", "brian2_device"})
 
     def __init__(self, config: BackendConfig) -> None:
         super().__init__(config)
+        _check_precision(config.extra)
         self.dt = float(config.dt)
         self.target = _choose_target(config.extra)
         b2.prefs.codegen.target = self.target
@@ -206,6 +223,18 @@ class Brian2Backend(Backend):
             for part in rec.parts:
                 cn.push_values(rec, part, [name])
 
+    def set_synapse_state(self, projection_id: int, name: str, values: np.ndarray) -> None:
+        rec = self._projections[projection_id]
+        names = [v for v in rec.parts[0].code.initial if v in ("u", "x", "y")] \
+            if rec.parts else []
+        if name not in names:
+            raise NonExistentParameterError(
+                name, f"{type(rec.synapse_type).__name__} (state variables)", names)
+        rec.state[name] = np.broadcast_to(np.asarray(values, float), (rec.size(),)).copy()
+        with translated(f"setting {name} of projection {projection_id}"):
+            for part in rec.parts:
+                cn.push_state(rec, part)
+
     def get_connection_values(self, projection_id: int, name: str) -> np.ndarray:
         vals = cn.pull_values(self._projections[projection_id], name)
         return np.round(vals / self.dt) * self.dt if name == "delay" else vals
@@ -255,7 +284,7 @@ class Brian2Backend(Backend):
             src.recording, src.rec_start, src.data = True, self._step, []
 
     def get_current_source_data(self, source_id: int, clear: bool) -> SignalData:
-        first, vals = self._sources[source_id].recorded(self._step, clear)
+        first, vals = self._sources[source_id].recorded(self._step, clear, self.dt)
         return SignalData(first * self.dt, self.dt, vals.reshape(-1, 1))
 
     def _prepare_stimuli(self, n0: int, n1: int) -> None:

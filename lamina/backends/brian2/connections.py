@@ -59,6 +59,8 @@ class ProjectionRecord:
     post_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, _I64))
     values: dict[str, np.ndarray] = field(default_factory=dict)
     parts: list[Part] = field(default_factory=list)
+    #: synaptic state set by ``Projection.initialize`` (projection order), restored on reset
+    state: dict[str, np.ndarray] = field(default_factory=dict)
 
     def size(self) -> int:
         return len(self.pre_ids)
@@ -78,6 +80,7 @@ def build_part(rec: ProjectionRecord, part: Part, pre_obj: Any, post_obj: Any, d
         part.obj = syn
         for var, value in code.initial.items():
             getattr(syn, var + "_")[:] = value
+        push_state(rec, part)
         if "lamina_sign" in syn.variables:
             w = rec.values["weight"][part.positions]
             syn.lamina_sign[:] = np.where(w > 0, 1.0, np.where(w < 0, -1.0, part.sign))
@@ -99,8 +102,20 @@ def push_values(rec: ProjectionRecord, part: Part, names: list[str]) -> None:
             part.obj.pre.delay_[:] = delay
             if part.code.on_post:
                 part.obj.post.delay_[:] = delay      # the whole delay is dendritic
+            if "lamina_lag" in part.obj.variables:   # arrival - spike time (plasticity)
+                part.obj.lamina_lag_[:] = (vals - part.dt) * 1e-3
         else:
             getattr(part.obj, name + "_")[:] = vals * _factor(part, name)
+
+
+def push_state(rec: ProjectionRecord, part: Part) -> None:
+    """Copy the synaptic state set by ``Projection.initialize`` into the Synapses of
+    `part` (connections made later keep the synapse type's initial state)."""
+    if part.obj is None:
+        return
+    for name, vals in rec.state.items():
+        ok = part.positions < len(vals)
+        getattr(part.obj, name + "_")[np.flatnonzero(ok)] = vals[part.positions[ok]]
 
 
 def pull_values(rec: ProjectionRecord, name: str) -> np.ndarray:

@@ -5,6 +5,9 @@
   state (u, x, y) advanced over the interval since the previous spike at each presynaptic
   spike, the jump scaled by the released fraction; tau_psc is the target receptor's
   synaptic time constant (``tau_syn_E_post``/``tau_syn_I_post``; 0 for delta synapses).
+  Intervals are measured between presynaptic spike times, as on NEST: the code runs when
+  the spike arrives, ``lamina_lag`` (delay - dt, Brian 2's arrival minus lamina's spike
+  time) earlier is the spike time, and the first interval counts from t = 0.
 * STDPMechanism with SpikePairRule and any of the weight dependences (mu_plus/mu_minus):
   the rule of `lamina.models.plasticity` with the whole delay dendritic: the weight is
   updated when the presynaptic spike leaves (pathway ``plastic``, no delay) with the
@@ -53,9 +56,10 @@ x : 1
 y : 1
 lamina_r : 1
 t_last : second
+lamina_lag : second
 """
 _TM_UPDATE = """
-h = t - t_last
+h = t - lamina_lag - t_last
 Pzz = exp(-h/tau_rec)
 Pyy = exp(-h/(tau_psc + int(tau_psc <= 0*ms)*ms)) * int(tau_psc > 0*ms)
 Pxy = ((Pzz - 1)*tau_rec - (Pyy - 1)*tau_psc) / (tau_psc - tau_rec)
@@ -66,7 +70,7 @@ u = u + U*(1 - u)
 lamina_r = u*x
 x = x - lamina_r
 y = y + lamina_r
-t_last = t
+t_last = t - lamina_lag
 """
 
 _STDP = """

@@ -71,9 +71,15 @@ class SourceRecord:
         out[active] = self.noise[j[active]] * float(p["stdev"])
         return out
 
-    def recorded(self, now: int, clear: bool) -> tuple[int, np.ndarray]:
-        """(first step, current [nA] per step) recorded since `record` or the last clear."""
-        vals = np.concatenate(self.data) if self.data else np.zeros(0)
+    def recorded(self, now: int, clear: bool, dt: float) -> tuple[int, np.ndarray]:
+        """(first step, current [nA] per step) recorded since `record` or the last clear,
+        up to the current step `now` included (the current that acts from now on), as PyNN
+        returns it."""
+        steps = np.array([now], dtype=_I64)
+        last = current_sources.waveform(self.model, self.params, steps, dt)
+        if self.model == "NoisyCurrentSource":
+            last = last + self._noise(steps, dt)
+        vals = np.concatenate([*self.data, np.asarray(last, float)])
         first = self.rec_start
         if clear:
             self.data, self.rec_start = [], now
