@@ -68,6 +68,16 @@ def entry_for(celltype: StandardCellType) -> dict[str, Any]:
     native = getattr(celltype, "neuron_native_name", None)
     if native is not None:
         return {"kind": "native", "mechanism": native}
+    if name == "PointNeuron":
+        entry = tr.point_neuron_entry(celltype)
+        if entry is None:
+            parts = ", ".join(f"{r}={type(celltype.post_synaptic_receptors[r]).__name__}"
+                              for r in celltype.receptor_types)
+            raise NoModelAvailableError(
+                f"PointNeuron({type(celltype.neuron).__name__}, {parts}) is not available on "
+                "the neuron backend: it offers LIF or AdExp membranes with CurrExpPSR, "
+                "CondExpPSR and CondAlphaPSR receptors")
+        return entry
     entry = tr.CELLS.get(name)
     if entry is None:
         raise NoModelAvailableError(
