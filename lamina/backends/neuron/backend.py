@@ -18,8 +18,8 @@ Synapses: StaticSynapse, TsodyksMarkramSynapse and Tsodyks2Synapse (state in the
 weight vector, `connections`), STDPMechanism with SpikePairRule (`plasticity`),
 ElectricalSynapse (a pair of ``LaminaGap`` point processes per connection, made before the
 first run). Limits: cells cannot be created after the start (current sources and spike
-sources can); GIF_cond_exp, PointNeuron,
-SpikeSourceInhGamma, the stochastic synapses and Vogels2011Rule raise
+sources can); GIF_cond_exp, PointNeuron with
+CondBetaPSR receptors, SpikeSourceInhGamma, the stochastic synapses and Vogels2011Rule raise
 `NoModelAvailableError`; no MPI (``ParallelContext`` is used with one process).
 """
 from __future__ import annotations
@@ -351,21 +351,22 @@ class NeuronBackend(Backend):
         self._structure_changed |= self._initialized
 
     def set_current_source_parameters(self, source_id: int, parameters: dict[str, Any]) -> None:
-        src = self._sources[source_id]
-        src.params.update(parameters)
+        self._sources[source_id].set_parameters(parameters, self._step, self.dt,
+                                                int(self.config.rng_seed))
 
     def record_current_source(self, source_id: int) -> None:
         src = self._sources[source_id]
         if not src.recording:
-            src.recording, src.rec_start = True, self._step
+            src.recording = True
+            src.restart_recording(self._step)
 
     def get_current_source_data(self, source_id: int, clear: bool) -> SignalData:
         src = self._sources[source_id]
-        values = src.waveform(src.rec_start, self._step + 1, self.dt,
-                              int(self.config.rng_seed)) if src.recording else np.zeros(0)
+        values = (src.recorded(self._step, self.dt, int(self.config.rng_seed))
+                  if src.recording else np.zeros(0))
         data = SignalData(src.rec_start * self.dt, self.dt, values[:, None])
         if clear:
-            src.rec_start = self._step + 1
+            src.restart_recording(self._step + 1)
         return data
 
     # -- recording ---------------------------------------------------------------------
@@ -526,7 +527,7 @@ class NeuronBackend(Backend):
             trains.restart()
         for src in self._sources.values():
             if src.recording:
-                src.rec_start = 0
+                src.restart_recording(0)
 
     def end(self) -> None:
         self._harvest_safely()

@@ -126,6 +126,24 @@ class CurrentSource:
     noise: np.ndarray = field(default_factory=lambda: np.zeros(0))
     recording: bool = False
     rec_start: int = 0
+    played: np.ndarray = field(default_factory=lambda: np.zeros(0))  # recorded, frozen [nA]
+
+    def set_parameters(self, changed: dict[str, Any], now: int, dt: float, seed: int) -> None:
+        """Change parameters from step `now` on; the recorded amplitude of the steps
+        before keeps the values they had."""
+        if self.recording:
+            first = self.rec_start + len(self.played)
+            self.played = np.concatenate([self.played, self.waveform(first, now, dt, seed)])
+        self.params.update(changed)
+
+    def recorded(self, now: int, dt: float, seed: int) -> np.ndarray:
+        """Amplitude [nA] of steps ``rec_start .. now``, as injected."""
+        first = self.rec_start + len(self.played)
+        return np.concatenate([self.played, self.waveform(first, now + 1, dt, seed)])
+
+    def restart_recording(self, step: int) -> None:
+        """Record from step `step` on, forgetting what was recorded before."""
+        self.rec_start, self.played = step, np.zeros(0)
 
     def attach(self, h: Any, sections: list[Any]) -> None:
         """A LaminaCurrent on each section, reading this source's driver."""
