@@ -36,8 +36,8 @@ from lamina.backends.neuron import cells as cg
 from lamina.backends.neuron import mechanisms, native
 from lamina.backends.neuron import translations as tr
 from lamina.backends.neuron import plasticity
-from lamina.backends.neuron.connections import (GAP, KINDS, SLOTS, STDP, ProjectionRecord,
-                                                make_gaps, make_netcons, read, write)
+from lamina.backends.neuron.connections import (GAP, KINDS, SLOTS, STATE_SLOTS, STDP,
+                                                ProjectionRecord, make_gaps, make_netcons, read, write)
 from lamina.backends.neuron.errors import translated
 from lamina.backends.neuron.recording import AnalogStore, Channel, SpikeStore
 from lamina.backends.neuron.sources import CurrentSource, SpikeTrains
@@ -323,6 +323,18 @@ class NeuronBackend(Backend):
             write(rec.netcons, "x_next", np.abs(rec.w0) / read(rec.netcons, "w_max", STDP),
                   STDP)
 
+    def set_synapse_state(self, projection_id: int, name: str, values: np.ndarray) -> None:
+        rec = self._projections[projection_id]
+        table = STATE_SLOTS.get(rec.kind, {})
+        if name not in table:
+            raise NonExistentParameterError(
+                name, f"{type(rec.synapse_type).__name__} (state variables)", list(table))
+        vals = np.broadcast_to(np.asarray(values, float), (len(rec.netcons),)).copy()
+        rec.initial_state[table[name]] = vals
+        if self._initialized:
+            for nc, v in zip(rec.netcons, vals.tolist()):
+                nc.weight[table[name]] = v
+
     def get_connection_values(self, projection_id: int, name: str) -> np.ndarray:
         rec = self._projections[projection_id]
         self._check_attribute(rec, name)
@@ -461,6 +473,8 @@ class NeuronBackend(Backend):
             h.finitialize()
             for g in self._groups:
                 cg.apply_initial_values(g)
+            for rec in self._projections.values():
+                rec.apply_initial_state()
             self._reinit_states()
             h.frecord_init()
         for ch in self._channels:
