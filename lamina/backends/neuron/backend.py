@@ -5,7 +5,7 @@ time step is ``h.dt``. Integration: by default NEURON's fixed step with
 ``h.secondorder = 2`` (Crank-Nicolson; currents evaluated at mid-step), spikes on the time
 grid; ``setup(use_cvode=True)`` uses CVODE (variable step and order, ``rtol``/``atol``
 options; threshold crossings located by root finding, spikes and resets at those times, off
-the grid).
+the grid; ``setup(spike_precision='off_grid')`` selects it too).
 
 Time: nothing is initialised until the first `run_until` (``h.finitialize``, then the cells'
 initial values, then ``frecord_init``); each run queues the spikes of the spike sources for
@@ -53,15 +53,25 @@ class NeuronBackend(Backend):
     """lamina on NEURON (see the module docstring for integration and time)."""
 
     name = "neuron"
+    setup_options = frozenset({"use_cvode", "rtol", "atol", "spike_precision"})
 
     def __init__(self, config: BackendConfig) -> None:
         super().__init__(config)
         self.dt = float(config.dt)
         extra = dict(config.extra)
-        self.use_cvode = extra.pop("use_cvode", False)
+        precision = extra.pop("spike_precision", None)
+        if precision not in (None, "on_grid", "off_grid"):
+            raise InvalidParameterValueError(
+                f"spike_precision={precision!r}: expected 'on_grid' or 'off_grid'")
+        self.use_cvode = extra.pop("use_cvode", precision == "off_grid")
         if not isinstance(self.use_cvode, (bool, np.bool_)):
             raise InvalidParameterValueError(
                 f"use_cvode={self.use_cvode!r}: expected True or False")
+        if precision is not None and (precision == "off_grid") != bool(self.use_cvode):
+            raise InvalidParameterValueError(
+                f"spike_precision={precision!r} with use_cvode={self.use_cvode!r}: on the "
+                "neuron backend spikes are off the grid exactly when CVODE integrates "
+                "(spike_precision='off_grid' selects it)")
         self.rtol = float(extra.pop("rtol", 1e-5))
         self.atol = float(extra.pop("atol", 1e-5))
         self.off_grid = bool(self.use_cvode)
