@@ -184,7 +184,8 @@ def apply_initial_values(group: CellGroup) -> None:
         vals = np.broadcast_to(np.asarray(values, float), (n,)).tolist()
         if name == "v":
             for sec, v in zip(group.sections, vals):
-                sec(0.5).v = v
+                for seg in sec.allseg():    # the zero-area end nodes too
+                    seg.v = v
         else:
             for obj, v in zip(group.membranes, vals):
                 setattr(obj, name, v)
