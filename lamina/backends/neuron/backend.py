@@ -155,8 +155,9 @@ class NeuronBackend(Backend):
         name = type(celltype).__name__
         with translated(f"creating {len(ids)} {name} cells", NoModelAvailableError):
             cg.build(h, self.pc, group)
-            for gid in ids.tolist():
-                self.pc.spike_record(gid, self._spike_t, self._spike_gid)
+            if not group.is_source:      # a source's spikes are recorded as queued (run)
+                for gid in ids.tolist():
+                    self.pc.spike_record(gid, self._spike_t, self._spike_gid)
         top = int(ids.max()) + 1
         if top > len(self._group_of):
             grow = top - len(self._group_of)
@@ -457,6 +458,16 @@ class NeuronBackend(Backend):
         else:
             self._analog.clear(variable, ids)
 
+    def _record_source_spikes(self, ids: np.ndarray, window: list[np.ndarray]) -> None:
+        """Record the spikes queued for spike sources this run: those at the run's end
+        reach NEURON's relays only when the next run starts (its t falls short of the
+        end by rounding)."""
+        ids = np.asarray(ids, _I64)
+        for gid, times in zip(ids[self._spk_active[ids]].tolist(),
+                              [w for w, on in zip(window, self._spk_active[ids]) if on]):
+            if len(times):
+                self._spikes.append(np.full(len(times), gid, _I64), times)
+
     def _harvest(self) -> None:
         if len(self._spike_t):
             times = self._spike_t.as_numpy().copy()
@@ -530,9 +541,11 @@ class NeuronBackend(Backend):
                 src.queue(h, self._step, n_stop, self.dt, seed, fresh)
             for gi, trains in self._trains.items():
                 stims = self._groups[gi].stims
-                for k, times in enumerate(trains.window(t0, t1)):
+                window = trains.window(t0, t1)
+                for k, times in enumerate(window):
                     for ts in times.tolist():
                         stims[k].event(ts)
+                self._record_source_spikes(trains.ids, window)
             self.pc.psolve(t1)
         self._step = n_stop
         self._harvest()

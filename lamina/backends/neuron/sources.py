@@ -86,12 +86,17 @@ class SpikeTrains:
         return out
 
     def window(self, t0: float, t1: float) -> list[np.ndarray]:
-        """Spike times [ms] in ``[t0, t1)``, on the grid, one array per cell."""
+        """Spike times [ms] in ``[t0, t1)``, on the grid, one array per cell; a
+        SpikeSourceArray's in ``(t0, t1]`` (``[0, t1]`` from the start): a spike at the
+        current time belongs to the run that ended there, so spike times set between runs
+        take effect after the current time, as on the other backends."""
         if self.model == "SpikeSourceArray":
+            n0, n1 = int(round(t0 / self.dt)), int(round(t1 / self.dt))
             out = []
             for times in self.params["spike_times"]:
-                grid = np.floor(times / self.dt + 0.5) * self.dt
-                out.append(grid[(grid >= t0 - 1e-9) & (grid < t1 - 1e-9)])
+                steps = cs.to_step(times, self.dt)
+                keep = ((steps > n0) | ((steps == 0) & (n0 == 0))) & (steps <= n1)
+                out.append(steps[keep] * self.dt)
             return out
         return self._random_window(t0, t1)
 
