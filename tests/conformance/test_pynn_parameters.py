@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 
+from lamina.errors import NoModelAvailableError
 from lamina.parameters import ArrayParameter, Sequence
 
 
@@ -19,7 +20,11 @@ def test_spike_source_sequence_reductions(sim):
     assert p.get("spike_times").max() == 25.0    # what inhomogeneous_network.py does
 
 
-def test_per_cell_array_parameters_get_and_set(sim):
+def test_per_cell_array_parameters_get_and_set(backend, sim, refused):
+    if "GIF_cond_exp" in refused:
+        with pytest.raises(NoModelAvailableError, match=f"GIF_cond_exp .*{backend}"):
+            sim.Population(2, sim.GIF_cond_exp())
+        return
     gif = sim.Population(2, sim.GIF_cond_exp())
     default = gif.get("tau_eta")
     assert isinstance(default, ArrayParameter) and len(default) == 3

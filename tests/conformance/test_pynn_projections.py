@@ -100,9 +100,15 @@ def test_initialize_tsodyks_markram_state(sim):
     assert again == pytest.approx(changed, rel=1e-12)
 
 
-def test_initialize_multiquantal_sites(sim):
+def test_initialize_multiquantal_sites(backend, sim, refused):
     src = sim.Population(1, sim.SpikeSourceArray(spike_times=[5.0]))
     tgt = sim.Population(1, sim.IF_cond_exp())
+    if "MultiQuantalSynapse" in refused:
+        with pytest.raises(errors.NoModelAvailableError,
+                           match=f"MultiQuantalSynapse .*{backend}"):
+            sim.Projection(src, tgt, sim.AllToAllConnector(),
+                           sim.MultiQuantalSynapse(weight=0.01, n=5, U=0.5, delay=1.0))
+        return
     prj = sim.Projection(src, tgt, sim.AllToAllConnector(),
                          sim.MultiQuantalSynapse(weight=0.01, n=5, U=0.5, delay=1.0))
     prj.initialize(a=5, u=0.5)                       # what multiquantal_synapses.py does
