@@ -33,16 +33,31 @@ from neuron import h  # type: ignore[import-untyped]
 
 from lamina.backends.base import Backend, BackendConfig, SignalData
 from lamina.backends.neuron import cells as cg
-from lamina.backends.neuron import mechanisms, native
+from lamina.backends.neuron import mechanisms, native, plasticity
 from lamina.backends.neuron import translations as tr
-from lamina.backends.neuron import plasticity
-from lamina.backends.neuron.connections import (GAP, KINDS, SLOTS, STATE_SLOTS, STDP,
-                                                ProjectionRecord, make_gaps, make_netcons, read, write)
+from lamina.backends.neuron.connections import (
+    GAP,
+    KINDS,
+    SLOTS,
+    STATE_SLOTS,
+    STDP,
+    ProjectionRecord,
+    make_gaps,
+    make_netcons,
+    read,
+    write,
+)
 from lamina.backends.neuron.errors import translated
 from lamina.backends.neuron.recording import AnalogStore, Channel, SpikeStore
 from lamina.backends.neuron.sources import CurrentSource, SpikeTrains
-from lamina.errors import (ConnectionError, InvalidParameterValueError, LaminaError,
-                           NoModelAvailableError, NonExistentParameterError, RecordingError)
+from lamina.errors import (
+    ConnectionError,
+    InvalidParameterValueError,
+    LaminaError,
+    NoModelAvailableError,
+    NonExistentParameterError,
+    RecordingError,
+)
 from lamina.models.base import StandardCellType, StandardSynapseType
 
 logger = logging.getLogger(__name__)

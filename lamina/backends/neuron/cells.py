@@ -69,12 +69,13 @@ def entry_for(celltype: StandardCellType) -> dict[str, Any]:
     if native is not None:
         return {"kind": "native", "mechanism": native}
     if name == "PointNeuron":
-        entry = tr.point_neuron_entry(celltype)
+        composed: Any = celltype
+        entry = tr.point_neuron_entry(composed)
         if entry is None:
-            parts = ", ".join(f"{r}={type(celltype.post_synaptic_receptors[r]).__name__}"
-                              for r in celltype.receptor_types)
+            parts = ", ".join(f"{r}={type(composed.post_synaptic_receptors[r]).__name__}"
+                              for r in composed.receptor_types)
             raise NoModelAvailableError(
-                f"PointNeuron({type(celltype.neuron).__name__}, {parts}) is not available on "
+                f"PointNeuron({type(composed.neuron).__name__}, {parts}) is not available on "
                 "the neuron backend: it offers LIF or AdExp membranes with CurrExpPSR, "
                 "CondExpPSR and CondAlphaPSR receptors")
         return entry

@@ -91,7 +91,7 @@ class SpikeTrains:
         current time belongs to the run that ended there, so spike times set between runs
         take effect after the current time, as on the other backends."""
         if self.model == "SpikeSourceArray":
-            n0, n1 = int(round(t0 / self.dt)), int(round(t1 / self.dt))
+            n0, n1 = round(t0 / self.dt), round(t1 / self.dt)
             out = []
             for times in self.params["spike_times"]:
                 steps = cs.to_step(times, self.dt)
