@@ -52,14 +52,3 @@ def sim(backend):
     module.setup(timestep=0.1)
     yield module
     module.end()
-
-
-#: models a backend does not offer: there, building one raises `NoModelAvailableError`
-#: naming the model and the backend (a documented refusal, checked instead)
-NOT_AVAILABLE: dict[str, set[str]] = {"neuron": {"GIF_cond_exp", "MultiQuantalSynapse"}}
-
-
-@pytest.fixture
-def refused(backend) -> set[str]:
-    """The models `backend` does not offer (see `NOT_AVAILABLE`)."""
-    return NOT_AVAILABLE.get(backend, set())

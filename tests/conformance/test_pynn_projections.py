@@ -100,17 +100,16 @@ def test_initialize_tsodyks_markram_state(sim):
     assert again == pytest.approx(changed, rel=1e-12)
 
 
-def test_initialize_multiquantal_sites(backend, sim, refused):
+def test_initialize_multiquantal_sites(backend, sim):
     src = sim.Population(1, sim.SpikeSourceArray(spike_times=[5.0]))
     tgt = sim.Population(1, sim.IF_cond_exp())
-    if "MultiQuantalSynapse" in refused:
+    synapse = sim.MultiQuantalSynapse(weight=0.01, n=5, U=0.5, delay=1.0)
+    if backend in ("brian2", "neuron"):              # no quantal release model there
         with pytest.raises(errors.NoModelAvailableError,
-                           match=f"MultiQuantalSynapse .*{backend}"):
-            sim.Projection(src, tgt, sim.AllToAllConnector(),
-                           sim.MultiQuantalSynapse(weight=0.01, n=5, U=0.5, delay=1.0))
+                           match=f"MultiQuantalSynapse is not available on the {backend} backend"):
+            sim.Projection(src, tgt, sim.AllToAllConnector(), synapse)
         return
-    prj = sim.Projection(src, tgt, sim.AllToAllConnector(),
-                         sim.MultiQuantalSynapse(weight=0.01, n=5, U=0.5, delay=1.0))
+    prj = sim.Projection(src, tgt, sim.AllToAllConnector(), synapse)
     prj.initialize(a=5, u=0.5)                       # what multiquantal_synapses.py does
     prj.record("a")
     sim.run(2.0)
