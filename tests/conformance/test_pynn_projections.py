@@ -104,9 +104,9 @@ def test_initialize_multiquantal_sites(backend, sim):
     src = sim.Population(1, sim.SpikeSourceArray(spike_times=[5.0]))
     tgt = sim.Population(1, sim.IF_cond_exp())
     synapse = sim.MultiQuantalSynapse(weight=0.01, n=5, U=0.5, delay=1.0)
-    if backend == "brian2":                          # no quantal release model on Brian 2
+    if backend in ("brian2", "neuron"):              # no quantal release model there
         with pytest.raises(errors.NoModelAvailableError,
-                           match="MultiQuantalSynapse is not available on the brian2 backend"):
+                           match=f"MultiQuantalSynapse is not available on the {backend} backend"):
             sim.Projection(src, tgt, sim.AllToAllConnector(), synapse)
         return
     prj = sim.Projection(src, tgt, sim.AllToAllConnector(), synapse)

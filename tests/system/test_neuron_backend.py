@@ -480,3 +480,51 @@ def test_sfa_rr_model_counts_and_adaptation_match_the_engine():
         assert len(a) == len(b) > 1 and abs(a[0] - b[0]) < 1e-9
     assert g_ref.max() > 10.0                                   # nS
     np.testing.assert_allclose(g[-1], g_ref[-1], rtol=0.02)
+
+
+# -- PointNeuron, setup options ------------------------------------------------------------
+def _adex_v(sim, celltype):
+    """v of one cell driven by an excitatory and an inhibitory spike, 40 ms."""
+    src = sim.Population(2, sim.SpikeSourceArray(spike_times=[[5.0], [15.0]]))
+    cell = sim.Population(1, celltype)
+    cell.record("v")
+    for k, receptor in enumerate(sorted(cell.celltype.receptor_types)[::-1]):
+        sim.Projection(src[k:k + 1], cell, sim.AllToAllConnector(),
+                       sim.StaticSynapse(weight=0.05, delay=1.0), receptor_type=receptor)
+    sim.run(40.0)
+    return np.asarray(cell.get_data().segments[0].analogsignals[0]).ravel()
+
+
+def test_point_neuron_adexp_cond_exp_equals_its_standard_model(nrn):
+    """PointNeuron(AdExp, two CondExpPSR) runs the same mechanisms as
+    EIF_cond_exp_isfa_ista: identical v."""
+    standard = _adex_v(nrn, nrn.EIF_cond_exp_isfa_ista(tau_syn_E=2.0, tau_syn_I=4.0,
+                                                        e_rev_I=-80.0))
+    nrn.setup(timestep=DT)
+    composed = _adex_v(nrn, nrn.PointNeuron(
+        nrn.AdExp(), excitatory=nrn.CondExpPSR(tau_syn=2.0, e_syn=0.0),
+        inhibitory=nrn.CondExpPSR(tau_syn=4.0, e_syn=-80.0)))
+    assert standard.max() > -70.6 + 0.1 and np.array_equal(standard, composed)
+
+
+def test_point_neuron_without_a_neuron_mechanism_is_refused(nrn):
+    from lamina.errors import NoModelAvailableError
+    with pytest.raises(NoModelAvailableError, match=r"PointNeuron\(LIF, AMPA=CondBetaPSR\).*"
+                                                    "neuron backend"):
+        nrn.Population(1, nrn.PointNeuron(nrn.LIF(), AMPA=nrn.CondBetaPSR()))
+
+
+def test_spike_precision_selects_cvode_and_conflicts_are_refused():
+    import lamina.neuron as sim
+    from lamina.errors import InvalidParameterValueError
+    sim.setup(timestep=DT, spike_precision="off_grid")
+    p = sim.Population(1, sim.IF_curr_exp(i_offset=1.0))
+    p.record("spikes")
+    sim.run(30.0)
+    first = float(p.get_data().segments[0].spiketrains[0][0])
+    assert abs(first / DT - round(first / DT)) > 1e-3           # off the time grid
+    with pytest.raises(InvalidParameterValueError, match="use_cvode=False"):
+        sim.setup(timestep=DT, spike_precision="off_grid", use_cvode=False)
+    with pytest.raises(InvalidParameterValueError, match="spike_precision='exact'"):
+        sim.setup(timestep=DT, spike_precision="exact")
+    sim.end()

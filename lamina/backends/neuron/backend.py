@@ -5,7 +5,7 @@ time step is ``h.dt``. Integration: by default NEURON's fixed step with
 ``h.secondorder = 2`` (Crank-Nicolson; currents evaluated at mid-step), spikes on the time
 grid; ``setup(use_cvode=True)`` uses CVODE (variable step and order, ``rtol``/``atol``
 options; threshold crossings located by root finding, spikes and resets at those times, off
-the grid).
+the grid; ``setup(spike_precision='off_grid')`` selects it too).
 
 Time: nothing is initialised until the first `run_until` (``h.finitialize``, then the cells'
 initial values, then ``frecord_init``); each run queues the spikes of the spike sources for
@@ -18,8 +18,8 @@ Synapses: StaticSynapse, TsodyksMarkramSynapse and Tsodyks2Synapse (state in the
 weight vector, `connections`), STDPMechanism with SpikePairRule (`plasticity`),
 ElectricalSynapse (a pair of ``LaminaGap`` point processes per connection, made before the
 first run). Limits: cells cannot be created after the start (current sources and spike
-sources can); GIF_cond_exp, PointNeuron,
-SpikeSourceInhGamma, the stochastic synapses and Vogels2011Rule raise
+sources can); GIF_cond_exp, PointNeuron with
+CondBetaPSR receptors, SpikeSourceInhGamma, the stochastic synapses and Vogels2011Rule raise
 `NoModelAvailableError`; no MPI (``ParallelContext`` is used with one process).
 """
 from __future__ import annotations
@@ -33,16 +33,31 @@ from neuron import h  # type: ignore[import-untyped]
 
 from lamina.backends.base import Backend, BackendConfig, SignalData
 from lamina.backends.neuron import cells as cg
-from lamina.backends.neuron import mechanisms, native
+from lamina.backends.neuron import mechanisms, native, plasticity
 from lamina.backends.neuron import translations as tr
-from lamina.backends.neuron import plasticity
-from lamina.backends.neuron.connections import (GAP, KINDS, SLOTS, STDP, ProjectionRecord,
-                                                make_gaps, make_netcons, read, write)
+from lamina.backends.neuron.connections import (
+    GAP,
+    KINDS,
+    SLOTS,
+    STATE_SLOTS,
+    STDP,
+    ProjectionRecord,
+    make_gaps,
+    make_netcons,
+    read,
+    write,
+)
 from lamina.backends.neuron.errors import translated
 from lamina.backends.neuron.recording import AnalogStore, Channel, SpikeStore
 from lamina.backends.neuron.sources import CurrentSource, SpikeTrains
-from lamina.errors import (ConnectionError, InvalidParameterValueError, LaminaError,
-                           NoModelAvailableError, NonExistentParameterError, RecordingError)
+from lamina.errors import (
+    ConnectionError,
+    InvalidParameterValueError,
+    LaminaError,
+    NoModelAvailableError,
+    NonExistentParameterError,
+    RecordingError,
+)
 from lamina.models.base import StandardCellType, StandardSynapseType
 
 logger = logging.getLogger(__name__)
@@ -53,15 +68,25 @@ class NeuronBackend(Backend):
     """lamina on NEURON (see the module docstring for integration and time)."""
 
     name = "neuron"
+    setup_options = frozenset({"use_cvode", "rtol", "atol", "spike_precision"})
 
     def __init__(self, config: BackendConfig) -> None:
         super().__init__(config)
         self.dt = float(config.dt)
         extra = dict(config.extra)
-        self.use_cvode = extra.pop("use_cvode", False)
+        precision = extra.pop("spike_precision", None)
+        if precision not in (None, "on_grid", "off_grid"):
+            raise InvalidParameterValueError(
+                f"spike_precision={precision!r}: expected 'on_grid' or 'off_grid'")
+        self.use_cvode = extra.pop("use_cvode", precision == "off_grid")
         if not isinstance(self.use_cvode, (bool, np.bool_)):
             raise InvalidParameterValueError(
                 f"use_cvode={self.use_cvode!r}: expected True or False")
+        if precision is not None and (precision == "off_grid") != bool(self.use_cvode):
+            raise InvalidParameterValueError(
+                f"spike_precision={precision!r} with use_cvode={self.use_cvode!r}: on the "
+                "neuron backend spikes are off the grid exactly when CVODE integrates "
+                "(spike_precision='off_grid' selects it)")
         self.rtol = float(extra.pop("rtol", 1e-5))
         self.atol = float(extra.pop("atol", 1e-5))
         self.off_grid = bool(self.use_cvode)
@@ -145,8 +170,9 @@ class NeuronBackend(Backend):
         name = type(celltype).__name__
         with translated(f"creating {len(ids)} {name} cells", NoModelAvailableError):
             cg.build(h, self.pc, group)
-            for gid in ids.tolist():
-                self.pc.spike_record(gid, self._spike_t, self._spike_gid)
+            if not group.is_source:      # a source's spikes are recorded as queued (run)
+                for gid in ids.tolist():
+                    self.pc.spike_record(gid, self._spike_t, self._spike_gid)
         top = int(ids.max()) + 1
         if top > len(self._group_of):
             grow = top - len(self._group_of)
@@ -323,6 +349,18 @@ class NeuronBackend(Backend):
             write(rec.netcons, "x_next", np.abs(rec.w0) / read(rec.netcons, "w_max", STDP),
                   STDP)
 
+    def set_synapse_state(self, projection_id: int, name: str, values: np.ndarray) -> None:
+        rec = self._projections[projection_id]
+        table = STATE_SLOTS.get(rec.kind, {})
+        if name not in table:
+            raise NonExistentParameterError(
+                name, f"{type(rec.synapse_type).__name__} (state variables)", list(table))
+        vals = np.broadcast_to(np.asarray(values, float), (len(rec.netcons),)).copy()
+        rec.initial_state[table[name]] = vals
+        if self._initialized:
+            for nc, v in zip(rec.netcons, vals.tolist()):
+                nc.weight[table[name]] = v
+
     def get_connection_values(self, projection_id: int, name: str) -> np.ndarray:
         rec = self._projections[projection_id]
         self._check_attribute(rec, name)
@@ -351,21 +389,22 @@ class NeuronBackend(Backend):
         self._structure_changed |= self._initialized
 
     def set_current_source_parameters(self, source_id: int, parameters: dict[str, Any]) -> None:
-        src = self._sources[source_id]
-        src.params.update(parameters)
+        self._sources[source_id].set_parameters(parameters, self._step, self.dt,
+                                                int(self.config.rng_seed))
 
     def record_current_source(self, source_id: int) -> None:
         src = self._sources[source_id]
         if not src.recording:
-            src.recording, src.rec_start = True, self._step
+            src.recording = True
+            src.restart_recording(self._step)
 
     def get_current_source_data(self, source_id: int, clear: bool) -> SignalData:
         src = self._sources[source_id]
-        values = src.waveform(src.rec_start, self._step + 1, self.dt,
-                              int(self.config.rng_seed)) if src.recording else np.zeros(0)
+        values = (src.recorded(self._step, self.dt, int(self.config.rng_seed))
+                  if src.recording else np.zeros(0))
         data = SignalData(src.rec_start * self.dt, self.dt, values[:, None])
         if clear:
-            src.rec_start = self._step + 1
+            src.restart_recording(self._step + 1)
         return data
 
     # -- recording ---------------------------------------------------------------------
@@ -434,6 +473,16 @@ class NeuronBackend(Backend):
         else:
             self._analog.clear(variable, ids)
 
+    def _record_source_spikes(self, ids: np.ndarray, window: list[np.ndarray]) -> None:
+        """Record the spikes queued for spike sources this run: those at the run's end
+        reach NEURON's relays only when the next run starts (its t falls short of the
+        end by rounding)."""
+        ids = np.asarray(ids, _I64)
+        for gid, times in zip(ids[self._spk_active[ids]].tolist(),
+                              [w for w, on in zip(window, self._spk_active[ids]) if on]):
+            if len(times):
+                self._spikes.append(np.full(len(times), gid, _I64), times)
+
     def _harvest(self) -> None:
         if len(self._spike_t):
             times = self._spike_t.as_numpy().copy()
@@ -460,6 +509,8 @@ class NeuronBackend(Backend):
             h.finitialize()
             for g in self._groups:
                 cg.apply_initial_values(g)
+            for rec in self._projections.values():
+                rec.apply_initial_state()
             self._reinit_states()
             h.frecord_init()
         for ch in self._channels:
@@ -505,9 +556,11 @@ class NeuronBackend(Backend):
                 src.queue(h, self._step, n_stop, self.dt, seed, fresh)
             for gi, trains in self._trains.items():
                 stims = self._groups[gi].stims
-                for k, times in enumerate(trains.window(t0, t1)):
+                window = trains.window(t0, t1)
+                for k, times in enumerate(window):
                     for ts in times.tolist():
                         stims[k].event(ts)
+                self._record_source_spikes(trains.ids, window)
             self.pc.psolve(t1)
         self._step = n_stop
         self._harvest()
@@ -526,7 +579,7 @@ class NeuronBackend(Backend):
             trains.restart()
         for src in self._sources.values():
             if src.recording:
-                src.rec_start = 0
+                src.restart_recording(0)
 
     def end(self) -> None:
         self._harvest_safely()

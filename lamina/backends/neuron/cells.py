@@ -68,6 +68,17 @@ def entry_for(celltype: StandardCellType) -> dict[str, Any]:
     native = getattr(celltype, "neuron_native_name", None)
     if native is not None:
         return {"kind": "native", "mechanism": native}
+    if name == "PointNeuron":
+        composed: Any = celltype
+        entry = tr.point_neuron_entry(composed)
+        if entry is None:
+            parts = ", ".join(f"{r}={type(composed.post_synaptic_receptors[r]).__name__}"
+                              for r in composed.receptor_types)
+            raise NoModelAvailableError(
+                f"PointNeuron({type(composed.neuron).__name__}, {parts}) is not available on "
+                "the neuron backend: it offers LIF or AdExp membranes with CurrExpPSR, "
+                "CondExpPSR and CondAlphaPSR receptors")
+        return entry
     entry = tr.CELLS.get(name)
     if entry is None:
         raise NoModelAvailableError(
@@ -174,7 +185,8 @@ def apply_initial_values(group: CellGroup) -> None:
         vals = np.broadcast_to(np.asarray(values, float), (n,)).tolist()
         if name == "v":
             for sec, v in zip(group.sections, vals):
-                sec(0.5).v = v
+                for seg in sec.allseg():    # the zero-area end nodes too
+                    seg.v = v
         else:
             for obj, v in zip(group.membranes, vals):
                 setattr(obj, name, v)

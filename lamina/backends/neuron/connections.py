@@ -28,6 +28,8 @@ KINDS = {"StaticSynapse": 0, "TsodyksMarkramSynapse": 1, "Tsodyks2Synapse": 2,
          "STDPMechanism": 3, "ElectricalSynapse": 4}
 STDP = 3
 GAP = 4
+#: per kind: state variable (``Projection.initialize``) -> slot of the NetCon weight vector
+STATE_SLOTS: dict[int, dict[str, int]] = {1: {"u": 5, "x": 6, "y": 7}, 2: {"u": 5, "x": 6}}
 #: per kind: per-connection attribute -> slot of the NetCon weight vector
 SLOTS: dict[int, dict[str, int]] = {
     0: {"weight": 0},
@@ -53,6 +55,19 @@ class ProjectionRecord:
     kind: int = 0
     gaps: list[tuple[Any, Any]] = field(default_factory=list)     # GAP: LaminaGap pairs
     w0: np.ndarray = field(default_factory=lambda: np.zeros(0))   # STDP: weights to restore
+    initial_state: dict[int, np.ndarray] = field(default_factory=dict)  # slot -> values
+
+    def apply_initial_state(self) -> None:
+        """Write the state set by ``Projection.initialize`` over what NEURON's
+        ``finitialize`` gave the NetCons (call after it). TsodyksMarkramSynapse measures the
+        first interval from t = 0 at the presynaptic side, as NEST: the event arrives a
+        delay later, so the last update is placed at t = delay."""
+        if self.kind == 1 and self.initial_state:
+            for nc in self.netcons:
+                nc.weight[8] = nc.delay
+        for slot, values in self.initial_state.items():
+            for nc, v in zip(self.netcons, values.tolist()):
+                nc.weight[slot] = v
 
     def append(self, pre: np.ndarray, post: np.ndarray, netcons: list[Any],
                weight: np.ndarray) -> None:

@@ -86,12 +86,17 @@ class SpikeTrains:
         return out
 
     def window(self, t0: float, t1: float) -> list[np.ndarray]:
-        """Spike times [ms] in ``[t0, t1)``, on the grid, one array per cell."""
+        """Spike times [ms] in ``[t0, t1)``, on the grid, one array per cell; a
+        SpikeSourceArray's in ``(t0, t1]`` (``[0, t1]`` from the start): a spike at the
+        current time belongs to the run that ended there, so spike times set between runs
+        take effect after the current time, as on the other backends."""
         if self.model == "SpikeSourceArray":
+            n0, n1 = round(t0 / self.dt), round(t1 / self.dt)
             out = []
             for times in self.params["spike_times"]:
-                grid = np.floor(times / self.dt + 0.5) * self.dt
-                out.append(grid[(grid >= t0 - 1e-9) & (grid < t1 - 1e-9)])
+                steps = cs.to_step(times, self.dt)
+                keep = ((steps > n0) | ((steps == 0) & (n0 == 0))) & (steps <= n1)
+                out.append(steps[keep] * self.dt)
             return out
         return self._random_window(t0, t1)
 
@@ -126,6 +131,24 @@ class CurrentSource:
     noise: np.ndarray = field(default_factory=lambda: np.zeros(0))
     recording: bool = False
     rec_start: int = 0
+    played: np.ndarray = field(default_factory=lambda: np.zeros(0))  # recorded, frozen [nA]
+
+    def set_parameters(self, changed: dict[str, Any], now: int, dt: float, seed: int) -> None:
+        """Change parameters from step `now` on; the recorded amplitude of the steps
+        before keeps the values they had."""
+        if self.recording:
+            first = self.rec_start + len(self.played)
+            self.played = np.concatenate([self.played, self.waveform(first, now, dt, seed)])
+        self.params.update(changed)
+
+    def recorded(self, now: int, dt: float, seed: int) -> np.ndarray:
+        """Amplitude [nA] of steps ``rec_start .. now``, as injected."""
+        first = self.rec_start + len(self.played)
+        return np.concatenate([self.played, self.waveform(first, now + 1, dt, seed)])
+
+    def restart_recording(self, step: int) -> None:
+        """Record from step `step` on, forgetting what was recorded before."""
+        self.rec_start, self.played = step, np.zeros(0)
 
     def attach(self, h: Any, sections: list[Any]) -> None:
         """A LaminaCurrent on each section, reading this source's driver."""

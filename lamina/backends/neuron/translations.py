@@ -161,3 +161,37 @@ def evaluate(rules: dict[str, Rule], params: Params, n: int) -> dict[str, np.nda
             continue
         out[native] = np.broadcast_to(np.asarray(value, float), (n,))
     return out
+
+
+#: PointNeuron receptor kind -> (NEURON synapse mechanism, conductance-based)
+_PSR_MECHANISMS = {"CurrExpPSR": ("LaminaExpSyn", False), "CondExpPSR": ("LaminaExpSyn", True),
+                   "CondAlphaPSR": ("LaminaAlphaSyn", True)}
+
+
+def point_neuron_entry(celltype: Any) -> dict[str, Any] | None:
+    """Translation of a `PointNeuron` instance: a ``LaminaIF`` membrane (LIF, or AdExp with
+    its exponential term and adaptation) and one synapse point process per named receptor
+    (CurrExpPSR, CondExpPSR, CondAlphaPSR). None when a component has no NEURON mechanism."""
+    membrane = type(celltype.neuron).__name__
+    rules = {"LIF": _LIF, "AdExp": _ADEX}.get(membrane)
+    if rules is None:
+        return None
+    receptors: dict[str, Any] = {}
+    record: dict[str, tuple[str, str]] = {"v": ("section", "v")}
+    for name in celltype.receptor_types:
+        kind = type(celltype.post_synaptic_receptors[name]).__name__
+        if kind not in _PSR_MECHANISMS:
+            return None
+        mechanism, conductance = _PSR_MECHANISMS[kind]
+        syn_rules: dict[str, Rule] = {"tau": f"{name}.tau_syn"}
+        if conductance:
+            syn_rules["e"] = f"{name}.e_syn"
+        receptors[name] = {"mechanism": mechanism, "fixed": {"conductance": float(conductance)},
+                           "rules": syn_rules}
+        record[f"{name}.gsyn" if conductance else f"{name}.isyn"] = (name, "g")
+    entry: dict[str, Any] = {"kind": CELL, "membrane": "LaminaIF", "rules": rules,
+                             "receptors": receptors, "record": record}
+    if membrane == "AdExp":
+        record["w"] = ("membrane", "w")
+        entry["states"] = ("w",)
+    return entry
