@@ -32,7 +32,8 @@ from lamina.backends.brian2 import stimuli
 from lamina.backends.brian2.equations import brian_unit, si_factor
 from lamina.backends.brian2.plasticity import SynapseCode, synapse_code
 from lamina.backends.brian2.errors import translated
-from lamina.backends.brian2.recording import Channel, SpikeStore, SpikeTap
+from lamina.backends.brian2.recording import Channel, SpikeTap
+from lamina.backends.spike_store import SpikeStore
 from lamina.errors import (BackendNotAvailableError, ConnectionError, InvalidModelError,
                            InvalidParameterValueError, NoModelAvailableError,
                            NonExistentParameterError, RecordingError)

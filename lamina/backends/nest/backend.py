@@ -52,7 +52,8 @@ from lamina.backends.nest.connections import (ProjectionRecord, base_synapse_mod
                                               conn_spec, dynamic_nest_values, is_dynamic,
                                               synapse_entry)
 from lamina.backends.nest.errors import translated  # noqa: E402
-from lamina.backends.nest.recording import Channel, SpikeStore  # noqa: E402
+from lamina.backends.nest.recording import Channel  # noqa: E402
+from lamina.backends.spike_store import SpikeStore  # noqa: E402
 from lamina.backends.nest.runtime import NestRuntime  # noqa: E402
 from lamina.backends.nest.sources import SourceRecord  # noqa: E402
 from lamina.errors import (ConnectionError, InvalidParameterValueError,  # noqa: E402

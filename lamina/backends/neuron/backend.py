@@ -48,7 +48,8 @@ from lamina.backends.neuron.connections import (
     write,
 )
 from lamina.backends.neuron.errors import translated
-from lamina.backends.neuron.recording import AnalogStore, Channel, SpikeStore
+from lamina.backends.neuron.recording import AnalogStore, Channel
+from lamina.backends.spike_store import SpikeStore
 from lamina.backends.neuron.sources import CurrentSource, SpikeTrains
 from lamina.errors import (
     ConnectionError,
