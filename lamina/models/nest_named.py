@@ -9,10 +9,13 @@ is ``iaf_psc_alpha``.
 """
 from __future__ import annotations
 
+import difflib
+import warnings
 from typing import Any, ClassVar
 
 import numpy as np
 
+from lamina.errors import InvalidModelError
 from lamina.models.base import Parameter, StandardCellType, StateVariable
 from lamina.models.cells import IF_cond_alpha, IF_cond_exp, IF_curr_alpha, IF_curr_delta, IF_curr_exp
 
@@ -103,3 +106,24 @@ def nest_named_type(name: str) -> type[NestNamedCellType] | None:
         ("nS" if standard.conductance_based else "pA"),
     }
     return type(name, (NestNamedCellType,), attrs)
+
+
+def resolve(name: str, backend: str) -> type[NestNamedCellType]:
+    """`nest_named_type(name)` for a backend that offers NEST's names of the standard models.
+
+    Raises
+    ------
+    InvalidModelError
+        naming the backend, the names it knows and close matches, if `name` is none of them.
+    Warns ``DeprecationWarning`` for a name NEST removed (``"iaf_neuron"``).
+    """
+    cls = nest_named_type(name)
+    if cls is None:
+        close = difflib.get_close_matches(name, [*MODELS, *RENAMED])
+        raise InvalidModelError(
+            f"the {backend} backend knows NEST's names {', '.join(sorted(MODELS))}, not "
+            f"{name!r}" + (f" (close: {', '.join(close)})" if close else "") + ".")
+    if name in RENAMED:
+        warnings.warn(f"{name!r} was removed from NEST; using {RENAMED[name]!r}",
+                      DeprecationWarning, stacklevel=5)
+    return cls

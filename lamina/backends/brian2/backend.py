@@ -433,20 +433,8 @@ class Brian2Backend(Backend):
         """NEST's name of a standard model (``"iaf_psc_alpha"``, ``"iaf_neuron"``, ...), in
         NEST's parameter names and units (`lamina.models.nest_named`); Brian 2 has no named
         models of its own."""
-        import difflib
-        import warnings
-
         from lamina.models import nest_named
-        cls = nest_named.nest_named_type(name)
-        if cls is None:
-            close = difflib.get_close_matches(name, [*nest_named.MODELS, *nest_named.RENAMED])
-            raise InvalidModelError(
-                f"the brian2 backend knows NEST's names {', '.join(sorted(nest_named.MODELS))}"
-                f", not {name!r}" + (f" (close: {', '.join(close)})" if close else "") + ".")
-        if name in nest_named.RENAMED:
-            warnings.warn(f"{name!r} was removed from NEST; using "
-                          f"{nest_named.RENAMED[name]!r}", DeprecationWarning, stacklevel=4)
-        return cls
+        return nest_named.resolve(name, self.name)
 
     def end(self) -> None:
         self._net = None

@@ -786,21 +786,8 @@ class EngineBackend(Backend):
     def native_cell_type(self, name: str) -> type[StandardCellType]:
         """NEST's name of a standard model (``"iaf_psc_alpha"``, ...), in NEST's parameter
         names and units; see `lamina.models.nest_named`."""
-        import difflib
-        import warnings
-
-        from lamina.errors import InvalidModelError
         from lamina.models import nest_named
-        cls = nest_named.nest_named_type(name)
-        if cls is None:
-            close = difflib.get_close_matches(name, [*nest_named.MODELS, *nest_named.RENAMED])
-            raise InvalidModelError(
-                f"the engine knows NEST's names {', '.join(sorted(nest_named.MODELS))}, not "
-                f"{name!r}" + (f" (close: {', '.join(close)})" if close else "") + ".")
-        if name in nest_named.RENAMED:
-            warnings.warn(f"{name!r} was removed from NEST; using "
-                          f"{nest_named.RENAMED[name]!r}", DeprecationWarning, stacklevel=4)
-        return cls
+        return nest_named.resolve(name, self.name)
 
     def describe(self) -> dict[str, Any]:
         return {"backend": self.name, "dt": self.dt, "threads": self.config.threads,

@@ -140,16 +140,10 @@ class NeuronBackend(Backend):
     def native_cell_type(self, name: str) -> type[StandardCellType]:
         """NEURON's artificial cell `name` (``"IntFire1"``), else NEST's name of a standard
         model (``"iaf_psc_alpha"``; see `lamina.models.nest_named`), as on the engine."""
-        import warnings
-
         from lamina.models import nest_named
-        cls = nest_named.nest_named_type(name)
-        if cls is None or name in native.artificial_cells(h):
+        if nest_named.nest_named_type(name) is None or name in native.artificial_cells(h):
             return native.cell_type(h, name)
-        if name in nest_named.RENAMED:
-            warnings.warn(f"{name!r} was removed from NEST; using "
-                          f"{nest_named.RENAMED[name]!r}", DeprecationWarning, stacklevel=4)
-        return cls
+        return nest_named.resolve(name, self.name)
 
     def create_cells(self, celltype: StandardCellType, ids: np.ndarray,
                      parameters: dict[str, Any], initial_values: dict[str, np.ndarray]) -> None:
