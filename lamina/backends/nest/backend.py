@@ -32,6 +32,10 @@ synapses take no input from devices, so SpikeSourceArray cells send through parr
 (ElectricalSynapse): NEST's gap_junction in both directions, only between NEST models with
 gap support (native types such as hh_psc_alpha_gap). Synaptic state over time: see
 `runtime.NestRuntime` (sampled from the connections between Simulate calls).
+
+Parts: `NestBackend` builds cells and connections and resets; it owns a `runtime.NestRuntime`
+(current sources, recording, running) and both share one `state.NestState` (the network
+as built in NEST and the clock).
 """
 from __future__ import annotations
 
@@ -44,7 +48,7 @@ import numpy as np
 os.environ.setdefault("PYNEST_QUIET", "1")
 import nest  # noqa: E402  (an ImportError here becomes BackendNotAvailableError)
 
-from lamina.backends.base import Backend, BackendConfig  # noqa: E402
+from lamina.backends.base import Backend, BackendConfig, SignalData  # noqa: E402
 from lamina.backends.nest import cells as cg  # noqa: E402
 from lamina.backends.nest import native  # noqa: E402
 from lamina.backends.nest import translations as tr  # noqa: E402
@@ -52,13 +56,12 @@ from lamina.backends.nest.connections import (ProjectionRecord, base_synapse_mod
                                               conn_spec, dynamic_nest_values, is_dynamic,
                                               synapse_entry)
 from lamina.backends.nest.errors import translated  # noqa: E402
-from lamina.backends.nest.recording import Channel  # noqa: E402
-from lamina.backends.spike_store import SpikeStore  # noqa: E402
 from lamina.backends.nest.runtime import NestRuntime  # noqa: E402
-from lamina.backends.nest.sources import SourceRecord  # noqa: E402
+from lamina.backends.nest.state import NestState  # noqa: E402
 from lamina.errors import (ConnectionError, InvalidParameterValueError,  # noqa: E402
                            NoModelAvailableError, NonExistentParameterError)
-from lamina.models.base import StandardCellType, StandardSynapseType  # noqa: E402
+from lamina.models.base import (StandardCellType, StandardCurrentSourceType,  # noqa: E402
+                                StandardSynapseType)
 
 logger = logging.getLogger(__name__)
 _I64 = np.int64
@@ -69,7 +72,7 @@ def _nc(nodes: np.ndarray) -> Any:
     return nest.NodeCollection(np.unique(np.asarray(nodes, _I64)).tolist())
 
 
-class NestBackend(NestRuntime, Backend):
+class NestBackend(Backend):
     """lamina on NEST (see the module docstring for kernel set-up and reset)."""
 
     name = "nest"
@@ -85,19 +88,8 @@ class NestBackend(NestRuntime, Backend):
             raise InvalidParameterValueError(
                 f"spike_precision={precision!r}: expected 'on_grid' or 'off_grid'")
         self.off_grid = precision == "off_grid"
-        self._step = 0
-        self._groups: list[cg.CellGroup] = []
-        self._group_of = np.zeros(0, _I64)     # lamina id -> group index
-        self._local_of = np.zeros(0, _I64)     # lamina id -> position in its group
-        self._node_of = np.zeros(0, _I64)      # lamina id -> NEST node id
-        self._id_of_node = np.zeros(1, _I64)   # NEST node id -> lamina id (-1: device)
-        self._projections: dict[int, ProjectionRecord] = {}
-        self._sources: dict[int, SourceRecord] = {}
-        self._channels: list[Channel] = []
-        self._spk_active = np.zeros(0, bool)
-        self._spikes = SpikeStore()
-        self._conns_dirty = False
-        self._syn_recs: dict[tuple[int, str], Any] = {}
+        self.state = NestState(self.dt, self.off_grid)
+        self.runtime = NestRuntime(self.state)
         self._configure_kernel()
 
     # -- kernel ------------------------------------------------------------------------
@@ -111,13 +103,13 @@ class NestBackend(NestRuntime, Backend):
             nest.verbosity = nest.VerbosityLevel.ERROR
             nest.set(resolution=self.dt, local_num_threads=int(c.threads), rng_seed=seed,
                      print_time=False)
-            self._recorder = nest.Create("spike_recorder")
+            self.state.recorder = nest.Create("spike_recorder")
             anchor = nest.Create("parrot_neuron")
             for delay in self._anchor_delays():
                 nest.Connect(anchor, anchor, "one_to_one", {"delay": delay})
-        self._recorder_connected = np.zeros(len(self._spk_active), bool)
-        self._delays_fixed = False
-        self._slice_steps = 1000   # steps of one NEST Run slice (see `runtime._advance`)
+        self.state.recorder_connected = np.zeros(len(self.state.spk_active), bool)
+        self.state.delays_fixed = False
+        self.state.slice_steps = 1000   # steps of one NEST Run slice (see `runtime._advance`)
 
     def _anchor_delays(self) -> list[float]:
         """Delays [ms] of the delay anchor: dt (NEST's min_delay) and, with
@@ -134,7 +126,7 @@ class NestBackend(NestRuntime, Backend):
     def _check_fixed_delays(self, delays: Any, what: str) -> None:
         """After the first run NEST's delay range is fixed: a longer delay raises
         `ConnectionError` naming it and the longest delay allowed."""
-        if not self._delays_fixed or delays is None:
+        if not self.state.delays_fixed or delays is None:
             return
         d = np.asarray(delays, float)
         if d.size == 0:
@@ -148,18 +140,6 @@ class NestBackend(NestRuntime, Backend):
                 "delays present then); make such connections before the first run, call "
                 "reset(), or pass reserve_max_delay=True to setup() to allow delays up to "
                 f"max_delay ({self.config.max_delay} ms) at any time")
-
-    def _note_nodes(self, ids: np.ndarray, nodes: np.ndarray) -> None:
-        top = int(nodes.max()) + 1 if len(nodes) else 0
-        if top > len(self._id_of_node):
-            grown = np.full(max(top, 2 * len(self._id_of_node)), -1, _I64)
-            grown[:len(self._id_of_node)] = self._id_of_node
-            self._id_of_node = grown
-        self._id_of_node[nodes] = ids
-        self._node_of[ids] = nodes
-
-    def _nodes(self, ids: np.ndarray) -> np.ndarray:
-        return self._node_of[np.asarray(ids, _I64)]
 
     # -- resources ---------------------------------------------------------------------
     def bytes_per_cell(self, celltype: StandardCellType) -> float:
@@ -182,17 +162,17 @@ class NestBackend(NestRuntime, Backend):
         group = cg.make_group(celltype, ids, parameters, initial_values, self.off_grid,
                               nest.GetDefaults)
         top = int(ids.max()) + 1
-        if top > len(self._node_of):
-            extra = top - len(self._node_of)
-            self._node_of = np.concatenate([self._node_of, np.full(extra, -1, _I64)])
-            self._group_of = np.concatenate([self._group_of, np.full(extra, -1, _I64)])
-            self._local_of = np.concatenate([self._local_of, np.full(extra, -1, _I64)])
-            self._spk_active = np.concatenate([self._spk_active, np.zeros(extra, bool)])
-            self._recorder_connected = np.concatenate([self._recorder_connected,
+        if top > len(self.state.node_of):
+            extra = top - len(self.state.node_of)
+            self.state.node_of = np.concatenate([self.state.node_of, np.full(extra, -1, _I64)])
+            self.state.group_of = np.concatenate([self.state.group_of, np.full(extra, -1, _I64)])
+            self.state.local_of = np.concatenate([self.state.local_of, np.full(extra, -1, _I64)])
+            self.state.spk_active = np.concatenate([self.state.spk_active, np.zeros(extra, bool)])
+            self.state.recorder_connected = np.concatenate([self.state.recorder_connected,
                                                        np.zeros(extra, bool)])
-        self._group_of[ids] = len(self._groups)
-        self._local_of[ids] = np.arange(len(ids))
-        self._groups.append(group)
+        self.state.group_of[ids] = len(self.state.groups)
+        self.state.local_of[ids] = np.arange(len(ids))
+        self.state.groups.append(group)
         self._build_group(group)
 
     def _build_group(self, g: cg.CellGroup) -> None:
@@ -200,7 +180,7 @@ class NestBackend(NestRuntime, Backend):
         with translated(f"creating {n} {type(g.celltype).__name__} cells"):
             if g.kind == tr.POISSON:
                 nodes = nest.Create(g.model, n)
-                gen = g.entry["generator"][1 if self.off_grid else 0]
+                gen = cg.entry(g)["generator"][1 if self.off_grid else 0]
                 gens = nest.Create(gen, n, params=cg.generator_status(g, self.dt))
                 nest.Connect(gens, nodes, "one_to_one", {"delay": self.dt})
                 g.gens = np.asarray(gens.tolist(), _I64)
@@ -221,7 +201,7 @@ class NestBackend(NestRuntime, Backend):
                         nest.NodeCollection(np.asarray(nodes.tolist())[have].tolist()).set(
                             tau_minus=g.tau_minus[have].tolist())
         g.nodes = np.asarray(nodes.tolist(), _I64)
-        self._note_nodes(g.ids, g.nodes)
+        self.state.note_nodes(g.ids, g.nodes)
         if g.relays is not None:
             g.relays = None
             self._build_relays(g)
@@ -241,29 +221,19 @@ class NestBackend(NestRuntime, Backend):
     def _source_nodes(self, ids: np.ndarray, dynamic: bool) -> np.ndarray:
         """NEST nodes sending the spikes of cells `ids` (relays for SpikeSourceArray cells
         when the synapses are dynamic)."""
-        nodes = self._nodes(ids).copy()
+        nodes = self.state.nodes(ids).copy()
         if not dynamic or len(ids) == 0:
             return nodes
-        for g, where, local in self._split(ids):
+        for g, where, local in self.state.split(ids):
             if g.kind == tr.SPIKE_ARRAY:
                 if g.relays is None:
                     self._build_relays(g)
-                nodes[where] = g.relays[local]
+                relays: np.ndarray = g.relays  # type: ignore[assignment]  # set by _build_relays
+                nodes[where] = relays[local]
         return nodes
 
-    def _split(self, ids: np.ndarray) -> list[tuple[cg.CellGroup, np.ndarray, np.ndarray]]:
-        """(group, positions in `ids`, positions in the group) per group, sorted by id."""
-        ids = np.asarray(ids, _I64)
-        gi = self._group_of[ids]
-        out = []
-        for k in np.unique(gi):
-            where = np.flatnonzero(gi == k)
-            where = where[np.argsort(ids[where], kind="stable")]
-            out.append((self._groups[int(k)], where, self._local_of[ids[where]]))
-        return out
-
     def set_cell_parameters(self, ids: np.ndarray, parameters: dict[str, Any]) -> None:
-        for g, where, local in self._split(ids):
+        for g, where, local in self.state.split(ids):
             for name, value in parameters.items():
                 if name not in g.params:
                     raise NonExistentParameterError(name, type(g.celltype).__name__, g.params)
@@ -283,16 +253,16 @@ class NestBackend(NestRuntime, Backend):
                 _nc(g.nodes[local]).set(cg.generator_status(g, self.dt, local, self.off_grid))
                 if g.relay_gens is not None:
                     _nc(g.relay_gens[local]).set(cg.relay_status(g, self.dt, local))
-            elif g.kind == tr.POISSON:
+            elif g.kind == tr.POISSON and g.gens is not None:
                 _nc(g.gens[local]).set(cg.generator_status(g, self.dt, local, names=names,
-                                                           now=self._step))
+                                                           now=self.state.step))
             else:
                 status = cg.neuron_status(g, local, names)
                 if status:
                     _set_status(_nc(g.nodes[local]), status)
 
     def set_initial_values(self, ids: np.ndarray, values: dict[str, np.ndarray]) -> None:
-        for g, where, local in self._split(ids):
+        for g, where, local in self.state.split(ids):
             for name, value in values.items():
                 if name not in g.init:
                     raise NonExistentParameterError(name, type(g.celltype).__name__, g.init)
@@ -309,13 +279,13 @@ class NestBackend(NestRuntime, Backend):
     # -- connections -------------------------------------------------------------------
     def _projection(self, pid: int, synapse_type: StandardSynapseType,
                     receptor_type: str, pre_ids: np.ndarray) -> ProjectionRecord:
-        rec = self._projections.get(pid)
+        rec = self.state.projections.get(pid)
         if rec is None:
             base = base_synapse_model(synapse_type)
             dynamic = is_dynamic(synapse_type)
             gap = bool(synapse_entry(synapse_type).get("gap")) or base == "gap_junction"
             from_devices = len(pre_ids) and any(
-                g.kind == tr.SPIKE_ARRAY for g, _, _ in self._split(np.unique(pre_ids)))
+                g.kind == tr.SPIKE_ARRAY for g, _, _ in self.state.split(np.unique(pre_ids)))
             if gap:
                 self._check_gap(pre_ids, synapse_type)
             if from_devices and not dynamic and not gap:
@@ -329,13 +299,13 @@ class NestBackend(NestRuntime, Backend):
             rec.synapse_type, rec.dynamic, rec.gap = synapse_type, dynamic, gap
             if gap:
                 rec.value_names = {"weight"}
-            self._projections[pid] = rec
+            self.state.projections[pid] = rec
         return rec
 
     def _check_gap(self, ids: np.ndarray, synapse_type: Any) -> None:
         """Gap junctions need NEST models with gap-junction support (e.g. the native
         hh_psc_alpha_gap); lamina's standard cell types have none on NEST."""
-        for g, _, _ in self._split(np.unique(ids)):
+        for g, _, _ in self.state.split(np.unique(ids)):
             ok = g.kind == cg.NATIVE and (g.model.endswith("_gap") or "_gap_" in g.model)
             if not ok:
                 raise NoModelAvailableError(
@@ -353,7 +323,7 @@ class NestBackend(NestRuntime, Backend):
     def _targets(self, post_ids: np.ndarray, receptor: str) -> tuple[np.ndarray, np.ndarray]:
         """(weight factor NEST/PyNN, receptor port) of each connection onto `post_ids`."""
         scale, port = np.ones(len(post_ids)), np.zeros(len(post_ids), _I64)
-        for g, where, _ in self._split(post_ids):
+        for g, where, _ in self.state.split(post_ids):
             ct = type(g.celltype)
             receptors = g.celltype.receptor_types
             if receptor not in receptors:
@@ -383,7 +353,7 @@ class NestBackend(NestRuntime, Backend):
         else:
             scale, port = self._targets(post_ids, receptor_type)
         rec = self._projection(projection_id, synapse_type, receptor_type, pre_ids)
-        pre, post = self._source_nodes(pre_ids, rec.dynamic), self._nodes(post_ids)
+        pre, post = self._source_nodes(pre_ids, rec.dynamic), self.state.nodes(post_ids)
         n = len(pre_ids)
         if rec.dynamic:
             weight = np.broadcast_to(np.asarray(values.get("weight", 0.0), float), (n,)) * scale
@@ -414,7 +384,7 @@ class NestBackend(NestRuntime, Backend):
         """+-1 per connection: the sign of the NEST weight (for a zero weight the receptor's:
         negative for NEST's inhibitory conductances and lamina's inhibitory currents)."""
         cond = np.zeros(len(post_ids), bool)
-        for g, where, _ in self._split(post_ids):
+        for g, where, _ in self.state.split(post_ids):
             cond[where] = bool(getattr(g.celltype, "conductance_based", False))
         neg = (scale < 0) | ((receptor == "inhibitory") & ~cond)
         return np.where(weight > 0, 1.0, np.where(weight < 0, -1.0, np.where(neg, -1.0, 1.0)))
@@ -422,7 +392,7 @@ class NestBackend(NestRuntime, Backend):
     def _tau_psc(self, post_ids: np.ndarray, receptor: str) -> np.ndarray:
         """The synaptic time constant of each target receptor (0 where there is none)."""
         out = np.zeros(len(post_ids))
-        for g, where, local in self._split(post_ids):
+        for g, where, local in self.state.split(post_ids):
             name = (g.entry or {}).get("tau_psc", {}).get(receptor)
             if name is not None:
                 out[where] = g.params[name][local]
@@ -434,7 +404,7 @@ class NestBackend(NestRuntime, Backend):
         if type(synapse_type).__name__ != "STDPMechanism" or len(post_ids) == 0:
             return
         tau = pynn["tau" if synapse_type.rule == "vogels" else "tau_minus"]
-        for g, where, local in self._split(post_ids):
+        for g, where, local in self.state.split(post_ids):
             if g.tau_minus is None:
                 g.tau_minus = np.full(len(g.ids), np.nan)
             old = g.tau_minus[local]
@@ -474,7 +444,7 @@ class NestBackend(NestRuntime, Backend):
         with translated(f"connecting projection {rec.pid}"):
             nest.Connect(np.ascontiguousarray(pre, dtype=_I64),
                          np.ascontiguousarray(post, dtype=_I64), "one_to_one", syn)
-        self._conns_dirty = True
+        self.state.conns_dirty = True
 
     def connect_native(self, projection_id: int, pre_ids: np.ndarray, post_ids: np.ndarray,
                        connector: Any, receptor_type: str, synapse_type: StandardSynapseType,
@@ -483,7 +453,7 @@ class NestBackend(NestRuntime, Backend):
         pre_ids, post_ids = np.asarray(pre_ids, _I64), np.asarray(post_ids, _I64)
         if is_dynamic(synapse_type) or synapse_entry(synapse_type).get("gap"):
             return None   # lamina's connector runs (per-connection translation)
-        if spec is None or projection_id in self._projections or len(pre_ids) == 0 \
+        if spec is None or projection_id in self.state.projections or len(pre_ids) == 0 \
                 or len(post_ids) == 0:
             return None
         if np.any(np.diff(pre_ids) <= 0) or np.any(np.diff(post_ids) <= 0):
@@ -492,7 +462,7 @@ class NestBackend(NestRuntime, Backend):
         if np.any(scale != scale[0]) or np.any(port != port[0]):
             return None
         rec = self._projection(projection_id, synapse_type, receptor_type, pre_ids)
-        pre, post = self._nodes(pre_ids), self._nodes(post_ids)
+        pre, post = self.state.nodes(pre_ids), self.state.nodes(post_ids)
         syn = {"synapse_model": rec.model, "weight": 0.0, "delay": self.config.min_delay,
                **values}
         if "weight" in values:
@@ -509,17 +479,17 @@ class NestBackend(NestRuntime, Backend):
             found = nest.GetConnections(synapse_model=rec.model) if rec.label is None else \
                 nest.GetConnections(synapse_model=rec.model, synapse_label=rec.label)
         rec.pending = (found, pre, post, pre_ids, post_ids, scale[0], port[0])
-        self._conns_dirty = True
+        self.state.conns_dirty = True
         return len(found)
 
     def connection_ids(self, projection_id: int) -> tuple[np.ndarray, np.ndarray]:
-        rec = self._projections[projection_id]
+        rec = self.state.projections[projection_id]
         with translated(f"reading the connections of projection {projection_id}"):
             rec.resolve()
         return rec.pre_ids, rec.post_ids
 
     def set_connection_values(self, projection_id: int, name: str, values: np.ndarray) -> None:
-        rec = self._projections[projection_id]
+        rec = self.state.projections[projection_id]
         with translated(f"reading the connections of projection {projection_id}"):
             rec.resolve()
         vals = np.broadcast_to(np.asarray(values, float), (len(rec.pre),))
@@ -537,7 +507,7 @@ class NestBackend(NestRuntime, Backend):
             rec.set(nest, name, vals)
 
     def set_synapse_state(self, projection_id: int, name: str, values: np.ndarray) -> None:
-        rec = self._projections[projection_id]
+        rec = self.state.projections[projection_id]
         table = tr.SYNAPSES.get(type(rec.synapse_type).__name__, {}).get("state", {})
         if not rec.dynamic or name not in table:
             raise NonExistentParameterError(
@@ -567,7 +537,7 @@ class NestBackend(NestRuntime, Backend):
                 rec.set(nest, k, v, as_int=np.asarray(v).dtype.kind == "i")
 
     def get_connection_values(self, projection_id: int, name: str) -> np.ndarray:
-        rec = self._projections[projection_id]
+        rec = self.state.projections[projection_id]
         if rec.dynamic and name not in ("weight", "delay"):
             if name not in rec.pynn:
                 raise NonExistentParameterError(name, type(rec.synapse_type).__name__,
@@ -581,12 +551,86 @@ class NestBackend(NestRuntime, Backend):
             return np.round(vals / self.dt) * self.dt
         return vals
 
+    # -- time, recording and current sources: the runtime's ------------------------------
+    @property
+    def t(self) -> float:
+        return self.state.t
+
+    def run_until(self, t_stop: float) -> None:
+        self.runtime.run_until(t_stop)
+
+    def reset(self) -> None:
+        """Read the connections back, start a fresh NEST kernel and rebuild the network in
+        it (see the module docstring)."""
+        for rec in self.state.projections.values():
+            with translated("reading connections before reset"):
+                rec.replay = {n: rec.get(nest, n) for n in sorted(rec.value_names)}
+            if rec.dynamic:   # as the engine: weights as last set, synaptic state at t = 0
+                rec.replay["weight"] = rec.w0.copy()
+                rec.replay.update(dynamic_nest_values(
+                    rec.synapse_type, rec.pynn, rec.w0, rec.wsign, np.abs(rec.scale),
+                    rec.tau_psc, initial=True))
+                rec.replay.update(rec.initial)
+        self._configure_kernel()
+        self.state.node_of[:] = -1
+        self.state.id_of_node = np.zeros(1, _I64)
+        for g in self.state.groups:
+            self._build_group(g)
+        for rec in self.state.projections.values():
+            self._copy_model(rec)
+            rec.pre = self._source_nodes(rec.pre_ids, rec.dynamic)
+            rec.post = self.state.nodes(rec.post_ids)
+            self._nest_connect(rec, rec.pre, rec.post, rec.replay, rec.receptor)
+            rec.invalidate()
+        self.runtime.rebuild()
+
+    def inject(self, source_id: int, source: StandardCurrentSourceType,
+               parameters: dict[str, Any], target_ids: np.ndarray) -> None:
+        self.runtime.inject(source_id, source, parameters, target_ids)
+
+    def set_current_source_parameters(self, source_id: int, parameters: dict[str, Any]) -> None:
+        self.runtime.set_current_source_parameters(source_id, parameters)
+
+    def record_current_source(self, source_id: int) -> None:
+        self.runtime.record_current_source(source_id)
+
+    def get_current_source_data(self, source_id: int, clear: bool) -> SignalData:
+        return self.runtime.get_current_source_data(source_id, clear)
+
+    def set_recording(self, ids: np.ndarray, variable: str, sampling_interval: float) -> None:
+        self.runtime.set_recording(ids, variable, sampling_interval)
+
+    def stop_recording(self, ids: np.ndarray, variable: str) -> None:
+        self.runtime.stop_recording(ids, variable)
+
+    def get_spikes(self, ids: np.ndarray) -> list[np.ndarray]:
+        return self.runtime.get_spikes(ids)
+
+    def get_signal(self, ids: np.ndarray, variable: str) -> SignalData:
+        return self.runtime.get_signal(ids, variable)
+
+    def clear_recorded(self, ids: np.ndarray, variable: str) -> None:
+        self.runtime.clear_recorded(ids, variable)
+
+    def set_synapse_recording(self, projection_id: int, variable: str,
+                              sampling_interval: float) -> None:
+        self.runtime.set_synapse_recording(projection_id, variable, sampling_interval)
+
+    def stop_synapse_recording(self, projection_id: int, variable: str) -> None:
+        self.runtime.stop_synapse_recording(projection_id, variable)
+
+    def get_synapse_signal(self, projection_id: int, variable: str) -> SignalData:
+        return self.runtime.get_synapse_signal(projection_id, variable)
+
+    def clear_synapse_recorded(self, projection_id: int, variable: str) -> None:
+        self.runtime.clear_synapse_recorded(projection_id, variable)
+
     # -- misc --------------------------------------------------------------------------
     def end(self) -> None:
-        self._channels, self._sources = [], {}
+        self.state.channels, self.state.sources = [], {}
 
     def describe(self) -> dict[str, Any]:
-        models = sorted({g.model for g in self._groups})
+        models = sorted({g.model for g in self.state.groups})
         return {"backend": self.name, "simulator": f"NEST {nest.__version__}",
                 "dt": self.dt, "threads": self.config.threads,
                 "spike_precision": "off_grid" if self.off_grid else "on_grid",
@@ -594,6 +638,9 @@ class NestBackend(NestRuntime, Backend):
                 "conventions": "NEST min_delay = dt, max_delay = longest delay at the first run; "
                                "current-source times shifted by -dt; "
                                "reset rebuilds the network after nest.ResetKernel()"}
+
+    def native_cell_type(self, name: str) -> type[StandardCellType]:
+        return native.cell_type(nest, name)
 
     def native_synapse_type(self, name: str) -> type:
         """Synapse type class for NEST synapse model `name`."""

@@ -47,6 +47,13 @@ class CellGroup:
     tau_minus: np.ndarray | None = None     # NEST tau_minus set by STDP projections (NaN: not)
 
 
+def entry(group: CellGroup) -> dict[str, Any]:
+    """The translation entry of a group of standard cells (native groups have none)."""
+    if group.entry is None:
+        raise NoModelAvailableError(f"{group.model} cells have no lamina translation entry")
+    return group.entry
+
+
 def make_group(celltype: Any, ids: np.ndarray, parameters: dict[str, Any],
                initial_values: dict[str, np.ndarray], off_grid: bool,
                defaults: Any) -> CellGroup:
@@ -121,7 +128,7 @@ def neuron_status(group: CellGroup, local: np.ndarray | None = None,
             if names is None or k in names:
                 out[k] = v[sel]
     elif group.kind == tr.NEURON:
-        e = group.entry
+        e = entry(group)
         for k, (nest_name, factor) in e["parameters"].items():
             if names is None or k in names:
                 out[nest_name] = group.params[k][sel] * factor
@@ -182,19 +189,8 @@ def generator_status(group: CellGroup, dt: float, local: np.ndarray | None = Non
     a train starting before 2 dt starts at 2 dt)."""
     sel = np.arange(len(group.ids)) if local is None else local
     if group.kind == tr.SPIKE_ARRAY:
-        out = []
-        for i in sel:
-            t = np.asarray(group.params["spike_times"][i], float)
-            if not off_grid:
-                t = np.unique(np.floor(t / dt + 0.5)) * dt
-            if len(t) and t.min() < dt * 0.5:
-                raise InvalidParameterValueError(
-                    f"SpikeSourceArray on NEST: spike time {float(t.min())} ms is not allowed: "
-                    f"NEST's spike_generator cannot emit spikes at t <= 0; use times >= dt "
-                    f"({dt} ms)")
-            out.append({"spike_times": np.round(t, 10).tolist()})
-        return out
-    e = group.entry
+        return spike_train_status(group, dt, sel, off_grid)
+    e = entry(group)
     start = np.floor(group.params["start"][sel] / dt + 0.5)
     stop = np.floor((group.params["start"][sel] + group.params["duration"][sel]) / dt + 0.5)
     out: dict[str, Any] = {"start": _compact(np.maximum(start - 2, 0) * dt, False),
@@ -209,6 +205,23 @@ def generator_status(group: CellGroup, dt: float, local: np.ndarray | None = Non
         return [{**{k: (v[j] if isinstance(v, list) else v) for k, v in out.items()},
                  **(inh_poisson_rates(group, int(i), dt, now) if rates else {})}
                 for j, i in enumerate(sel)]
+    return out
+
+
+def spike_train_status(group: CellGroup, dt: float, sel: np.ndarray,
+                       off_grid: bool = False) -> list[dict[str, Any]]:
+    """spike_generator status of the SpikeSourceArray cells at positions `sel`."""
+    out = []
+    for i in sel:
+        t = np.asarray(group.params["spike_times"][i], float)
+        if not off_grid:
+            t = np.unique(np.floor(t / dt + 0.5)) * dt
+        if len(t) and t.min() < dt * 0.5:
+            raise InvalidParameterValueError(
+                f"SpikeSourceArray on NEST: spike time {float(t.min())} ms is not allowed: "
+                f"NEST's spike_generator cannot emit spikes at t <= 0; use times >= dt "
+                f"({dt} ms)")
+        out.append({"spike_times": np.round(t, 10).tolist()})
     return out
 
 
@@ -230,7 +243,8 @@ def relay_status(group: CellGroup, dt: float,
     """Spike times of the generators feeding a SpikeSourceArray's relay parrots (delay dt):
     one step early, so that the parrots spike at the given times (>= 2 dt)."""
     out = []
-    for st in generator_status(group, dt, local):
+    sel = np.arange(len(group.ids)) if local is None else local
+    for st in spike_train_status(group, dt, sel):
         t = np.asarray(st["spike_times"], float) - dt
         if len(t) and t.min() < dt * 0.5:
             raise InvalidParameterValueError(

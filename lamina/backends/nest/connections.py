@@ -223,6 +223,8 @@ class ProjectionRecord:
             self._conns = conns
             self._order_nest = np.lexsort((tgt, src))
             self._order_proj = np.lexsort((post, pre))
+        if self._order_nest is None or self._order_proj is None:
+            raise RuntimeError(f"projection {self.pid}: connection order not resolved")
         return self._conns, self._order_nest, self._order_proj
 
     def get(self, nest: Any, name: str) -> np.ndarray:

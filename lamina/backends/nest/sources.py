@@ -46,7 +46,8 @@ class SourceRecord:
     recording: bool = False
     rec_start: int = 0                     # step recording started
     meter: Any = None                      # multimeter (noise only)
-    data: list[np.ndarray] = field(default_factory=list)  # noise samples collected
+    # noise samples collected: (steps, amplitudes [pA]) per run
+    data: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
     history: list[np.ndarray] = field(default_factory=list)  # waveform before changes
     history_end: int = 0                   # first step not in `history`
 
