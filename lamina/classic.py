@@ -1,4 +1,10 @@
-"""The classic PyNN 0.4-0.7 API, as deprecated aliases of the current one.
+"""The classic PyNN 0.4-0.7 API, as deprecated aliases of the current one: a facade above
+`lamina.core`.
+
+`Population`, `PopulationView` and `Projection` here are the core classes with the PyNN 0.7
+methods and argument forms added; the user namespaces (`lamina.namespace`) and the
+procedural API hand these out, so ``sim.Population(...).printSpikes(...)`` keeps working.
+The core classes neither inherit from nor import this module.
 
 Every name here works as it did in PyNN 0.7 and emits a `DeprecationWarning` that names
 the modern form. Rules where old and new meanings collide:
@@ -21,14 +27,21 @@ from __future__ import annotations
 import functools
 import warnings
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
+from lamina.core import populations as core_populations
+from lamina.core import projections as core_projections
+from lamina.core.connection_values import clip_connector_delays as clip_classic_delays  # noqa: F401,E501  (re-exported)
+from lamina.errors import InvalidParameterValueError, NoModelAvailableError
+from lamina.io import classic_text
+from lamina.models import StaticSynapse, TsodyksMarkramSynapse
+from lamina.models.base import INITIAL_VALUE_ALIASES
+from lamina.space import GridAddresses as GridAddressStructure  # noqa: F401  (re-exported)
+
 #: default of ``record()``: in PyNN 0.7, record spikes of all cells
 SPIKES_OF_ALL = object()
-
-from lamina.models.base import INITIAL_VALUE_ALIASES  # noqa: E402,F401  (re-exported)
 
 
 def warn(old: str, new: str, stacklevel: int = 3) -> None:
@@ -37,34 +50,22 @@ def warn(old: str, new: str, stacklevel: int = 3) -> None:
                   stacklevel=stacklevel)
 
 
-def deprecated(new: str) -> Callable:
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def deprecated(new: str) -> Callable[[_F], _F]:
     """Decorator: the function is a deprecated alias of `new`."""
-    def wrap(fn: Callable) -> Callable:
+    def wrap(fn: _F) -> _F:
         @functools.wraps(fn)
         def inner(*args: Any, **kwargs: Any) -> Any:
             warn(f"{fn.__name__}()", new, stacklevel=3)
             return fn(*args, **kwargs)
         inner.__doc__ = f"Deprecated. Use {new} instead."
-        return inner
+        return inner  # type: ignore[return-value]  # same signature, by functools.wraps
     return wrap
 
 
 # -- Population --------------------------------------------------------------------------
-class GridAddressStructure:
-    """Default layout of a population with tuple dimensions: each cell at its grid
-    address (i, j[, k]), as PyNN 0.7 placed them."""
-
-    def __init__(self, dims: tuple[int, ...]) -> None:
-        self.dims = dims
-
-    def generate_positions(self, n: int) -> np.ndarray:
-        coords = np.indices(self.dims).reshape(len(self.dims), -1).astype(float)
-        return np.vstack([coords, np.zeros((3 - len(self.dims), n))])[:3]
-
-    def describe(self) -> str:
-        return f"grid of dimensions {self.dims}"
-
-
 def population_arguments(size: Any, cellclass: Any, structure: Any, label: Any,
                          old: dict[str, Any]) -> tuple[Any, Any, Any, Any, Any]:
     """Map PyNN 0.7 constructor arguments (``dims=``, ``cellclass=`` keyword, a label as
@@ -74,7 +75,6 @@ def population_arguments(size: Any, cellclass: Any, structure: Any, label: Any,
         warn("Population(dims=...)", "Population(size, ...)", stacklevel=4)
         size = old.pop("dims")
     if old:
-        from lamina.errors import InvalidParameterValueError
         raise InvalidParameterValueError(
             f"Population got unexpected arguments {sorted(old)}; expected size, cellclass, "
             "cellparams, structure, initial_values, label")
@@ -85,8 +85,40 @@ def population_arguments(size: Any, cellclass: Any, structure: Any, label: Any,
     return size, cellclass, cellparams, structure, label
 
 
-class ClassicPopulationMixin:
-    """PyNN 0.7 methods of populations and views."""
+class ClassicCells(core_populations.BasePopulation):
+    """PyNN 0.7 methods of populations and views (mixed into `Population` and
+    `PopulationView` below, ahead of the core classes)."""
+
+    attribute_aliases = tuple(INITIAL_VALUE_ALIASES)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, tuple) and self._addresses_grid(index):
+            return self._grid_item(index)
+        return super().__getitem__(index)
+
+    def _addresses_grid(self, index: tuple) -> bool:
+        """Whether a tuple index is a grid address: one integer per dimension of a
+        Population created with tuple dimensions."""
+        return (self is self.grandparent and self.grandparent._grid
+                and len(index) == len(self.grandparent.dim)
+                and all(isinstance(i, (int, np.integer)) for i in index))
+
+    def record(self, variables: Any = SPIKES_OF_ALL, to_file: Any = None,
+               sampling_interval: float | None = None) -> None:
+        """Record `variables` (see `lamina.core.populations.BasePopulation.record`); the
+        PyNN 0.7 forms ``record()``, ``record(n)`` and ``record([ids])`` record spikes."""
+        if variables is SPIKES_OF_ALL or is_classic_record(variables):
+            self._classic_record(None if variables is SPIKES_OF_ALL else variables, "spikes")
+            return
+        super().record(variables, to_file, sampling_interval)
+
+    def _get_one(self, name: str, simplify: bool) -> Any:
+        if name not in INITIAL_VALUE_ALIASES:
+            return super()._get_one(name, simplify)
+        warn(f"get({name!r})", f"the initial value of {INITIAL_VALUE_ALIASES[name]!r}",
+             stacklevel=5)
+        arr = self.grandparent._initial[INITIAL_VALUE_ALIASES[name]][self._root_indices]
+        return float(arr[0]) if simplify and arr.size and np.all(arr == arr[0]) else arr
 
     def locate(self, id: int) -> tuple[int, ...]:
         """Grid address of `id` in a population with tuple dimensions."""
@@ -117,23 +149,19 @@ class ClassicPopulationMixin:
 
     @deprecated("write_data(filename, 'spikes')")
     def printSpikes(self, file: Any, gather: bool = True, compatible_output: bool = True) -> None:
-        from lamina.io import classic_text
         classic_text.write(file, self, "spikes")
 
     @deprecated("write_data(filename, 'v')")
     def print_v(self, file: Any, gather: bool = True, compatible_output: bool = True) -> None:
-        from lamina.io import classic_text
         classic_text.write(file, self, "v")
 
     @deprecated("write_data(filename, ['gsyn_exc', 'gsyn_inh'])")
     def print_gsyn(self, file: Any, gather: bool = True, compatible_output: bool = True) -> None:
-        from lamina.io import classic_text
         classic_text.write(file, self, "gsyn")
 
     @deprecated("get_data('spikes')")
     def getSpikes(self, gather: bool = True, compatible_output: bool = True) -> np.ndarray:
         """Spikes of the current segment as rows (id, t [ms]), sorted by time."""
-        from lamina.io import classic_text
         rows = classic_text.spike_rows(self)
         return np.column_stack([self.grandparent.first_id + rows[:, 1], rows[:, 0]])
 
@@ -148,7 +176,6 @@ class ClassicPopulationMixin:
         return self._classic_samples(["gsyn_exc", "gsyn_inh"])
 
     def _classic_samples(self, variables: list[str]) -> np.ndarray:
-        from lamina.io import classic_text
         rows = classic_text.signal_rows(self, variables)
         sig = self.get_data(variables[0]).segments[-1].analogsignals[0]
         times = np.tile(np.asarray(sig.times, dtype=float), sig.shape[1])
@@ -195,8 +222,9 @@ def record_selection(cells: Any, selector: Any, variables: Any) -> None:
 
 
 # -- Projection --------------------------------------------------------------------------
-class ClassicProjectionMixin:
-    """PyNN 0.7 methods of projections (deprecated since PyNN 0.8; seed 003 lists them)."""
+class ClassicProjectionMethods(core_projections.Projection):
+    """PyNN 0.7 methods of projections (deprecated since PyNN 0.8; seed 003 lists them),
+    mixed into `Projection` below."""
 
     @deprecated("get('weight', format, gather)")
     def getWeights(self, format: str = "list", gather: bool = True) -> Any:
@@ -262,23 +290,6 @@ class ClassicProjectionMixin:
         return np.histogram(w, bins=nbins, range=(lo, hi))
 
 
-def clip_classic_delays(delays: np.ndarray, min_delay: float, max_delay: float,
-                        label: str) -> np.ndarray:
-    """PyNN 0.7 rule for delays given to a connector's ``delays=``: values outside
-    [min_delay, max_delay] are clipped to it, with a warning naming how many and the
-    extreme value (never silently)."""
-    low, high = delays < min_delay, delays > max_delay
-    for mask, bound, which, extreme in ((low, min_delay, "below the minimum delay", np.min),
-                                        (high, max_delay, "above max_delay", np.max)):
-        if np.any(mask):
-            warnings.warn(
-                f"{label}: {int(np.count_nonzero(mask))} of {delays.size} delays drawn by the "
-                f"connector's classic delays= argument are {which} ({float(extreme(delays[mask]))} "
-                f"ms); they were set to {bound} ms (PyNN 0.7 rule; pass delays to the synapse "
-                "type to get an error instead)", UserWarning, stacklevel=5)
-    return np.clip(delays, min_delay, max_delay)
-
-
 # -- synapse dynamics (PyNN 0.7) -----------------------------------------------------------
 class SynapseDynamics:
     """PyNN 0.7 container of a short-term (`fast`) and/or long-term (`slow`) mechanism;
@@ -294,12 +305,10 @@ class SynapseDynamics:
     def synapse_type(self) -> Any:
         """The current-API synapse type standing for these dynamics."""
         if self.fast is not None and self.slow is not None:
-            from lamina.errors import NoModelAvailableError
             raise NoModelAvailableError(
                 "SynapseDynamics with both fast (short-term) and slow (STDP) mechanisms has no "
                 "standard synapse type on any lamina backend; use one of them")
         if self.fast is None and self.slow is None:
-            from lamina.models import StaticSynapse
             return StaticSynapse()
         return self.fast if self.fast is not None else self.slow
 
@@ -310,8 +319,6 @@ def TsodyksMarkramMechanism(U: float = 0.5, tau_rec: float = 100.0, tau_facil: f
 
     The PyNN 0.7 initial values u0, x0, y0 are accepted only at their defaults (the synapse
     starts with u = U... as NEST's tsodyks_synapse does)."""
-    from lamina.errors import InvalidParameterValueError
-    from lamina.models import TsodyksMarkramSynapse
     warn("TsodyksMarkramMechanism(...)", "TsodyksMarkramSynapse(...)")
     if (u0, x0, y0) != (0.0, 1.0, 0.0):
         raise InvalidParameterValueError(
@@ -340,8 +347,63 @@ def projection_arguments(connector: Any, synapse_type: Any, receptor_type: Any,
         if rng is not None and getattr(connector, "rng", None) is None:
             connector.rng = rng
     if old:
-        from lamina.errors import InvalidParameterValueError
         raise InvalidParameterValueError(
             f"Projection got unexpected arguments {sorted(old)}; expected presynaptic_population, "
             "postsynaptic_population, connector, synapse_type, source, receptor_type, space, label")
     return connector, synapse_type, receptor_type
+
+
+
+# -- the classes the classic namespace hands out -------------------------------------------
+class Population(ClassicCells, core_populations.Population):
+    """`lamina.core.populations.Population` with the PyNN 0.7 methods and arguments
+    (``dims=``, a label as fourth positional argument, ``v_init``)."""
+
+    def __init__(self, size: int | tuple[int, ...] | None = None, cellclass: Any = None,
+                 cellparams: dict[str, Any] | None = None, structure: Any = None,
+                 initial_values: dict[str, Any] | None = None, label: str | None = None,
+                 **deprecated: Any) -> None:
+        if deprecated or isinstance(structure, str):
+            if cellparams is not None:
+                deprecated["cellparams"] = cellparams
+            size, cellclass, cellparams, structure, label = population_arguments(
+                size, cellclass, structure, label, deprecated)
+        super().__init__(size, cellclass, cellparams, structure, initial_values, label)
+
+    def _set_values(self, indices: np.ndarray, values: dict[str, Any]) -> None:
+        aliased = {INITIAL_VALUE_ALIASES[k]: values[k] for k in values
+                   if k in INITIAL_VALUE_ALIASES}
+        if aliased:
+            warn("setting v_init", "initialize(v=...)", stacklevel=5)
+            values = {k: v for k, v in values.items() if k not in INITIAL_VALUE_ALIASES}
+            self._set_initial(indices, aliased)
+        super()._set_values(indices, values)
+
+    def _cell_value(self, cell: Any, name: str) -> Any:
+        if name in INITIAL_VALUE_ALIASES and name not in self._parameters:
+            warn(name, f"get_initial_value({INITIAL_VALUE_ALIASES[name]!r})", stacklevel=4)
+            return float(self._initial[INITIAL_VALUE_ALIASES[name]][self.id_to_index(cell)])
+        return super()._cell_value(cell, name)
+
+
+class PopulationView(ClassicCells, core_populations.PopulationView):
+    """`lamina.core.populations.PopulationView` with the PyNN 0.7 methods."""
+
+
+Population.view_type = PopulationView
+PopulationView.view_type = PopulationView
+
+
+class Projection(ClassicProjectionMethods):
+    """`lamina.core.projections.Projection` with the PyNN 0.7 methods and keywords
+    (``method=``, ``target=``, ``synapse_dynamics=``, ``rng=``)."""
+
+    def __init__(self, presynaptic_population: Any, postsynaptic_population: Any,
+                 connector: Any = None, synapse_type: Any = None, source: str | None = None,
+                 receptor_type: str | None = None, space: Any = None,
+                 label: str | None = None, **deprecated: Any) -> None:
+        if deprecated:
+            connector, synapse_type, receptor_type = projection_arguments(
+                connector, synapse_type, receptor_type, deprecated)
+        super().__init__(presynaptic_population, postsynaptic_population, connector,
+                         synapse_type, source, receptor_type, space, label)

@@ -330,7 +330,8 @@ def warm_up_engine(sim: Any, threads: int = 1, celltype: str = "IF_cond_exp") ->
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    import lamina as sim  # noqa: PLC0415
+    import lamina
+    sim: Any = lamina   # the namespace is built at import: attributes unknown to mypy
     from lamina.progress import SimulationProgressBar  # noqa: PLC0415
 
     out = sys.stdout

@@ -7,8 +7,6 @@ from typing import Any
 from lamina import classic, connectors, errors, models, procedural, random, space
 from lamina.core.assembly import Assembly
 from lamina.core.ids import ID
-from lamina.core.populations import Population, PopulationView
-from lamina.core.projections import Projection
 from lamina.parameters import Sequence
 
 _PROCEDURAL = ("end", "run", "run_until", "run_for", "reset", "get_current_time",
@@ -22,8 +20,9 @@ def build_namespace(backend_name: str) -> dict[str, Any]:
     ns: dict[str, Any] = {
         "setup": procedural.make_setup(backend_name),
         "list_standard_models": models.list_standard_models,
-        "Population": Population, "PopulationView": PopulationView, "Assembly": Assembly,
-        "Projection": Projection, "ID": ID, "Sequence": Sequence,
+        # the core classes with the classic (PyNN 0.7) methods: see `lamina.classic`
+        "Population": classic.Population, "PopulationView": classic.PopulationView,
+        "Assembly": Assembly, "Projection": classic.Projection, "ID": ID, "Sequence": Sequence,
         "NumpyRNG": random.NumpyRNG, "NativeRNG": random.NativeRNG,
         "RandomDistribution": random.RandomDistribution,
         "Space": space.Space, "Line": space.Line, "Grid2D": space.Grid2D, "Grid3D": space.Grid3D,

@@ -22,8 +22,8 @@ def native_cell_type(name: str) -> type:
     NEURON's parameter names, defaults and units."""
     from lamina.backends import load_backend
     load_backend("neuron")                   # BackendNotAvailableError if NEURON is missing
-    import neuron  # type: ignore[import-untyped]
-    from neuron import h  # type: ignore[import-untyped]
+    import neuron
+    from neuron import h
 
     from lamina.backends.neuron import mechanisms, native
     mechanisms.load(h, neuron.__version__)

@@ -145,7 +145,7 @@ def initialize(cells: Any, variable: str | None = None, value: Any = None,
 
 def create(cellclass: Any, cellparams: dict[str, Any] | None = None, n: int = 1) -> Any:
     """Create `n` cells of `cellclass`; returns a Population."""
-    from lamina.core.populations import Population
+    from lamina.classic import Population
     return Population(n, cellclass, cellparams)
 
 
@@ -168,9 +168,10 @@ def connect(pre: Any = None, post: Any = None, weight: Any = 0.0, delay: Any = N
         pre = source if source is not None else pre
         post = target if target is not None else post
     from lamina.connectors import AllToAllConnector, FixedProbabilityConnector
-    from lamina.core.projections import Projection
+    from lamina.classic import Projection
     from lamina.models import StaticSynapse
     pre, post = as_cells(pre, "pre"), as_cells(post, "post")
+    connector: AllToAllConnector | FixedProbabilityConnector
     if p >= 1:
         connector = AllToAllConnector()
     else:
@@ -184,7 +185,7 @@ def as_cells(obj: Any, name: str) -> Any:
     or Assembly; `InvalidParameterValueError` naming argument `name` otherwise."""
     from lamina.core.assembly import Assembly
     from lamina.core.ids import ID
-    from lamina.core.populations import BasePopulation, PopulationView
+    from lamina.core.populations import BasePopulation
     if isinstance(obj, (BasePopulation, Assembly)):
         return obj
     if isinstance(obj, ID):
@@ -197,7 +198,7 @@ def as_cells(obj: Any, name: str) -> Any:
         roots = {id(c.parent) for c in cells}
         if len(roots) == 1:        # one population: one view, in the order given
             root = cells[0].parent
-            return PopulationView(root, root.id_to_index(np.array(cells, dtype=np.int64)))
+            return root.view_type(root, root.id_to_index(np.array(cells, dtype=np.int64)))
         return Assembly(*[c.as_view() for c in cells])
     raise InvalidParameterValueError(
         f"{name}={obj!r}: expected an ID, a list of IDs, a Population, view or Assembly")

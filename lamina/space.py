@@ -54,7 +54,7 @@ class Space:
         self.axes = np.array(sorted(_AXES[a] for a in axes), dtype=int)
         self.axes_str = axes
         self.scale_factor = float(scale_factor)
-        self.offset = np.broadcast_to(np.asarray(offset, dtype=float), (3,)).copy() \
+        self.offset: float | np.ndarray = np.broadcast_to(np.asarray(offset, dtype=float), (3,)).copy() \
             if np.ndim(offset) else float(offset)
         if periodic_boundaries is not None:
             pb = tuple(periodic_boundaries)
@@ -77,7 +77,7 @@ class Space:
         return float(high) - float(low)
 
     def _transform(self, B: np.ndarray) -> np.ndarray:
-        offset = self.offset[:, None] if np.ndim(self.offset) else self.offset
+        offset = self.offset[:, None] if isinstance(self.offset, np.ndarray) else self.offset
         return self.scale_factor * (B + offset)
 
     def displacements(self, A: Any, B: Any) -> np.ndarray:
@@ -177,7 +177,7 @@ class BaseStructure:
     def __eq__(self, other: object) -> bool:
         if type(self) is not type(other):
             return NotImplemented
-        return self.get_parameters() == other.get_parameters()  # type: ignore[attr-defined]
+        return self.get_parameters() == other.get_parameters()
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -396,3 +396,20 @@ class RandomStructure(BaseStructure):
         n = _check_n(n)
         points = self.boundary.sample(n, self.rng or default_rng())
         return points.T + np.asarray(self.origin)[:, None]
+
+
+class GridAddresses(BaseStructure):
+    """Cells at their grid addresses (i, j[, k]) [µm]: the layout of a Population created
+    with tuple dimensions, ``Population((10, 10), ...)``, as PyNN 0.7 placed them."""
+
+    parameter_names = ("dims",)
+
+    def __init__(self, dims: tuple[int, ...]) -> None:
+        self.dims = tuple(int(d) for d in dims)
+
+    def generate_positions(self, n: int) -> np.ndarray:
+        coords = np.indices(self.dims).reshape(len(self.dims), -1).astype(float)
+        return np.vstack([coords, np.zeros((3 - len(self.dims), n))])[:3]
+
+    def describe(self) -> str:
+        return f"grid of dimensions {self.dims}"

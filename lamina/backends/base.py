@@ -289,6 +289,13 @@ class Backend(ABC):
             f"the {self.name} backend has no native cell types; {name!r} is not a standard "
             "cell type either")
 
+    def native_synapse_type(self, name: str) -> type[StandardSynapseType]:
+        """A synapse type class for a simulator-native synapse model `name`. Backends
+        without native synapse models refuse with `InvalidModelError`."""
+        from lamina.errors import InvalidModelError
+        raise InvalidModelError(f"the {self.name} backend has no native synapse types; "
+                                f"{name!r} is not a standard synapse type either")
+
     def describe(self) -> dict[str, Any]:
         """Backend facts for `describe()` (name, integration methods, options)."""
         return {"backend": self.name}

@@ -144,8 +144,9 @@ def install(backend: str | None = None) -> None:
     _state["backend"] = backend
     _forget_pynn_modules()
     if _state["finder"] is None:
-        _state["finder"] = _Finder()
-        sys.meta_path.insert(0, _state["finder"])
+        finder = _Finder()
+        _state["finder"] = finder
+        sys.meta_path.insert(0, finder)
     from lamina.compat import neo_io
     neo_io.install()
 

@@ -90,9 +90,9 @@ def empty_indices() -> Indices:
     return np.empty(0, np.int64), np.empty(0, np.int64), {}
 
 
-def concat_chunks(chunks: Iterator[Indices]) -> Indices:
+def concat_chunks(chunk_iter: Iterator[Indices]) -> Indices:
     """Concatenate (pre, post, values) chunks into one (empty int64 arrays if none)."""
-    chunks = list(chunks)
+    chunks = list(chunk_iter)
     if not chunks:
         return empty_indices()
     if len(chunks) == 1:

@@ -92,9 +92,9 @@ class FromListConnector(Connector):
                 raise ConnectionError(
                     f"{type(self).__name__}: row {row} has {name}={values[row]:g}, which is not "
                     f"a {side} index; {name} must be an integer in [0, {size})")
-        values = {name: arr[:, 2 + k].copy() for k, name in enumerate(self.column_names)}
+        columns = {name: arr[:, 2 + k].copy() for k, name in enumerate(self.column_names)}
         self._progress(1, 1)
-        return arr[:, 0].astype(np.int64), arr[:, 1].astype(np.int64), values
+        return arr[:, 0].astype(np.int64), arr[:, 1].astype(np.int64), columns
 
     def describe(self) -> str:
         return (f"{type(self).__name__}({len(self.conn_list)} connections, "

@@ -6,9 +6,13 @@ from typing import Any
 
 import numpy as np
 
+from lamina.core import simulation
 from lamina.core.ids import ID
-from lamina.core.populations import BasePopulation, PopulationView
+from lamina.core.populations import BasePopulation
+from lamina.describe import render
 from lamina.errors import InvalidModelError
+from lamina.io import write_block
+from lamina.random import NumpyRNG
 
 
 class Assembly:
@@ -118,7 +122,7 @@ class Assembly:
         idx = np.arange(self.size)[index] if isinstance(index, slice) else np.asarray(index)
         if idx.dtype == bool:
             idx = np.flatnonzero(idx)
-        return Assembly(*[PopulationView(p, local) for p, local, _ in self._locate(idx)],
+        return Assembly(*[p.view_type(p, local) for p, local, _ in self._locate(idx)],
                         label=f"view of {self.label}")
 
     def id_to_index(self, id: Any) -> Any:
@@ -162,7 +166,6 @@ class Assembly:
         for p in self.populations:
             p.record(variables, None, sampling_interval)
         if to_file is not None:
-            from lamina.core import simulation
             simulation.current().files_at_end.append(lambda: self.write_data(to_file))
 
     def inject(self, current_source: Any) -> None:
@@ -186,7 +189,6 @@ class Assembly:
 
     def write_data(self, io: Any, variables: Any = "all", gather: bool = True,
                    clear: bool = False, annotations: dict[str, Any] | None = None) -> None:
-        from lamina.io import write_block
         write_block(self.get_data(variables, gather, clear, annotations), io)
 
     def get_spike_counts(self, gather: bool = True) -> dict[ID, int]:
@@ -201,14 +203,12 @@ class Assembly:
         return float(np.mean(counts)) if counts else 0.0
 
     def sample(self, n: int, rng: Any = None) -> "Assembly":
-        from lamina.random import NumpyRNG
         rng = rng or NumpyRNG()
         perm = np.argsort(rng.next(self.size, "uniform", {"low": 0.0, "high": 1.0}))
         return self[np.sort(perm[:n])]
 
     def describe(self, template: str | None = "assembly_default.txt",
                  engine: str = "default") -> Any:
-        from lamina.describe import render
         return render(template, engine, {"label": self.label, "size": self.size,
                                          "populations": [p.label for p in self.populations]})
 

@@ -65,14 +65,14 @@ def save(sim: "Simulation", path: str | os.PathLike) -> None:
     """Write the dynamic state of `sim` to `path` (see the module docstring)."""
     network = describe_network(sim)
     arrays = sim.backend.dynamic_state()
-    meta = {"format": FORMAT, "version": VERSION, "backend": sim.backend_name,
+    meta: dict[str, Any] = {"format": FORMAT, "version": VERSION, "backend": sim.backend_name,
             "dt": sim.dt, "rng_seed": sim.config.rng_seed, "t": sim.t,
             "segment": sim.segment_counter, "network": network}
     payload = {f"backend/{k}": np.asarray(v) for k, v in arrays.items()}
     payload["meta"] = np.array(json.dumps(meta))
     with replacing(path) as tmp:
         with open(tmp, "wb") as fh:
-            np.savez(fh, **payload)
+            np.savez(fh, **payload)  # type: ignore[arg-type]  # numpy's stub: a bool first
 
 
 def restore(sim: "Simulation", path: str | os.PathLike) -> None:
@@ -97,11 +97,12 @@ def restore(sim: "Simulation", path: str | os.PathLike) -> None:
 
 
 def _compare(meta: dict[str, Any], sim: "Simulation", path: Any) -> None:
-    for key, here in (("backend", sim.backend_name), ("dt", sim.dt),
-                      ("rng_seed", sim.config.rng_seed)):
-        if meta[key] != here:
+    setting: dict[str, Any] = {"backend": sim.backend_name, "dt": sim.dt,
+                               "rng_seed": sim.config.rng_seed}
+    for key, value in setting.items():
+        if meta[key] != value:
             raise CheckpointMismatchError(
-                f"{path}: saved with {key}={meta[key]!r}, this simulation has {here!r}")
+                f"{path}: saved with {key}={meta[key]!r}, this simulation has {value!r}")
     saved, here = meta["network"], describe_network(sim)
     # labels name the objects in messages but are not compared: default labels count
     # the objects created in the process so far

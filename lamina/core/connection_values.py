@@ -1,13 +1,19 @@
 """Per-connection values (weights, delays, dynamics parameters): evaluation and checks."""
 from __future__ import annotations
 
+import os
+import sys
+import warnings
 from collections.abc import Callable
+from types import FrameType
 from typing import Any
 
 import numpy as np
 
+from lamina.connectors import SafeExpression
 from lamina.errors import ConnectionError, InvalidDimensionsError, InvalidParameterValueError, \
     InvalidWeightError
+from lamina.random import RandomDistribution
 
 
 def evaluate(name: str, value: Any, pre_idx: np.ndarray, post_idx: np.ndarray,
@@ -20,12 +26,10 @@ def evaluate(name: str, value: Any, pre_idx: np.ndarray, post_idx: np.ndarray,
     expression of ``d`` (e.g. ``"0.1 + d/100"``). `distances` computes those distances
     lazily.
     """
-    from lamina.random import RandomDistribution
     n = pre_idx.size
     if isinstance(value, RandomDistribution):
         return np.asarray(value.next(n), dtype=float).reshape(n) if n else np.zeros(0)
     if isinstance(value, str):
-        from lamina.connectors import SafeExpression
         return _broadcast(name, SafeExpression(value, ("d",), argument=name)(d=distances()), n)
     if callable(value):
         return _broadcast(name, value(distances()), n)
@@ -135,3 +139,30 @@ def pair_distances(space: Any, pre_positions: np.ndarray,
     """Distance between the cells of each connection (columns of the two (3, n) arrays),
     measured as `space` measures it (axes, periodic boundaries, scale and offset)."""
     return space.pair_distances(pre_positions, post_positions)
+
+
+def clip_connector_delays(delays: np.ndarray, min_delay: float, max_delay: float,
+                          label: str) -> np.ndarray:
+    """Delays drawn by a connector's ``delays=`` argument (PyNN 0.7) outside [min_delay,
+    max_delay] are clipped to it, with a warning naming how many and the extreme value
+    (never silently); delays given to the synapse type are checked instead (errors)."""
+    low, high = delays < min_delay, delays > max_delay
+    for mask, bound, which, extreme in ((low, min_delay, "below the minimum delay", np.min),
+                                        (high, max_delay, "above max_delay", np.max)):
+        if np.any(mask):
+            warnings.warn(
+                f"{label}: {int(np.count_nonzero(mask))} of {delays.size} delays drawn by the "
+                f"connector's classic delays= argument are {which} ({float(extreme(delays[mask]))} "
+                f"ms); they were set to {bound} ms (PyNN 0.7 rule; pass delays to the synapse "
+                "type to get an error instead)", UserWarning, stacklevel=_user_frame())
+    return np.clip(delays, min_delay, max_delay)
+
+
+def _user_frame() -> int:
+    """`warnings.warn` stacklevel of the first caller outside lamina (the user's line)."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    frame: FrameType | None = sys._getframe(1)
+    level = 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level

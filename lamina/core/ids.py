@@ -5,7 +5,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from lamina.classic import INITIAL_VALUE_ALIASES
 from lamina.errors import NonExistentParameterError
 
 if TYPE_CHECKING:
@@ -37,7 +36,7 @@ class ID(int):
             raise AttributeError(f"ID {int(self)} belongs to no population")
         celltype = parent.celltype
         known = [*celltype.get_parameter_names(), *celltype.state_variable_names(),
-                 *INITIAL_VALUE_ALIASES]
+                 *parent.attribute_aliases]
         if name not in known:
             raise NonExistentParameterError(name, type(celltype).__name__, known)
         return parent._cell_value(self, name)

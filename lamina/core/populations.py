@@ -3,17 +3,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
-from lamina import classic
 from lamina import parameters as params
 from lamina.core import simulation
 from lamina.core.ids import ID
+from lamina.core.recording import Recorder
+from lamina.core.resources import check_fits
+from lamina.describe import render
 from lamina.errors import (InvalidDimensionsError, InvalidModelError, InvalidParameterValueError,
-                           NonExistentParameterError)
+                           NonExistentParameterError, UnknownCellError, valid_names_hint)
+from lamina.io import write_block
 from lamina.models import CELL_TYPES, StandardCellType
+from lamina.random import NumpyRNG
+from lamina.space import GridAddresses, Line
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +36,6 @@ def resolve_celltype(cellclass: Any, cellparams: dict[str, Any] | None) -> Stand
             try:
                 cellclass = simulation.current().backend.native_cell_type(cellclass)
             except InvalidModelError as err:
-                from lamina.errors import valid_names_hint
                 raise InvalidModelError(
                     f"unknown cell type {cellclass!r}: {err} Standard cell types are "
                     f"{', '.join(sorted(CELL_TYPES))}.{valid_names_hint(cellclass, CELL_TYPES)}"
@@ -47,12 +51,17 @@ def resolve_celltype(cellclass: Any, cellparams: dict[str, Any] | None) -> Stand
         "instance of one, or its name")
 
 
-class BasePopulation(classic.ClassicPopulationMixin):
+class BasePopulation:
     """Behaviour shared by `Population` and `PopulationView`: a set of cells of one type,
     addressed by their indices in the underlying Population (`grandparent`)."""
 
     _root_indices: np.ndarray
     label: str
+    #: the class of the views taken from these cells (``p[2:5]``, ``sample``); the classic
+    #: facade (`lamina.classic`) sets its own
+    view_type: ClassVar[type["PopulationView"]]
+    #: other names a cell's attribute may be read by (``cell.v_init`` in the classic API)
+    attribute_aliases: ClassVar[tuple[str, ...]] = ()
 
     # -- identity and size ----------------------------------------------------------
     @property
@@ -143,7 +152,6 @@ class BasePopulation(classic.ClassicPopulationMixin):
         lookup = order[pos] if self.size else pos
         missing = ids if self.size == 0 else ids[all_ids[lookup] != ids]
         if missing.size:
-            from lamina.errors import UnknownCellError
             raise UnknownCellError(f"ID {int(missing[0])} is not in {self.label!r} (IDs "
                                    f"{int(self.all_ids.min(initial=0))}..."
                                    f"{int(self.all_ids.max(initial=-1))})")
@@ -157,19 +165,11 @@ class BasePopulation(classic.ClassicPopulationMixin):
                                                                     dtype=object)
 
     def __getitem__(self, index: Any) -> Any:
-        if isinstance(index, tuple) and self._addresses_grid(index):
-            return self._grid_item(index)
         if isinstance(index, (int, np.integer)):
             if not -self.size <= index < self.size:
                 raise IndexError(f"index {index} out of range for {self.label!r} of size {self.size}")
             return ID(int(self.all_ids[index]), self.grandparent)
-        return PopulationView(self, index)
-
-    def _addresses_grid(self, index: tuple) -> bool:
-        """Whether a tuple index is a grid address (see `lamina.classic`)."""
-        return (self is self.grandparent and self.grandparent._grid
-                and len(index) == len(self.grandparent.dim)
-                and all(isinstance(i, (int, np.integer)) for i in index))
+        return self.view_type(self, index)
 
     def __add__(self, other: Any) -> Any:
         from lamina.core.assembly import Assembly
@@ -187,12 +187,11 @@ class BasePopulation(classic.ClassicPopulationMixin):
 
     def sample(self, n: int, rng: Any = None) -> "PopulationView":
         """A view of `n` cells drawn at random without replacement (in index order)."""
-        from lamina.random import NumpyRNG
         if not 0 <= n <= self.size:
             raise InvalidDimensionsError(f"sample(n={n}): n must be between 0 and {self.size}")
         rng = rng or NumpyRNG()
         perm = np.argsort(rng.next(self.size, "uniform", {"low": 0.0, "high": 1.0}))
-        return PopulationView(self, np.sort(perm[:n]))
+        return self.view_type(self, np.sort(perm[:n]))
 
     # -- parameters ---------------------------------------------------------------
     def get(self, parameter_names: str | list[str], gather: bool = False,
@@ -208,11 +207,6 @@ class BasePopulation(classic.ClassicPopulationMixin):
 
     def _get_one(self, name: str, simplify: bool) -> Any:
         root = self.grandparent
-        if name in classic.INITIAL_VALUE_ALIASES:
-            classic.warn(f"get({name!r})", "the initial value of "
-                         f"{classic.INITIAL_VALUE_ALIASES[name]!r}", stacklevel=5)
-            arr = root._initial[classic.INITIAL_VALUE_ALIASES[name]][self._root_indices]
-            return float(arr[0]) if simplify and arr.size and np.all(arr == arr[0]) else arr
         decl = root._celltype.check_name(name)
         values = root._parameters[name]
         if decl.kind in ("sequence", "array"):
@@ -241,19 +235,13 @@ class BasePopulation(classic.ClassicPopulationMixin):
         """Whether `variable` can be recorded from these cells."""
         return self.celltype.can_record(variable)
 
-    def record(self, variables: Any = classic.SPIKES_OF_ALL, to_file: Any = None,
+    def record(self, variables: Any, to_file: Any = None,
                sampling_interval: float | None = None) -> None:
         """Record `variables` ('spikes', 'v', 'gsyn_exc', ..., or 'all') from these cells.
 
         ``None`` stops all recording from them. With `to_file`, data are written to that
         file at ``end()``. `sampling_interval` [ms] applies to the whole population.
-        The PyNN 0.7 forms ``record()``, ``record(n)`` and ``record([ids])`` record spikes
-        (see `lamina.classic`).
         """
-        if variables is classic.SPIKES_OF_ALL or classic.is_classic_record(variables):
-            selector = None if variables is classic.SPIKES_OF_ALL else variables
-            self._classic_record(selector, "spikes")
-            return
         self.grandparent._recorder.record(variables, self._root_indices, to_file,
                                           sampling_interval)
 
@@ -267,7 +255,6 @@ class BasePopulation(classic.ClassicPopulationMixin):
                    clear: bool = False, annotations: dict[str, Any] | None = None) -> None:
         """Write recorded data to `io`: a file name (format by suffix: .pkl, .nix, .h5) or a
         neo IO object."""
-        from lamina.io import write_block
         write_block(self.get_data(variables, gather, clear, annotations), io)
 
     def get_spike_counts(self, gather: bool = True) -> dict[ID, int]:
@@ -289,7 +276,6 @@ class BasePopulation(classic.ClassicPopulationMixin):
     def describe(self, template: str | None = "population_default.txt",
                  engine: str = "default") -> Any:
         """Human-readable description (or, with ``template=None``, its context dict)."""
-        from lamina.describe import render
         return render(template, engine, self._describe_context())
 
     def _describe_context(self) -> dict[str, Any]:
@@ -320,13 +306,8 @@ class Population(BasePopulation):
 
     def __init__(self, size: int | tuple[int, ...] | None = None, cellclass: Any = None,
                  cellparams: dict[str, Any] | None = None, structure: Any = None,
-                 initial_values: dict[str, Any] | None = None, label: str | None = None,
-                 **deprecated: Any) -> None:
-        if deprecated or isinstance(structure, str):
-            if cellparams is not None:
-                deprecated["cellparams"] = cellparams
-            size, cellclass, cellparams, structure, label = classic.population_arguments(
-                size, cellclass, structure, label, deprecated)
+                 initial_values: dict[str, Any] | None = None,
+                 label: str | None = None) -> None:
         self._simulation = simulation.current()
         self._dims = _check_size(size)
         self._grid = isinstance(size, (tuple, list))
@@ -337,9 +318,8 @@ class Population(BasePopulation):
         Population._count += 1
         self.label = label or f"population{Population._count - 1}"
         if structure is None and self._grid and len(self._dims) > 1:
-            structure = classic.GridAddressStructure(self._dims)
+            structure = GridAddresses(self._dims)
         elif structure is None:
-            from lamina.space import Line
             structure = Line()
         self.structure = structure
         self._positions: np.ndarray | None = None
@@ -356,7 +336,6 @@ class Population(BasePopulation):
         self._simulation.backend.create_cells(ct.backend_type(), ids,
                                               ct.to_backend_parameters(self._parameters),
                                               ct.to_backend_initial(dict(self._initial)))
-        from lamina.core.recording import Recorder
         self._recorder = Recorder(self)
         self._simulation.populations.append(self)
         self._simulation.recorders.append(self._recorder)
@@ -367,7 +346,6 @@ class Population(BasePopulation):
 
     def _check_memory(self, n: int) -> None:
         """Refuse, before allocating, a population the machine cannot hold."""
-        from lamina.core.resources import check_fits
         ct = self._celltype
         per_cell_core = 8.0 * (len(ct.parameters) + len(getattr(ct, "state_variables", ()))
                                + 5)   # values, initial values, ids, positions
@@ -455,12 +433,6 @@ class Population(BasePopulation):
         return out
 
     def _set_values(self, indices: np.ndarray, values: dict[str, Any]) -> None:
-        aliased = {classic.INITIAL_VALUE_ALIASES[k]: values[k] for k in values
-                   if k in classic.INITIAL_VALUE_ALIASES}
-        if aliased:
-            classic.warn("setting v_init", "initialize(v=...)", stacklevel=5)
-            values = {k: v for k, v in values.items() if k not in classic.INITIAL_VALUE_ALIASES}
-            self._set_initial(indices, aliased)
         for name in values:
             self._celltype.check_name(name)
         new = self._evaluate_parameters(values, indices, self.size)
@@ -504,10 +476,6 @@ class Population(BasePopulation):
             return params.Sequence(value) if isinstance(value, np.ndarray) and value.ndim else float(value)
         if name in self._initial:
             return float(self._initial[name][i])
-        if name in classic.INITIAL_VALUE_ALIASES:
-            classic.warn(name, f"get_initial_value({classic.INITIAL_VALUE_ALIASES[name]!r})",
-                         stacklevel=4)
-            return float(self._initial[classic.INITIAL_VALUE_ALIASES[name]][i])
         raise NonExistentParameterError(name, type(self._celltype).__name__,
                                         [*self._parameters, "position"])
 
@@ -548,6 +516,9 @@ class PopulationView(BasePopulation):
 
     def __repr__(self) -> str:
         return f"PopulationView({self.size} cells of {self.grandparent.label!r})"
+
+
+BasePopulation.view_type = PopulationView
 
 
 def _check_size(size: Any) -> tuple[int, ...]:

@@ -8,11 +8,19 @@ from typing import Any, Callable
 
 import numpy as np
 
-from lamina.classic import ClassicProjectionMixin, clip_classic_delays, projection_arguments
+from lamina.atomic_write import savetxt
+from lamina.backends.base import release_freed_memory
+from lamina.connectors import ConnectionContext, write_connection_file
+from lamina.connectors.base import concat_chunks
+from lamina.core import connection_values as cv
 from lamina.core import simulation
+from lamina.core.resources import check_fits
+from lamina.core.synapse_recording import SynapseRecorder
+from lamina.describe import render
 from lamina.errors import ConnectionError, InvalidParameterValueError, NonExistentParameterError
 from lamina.models import StandardSynapseType, StaticSynapse
-from lamina.core import connection_values as cv
+from lamina.random import NativeRNG, RandomDistribution, default_rng
+from lamina.space import Space
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +69,7 @@ def _fixed_size(chunks: Iterator[tuple], size: int, dtype: type) -> Iterator[tup
                  for k, v in names.items()})
 
     for pre, post, given in chunks:
-        c = (np.asarray(pre).astype(dtype, copy=False), np.asarray(post).astype(dtype, copy=False),
+        c: tuple = (np.asarray(pre).astype(dtype, copy=False), np.asarray(post).astype(dtype, copy=False),
              {k: np.asarray(v) if np.ndim(v) else v for k, v in given.items()})
         if len(c[0]) == 0 and (held or emitted):
             continue
@@ -125,7 +133,7 @@ class Connection:
         return f"Connection({self.presynaptic_index} -> {self.postsynaptic_index})"
 
 
-class Projection(ClassicProjectionMixin):
+class Projection:
     """A container for all connections of one synapse type between two groups of cells.
 
     Parameters
@@ -147,11 +155,7 @@ class Projection(ClassicProjectionMixin):
     def __init__(self, presynaptic_population: Any, postsynaptic_population: Any,
                  connector: Any = None, synapse_type: StandardSynapseType | None = None,
                  source: str | None = None, receptor_type: str | None = None,
-                 space: Any = None, label: str | None = None, **deprecated: Any) -> None:
-        from lamina.space import Space
-        if deprecated:
-            connector, synapse_type, receptor_type = projection_arguments(
-                connector, synapse_type, receptor_type, deprecated)
+                 space: Any = None, label: str | None = None) -> None:
         self._sim = simulation.current()
         self.pre = presynaptic_population
         self.post = postsynaptic_population
@@ -180,7 +184,6 @@ class Projection(ClassicProjectionMixin):
         """Refuse, before connecting, what the machine cannot hold (see
         `lamina.core.resources`): exact counts where the connector knows them, the
         expectation plus five standard deviations for random ones."""
-        from lamina.core.resources import check_fits
         expect = getattr(connector, "expected_connections", None)
         counted = expect(self.pre.size, self.post.size) if expect is not None else None
         if counted is None:
@@ -254,24 +257,19 @@ class Projection(ClassicProjectionMixin):
         return None if isinstance(self.synapse_type, StaticSynapse) else self.synapse_type
 
     def _context(self) -> Any:
-        from lamina.connectors import ConnectionContext
-        from lamina.random import default_rng
         return ConnectionContext(pre_ids=self.pre.all_ids, post_ids=self.post.all_ids,
                                  pre_positions=self.pre.positions,
                                  post_positions=self.post.positions, space=self.space,
                                  rng=default_rng())
 
     def _connect_with(self, connector: Any) -> None:
-        from lamina.random import NativeRNG
         if isinstance(getattr(connector, "rng", None), NativeRNG) and self._connect_native():
             return
-        from lamina.connectors.base import concat_chunks
         ctx = self._context()
         chunks = connector.connect_chunks(ctx)
         if self._shares_generator(connector, ctx):
             # the values draw from the connector's generator: keep its draws before theirs
             chunks = iter([concat_chunks(chunks)])
-        from lamina.backends.base import release_freed_memory
         for i, (pre_idx, post_idx, given) in enumerate(
                 _fixed_size(chunks, _CHUNK, self._idx_dtype)):
             # values are evaluated per _CHUNK connections (in connection order) as they come
@@ -286,7 +284,6 @@ class Projection(ClassicProjectionMixin):
     def _shares_generator(self, connector: Any, ctx: Any) -> bool:
         """True if a random value of the connections draws from the generator the
         connector uses (then the connector must finish drawing first)."""
-        from lamina.random import RandomDistribution
         own = getattr(connector, "rng", None)
         gen = (own if own is not None else ctx.rng).rng
         specs = [*self.synapse_type.parameter_space.values(),
@@ -310,8 +307,11 @@ class Projection(ClassicProjectionMixin):
             return False
         self._n, self._index_cache = int(made), None
         rest = {k: v for k, v in spec.items() if k not in scalars}
-        pre, post = self._resolved() if rest else (None, None)
-        values = {k: self._evaluate(k, v, pre, post) for k, v in rest.items()}
+        values: dict[str, np.ndarray] = {}
+        post = None
+        if rest:
+            pre, post = self._resolved()
+            values = {k: self._evaluate(k, v, pre, post) for k, v in rest.items()}
         for name, arr in self._to_backend(self._checked(values, post_idx=post)).items():
             self._sim.backend.set_connection_values(self._id, name, arr)
         return True
@@ -319,10 +319,10 @@ class Projection(ClassicProjectionMixin):
     def _initial_values(self, connector: Any, pre_idx: np.ndarray, post_idx: np.ndarray,
                         given: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         spec = dict(self.synapse_type.parameter_space)
-        for classic in ("weight", "delay"):
-            value = getattr(connector, classic + "s", None)
+        for name in ("weight", "delay"):   # a connector's weights=/delays= (PyNN 0.7)
+            value = getattr(connector, name + "s", None)
             if value is not None:
-                spec[classic] = value
+                spec[name] = value
         values = {}
         for name in self.attribute_names:
             if name in given:
@@ -330,7 +330,7 @@ class Projection(ClassicProjectionMixin):
             else:
                 values[name] = self._evaluate(name, spec[name], pre_idx, post_idx)
         if getattr(connector, "delays", None) is not None and "delay" not in given:
-            values["delay"] = clip_classic_delays(values["delay"], self._sim.min_delay,
+            values["delay"] = cv.clip_connector_delays(values["delay"], self._sim.min_delay,
                                                   self._sim.max_delay, self.label)
         unknown = set(given) - set(self.attribute_names)
         if unknown:
@@ -554,8 +554,6 @@ class Projection(ClassicProjectionMixin):
              gather: bool = True, with_address: bool = True) -> None:
         """Write connection attributes to a text file (or open file object); in "array"
         format, zeros stand for missing connections."""
-        from lamina.atomic_write import savetxt
-        from lamina.connectors import write_connection_file
         names = self._names(attribute_names)
         if format == "list":
             rows = np.column_stack([*self._resolved(),
@@ -589,14 +587,12 @@ class Projection(ClassicProjectionMixin):
     def _synapse_recorder(self) -> Any:
         rec = getattr(self, "_syn_recorder", None)
         if rec is None:
-            from lamina.core.synapse_recording import SynapseRecorder
             rec = self._syn_recorder = SynapseRecorder(self)
         return rec
 
     def describe(self, template: str | None = "projection_default.txt",
                  engine: str = "default") -> Any:
         """Human-readable description (or, with ``template=None``, its context dict)."""
-        from lamina.describe import render
         ctx = {"label": self.label, "pre": self.pre.label, "post": self.post.label,
                "connector": self.connector.describe() if hasattr(self.connector, "describe")
                else repr(self.connector),

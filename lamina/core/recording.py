@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from lamina.backends.base import SignalData
 from lamina.errors import InvalidParameterValueError, RecordingError
+from lamina.io.recorded import CellsSource, SegmentData
 
 if TYPE_CHECKING:
     import neo
@@ -17,19 +16,6 @@ if TYPE_CHECKING:
     from lamina.core.populations import Population
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass
-class SegmentData:
-    """Raw data of one segment: spikes and signals keyed by population index."""
-
-    index: int
-    t_stop: float
-    spikes: dict[int, np.ndarray] = field(default_factory=dict)
-    signals: dict[str, tuple[np.ndarray, SignalData]] = field(default_factory=dict)
-    annotations: dict[str, Any] = field(default_factory=dict)
-    rec_datetime: datetime = field(default_factory=datetime.now)
-    t_start: float = 0.0
 
 
 def sampling_interval_ms(value: Any, dt: float) -> float:
@@ -186,14 +172,13 @@ class Recorder:
     def get_data(self, variables: Any, indices: np.ndarray, clear: bool,
                  annotations: dict[str, Any] | None, label: str) -> "neo.Block":
         """Recorded data of the cells at `indices` as a neo Block."""
-        from lamina.io.neo_output import build_block
+        from lamina.io.neo_output import build_block   # loads neo on first use
         names = list(self.recorded) if variables == "all" else self._expand(variables)
         # as PyNN: the current segment once the simulation has run since the last reset
         # (and always when there is no other, so a Block never lacks a segment)
         current = [self._current(names)] if self._sim.running or not self.segments else []
         segments = [*self.segments, *current]
-        pop = self.population
-        block = build_block(pop, segments, names, indices, self.sampling_interval,
+        block = build_block(self._source(), segments, names, indices, self.sampling_interval,
                             annotations or {})
         if clear:
             self.segments = []
@@ -202,6 +187,15 @@ class Recorder:
                     self._backend.clear_recorded(self._ids(np.flatnonzero(mask)),
                                                  self.population.celltype.backend_variable(var)[0])
         return block
+
+    def _source(self) -> CellsSource:
+        """What the Neo output says about the population (plain data for `lamina.io`)."""
+        pop, sim = self.population, self._sim
+        return CellsSource(label=pop.label, first_id=int(pop._first), size=pop.size,
+                           description=pop.describe(), units=dict(pop.celltype.units),
+                           simulator=f"lamina.{sim.backend_name}",
+                           mpi_processes=sim.backend.num_processes, dt=sim.dt,
+                           annotations=dict(pop.annotations))
 
     def spike_counts(self, indices: np.ndarray, recorded_only: bool = False) -> np.ndarray:
         """Spikes per cell at `indices` in the current segment (0 where not recorded)."""

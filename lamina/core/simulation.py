@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from lamina.core.populations import Population
     from lamina.core.projections import Projection
     from lamina.core.recording import Recorder
+    from lamina.core.synapse_recording import SynapseRecorder
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +82,7 @@ class Simulation:
         self.running = False
         self.populations: list[Population] = []
         self.projections: list[Projection] = []
-        self.recorders: list[Recorder] = []
+        self.recorders: list[Recorder | SynapseRecorder] = []
         self.current_sources: list[Any] = []
         self.files_at_end: list[Callable[[], None]] = []
 
@@ -141,6 +142,7 @@ class Simulation:
                         self._honour_interrupt(t_stop)
                         break
                     when, k = events.pop(0)
+                    assert when is not None   # the sort above dropped the others
                     target = min(max(when, self.t + self.dt), t_stop)
                     self.backend.run_until(target)
                     self._honour_interrupt(t_stop)

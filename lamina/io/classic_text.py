@@ -35,10 +35,10 @@ def _header(cells: Any, dt: float, columns: list[str], n: int) -> str:
 def spike_rows(cells: Any) -> np.ndarray:
     """(t, index) rows of the last segment's spikes of `cells`, sorted by time."""
     seg = cells.get_data("spikes").segments[-1]
-    rows = [np.column_stack([np.asarray(st.magnitude, dtype=float),
-                             np.full(len(st), st.annotations["source_index"])])
-            for st in seg.spiketrains]
-    rows = np.vstack(rows) if rows else np.zeros((0, 2))
+    parts = [np.column_stack([np.asarray(st.magnitude, dtype=float),
+                              np.full(len(st), st.annotations["source_index"])])
+             for st in seg.spiketrains]
+    rows = np.vstack(parts) if parts else np.zeros((0, 2))
     return rows[np.lexsort((rows[:, 1], rows[:, 0]))]
 
 

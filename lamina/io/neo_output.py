@@ -4,18 +4,20 @@ One Block per `get_data` call, one Segment per run between resets; one SpikeTrai
 recorded cell (annotated with source_population, source_id, source_index, channel_id);
 one AnalogSignal per variable with shape (samples, cells) from the segment start,
 array-annotated with channel_index and source_ids.
+
+The core hands over plain data (`lamina.io.recorded`); nothing here reads a Population or
+imports `lamina.core`.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import neo
 import numpy as np
 import quantities as pq
 
-if TYPE_CHECKING:
-    from lamina.core.populations import Population
-    from lamina.core.recording import SegmentData
+from lamina.io.recorded import CellsSource, SegmentData
+
 
 #: lamina unit names -> quantities units
 UNITS = {"mV": pq.mV, "nA": pq.nA, "uS": pq.uS, "nF": pq.nF, "ms": pq.ms, "Hz": pq.Hz,
@@ -27,13 +29,12 @@ def to_quantity_unit(unit: str) -> pq.Quantity:
     return UNITS.get(unit, pq.dimensionless)
 
 
-def build_block(population: "Population", segments: list["SegmentData"], variables: list[str],
+def build_block(population: CellsSource, segments: list[SegmentData], variables: list[str],
                 indices: np.ndarray, sampling_interval: float,
                 annotations: dict[str, Any]) -> neo.Block:
     """Build a Block for the cells at `indices` of `population` from raw segments."""
-    sim = population._simulation
-    block = neo.Block(name=population.label, description=population.describe(),
-                      **_block_annotations(population, sim))
+    block = neo.Block(name=population.label, description=population.description,
+                      **_block_annotations(population))
     block.annotate(**population.annotations, **annotations)
     wanted = set(int(i) for i in indices)
     for seg_data in segments:
@@ -41,18 +42,19 @@ def build_block(population: "Population", segments: list["SegmentData"], variabl
     return block
 
 
-def _block_annotations(population: "Population", sim: Any) -> dict[str, Any]:
-    return {"size": population.size, "first_id": int(population.first_id) if population.size
-            else None, "last_id": int(population.last_id) if population.size else None,
-            "label": population.label, "simulator": f"lamina.{sim.backend_name}",
-            "mpi_processes": sim.backend.num_processes, "dt": sim.dt}
+def _block_annotations(population: CellsSource) -> dict[str, Any]:
+    n = population.size
+    return {"size": n, "first_id": population.first_id if n else None,
+            "last_id": population.first_id + n - 1 if n else None,
+            "label": population.label, "simulator": population.simulator,
+            "mpi_processes": population.mpi_processes, "dt": population.dt}
 
 
-def _segment(population: "Population", data: "SegmentData", variables: list[str],
+def _segment(population: CellsSource, data: SegmentData, variables: list[str],
              indices: np.ndarray, wanted: set[int]) -> neo.Segment:
-    seg = neo.Segment(name=f"segment{data.index:03d}", description=population.describe(),
+    seg = neo.Segment(name=f"segment{data.index:03d}", description=population.description,
                       rec_datetime=data.rec_datetime, **data.annotations)
-    first = int(population._first)
+    first = population.first_id
     if "spikes" in variables:
         for index in sorted(i for i in data.spikes if i in wanted):
             times = data.spikes[index]
@@ -68,7 +70,7 @@ def _segment(population: "Population", data: "SegmentData", variables: list[str]
         keep = np.isin(rec_indices, indices)
         if not keep.any():
             continue
-        unit = population.celltype.units.get(var, "")
+        unit = population.units.get(var, "")
         signal = neo.AnalogSignal(sig.values[:, keep], units=to_quantity_unit(unit),
                                   t_start=sig.t_start * pq.ms,
                                   sampling_period=sig.sampling_interval * pq.ms, name=var,

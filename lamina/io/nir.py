@@ -95,8 +95,7 @@ def weight_node(prj: Any) -> Any:
 
 
 def _member(obj: Any, role: str, prj: Any) -> Any:
-    from lamina.core.populations import Population
-    if not isinstance(obj, Population):
+    if getattr(obj, "grandparent", None) is not obj:    # a whole Population is its own root
         raise InvalidModelError(f"NIR export: projection {prj.label!r}: its {role} is "
                                 f"{obj!r}; NIR export takes projections between whole Populations")
     return obj

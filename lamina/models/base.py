@@ -151,7 +151,8 @@ class StandardModelType:
     """
 
     parameters: ClassVar[tuple[Parameter, ...]] = ()
-    relations: ClassVar[tuple[Relation, ...]] = ()
+    # these may differ per instance where a model is assembled from parts (PointNeuron)
+    relations: tuple[Relation, ...] = ()
     equations: ClassVar[str] = ""
 
     def __init__(self, **parameters: Any) -> None:
@@ -179,8 +180,8 @@ class StandardModelType:
         cls.default_parameters = cls._defaults()
         cls.units = {p.name: p.unit for p in cls.parameters}
 
-    default_parameters: ClassVar[dict[str, Any]] = {}
-    units: ClassVar[dict[str, str]] = {}
+    default_parameters: dict[str, Any] = {}
+    units: dict[str, str] = {}
 
     # -- instance values ------------------------------------------------------------
     def check_name(self, name: str) -> Parameter:
@@ -210,7 +211,7 @@ class StandardModelType:
         """Return a copy of this instance's parameter values."""
         return dict(self.parameter_space)
 
-    def check_values(self, values: dict[str, np.ndarray]) -> None:
+    def check_values(self, values: dict[str, Any]) -> None:
         """Check evaluated per-cell values against ranges and relations."""
         table = self.parameter_table()
         model = type(self).__name__
@@ -246,13 +247,13 @@ class StandardCellType(StandardModelType):
     injectable : whether current sources can be attached
     """
 
-    state_variables: ClassVar[tuple[StateVariable, ...]] = ()
-    recordable: ClassVar[tuple[str, ...]] = ("spikes",)
-    receptor_types: ClassVar[tuple[str, ...]] = ()
-    conductance_based: ClassVar[bool] = False
+    state_variables: tuple[StateVariable, ...] = ()
+    recordable: tuple[str, ...] = ("spikes",)
+    receptor_types: tuple[str, ...] = ()
+    conductance_based: bool = False
     injectable: ClassVar[bool] = True
     is_spike_source: ClassVar[bool] = False
-    weight_unit: ClassVar[str] = "nA"
+    weight_unit: str = "nA"
     #: the equations as data (`lamina.models.dynamics.Dynamics`); None for spike sources
     #: and models without ODEs
     dynamics: ClassVar[Any] = None
@@ -262,7 +263,7 @@ class StandardCellType(StandardModelType):
         cls.default_initial_values = {s.name: s.initial for s in cls.state_variables}
         cls.units = {**cls.units, **{s.name: s.unit for s in cls.state_variables}}
 
-    default_initial_values: ClassVar[dict[str, float]] = {}
+    default_initial_values: dict[str, float] = {}
 
     def __init__(self, **parameters: Any) -> None:
         self.classic_initial_values: dict[str, Any] = {}

@@ -18,8 +18,8 @@ def _p(name: str, default: float, unit: str, doc: str, **rng) -> Parameter:
     return Parameter(name, default, unit, doc, **rng)
 
 
-_POS = {"low": 0.0, "low_open": True}
-_NONNEG = {"low": 0.0}
+_POS: dict[str, Any] = {"low": 0.0, "low_open": True}
+_NONNEG: dict[str, Any] = {"low": 0.0}
 
 CM = _p("cm", 1.0, "nF", "membrane capacitance", **_POS)
 TAU_M = _p("tau_m", 20.0, "ms", "membrane time constant", **_POS)
@@ -167,7 +167,7 @@ ALL = (IF_curr_exp, IF_curr_alpha, IF_curr_delta, IF_cond_exp, IF_cond_alpha,
 # ----------------------------------------------------------------------------------------
 # Adaptive, Hodgkin-Huxley, quadratic and stochastic models (PyNN 0.13 names and defaults)
 # ----------------------------------------------------------------------------------------
-_TAU = {"low": 0.0, "low_open": True}
+_TAU: dict[str, Any] = {"low": 0.0, "low_open": True}
 
 
 def _tau(name: str, default: float, doc: str) -> Parameter:

@@ -11,7 +11,7 @@ import numpy as np
 from lamina.errors import InvalidParameterValueError
 from lamina.models.base import Parameter, StandardCurrentSourceType
 
-_NONNEG = {"low": 0.0}
+_NONNEG: dict[str, Any] = {"low": 0.0}
 _STOP_DOC = "time the current stops [ms]; None or inf means never"
 
 

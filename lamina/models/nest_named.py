@@ -19,7 +19,7 @@ from lamina.errors import InvalidModelError
 from lamina.models.base import Parameter, StandardCellType, StateVariable
 from lamina.models.cells import IF_cond_alpha, IF_cond_exp, IF_curr_alpha, IF_curr_delta, IF_curr_exp
 
-_POS = {"low": 0.0, "low_open": True}
+_POS: dict[str, Any] = {"low": 0.0, "low_open": True}
 
 #: NEST parameter -> (PyNN parameter, factor to PyNN units, unit, default, range)
 _PSC = {"C_m": ("cm", 1e-3, "pF", 250.0, _POS), "tau_m": ("tau_m", 1.0, "ms", 10.0, _POS),

@@ -34,8 +34,8 @@ import numpy as np
 from lamina.errors import InvalidParameterValueError, NonExistentParameterError
 from lamina.models.base import Parameter, Relation, StandardModelType, StandardSynapseType
 
-_POS = {"low": 0.0, "low_open": True}
-_NONNEG = {"low": 0.0}
+_POS: dict[str, Any] = {"low": 0.0, "low_open": True}
+_NONNEG: dict[str, Any] = {"low": 0.0}
 
 
 class STDPTimingDependence(StandardModelType):
@@ -214,7 +214,7 @@ class STDPMechanism(StandardSynapseType):
         return tuple(STDPWeightDependence.relations)
 
     @property
-    def parameter_space(self) -> dict[str, Any]:  # type: ignore[override]
+    def parameter_space(self) -> dict[str, Any]:
         out = dict(self._own)
         for comp in self._components():
             out.update(comp.parameter_space)

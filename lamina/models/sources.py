@@ -12,8 +12,8 @@ import numpy as np
 from lamina.errors import InvalidParameterValueError
 from lamina.models.base import Parameter, StandardCellType
 
-_NONNEG = {"low": 0.0}
-_POS = {"low": 0.0, "low_open": True}
+_NONNEG: dict[str, Any] = {"low": 0.0}
+_POS: dict[str, Any] = {"low": 0.0, "low_open": True}
 _START = Parameter("start", 0.0, "ms", "start time", **_NONNEG)
 _DURATION = Parameter("duration", 1e10, "ms", "duration of the train (inf: forever)",
                       infinite=True, **_NONNEG)

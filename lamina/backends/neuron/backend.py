@@ -27,9 +27,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import neuron  # type: ignore[import-untyped]
+import neuron
 import numpy as np
-from neuron import h  # type: ignore[import-untyped]
+from neuron import h
 
 from lamina.backends.base import Backend, BackendConfig, SignalData
 from lamina.backends.neuron import cells as cg

@@ -111,7 +111,8 @@ def _single(table: GroupTable, name: str) -> Any:
     return values.pop()
 
 
-def cell_class(table: GroupTable, target: str, cache: dict[str, type]) -> type[StandardCellType]:
+def cell_class(table: GroupTable, target: str, cache: dict[str, type],
+               backend: Any = None) -> type[StandardCellType]:
     """The cell type class of a node group."""
     model_type = _single(table, "model_type")
     template = _single(table, "model_template")
@@ -138,15 +139,23 @@ def cell_class(table: GroupTable, target: str, cache: dict[str, type]) -> type[S
         if prefix.lower() == "pynn":
             cache[template] = _pynn_cell(template, where)
         elif prefix.lower() == "nest" or (prefix == "" and target.upper() == "NEST"):
-            from lamina.core.populations import resolve_celltype
             try:
-                cache[template] = type(resolve_celltype(name, None))
+                cache[template] = CELL_TYPES[name] if name in CELL_TYPES \
+                    else _native_cell(backend, name)
             except InvalidModelError as err:
                 raise InvalidModelError(f"{where}: model_template {template!r}: {err}") from err
         else:
             raise InvalidModelError(f"{where}: model_template {template!r}; expected "
                                     "'pyNN:<standard model>' or 'nest:<NEST model>'")
     return cache[template]
+
+
+def _native_cell(backend: Any, name: str) -> type[StandardCellType]:
+    """The backend's cell type for a simulator-native (NEST) model name."""
+    if backend is None:
+        raise InvalidModelError(f"{name!r} is not a standard cell type (and no simulation is "
+                                "set up to ask for a native one)")
+    return backend.native_cell_type(name)
 
 
 def _pynn_cell(template: str, where: str) -> type[StandardCellType]:
@@ -159,7 +168,7 @@ def _pynn_cell(template: str, where: str) -> type[StandardCellType]:
 
 
 def _population(table: GroupTable, sim: ModuleType, target: str, cache: dict) -> Any:
-    cls = cell_class(table, target, cache)
+    cls = cell_class(table, target, cache, sim.state.backend)
     defaults = cls.default_parameters
     params: dict[str, Any] = {}
     initial: dict[str, Any] = {}
@@ -185,7 +194,7 @@ def _population(table: GroupTable, sim: ModuleType, target: str, cache: dict) ->
 
 
 # -- edges -------------------------------------------------------------------------------
-def synapse_class(table: GroupTable) -> Any:
+def synapse_class(table: GroupTable, backend: Any = None) -> Any:
     """The synapse type class of an edge group (StaticSynapse when no template is given)."""
     template = None
     col = table.value("model_template")
@@ -202,11 +211,11 @@ def synapse_class(table: GroupTable) -> Any:
         return SYNAPSE_TYPES[name]
     if prefix.lower() in ("nest", "") and name in NEST_SYNAPSES:
         return NEST_SYNAPSES[name]
-    if prefix.lower() == "nest":
-        from lamina.core import simulation
-        if simulation.current().backend_name == "nest":
-            import lamina.nest
-            return lamina.nest.native_synapse_type(name)
+    if prefix.lower() == "nest" and backend is not None:
+        try:
+            return backend.native_synapse_type(name)
+        except InvalidModelError:
+            pass    # this backend has no native NEST synapse models
     raise InvalidModelError(f"{table.file}: edge group {table.population}/{table.group_id}: "
                             f"model_template {template!r} is not available here; expected "
                             "'pyNN:<standard synapse type>' or 'nest:static_synapse' (other NEST "
@@ -265,7 +274,7 @@ def _projections(table: GroupTable, source: str, target: str, net: Network,
     assert table.sources is not None and table.targets is not None   # edge tables have them
     pre_idx = _indices(net, source, table.sources, table, "source")
     post_idx = _indices(net, target, table.targets, table, "target")
-    syn_cls = synapse_class(table)
+    syn_cls = synapse_class(table, sim.state.backend)
     values = _edge_values(table, syn_cls)
     receptors = _receptors(table, values.get("weight"))
     targets = _target_parts(post)

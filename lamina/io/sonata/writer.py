@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from lamina import procedural
 from lamina.errors import InvalidParameterValueError, NothingToWriteError
 from lamina.io.sonata.files import atomic_path, create_h5, write_types_table
 from lamina.io.sonata.spikes import write_spikes
@@ -129,8 +130,7 @@ def _write_json(path: str, obj: Any) -> None:
 
 
 def _simulation_config(network: Any, target: str, inputs: dict, tstop: float | None) -> dict:
-    from lamina.core import simulation
-    sim = simulation.current()
+    sim = procedural.state    # the current simulation's clock, as ``sim.state`` gives it
     return {"manifest": {"$BASE_DIR": ".", "$OUTPUT_DIR": "$BASE_DIR/output"},
             "target_simulator": target,
             "run": {"dt": sim.dt, "tstop": float(sim.t if tstop is None else tstop)},
