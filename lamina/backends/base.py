@@ -20,11 +20,12 @@ talks to simulators only through these methods. Conventions:
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 import numpy as np
 
+from lamina.connectors.description import ConnectorDescription
 from lamina.models.base import StandardCellType, StandardCurrentSourceType, StandardSynapseType
 
 
@@ -79,10 +80,53 @@ class SignalData:
     values: np.ndarray
 
 
+@dataclass(frozen=True)
+class Capabilities:
+    """What a backend can do, as data: the core asks these instead of branching on a
+    backend's name or probing for methods (``sim.state.backend.capabilities()``).
+
+    Attributes
+    ----------
+    cell_types : frozenset of str or None — the standard cell types it runs (None: all of
+        `lamina.models.CELL_TYPES`); others are refused before any cell is created
+    synapse_types : frozenset of str or None — the standard synapse types (None: all)
+    spike_precisions : frozenset of str — 'on_grid' (spike times on the time grid) and/or
+        'off_grid' (precise times); the first run's ``setup(spike_precision=...)`` must be one
+    distributed : bool — one network shared by several MPI processes
+    native_cell_types : bool — simulator-native cell models by name
+        (``Population(10, "iaf_psc_alpha")``)
+    native_connection_rules : frozenset of str — connector rules
+        (`lamina.connectors.ConnectorDescription.rule`) it can build with its own random
+        numbers (``rng=NativeRNG()``)
+    checkpoints : bool — `save_state`/`restore_state`
+    synapse_state_recording : bool — `Projection.record` (weights and synaptic state over time)
+    """
+
+    cell_types: frozenset[str] | None = None
+    synapse_types: frozenset[str] | None = None
+    spike_precisions: frozenset[str] = frozenset({"on_grid"})
+    distributed: bool = False
+    native_cell_types: bool = False
+    native_connection_rules: frozenset[str] = frozenset()
+    checkpoints: bool = False
+    synapse_state_recording: bool = False
+
+    def refusal(self, backend: str, kind: str, name: str) -> str | None:
+        """Why a standard `kind` ('cell' or 'synapse') type `name` cannot run on `backend`,
+        or None if it can."""
+        known = self.cell_types if kind == "cell" else self.synapse_types
+        if known is None or name in known:
+            return None
+        return (f"{name} is not available on the {backend} backend (its standard {kind} "
+                f"types: {', '.join(sorted(known))})")
+
+
 class Backend(ABC):
     """Abstract simulator backend. One instance lives from `setup()` to `end()`."""
 
     name: ClassVar[str] = "abstract"
+    #: what the backend can do (see `Capabilities`; `capabilities()` adds `can_distribute`)
+    features: ClassVar[Capabilities] = Capabilities()
     #: whether the backend can share one network between several MPI processes (each
     #: simulating its part); where not, `setup()` refuses to run under ``mpiexec -n N``
     can_distribute: ClassVar[bool] = False
@@ -93,6 +137,16 @@ class Backend(ABC):
 
     def __init__(self, config: BackendConfig) -> None:
         self.config = config
+
+    @classmethod
+    def capabilities(cls) -> Capabilities:
+        """What this backend can do, as data (`Capabilities`)."""
+        return replace(cls.features, distributed=cls.can_distribute)
+
+    def prepare(self) -> None:
+        """Called once by the core before the first run, when the network is built: a
+        backend may finish its set-up here (build connection tables, compile, hand the
+        network to the simulator) instead of in its first `run_until`. Default: nothing."""
 
     # -- process layout -------------------------------------------------------------
     @property
@@ -145,10 +199,12 @@ class Backend(ABC):
         parameter, one entry per connection."""
 
     def connect_native(self, projection_id: int, pre_ids: np.ndarray, post_ids: np.ndarray,
-                       connector: Any, receptor_type: str, synapse_type: StandardSynapseType,
+                       connector: ConnectorDescription, receptor_type: str,
+                       synapse_type: StandardSynapseType,
                        values: dict[str, float]) -> int | None:
-        """Let the simulator build the connections of `connector` with its own RNG
-        (``rng=NativeRNG()``), giving every connection the (checked) scalar `values`
+        """Let the simulator build the connections `connector` describes (its ``rule`` and
+        ``parameters``; see `lamina.connectors.description`) with its own RNG (the core asks
+        only when ``connector.native_rng``), giving every connection the (checked) scalar `values`
         (e.g. weight and delay, PyNN units). Returns the number of connections made; the
         core asks for their cells with `connection_ids` only when it needs them, and
         sets values that are not scalars with `set_connection_values`. Returns None where

@@ -5,6 +5,7 @@ iterates ``connector.connect_chunks(ctx)`` with a `ConnectionContext`; see
 :mod:`lamina.connectors.base` for the contract.
 """
 from lamina.connectors.base import ConnectionContext, Connector
+from lamina.connectors.description import ConnectorDescription, describe_connector
 from lamina.connectors.expressions import SafeExpression
 from lamina.connectors.fixed_number import FixedNumberPostConnector, FixedNumberPreConnector
 from lamina.connectors.list_based import (ArrayConnector, CloneConnector, FromFileConnector,
@@ -17,7 +18,8 @@ from lamina.connectors.spatial import (DisplacementDependentProbabilityConnector
                                        IndexBasedProbabilityConnector, SmallWorldConnector)
 
 __all__ = [
-    "ConnectionContext", "Connector", "SafeExpression",
+    "ConnectionContext", "Connector", "ConnectorDescription", "describe_connector",
+    "SafeExpression",
     "AllToAllConnector", "OneToOneConnector", "FixedProbabilityConnector",
     "FixedNumberPreConnector", "FixedNumberPostConnector", "FixedTotalNumberConnector",
     "FromListConnector", "FromFileConnector", "ArrayConnector", "CloneConnector",

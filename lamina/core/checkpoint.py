@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from lamina.atomic_write import replacing
-from lamina.errors import CheckpointMismatchError, InvalidParameterValueError
+from lamina.errors import CheckpointMismatchError, InvalidParameterValueError, NoModelAvailableError
 
 if TYPE_CHECKING:
     from lamina.core.simulation import Simulation
@@ -61,13 +61,20 @@ def describe_network(sim: "Simulation") -> dict[str, list]:
     return {"populations": pops, "projections": prjs}
 
 
+def _check_capable(sim: "Simulation") -> None:
+    if not sim.backend.capabilities().checkpoints:
+        raise NoModelAvailableError(f"the {sim.backend_name} backend cannot save or restore "
+                                    "its state (checkpoints are an engine feature)")
+
+
 def save(sim: "Simulation", path: str | os.PathLike) -> None:
     """Write the dynamic state of `sim` to `path` (see the module docstring)."""
+    _check_capable(sim)
     network = describe_network(sim)
     arrays = sim.backend.dynamic_state()
     meta: dict[str, Any] = {"format": FORMAT, "version": VERSION, "backend": sim.backend_name,
-            "dt": sim.dt, "rng_seed": sim.config.rng_seed, "t": sim.t,
-            "segment": sim.segment_counter, "network": network}
+                            "dt": sim.dt, "rng_seed": sim.config.rng_seed, "t": sim.t,
+                            "segment": sim.segment_counter, "network": network}
     payload = {f"backend/{k}": np.asarray(v) for k, v in arrays.items()}
     payload["meta"] = np.array(json.dumps(meta))
     with replacing(path) as tmp:
@@ -77,6 +84,7 @@ def save(sim: "Simulation", path: str | os.PathLike) -> None:
 
 def restore(sim: "Simulation", path: str | os.PathLike) -> None:
     """Load the state saved in `path` into `sim`, which must hold the same network."""
+    _check_capable(sim)
     try:
         with np.load(os.fspath(path), allow_pickle=False) as data:
             meta = json.loads(str(data["meta"]))

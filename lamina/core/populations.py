@@ -14,7 +14,8 @@ from lamina.core.recording import Recorder
 from lamina.core.resources import check_fits
 from lamina.describe import render
 from lamina.errors import (InvalidDimensionsError, InvalidModelError, InvalidParameterValueError,
-                           NonExistentParameterError, UnknownCellError, valid_names_hint)
+                           NoModelAvailableError, NonExistentParameterError, UnknownCellError,
+                           valid_names_hint)
 from lamina.io import write_block
 from lamina.models import CELL_TYPES, StandardCellType
 from lamina.random import NumpyRNG
@@ -313,6 +314,7 @@ class Population(BasePopulation):
         self._grid = isinstance(size, (tuple, list))
         n = int(np.prod([int(d) for d in self._dims], dtype=object))
         self._celltype = resolve_celltype(cellclass, cellparams)
+        self._check_available()
         self._check_memory(n)
         initial_values = {**self._celltype.classic_initial_values, **(initial_values or {})}
         Population._count += 1
@@ -343,6 +345,15 @@ class Population(BasePopulation):
     @property
     def grandparent(self) -> "Population":
         return self
+
+    def _check_available(self) -> None:
+        """Refuse, before creating anything, a standard cell type the backend does not run
+        (`lamina.backends.base.Capabilities.cell_types`)."""
+        name = type(self._celltype).__name__
+        backend = self._simulation.backend
+        refusal = backend.capabilities().refusal(backend.name, "cell", name)
+        if refusal and CELL_TYPES.get(name) is type(self._celltype):
+            raise NoModelAvailableError(refusal)
 
     def _check_memory(self, n: int) -> None:
         """Refuse, before allocating, a population the machine cannot hold."""

@@ -10,16 +10,18 @@ import numpy as np
 
 from lamina.atomic_write import savetxt
 from lamina.backends.base import release_freed_memory
-from lamina.connectors import ConnectionContext, write_connection_file
+from lamina.connectors import (ConnectionContext, ConnectorDescription, describe_connector,
+                               write_connection_file)
 from lamina.connectors.base import concat_chunks
 from lamina.core import connection_values as cv
 from lamina.core import simulation
 from lamina.core.resources import check_fits
 from lamina.core.synapse_recording import SynapseRecorder
 from lamina.describe import render
-from lamina.errors import ConnectionError, InvalidParameterValueError, NonExistentParameterError
-from lamina.models import StandardSynapseType, StaticSynapse
-from lamina.random import NativeRNG, RandomDistribution, default_rng
+from lamina.errors import (ConnectionError, InvalidParameterValueError, NoModelAvailableError,
+                           NonExistentParameterError)
+from lamina.models import SYNAPSE_TYPES, StandardSynapseType, StaticSynapse
+from lamina.random import RandomDistribution, default_rng
 from lamina.space import Space
 
 logger = logging.getLogger(__name__)
@@ -164,6 +166,10 @@ class Projection:
         if not isinstance(self.synapse_type, StandardSynapseType):
             raise InvalidParameterValueError(
                 f"synapse_type={synapse_type!r}: expected a synapse type such as StaticSynapse()")
+        refusal = self._sim.backend.capabilities().refusal(
+            self._sim.backend_name, "synapse", type(self.synapse_type).__name__)
+        if refusal and type(self.synapse_type).__name__ in SYNAPSE_TYPES:
+            raise NoModelAvailableError(refusal)
         self.source = source
         self.receptor_type = self._check_receptor(receptor_type or "excitatory")
         self.space = space if space is not None else Space()
@@ -263,7 +269,10 @@ class Projection:
                                  rng=default_rng())
 
     def _connect_with(self, connector: Any) -> None:
-        if isinstance(getattr(connector, "rng", None), NativeRNG) and self._connect_native():
+        description = describe_connector(connector)
+        native = self._sim.backend.capabilities().native_connection_rules
+        if description.native_rng and description.rule in native \
+                and self._connect_native(description):
             return
         ctx = self._context()
         chunks = connector.connect_chunks(ctx)
@@ -290,7 +299,7 @@ class Projection:
                  getattr(connector, "weights", None), getattr(connector, "delays", None)]
         return any(isinstance(v, RandomDistribution) and v.rng.rng is gen for v in specs)
 
-    def _connect_native(self) -> bool:
+    def _connect_native(self, description: ConnectorDescription) -> bool:
         """Build the connections with the simulator's own routines, if it has them.
         Plain-number values are checked first and passed along; the others are evaluated
         per connection afterwards."""
@@ -301,7 +310,7 @@ class Projection:
                    if isinstance(v, (int, float)) and not isinstance(v, bool)}
         checked = self._to_backend(self._checked({k: np.array([v]) for k, v in scalars.items()}))
         made = self._sim.backend.connect_native(
-            self._id, self.pre.all_ids, self.post.all_ids, self.connector, self.receptor_type,
+            self._id, self.pre.all_ids, self.post.all_ids, description, self.receptor_type,
             self.synapse_type, {k: float(v[0]) for k, v in checked.items()})
         if made is None:
             return False
@@ -575,6 +584,11 @@ class Projection:
         """Record `variables` ('weight', or state variables of the synapse type such as
         'u', 'x'; 'all') of every connection every `sampling_interval` ms (default: the
         time step); None stops recording. Read them with `get_data`."""
+        if variables is not None and \
+                not self._sim.backend.capabilities().synapse_state_recording:
+            raise NoModelAvailableError(
+                f"{self.label}: the {self._sim.backend_name} backend cannot record synaptic "
+                "state over time")
         self._synapse_recorder().record(variables, sampling_interval)
 
     def get_data(self, variables: str | list[str] = "all", clear: bool = False,

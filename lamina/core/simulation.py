@@ -14,7 +14,8 @@ import numpy as np
 
 from lamina import distribution, interrupts
 from lamina.backends import BackendConfig, load_backend
-from lamina.errors import InvalidParameterValueError, InvalidTimeError, SimulationNotSetUpError
+from lamina.errors import (InvalidParameterValueError, InvalidTimeError, NoModelAvailableError,
+                           SimulationNotSetUpError)
 
 if TYPE_CHECKING:
     from lamina.core.populations import Population
@@ -67,6 +68,7 @@ class Simulation:
             raise InvalidParameterValueError(f"threads={threads}: expected an integer >= 1")
         self.backend_name = backend_name
         backend_class = load_backend(backend_name)
+        _check_spike_precision(backend_name, backend_class.capabilities().spike_precisions, extra)
         extra = _known_options(backend_name, backend_class.setup_options, extra)
         self.config = BackendConfig(dt=self.dt, min_delay=self.min_delay, max_delay=self.max_delay,
                                     threads=int(threads), rng_seed=int(rng_seed), extra=dict(extra))
@@ -80,6 +82,8 @@ class Simulation:
         #: whether time has advanced since setup() or the last reset() (the current Neo
         #: segment has data)
         self.running = False
+        #: whether `Backend.prepare` was called (once, before the first run)
+        self.prepared = False
         self.populations: list[Population] = []
         self.projections: list[Projection] = []
         self.recorders: list[Recorder | SynapseRecorder] = []
@@ -129,6 +133,9 @@ class Simulation:
         t_stop = self._checked_stop(t_stop)
         callbacks = list(callbacks)
         self._check_recording_memory(t_stop)
+        if not self.prepared:
+            self.backend.prepare()
+            self.prepared = True
         interrupts.clear()
         try:
             with interrupts.deferred():
@@ -224,6 +231,25 @@ class Simulation:
             if source._handle is not None:
                 source._handle.keep_for_end(source)
         self.backend.end()
+
+
+def _check_spike_precision(backend_name: str, offered: frozenset[str],
+                           extra: dict[str, Any]) -> None:
+    """``setup(spike_precision=...)``: 'on_grid' or 'off_grid', and one the backend offers
+    (`lamina.backends.base.Capabilities.spike_precisions`)."""
+    precision = extra.get("spike_precision")
+    if precision is None:
+        return
+    if precision not in ("on_grid", "off_grid"):
+        raise InvalidParameterValueError(
+            f"spike_precision={precision!r}: expected 'on_grid' or 'off_grid'")
+    if precision not in offered:
+        how = "on the time grid only ('on_grid')" if offered == {"on_grid"} \
+            else f"only as {', '.join(sorted(offered))}"
+        raise NoModelAvailableError(
+            f"spike_precision={precision!r}: the {backend_name} backend computes spike times "
+            f"{how}; for precise off-grid spike times run on NEST or NEURON "
+            "(lamina.nest, lamina.neuron; `lamina run SCRIPT --backend nest`)")
 
 
 def _known_options(backend_name: str, known: frozenset[str],

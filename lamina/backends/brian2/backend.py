@@ -25,7 +25,7 @@ from typing import Any
 import brian2 as b2
 import numpy as np
 
-from lamina.backends.base import Backend, BackendConfig, SignalData
+from lamina.backends.base import Backend, BackendConfig, Capabilities, SignalData
 from lamina.backends.brian2 import cells as cg
 from lamina.backends.brian2 import connections as cn
 from lamina.backends.brian2 import stimuli
@@ -88,6 +88,7 @@ class Brian2Backend(Backend):
 
     name = "brian2"
     setup_options = frozenset({"spike_precision", "brian2_target", "brian2_device"})
+    features = Capabilities(native_cell_types=True)
 
     def __init__(self, config: BackendConfig) -> None:
         super().__init__(config)

@@ -19,7 +19,8 @@ from typing import Any
 import numpy as np
 
 from lamina import interrupts
-from lamina.backends.base import Backend, BackendConfig, SignalData, release_freed_memory
+from lamina.backends.base import (Backend, BackendConfig, Capabilities, SignalData,
+                                  release_freed_memory)
 from lamina.backends.engine import assemble, inputs, kernels, poisson, windows
 from lamina.backends.engine import models as m
 from lamina.backends.engine.counter_rng import GOLDEN, mix64_array
@@ -54,6 +55,8 @@ class EngineBackend(Backend):
     distribution_hint = ("the engine's MPI distribution is not built yet; it will need "
                          "`pip install lamina[mpi]` (mpi4py and mpich)")
     setup_options = frozenset({"spike_precision"})
+    features = Capabilities(native_cell_types=True, checkpoints=True,
+                            synapse_state_recording=True)
 
     def __init__(self, config: BackendConfig) -> None:
         super().__init__(config)

@@ -48,16 +48,17 @@ import numpy as np
 os.environ.setdefault("PYNEST_QUIET", "1")
 import nest  # noqa: E402  (an ImportError here becomes BackendNotAvailableError)
 
-from lamina.backends.base import Backend, BackendConfig, SignalData  # noqa: E402
+from lamina.backends.base import Backend, BackendConfig, Capabilities, SignalData  # noqa: E402
 from lamina.backends.nest import cells as cg  # noqa: E402
 from lamina.backends.nest import native  # noqa: E402
 from lamina.backends.nest import translations as tr  # noqa: E402
-from lamina.backends.nest.connections import (ProjectionRecord, base_synapse_model,  # noqa: E402
-                                              conn_spec, dynamic_nest_values, is_dynamic,
-                                              synapse_entry)
+from lamina.backends.nest.connections import (NATIVE_RULES, ProjectionRecord,  # noqa: E402
+                                              base_synapse_model, conn_spec,
+                                              dynamic_nest_values, is_dynamic, synapse_entry)
 from lamina.backends.nest.errors import translated  # noqa: E402
 from lamina.backends.nest.runtime import NestRuntime  # noqa: E402
 from lamina.backends.nest.state import NestState  # noqa: E402
+from lamina.connectors.description import ConnectorDescription  # noqa: E402
 from lamina.errors import (ConnectionError, InvalidParameterValueError,  # noqa: E402
                            NoModelAvailableError, NonExistentParameterError)
 from lamina.models.base import (StandardCellType, StandardCurrentSourceType,  # noqa: E402
@@ -79,15 +80,18 @@ class NestBackend(Backend):
     distribution_hint = ("NEST's pip wheel has no MPI; a NEST built with MPI (conda-forge or from "
                          "source) is needed, and lamina does not pass ranks through to it yet")
     setup_options = frozenset({"spike_precision", "reserve_max_delay"})
+    features = Capabilities(cell_types=frozenset(tr.CELLS) | {"PointNeuron"},
+                            synapse_types=frozenset(tr.SYNAPSES),
+                            spike_precisions=frozenset({"on_grid", "off_grid"}),
+                            native_cell_types=True,
+                            native_connection_rules=frozenset(NATIVE_RULES),
+                            synapse_state_recording=True)
 
     def __init__(self, config: BackendConfig) -> None:
         super().__init__(config)
         self.dt = float(config.dt)
-        precision = config.extra.get("spike_precision", "on_grid")
-        if precision not in ("on_grid", "off_grid"):
-            raise InvalidParameterValueError(
-                f"spike_precision={precision!r}: expected 'on_grid' or 'off_grid'")
-        self.off_grid = precision == "off_grid"
+        # checked by the core against `features.spike_precisions`
+        self.off_grid = config.extra.get("spike_precision", "on_grid") == "off_grid"
         self.state = NestState(self.dt, self.off_grid)
         self.runtime = NestRuntime(self.state)
         self._configure_kernel()
@@ -447,8 +451,8 @@ class NestBackend(Backend):
         self.state.conns_dirty = True
 
     def connect_native(self, projection_id: int, pre_ids: np.ndarray, post_ids: np.ndarray,
-                       connector: Any, receptor_type: str, synapse_type: StandardSynapseType,
-                       values: dict[str, float]) -> int | None:
+                       connector: ConnectorDescription, receptor_type: str,
+                       synapse_type: StandardSynapseType, values: dict[str, float]) -> int | None:
         spec = conn_spec(connector)
         pre_ids, post_ids = np.asarray(pre_ids, _I64), np.asarray(post_ids, _I64)
         if is_dynamic(synapse_type) or synapse_entry(synapse_type).get("gap"):

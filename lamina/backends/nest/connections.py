@@ -23,6 +23,7 @@ import numpy as np
 
 from lamina.backends.nest.translations import (SYNAPSES, TAU_PSC_DELTA, stdp_model,
                                                stdp_nest_values)
+from lamina.connectors.description import ConnectorDescription
 from lamina.errors import NoModelAvailableError
 
 logger = logging.getLogger(__name__)
@@ -30,12 +31,12 @@ _I64 = np.int64
 
 #: lamina connector class name -> NEST connection rule
 NATIVE_RULES: dict[str, str] = {
-    "FixedProbabilityConnector": "pairwise_bernoulli",
-    "FixedNumberPreConnector": "fixed_indegree",
-    "FixedNumberPostConnector": "fixed_outdegree",
-    "FixedTotalNumberConnector": "fixed_total_number",
-    "AllToAllConnector": "all_to_all",
-    "OneToOneConnector": "one_to_one",
+    "fixed_probability": "pairwise_bernoulli",
+    "fixed_number_pre": "fixed_indegree",
+    "fixed_number_post": "fixed_outdegree",
+    "fixed_total_number": "fixed_total_number",
+    "all_to_all": "all_to_all",
+    "one_to_one": "one_to_one",
 }
 
 
@@ -95,23 +96,24 @@ def dynamic_nest_values(synapse_type: Any, pynn: dict[str, np.ndarray], weight: 
             for k, v in out.items()}
 
 
-def conn_spec(connector: Any) -> dict[str, Any] | None:
-    """NEST conn_spec for a lamina connector, or None where NEST has no such rule (or the
-    connector's options have no NEST equivalent)."""
-    rule = NATIVE_RULES.get(type(connector).__name__)
+def conn_spec(description: ConnectorDescription) -> dict[str, Any] | None:
+    """NEST conn_spec for a connector's description, or None where NEST has no such rule
+    (or the connector's options have no NEST equivalent)."""
+    rule = NATIVE_RULES.get(description.rule)
     if rule is None:
         return None
     spec: dict[str, Any] = {"rule": rule}
-    autapses = getattr(connector, "allow_self_connections", True)
+    given = description.parameters
+    autapses = given.get("allow_self_connections", True)
     if rule == "pairwise_bernoulli":
-        spec["p"] = float(connector.p_connect)
+        spec["p"] = float(given["p_connect"])
     elif rule in ("fixed_indegree", "fixed_outdegree", "fixed_total_number"):
-        n = getattr(connector, "n", None)
+        n = given.get("n")
         if not isinstance(n, (int, np.integer)):
             return None  # random counts: lamina's connector draws them
         spec["indegree" if rule == "fixed_indegree" else
              "outdegree" if rule == "fixed_outdegree" else "N"] = int(n)
-        spec["allow_multapses"] = bool(getattr(connector, "with_replacement", False))
+        spec["allow_multapses"] = bool(given.get("with_replacement", False))
     if rule != "one_to_one" and autapses is not True:
         spec["allow_autapses"] = autapses is True
     if autapses not in (True, False):   # e.g. "NoMutual": no NEST equivalent

@@ -31,7 +31,7 @@ import neuron
 import numpy as np
 from neuron import h
 
-from lamina.backends.base import Backend, BackendConfig, SignalData
+from lamina.backends.base import Backend, BackendConfig, Capabilities, SignalData
 from lamina.backends.neuron import cells as cg
 from lamina.backends.neuron import mechanisms, native, plasticity
 from lamina.backends.neuron import translations as tr
@@ -70,6 +70,8 @@ class NeuronBackend(Backend):
 
     name = "neuron"
     setup_options = frozenset({"use_cvode", "rtol", "atol", "spike_precision"})
+    features = Capabilities(spike_precisions=frozenset({"on_grid", "off_grid"}),
+                            native_cell_types=True)
 
     def __init__(self, config: BackendConfig) -> None:
         super().__init__(config)
