@@ -14,8 +14,13 @@ talks to simulators only through these methods. Conventions:
   backend holds them; the core does not keep its own copy of their cells. Each backend
   defines a projection's connection order: `connection_ids` gives the cells in it, and
   values are read and written in it.
-* Time advances only in `run_until`. Recorded data accumulate in the backend until the
-  core collects and clears them.
+* Time advances only in `run_until`; `prepare` is called once before the first run.
+  Recorded data accumulate in the backend until the core collects and clears them.
+* What a backend can do is data (`Capabilities`, from ``Backend.capabilities()``): the core
+  refuses what a backend cannot run before creating anything, and never branches on a
+  backend's name.
+* Connectors reach a backend as descriptions (`lamina.connectors.ConnectorDescription`) in
+  `connect_native`; a backend with its own routine for the rule may build the connections.
 """
 from __future__ import annotations
 
