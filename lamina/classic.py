@@ -149,20 +149,20 @@ class ClassicCells(core_populations.BasePopulation):
 
     @deprecated("write_data(filename, 'spikes')")
     def printSpikes(self, file: Any, gather: bool = True, compatible_output: bool = True) -> None:
-        classic_text.write(file, self, "spikes")
+        write_text_file(file, self, "spikes")
 
     @deprecated("write_data(filename, 'v')")
     def print_v(self, file: Any, gather: bool = True, compatible_output: bool = True) -> None:
-        classic_text.write(file, self, "v")
+        write_text_file(file, self, "v")
 
     @deprecated("write_data(filename, ['gsyn_exc', 'gsyn_inh'])")
     def print_gsyn(self, file: Any, gather: bool = True, compatible_output: bool = True) -> None:
-        classic_text.write(file, self, "gsyn")
+        write_text_file(file, self, "gsyn")
 
     @deprecated("get_data('spikes')")
     def getSpikes(self, gather: bool = True, compatible_output: bool = True) -> np.ndarray:
         """Spikes of the current segment as rows (id, t [ms]), sorted by time."""
-        rows = classic_text.spike_rows(self)
+        rows = classic_text.spike_rows(self.get_data("spikes").segments[-1])
         return np.column_stack([self.grandparent.first_id + rows[:, 1], rows[:, 0]])
 
     @deprecated("get_data('v')")
@@ -176,8 +176,9 @@ class ClassicCells(core_populations.BasePopulation):
         return self._classic_samples(["gsyn_exc", "gsyn_inh"])
 
     def _classic_samples(self, variables: list[str]) -> np.ndarray:
-        rows = classic_text.signal_rows(self, variables)
-        sig = self.get_data(variables[0]).segments[-1].analogsignals[0]
+        segment = self.get_data(variables).segments[-1]
+        rows = classic_text.signal_rows(segment, variables, self.label)
+        sig = next(s for s in segment.analogsignals if s.name == variables[0])
         times = np.tile(np.asarray(sig.times, dtype=float), sig.shape[1])
         return np.column_stack([self.grandparent.first_id + rows[:, -1], times, rows[:, :-1]])
 
@@ -196,6 +197,25 @@ class ClassicCells(core_populations.BasePopulation):
     @deprecated("initialize(v=random_distribution)")
     def randomInit(self, rand_distr: Any) -> None:
         self.initialize(v=rand_distr)
+
+
+def write_text_file(path: Any, cells: Any, kind: str) -> None:
+    """Write the classic text file of `kind` ('spikes', 'v', 'gsyn') for `cells` (a
+    Population or view): their last segment and header, handed to `lamina.io.classic_text`."""
+    segment = cells.get_data(classic_text.VARIABLES[kind]).segments[-1]
+    info = {"first_id": int(cells.all_ids[0]) if cells.size else "", "n": cells.size,
+            "last_id": int(cells.all_ids[-1]) if cells.size else "",
+            "dimensions": list(cells.grandparent.dim), "dt": cells._sim.dt,
+            "label": cells.label}
+    classic_text.write(path, segment, kind, info)
+
+
+def write_text_file_of_many(path: Any, members: list[Any], kind: str) -> None:
+    """One classic text file for cells of several populations (rows carry global IDs)."""
+    parts = [(m.get_data(classic_text.VARIABLES[kind]).segments[-1], int(m.grandparent.first_id),
+              m.label) for m in members]
+    classic_text.write_many(path, parts, kind, sum(m.size for m in members),
+                            members[0]._sim.dt)
 
 
 def is_classic_record(variables: Any) -> bool:

@@ -238,15 +238,15 @@ def _names_variables(obj: Any) -> bool:
 
 def _record_classic(source: Any, filename: Any, kind: str, old: str) -> None:
     from lamina import classic
-    from lamina.io import classic_text
     classic.warn(old, f"record({kind!r}, source, filename)", stacklevel=4)
     cells = as_cells(source, "source")
     members = getattr(cells, "populations", [cells])
     for member in members:
         member.record(["gsyn_exc", "gsyn_inh"] if kind == "gsyn" else kind)
     if filename:
-        writer = (lambda: classic_text.write(filename, members[0], kind)) if len(members) == 1 \
-            else (lambda: classic_text.write_many(filename, members, kind))
+        writer = (lambda: classic.write_text_file(filename, members[0], kind)) \
+            if len(members) == 1 else (lambda: classic.write_text_file_of_many(filename, members,
+                                                                               kind))
         simulation.current().files_at_end.append(writer)
 
 

@@ -10,7 +10,8 @@ dt, label, columns), then one row per spike or sample, tab-separated:
   (sample k of a cell is at t = k * dt from the segment start);
 * gsyn: ``g_exc  g_inh  index`` [uS], ordered like v.
 
-Only the last segment (the data since the last `reset`) is written.
+Only the last segment (the data since the last `reset`) is written. The caller
+(`lamina.classic`) hands over that neo Segment and the header values: plain data.
 """
 from __future__ import annotations
 
@@ -23,32 +24,32 @@ from lamina.atomic_write import savetxt
 from lamina.errors import NothingToWriteError
 
 
-def _header(cells: Any, dt: float, columns: list[str], n: int) -> str:
-    root = cells.grandparent
-    lines = {"first_id": int(cells.all_ids[0]) if cells.size else "", "n": n,
-             "last_id": int(cells.all_ids[-1]) if cells.size else "",
-             "dimensions": list(root.dim), "dt": dt, "label": cells.label,
-             "columns": ", ".join(columns)}
+#: variables behind each kind of classic file
+VARIABLES: dict[str, list[str]] = {"spikes": ["spikes"], "v": ["v"],
+                                   "gsyn": ["gsyn_exc", "gsyn_inh"]}
+
+
+def _header(info: dict[str, Any], columns: list[str]) -> str:
+    lines = {**info, "columns": ", ".join(columns)}
     return "\n".join(f"{k} = {v}" for k, v in lines.items())
 
 
-def spike_rows(cells: Any) -> np.ndarray:
-    """(t, index) rows of the last segment's spikes of `cells`, sorted by time."""
-    seg = cells.get_data("spikes").segments[-1]
+def spike_rows(segment: Any) -> np.ndarray:
+    """(t, index) rows of a neo Segment's spike trains, sorted by time then index."""
     parts = [np.column_stack([np.asarray(st.magnitude, dtype=float),
                               np.full(len(st), st.annotations["source_index"])])
-             for st in seg.spiketrains]
+             for st in segment.spiketrains]
     rows = np.vstack(parts) if parts else np.zeros((0, 2))
     return rows[np.lexsort((rows[:, 1], rows[:, 0]))]
 
 
-def signal_rows(cells: Any, variables: list[str]) -> np.ndarray:
-    """(values..., index) rows of the last segment's samples, grouped by cell."""
-    seg = cells.get_data(variables).segments[-1]
-    signals = {s.name: s for s in seg.analogsignals}
+def signal_rows(segment: Any, variables: list[str], label: str) -> np.ndarray:
+    """(values..., index) rows of a neo Segment's samples, grouped by cell; `label` names
+    the cells in the error raised when a variable was not recorded."""
+    signals = {s.name: s for s in segment.analogsignals}
     missing = [v for v in variables if v not in signals]
     if missing:
-        raise NothingToWriteError(f"{cells.label!r}: {', '.join(missing)} not recorded")
+        raise NothingToWriteError(f"{label!r}: {', '.join(missing)} not recorded")
     first = signals[variables[0]]
     index = first.array_annotations["channel_index"]
     columns = [np.asarray(signals[v].magnitude).T.ravel() for v in variables]
@@ -56,34 +57,36 @@ def signal_rows(cells: Any, variables: list[str]) -> np.ndarray:
     return np.column_stack([*columns, np.repeat(index, n_samples)])
 
 
-def write(path: Any, cells: Any, kind: str) -> None:
-    """Write the classic text file of `kind` ('spikes', 'v' or 'gsyn') for `cells`."""
-    if kind == "spikes":
-        rows, columns, fmt = spike_rows(cells), ["t", "index"], ["%.10g", "%d"]
-    elif kind == "v":
-        rows, columns, fmt = signal_rows(cells, ["v"]), ["v", "index"], ["%.10g", "%d"]
-    else:
-        rows, columns = signal_rows(cells, ["gsyn_exc", "gsyn_inh"]), ["g_exc", "g_inh", "index"]
-        fmt = ["%.10g", "%.10g", "%d"]
-    dt = cells.grandparent._simulation.dt
-    savetxt(path, rows, fmt=fmt, delimiter="\t", header=_header(cells, dt, columns, cells.size))
+def _rows(segment: Any, kind: str, label: str) -> np.ndarray:
+    return spike_rows(segment) if kind == "spikes" else signal_rows(segment, VARIABLES[kind],
+                                                                    label)
 
 
-def write_many(path: Any, members: list[Any], kind: str) -> None:
+def write(path: Any, segment: Any, kind: str, info: dict[str, Any]) -> None:
+    """Write the classic text file of `kind` ('spikes', 'v' or 'gsyn') from the neo
+    Segment of one population's cells. `info` holds the header: first_id, last_id, n,
+    dimensions, dt [ms], label."""
+    columns = {"spikes": ["t", "index"], "v": ["v", "index"],
+               "gsyn": ["g_exc", "g_inh", "index"]}[kind]
+    fmt = ["%.10g"] * (len(columns) - 1) + ["%d"]
+    savetxt(path, _rows(segment, kind, str(info.get("label", ""))), fmt=fmt, delimiter="\t",
+            header=_header(info, columns))
+
+
+def write_many(path: Any, parts: list[tuple[Any, int, str]], kind: str, n: int,
+               dt: float) -> None:
     """Write one classic text file for cells spread over several populations (the
-    procedural API given a list of IDs); rows carry global IDs instead of indices."""
+    procedural API given a list of IDs): `parts` holds (neo Segment, first ID, label) per
+    population, `n` the number of cells; rows carry global IDs instead of indices."""
     blocks = []
-    for cells in members:
-        rows = spike_rows(cells) if kind == "spikes" else signal_rows(
-            cells, ["v"] if kind == "v" else ["gsyn_exc", "gsyn_inh"])
-        rows[:, -1] += cells.grandparent.first_id
+    for segment, first_id, label in parts:
+        rows = _rows(segment, kind, label)
+        rows[:, -1] += first_id
         blocks.append(rows)
     rows = np.vstack(blocks)
     if kind == "spikes":
         rows = rows[np.lexsort((rows[:, 1], rows[:, 0]))]
     columns = {"spikes": ["t", "id"], "v": ["v", "id"], "gsyn": ["g_exc", "g_inh", "id"]}[kind]
     fmt = ["%.10g"] * (len(columns) - 1) + ["%d"]
-    header = f"n = {sum(m.size for m in members)}\ndt = " \
-             f"{members[0].grandparent._simulation.dt}\ncolumns = {', '.join(columns)}"
-    savetxt(path, rows, fmt=fmt, delimiter="\t", header=header)
-
+    savetxt(path, rows, fmt=fmt, delimiter="\t",
+            header=f"n = {n}\ndt = {dt}\ncolumns = {', '.join(columns)}")
