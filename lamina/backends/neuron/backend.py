@@ -112,6 +112,9 @@ class NeuronBackend(Backend):
         self.cvode.active(1 if self.use_cvode else 0)
         for mech in ("LaminaExpSyn", "LaminaAlphaSyn", "LaminaSTDPSyn"):
             setattr(h, f"step_average_{mech}", 0.0 if self.use_cvode else 1.0)
+        # CVODE: refractory periods end t_refrac after the end of the step holding the spike,
+        # as in NEST's grid-based models (the fixed step has every spike at a step's end)
+        h.grid_dt_LaminaIF = self.dt if self.use_cvode else 0.0
         if self.use_cvode:
             self.cvode.rtol(self.rtol)
             self.cvode.atol(self.atol)
@@ -645,7 +648,8 @@ class NeuronBackend(Backend):
         if self.use_cvode:
             method = (f"CVODE variable step (rtol {self.rtol:g}, atol {self.atol:g}); "
                       "threshold crossings located by root finding, spikes at those times "
-                      "(off the grid)")
+                      "(off the grid); refractory periods counted from the end of the "
+                      "time step of the spike, as in NEST")
         else:
             method = ("fixed step dt with Crank-Nicolson (h.secondorder = 2); synaptic "
                       "currents/conductances in closed form, averaged over each step; spikes "
