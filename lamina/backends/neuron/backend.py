@@ -114,7 +114,7 @@ class NeuronBackend(Backend):
             setattr(h, f"step_average_{mech}", 0.0 if self.use_cvode else 1.0)
         # CVODE: refractory periods end t_refrac after the end of the step holding the spike,
         # as in NEST's grid-based models (the fixed step has every spike at a step's end)
-        h.grid_dt_LaminaIF = self.dt if self.use_cvode else 0.0
+        h.grid_dt_LaminaIF = h.grid_dt_LaminaLIF = self.dt if self.use_cvode else 0.0
         if self.use_cvode:
             self.cvode.rtol(self.rtol)
             self.cvode.atol(self.atol)

@@ -104,19 +104,19 @@ CELLS: dict[str, dict[str, Any]] = {
     "IF_facets_hardware1": {"kind": CELL, "membrane": "LaminaIF", "rules": _FACETS,
                             "section_cm": _FACETS_FIXED["cm"],
                             "receptors": _FACETS_SYNAPSES, "record": _recordables(True)},
-    "IF_curr_exp": {"kind": CELL, "membrane": "LaminaIF", "rules": _LIF,
+    "IF_curr_exp": {"kind": CELL, "membrane": "LaminaLIF", "rules": _LIF,
                     "receptors": _synapses("LaminaExpSyn", False),
                     "record": _recordables(False)},
-    "IF_curr_alpha": {"kind": CELL, "membrane": "LaminaIF", "rules": _LIF,
+    "IF_curr_alpha": {"kind": CELL, "membrane": "LaminaLIF", "rules": _LIF,
                       "receptors": _synapses("LaminaAlphaSyn", False),
                       "record": _recordables(False)},
-    "IF_curr_delta": {"kind": CELL, "membrane": "LaminaIF", "rules": _LIF,
+    "IF_curr_delta": {"kind": CELL, "membrane": "LaminaLIF", "rules": _LIF,
                       "receptors": {"excitatory": None, "inhibitory": None},
                       "record": {"v": ("section", "v")}},
-    "IF_cond_exp": {"kind": CELL, "membrane": "LaminaIF", "rules": _LIF,
+    "IF_cond_exp": {"kind": CELL, "membrane": "LaminaLIF", "rules": _LIF,
                     "receptors": _synapses("LaminaExpSyn", True),
                     "record": _recordables(True)},
-    "IF_cond_alpha": {"kind": CELL, "membrane": "LaminaIF", "rules": _LIF,
+    "IF_cond_alpha": {"kind": CELL, "membrane": "LaminaLIF", "rules": _LIF,
                       "receptors": _synapses("LaminaAlphaSyn", True),
                       "record": _recordables(True)},
     "EIF_cond_exp_isfa_ista": {"kind": CELL, "membrane": "LaminaIF", "rules": _ADEX,
@@ -169,8 +169,8 @@ _PSR_MECHANISMS = {"CurrExpPSR": ("LaminaExpSyn", False), "CondExpPSR": ("Lamina
 
 
 def point_neuron_entry(celltype: Any) -> dict[str, Any] | None:
-    """Translation of a `PointNeuron` instance: a ``LaminaIF`` membrane (LIF, or AdExp with
-    its exponential term and adaptation) and one synapse point process per named receptor
+    """Translation of a `PointNeuron` instance: a ``LaminaLIF`` (LIF) or ``LaminaIF`` (AdExp)
+    membrane and one synapse point process per named receptor
     (CurrExpPSR, CondExpPSR, CondAlphaPSR). None when a component has no NEURON mechanism."""
     membrane = type(celltype.neuron).__name__
     rules = {"LIF": _LIF, "AdExp": _ADEX}.get(membrane)
@@ -189,8 +189,9 @@ def point_neuron_entry(celltype: Any) -> dict[str, Any] | None:
         receptors[name] = {"mechanism": mechanism, "fixed": {"conductance": float(conductance)},
                            "rules": syn_rules}
         record[f"{name}.gsyn" if conductance else f"{name}.isyn"] = (name, "g")
-    entry: dict[str, Any] = {"kind": CELL, "membrane": "LaminaIF", "rules": rules,
-                             "receptors": receptors, "record": record}
+    entry: dict[str, Any] = {"kind": CELL, "rules": rules, "receptors": receptors,
+                             "record": record,
+                             "membrane": "LaminaLIF" if membrane == "LIF" else "LaminaIF"}
     if membrane == "AdExp":
         record["w"] = ("membrane", "w")
         entry["states"] = ("w",)

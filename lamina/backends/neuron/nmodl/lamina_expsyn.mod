@@ -6,7 +6,9 @@ conductance = 1: outward current i = g (v - e); conductance = 0: g is an inward 
 With the fixed step (step_average = 1) the current uses the mean of g over the step, in
 closed form, so that the charge each step delivers is exact; with CVODE (step_average = 0)
 g at the time NEURON evaluates. After each fixed step g holds its value at the step's end
-(the value recorded).
+(the value recorded). The fixed step evaluates the exponential once per step (the two
+current evaluations NEURON makes for di/dv share it; the step-average and half-step factors
+are kept until tau or dt change).
 Short-term plasticity per connection (NetCon weight vector: weight, kind, U, tau_rec,
 tau_facil, then the state u, x, y, t_last): kind 0 static; kind 1 NEST's tsodyks_synapse
 (lamina's TsodyksMarkramSynapse, tau_psc = this synapse's tau; u = 0, x = 1, y = 0 at the
@@ -40,17 +42,31 @@ ASSIGNED {
     g
     amp
     t0 (ms)
+    g_mid
+    t_eval (ms)
+    favg
+    fhalf
+    tau_c (ms)
+    dt_c (ms)
 }
 
 INITIAL {
     amp = 0
     t0 = t
     g = 0
+    t_eval = -1e9
+    tau_c = -1
 }
 
 BREAKPOINT {
     if (step_average > 0) {
-        g = amp * tau * (exp(-(t - 0.5 * dt - t0) / tau) - exp(-(t + 0.5 * dt - t0) / tau)) / dt
+        : t is the step's middle: the mean of g over the step is g(t) * favg
+        if (t != t_eval) {
+            factors()
+            g_mid = amp * exp(-(t - t0) / tau)
+            t_eval = t
+        }
+        g = g_mid * favg
     } else {
         g = amp * exp(-(t - t0) / tau)
     }
@@ -62,7 +78,20 @@ BREAKPOINT {
 }
 
 AFTER SOLVE {
-    g = amp * exp(-(t - t0) / tau)
+    if (step_average > 0 && fabs(t - 0.5 * dt - t_eval) < 1e-9 * dt) {
+        g = g_mid * fhalf
+    } else {
+        g = amp * exp(-(t - t0) / tau)
+    }
+}
+
+PROCEDURE factors() {
+    if (tau != tau_c || dt != dt_c) {
+        favg = tau * (exp(0.5 * dt / tau) - exp(-0.5 * dt / tau)) / dt
+        fhalf = exp(-0.5 * dt / tau)
+        tau_c = tau
+        dt_c = dt
+    }
 }
 
 NET_RECEIVE(weight, kind, U, tau_rec (ms), tau_facil (ms), u, x, y, t_last (ms)) {
@@ -117,4 +146,5 @@ NET_RECEIVE(weight, kind, U, tau_rec (ms), tau_facil (ms), u, x, y, t_last (ms))
     }
     amp = amp * exp(-(t - t0) / tau) + w_eff
     t0 = t
+    t_eval = -1e9
 }
