@@ -182,6 +182,10 @@ def test_cvode_variable_step_is_described_and_close_to_fixed_step():
     for cvode in (False, True):
         sim.setup(timestep=DT, use_cvode=cvode)
         try:
+            described = sim.Population(1, sim.IF_cond_exp()).describe()
+            line = next(x for x in described.splitlines() if "Integration" in x)
+            assert ("CVODE variable step" in line) == cvode, line
+            assert ("Crank-Nicolson" in line) != cvode, line
             results[cvode] = _driven(sim, sim.IF_cond_exp(i_offset=[0.6, 0.8, 1.0],
                                                           tau_refrac=2.0))[0]
             from lamina.core import simulation
@@ -528,3 +532,21 @@ def test_spike_precision_selects_cvode_and_conflicts_are_refused():
     with pytest.raises(InvalidParameterValueError, match="spike_precision='exact'"):
         sim.setup(timestep=DT, spike_precision="exact")
     sim.end()
+
+
+def test_inhomogeneous_gamma_source_rates_and_regularity(nrn):
+    """SpikeSourceInhGamma: 50 Hz with shape 2, then 100 Hz with shape 4 (rate 1/(a b));
+    rates within 5 % (about 4 standard errors), interval CV 1/sqrt(a) within 10 %."""
+    n = 200
+    src = nrn.Population(n, nrn.SpikeSourceInhGamma(a=np.array([2.0, 4.0]),
+                                                     b=np.array([0.01, 0.0025]),
+                                                     tbins=np.array([0.0, 500.0])))
+    src.record("spikes")
+    nrn.run(1000.0)
+    trains = [np.asarray(st.magnitude) for st in src.get_data().segments[0].spiketrains]
+    for (lo, hi), rate, shape in (((0.0, 500.0), 50.0, 2.0), ((500.0, 1000.0), 100.0, 4.0)):
+        inside = [t[(t > lo + 50.0) & (t <= hi)] for t in trains]    # 50 ms to settle
+        measured = sum(map(len, inside)) / (n * (hi - lo - 50.0) / 1000.0)
+        assert measured == pytest.approx(rate, rel=0.05), (lo, measured)
+        isi = np.concatenate([np.diff(t) for t in inside])
+        assert isi.std() / isi.mean() == pytest.approx(1 / np.sqrt(shape), rel=0.1)

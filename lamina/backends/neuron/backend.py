@@ -18,10 +18,8 @@ Synapses: StaticSynapse, TsodyksMarkramSynapse and Tsodyks2Synapse (state in the
 weight vector, `connections`), STDPMechanism with SpikePairRule (`plasticity`),
 ElectricalSynapse (a pair of ``LaminaGap`` point processes per connection, made before the
 first run). Limits: cells cannot be created after the start (current sources and spike
-sources can); GIF_cond_exp, PointNeuron with
-CondBetaPSR receptors, SpikeSourceInhGamma, the stochastic synapses and Vogels2011Rule raise
-`NoModelAvailableError`.
-
+sources can); GIF_cond_exp, PointNeuron with CondBetaPSR receptors, the stochastic synapses
+and Vogels2011Rule raise `NoModelAvailableError`.
 Processes: under ``mpiexec -n N`` cells are spread over the processes (`parallel`: cell
 ``gid`` on process ``gid % N``); each process builds its own cells and the NetCons onto
 them, NEURON exchanges spikes; spikes, signals and connection attributes are gathered to
@@ -188,12 +186,14 @@ class NeuronBackend(Backend):
         all_ids = ids
         mine = np.flatnonzero(self.layout.is_local(ids))
         ids = all_ids[mine]
-        params = {k: (_pick_sequences(v, mine, len(all_ids)) if k == "spike_times" else
+        per_cell = _sequence_parameters(celltype)
+        params = {k: (_pick_sequences(v, mine, len(all_ids)) if k in per_cell else
                       np.broadcast_to(np.asarray(v, float), (len(all_ids),))[mine].copy())
                   for k, v in parameters.items()}
         initial = {k: np.broadcast_to(np.asarray(v, float), (len(all_ids),))[mine].copy()
                    for k, v in initial_values.items()}
-        group = cg.CellGroup(celltype, entry, ids, params, initial)
+        group = cg.CellGroup(celltype, entry, ids, params, initial,
+                             trains_sequences=per_cell)
         name = type(celltype).__name__
         with translated(f"creating {len(ids)} {name} cells", NoModelAvailableError):
             cg.build(h, self.pc, group)
@@ -211,7 +211,7 @@ class NeuronBackend(Backend):
         self._local_of[ids] = np.arange(len(ids))
         if group.is_source:
             self._trains[len(self._groups)] = SpikeTrains(
-                name, ids, params, self.dt, int(self.config.rng_seed))
+                name, ids, params, self.dt, int(self.config.rng_seed), per_cell)
         self._groups.append(group)
         if self._initialized:
             self._structure_changed = True
@@ -222,7 +222,7 @@ class NeuronBackend(Backend):
             changed: dict[str, Any] = {}
             merged: Any
             for name, values in parameters.items():
-                if name == "spike_times":
+                if name in g.trains_sequences:
                     merged = list(g.params.get(name, [np.zeros(0)] * len(g.ids)))
                     vals = values if len(values) == len(ids) else [values] * len(ids)
                     for j, k in zip(where.tolist(), local.tolist()):
@@ -667,3 +667,9 @@ def _pick_sequences(value: Any, mine: np.ndarray, n: int) -> Any:
     if len(mine) == n or not isinstance(value, (list, tuple)) or len(value) != n:
         return value
     return [value[k] for k in mine.tolist()]
+
+
+def _sequence_parameters(celltype: Any) -> frozenset[str]:
+    """Names of `celltype`'s parameters holding a sequence or array per cell."""
+    return frozenset(name for name, decl in celltype.parameter_table().items()
+                     if decl.kind in ("sequence", "array"))

@@ -47,6 +47,7 @@ class CellGroup:
     stdp_delay: dict[str, np.ndarray] = field(default_factory=dict)
     stdp_routes: list[Any] = field(default_factory=list)          # postsynaptic NetCons
     created_at: int | None = None       # step, for sources created after the start
+    trains_sequences: frozenset[str] = frozenset()   # parameters with a sequence per cell
 
     @property
     def is_source(self) -> bool:

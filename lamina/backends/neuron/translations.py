@@ -144,6 +144,7 @@ CELLS: dict[str, dict[str, Any]] = {
     "SpikeSourcePoisson": {"kind": SOURCE},
     "SpikeSourcePoissonRefractory": {"kind": SOURCE},
     "SpikeSourceGamma": {"kind": SOURCE},
+    "SpikeSourceInhGamma": {"kind": SOURCE},
 }
 
 #: the section's specific capacitance [uF/cm^2] = the cell's capacitance [nF]: the
