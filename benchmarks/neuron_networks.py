@@ -1,5 +1,6 @@
 """Vogels-Abbott COBA and CUBA (`vogels_abbott.py`) through ``lamina.neuron`` against a plain
-NEURON script of the same network, one run each; prints times and ratios.
+NEURON script of the same network, one run each; prints wall and CPU times and ratios (CPU
+time is the robust figure on a shared machine).
 
 The plain script (`plain_neuron`) uses NEURON directly: one section per cell with lamina's
 compiled mechanisms (the same ``LaminaLIF``/``LaminaExpSyn`` point processes — NEURON has no
@@ -47,7 +48,7 @@ def plain_neuron(variant: str, net: dict[str, Any], duration: float) -> dict[str
     from neuron import h  # type: ignore[import-untyped]
 
     from lamina.backends.neuron import mechanisms
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     mechanisms.load(h, neuron.__version__)
     par = va.VARIANTS[variant]
     cp = par["cell_params"]
@@ -108,7 +109,7 @@ def plain_neuron(variant: str, net: dict[str, Any], duration: float) -> dict[str
     t2 = time.perf_counter()
     ids = idvec.as_numpy()
     n_inh = n - n_exc
-    return {"build_s": t1 - t0, "run_s": t2 - t1,
+    return {"build_s": t1 - t0, "run_s": t2 - t1, "cpu_s": time.process_time() - cpu0,
             "n_synapses": sum(len(c[0]) for c in net["connections"]),
             "rate_exc": float(np.sum(ids < n_exc)) / (n_exc * duration / 1000.0),
             "rate_inh": float(np.sum(ids >= n_exc)) / (n_inh * duration / 1000.0)}
@@ -119,12 +120,13 @@ def via_lamina(variant: str, n: int, duration: float,
     """Build and run through ``lamina.neuron``; return the timings and the network as
     built (connections, initial v, kick-start trains) for `plain_neuron`."""
     import lamina.neuron as sim
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     built = va.build(sim, variant, n, seed)
     built["stim"].record("spikes")
     t1 = time.perf_counter()
     sim.run(duration)  # type: ignore[attr-defined]
     t2 = time.perf_counter()
+    cpu = time.process_time() - cpu0
     exc, inh = built["exc"], built["inh"]
     n_exc = exc.size
     spikes = [len(st) for pop in (exc, inh)
@@ -144,7 +146,8 @@ def via_lamina(variant: str, n: int, duration: float,
             pre, post = prj.connection_indices()
             targets.append(post[pre == k] + offset[prj.post.label])
         net["kick"].append((st.magnitude.tolist(), np.concatenate(targets)))
-    result = {"build_s": t1 - t0, "run_s": t2 - t1, "n_synapses": built["n_synapses"],
+    result = {"build_s": t1 - t0, "run_s": t2 - t1, "cpu_s": cpu,
+              "n_synapses": built["n_synapses"],
               "rate_exc": sum(spikes[:n_exc]) / (n_exc * duration / 1000.0),
               "rate_inh": sum(spikes[n_exc:]) / ((len(spikes) - n_exc) * duration / 1000.0)}
     sim.end()  # type: ignore[attr-defined]
@@ -159,13 +162,16 @@ def connection_rate(sim: Any, n: int = 1000, p: float = 0.1, seed: int = 3) -> d
     post = sim.Population(n, sim.IF_cond_exp())
     rng = sim.NumpyRNG(seed=seed)
     t0 = time.perf_counter()
+    cpu0 = time.process_time()
     prj = sim.Projection(pre, post, sim.FixedProbabilityConnector(p, rng=rng),
                          sim.StaticSynapse(weight=0.004, delay=va.DELAY),
                          receptor_type="excitatory")
     elapsed = time.perf_counter() - t0
+    cpu = time.process_time() - cpu0
     made = int(prj.size())
     sim.end()
-    return {"connections": made, "seconds": elapsed, "per_s": made / elapsed}
+    return {"connections": made, "seconds": elapsed, "per_s": made / elapsed,
+            "per_cpu_s": made / cpu}
 
 
 def pynn_worker(variant: str, n: int, duration: float, seed: int, connect: bool) -> None:
@@ -173,7 +179,9 @@ def pynn_worker(variant: str, n: int, duration: float, seed: int, connect: bool)
     import pyNN.neuron as sim  # type: ignore[import-not-found]
     out: dict[str, Any] = {}
     if variant:
+        cpu0 = time.process_time()
         out["network"] = va.build_and_run(sim, variant, n, duration, seed)
+        out["network"]["cpu_s"] = time.process_time() - cpu0
     if connect:
         out["connect"] = connection_rate(sim)
     print("RESULT " + json.dumps(out))
@@ -199,7 +207,7 @@ def via_pynn(python: str, variant: str, n: int, duration: float, seed: int,
 
 def _row(variant: str, name: str, r: dict[str, float]) -> str:
     return (f"{variant.upper():4s} {name:14s} build {r['build_s']:7.2f} s  run "
-            f"{r['run_s']:7.2f} s  synapses {int(r['n_synapses']):7d} "
+            f"{r['run_s']:7.2f} s  CPU {r['cpu_s']:7.2f} s  synapses {int(r['n_synapses']):7d} "
             f"({r['n_synapses'] / r['build_s']:9.0f}/s of build)  rates "
             f"{r['rate_exc']:5.1f} / {r['rate_inh']:5.1f} Hz")
 
@@ -233,7 +241,8 @@ def main(argv: list[str] | None = None) -> None:
                 print(f"{variant.upper():4s} ratio lamina/{name}: build "
                       f"{lam['build_s'] / other['build_s']:.2f}  run "
                       f"{lam['run_s'] / other['run_s']:.2f}  total "
-                      f"{(lam['build_s'] + lam['run_s']) / (other['build_s'] + other['run_s']):.2f}",
+                      f"{(lam['build_s'] + lam['run_s']) / (other['build_s'] + other['run_s']):.2f}"
+                      f"  CPU {lam['cpu_s'] / other['cpu_s']:.2f}",
                       flush=True)
     if args.connect:
         import lamina.neuron as sim
@@ -243,7 +252,8 @@ def main(argv: list[str] | None = None) -> None:
                                           args.seed, connect=True)["connect"]
         for name, r in rates.items():
             print(f"connect {name:14s} {r['connections']:7d} connections in "
-                  f"{r['seconds']:6.2f} s: {r['per_s']:9.0f} /s", flush=True)
+                  f"{r['seconds']:6.2f} s: {r['per_s']:9.0f} /s ({r['per_cpu_s']:9.0f} per "
+                  "CPU s)", flush=True)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ ElectricalSynapse (a pair of ``LaminaGap`` point processes per connection, made 
 first run). Limits: cells cannot be created after the start (current sources and spike
 sources can); GIF_cond_exp, PointNeuron with CondBetaPSR receptors, the stochastic synapses
 and Vogels2011Rule raise `NoModelAvailableError`.
+
 Processes: under ``mpiexec -n N`` cells are spread over the processes (`parallel`: cell
 ``gid`` on process ``gid % N``); each process builds its own cells and the NetCons onto
 them, NEURON exchanges spikes; spikes, signals and connection attributes are gathered to
