@@ -14,12 +14,14 @@ its window, queues the current sources' amplitude changes and calls
 `reset` re-initialises at t = 0 (NEURON rewinds: structure, parameters, NetCon weights and
 delays are kept; STDP weights return to those last set).
 
-Synapses: StaticSynapse, TsodyksMarkramSynapse and Tsodyks2Synapse (state in the NetCon
-weight vector, `connections`), STDPMechanism with SpikePairRule (`plasticity`),
+Synapses: StaticSynapse, TsodyksMarkramSynapse, Tsodyks2Synapse (state in the NetCon
+weight vector, `connections`), SimpleStochasticSynapse (each synapse point process draws
+from its own Random123 stream, seeded by rng_seed, cell and receptor), STDPMechanism with SpikePairRule (`plasticity`),
 ElectricalSynapse (a pair of ``LaminaGap`` point processes per connection, made before the
 first run). Limits: cells cannot be created after the start (current sources and spike
-sources can); GIF_cond_exp, PointNeuron with CondBetaPSR receptors, the stochastic synapses
-and Vogels2011Rule raise `NoModelAvailableError`.
+sources can); GIF_cond_exp, PointNeuron with CondBetaPSR receptors,
+StochasticTsodyksMarkramSynapse, MultiQuantalSynapse and Vogels2011Rule raise
+`NoModelAvailableError`.
 
 Processes: under ``mpiexec -n N`` cells are spread over the processes (`parallel`: cell
 ``gid`` on process ``gid % N``); each process builds its own cells and the NetCons onto
@@ -198,6 +200,7 @@ class NeuronBackend(Backend):
         name = type(celltype).__name__
         with translated(f"creating {len(ids)} {name} cells", NoModelAvailableError):
             cg.build(h, self.pc, group)
+            cg.seed_synapses(group, int(self.config.rng_seed))
             if not group.is_source:      # a source's spikes are recorded as queued (run)
                 for gid in ids.tolist():
                     self.pc.spike_record(gid, self._spike_t, self._spike_gid)
@@ -288,8 +291,8 @@ class NeuronBackend(Backend):
             if kind and (g.native or g.receptors.get(receptor_type) is None):
                 raise NoModelAvailableError(
                     f"{name} onto {type(g.celltype).__name__} ({receptor_type}) is not "
-                    "available on the neuron backend: short-term plasticity needs an "
-                    "exponential or alpha synapse (not a delta synapse or artificial cell)")
+                    "available on the neuron backend: it needs an exponential or alpha "
+                    "synapse (not a delta synapse or artificial cell)")
             negative |= receptor_type == "inhibitory" and not getattr(
                 g.celltype, "conductance_based", False)
             if kind == STDP:
@@ -556,6 +559,7 @@ class NeuronBackend(Backend):
             h.finitialize()
             for g in self._groups:
                 cg.apply_initial_values(g)
+                cg.restart_streams(g)
             for rec in self._projections.values():
                 rec.apply_initial_state()
             self._reinit_states()

@@ -132,6 +132,35 @@ def _build_sections(h: Any, group: CellGroup, n: int) -> None:
     group.spike_sources = group.membranes
 
 
+#: synapse mechanisms with a Random123 stream ``rng`` (stochastic transmission)
+RANDOM_SYNAPSES = ("LaminaExpSyn", "LaminaAlphaSyn")
+
+
+def synapse_streams(group: CellGroup) -> list[tuple[int, int, Any]]:
+    """(cell ID, receptor number, synapse point process) of each synapse with a random
+    stream."""
+    out = []
+    for r, (receptor, syn) in enumerate(group.entry.get("receptors", {}).items()):
+        if syn is None or syn["mechanism"] not in RANDOM_SYNAPSES:
+            continue
+        for gid, pp in zip(group.ids.tolist(), group.receptors[receptor] or []):
+            out.append((gid, r + 1, pp))
+    return out
+
+
+def seed_synapses(group: CellGroup, seed: int) -> None:
+    """Give each synapse its own random stream: Random123 ids (seed, cell ID, receptor) —
+    the same whatever the number of MPI processes."""
+    for gid, r, pp in synapse_streams(group):
+        pp.rng.set_ids(seed & 0xFFFFFFFF, gid, r)
+
+
+def restart_streams(group: CellGroup) -> None:
+    """Back to the start of every synapse's random stream (a run after reset repeats)."""
+    for _, _, pp in synapse_streams(group):
+        pp.rng.set_seq(0)
+
+
 def apply_parameters(group: CellGroup, changed: dict[str, Any]) -> None:
     """Merge `changed` PyNN parameters into the group's and set the NEURON values."""
     n = len(group.ids)

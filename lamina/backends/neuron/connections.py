@@ -25,7 +25,8 @@ _I64 = np.int64
 
 #: synapse type -> kind code of the synapse mechanisms' NET_RECEIVE
 KINDS = {"StaticSynapse": 0, "TsodyksMarkramSynapse": 1, "Tsodyks2Synapse": 2,
-         "STDPMechanism": 3, "ElectricalSynapse": 4}
+         "STDPMechanism": 3, "ElectricalSynapse": 4, "SimpleStochasticSynapse": 5}
+STOCHASTIC = 5
 STDP = 3
 GAP = 4
 #: per kind: state variable (``Projection.initialize``) -> slot of the NetCon weight vector
@@ -39,6 +40,7 @@ SLOTS: dict[int, dict[str, int]] = {
            "w_min": 6, "w_max": 7, "mu_plus": 8, "mu_minus": 9, "w_sign": 10,
            "x_next": 15},
     GAP: {"weight": 0},
+    STOCHASTIC: {"weight": 0, "p": 2},
 }
 
 

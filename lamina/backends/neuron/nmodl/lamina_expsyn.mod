@@ -12,7 +12,9 @@ are kept until tau or dt change).
 Short-term plasticity per connection (NetCon weight vector: weight, kind, U, tau_rec,
 tau_facil, then the state u, x, y, t_last): kind 0 static; kind 1 NEST's tsodyks_synapse
 (lamina's TsodyksMarkramSynapse, tau_psc = this synapse's tau; u = 0, x = 1, y = 0 at the
-start); kind 2 NEST's tsodyks2_synapse (Tsodyks2Synapse; u = U, x = 1). The amplitude an
+start); kind 2 NEST's tsodyks2_synapse (Tsodyks2Synapse; u = U, x = 1).
+Kind 5: SimpleStochasticSynapse, each event transmitted with probability p (slot 3),
+drawn from this synapse's Random123 stream ``rng`` (ids set by the backend). The amplitude an
 event adds is weight * (released fraction).
 ENDCOMMENT
 
@@ -21,6 +23,7 @@ NEURON {
     NONSPECIFIC_CURRENT i
     RANGE tau, e, conductance, g
     GLOBAL step_average
+    RANDOM rng
 }
 
 UNITS {
@@ -131,6 +134,11 @@ NET_RECEIVE(weight, kind, U, tau_rec (ms), tau_facil (ms), u, x, y, t_last (ms))
         y = y + released
         w_eff = released * weight
         t_last = t
+    } else if (kind == 5) {
+        : SimpleStochasticSynapse: transmitted with probability p (slot U)
+        if (random_uniform(rng) >= U) {
+            w_eff = 0
+        }
     } else if (kind == 2) {
         if (t_last >= 0) {
             hh = t - t_last
