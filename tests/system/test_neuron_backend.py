@@ -169,8 +169,7 @@ def test_unknown_artificial_cell_and_unsupported_models_are_refused(nrn):
     a = nrn.Population(2, nrn.IF_curr_delta())
     with pytest.raises(NoModelAvailableError, match="TsodyksMarkramSynapse onto IF_curr_delta"):
         nrn.Projection(a, a, nrn.AllToAllConnector(), nrn.TsodyksMarkramSynapse())
-    with pytest.raises(NoModelAvailableError, match="MultiQuantalSynapse is not available on "
-                                                    "the neuron backend"):
+    with pytest.raises(NoModelAvailableError, match="MultiQuantalSynapse onto IF_curr_delta"):
         nrn.Projection(a, a, nrn.AllToAllConnector(), nrn.MultiQuantalSynapse())
     assert a.size == 2                      # what was built is kept
 
@@ -574,3 +573,26 @@ def test_simple_stochastic_synapse_transmits_with_probability_p(nrn):
     assert transmitted.mean() == pytest.approx(0.3, abs=4 * np.sqrt(0.21 / transmitted.size))
     assert 0 < transmitted.sum(axis=0).min() and transmitted.sum(axis=0).max() < 100
     np.testing.assert_array_equal(v, np.asarray(segments[1].analogsignals[0]))
+
+
+@pytest.mark.parametrize("synapse, sites, u", [("MultiQuantalSynapse", 5, 0.5),
+                                               ("StochasticTsodyksMarkramSynapse", 1, 0.4)])
+def test_quantal_release_counts(nrn, synapse, sites, u):
+    """MultiQuantalSynapse (n sites) / StochasticTsodyksMarkramSynapse (one site): a first
+    spike releases Binomial(n, U) quanta of `weight` each; over 300 connections the mean
+    is n U within 4 standard errors, every amplitude a whole number of quanta, and the
+    state after the spike (u = U, a = n - released) as NEST's quantal_stp_synapse."""
+    n_conn, w = 300, 0.002
+    src = nrn.Population(1, nrn.SpikeSourceArray(spike_times=[5.0]))
+    tgt = nrn.Population(n_conn, nrn.IF_cond_exp(tau_syn_E=5.0))
+    kwargs = {"n": sites} if sites > 1 else {}
+    syn = getattr(nrn, synapse)(weight=w, delay=1.0, U=u, tau_rec=100.0, **kwargs)
+    nrn.Projection(src, tgt, nrn.AllToAllConnector(), syn)
+    tgt.record("gsyn_exc")
+    nrn.run(7.0)                                          # the event arrives at 6 ms
+    g = np.asarray(tgt.get_data().segments[0].analogsignals[0])[-1]
+    quanta = g / (w * np.exp(-1.0 / 5.0))
+    np.testing.assert_allclose(quanta, np.round(quanta), atol=1e-6)
+    sd = np.sqrt(sites * u * (1 - u) / n_conn)
+    assert quanta.mean() == pytest.approx(sites * u, abs=4 * sd)
+    assert np.round(quanta).max() <= sites

@@ -15,13 +15,13 @@ its window, queues the current sources' amplitude changes and calls
 delays are kept; STDP weights return to those last set).
 
 Synapses: StaticSynapse, TsodyksMarkramSynapse, Tsodyks2Synapse (state in the NetCon
-weight vector, `connections`), SimpleStochasticSynapse (each synapse point process draws
-from its own Random123 stream, seeded by rng_seed, cell and receptor), STDPMechanism with SpikePairRule (`plasticity`),
+weight vector, `connections`), SimpleStochasticSynapse, MultiQuantalSynapse and
+StochasticTsodyksMarkramSynapse (each synapse point process draws from its own Random123
+stream, seeded by rng_seed, cell and receptor), STDPMechanism with SpikePairRule (`plasticity`),
 ElectricalSynapse (a pair of ``LaminaGap`` point processes per connection, made before the
 first run). Limits: cells cannot be created after the start (current sources and spike
-sources can); GIF_cond_exp, PointNeuron with CondBetaPSR receptors,
-StochasticTsodyksMarkramSynapse, MultiQuantalSynapse and Vogels2011Rule raise
-`NoModelAvailableError`.
+sources can); GIF_cond_exp, PointNeuron with CondBetaPSR receptors and Vogels2011Rule
+raise `NoModelAvailableError`.
 
 Processes: under ``mpiexec -n N`` cells are spread over the processes (`parallel`: cell
 ``gid`` on process ``gid % N``); each process builds its own cells and the NetCons onto
@@ -44,6 +44,7 @@ from lamina.backends.neuron import translations as tr
 from lamina.backends.neuron.connections import (
     GAP,
     KINDS,
+    QUANTAL,
     SLOTS,
     STATE_SLOTS,
     STDP,
@@ -312,6 +313,8 @@ class NeuronBackend(Backend):
         else:
             extra = {k: np.broadcast_to(np.asarray(v, float), (n,))
                      for k, v in values.items() if k in SLOTS[kind] and k != "weight"}
+            if kind == QUANTAL and "n" not in extra:      # one release site
+                extra["n"] = np.ones(n)
         mine = np.flatnonzero(self.layout.is_local(post_ids))   # NetCons onto own cells
         with translated(f"connecting projection {projection_id}", ConnectionError):
             netcons = make_netcons(self.pc, pre_ids[mine], [targets[j] for j in mine.tolist()],

@@ -25,12 +25,15 @@ _I64 = np.int64
 
 #: synapse type -> kind code of the synapse mechanisms' NET_RECEIVE
 KINDS = {"StaticSynapse": 0, "TsodyksMarkramSynapse": 1, "Tsodyks2Synapse": 2,
-         "STDPMechanism": 3, "ElectricalSynapse": 4, "SimpleStochasticSynapse": 5}
+         "STDPMechanism": 3, "ElectricalSynapse": 4, "SimpleStochasticSynapse": 5,
+         "MultiQuantalSynapse": 6, "StochasticTsodyksMarkramSynapse": 6}
 STOCHASTIC = 5
+QUANTAL = 6
 STDP = 3
 GAP = 4
 #: per kind: state variable (``Projection.initialize``) -> slot of the NetCon weight vector
-STATE_SLOTS: dict[int, dict[str, int]] = {1: {"u": 5, "x": 6, "y": 7}, 2: {"u": 5, "x": 6}}
+STATE_SLOTS: dict[int, dict[str, int]] = {1: {"u": 5, "x": 6, "y": 7}, 2: {"u": 5, "x": 6},
+                                          6: {"u": 5, "a": 6}}
 #: per kind: per-connection attribute -> slot of the NetCon weight vector
 SLOTS: dict[int, dict[str, int]] = {
     0: {"weight": 0},
@@ -41,6 +44,7 @@ SLOTS: dict[int, dict[str, int]] = {
            "x_next": 15},
     GAP: {"weight": 0},
     STOCHASTIC: {"weight": 0, "p": 2},
+    QUANTAL: {"weight": 0, "U": 2, "tau_rec": 3, "tau_facil": 4, "n": 7},
 }
 
 
