@@ -20,8 +20,8 @@ StochasticTsodyksMarkramSynapse (each synapse point process draws from its own R
 stream, seeded by rng_seed, cell and receptor), STDPMechanism with SpikePairRule (`plasticity`),
 ElectricalSynapse (a pair of ``LaminaGap`` point processes per connection, made before the
 first run). Limits: cells cannot be created after the start (current sources and spike
-sources can); GIF_cond_exp, PointNeuron with CondBetaPSR receptors and Vogels2011Rule
-raise `NoModelAvailableError`.
+sources can); PointNeuron with CondBetaPSR receptors, Vogels2011Rule and GIF_cond_exp
+under CVODE raise `NoModelAvailableError`.
 
 Processes: under ``mpiexec -n N`` cells are spread over the processes (`parallel`: cell
 ``gid`` on process ``gid % N``); each process builds its own cells and the NetCons onto
@@ -187,6 +187,10 @@ class NeuronBackend(Backend):
                 f"{type(celltype).__name__} cells cannot be created after the simulation "
                 "started on the neuron backend (NEURON initialises their mechanisms only at "
                 "the start); create them before the first run, or call reset() first")
+        if entry.get("fixed_step_only") and self.use_cvode:
+            raise NoModelAvailableError(
+                f"{type(celltype).__name__} on the neuron backend needs the fixed step (its "
+                "spikes are drawn once per step); setup() without use_cvode")
         all_ids = ids
         mine = np.flatnonzero(self.layout.is_local(ids))
         ids = all_ids[mine]

@@ -94,6 +94,34 @@ _SFA_RR: dict[str, Rule] = {**_LIF, "tau_sfa": "tau_sfa", "e_sfa": "e_rev_sfa",
                             "e_rr": "e_rev_rr", "q_rr": _ns_to_us("q_rr")}
 
 
+#: GIF_cond_exp: elements of the spike-triggered current and of the moving threshold per cell
+GIF_ELEMENTS = 4
+
+
+def _gif_element(name: str, k: int, unused: float) -> Callable[[Params], np.ndarray]:
+    """Element k of the per-cell array parameter `name` (`unused` where a cell has fewer)."""
+    def element(p: Params) -> np.ndarray:
+        values = p[name]
+        per_cell = values if len(values) and np.ndim(values[0]) >= 1 else [values]
+        if any(np.size(x) > GIF_ELEMENTS for x in per_cell):
+            from lamina.errors import NoModelAvailableError
+            raise NoModelAvailableError(
+                f"GIF_cond_exp on the neuron backend: {name} has at most {GIF_ELEMENTS} "
+                f"elements per cell; got {max(np.size(x) for x in per_cell)}")
+        return np.array([float(np.ravel(x)[k]) if np.size(x) > k else unused
+                         for x in per_cell])
+    element.__name__ = f"{name}_{k}"
+    return element
+
+
+_GIF: dict[str, Rule] = {
+    "g_leak": _leak, "e_leak": "v_rest", "v_reset": "v_reset", "t_refrac": "tau_refrac",
+    "i_offset": "i_offset", "delta_v": "delta_v", "v_t_star": "v_t_star", "lambda0": "lambda0",
+    **{f"{name}{k + 1}": _gif_element(name, k, unused)
+       for name, unused in (("tau_eta", 1.0), ("a_eta", 0.0), ("tau_gamma", 1.0),
+                            ("a_gamma", 0.0)) for k in range(GIF_ELEMENTS)}}
+
+
 #: standard cell type name -> translation
 CELLS: dict[str, dict[str, Any]] = {
     "IF_cond_exp_gsfa_grr": {"kind": CELL, "membrane": "LaminaIF", "rules": _SFA_RR,
@@ -119,6 +147,11 @@ CELLS: dict[str, dict[str, Any]] = {
     "IF_cond_alpha": {"kind": CELL, "membrane": "LaminaLIF", "rules": _LIF,
                       "receptors": _synapses("LaminaAlphaSyn", True),
                       "record": _recordables(True)},
+    "GIF_cond_exp": {"kind": CELL, "membrane": "LaminaGIF", "rules": _GIF,
+                     "receptors": _synapses("LaminaExpSyn", True),
+                     "record": {**_recordables(True), "i_eta": ("membrane", "i_eta"),
+                                "v_t": ("membrane", "v_t")},
+                     "fixed_step_only": True, "random_membrane": True},
     "EIF_cond_exp_isfa_ista": {"kind": CELL, "membrane": "LaminaIF", "rules": _ADEX,
                                "receptors": _synapses("LaminaExpSyn", True),
                                "record": {**_recordables(True), "w": ("membrane", "w")},
