@@ -1,8 +1,9 @@
 """Vogels-Abbott COBA and CUBA (`vogels_abbott.py`) through ``lamina.neuron`` against a plain
-NEURON script of the same network, one run each; prints times and ratios.
+NEURON script of the same network, one run each; prints wall and CPU times and ratios (CPU
+time is the robust figure on a shared machine).
 
 The plain script (`plain_neuron`) uses NEURON directly: one section per cell with lamina's
-compiled mechanisms (the same ``LaminaIF``/``LaminaExpSyn`` point processes — NEURON has no
+compiled mechanisms (the same ``LaminaLIF``/``LaminaExpSyn`` point processes — NEURON has no
 built-in integrate-and-fire membrane with refractory clamp), ``h.NetCon`` per connection,
 ``LaminaRelay`` cells fed with the kick-start trains by ``NetCon.event`` (NEURON 9 has no
 built-in VecStim), spikes recorded with ``NetCon.record``,
@@ -11,15 +12,25 @@ built-in VecStim), spikes recorded with ``NetCon.record``,
 run), so both simulate the same activity; lamina's build time includes drawing the
 connections, the plain script's does not.
 
+PyNN 0.13 on NEURON (``--pynn-python``, a Python with ``pyNN`` and ``neuron`` installed;
+``pyNN.neuron`` compiles its mechanisms on its first import, done before timing) builds and
+runs the same script (`vogels_abbott.build_and_run`, with its own random connections of the
+same statistics) in a subprocess. Bulk building: ``--connect`` times one
+``FixedProbabilityConnector(0.1)`` projection between two populations of 1000 IF_cond_exp
+cells (about 100,000 NetCons) on lamina.neuron and on PyNN, and prints connections per second.
+
 Use::
 
-    python benchmarks/neuron_networks.py --n 4000 --duration 1000
+    python benchmarks/neuron_networks.py --n 4000 --duration 1000 \
+        --pynn-python /work/pynn-venv/bin/python
 """
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
+import subprocess
 import sys
 import time
 from typing import Any
@@ -37,7 +48,7 @@ def plain_neuron(variant: str, net: dict[str, Any], duration: float) -> dict[str
     from neuron import h  # type: ignore[import-untyped]
 
     from lamina.backends.neuron import mechanisms
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     mechanisms.load(h, neuron.__version__)
     par = va.VARIANTS[variant]
     cp = par["cell_params"]
@@ -51,7 +62,7 @@ def plain_neuron(variant: str, net: dict[str, Any], duration: float) -> dict[str
         sec = h.Section()
         sec.L = sec.diam = size
         sec.cm = cp["cm"]
-        mem = h.LaminaIF(sec(0.5))
+        mem = h.LaminaLIF(sec(0.5))
         mem.g_leak, mem.e_leak = cp["cm"] / cp["tau_m"], cp["v_rest"]
         mem.v_spike, mem.v_reset, mem.t_refrac = cp["v_thresh"], cp["v_reset"], cp["tau_refrac"]
         for tau, e, store in ((cp["tau_syn_E"], cp.get("e_rev_E", 0.0), exc_syn),
@@ -98,7 +109,7 @@ def plain_neuron(variant: str, net: dict[str, Any], duration: float) -> dict[str
     t2 = time.perf_counter()
     ids = idvec.as_numpy()
     n_inh = n - n_exc
-    return {"build_s": t1 - t0, "run_s": t2 - t1,
+    return {"build_s": t1 - t0, "run_s": t2 - t1, "cpu_s": time.process_time() - cpu0,
             "n_synapses": sum(len(c[0]) for c in net["connections"]),
             "rate_exc": float(np.sum(ids < n_exc)) / (n_exc * duration / 1000.0),
             "rate_inh": float(np.sum(ids >= n_exc)) / (n_inh * duration / 1000.0)}
@@ -109,12 +120,13 @@ def via_lamina(variant: str, n: int, duration: float,
     """Build and run through ``lamina.neuron``; return the timings and the network as
     built (connections, initial v, kick-start trains) for `plain_neuron`."""
     import lamina.neuron as sim
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     built = va.build(sim, variant, n, seed)
     built["stim"].record("spikes")
     t1 = time.perf_counter()
     sim.run(duration)  # type: ignore[attr-defined]
     t2 = time.perf_counter()
+    cpu = time.process_time() - cpu0
     exc, inh = built["exc"], built["inh"]
     n_exc = exc.size
     spikes = [len(st) for pop in (exc, inh)
@@ -134,11 +146,70 @@ def via_lamina(variant: str, n: int, duration: float,
             pre, post = prj.connection_indices()
             targets.append(post[pre == k] + offset[prj.post.label])
         net["kick"].append((st.magnitude.tolist(), np.concatenate(targets)))
-    result = {"build_s": t1 - t0, "run_s": t2 - t1, "n_synapses": built["n_synapses"],
+    result = {"build_s": t1 - t0, "run_s": t2 - t1, "cpu_s": cpu,
+              "n_synapses": built["n_synapses"],
               "rate_exc": sum(spikes[:n_exc]) / (n_exc * duration / 1000.0),
               "rate_inh": sum(spikes[n_exc:]) / ((len(spikes) - n_exc) * duration / 1000.0)}
     sim.end()  # type: ignore[attr-defined]
     return result, net
+
+
+def connection_rate(sim: Any, n: int = 1000, p: float = 0.1, seed: int = 3) -> dict[str, float]:
+    """Time one FixedProbabilityConnector projection of `n` x `n` cells with the PyNN-API
+    module `sim`; return the connections made and the rate [connections/s]."""
+    sim.setup(timestep=va.DT, min_delay=va.DELAY, max_delay=10.0)
+    pre = sim.Population(n, sim.IF_cond_exp())
+    post = sim.Population(n, sim.IF_cond_exp())
+    rng = sim.NumpyRNG(seed=seed)
+    t0 = time.perf_counter()
+    cpu0 = time.process_time()
+    prj = sim.Projection(pre, post, sim.FixedProbabilityConnector(p, rng=rng),
+                         sim.StaticSynapse(weight=0.004, delay=va.DELAY),
+                         receptor_type="excitatory")
+    elapsed = time.perf_counter() - t0
+    cpu = time.process_time() - cpu0
+    made = int(prj.size())
+    sim.end()
+    return {"connections": made, "seconds": elapsed, "per_s": made / elapsed,
+            "per_cpu_s": made / cpu}
+
+
+def pynn_worker(variant: str, n: int, duration: float, seed: int, connect: bool) -> None:
+    """Run inside the PyNN Python: print the results of PyNN 0.13 on NEURON as JSON."""
+    import pyNN.neuron as sim  # type: ignore[import-not-found]
+    out: dict[str, Any] = {}
+    if variant:
+        cpu0 = time.process_time()
+        out["network"] = va.build_and_run(sim, variant, n, duration, seed)
+        out["network"]["cpu_s"] = time.process_time() - cpu0
+    if connect:
+        out["connect"] = connection_rate(sim)
+    print("RESULT " + json.dumps(out))
+
+
+def via_pynn(python: str, variant: str, n: int, duration: float, seed: int,
+             connect: bool = False) -> dict[str, Any]:
+    """PyNN 0.13 on NEURON in a subprocess of `python` (its ``bin`` first on PATH, so that
+    pyNN finds ``nrnivmodl``); its first import (mechanism compilation) is not timed."""
+    env = {**os.environ, "PATH": os.path.dirname(python) + os.pathsep + os.environ["PATH"]}
+    env.pop("PYTHONPATH", None)
+    subprocess.run([python, "-c", "import pyNN.neuron"], env=env, check=True,
+                   capture_output=True)
+    cmd = [python, os.path.abspath(__file__), "--worker", "--variants", variant, "--n", str(n),
+           "--duration", str(duration), "--seed", str(seed)]
+    proc = subprocess.run(cmd + (["--connect"] if connect else []), env=env,
+                          capture_output=True, text=True, check=False)
+    lines = [x for x in proc.stdout.splitlines() if x.startswith("RESULT ")]
+    if proc.returncode or not lines:
+        raise RuntimeError(f"PyNN on NEURON failed:\n{proc.stderr[-3000:]}")
+    return json.loads(lines[-1][len("RESULT "):])
+
+
+def _row(variant: str, name: str, r: dict[str, float]) -> str:
+    return (f"{variant.upper():4s} {name:14s} build {r['build_s']:7.2f} s  run "
+            f"{r['run_s']:7.2f} s  CPU {r['cpu_s']:7.2f} s  synapses {int(r['n_synapses']):7d} "
+            f"({r['n_synapses'] / r['build_s']:9.0f}/s of build)  rates "
+            f"{r['rate_exc']:5.1f} / {r['rate_inh']:5.1f} Hz")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -147,19 +218,42 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--duration", type=float, default=1000.0)
     parser.add_argument("--seed", type=int, default=12345)
     parser.add_argument("--variants", default="coba,cuba")
+    parser.add_argument("--pynn-python", default=None,
+                        help="a Python with pyNN and neuron, to time PyNN 0.13 on NEURON too")
+    parser.add_argument("--connect", action="store_true",
+                        help="also time bulk connection building (connections per second)")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.worker:
+        pynn_worker(args.variants, args.n, args.duration, args.seed, args.connect)
+        return
     for variant in args.variants.split(","):
         lam, net = via_lamina(variant, args.n, args.duration, args.seed)
         rows = {"lamina.neuron": lam, "plain NEURON": plain_neuron(variant, net, args.duration)}
+        if args.pynn_python:
+            rows["PyNN 0.13"] = via_pynn(args.pynn_python, variant, args.n, args.duration,
+                                         args.seed)["network"]
         for name, r in rows.items():
-            print(f"{variant.upper():4s} {name:14s} build {r['build_s']:7.2f} s  run "
-                  f"{r['run_s']:7.2f} s  synapses {int(r['n_synapses']):7d} "
-                  f"({r['n_synapses'] / r['build_s']:9.0f}/s of build)  rates "
-                  f"{r['rate_exc']:5.1f} / {r['rate_inh']:5.1f} Hz")
-        lam, plain = rows["lamina.neuron"], rows["plain NEURON"]
-        print(f"{variant.upper():4s} ratio lamina/plain: build {lam['build_s'] / plain['build_s']:.2f}"
-              f"  run {lam['run_s'] / plain['run_s']:.2f}  total "
-              f"{(lam['build_s'] + lam['run_s']) / (plain['build_s'] + plain['run_s']):.2f}")
+            print(_row(variant, name, r), flush=True)
+        lam = rows["lamina.neuron"]
+        for name, other in rows.items():
+            if name != "lamina.neuron":
+                print(f"{variant.upper():4s} ratio lamina/{name}: build "
+                      f"{lam['build_s'] / other['build_s']:.2f}  run "
+                      f"{lam['run_s'] / other['run_s']:.2f}  total "
+                      f"{(lam['build_s'] + lam['run_s']) / (other['build_s'] + other['run_s']):.2f}"
+                      f"  CPU {lam['cpu_s'] / other['cpu_s']:.2f}",
+                      flush=True)
+    if args.connect:
+        import lamina.neuron as sim
+        rates = {"lamina.neuron": connection_rate(sim)}
+        if args.pynn_python:
+            rates["PyNN 0.13"] = via_pynn(args.pynn_python, "", args.n, args.duration,
+                                          args.seed, connect=True)["connect"]
+        for name, r in rates.items():
+            print(f"connect {name:14s} {r['connections']:7d} connections in "
+                  f"{r['seconds']:6.2f} s: {r['per_s']:9.0f} /s ({r['per_cpu_s']:9.0f} per "
+                  "CPU s)", flush=True)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,8 @@ TEMPLATES = {
         "    Cell type   : $celltype\n"
         "    ID range    : $first_id-$last_id\n"
         "    Parameters  : $parameters\n"
-        "    Backend     : $backend\n"),
+        "    Backend     : $backend\n"
+        "    Integration : $integration\n"),
     "projection_default.txt": (
         "Projection \"$label\" from \"$pre\" to \"$post\"\n"
         "    Connector      : $connector\n"

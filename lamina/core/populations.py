@@ -287,7 +287,16 @@ class BasePopulation:
                 "structure": getattr(self.grandparent.structure, "describe", lambda: "")(),
                 "is_view": isinstance(self, PopulationView),
                 "parent": getattr(getattr(self, "parent", None), "label", None),
-                "backend": self._sim.backend_name}
+                "backend": self._sim.backend_name,
+                "integration": self._integration()}
+
+    def _integration(self) -> str:
+        """How the backend integrates these cells (its `describe`; per model where it says
+        so per model)."""
+        method = self._sim.backend.describe().get("integration", "")
+        if isinstance(method, dict):
+            return str(method.get(type(self.celltype).__name__, ""))
+        return str(method)
 
 
 class Population(BasePopulation):

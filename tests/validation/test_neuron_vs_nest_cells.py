@@ -4,10 +4,13 @@ arrays (excitatory and inhibitory) and constant currents — the networks of
 
 The issue's tolerances: spike counts within 2 % and 98 % of spikes within 1.5 time steps of
 NEST's; v within 0.5 mV between spikes. NEURON integrates with Crank-Nicolson at the
-fixed step (lamina's default there): the integrate-and-fire models meet them; the
-models whose upswing is stiff : Hodgkin-Huxley meets the spike tolerances with
-CVODE (``use_cvode=True``, spike times then lie within the step NEST stamps them at); the
-adaptive exponential models do not yet (known gap, strict xfail with the figures), and
+fixed step (lamina's default there): the integrate-and-fire models meet them. The models
+whose upswing is stiff meet them with CVODE (``use_cvode=True``; spike times then lie within
+the step NEST stamps them at): Hodgkin-Huxley, and the adaptive exponential models with
+tolerances of 1e-8 (at the default 1e-5 the conductances, in uS, are too loosely
+controlled). At the fixed step the AdEx models do not (figures in `test_adex_fixed_step_limit`):
+Crank-Nicolson linearises the exponential current over a step, which lags the upswing by
+tenths of a mV near v_spike and delays about a third of the spikes by one step.
 Izhikevich, which NEST defines by its Euler scheme, is checked by counts.
 """
 from __future__ import annotations
@@ -46,14 +49,15 @@ CASES = {
     **{k: ref.CASES[k] for k in ("aeif_cond_exp", "aeif_cond_alpha", "hh_cond_exp_traub",
                                  "izhikevich")},
 }
-#: models checked with CVODE (spike times moved up to the grid, as NEST stamps them)
-CVODE = {"hh_cond_exp_traub"}
+#: models checked with CVODE (spike times moved up to the grid, as NEST stamps them), and
+#: their tolerances (rtol = atol)
+CVODE = {"hh_cond_exp_traub": 1e-5, "aeif_cond_exp": 1e-8, "aeif_cond_alpha": 1e-8}
 
 
-def _run_neuron(model, params, init, trains, conns, w_exc, w_inh, cvode):
+def _run_neuron(model, params, init, trains, conns, w_exc, w_inh, cvode, tol=1e-5):
     from lamina.backends.neuron import NeuronBackend
-    b = NeuronBackend(BackendConfig(dt=DT, min_delay=DT, max_delay=10.0,
-                                    extra={"use_cvode": cvode}))
+    extra = {"use_cvode": cvode, "rtol": tol, "atol": tol} if cvode else {}
+    b = NeuronBackend(BackendConfig(dt=DT, min_delay=DT, max_delay=10.0, extra=extra))
     cells, srcs = np.arange(ref.N), np.arange(ref.N, ref.N + ref.N_SRC)
     from lamina.models import SpikeSourceArray
     b.create_cells(model(), cells, params, {k: np.full(ref.N, v) for k, v in init.items()})
@@ -86,14 +90,7 @@ def _v_between_spikes(v, v_ref, spikes, ref_spikes, before=2 * DT, guard=3.0):
     return float(np.max(np.abs(v[1:len(v_ref) + 1] - v_ref)[keep]))
 
 
-_ADEX_GAP = pytest.mark.xfail(strict=True, reason=(
-    "known gap: NEURON's AdEx spikes drift from NEST's by ~0.05-0.1 ms per spike (fixed "
-    "step 60-89 % within 1.5 dt, counts within 1 %); see the backend's report"))
-
-
 def _marks(name):
-    if name.startswith("aeif"):
-        return [_ADEX_GAP]
     return [pytest.mark.slow] if name.startswith("hh") else []     # CVODE HH: ~1 min
 
 
@@ -102,7 +99,8 @@ def test_neuron_matches_nest(nest_name):
     model, translate, varied, (w_exc, w_inh), init_names = CASES[nest_name]
     params, init, trains, conns = ref._network(model, varied, seed=7)
     cvode = nest_name in CVODE
-    spikes, v = _run_neuron(model, params, init, trains, conns, w_exc, w_inh, cvode)
+    spikes, v = _run_neuron(model, params, init, trains, conns, w_exc, w_inh, cvode,
+                            CVODE.get(nest_name, 1e-5))
     scale = 1.0 if model.conductance_based or nest_name == "izhikevich" else 1000.0  # nA->pA
     nest_spikes, v_ref = ref._run_nest(nest_name, translate, params, init, init_names, trains,
                                        conns, scale * w_exc, scale * w_inh,
@@ -122,3 +120,19 @@ def test_neuron_matches_nest(nest_name):
     assert frac >= 0.98, frac
     # HH under CVODE: 0.88 mV at most between spikes (the 0.5 mV of the issue is not met)
     assert dv <= (1.0 if nest_name.startswith("hh") else 0.5), dv
+
+
+@pytest.mark.parametrize("nest_name", ["aeif_cond_exp", "aeif_cond_alpha"])
+def test_adex_fixed_step_limit(nest_name):
+    """The stated limit: at the fixed step AdEx spike counts agree within 2 % but only
+    about 60-90 % of spikes lie within 1.5 steps of NEST's (use CVODE for more)."""
+    model, translate, varied, (w_exc, w_inh), init_names = CASES[nest_name]
+    params, init, trains, conns = ref._network(model, varied, seed=7)
+    spikes, _ = _run_neuron(model, params, init, trains, conns, w_exc, w_inh, False)
+    nest_spikes, _ = ref._run_nest(nest_name, translate, params, init, init_names, trains,
+                                   conns, w_exc, w_inh, True, record_v=True)
+    n, n_ref = sum(map(len, spikes)), sum(map(len, nest_spikes))
+    frac = _within(spikes, nest_spikes, 1.5 * DT)
+    print(f"{nest_name} (fixed step): {n} vs {n_ref} spikes, within 1.5 dt {100 * frac:.1f} %")
+    assert abs(n - n_ref) <= max(1, 0.02 * n_ref), (n, n_ref)
+    assert 0.5 <= frac < 0.98, frac

@@ -14,13 +14,19 @@ its window, queues the current sources' amplitude changes and calls
 `reset` re-initialises at t = 0 (NEURON rewinds: structure, parameters, NetCon weights and
 delays are kept; STDP weights return to those last set).
 
-Synapses: StaticSynapse, TsodyksMarkramSynapse and Tsodyks2Synapse (state in the NetCon
-weight vector, `connections`), STDPMechanism with SpikePairRule (`plasticity`),
+Synapses: StaticSynapse, TsodyksMarkramSynapse, Tsodyks2Synapse (state in the NetCon
+weight vector, `connections`), SimpleStochasticSynapse, MultiQuantalSynapse and
+StochasticTsodyksMarkramSynapse (each synapse point process draws from its own Random123
+stream, seeded by rng_seed, cell and receptor), STDPMechanism with SpikePairRule (`plasticity`),
 ElectricalSynapse (a pair of ``LaminaGap`` point processes per connection, made before the
 first run). Limits: cells cannot be created after the start (current sources and spike
-sources can); GIF_cond_exp, PointNeuron with
-CondBetaPSR receptors, SpikeSourceInhGamma, the stochastic synapses and Vogels2011Rule raise
-`NoModelAvailableError`; no MPI (``ParallelContext`` is used with one process).
+sources can); PointNeuron with CondBetaPSR receptors, Vogels2011Rule and GIF_cond_exp
+under CVODE raise `NoModelAvailableError`.
+
+Processes: under ``mpiexec -n N`` cells are spread over the processes (`parallel`: cell
+``gid`` on process ``gid % N``); each process builds its own cells and the NetCons onto
+them, NEURON exchanges spikes; spikes, signals and connection attributes are gathered to
+every process (collective reads). Spikes do not depend on N. Gap junctions need one process.
 """
 from __future__ import annotations
 
@@ -33,11 +39,12 @@ from neuron import h
 
 from lamina.backends.base import Backend, BackendConfig, Capabilities, SignalData
 from lamina.backends.neuron import cells as cg
-from lamina.backends.neuron import mechanisms, native, plasticity
+from lamina.backends.neuron import mechanisms, native, parallel, plasticity
 from lamina.backends.neuron import translations as tr
 from lamina.backends.neuron.connections import (
     GAP,
     KINDS,
+    QUANTAL,
     SLOTS,
     STATE_SLOTS,
     STDP,
@@ -69,6 +76,9 @@ class NeuronBackend(Backend):
     """lamina on NEURON (see the module docstring for integration and time)."""
 
     name = "neuron"
+    can_distribute = True
+    distribution_hint = ("cells are spread over the processes by NEURON's ParallelContext; "
+                         "MPI support: `pip install lamina[mpi]`")
     setup_options = frozenset({"use_cvode", "rtol", "atol", "spike_precision"})
     features = Capabilities(spike_precisions=frozenset({"on_grid", "off_grid"}),
                             native_cell_types=True)
@@ -93,10 +103,12 @@ class NeuronBackend(Backend):
         self.rtol = float(extra.pop("rtol", 1e-5))
         self.atol = float(extra.pop("atol", 1e-5))
         self.off_grid = bool(self.use_cvode)
+        with translated("starting NEURON's ParallelContext"):
+            self.layout = parallel.Layout.start(h)
         with translated("loading lamina's NEURON mechanisms"):
             mechanisms.load(h, neuron.__version__)
             h.load_file("stdrun.hoc")
-        self.pc = h.ParallelContext()
+        self.pc = self.layout.pc
         self.pc.gid_clear()
         h.dt = self.dt
         h.secondorder = 2
@@ -104,6 +116,9 @@ class NeuronBackend(Backend):
         self.cvode.active(1 if self.use_cvode else 0)
         for mech in ("LaminaExpSyn", "LaminaAlphaSyn", "LaminaSTDPSyn"):
             setattr(h, f"step_average_{mech}", 0.0 if self.use_cvode else 1.0)
+        # CVODE: refractory periods end t_refrac after the end of the step holding the spike,
+        # as in NEST's grid-based models (the fixed step has every spike at a step's end)
+        h.grid_dt_LaminaIF = h.grid_dt_LaminaLIF = self.dt if self.use_cvode else 0.0
         if self.use_cvode:
             self.cvode.rtol(self.rtol)
             self.cvode.atol(self.atol)
@@ -112,6 +127,7 @@ class NeuronBackend(Backend):
         self._initialized = False
         self._record_dirty = False
         self._structure_changed = False
+        self._connections_changed = False
         self._groups: list[cg.CellGroup] = []
         self._trains: dict[int, SpikeTrains] = {}        # group index -> spike trains
         self._group_of = np.zeros(0, _I64)
@@ -124,15 +140,30 @@ class NeuronBackend(Backend):
         self._analog = AnalogStore()
         self._spike_t, self._spike_gid = h.Vector(), h.Vector()
 
+    # -- process layout (`parallel`) ---------------------------------------------------
+    @property
+    def rank(self) -> int:
+        return self.layout.rank
+
+    @property
+    def num_processes(self) -> int:
+        return self.layout.nhost
+
+    def is_local(self, ids: np.ndarray) -> np.ndarray:
+        return self.layout.is_local(ids)
+
     # -- helpers -----------------------------------------------------------------------
     def _split(self, ids: np.ndarray) -> list[tuple[cg.CellGroup, np.ndarray, np.ndarray]]:
-        """(group, positions in `ids`, local indices) for each group present in `ids`."""
+        """(group, positions in `ids`, indices in the group) for each group present in
+        `ids`, of the cells this process owns (possibly none: every process sees every
+        group, so that checks give the same answer on all)."""
         ids = np.asarray(ids, _I64)
         groups = self._group_of[ids]
+        local = self._local_of[ids]
         out = []
         for gi in np.unique(groups).tolist():
-            where = np.flatnonzero(groups == gi)
-            out.append((self._groups[gi], where, self._local_of[ids[where]]))
+            where = np.flatnonzero((groups == gi) & (local >= 0))
+            out.append((self._groups[gi], where, local[where]))
         return out
 
     def _group_index(self, g: cg.CellGroup) -> int:
@@ -158,29 +189,40 @@ class NeuronBackend(Backend):
                 f"{type(celltype).__name__} cells cannot be created after the simulation "
                 "started on the neuron backend (NEURON initialises their mechanisms only at "
                 "the start); create them before the first run, or call reset() first")
-        params = {k: (v if k == "spike_times" else
-                      np.broadcast_to(np.asarray(v, float), (len(ids),)).copy())
+        if entry.get("fixed_step_only") and self.use_cvode:
+            raise NoModelAvailableError(
+                f"{type(celltype).__name__} on the neuron backend needs the fixed step (its "
+                "spikes are drawn once per step); setup() without use_cvode")
+        all_ids = ids
+        mine = np.flatnonzero(self.layout.is_local(ids))
+        ids = all_ids[mine]
+        per_cell = _sequence_parameters(celltype)
+        params = {k: (_pick_sequences(v, mine, len(all_ids)) if k in per_cell else
+                      np.broadcast_to(np.asarray(v, float), (len(all_ids),))[mine].copy())
                   for k, v in parameters.items()}
-        initial = {k: np.broadcast_to(np.asarray(v, float), (len(ids),)).copy()
+        initial = {k: np.broadcast_to(np.asarray(v, float), (len(all_ids),))[mine].copy()
                    for k, v in initial_values.items()}
-        group = cg.CellGroup(celltype, entry, ids, params, initial)
+        group = cg.CellGroup(celltype, entry, ids, params, initial,
+                             trains_sequences=per_cell)
         name = type(celltype).__name__
         with translated(f"creating {len(ids)} {name} cells", NoModelAvailableError):
             cg.build(h, self.pc, group)
+            cg.seed_synapses(group, int(self.config.rng_seed))
             if not group.is_source:      # a source's spikes are recorded as queued (run)
                 for gid in ids.tolist():
                     self.pc.spike_record(gid, self._spike_t, self._spike_gid)
-        top = int(ids.max()) + 1
+        top = int(all_ids.max()) + 1
         if top > len(self._group_of):
             grow = top - len(self._group_of)
             self._group_of = np.concatenate([self._group_of, np.full(grow, -1, _I64)])
             self._local_of = np.concatenate([self._local_of, np.full(grow, -1, _I64)])
             self._spk_active = np.concatenate([self._spk_active, np.zeros(grow, bool)])
-        self._group_of[ids] = len(self._groups)
+        self._group_of[all_ids] = len(self._groups)
+        self._local_of[all_ids] = -1               # another process's cells
         self._local_of[ids] = np.arange(len(ids))
         if group.is_source:
             self._trains[len(self._groups)] = SpikeTrains(
-                name, ids, params, self.dt, int(self.config.rng_seed))
+                name, ids, params, self.dt, int(self.config.rng_seed), per_cell)
         self._groups.append(group)
         if self._initialized:
             self._structure_changed = True
@@ -191,10 +233,10 @@ class NeuronBackend(Backend):
             changed: dict[str, Any] = {}
             merged: Any
             for name, values in parameters.items():
-                if name == "spike_times":
+                if name in g.trains_sequences:
                     merged = list(g.params.get(name, [np.zeros(0)] * len(g.ids)))
-                    vals = values if len(values) == len(where) else [values] * len(where)
-                    for j, k in enumerate(local.tolist()):
+                    vals = values if len(values) == len(ids) else [values] * len(ids)
+                    for j, k in zip(where.tolist(), local.tolist()):
                         merged[k] = np.asarray(vals[j], float)
                 else:
                     merged = np.array(g.params[name], float, copy=True)
@@ -256,8 +298,8 @@ class NeuronBackend(Backend):
             if kind and (g.native or g.receptors.get(receptor_type) is None):
                 raise NoModelAvailableError(
                     f"{name} onto {type(g.celltype).__name__} ({receptor_type}) is not "
-                    "available on the neuron backend: short-term plasticity needs an "
-                    "exponential or alpha synapse (not a delta synapse or artificial cell)")
+                    "available on the neuron backend: it needs an exponential or alpha "
+                    "synapse (not a delta synapse or artificial cell)")
             negative |= receptor_type == "inhibitory" and not getattr(
                 g.celltype, "conductance_based", False)
             if kind == STDP:
@@ -277,9 +319,15 @@ class NeuronBackend(Backend):
         else:
             extra = {k: np.broadcast_to(np.asarray(v, float), (n,))
                      for k, v in values.items() if k in SLOTS[kind] and k != "weight"}
+            if kind == QUANTAL and "n" not in extra:      # one release site
+                extra["n"] = np.ones(n)
+        mine = np.flatnonzero(self.layout.is_local(post_ids))   # NetCons onto own cells
         with translated(f"connecting projection {projection_id}", ConnectionError):
-            netcons = make_netcons(self.pc, pre_ids, targets, weight, delay, kind, extra)
-        rec.append(pre_ids, post_ids, netcons, weight)
+            netcons = make_netcons(self.pc, pre_ids[mine], [targets[j] for j in mine.tolist()],
+                                   weight[mine], delay[mine], kind,
+                                   {k: v[mine] for k, v in extra.items()})
+        rec.append(pre_ids, post_ids, netcons, weight[mine], mine)
+        self._connections_changed |= self._initialized
 
     def _sections_of(self, ids: np.ndarray, what: str) -> list[Any]:
         out: list[Any] = [None] * len(ids)
@@ -299,6 +347,10 @@ class NeuronBackend(Backend):
             raise NoModelAvailableError(
                 "ElectricalSynapse on the neuron backend: gap junctions must be made before "
                 "the first run (or after reset())")
+        if self.layout.distributed:
+            raise NoModelAvailableError(
+                "ElectricalSynapse on the neuron backend runs in one process only: its two "
+                f"cells may live on different MPI processes (started as {self.num_processes})")
         pre_ids, post_ids = np.asarray(pre_ids, _I64), np.asarray(post_ids, _I64)
         weight = np.broadcast_to(np.asarray(values.get("weight", 0.0), float), (len(pre_ids),))
         pre = self._sections_of(pre_ids, "ElectricalSynapse")
@@ -310,7 +362,7 @@ class NeuronBackend(Backend):
         with translated(f"connecting gap junctions of projection {projection_id}",
                         ConnectionError):
             rec.gaps.extend(make_gaps(h, pre, post, weight))
-        rec.append(pre_ids, post_ids, [], weight)
+        rec.append(pre_ids, post_ids, [], weight, np.arange(len(pre_ids)))
 
     def connection_ids(self, projection_id: int) -> tuple[np.ndarray, np.ndarray]:
         rec = self._projections[projection_id]
@@ -334,6 +386,7 @@ class NeuronBackend(Backend):
             for (a, b), w in zip(rec.gaps, vals):
                 a.g = b.g = w
             return
+        values = rec.local_values(values)
         if rec.kind == STDP and name == "delay":
             raise NoModelAvailableError(
                 "STDPMechanism on the neuron backend: delays cannot change after connecting "
@@ -352,7 +405,7 @@ class NeuronBackend(Backend):
         if name not in table:
             raise NonExistentParameterError(
                 name, f"{type(rec.synapse_type).__name__} (state variables)", list(table))
-        vals = np.broadcast_to(np.asarray(values, float), (len(rec.netcons),)).copy()
+        vals = rec.local_values(values)
         rec.initial_state[table[name]] = vals
         if self._initialized:
             for nc, v in zip(rec.netcons, vals.tolist()):
@@ -363,7 +416,8 @@ class NeuronBackend(Backend):
         self._check_attribute(rec, name)
         if rec.kind == GAP:
             return np.fromiter((a.g for a, _ in rec.gaps), float, len(rec.gaps))
-        return read(rec.netcons, name, rec.kind)
+        return self.layout.gather_values(rec.local, read(rec.netcons, name, rec.kind),
+                                         len(rec.pre_ids))
 
     # -- current sources ---------------------------------------------------------------
     def inject(self, source_id: int, source: Any, parameters: dict[str, Any],
@@ -456,12 +510,20 @@ class NeuronBackend(Backend):
                 ch.active &= ~np.isin(ch.ids, ids)
 
     def get_spikes(self, ids: np.ndarray) -> list[np.ndarray]:
-        return self._spikes.get(ids)
+        """Spike times of `ids`, from every process (collective under MPI)."""
+        ids = np.asarray(ids, _I64)
+        mine = np.flatnonzero(self.layout.is_local(ids))
+        return self.layout.gather_items(mine, self._spikes.get(ids[mine]), len(ids),
+                                        np.zeros(0))
 
     def get_signal(self, ids: np.ndarray, variable: str) -> SignalData:
+        """Samples of `variable` of `ids`, from every process (collective under MPI)."""
+        ids = np.asarray(ids, _I64)
+        mine = np.flatnonzero(self.layout.is_local(ids))
         intervals = [ch.interval for ch in self._channels if ch.var == variable]
-        t0, step, values = self._analog.assemble(variable, ids, self.dt, self._step,
-                                                 intervals[-1] if intervals else 1)
+        local = self._analog.assemble(variable, ids[mine], self.dt, self._step,
+                                      intervals[-1] if intervals else 1)
+        t0, step, values = self.layout.gather_signal(mine, local, len(ids))
         return SignalData(t0, step, values)
 
     def clear_recorded(self, ids: np.ndarray, variable: str) -> None:
@@ -506,6 +568,7 @@ class NeuronBackend(Backend):
             h.finitialize()
             for g in self._groups:
                 cg.apply_initial_values(g)
+                cg.restart_streams(g)
             for rec in self._projections.values():
                 rec.apply_initial_state()
             self._reinit_states()
@@ -549,6 +612,9 @@ class NeuronBackend(Backend):
                 self._restart_recording()
         t0, t1 = self._step * self.dt, n_stop * self.dt
         with translated(f"running to t = {t_stop} ms"):
+            if self._connections_changed:       # NEURON's spike exchange interval
+                self.pc.set_maxstep(10.0)
+                self._connections_changed = False
             for src in self._sources.values():
                 src.queue(h, self._step, n_stop, self.dt, seed, fresh)
             for gi, trains in self._trains.items():
@@ -580,6 +646,7 @@ class NeuronBackend(Backend):
 
     def end(self) -> None:
         self._harvest_safely()
+        self.layout.barrier()
         self.pc.gid_clear()
         self._groups, self._projections, self._sources = [], {}, {}
         self._channels, self._trains = [], {}
@@ -595,13 +662,28 @@ class NeuronBackend(Backend):
         if self.use_cvode:
             method = (f"CVODE variable step (rtol {self.rtol:g}, atol {self.atol:g}); "
                       "threshold crossings located by root finding, spikes at those times "
-                      "(off the grid)")
+                      "(off the grid); refractory periods counted from the end of the "
+                      "time step of the spike, as in NEST")
         else:
             method = ("fixed step dt with Crank-Nicolson (h.secondorder = 2); synaptic "
                       "currents/conductances in closed form, averaged over each step; spikes "
                       "on the grid")
         return {"backend": self.name, "simulator": f"NEURON {neuron.__version__}",
-                "dt": self.dt, "integration": method,
+                "dt": self.dt, "integration": method, "mpi_processes": self.num_processes,
                 "spike_precision": "off_grid" if self.off_grid else "on_grid",
                 "mechanisms": str(mechanisms.build_dir(neuron.__version__,
                                                        mechanisms.mod_files()))}
+
+
+def _pick_sequences(value: Any, mine: np.ndarray, n: int) -> Any:
+    """Of a sequence parameter given per cell (a list of `n` sequences), those of the cells
+    at `mine`; a single sequence (shared by every cell) as it is."""
+    if len(mine) == n or not isinstance(value, (list, tuple)) or len(value) != n:
+        return value
+    return [value[k] for k in mine.tolist()]
+
+
+def _sequence_parameters(celltype: Any) -> frozenset[str]:
+    """Names of `celltype`'s parameters holding a sequence or array per cell."""
+    return frozenset(name for name, decl in celltype.parameter_table().items()
+                     if decl.kind in ("sequence", "array"))

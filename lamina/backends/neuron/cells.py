@@ -47,6 +47,7 @@ class CellGroup:
     stdp_delay: dict[str, np.ndarray] = field(default_factory=dict)
     stdp_routes: list[Any] = field(default_factory=list)          # postsynaptic NetCons
     created_at: int | None = None       # step, for sources created after the start
+    trains_sequences: frozenset[str] = frozenset()   # parameters with a sequence per cell
 
     @property
     def is_source(self) -> bool:
@@ -129,6 +130,37 @@ def _build_sections(h: Any, group: CellGroup, n: int) -> None:
                 setattr(obj, name, value)
         group.receptors[receptor] = objs
     group.spike_sources = group.membranes
+
+
+#: synapse mechanisms with a Random123 stream ``rng`` (stochastic transmission)
+RANDOM_SYNAPSES = ("LaminaExpSyn", "LaminaAlphaSyn")
+
+
+def synapse_streams(group: CellGroup) -> list[tuple[int, int, Any]]:
+    """(cell ID, receptor number, point process) of each synapse with a random stream, and
+    of membranes with one (number 0: GIF's spike draws)."""
+    out = []
+    if group.entry.get("random_membrane"):
+        out.extend((gid, 0, pp) for gid, pp in zip(group.ids.tolist(), group.membranes))
+    for r, (receptor, syn) in enumerate(group.entry.get("receptors", {}).items()):
+        if syn is None or syn["mechanism"] not in RANDOM_SYNAPSES:
+            continue
+        for gid, pp in zip(group.ids.tolist(), group.receptors[receptor] or []):
+            out.append((gid, r + 1, pp))
+    return out
+
+
+def seed_synapses(group: CellGroup, seed: int) -> None:
+    """Give each synapse its own random stream: Random123 ids (seed, cell ID, receptor) —
+    the same whatever the number of MPI processes."""
+    for gid, r, pp in synapse_streams(group):
+        pp.rng.set_ids(seed & 0xFFFFFFFF, gid, r)
+
+
+def restart_streams(group: CellGroup) -> None:
+    """Back to the start of every synapse's random stream (a run after reset repeats)."""
+    for _, _, pp in synapse_streams(group):
+        pp.rng.set_seq(0)
 
 
 def apply_parameters(group: CellGroup, changed: dict[str, Any]) -> None:

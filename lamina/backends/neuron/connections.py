@@ -25,11 +25,15 @@ _I64 = np.int64
 
 #: synapse type -> kind code of the synapse mechanisms' NET_RECEIVE
 KINDS = {"StaticSynapse": 0, "TsodyksMarkramSynapse": 1, "Tsodyks2Synapse": 2,
-         "STDPMechanism": 3, "ElectricalSynapse": 4}
+         "STDPMechanism": 3, "ElectricalSynapse": 4, "SimpleStochasticSynapse": 5,
+         "MultiQuantalSynapse": 6, "StochasticTsodyksMarkramSynapse": 6}
+STOCHASTIC = 5
+QUANTAL = 6
 STDP = 3
 GAP = 4
 #: per kind: state variable (``Projection.initialize``) -> slot of the NetCon weight vector
-STATE_SLOTS: dict[int, dict[str, int]] = {1: {"u": 5, "x": 6, "y": 7}, 2: {"u": 5, "x": 6}}
+STATE_SLOTS: dict[int, dict[str, int]] = {1: {"u": 5, "x": 6, "y": 7}, 2: {"u": 5, "x": 6},
+                                          6: {"u": 5, "a": 6}}
 #: per kind: per-connection attribute -> slot of the NetCon weight vector
 SLOTS: dict[int, dict[str, int]] = {
     0: {"weight": 0},
@@ -39,6 +43,8 @@ SLOTS: dict[int, dict[str, int]] = {
            "w_min": 6, "w_max": 7, "mu_plus": 8, "mu_minus": 9, "w_sign": 10,
            "x_next": 15},
     GAP: {"weight": 0},
+    STOCHASTIC: {"weight": 0, "p": 2},
+    QUANTAL: {"weight": 0, "U": 2, "tau_rec": 3, "tau_facil": 4, "n": 7},
 }
 
 
@@ -56,6 +62,17 @@ class ProjectionRecord:
     gaps: list[tuple[Any, Any]] = field(default_factory=list)     # GAP: LaminaGap pairs
     w0: np.ndarray = field(default_factory=lambda: np.zeros(0))   # STDP: weights to restore
     initial_state: dict[int, np.ndarray] = field(default_factory=dict)  # slot -> values
+    #: positions, in connection order, of this process's NetCons (all of them in one process)
+    local: np.ndarray = field(default_factory=lambda: np.zeros(0, _I64))
+
+    def local_values(self, values: Any) -> np.ndarray:
+        """Of values given for every connection (or one for all), this process's."""
+        arr = np.asarray(values, float)
+        if arr.ndim == 0:
+            return np.full(len(self.netcons), float(arr))
+        if len(arr) == len(self.pre_ids) and len(self.local) != len(self.pre_ids):
+            return arr[self.local].copy()
+        return np.broadcast_to(arr, (len(self.netcons),)).copy()
 
     def apply_initial_state(self) -> None:
         """Write the state set by ``Projection.initialize`` over what NEURON's
@@ -70,7 +87,10 @@ class ProjectionRecord:
                 nc.weight[slot] = v
 
     def append(self, pre: np.ndarray, post: np.ndarray, netcons: list[Any],
-               weight: np.ndarray) -> None:
+               weight: np.ndarray, local: np.ndarray) -> None:
+        """Add connections `pre` -> `post`; `netcons` (and their `weight`) are those at
+        positions `local` of them, the ones onto this process's cells."""
+        self.local = np.concatenate([self.local, len(self.pre_ids) + np.asarray(local, _I64)])
         self.pre_ids = np.concatenate([self.pre_ids, np.asarray(pre, _I64)])
         self.post_ids = np.concatenate([self.post_ids, np.asarray(post, _I64)])
         self.netcons.extend(netcons)

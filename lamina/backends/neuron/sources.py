@@ -6,7 +6,10 @@ Each source cell is a ``LaminaRelay`` that re-emits every event it receives. Bef
 run the backend queues, with ``NetCon.event``, the spikes of the coming run window only:
 SpikeSourceArray times rounded to the time grid; random trains (Poisson, Poisson with dead
 time, gamma) drawn as renewal processes in ``(start, start + duration]``, each time moved up
-to the next grid point, from one numpy generator per cell seeded with
+to the next grid point; the inhomogeneous gamma process (SpikeSourceInhGamma) by time
+rescaling, as the engine: gamma intervals of unit mean, with the shape in force at each
+interval's start, in operational time ``Lambda(t) = int_0^t r``, ``r = 1/(a b)`` in the bin
+holding t (none before the first bin); from one numpy generator per cell seeded with
 (setup's ``rng_seed``, cell ID), on the grid, so they are the same for a given seed however
 the simulation is split into runs; `reset()` restarts them from the seed.
 
@@ -23,6 +26,7 @@ receives the same realisation.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,16 +34,55 @@ import numpy as np
 
 from lamina.models import current_sources as cs
 
-RANDOM_TRAINS = ("SpikeSourcePoisson", "SpikeSourcePoissonRefractory", "SpikeSourceGamma")
+RANDOM_TRAINS = ("SpikeSourcePoisson", "SpikeSourcePoissonRefractory", "SpikeSourceGamma",
+                 "SpikeSourceInhGamma")
+
+
+class RateBins:
+    """The piecewise constant rate of one SpikeSourceInhGamma cell and its integral.
+
+    Parameters
+    ----------
+    tbins : bin start times [ms]; a, b : shape and scale [s] in each bin
+    """
+
+    def __init__(self, tbins: np.ndarray, a: np.ndarray, b: np.ndarray) -> None:
+        self.t = np.asarray(tbins, float).ravel()
+        self.a = np.asarray(a, float).ravel()
+        self.rate = 1.0 / (1000.0 * self.a * np.asarray(b, float).ravel())   # [1/ms]
+        self.cum = np.concatenate([[0.0], np.cumsum(self.rate[:-1] * np.diff(self.t))])
+
+    def _bin(self, t: float) -> int:
+        return max(int(np.searchsorted(self.t, t, "right")) - 1, 0)
+
+    def shape(self, t: float) -> float:
+        return float(self.a[self._bin(t)])
+
+    def integral(self, t: float) -> float:
+        """Lambda(t): expected number of spikes in [0, t] at unit mean interval."""
+        if t <= self.t[0]:
+            return 0.0
+        i = self._bin(t)
+        return float(self.cum[i] + self.rate[i] * (t - self.t[i]))
+
+    def inverse(self, op: float) -> float:
+        """The time t with Lambda(t) = op (inf where the rate stays 0)."""
+        i = int(np.searchsorted(self.cum, op, "right")) - 1
+        if i < 0 or self.rate[i] <= 0:
+            return math.inf
+        return float(self.t[i] + (op - self.cum[i]) / self.rate[i])
 
 
 class SpikeTrains:
     """The spikes of one group of source cells, produced window by window."""
 
     def __init__(self, model: str, ids: np.ndarray, params: dict[str, Any], dt: float,
-                 seed: int) -> None:
+                 seed: int, sequences: frozenset[str] = frozenset({"spike_times"})) -> None:
         self.model, self.ids, self.dt, self.seed = model, np.asarray(ids), dt, seed
+        self.sequences = sequences
         self.params: dict[str, Any] = {}
+        self._bins: list[RateBins] = []
+        self._op = np.zeros(len(self.ids))          # InhGamma: operational time of _next
         self.update(params, now=0.0)
         self.restart()
 
@@ -53,9 +96,11 @@ class SpikeTrains:
         """New parameters from time `now` on."""
         n = len(self.ids)
         for name, value in changed.items():
-            if name == "spike_times":
-                self.params[name] = [np.sort(np.asarray(v, float).ravel())
-                                     for v in (value if len(value) == n else [value] * n)]
+            if name in self.sequences:
+                per_cell = value if len(value) == n and np.ndim(value[0]) >= 1 else [value] * n
+                self.params[name] = [np.asarray(v, float).ravel() for v in per_cell]
+                if name == "spike_times":
+                    self.params[name] = [np.sort(v) for v in self.params[name]]
             else:
                 self.params[name] = np.broadcast_to(np.asarray(value, float), (n,)).copy()
         if changed and hasattr(self, "_next"):
@@ -65,7 +110,26 @@ class SpikeTrains:
         if self.model not in RANDOM_TRAINS:
             return
         start = np.maximum(self.params["start"], now)
+        if self.model == "SpikeSourceInhGamma":
+            p = self.params
+            self._bins = [RateBins(t, a, b) for t, a, b in zip(p["tbins"], p["a"], p["b"])]
+            self._op = np.array([bins.integral(float(t0))
+                                 for bins, t0 in zip(self._bins, start)])
+            self._next = start.astype(float)
+            self._advance(np.arange(len(self.ids)))
+            return
         self._next = start + self._intervals(np.arange(len(self.ids)))
+
+    def _advance(self, which: np.ndarray) -> None:
+        """Move the next spike time of the cells in `which` one interval on."""
+        if self.model != "SpikeSourceInhGamma":
+            self._next[which] += self._intervals(which)
+            return
+        for k in which.tolist():
+            bins = self._bins[k]
+            shape = bins.shape(float(self._next[k]))
+            self._op[k] += self._rngs[k].gamma(shape, 1.0 / shape)
+            self._next[k] = bins.inverse(float(self._op[k]))
 
     def _intervals(self, which: np.ndarray) -> np.ndarray:
         """One inter-spike interval [ms] for each cell in `which` (inf for silent cells)."""
@@ -111,7 +175,7 @@ class SpikeTrains:
             for k in due.tolist():
                 if grid[k] <= stop[k] + 1e-9 and grid[k] >= t0 - 1e-9:
                     spikes[k].append(float(grid[k]))
-            self._next[due] += self._intervals(due)
+            self._advance(due)
         return [np.asarray(s) for s in spikes]
 
 

@@ -94,6 +94,34 @@ _SFA_RR: dict[str, Rule] = {**_LIF, "tau_sfa": "tau_sfa", "e_sfa": "e_rev_sfa",
                             "e_rr": "e_rev_rr", "q_rr": _ns_to_us("q_rr")}
 
 
+#: GIF_cond_exp: elements of the spike-triggered current and of the moving threshold per cell
+GIF_ELEMENTS = 4
+
+
+def _gif_element(name: str, k: int, unused: float) -> Callable[[Params], np.ndarray]:
+    """Element k of the per-cell array parameter `name` (`unused` where a cell has fewer)."""
+    def element(p: Params) -> np.ndarray:
+        values = p[name]
+        per_cell = values if len(values) and np.ndim(values[0]) >= 1 else [values]
+        if any(np.size(x) > GIF_ELEMENTS for x in per_cell):
+            from lamina.errors import NoModelAvailableError
+            raise NoModelAvailableError(
+                f"GIF_cond_exp on the neuron backend: {name} has at most {GIF_ELEMENTS} "
+                f"elements per cell; got {max(np.size(x) for x in per_cell)}")
+        return np.array([float(np.ravel(x)[k]) if np.size(x) > k else unused
+                         for x in per_cell])
+    element.__name__ = f"{name}_{k}"
+    return element
+
+
+_GIF: dict[str, Rule] = {
+    "g_leak": _leak, "e_leak": "v_rest", "v_reset": "v_reset", "t_refrac": "tau_refrac",
+    "i_offset": "i_offset", "delta_v": "delta_v", "v_t_star": "v_t_star", "lambda0": "lambda0",
+    **{f"{name}{k + 1}": _gif_element(name, k, unused)
+       for name, unused in (("tau_eta", 1.0), ("a_eta", 0.0), ("tau_gamma", 1.0),
+                            ("a_gamma", 0.0)) for k in range(GIF_ELEMENTS)}}
+
+
 #: standard cell type name -> translation
 CELLS: dict[str, dict[str, Any]] = {
     "IF_cond_exp_gsfa_grr": {"kind": CELL, "membrane": "LaminaIF", "rules": _SFA_RR,
@@ -104,21 +132,26 @@ CELLS: dict[str, dict[str, Any]] = {
     "IF_facets_hardware1": {"kind": CELL, "membrane": "LaminaIF", "rules": _FACETS,
                             "section_cm": _FACETS_FIXED["cm"],
                             "receptors": _FACETS_SYNAPSES, "record": _recordables(True)},
-    "IF_curr_exp": {"kind": CELL, "membrane": "LaminaIF", "rules": _LIF,
+    "IF_curr_exp": {"kind": CELL, "membrane": "LaminaLIF", "rules": _LIF,
                     "receptors": _synapses("LaminaExpSyn", False),
                     "record": _recordables(False)},
-    "IF_curr_alpha": {"kind": CELL, "membrane": "LaminaIF", "rules": _LIF,
+    "IF_curr_alpha": {"kind": CELL, "membrane": "LaminaLIF", "rules": _LIF,
                       "receptors": _synapses("LaminaAlphaSyn", False),
                       "record": _recordables(False)},
-    "IF_curr_delta": {"kind": CELL, "membrane": "LaminaIF", "rules": _LIF,
+    "IF_curr_delta": {"kind": CELL, "membrane": "LaminaLIF", "rules": _LIF,
                       "receptors": {"excitatory": None, "inhibitory": None},
                       "record": {"v": ("section", "v")}},
-    "IF_cond_exp": {"kind": CELL, "membrane": "LaminaIF", "rules": _LIF,
+    "IF_cond_exp": {"kind": CELL, "membrane": "LaminaLIF", "rules": _LIF,
                     "receptors": _synapses("LaminaExpSyn", True),
                     "record": _recordables(True)},
-    "IF_cond_alpha": {"kind": CELL, "membrane": "LaminaIF", "rules": _LIF,
+    "IF_cond_alpha": {"kind": CELL, "membrane": "LaminaLIF", "rules": _LIF,
                       "receptors": _synapses("LaminaAlphaSyn", True),
                       "record": _recordables(True)},
+    "GIF_cond_exp": {"kind": CELL, "membrane": "LaminaGIF", "rules": _GIF,
+                     "receptors": _synapses("LaminaExpSyn", True),
+                     "record": {**_recordables(True), "i_eta": ("membrane", "i_eta"),
+                                "v_t": ("membrane", "v_t")},
+                     "fixed_step_only": True, "random_membrane": True},
     "EIF_cond_exp_isfa_ista": {"kind": CELL, "membrane": "LaminaIF", "rules": _ADEX,
                                "receptors": _synapses("LaminaExpSyn", True),
                                "record": {**_recordables(True), "w": ("membrane", "w")},
@@ -144,6 +177,7 @@ CELLS: dict[str, dict[str, Any]] = {
     "SpikeSourcePoisson": {"kind": SOURCE},
     "SpikeSourcePoissonRefractory": {"kind": SOURCE},
     "SpikeSourceGamma": {"kind": SOURCE},
+    "SpikeSourceInhGamma": {"kind": SOURCE},
 }
 
 #: the section's specific capacitance [uF/cm^2] = the cell's capacitance [nF]: the
@@ -169,8 +203,8 @@ _PSR_MECHANISMS = {"CurrExpPSR": ("LaminaExpSyn", False), "CondExpPSR": ("Lamina
 
 
 def point_neuron_entry(celltype: Any) -> dict[str, Any] | None:
-    """Translation of a `PointNeuron` instance: a ``LaminaIF`` membrane (LIF, or AdExp with
-    its exponential term and adaptation) and one synapse point process per named receptor
+    """Translation of a `PointNeuron` instance: a ``LaminaLIF`` (LIF) or ``LaminaIF`` (AdExp)
+    membrane and one synapse point process per named receptor
     (CurrExpPSR, CondExpPSR, CondAlphaPSR). None when a component has no NEURON mechanism."""
     membrane = type(celltype.neuron).__name__
     rules = {"LIF": _LIF, "AdExp": _ADEX}.get(membrane)
@@ -189,8 +223,9 @@ def point_neuron_entry(celltype: Any) -> dict[str, Any] | None:
         receptors[name] = {"mechanism": mechanism, "fixed": {"conductance": float(conductance)},
                            "rules": syn_rules}
         record[f"{name}.gsyn" if conductance else f"{name}.isyn"] = (name, "g")
-    entry: dict[str, Any] = {"kind": CELL, "membrane": "LaminaIF", "rules": rules,
-                             "receptors": receptors, "record": record}
+    entry: dict[str, Any] = {"kind": CELL, "rules": rules, "receptors": receptors,
+                             "record": record,
+                             "membrane": "LaminaLIF" if membrane == "LIF" else "LaminaIF"}
     if membrane == "AdExp":
         record["w"] = ("membrane", "w")
         entry["states"] = ("w",)

@@ -6,11 +6,17 @@ conductance = 1: outward current i = g (v - e); conductance = 0: g is an inward 
 With the fixed step (step_average = 1) the current uses the mean of g over the step, in
 closed form, so that the charge each step delivers is exact; with CVODE (step_average = 0)
 g at the time NEURON evaluates. After each fixed step g holds its value at the step's end
-(the value recorded).
+(the value recorded). The fixed step evaluates the exponential once per step (the two
+current evaluations NEURON makes for di/dv share it; the step-average and half-step factors
+are kept until tau or dt change).
 Short-term plasticity per connection (NetCon weight vector: weight, kind, U, tau_rec,
 tau_facil, then the state u, x, y, t_last): kind 0 static; kind 1 NEST's tsodyks_synapse
 (lamina's TsodyksMarkramSynapse, tau_psc = this synapse's tau; u = 0, x = 1, y = 0 at the
-start); kind 2 NEST's tsodyks2_synapse (Tsodyks2Synapse; u = U, x = 1). The amplitude an
+start); kind 2 NEST's tsodyks2_synapse (Tsodyks2Synapse; u = U, x = 1).
+Kind 5: SimpleStochasticSynapse, each event transmitted with probability p (slot 3),
+drawn from this synapse's Random123 stream ``rng`` (ids set by the backend). Kind 6:
+MultiQuantalSynapse and StochasticTsodyksMarkramSynapse (n = 1), NEST's
+quantal_stp_synapse: slots U, tau_rec, tau_facil, u, a (x), n (y), t_last. The amplitude an
 event adds is weight * (released fraction).
 ENDCOMMENT
 
@@ -19,6 +25,7 @@ NEURON {
     NONSPECIFIC_CURRENT i
     RANGE tau, e, conductance, g
     GLOBAL step_average
+    RANDOM rng
 }
 
 UNITS {
@@ -40,17 +47,31 @@ ASSIGNED {
     g
     amp
     t0 (ms)
+    g_mid
+    t_eval (ms)
+    favg
+    fhalf
+    tau_c (ms)
+    dt_c (ms)
 }
 
 INITIAL {
     amp = 0
     t0 = t
     g = 0
+    t_eval = -1e9
+    tau_c = -1
 }
 
 BREAKPOINT {
     if (step_average > 0) {
-        g = amp * tau * (exp(-(t - 0.5 * dt - t0) / tau) - exp(-(t + 0.5 * dt - t0) / tau)) / dt
+        : t is the step's middle: the mean of g over the step is g(t) * favg
+        if (t != t_eval) {
+            factors()
+            g_mid = amp * exp(-(t - t0) / tau)
+            t_eval = t
+        }
+        g = g_mid * favg
     } else {
         g = amp * exp(-(t - t0) / tau)
     }
@@ -62,20 +83,40 @@ BREAKPOINT {
 }
 
 AFTER SOLVE {
-    g = amp * exp(-(t - t0) / tau)
+    if (step_average > 0 && fabs(t - 0.5 * dt - t_eval) < 1e-9 * dt) {
+        g = g_mid * fhalf
+    } else {
+        g = amp * exp(-(t - t0) / tau)
+    }
+}
+
+PROCEDURE factors() {
+    if (tau != tau_c || dt != dt_c) {
+        favg = tau * (exp(0.5 * dt / tau) - exp(-0.5 * dt / tau)) / dt
+        fhalf = exp(-0.5 * dt / tau)
+        tau_c = tau
+        dt_c = dt
+    }
 }
 
 NET_RECEIVE(weight, kind, U, tau_rec (ms), tau_facil (ms), u, x, y, t_last (ms)) {
-    LOCAL w_eff, hh, puu, pzz, pyy, pxy, z, released
+    LOCAL w_eff, hh, puu, pzz, pyy, pxy, z, released, j, n_free, n_rel
     INITIAL {
-        x = 1
-        y = 0
-        if (kind == 2) {
+        if (kind == 6) {
+            : quantal: x the available sites a (all n = y of them), u = U
+            x = y
             u = U
             t_last = -1
         } else {
-            u = 0
-            t_last = 0
+            x = 1
+            y = 0
+            if (kind == 2) {
+                u = U
+                t_last = -1
+            } else {
+                u = 0
+                t_last = 0
+            }
         }
     }
     w_eff = weight
@@ -102,6 +143,42 @@ NET_RECEIVE(weight, kind, U, tau_rec (ms), tau_facil (ms), u, x, y, t_last (ms))
         y = y + released
         w_eff = released * weight
         t_last = t
+    } else if (kind == 6) {
+        : quantal release (NEST quantal_stp_synapse): n = y sites, x of them available;
+        : empty sites refill with probability 1 - exp(-h/tau_rec), each available site
+        : releases with probability u; the amplitude is weight per released site
+        if (t_last >= 0) {
+            hh = t - t_last
+            puu = 0
+            if (tau_facil > 1e-10) {
+                puu = exp(-hh / tau_facil)
+            }
+            u = U + u * (1 - U) * puu
+            n_free = y - x
+            j = 0
+            while (j < n_free) {
+                if (random_uniform(rng) < 1 - exp(-hh / tau_rec)) {
+                    x = x + 1
+                }
+                j = j + 1
+            }
+        }
+        n_rel = 0
+        j = 0
+        while (j < x) {
+            if (random_uniform(rng) < u) {
+                n_rel = n_rel + 1
+            }
+            j = j + 1
+        }
+        x = x - n_rel
+        w_eff = n_rel * weight
+        t_last = t
+    } else if (kind == 5) {
+        : SimpleStochasticSynapse: transmitted with probability p (slot U)
+        if (random_uniform(rng) >= U) {
+            w_eff = 0
+        }
     } else if (kind == 2) {
         if (t_last >= 0) {
             hh = t - t_last
@@ -117,4 +194,5 @@ NET_RECEIVE(weight, kind, U, tau_rec (ms), tau_facil (ms), u, x, y, t_last (ms))
     }
     amp = amp * exp(-(t - t0) / tau) + w_eff
     t0 = t
+    t_eval = -1e9
 }

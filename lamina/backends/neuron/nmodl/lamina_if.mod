@@ -22,6 +22,7 @@ NEURON {
     RANGE g_leak, e_leak, v_spike, v_reset, t_refrac, i_offset
     RANGE delta_T, v_t, a, b, tau_w, g_clamp, refractory, w
     RANGE tau_sfa, e_sfa, q_sfa, tau_rr, e_rr, q_rr, g_s, g_r
+    GLOBAL grid_dt
 }
 
 UNITS {
@@ -49,6 +50,7 @@ PARAMETER {
     tau_rr = 2 (ms)
     e_rr = -75 (mV)
     q_rr = 0 (uS)
+    grid_dt = 0 (ms)
 }
 
 ASSIGNED {
@@ -101,6 +103,28 @@ DERIVATIVE adaptation {
     g_r' = -g_r / tau_rr
 }
 
+FUNCTION refractory_time(tt (ms)) (ms) {
+    : as NEST: t_refrac from the end of the time step of the spike (grid_dt > 0), when the
+    : spike lies inside a step (CVODE); none at all for t_refrac = 0
+    if (t_refrac > 0) {
+        refractory_time = t_refrac + to_grid(tt)
+    } else {
+        refractory_time = 0
+    }
+}
+
+FUNCTION to_grid(tt (ms)) (ms) {
+    : time from tt to the end of the lamina time step it lies in
+    if (grid_dt > 0) {
+        to_grid = ceil(tt / grid_dt - 1e-6) * grid_dt - tt
+        if (to_grid < 0) {
+            to_grid = 0
+        }
+    } else {
+        to_grid = 0
+    }
+}
+
 FUNCTION exp_current(vm (mV)) (nA) {
     LOCAL arg
     if (delta_T > 0) {
@@ -127,7 +151,7 @@ NET_RECEIVE(weight) {
             g_s = g_s + q_sfa
             g_r = g_r + q_rr
             refractory = 1
-            net_send(t_refrac, 3)
+            net_send(refractory_time(t), 3)
         }
     } else if (flag == 3) {
         refractory = 0
@@ -140,7 +164,7 @@ NET_RECEIVE(weight) {
                 v = v_reset
                 w = w + b
                 refractory = 1
-                net_send(t_refrac, 3)
+                net_send(refractory_time(t), 3)
             }
         }
     }
