@@ -71,6 +71,7 @@ class EngineBackend(Backend):
         self._ids = np.zeros(0, _I64)
         self._sorted_ids = np.zeros(0, _I64)
         self._sorted_rows = np.zeros(0, _I64)
+        self._row_of_id: tuple[int, np.ndarray] | None = None   # see `_index_ids`
         self._groups: list[_Group] = []
         self._row_group = np.zeros(0, _I64)
         self.state = np.zeros((m.NSTATE, 0))
@@ -119,8 +120,28 @@ class EngineBackend(Backend):
             return 1
         return min(self._threads, self._N)
 
+    def _index_ids(self) -> None:
+        """The ID -> row lookups: sorted IDs, and a direct table where the IDs are dense
+        (the usual case: consecutive IDs), which `_rows` reads instead of searching."""
+        order = np.argsort(self._ids, kind="stable")
+        self._sorted_ids, self._sorted_rows = self._ids[order], order.astype(_I64)
+        self._row_of_id = None
+        if len(self._ids):
+            first = int(self._sorted_ids[0])
+            span = int(self._sorted_ids[-1]) - first + 1
+            if span <= 2 * len(self._ids) + 1024:
+                table = np.full(span, -1, _I64)
+                table[self._ids - first] = np.arange(len(self._ids), dtype=_I64)
+                self._row_of_id = (first, table)
+
     def _rows(self, ids: Any) -> np.ndarray:
         ids = np.atleast_1d(np.asarray(ids, dtype=_I64))
+        if self._row_of_id is not None and len(ids):
+            first, table = self._row_of_id
+            if ids.min() >= first and ids.max() - first < len(table):
+                rows = table[ids - first]
+                if rows.min() >= 0:
+                    return rows
         pos = np.searchsorted(self._sorted_ids, ids)
         pos = np.minimum(pos, max(len(self._sorted_ids) - 1, 0))
         if len(self._sorted_ids) == 0 or np.any(self._sorted_ids[pos] != ids):
@@ -129,7 +150,8 @@ class EngineBackend(Backend):
         return self._sorted_rows[pos]
 
     def _groups_of(self, rows: np.ndarray) -> list[_Group]:
-        return [self._groups[g] for g in np.unique(self._row_group[rows])]
+        used = np.bincount(self._row_group[rows], minlength=len(self._groups))
+        return [self._groups[g] for g in np.flatnonzero(used)]
 
     # -- resources -------------------------------------------------------------------
     def bytes_per_cell(self, celltype: StandardCellType) -> float:
@@ -181,8 +203,7 @@ class EngineBackend(Backend):
         self.ring = ring
         self._N = N
         self._ids = np.concatenate([self._ids, ids])
-        order = np.argsort(self._ids, kind="stable")
-        self._sorted_ids, self._sorted_rows = self._ids[order], order.astype(_I64)
+        self._index_ids()
         self._groups.append(_Group(table.kind, n_old, N, type(celltype), table))
         self._row_group = np.concatenate([self._row_group,
                                           np.full(n, len(self._groups) - 1, _I64)])
