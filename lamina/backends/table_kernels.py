@@ -28,31 +28,62 @@ def _counting_order(key: np.ndarray, n_keys: int) -> np.ndarray:  # pragma: no c
     return order
 
 
-def stable_order(*keys: np.ndarray) -> np.ndarray:
-    """Permutation sorting by `keys` (most significant first), ties in the given order:
-    ``np.lexsort(keys[::-1])``, by counting sort where the keys' combined range is small
-    (a few times the number of items), else by `numpy.lexsort`."""
+@njit(cache=True)
+def _counting_scatter(key: np.ndarray, n_keys: int,
+                      values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover
+    count = np.zeros(n_keys, np.int64)
+    for k in key:
+        count[k] += 1
+    start = np.empty(n_keys, np.int64)
+    total = 0
+    for k in range(n_keys):
+        start[k] = total
+        total += count[k]
+    out = np.empty_like(values)
+    for i in range(len(key)):
+        k = key[i]
+        out[start[k]] = values[i]
+        start[k] += 1
+    return count, out
+
+
+def pack_keys(*keys: np.ndarray) -> tuple[np.ndarray, list[tuple[int, int]]] | None:
+    """One int64 key ordering like `keys` (most significant first), and each key's
+    (lowest value, number of values); None where their combined range is not small (a few
+    times the number of items)."""
     n = len(keys[0])
-    if n == 0:
-        return np.zeros(0, _I64)
-    combined: np.ndarray | None = None
+    combined = np.zeros(n, _I64)
+    ranges = []
     width = 1
     for k in keys:
-        lo, hi = int(k.min()), int(k.max())
+        lo, hi = (int(k.min()), int(k.max())) if n else (0, 0)
+        ranges.append((lo, hi - lo + 1))
         if lo == hi:
             continue
         width *= hi - lo + 1
         if width > 4 * n + (1 << 16):
-            return np.lexsort(keys[::-1])
-        part = k.astype(_I64) - lo
-        if combined is None:
-            combined = part
-        else:
-            combined *= hi - lo + 1
-            combined += part
-    if combined is None:
-        return np.arange(n, dtype=_I64)
-    return _counting_order(combined, width)
+            return None
+        combined *= hi - lo + 1
+        combined += k
+        combined -= lo
+    return combined, ranges
+
+
+def counting_scatter(key: np.ndarray, n_keys: int,
+                     values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`values` sorted stably by `key` (int64 in [0, n_keys)), and the count of each key."""
+    return _counting_scatter(key, n_keys, values)
+
+
+def stable_order(*keys: np.ndarray) -> np.ndarray:
+    """Permutation sorting by `keys` (most significant first), ties in the given order:
+    ``np.lexsort(keys[::-1])``, by counting sort where the keys' combined range is small
+    (see `pack_keys`), else by `numpy.lexsort`."""
+    packed = pack_keys(*keys)
+    if packed is None:
+        return np.lexsort(keys[::-1])
+    key, ranges = packed
+    return _counting_order(key, int(np.prod([r[1] for r in ranges])))
 
 
 @njit(cache=True)

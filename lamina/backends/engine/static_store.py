@@ -24,7 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lamina.backends.table_kernels import copy_runs, fill_runs, stable_order
+from lamina.backends.table_kernels import (copy_runs, counting_scatter, fill_runs,
+                                          pack_keys, stable_order)
 
 BUCKET = 256        # source rows per piece
 _RELEASE = 1 << 16  # buckets of at least this many synapses give memory back when placed
@@ -66,9 +67,12 @@ def _runs(*keys: np.ndarray) -> np.ndarray:
 def make_pieces(pid: int, seq: int, n_enc: int, rows: np.ndarray, tgt: np.ndarray,
                 w: np.ndarray, delay: np.ndarray) -> list[Piece]:
     """Pieces of connections given in insertion order (rows, targets, weights, delay steps)."""
-    order = stable_order(rows, delay)      # stable: insertion order among equals
     w = np.asarray(w, dtype=float)
     one = _uniform(w)
+    packed = pack_keys(rows, delay)
+    if packed is not None:
+        return _counted_pieces(pid, seq, n_enc, packed, tgt, w, one)
+    order = np.lexsort((delay, rows))      # stable: insertion order among equals
     rows, tgt, delay = rows[order], tgt[order].astype(_I32, copy=False), delay[order]
     if one is None:
         w = w[order]
@@ -83,6 +87,32 @@ def make_pieces(pid: int, seq: int, n_enc: int, rows: np.ndarray, tgt: np.ndarra
         out.append(Piece(pid, seq, n_enc, tgt[a:b].copy(), piece_w,
                          r[starts].astype(_I32), d[starts].astype(_I32),
                          np.diff(np.append(starts, b - a)).astype(_I64)))
+    return out
+
+
+def _counted_pieces(pid: int, seq: int, n_enc: int,
+                    packed: tuple[np.ndarray, list[tuple[int, int]]], tgt: np.ndarray,
+                    w: np.ndarray, one: np.ndarray | None) -> list[Piece]:
+    """`make_pieces` by counting sort, for (source row, delay) keys of a small range:
+    one pass counts the keys, one writes the targets (and weights) in sorted order."""
+    key, ((r_lo, n_r), (d_lo, n_d)) = packed
+    counts, tgt = counting_scatter(key, n_r * n_d, tgt.astype(_I32, copy=False))
+    if one is None:
+        w = counting_scatter(key, n_r * n_d, np.ascontiguousarray(w))[1]
+    del key
+    seg_key = np.flatnonzero(counts)
+    seg_len = counts[seg_key]
+    seg_row = (seg_key // n_d + r_lo).astype(_I32)
+    seg_delay = (seg_key % n_d + d_lo).astype(_I32)
+    del counts, seg_key
+    ends = np.cumsum(seg_len)
+    out = []
+    cuts = _runs(seg_row // BUCKET)
+    for s0, s1 in zip(cuts, [*cuts[1:], len(seg_row)]):
+        a, b = int(ends[s0] - seg_len[s0]), int(ends[s1 - 1])
+        piece_w = np.broadcast_to(one, (b - a,)) if one is not None else _compact(w[a:b])
+        out.append(Piece(pid, seq, n_enc, tgt[a:b].copy(), piece_w, seg_row[s0:s1].copy(),
+                         seg_delay[s0:s1].copy(), seg_len[s0:s1].copy()))
     return out
 
 
