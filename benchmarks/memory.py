@@ -8,7 +8,8 @@ CSR at the start of the first run) and the process's peak. Reported per recurren
 
 * ``B/syn connect``: after connecting;
 * ``B/syn run``: after the first run;
-* ``B/syn peak``: at the peak of build and first run (``ru_maxrss``).
+* ``B/syn peak``: at the peak of build and first run (``ru_maxrss`` just after the run,
+  before the recorded spikes are read out).
 
 Use::
 
@@ -29,7 +30,7 @@ import run_all  # noqa: E402
 from workers import fmt, nest_available  # noqa: E402
 
 COLUMNS = (("B/syn connect", "rss_after_connect_mb"), ("B/syn run", "rss_after_run_mb"),
-           ("B/syn peak", "peak_rss_mb"))
+           ("B/syn peak", "peak_rss_run_mb"))
 
 
 def measure(simulator: str, scale: float, duration: float, seed: int, env: dict[str, str],

@@ -30,7 +30,8 @@ MB (whole process), B/syn (growth of the resident memory from just before to jus
 creating the connections, divided by the number of recurrent synapses), B/syn run (the
 same growth measured after the run: it adds what is built lazily at the first run, e.g.
 lamina's CSR arrays or NEST's presynaptic tables, and the run's working memory), B/syn pk
-(the same growth to the process's peak resident memory), rate
+(the same growth to the peak resident memory of build and run, before the spikes are read
+out where the network reports that), rate
 (mean over all network cells, Hz), synapses (recurrent connections).
 """
 from __future__ import annotations
@@ -156,7 +157,8 @@ def _with_derived(r: dict[str, Any]) -> dict[str, Any]:
     if "error" not in r:
         r["bytes_per_synapse"] = bytes_per_synapse(r)
         r["bytes_per_synapse_run"] = bytes_per_synapse(r, "rss_after_run_mb")
-        r["bytes_per_synapse_peak"] = bytes_per_synapse(r, "peak_rss_mb")
+        r["bytes_per_synapse_peak"] = bytes_per_synapse(
+            r, "peak_rss_run_mb" if "peak_rss_run_mb" in r else "peak_rss_mb")
     return r
 
 

@@ -6,7 +6,10 @@ random `c`-subset. When ``c > P/2`` the ``P - c`` elements to leave out are samp
 instead. Each row gets a fixed number of draws (depending only on `c` and `P`), so the
 draws for row `r` are always the same stretch of the generator's stream whatever the
 chunking; the rare rows that do not reach `c` distinct values are completed from a
-separate generator, in row order.
+separate generator, in row order. The first-distinct rule runs compiled
+(`sampling_kernels.first_distinct`: one pass with a mark per pool element, each row's
+values come out sorted); pools above `sampling_kernels.MAX_POOL` use the equivalent
+sort-based form. Both give the same connections.
 """
 from __future__ import annotations
 

@@ -10,7 +10,10 @@ New connections become *pieces*: sorted by (source row, delay), insertion order 
 among equals, cut into buckets of `BUCKET` source rows. `StaticStore.build` merges the
 pieces bucket by bucket into the CSR, sorted by (target part, source row, delay,
 projection, insertion) and freeing each bucket's pieces as it goes, so the peak memory
-stays close to the final size. `unbuild` turns the CSR back into pieces (connections
+stays close to the final size. Both sorts are linear: counting sorts over the small key
+ranges (`lamina.backends.table_kernels`; `numpy.lexsort` where a range is large), and for
+one target part the merge moves whole segments (each one copied run), never single
+synapses through an index array. `unbuild` turns the CSR back into pieces (connections
 added after a run, delays changed, cells added: rare).
 
 A projection's connection order (what get/set and `ids` use) is canonical: by source row,
