@@ -178,7 +178,8 @@ def build_and_run(sim, n_scale: float = 1.0, duration: float = 1000.0, seed: int
     Returns ``build_s`` and ``run_s`` (wall-clock seconds of setup-to-connected and of
     ``sim.run``), ``rate`` (mean rate of all network cells [Hz]), ``rate_exc``,
     ``rate_inh``, ``n_synapses`` (recurrent connections; the one-to-one Poisson inputs not
-    counted), ``n_cells``, ``peak_rss_mb`` and the resident memory just before and just
+    counted), ``n_cells``, ``peak_rss_mb`` (whole process), ``peak_rss_run_mb`` (the peak
+    of build and run, before the spikes are read out) and the resident memory just before and just
     after the connections were created (``rss_before_connect_mb``,
     ``rss_after_connect_mb``) and after the run (``rss_after_run_mb``).
     """
@@ -188,6 +189,7 @@ def build_and_run(sim, n_scale: float = 1.0, duration: float = 1000.0, seed: int
     sim.run(duration)
     t2 = time.perf_counter()
     rss_run = rss_mb()
+    peak_run = peak_rss_mb()     # before the spikes are read out
     par = net["par"]
     n_exc_spikes = _spike_count(net["exc"])
     n_inh_spikes = _spike_count(net["inh"])
@@ -201,6 +203,7 @@ def build_and_run(sim, n_scale: float = 1.0, duration: float = 1000.0, seed: int
         "n_synapses": net["n_synapses"],
         "n_cells": par["n_exc"] + par["n_inh"],
         "peak_rss_mb": peak_rss_mb(),
+        "peak_rss_run_mb": peak_run,
         "rss_before_connect_mb": net["rss_before_connect_mb"],
         "rss_after_connect_mb": net["rss_after_connect_mb"],
         "rss_after_run_mb": rss_run,

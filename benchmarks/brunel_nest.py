@@ -75,6 +75,7 @@ def build_and_run(n_scale: float = 1.0, duration: float = 1000.0, seed: int = 12
         "n_synapses": int(n_synapses),
         "n_cells": par["n_exc"] + par["n_inh"],
         "peak_rss_mb": peak_rss_mb(),
+        "peak_rss_run_mb": peak_rss_mb(),   # the run's peak: reading n_events allocates nothing
         "rss_before_connect_mb": rss_before,
         "rss_after_connect_mb": rss_after,
         "rss_after_run_mb": rss_mb(),

@@ -29,7 +29,9 @@ Columns: build s (setup to connected network), run s (``run`` / ``Simulate``), p
 MB (whole process), B/syn (growth of the resident memory from just before to just after
 creating the connections, divided by the number of recurrent synapses), B/syn run (the
 same growth measured after the run: it adds what is built lazily at the first run, e.g.
-lamina's CSR arrays or NEST's presynaptic tables, and the run's working memory), rate
+lamina's CSR arrays or NEST's presynaptic tables, and the run's working memory), B/syn pk
+(the same growth to the peak resident memory of build and run, before the spikes are read
+out where the network reports that), rate
 (mean over all network cells, Hz), synapses (recurrent connections).
 """
 from __future__ import annotations
@@ -155,6 +157,8 @@ def _with_derived(r: dict[str, Any]) -> dict[str, Any]:
     if "error" not in r:
         r["bytes_per_synapse"] = bytes_per_synapse(r)
         r["bytes_per_synapse_run"] = bytes_per_synapse(r, "rss_after_run_mb")
+        r["bytes_per_synapse_peak"] = bytes_per_synapse(
+            r, "peak_rss_run_mb" if "peak_rss_run_mb" in r else "peak_rss_mb")
     return r
 
 
@@ -174,14 +178,15 @@ def network_label(network: str, sizes: dict[str, Any]) -> str:
 
 
 KEYS = ("build_s", "run_s", "peak_rss_mb", "bytes_per_synapse", "bytes_per_synapse_run",
-        "rate", "n_synapses", "import_s", "kernel_load_s")
+        "bytes_per_synapse_peak", "rate", "n_synapses", "import_s", "kernel_load_s")
 
 
 def format_table(networks: list[str], simulators: list[str], threads: list[int],
                  results: dict[tuple[str, str, int], list[dict[str, Any]]],
                  sizes: dict[str, Any]) -> str:
     header = (f"{'network':<14} {'simulator':<13} {'thr':>3} {'build s':>9} {'run s':>9} "
-              f"{'peak RSS MB':>11} {'B/syn':>7} {'B/syn run':>9} {'rate Hz':>8} "
+              f"{'peak RSS MB':>11} {'B/syn':>7} {'B/syn run':>9} {'B/syn pk':>8} "
+              f"{'rate Hz':>8} "
               f"{'synapses':>10}")
     lines = [header, "-" * len(header)]
     for network in networks:
@@ -199,23 +204,26 @@ def format_table(networks: list[str], simulators: list[str], threads: list[int],
                     f"{net:<14} {LABEL[sim_name]:<13} {thr:>3} {_fmt(m['build_s']):>9} "
                     f"{_fmt(m['run_s']):>9} {_fmt(m['peak_rss_mb'], 0):>11} "
                     f"{_fmt(m['bytes_per_synapse'], 1):>7} "
-                    f"{_fmt(m['bytes_per_synapse_run'], 1):>9} {_fmt(m['rate'], 2):>8} "
+                    f"{_fmt(m['bytes_per_synapse_run'], 1):>9} "
+                    f"{_fmt(m['bytes_per_synapse_peak'], 1):>8} {_fmt(m['rate'], 2):>8} "
                     f"{syn:>10}{failed}")
             for other in ("nest", "brian2"):
                 if "lamina" not in med or other not in med:
                     continue
                 ratio = {k: _ratio(med[other][k], med["lamina"][k])
                          for k in ("build_s", "run_s", "peak_rss_mb", "bytes_per_synapse",
-                                   "bytes_per_synapse_run")}
+                                   "bytes_per_synapse_run", "bytes_per_synapse_peak")}
                 name = f"{LABEL[other]}/lamina"
                 lines.append(
                     f"{net:<14} {name:<13} {thr:>3} {_fmt(ratio['build_s'], 2):>9} "
                     f"{_fmt(ratio['run_s'], 2):>9} {_fmt(ratio['peak_rss_mb'], 2):>11} "
                     f"{_fmt(ratio['bytes_per_synapse'], 2):>7} "
-                    f"{_fmt(ratio['bytes_per_synapse_run'], 2):>9}")
+                    f"{_fmt(ratio['bytes_per_synapse_run'], 2):>9} "
+                    f"{_fmt(ratio['bytes_per_synapse_peak'], 2):>8}")
     lines.append("(medians over the repeats; NEST/lamina, Brian2/lamina > 1 means lamina is "
                  "faster / smaller; B/syn: RSS growth while connecting per recurrent synapse, "
                  "B/syn run: RSS growth from before connecting to after the run per synapse; "
+                 "B/syn pk: the same to the peak RSS; "
                  "Brian2: build excludes the C++ compilation, peak RSS = simulation binary + "
                  "the Python process waiting for it, B/syn from the binary)")
     return "\n".join(lines)

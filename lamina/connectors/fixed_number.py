@@ -6,7 +6,10 @@ random `c`-subset. When ``c > P/2`` the ``P - c`` elements to leave out are samp
 instead. Each row gets a fixed number of draws (depending only on `c` and `P`), so the
 draws for row `r` are always the same stretch of the generator's stream whatever the
 chunking; the rare rows that do not reach `c` distinct values are completed from a
-separate generator, in row order.
+separate generator, in row order. The first-distinct rule runs compiled
+(`sampling_kernels.first_distinct`: one pass with a mark per pool element, each row's
+values come out sorted); pools above `sampling_kernels.MAX_POOL` use the equivalent
+sort-based form. Both give the same connections.
 """
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ from typing import Any
 import numpy as np
 from scipy import special
 
-from lamina.connectors import base
+from lamina.connectors import base, sampling_kernels
 from lamina.connectors.base import (ConnectionContext, Connector, Indices,
                                     check_bool, check_rng, substreams)
 from lamina.errors import InvalidParameterValueError
@@ -52,21 +55,18 @@ def _draw_budget(target: np.ndarray, pool: np.ndarray) -> np.ndarray:
 
 def _distinct_chunk(gen: np.random.Generator, fallback: np.random.Generator,
                     target: np.ndarray, pool: np.ndarray, budget: np.ndarray
-                    ) -> tuple[np.ndarray, np.ndarray]:
-    """First `target[r]` distinct values in [0, pool[r]) for each row r of a chunk."""
+                    ) -> tuple[np.ndarray, np.ndarray, bool]:
+    """First `target[r]` distinct values in [0, pool[r]) for each row r of a chunk:
+    (rows, values, whether they are sorted by (row, value))."""
     n_rows = len(target)
-    row = np.repeat(np.arange(n_rows, dtype=np.int64), budget)
-    values = np.floor(gen.random(row.size) * pool[row]).astype(np.int64)
-    np.minimum(values, pool[row] - 1, out=values)
-    width = int(pool.max()) + 1 if n_rows else 1
-    _, first = np.unique(row * width + values, return_index=True)
-    first.sort()
-    first_row = row[first]
-    starts = np.searchsorted(first_row, np.arange(n_rows))
-    rank = np.arange(first.size) - starts[first_row]
-    keep = rank < target[first_row]
-    rows, vals = first_row[keep], values[first[keep]]
-    got = np.bincount(rows, minlength=n_rows)
+    draws = gen.random(int(budget.sum()))
+    if n_rows and int(pool.max()) <= sampling_kernels.MAX_POOL:
+        vals, got = sampling_kernels.first_distinct(draws, pool, target, budget)
+        rows = np.repeat(np.arange(n_rows, dtype=np.int64), got)
+    else:
+        rows, vals = _first_distinct_sorting(draws, pool, target, budget)
+        got = np.bincount(rows, minlength=n_rows)
+    del draws
     short = np.flatnonzero(got < target)
     if short.size:
         extra_rows, extra_vals = [rows], [vals]
@@ -76,7 +76,25 @@ def _distinct_chunk(gen: np.random.Generator, fallback: np.random.Generator,
             extra_rows.append(np.full(extra.size, r, np.int64))
             extra_vals.append(extra.astype(np.int64))
         rows, vals = np.concatenate(extra_rows), np.concatenate(extra_vals)
-    return rows, vals
+    return rows, vals, not short.size and int(pool.max(initial=0)) <= sampling_kernels.MAX_POOL
+
+
+def _first_distinct_sorting(draws: np.ndarray, pool: np.ndarray, target: np.ndarray,
+                            budget: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`sampling_kernels.first_distinct` by sorting the whole chunk (for pools too large
+    for its marks): (rows, values) in the order of the draws; the same values."""
+    n_rows = len(target)
+    row = np.repeat(np.arange(n_rows, dtype=np.int64), budget)
+    values = np.floor(draws * pool[row]).astype(np.int64)
+    np.minimum(values, pool[row] - 1, out=values)
+    width = int(pool.max()) + 1 if n_rows else 1
+    _, first = np.unique(row * width + values, return_index=True)
+    first.sort()
+    first_row = row[first]
+    starts = np.searchsorted(first_row, np.arange(n_rows))
+    rank = np.arange(first.size) - starts[first_row]
+    keep = rank < target[first_row]
+    return first_row[keep], values[first[keep]]
 
 
 def choose_per_row(counts: np.ndarray, pool: np.ndarray, excluded: np.ndarray,
@@ -135,9 +153,11 @@ def iter_choose_per_row(counts: np.ndarray, pool: np.ndarray, excluded: np.ndarr
         limit = (cost[start - 1] if start else 0) + base.CHUNK_ENTRIES
         stop = max(start + 1, int(np.searchsorted(cost, limit, side="right")))
         sl = slice(start, stop)
-        rows, vals = _distinct_chunk(gen, fallback, target[sl], pool[sl], budget[sl])
+        rows, vals, presorted = _distinct_chunk(gen, fallback, target[sl], pool[sl],
+                                                budget[sl])
         comp = complement[sl]
         if comp.any():
+            presorted = False
             keep = ~comp[rows]
             comp_rows = np.flatnonzero(comp)
             comp_pool = pool[sl][comp_rows]
@@ -149,21 +169,25 @@ def iter_choose_per_row(counts: np.ndarray, pool: np.ndarray, excluded: np.ndarr
             r_c, v_c = np.nonzero(mask)
             rows = np.concatenate((rows[keep], comp_rows[r_c]))
             vals = np.concatenate((vals[keep], v_c))
-        yield _sorted_pairs(rows + start, vals, excluded, pool)
+        rows += start
+        yield _sorted_pairs(rows, vals, excluded, pool, presorted)
         start = stop
 
 
 def _sorted_pairs(rows: np.ndarray, vals: np.ndarray, excluded: np.ndarray,
-                  pool: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                  pool: np.ndarray, presorted: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """(rows, cols) sorted by (row, col), cols skipping each row's excluded element; int32
-    where the sizes allow (halves the memory of large connection lists)."""
+    where the sizes allow (halves the memory of large connection lists). `presorted`:
+    the pairs are sorted by (row, value) already (skipping is monotonic within a row)."""
     ex = excluded[rows]
     cols = vals + ((ex >= 0) & (vals >= ex))
     del ex, vals
     width = int(pool.max()) + 2 if len(pool) else 1
-    order = np.argsort(rows * width + cols, kind="stable")
     small = max(len(pool), width) < 2**31
     dt = np.int32 if small else np.int64
+    if presorted:
+        return rows.astype(dt), cols.astype(dt)
+    order = np.argsort(rows * width + cols, kind="stable")
     return rows[order].astype(dt), cols[order].astype(dt)
 
 

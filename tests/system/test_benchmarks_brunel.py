@@ -48,12 +48,13 @@ def test_brunel_quick_table_is_plausible():
     simulators = ["lamina"] + (["NEST"] if have_nest else [])
     for name in simulators:
         assert name in rows, out
-        thr, build_s, run_s, rss, b_syn, b_syn_run, rate, n_syn = rows[name][:8]
+        thr, build_s, run_s, rss, b_syn, b_syn_run, b_syn_peak, rate, n_syn = rows[name][:9]
         assert int(thr) == 1
         assert float(build_s) > 0 and float(run_s) > 0 and float(rss) > 0
         # 2,500 cells, in-degree 1000 + 250
         assert int(n_syn) == 2500 * 1250
         assert 0 < float(b_syn) < 10_000
+        assert float(b_syn_run) <= float(b_syn_peak) < 10_000   # the peak is at least that
         # the driven network fires at a few tens of Hz (about 40 Hz at this size and
         # duration, 38-39 Hz at full size); a broken drive or weight gives 0 or > 200 Hz
         assert 5 < float(rate) < 200

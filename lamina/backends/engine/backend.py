@@ -74,6 +74,7 @@ class EngineBackend(Backend):
         self._ids = np.zeros(0, _I64)
         self._sorted_ids = np.zeros(0, _I64)
         self._sorted_rows = np.zeros(0, _I64)
+        self._row_of_id: tuple[int, np.ndarray | None] | None = None   # `_index_ids`
         self._groups: list[_Group] = []
         self._row_group = np.zeros(0, _I64)
         self.state = np.zeros((m.NSTATE, 0))
@@ -122,8 +123,34 @@ class EngineBackend(Backend):
             return 1
         return min(self._threads, self._N)
 
+    def _index_ids(self) -> None:
+        """The ID -> row lookups: sorted IDs, and a direct table where the IDs are dense
+        (the usual case: consecutive IDs), which `_rows` reads instead of searching."""
+        order = np.argsort(self._ids, kind="stable")
+        self._sorted_ids, self._sorted_rows = self._ids[order], order.astype(_I64)
+        self._row_of_id = None
+        if len(self._ids):
+            first = int(self._sorted_ids[0])
+            span = int(self._sorted_ids[-1]) - first + 1
+            if span == len(self._ids) and np.array_equal(self._sorted_rows,
+                                                         np.arange(span, dtype=_I64)):
+                self._row_of_id = (first, None)    # row = ID - first
+            elif span <= 2 * len(self._ids) + 1024:
+                table = np.full(span, -1, _I64)
+                table[self._ids - first] = np.arange(len(self._ids), dtype=_I64)
+                self._row_of_id = (first, table)
+
     def _rows(self, ids: Any) -> np.ndarray:
         ids = np.atleast_1d(np.asarray(ids, dtype=_I64))
+        if self._row_of_id is not None and len(ids):
+            first, table = self._row_of_id
+            size = len(self._ids) if table is None else len(table)
+            if ids.min() >= first and ids.max() - first < size:
+                if table is None:
+                    return ids - first
+                rows = table[ids - first]
+                if rows.min() >= 0:
+                    return rows
         pos = np.searchsorted(self._sorted_ids, ids)
         pos = np.minimum(pos, max(len(self._sorted_ids) - 1, 0))
         if len(self._sorted_ids) == 0 or np.any(self._sorted_ids[pos] != ids):
@@ -132,7 +159,13 @@ class EngineBackend(Backend):
         return self._sorted_rows[pos]
 
     def _groups_of(self, rows: np.ndarray) -> list[_Group]:
-        return [self._groups[g] for g in np.unique(self._row_group[rows])]
+        if len(rows):
+            lo, hi = int(rows.min()), int(rows.max())
+            g = int(self._row_group[lo])
+            if hi < self._groups[g].stop:   # all in one group (rows of one population)
+                return [self._groups[g]]
+        used = np.bincount(self._row_group[rows], minlength=len(self._groups))
+        return [self._groups[g] for g in np.flatnonzero(used)]
 
     # -- resources -------------------------------------------------------------------
     def bytes_per_cell(self, celltype: StandardCellType) -> float:
@@ -184,8 +217,7 @@ class EngineBackend(Backend):
         self.ring = ring
         self._N = N
         self._ids = np.concatenate([self._ids, ids])
-        order = np.argsort(self._ids, kind="stable")
-        self._sorted_ids, self._sorted_rows = self._ids[order], order.astype(_I64)
+        self._index_ids()
         self._groups.append(_Group(table.kind, n_old, N, type(celltype), table))
         self._row_group = np.concatenate([self._row_group,
                                           np.full(n, len(self._groups) - 1, _I64)])
@@ -275,8 +307,9 @@ class EngineBackend(Backend):
         pre, post = self._rows(pre_ids), self._rows(post_ids)
         n = len(pre)
         rec = np.zeros(n, np.int8)
-        post_group = self._row_group[post]
-        for g in self._groups_of(post):
+        groups = self._groups_of(post)
+        post_group = self._row_group[post] if len(groups) > 1 else None
+        for g in groups:
             allowed = tuple(getattr(g.celltype, "receptor_types", ()))
             engine_receptors = m.receptors_of(g.table)
             if g.table.kind == m.K_PN:
@@ -285,7 +318,11 @@ class EngineBackend(Backend):
                 raise ConnectionError(
                     f"receptor type {receptor_type!r} is not available on {g.table.name} in "
                     f"the engine; allowed: {', '.join(engine_receptors) or 'none (spike source)'}")
-            rec[post_group == self._groups.index(g)] = engine_receptors.index(receptor_type)
+            index = engine_receptors.index(receptor_type)
+            if post_group is None:
+                rec[:] = index
+            else:
+                rec[post_group == self._groups.index(g)] = index
         if type(synapse_type).__name__ != "StaticSynapse":  # dynamic synapses, gap junctions
             self._dyn.connect(projection_id, pre, post, receptor_type, rec, synapse_type, values)
             return

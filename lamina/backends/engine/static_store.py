@@ -10,7 +10,10 @@ New connections become *pieces*: sorted by (source row, delay), insertion order 
 among equals, cut into buckets of `BUCKET` source rows. `StaticStore.build` merges the
 pieces bucket by bucket into the CSR, sorted by (target part, source row, delay,
 projection, insertion) and freeing each bucket's pieces as it goes, so the peak memory
-stays close to the final size. `unbuild` turns the CSR back into pieces (connections
+stays close to the final size. Both sorts are linear: counting sorts over the small key
+ranges (`lamina.backends.table_kernels`; `numpy.lexsort` where a range is large), and for
+one target part the merge moves whole segments (each one copied run), never single
+synapses through an index array. `unbuild` turns the CSR back into pieces (connections
 added after a run, delays changed, cells added: rare).
 
 A projection's connection order (what get/set and `ids` use) is canonical: by source row,
@@ -23,6 +26,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+
+from lamina.backends.table_kernels import (copy_runs, counting_scatter, fill_runs,
+                                          pack_keys, stable_order)
 
 BUCKET = 256        # source rows per piece
 _RELEASE = 1 << 16  # buckets of at least this many synapses give memory back when placed
@@ -64,18 +70,64 @@ def _runs(*keys: np.ndarray) -> np.ndarray:
 def make_pieces(pid: int, seq: int, n_enc: int, rows: np.ndarray, tgt: np.ndarray,
                 w: np.ndarray, delay: np.ndarray) -> list[Piece]:
     """Pieces of connections given in insertion order (rows, targets, weights, delay steps)."""
+    w = np.asarray(w, dtype=float)
+    one = _uniform(w)
+    packed = pack_keys(rows, delay)
+    if packed is not None:
+        return _counted_pieces(pid, seq, n_enc, packed, tgt, w, one)
     order = np.lexsort((delay, rows))      # stable: insertion order among equals
-    rows, tgt, w, delay = rows[order], tgt[order], w[order], delay[order]
+    rows, tgt, delay = rows[order], tgt[order].astype(_I32, copy=False), delay[order]
+    if one is None:
+        w = w[order]
     del order
     out = []
     cuts = _runs(rows // BUCKET)
     for a, b in zip(cuts, [*cuts[1:], len(rows)]):
         r, d = rows[a:b], delay[a:b]
         starts = _runs(r, d)
-        out.append(Piece(pid, seq, n_enc, tgt[a:b].astype(_I32), _compact(w[a:b]),
+        piece_w = (np.broadcast_to(one, (b - a,)) if one is not None
+                   else _compact(w[a:b]))
+        out.append(Piece(pid, seq, n_enc, tgt[a:b].copy(), piece_w,
                          r[starts].astype(_I32), d[starts].astype(_I32),
                          np.diff(np.append(starts, b - a)).astype(_I64)))
     return out
+
+
+def _counted_pieces(pid: int, seq: int, n_enc: int,
+                    packed: tuple[np.ndarray, list[tuple[int, int]]], tgt: np.ndarray,
+                    w: np.ndarray, one: np.ndarray | None) -> list[Piece]:
+    """`make_pieces` by counting sort, for (source row, delay) keys of a small range:
+    one pass counts the keys, one writes the targets (and weights) in sorted order."""
+    key, ((r_lo, n_r), (d_lo, n_d)) = packed
+    counts, tgt = counting_scatter(key, n_r * n_d, tgt.astype(_I32, copy=False))
+    if one is None:
+        w = counting_scatter(key, n_r * n_d, np.ascontiguousarray(w))[1]
+    del key
+    seg_key = np.flatnonzero(counts)
+    seg_len = counts[seg_key]
+    seg_row = (seg_key // n_d + r_lo).astype(_I32)
+    seg_delay = (seg_key % n_d + d_lo).astype(_I32)
+    del counts, seg_key
+    ends = np.cumsum(seg_len)
+    out = []
+    cuts = _runs(seg_row // BUCKET)
+    for s0, s1 in zip(cuts, [*cuts[1:], len(seg_row)]):
+        a, b = int(ends[s0] - seg_len[s0]), int(ends[s1 - 1])
+        piece_w = np.broadcast_to(one, (b - a,)) if one is not None else _compact(w[a:b])
+        out.append(Piece(pid, seq, n_enc, tgt[a:b].copy(), piece_w, seg_row[s0:s1].copy(),
+                         seg_delay[s0:s1].copy(), seg_len[s0:s1].copy()))
+    return out
+
+
+def _uniform(w: np.ndarray) -> np.ndarray | None:
+    """The one value (a float64 array of length 1) of `w` if all its values are
+    bit-for-bit equal (a broadcast is recognised without reading it), else None."""
+    if len(w) == 0:
+        return None
+    if w.ndim == 1 and w.strides[0] == 0:
+        return w[:1].copy()
+    bits = w.view(_I64)
+    return w[:1].copy() if np.all(bits == bits[0]) else None
 
 
 def _compact(w: np.ndarray) -> np.ndarray:
@@ -83,9 +135,9 @@ def _compact(w: np.ndarray) -> np.ndarray:
     (common: one weight per projection), costing nothing per synapse; else a copy."""
     w = np.asarray(w, dtype=float)
     if len(w) > 1:
-        bits = w.view(_I64)
-        if np.all(bits == bits[0]):
-            return np.broadcast_to(w[:1].copy(), w.shape)
+        one = _uniform(w)
+        if one is not None:
+            return np.broadcast_to(one, w.shape)
     return w.copy()
 
 
@@ -149,9 +201,12 @@ class StaticStore:
             r0 = b * BUCKET
             r1 = min(r0 + BUCKET, N)
             for p in plist:
+                if T == 1:   # from the segments, without expanding them per synapse
+                    counts[0, r0:r1] += np.bincount(p.seg_row - r0, weights=p.seg_len,
+                                                    minlength=r1 - r0).astype(_I64)
+                    continue
                 key = p.rows().astype(_I64) - r0
-                if T > 1:
-                    key += self._part(p.tgt % p.n_enc, N, T) * (r1 - r0)
+                key += self._part(p.tgt % p.n_enc, N, T) * (r1 - r0)
                 counts[:, r0:r1] += np.bincount(key, minlength=T * (r1 - r0)).reshape(T, -1)
         flat = np.cumsum(counts.ravel()).reshape(T, N)
         del counts
@@ -198,32 +253,72 @@ class StaticStore:
                tgt: np.ndarray, w: np.ndarray, segs: dict[str, list[np.ndarray]]) -> None:
         """Write the pieces of bucket `b` into the CSR arrays and note their segments."""
         plist.sort(key=lambda p: (p.pid, p.seq))
+        if T == 1:
+            self._place_segments(b, plist, N, indptr, tgt, w, segs)
+            return
         rows = np.concatenate([p.rows() for p in plist])
         delay = np.concatenate([p.delays() for p in plist])
-        post = np.concatenate([p.tgt % p.n_enc for p in plist])
-        t_new = np.concatenate([(p.tgt // p.n_enc) * _I32(N) + p.tgt % p.n_enc
-                                for p in plist]).astype(_I32)
+        t_new = np.concatenate([p.tgt if p.n_enc == N else
+                                ((p.tgt // p.n_enc) * _I32(N) + p.tgt % p.n_enc).astype(_I32)
+                                for p in plist])
         ws = np.concatenate([p.w for p in plist])
         proj = np.concatenate([np.full(len(p.tgt), p.pid, _I32) for p in plist])
         del plist[:]
-        part = self._part(post, N, T) if T > 1 else np.zeros(len(rows), _I64)
-        del post
-        order = np.lexsort((delay, rows, part))   # stable: projection, insertion
-        rows, delay, t_new, ws, proj, part = (a[order] for a in
-                                              (rows, delay, t_new, ws, proj, part))
-        del order
+        part = (self._part(t_new % _I32(N), N, T) if T > 1
+                else np.zeros(len(rows), _I64))
+        order = stable_order(part, rows, delay)   # stable: projection, insertion
+        rows, delay, proj, part = (a[order] for a in (rows, delay, proj, part))
         r0, r1 = b * BUCKET, min(b * BUCKET + BUCKET, N)
         lo = np.searchsorted(part, np.arange(T))
         hi = np.searchsorted(part, np.arange(T), side="right")
         shift = indptr[:, r0] - lo          # local sorted index -> CSR position, per part
         for t in range(T):
             a, e = int(indptr[t, r0]), int(indptr[t, r1])
-            tgt[a:e], w[a:e] = t_new[lo[t]:hi[t]], ws[lo[t]:hi[t]]
+            sel = order[lo[t]:hi[t]]
+            np.take(t_new, sel, out=tgt[a:e])
+            np.take(ws, sel, out=w[a:e])
+        del order, t_new, ws
         starts = _runs(part, rows, delay, proj)
         segs["row"].append(rows[starts].astype(_I32))
         segs["delay"].append(delay[starts].astype(_I32))
         segs["proj"].append(proj[starts])
         segs["start"].append(starts + shift[part[starts]])
+
+    @staticmethod
+    def _place_segments(b: int, plist: list[Piece], N: int, indptr: np.ndarray,
+                        tgt: np.ndarray, w: np.ndarray,
+                        segs: dict[str, list[np.ndarray]]) -> None:
+        """`_place` for one target part, by whole segments: the pieces' segments (in
+        (projection, insertion) order) sorted stably by (source row, delay) give the CSR
+        order, and each is copied as one run; adjacent ones of one projection merge."""
+        n_seg = [len(p.seg_row) for p in plist]
+        row = np.concatenate([p.seg_row for p in plist])
+        delay = np.concatenate([p.seg_delay for p in plist])
+        lens = np.concatenate([p.seg_len for p in plist])
+        proj = np.repeat(np.array([p.pid for p in plist], _I32), n_seg)
+        order = stable_order(row, delay)
+        row, delay, proj = row[order], delay[order], proj[order]
+        dst = np.empty(len(order), _I64)
+        sorted_lens = lens[order]
+        dst[order] = int(indptr[0, b * BUCKET]) + np.cumsum(sorted_lens) - sorted_lens
+        a = 0
+        for p, k in zip(plist, n_seg):
+            sl = slice(a, a + k)
+            a += k
+            src = np.cumsum(p.seg_len) - p.seg_len
+            ptgt = p.tgt if p.n_enc == N else (
+                (p.tgt // p.n_enc) * _I32(N) + p.tgt % p.n_enc).astype(_I32)
+            copy_runs(ptgt, src, p.seg_len, tgt, dst[sl])
+            if len(p.w) > 1 and p.w.strides[0] == 0:
+                fill_runs(w, dst[sl], p.seg_len, float(p.w[0]))
+            else:
+                copy_runs(np.ascontiguousarray(p.w), src, p.seg_len, w, dst[sl])
+        del plist[:]
+        starts = _runs(row, delay, proj)
+        segs["row"].append(row[starts])
+        segs["delay"].append(delay[starts])
+        segs["proj"].append(proj[starts])
+        segs["start"].append(dst[order][starts])
 
     def _segment_lengths(self, indptr: np.ndarray, nnz: int) -> np.ndarray:
         """Length of every segment: up to the next segment's start in CSR order."""
