@@ -664,7 +664,9 @@ class EngineBackend(Backend):
 
     def _step_loop(self) -> Any:
         """The step-loop module for the model kinds of this network (`assemble`)."""
-        return assemble.step_loop(g.kind for g in self._groups)
+        ptrs = any(poisson.needs_ptrs(self.param, g.start, g.stop) for g in self._groups
+                   if g.kind == m.K_POISSON)
+        return assemble.step_loop((g.kind for g in self._groups), ptrs)
 
     def _combination_text(self) -> str:
         """The models and synapse kinds of this network, for the compile message."""
