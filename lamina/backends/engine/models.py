@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 
 from lamina.errors import NoModelAvailableError
 
@@ -258,7 +259,7 @@ def _ext(name, kind, params, state, method, **kw) -> ExtTable:
                     recordable=rec if rec is not None else ("spikes", *state), **kw)
 
 
-_SRC = dict(receptors=(), recordable=("spikes",))
+_SRC: dict[str, Any] = dict(receptors=(), recordable=("spikes",))
 TABLES.update({
     "SpikeSourceGamma": ExtTable(
         "SpikeSourceGamma", K_GAMMA, {"alpha": 0, "beta": 1, "start": 2, "duration": 3}, {},
@@ -356,7 +357,7 @@ def recordable_of(table: ModelTable) -> tuple:
     return ("spikes", *table.state)
 
 
-def point_neuron_table(celltype: object) -> ExtTable:
+def point_neuron_table(celltype: Any) -> ExtTable:
     """The (instance-specific) table of a `PointNeuron`: membrane rows as AdEx, receptor r
     at param rows ``P_PN_REC + PN_STRIDE*r`` and state rows ``S_PN_SYN + 2r (+1)``."""
     from lamina.models.cells import AdExp, CondAlphaPSR, CondBetaPSR, CondExpPSR, CurrExpPSR
