@@ -8,10 +8,12 @@ lines (imports of the families' update functions, `update_group` branching over 
 present, the Poisson draw or its stand-in) is written to a per-user cache folder and
 imported, so numba's ``cache=True`` keeps the compiled drivers of each combination.
 
-The file name holds a hash of lamina's version, the combination and the source of every
-engine module with compiled code (numba's cache checks only the file of the function it
-caches: a change in an inlined helper then gives a new file, not a stale kernel; the
-modules in `PURE_PYTHON` are left out, so editing the bookkeeping recompiles nothing).
+The file name holds a hash of lamina's version, the combination, the rows of every model
+(`layout.digest`: rows computed from the catalogue are frozen into the compiled code) and
+the source of every engine module with compiled code (numba's cache checks only the file
+of the function it caches: a change in an inlined helper then gives a new file, not a
+stale kernel; the modules in `PURE_PYTHON` are left out, so editing the bookkeeping
+recompiles nothing).
 The folder is ``$LAMINA_CACHE_DIR/engine``, else ``$XDG_CACHE_HOME/lamina/engine``
 (``~/.cache/...``), else a folder in the temporary directory: never the package folder,
 which may be read-only.
@@ -31,6 +33,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from lamina.backends.engine import layout
 from lamina.backends.engine import models as m
 from lamina.backends.engine.families import REGISTRY, family_of
 from lamina.cache_dir import user_cache_dir
@@ -52,7 +55,8 @@ def cache_folder() -> Path:
 
 #: engine modules without compiled code (their edits need no recompilation)
 PURE_PYTHON = frozenset({"__init__.py", "assemble.py", "backend.py", "derived.py",
-                         "driver_choice.py", "inputs.py", "propagators.py", "recording.py",
+                         "driver_choice.py", "inputs.py", "layout.py", "propagators.py",
+                         "recording.py",
                          "static_store.py", "synapse_store.py"})
 
 
@@ -147,6 +151,7 @@ def step_loop(kinds: Any, ptrs: bool = True) -> ModuleType:
     tail = _generated_tail(combo, ptrs) + _parallel_variants(template)
     from lamina import __version__
     key = hashlib.sha256("\n".join([__version__, repr(combo), _SOURCE_HASH,
+                                    layout.digest(m.TABLES.values()),
                                     tail]).encode()).hexdigest()[:20]
     name = f"lamina_step_loop_{key}"
     if name in _loaded:
