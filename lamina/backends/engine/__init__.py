@@ -41,9 +41,10 @@ Integration methods
   neurons do). Rate/start/duration changes act from the next step.
 
 Modules: `backend` (bookkeeping), `models` (translation tables: parameter and state rows),
-`propagators` and `derived` (exact-integration constants), `families` (the compiled update
-of each model kind, one module per family: `families.lif_psc`, `families.lif_cond`,
-`families.extended`, `families.sources`), `integrators`, `rhs` and `cells_ext` (the
+`layout` (rows computed from a model's catalogue declaration), `propagators` and
+`derived` (exact-integration constants), `families` (the compiled update of each model
+kind, one module per family: `families.lif_psc`, `families.lif_cond`, `families.extended`,
+`families.izhikevich`, `families.sources`), `integrators`, `rhs` and `cells_ext` (the
 integrators those updates use), `kernels` (spike delivery), `windows` (window helpers),
 `step_loop` (the step loops, a template) and `assemble` (which generates a step loop per
 combination of model families), `driver_choice` (serial or parallel driver), `inputs`
@@ -81,23 +82,40 @@ never the package folder) and imports it; numba compiles and caches (``cache=Tru
 drivers of that module only. The first run of a new combination logs one line
 ("lamina: compiling engine kernels for IF_cond_exp + SpikeSourcePoisson + static synapses
 (first run only; cached for later runs)..."); later runs load the compiled code. The file
-name hashes lamina's version, the combination and the source of every engine module, so
-an edited engine never runs a stale cached kernel. ``LAMINA_ENGINE_ALL_MODELS=1`` compiles
+name hashes lamina's version, the combination, every model's rows and the source of every
+engine module, so an edited engine never runs a stale cached kernel. SpikeSourcePoisson
+means above 10 per step (Hörmann's PTRS) are part of the combination: a network without
+them compiles the draw without PTRS. ``LAMINA_ENGINE_ALL_MODELS=1`` compiles
 one loop with every family for all networks (the test suite sets it).
 
-Adding a model (e.g. a new integrate-and-fire variant ``IF_foo``):
+Adding a model (e.g. a new integrate-and-fire variant ``IF_foo``), as
+`families.izhikevich` does it:
 
 1. its catalogue entry in `lamina.models` (parameters, state variables, recordables);
-2. its translation table in `models` (kind code, parameter and state rows; rows above
-   the shared LIF block may be reused, see the comment there) and, where it has derived
-   constants, their computation in `derived`;
-3. its compiled update in a module of `families` (a new ``families/foo.py`` for a new
-   family), a numba function with the family signature described in `families`;
-4. one line in ``families.REGISTRY``: ``m.K_FOO: ("foo", "update_foo")``;
-5. tests: against an analytic solution or NEST (`tests/validation`).
+2. one module ``families/foo.py`` holding the whole model: ``LAYOUT =
+   layout.from_declaration(IF_foo)`` (its rows computed from the declaration: ``v`` keeps
+   the shared row `models.S_V`, every other parameter and state variable takes the next
+   row above the shared blocks, in declaration order), ``TABLE = models.ExtTable(...)``
+   from that layout (the translation: names, rows, receptors, method), and its compiled
+   update with the family signature described in `families` (``inline="always"``; it
+   reads its rows as module globals taken from ``LAYOUT``);
+3. a kind code in `models` and one line in ``families.REGISTRY``: ``m.K_FOO: ("foo",
+   "update_foo")`` (the registry adds the module's ``TABLE`` to `models.TABLES`);
+4. tests: against an analytic solution or NEST (`tests/validation`), and its rows
+   (`tests/unit/test_engine_layout.py`).
 
 Nothing else is edited: the step loops, the windowed threads and the compile cache pick it
-up from the registry.
+up from the registry, and `assemble` keys the compiled code on every model's rows
+(`layout.digest`), so a parameter added to the catalogue recompiles. The older models
+still number their rows by hand in `models` (one block reused by several models; where one
+has derived constants, `derived` computes them): they move to this scheme one module at a
+time. Compile-time rules for compiled helpers (cold start): a counter handed to a
+non-inlined numba function starts as ``np.int64(0)``, never a literal ``0`` (numba would
+compile a second specialisation for ``Literal[int](0)``); a helper inlined at one call
+site only (``inline="always"``) is compiled once, inside its caller, while each
+non-inlined one is compiled on its own and again inside every caller that links it; rare
+paths (Hörmann's PTRS for Poisson means above 10) are separate functions that
+`assemble` includes only when a network needs them.
 
 Developers: `assemble` keys the generated step loops on the engine's sources, but numba's
 own cache (``cache=True``) of a function outside them checks only that function's file:

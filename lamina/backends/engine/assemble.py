@@ -8,10 +8,12 @@ lines (imports of the families' update functions, `update_group` branching over 
 present, the Poisson draw or its stand-in) is written to a per-user cache folder and
 imported, so numba's ``cache=True`` keeps the compiled drivers of each combination.
 
-The file name holds a hash of lamina's version, the combination and the source of every
-engine module with compiled code (numba's cache checks only the file of the function it
-caches: a change in an inlined helper then gives a new file, not a stale kernel; the
-modules in `PURE_PYTHON` are left out, so editing the bookkeeping recompiles nothing).
+The file name holds a hash of lamina's version, the combination, the rows of every model
+(`layout.digest`: rows computed from the catalogue are frozen into the compiled code) and
+the source of every engine module with compiled code (numba's cache checks only the file
+of the function it caches: a change in an inlined helper then gives a new file, not a
+stale kernel; the modules in `PURE_PYTHON` are left out, so editing the bookkeeping
+recompiles nothing).
 The folder is ``$LAMINA_CACHE_DIR/engine``, else ``$XDG_CACHE_HOME/lamina/engine``
 (``~/.cache/...``), else a folder in the temporary directory: never the package folder,
 which may be read-only.
@@ -31,6 +33,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from lamina.backends.engine import layout
 from lamina.backends.engine import models as m
 from lamina.backends.engine.families import REGISTRY, family_of
 from lamina.cache_dir import user_cache_dir
@@ -41,7 +44,7 @@ __all__ = ["step_loop", "cache_folder", "is_compiled", "announce_compile"]
 
 _ENGINE_DIR = Path(__file__).resolve().parent
 _loaded: dict[str, ModuleType] = {}
-_by_combination: dict[tuple[int, ...], ModuleType] = {}
+_by_combination: dict[tuple[tuple[int, ...], bool], ModuleType] = {}
 _announced: set[str] = set()
 
 
@@ -52,7 +55,8 @@ def cache_folder() -> Path:
 
 #: engine modules without compiled code (their edits need no recompilation)
 PURE_PYTHON = frozenset({"__init__.py", "assemble.py", "backend.py", "derived.py",
-                         "driver_choice.py", "inputs.py", "propagators.py", "recording.py",
+                         "driver_choice.py", "inputs.py", "layout.py", "propagators.py",
+                         "recording.py",
                          "static_store.py", "synapse_store.py"})
 
 
@@ -93,8 +97,9 @@ def _parallel_variants(template: str) -> str:
     return "\n\n" + adv + "\n\n\n" + par + "\n"
 
 
-def _generated_tail(kinds: tuple[int, ...]) -> str:
-    """The lines appended to `step_loop`'s source for the model kinds `kinds`."""
+def _generated_tail(kinds: tuple[int, ...], ptrs: bool) -> str:
+    """The lines appended to `step_loop`'s source for the model kinds `kinds` (`ptrs`:
+    whether Poisson means above `poisson.INVERSION_MAX` need Hörmann's PTRS)."""
     funcs: dict[tuple[str, str], str] = {}
     for kind in kinds:
         funcs.setdefault(family_of(kind), f"_update_{len(funcs)}")
@@ -102,7 +107,8 @@ def _generated_tail(kinds: tuple[int, ...]) -> str:
              + ", ".join(m.KIND_NAMES.get(k, str(k)) for k in kinds), ""]
     for (module, func), alias in funcs.items():
         lines.append(f"from {module} import {func} as {alias}  # noqa: E402")
-    poisson = "poisson_events" if m.K_POISSON in kinds else "no_poisson_events"
+    poisson = ("no_poisson_events" if m.K_POISSON not in kinds
+               else "poisson_events" if ptrs else "poisson_events_low")
     lines += [f"from lamina.backends.engine.poisson import {poisson} as poisson_events"
               "  # noqa: E402,F811", "", "",
               "@njit(cache=True, inline=\"always\")",
@@ -122,10 +128,11 @@ def _generated_tail(kinds: tuple[int, ...]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def step_loop(kinds: Any) -> ModuleType:
+def step_loop(kinds: Any, ptrs: bool = True) -> ModuleType:
     """The step-loop module for networks made of the model kinds `kinds` (codes of
     `models`), generated and imported on first use, then reused (one per process and
-    combination).
+    combination). `ptrs`: whether a SpikeSourcePoisson mean per step exceeds
+    `poisson.INVERSION_MAX` (`poisson.needs_ptrs`; without, PTRS is not compiled).
 
     Returns
     -------
@@ -134,14 +141,17 @@ def step_loop(kinds: Any) -> ModuleType:
         ``run_steps`` (see `step_loop`).
     """
     combo = tuple(sorted({int(k) for k in kinds}))
+    ptrs = bool(ptrs) and m.K_POISSON in combo
     if os.environ.get("LAMINA_ENGINE_ALL_MODELS", "") not in ("", "0"):
         combo = tuple(sorted(REGISTRY))   # one step loop for every network (test suites)
-    if combo in _by_combination:
-        return _by_combination[combo]
+        ptrs = True
+    if (combo, ptrs) in _by_combination:
+        return _by_combination[combo, ptrs]
     template = _TEMPLATE
-    tail = _generated_tail(combo) + _parallel_variants(template)
+    tail = _generated_tail(combo, ptrs) + _parallel_variants(template)
     from lamina import __version__
     key = hashlib.sha256("\n".join([__version__, repr(combo), _SOURCE_HASH,
+                                    layout.digest(m.TABLES.values()),
                                     tail]).encode()).hexdigest()[:20]
     name = f"lamina_step_loop_{key}"
     if name in _loaded:
@@ -157,7 +167,7 @@ def step_loop(kinds: Any) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)
-    _loaded[name] = _by_combination[combo] = module
+    _loaded[name] = _by_combination[combo, ptrs] = module
     return module
 
 

@@ -96,12 +96,13 @@ class EngineBackend(Backend):
         # connections
         self._static = StaticStore()
         self._csr_dirty = True
-        self._csr: tuple[np.ndarray, ...] = ()
+        self._csr: tuple[Any, ...] = ()   # indptr, tgt, w, (row_grp, grp_delay, grp_ptr)
         self._dyn = SynapseStore(self)  # dynamic synapses, gap junctions, synapse recording
         # recording
         self._analog = AnalogStore()
         self._spikes = SpikeStore()
-        self._spike_buf = (np.zeros(0, _I64), np.zeros(0, _I64), np.zeros(0, _I64))
+        self._spike_buf: tuple[np.ndarray, ...] = (np.zeros(0, _I64), np.zeros(0, _I64),
+                                                   np.zeros(0, _I64))
         self._window_buf: tuple[np.ndarray, ...] | None = None   # see `_run_windows`
         self._work = np.zeros((8, 0))  # scratch rows for the vectorised integrator
         self._threads = max(int(config.threads or 1), 1)
@@ -605,6 +606,7 @@ class EngineBackend(Backend):
             self._spikes.append(self._ids[ext_row[rec]], ext_emit[rec] + 1)
         for c, ch, k, w, base in zip(range(len(chans)), chans, counts, widths, ch_base):
             if k:
+                assert ch.block is not None   # a channel with samples has an open block
                 ch.block.chunks.append(rbuf[base:base + k * w].reshape(k, w))
         self._check_finite(n0, n1)
 
@@ -688,7 +690,7 @@ class EngineBackend(Backend):
         per call) when numba has T threads, else, or after its iterations once failed to
         meet, one region per window."""
         import numba
-        numba.set_num_threads(min(T, numba.config.NUMBA_NUM_THREADS))
+        numba.set_num_threads(min(T, numba.config.NUMBA_NUM_THREADS))  # type: ignore[attr-defined]
         if driver != "prange" and not self._persistent_failed and \
                 (driver == "persistent" or numba.get_num_threads() >= T):
             # one parallel region per call; -1: its T iterations did not meet (nothing ran)
@@ -704,7 +706,9 @@ class EngineBackend(Backend):
 
     def _step_loop(self) -> Any:
         """The step-loop module for the model kinds of this network (`assemble`)."""
-        return assemble.step_loop(g.kind for g in self._groups)
+        ptrs = any(poisson.needs_ptrs(self.param, g.start, g.stop) for g in self._groups
+                   if g.kind == m.K_POISSON)
+        return assemble.step_loop((g.kind for g in self._groups), ptrs)
 
     def _combination_text(self) -> str:
         """The models and synapse kinds of this network, for the compile message."""
@@ -747,8 +751,8 @@ class EngineBackend(Backend):
                 ids = self._ids[g.start:g.stop]
                 ss = np.random.SeedSequence([int(self.config.rng_seed) & 0xFFFFFFFF,
                                              int(self._segment), 3_000_000])
-                base = int(ss.generate_state(1, np.uint64)[0]) & ((1 << 52) - 1)
-                keys = (base ^ ((ids.astype(np.uint64) * np.uint64(GOLDEN))
+                gif_base = int(ss.generate_state(1, np.uint64)[0]) & ((1 << 52) - 1)
+                keys = (gif_base ^ ((ids.astype(np.uint64) * np.uint64(GOLDEN))
                                 >> np.uint64(12)).astype(np.int64)) & ((1 << 52) - 1)
                 self.param[m.P_RNG_KEY, g.start:g.stop] = keys.astype(float)
 

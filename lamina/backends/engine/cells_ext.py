@@ -15,18 +15,18 @@ from numba import njit
 
 from lamina.backends.engine.counter_rng import GOLDEN, mix64, unit_float
 from lamina.backends.engine.integrators import rk_ext
-from lamina.backends.engine.models import (IZH_V_TH, K_AEIF_ALPHA, K_AEIF_EXP,
-                                           K_GIF, K_HH, K_IZH, K_PN, K_SFA_RR, P_DELTA_V,
+from lamina.backends.engine.models import (K_AEIF_ALPHA, K_AEIF_EXP,
+                                           K_GIF, K_HH, K_PN, K_SFA_RR, P_DELTA_V,
                                            P_GIF_N, P_GIF_Q_SFA, P_GIF_Q_STC,
                                            P_GIF_SFA_DECAY, P_GIF_STC_DECAY, P_I_OFFSET,
-                                           P_IZH_A, P_IZH_B, P_IZH_C, P_IZH_D, P_LAMBDA0,
+                                           P_LAMBDA0,
                                            P_PN_ADEX, P_PN_R, P_PN_REC, P_PSC_INIT_E,
                                            P_PSC_INIT_I, P_Q_RR, P_Q_SFA, P_REFR_STEPS,
                                            P_RNG_KEY, P_V_OFFSET, P_V_RESET, P_V_THRESH,
                                            P_VT_STAR, PN_STRIDE, S_DSYN_E, S_DSYN_I,
                                            S_G_RR, S_G_SFA, S_GIF_ETA, S_GIF_GAMMA,
                                            S_GIF_IETA, S_GIF_VT, S_H, S_PN_SYN, S_SYN_E,
-                                           S_SYN_I, S_U, S_V)
+                                           S_SYN_I, S_V)
 from lamina.backends.engine.rhs import NY_MAX, load, store
 
 #: absolute tolerance of the adaptive integrator for these models
@@ -50,8 +50,6 @@ def uniform01(key, step):
 @njit(cache=True)
 def update_ext(kind, i0, i1, n, N, L, dt, state, param, refr, ring, iinj, spiked, nspk):
     """Dispatch one step of cells i0..i1-1 of `kind` (>= K_FIRST_EXT)."""
-    if kind == K_IZH:
-        return update_izhikevich(i0, i1, n, N, L, dt, state, param, ring, iinj, spiked, nspk)
     slot = n % L
     y = np.empty(NY_MAX)
     yt = np.empty(NY_MAX)
@@ -170,28 +168,4 @@ def _post_point_neuron(i, N, slot, state, param, refr, ring, st, spiked, nspk):
             state[S_PN_SYN + 2 * r, i] += w
         else:                      # alpha / beta: kick the derivative
             state[S_PN_SYN + 2 * r + 1, i] += param[b + 6, i] * w
-    return nspk
-
-
-@njit(cache=True)
-def update_izhikevich(i0, i1, n, N, L, dt, state, param, ring, iinj, spiked, nspk):
-    """NEST izhikevich with consistent_integration: forward Euler from the old (v, u),
-    the delta input of the step added to v, then threshold (30 mV), reset v = c, u += d."""
-    slot = n % L
-    for i in range(i0, i1):
-        inp = ring[slot, i] + ring[slot, N + i]
-        ring[slot, i] = 0.0
-        ring[slot, N + i] = 0.0
-        v = state[S_V, i]
-        u = state[S_U, i]
-        i_stim = 1000.0 * iinj[i]               # NEST's I [pA] read as mV/ms
-        i_e = 1000.0 * param[P_I_OFFSET, i]
-        v_new = v + (dt * (0.04 * v * v + 5.0 * v + 140.0 - u + i_stim + i_e) + inp)
-        u_new = u + dt * param[P_IZH_A, i] * (param[P_IZH_B, i] * v - u)
-        if v_new >= IZH_V_TH:
-            v_new = param[P_IZH_C, i]
-            u_new = u_new + param[P_IZH_D, i]
-            nspk = _emit(i, spiked, nspk)
-        state[S_V, i] = v_new
-        state[S_U, i] = u_new
     return nspk

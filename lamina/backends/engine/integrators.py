@@ -64,7 +64,7 @@ _E6 = _B6
 _R_GROW_MAX = (0.9 / 5.0) ** 5  # below this error ratio the step grows by the maximum 5x
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _new_h(hh: float, r: float) -> float:
     """Step size after an accepted step of size hh with error ratio r (<= 1.1)."""
     if r < _R_GROW_MAX:
@@ -75,14 +75,14 @@ def _new_h(hh: float, r: float) -> float:
     return hh
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _f_v(v, ge, gi, clamp, el, ee, ei, cur, itm, icm):
     if clamp:
         return 0.0
     return (el - v) * itm + (ge * (ee - v) + gi * (ei - v) + cur) * icm
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def rk_cond_exp(v, ge, gi, h, dt, clamp, el, ee, ei, cur, itm, icm, ite, iti):
     """Integrate iaf_cond_exp over one step dt with adaptive RKF45. Returns (v, ge, gi, h)."""
     t = 0.0

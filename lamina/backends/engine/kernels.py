@@ -18,7 +18,7 @@ from numba import njit
 # (a later nest.ResetKernel() crashed); the workqueue layer does not. Set before any
 # parallel kernel is compiled or loaded, unless the user chose a layer explicitly.
 if not os.environ.get("NUMBA_THREADING_LAYER"):
-    numba.config.THREADING_LAYER = "workqueue"
+    numba.config.THREADING_LAYER = "workqueue"  # type: ignore[attr-defined]
 
 from lamina.backends.engine.integrators import RK_ATOL  # noqa: E402
 

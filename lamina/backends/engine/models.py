@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 
 from lamina.errors import NoModelAvailableError
 
@@ -154,7 +155,7 @@ K_SFA_RR = 11        # IF_cond_exp_gsfa_grr
 K_HH = 12            # HH_cond_exp
 K_AEIF_EXP = 13      # EIF_cond_exp_isfa_ista
 K_AEIF_ALPHA = 14    # EIF_cond_alpha_isfa_ista
-K_IZH = 15           # Izhikevich
+K_IZH = 15           # Izhikevich (table and rows in `families.izhikevich`)
 K_GIF = 16           # GIF_cond_exp
 K_PN = 17            # PointNeuron
 SOURCE_KINDS = (K_SPIKE_ARRAY, K_POISSON, K_GAMMA, K_PPD, K_INH_GAMMA)
@@ -170,8 +171,6 @@ S_HH_H = 7
 S_HH_N = 8
 # adaptive exponential (and PointNeuron)
 S_W = 6              # w [nA]
-# Izhikevich
-S_U = 6              # u [mV/ms]
 # GIF_cond_exp: recorded threshold and spike-triggered current, then the elements
 S_GIF_VT = 6         # v_t [mV]
 S_GIF_IETA = 7       # i_eta [nA]
@@ -194,9 +193,6 @@ HH_T_REF = 2.0       # NEST hh_cond_exp_traub's refractory period [ms] (not a Py
 # adaptive exponential
 P_V_SPIKE, P_A, P_B, P_DELTA_T, P_TAU_W = 26, 27, 28, 29, 30
 P_G_L, P_INV_TAU_W, P_V_PEAK_EFF = 31, 32, 33
-# Izhikevich
-P_IZH_A, P_IZH_B, P_IZH_C, P_IZH_D = 26, 27, 28, 29
-IZH_V_TH = 30.0      # NEST izhikevich V_th [mV]
 # GIF_cond_exp
 P_DELTA_V, P_VT_STAR, P_LAMBDA0, P_RNG_KEY = 26, 27, 28, 29
 P_GIF_STC_DECAY = 30                  # + k
@@ -258,7 +254,7 @@ def _ext(name, kind, params, state, method, **kw) -> ExtTable:
                     recordable=rec if rec is not None else ("spikes", *state), **kw)
 
 
-_SRC = dict(receptors=(), recordable=("spikes",))
+_SRC: dict[str, Any] = dict(receptors=(), recordable=("spikes",))
 TABLES.update({
     "SpikeSourceGamma": ExtTable(
         "SpikeSourceGamma", K_GAMMA, {"alpha": 0, "beta": 1, "start": 2, "duration": 3}, {},
@@ -314,13 +310,6 @@ TABLES.update({
          "e_rev_I": P_E_REV_I, "tau_syn_I": P_TAU_SYN_I},
         {**_COND_STATE, "w": S_W}, _AEIF_METHOD + "_alpha", nstate=S_W + 1,
         nparam=P_V_PEAK_EFF + 1),
-    "Izhikevich": _ext(
-        "Izhikevich", K_IZH,
-        {"a": P_IZH_A, "b": P_IZH_B, "c": P_IZH_C, "d": P_IZH_D, "i_offset": P_I_OFFSET},
-        {"v": S_V, "u": S_U},
-        "forward Euler with step dt exactly as NEST izhikevich (consistent_integration): "
-        "v and u updated from the old values, delta input added to v in the same step, "
-        "spike when v >= 30 mV", nstate=S_U + 1, nparam=P_IZH_D + 1),
     "GIF_cond_exp": _ext(
         "GIF_cond_exp", K_GIF,
         {"v_rest": P_V_REST, "cm": P_CM, "tau_m": P_TAU_M, "tau_refrac": P_TAU_REFRAC,
@@ -356,7 +345,7 @@ def recordable_of(table: ModelTable) -> tuple:
     return ("spikes", *table.state)
 
 
-def point_neuron_table(celltype: object) -> ExtTable:
+def point_neuron_table(celltype: Any) -> ExtTable:
     """The (instance-specific) table of a `PointNeuron`: membrane rows as AdEx, receptor r
     at param rows ``P_PN_REC + PN_STRIDE*r`` and state rows ``S_PN_SYN + 2r (+1)``."""
     from lamina.models.cells import AdExp, CondAlphaPSR, CondBetaPSR, CondExpPSR, CurrExpPSR

@@ -85,7 +85,7 @@ def new_table() -> tuple[np.ndarray, np.ndarray]:
     return np.empty(TABLE_SIZE), np.array([np.nan, 0.0, 0.0])
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _extend(u, k, lam, cdf, meta):
     """Continue the inversion past the table's end (k = its length), extending it."""
     p = meta[1]
@@ -114,7 +114,7 @@ def _count(u, k0, lam, t_n, cdf, meta):
     The CDF is nondecreasing, so the first k with u <= f_k is the number of f_k < u:
     branch-free counts over blocks of 8 entries (SIMD), the next block only when all of
     the block's entries are below u."""
-    c = k0
+    c = np.int64(k0)   # not a literal (one compiled `_extend`)
     while True:
         k1 = min(k0 + _BLOCK, t_n)
         for k in range(k0, k1):
@@ -128,12 +128,13 @@ def _count(u, k0, lam, t_n, cdf, meta):
     return c, t_n
 
 
-@njit(cache=True)
-def poisson_events(n, i0, i1, param, ev_row, ev_cnt, nev, cdf, meta):
+@njit(cache=True, inline="always")
+def _events(n, i0, i1, param, ev_row, ev_cnt, nev, cdf, meta, scratch, high_mean):
     """Append (row, count) of the Poisson cells i0..i1-1 spiking in step n; return the new
     fill level. Reads the derived rows ``P_PSTART_STEP``, ``P_PSTOP_STEP``, ``P_PLAM``.
-    ``ev_row`` and ``ev_cnt`` must hold ``nev + (i1 - i0)`` entries: their tails serve as
-    scratch (the uniforms, the counts of a one-rate group).
+    ``ev_row`` must hold ``nev + (i1 - i0)`` entries: its tail serves as scratch (the
+    counts of a one-rate group); ``scratch[i0:i1]`` receives the uniforms. Counts of means
+    above `INVERSION_MAX` come from ``high_mean(key, n, lam)`` (`poisson_count`).
 
     Counts up to `INVERSION_MAX` come from inversion with one uniform, reading the CDF from
     the caller's table `cdf` (`new_table`; ``meta = [lam, last p, length]``). The table
@@ -146,10 +147,8 @@ def poisson_events(n, i0, i1, param, ev_row, ev_cnt, nev, cdf, meta):
     t_lam = meta[0]
     t_n = np.int64(meta[2])
     m = i1 - i0
-    # pass 1 (SIMD over cells, no branch): the uniform u_0 of every cell, written to the
-    # free tail of ev_cnt (one entry per cell at most follows nev) viewed as float64;
-    # pass 2 reads u before it writes any entry at or below its position
-    us = ev_cnt[nev:nev + m].view(np.float64)
+    # pass 1 (SIMD over cells, no branch): the uniform u_0 of every cell
+    us = scratch[i0:i1]
     keys = param[P_PKEY, i0:i1]
     cn = np.uint64(n) * _C1 + np.uint64(1)
     mc = _mix(cn)
@@ -214,7 +213,7 @@ def poisson_events(n, i0, i1, param, ev_row, ev_cnt, nev, cdf, meta):
                 t_n = 1
             c, t_n = _count(u, 0, lam, t_n, cdf, meta)
         else:
-            c = poisson_count(np.int64(keys[j]), n, lam)
+            c = high_mean(np.int64(keys[j]), n, lam)
         # branch-free append: the slot at nev (<= this cell's u) is free either way
         ev_row[nev] = i0 + j
         ev_cnt[nev] = c
@@ -223,7 +222,35 @@ def poisson_events(n, i0, i1, param, ev_row, ev_cnt, nev, cdf, meta):
 
 
 @njit(cache=True)
-def no_poisson_events(n, i0, i1, param, ev_row, ev_cnt, nev, cdf, meta):
+def poisson_events(n, i0, i1, param, ev_row, ev_cnt, nev, cdf, meta, scratch):
+    """`_events` with Hörmann's PTRS for means above `INVERSION_MAX`."""
+    return _events(n, i0, i1, param, ev_row, ev_cnt, nev, cdf, meta, scratch,
+                   poisson_count)
+
+
+@njit(cache=True)
+def _no_high_mean(key, n, lam):
+    """Stand-in for `poisson_count` in `poisson_events_low` (never called there)."""
+    return np.int64(0)
+
+
+@njit(cache=True)
+def poisson_events_low(n, i0, i1, param, ev_row, ev_cnt, nev, cdf, meta, scratch):
+    """`_events` for networks whose Poisson means are all at most `INVERSION_MAX` (the
+    step loop then uses this one, see `needs_ptrs`): PTRS is not compiled."""
+    return _events(n, i0, i1, param, ev_row, ev_cnt, nev, cdf, meta, scratch,
+                   _no_high_mean)
+
+
+@njit(cache=True)
+def no_poisson_events(n, i0, i1, param, ev_row, ev_cnt, nev, cdf, meta, scratch):
     """Stand-in for `poisson_events` in step loops of networks without SpikeSourcePoisson
-    cells (never called there): keeps the PTRS code out of their compilation."""
+    cells (never called there)."""
     return nev
+
+
+def needs_ptrs(param: np.ndarray, start: int, stop: int) -> bool:
+    """Whether any Poisson cell of rows start..stop-1 has a mean count per step above
+    `INVERSION_MAX` (then the step loop needs `poisson_events`, else
+    `poisson_events_low` draws the same counts)."""
+    return bool(np.any(param[P_PLAM, start:stop] > INVERSION_MAX))

@@ -138,6 +138,7 @@ class AnalogStore:
             if ch.pending_initial:
                 if ch.block is None or ch.block.t0 != step:
                     self._set_rows(ch, ch.rows, step)
+                assert ch.block is not None   # opened by _set_rows
                 ch.block.chunks.append(state[ch.srow, ch.rows][None, :].copy())
                 ch.pending_initial = False
 
@@ -182,7 +183,7 @@ class AnalogStore:
             parts = [b.values()[:, np.searchsorted(b.rows, rows)] for b, _ in used]
             return used[0][0].t0 * dt, interval * dt, np.concatenate(parts, axis=0)
         cols = []
-        t0 = None
+        t0: int | None = None
         for r in rows:
             series = [b.values()[:, int(np.searchsorted(b.rows, r))] for b, _ in used
                       if np.any(b.rows == r)]
@@ -194,7 +195,7 @@ class AnalogStore:
             raise InvalidDimensionsError(
                 f"cells recorded {var!r} over different periods ({sorted(lengths)} samples); "
                 "get their data separately")
-        return t0 * dt, interval * dt, np.stack(cols, axis=1)
+        return (now if t0 is None else t0) * dt, interval * dt, np.stack(cols, axis=1)
 
 
 class SpikeStore:

@@ -231,16 +231,22 @@ class StaticStore:
         self.n0, self.dirty = N, False
         return self.csr
 
+    def _built_csr(self) -> tuple[np.ndarray, ...]:
+        """The built CSR ``(indptr, tgt, w)``; only called while it is built."""
+        if self.csr is None:
+            raise RuntimeError("the static CSR is not built")
+        return self.csr
+
     def delay_groups(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The built CSR's segments in CSR order as the kernels' delay groups: ``row_grp``
         (T, N + 1: the groups of row r in part t are ``row_grp[t, r] ..
         row_grp[t, r+1]``), ``grp_delay`` [steps, int32] and ``grp_ptr`` (CSR positions,
         int64, one more than groups)."""
-        indptr = self.csr[0].reshape(-1, self.csr[0].shape[-1])   # (T, N + 1)
+        indptr = self._built_csr()[0].reshape(-1, self._built_csr()[0].shape[-1])   # (T, N + 1)
         start = self.seg["start"]
         order = np.argsort(start, kind="stable")
         starts = start[order]
-        grp_ptr = np.append(starts, len(self.csr[1])).astype(_I64)
+        grp_ptr = np.append(starts, len(self._built_csr()[1])).astype(_I64)
         grp_delay = self.seg["delay"][order].astype(_I32)
         row_grp = np.searchsorted(starts, indptr, side="left").astype(_I64)
         return row_grp, grp_delay, grp_ptr
@@ -356,8 +362,8 @@ class StaticStore:
             in_csr, pieces = False, self._pieces_of(pid)
         if in_csr:
             pos, rows, delay = self._built_positions(pid)
-            tgt = self.csr[1][pos]
-            return rows, tgt % self.n0, delay, self.csr[2][pos], pos
+            tgt = self._built_csr()[1][pos]
+            return rows, tgt % self.n0, delay, self._built_csr()[2][pos], pos
         if not pieces:
             z = np.zeros(0, _I32)
             return z, z, z, np.zeros(0), []
@@ -396,7 +402,7 @@ class StaticStore:
         stored[self._order(rows, post, delay)] = values
         del rows, post, delay, w
         if isinstance(where, np.ndarray):
-            self.csr[2][where] = stored
+            self._built_csr()[2][where] = stored
             return
         off = 0
         for p in where:

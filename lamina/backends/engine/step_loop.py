@@ -63,7 +63,7 @@ def _advance_window(t, w0, w1, par, chunk_base, dt, pieces, state, param, refr, 
     n_ch = ch_int.shape[0]
     rows = wb_row[par, t]
     cnts = wb_cnt[par, t]
-    nb = 0
+    nb = np.int64(0)   # not a literal: see the note in `families`
     for n in range(w0, w1):
         wb_off[par, t, n - w0] = nb
         k = n - chunk_base
@@ -81,7 +81,8 @@ def _advance_window(t, w0, w1, par, chunk_base, dt, pieces, state, param, refr, 
             i1 = pc_stop[p]
             nb0 = nb
             if pc_kind[p] == K_POISSON:
-                nb = poisson_events(n, i0, i1, param, rows, cnts, nb, cdf[t], meta[t])
+                nb = poisson_events(n, i0, i1, param, rows, cnts, nb, cdf[t], meta[t],
+                                    work[7])
                 slot = n % L
                 for i in range(i0, i1):
                     ring[slot, i] = 0.0
@@ -133,31 +134,28 @@ def run_windows(n_begin, n_end, chunk_base, dt, D, bounds, pc_kind, pc_start, pc
                         grp_ptr, syn_tgt, syn_w)
     w0 = n_begin
     p0 = p1 = n_begin   # the previous window (empty at first)
-    par = 0
-    while w0 < n_end:
-        W = window_length(w0, n_end, D, wb_off, spk_n, n_rec_spk, cap)
-        if W == 0:
-            break
+    par = np.int64(0)
+    while True:   # the last pass only delivers the previous window (W = 0)
+        W = window_length(w0, n_end, D, wb_off, spk_n, n_rec_spk, cap) if w0 < n_end else 0
         w1 = w0 + W
-        for t in prange(T):
+        for t in prange(T):   # one call site per helper: each is compiled once
             deliver_window(t, p0, p1, 1 - par, n_begin, chunk_base, L, ring, row_grp,
                             grp_delay, grp_ptr, syn_tgt, syn_w, ext_ptr, ext_row,
                             ext_emit, wb_row, wb_cnt, wb_off)
-            _advance_window(t, w0, w1, par, chunk_base, dt,
-                            (bounds, pc_kind, pc_start, pc_stop, pc_ptr), state, param,
-                            refr, ring, (cs_amp, cs_ptr, cs_tgt), iinj,
-                            (ch_int, ch_phase, ch_ptr, ch_row, ch_var, ch_base, ch_count,
-                             rbuf), work, (wb_row, wb_cnt, wb_off), cdf, meta)
+            if W > 0:
+                _advance_window(t, w0, w1, par, chunk_base, dt,
+                                (bounds, pc_kind, pc_start, pc_stop, pc_ptr), state, param,
+                                refr, ring, (cs_amp, cs_ptr, cs_tgt), iinj,
+                                (ch_int, ch_phase, ch_ptr, ch_row, ch_var, ch_base,
+                                 ch_count, rbuf), work, (wb_row, wb_cnt, wb_off), cdf, meta)
+        if W == 0:
+            break
         after_window(w0, w1, par, rec_spk, spk_step, spk_row, spk_cnt, spk_n, ch_int,
                       ch_phase, ch_count, wb_row, wb_cnt, wb_off)
         p0 = w0
         p1 = w1
         par = 1 - par
         w0 = w1
-    for t in prange(T):
-        deliver_window(t, p0, p1, 1 - par, n_begin, chunk_base, L, ring, row_grp,
-                        grp_delay, grp_ptr, syn_tgt, syn_w, ext_ptr, ext_row, ext_emit,
-                        wb_row, wb_cnt, wb_off)
     return w0
 
 
@@ -209,7 +207,7 @@ def run_windows_persistent(n_begin, n_end, chunk_base, dt, D, bounds, pc_kind, p
             w0 = n_begin
             p0 = n_begin
             p1 = n_begin
-            par = 0
+            par = np.int64(0)
             known = spk_n0   # spk_n after all windows but the previous one
             prev_w = 0       # steps of the previous window
             while w0 < n_end:
@@ -291,11 +289,11 @@ def run_steps(n_begin, n_end, chunk_base, dt,
         if spk_n[0] + n_rec_spk > cap or h_full[0] > 0:
             return n
         # Poisson sources of this step (counter-based: recomputing them is harmless)
-        nev = 0
+        nev = np.int64(0)
         for g in range(n_groups):
             if g_kind[g] == K_POISSON:
                 nev = poisson_events(n, g_start[g], g_stop[g], param, ev_row, ev_cnt, nev,
-                                     cdf, meta)
+                                     cdf, meta, work[7])
         k = n - chunk_base
         # 1. injected currents for this step (current sources, gap junctions)
         for s in range(n_src):
@@ -335,7 +333,7 @@ def run_steps(n_begin, n_end, chunk_base, dt,
                 spk_cnt[c] = cnt
                 spk_n[0] = c + 1
         # 3. neuron updates
-        nspk = 0
+        nspk = np.int64(0)
         for g in range(n_groups):
             nspk = update_group(g_kind[g], g_start[g], g_stop[g], n, N, L, dt, state, param,
                                  refr, ring, iinj, spiked, nspk, work)

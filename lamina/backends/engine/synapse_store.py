@@ -213,7 +213,7 @@ class SynapseStore:
         """Set state variable `name` of every connection now and for every reset."""
         p = self.projections.get(projection_id)
         rows = sy.STATE_ROWS.get(p.kind, {}) if p is not None else {}
-        if name not in rows:
+        if p is None or name not in rows:
             raise NonExistentParameterError(
                 name, f"{type(p.synapse_type).__name__ if p else 'StaticSynapse'} (state "
                 "variables)", list(rows))

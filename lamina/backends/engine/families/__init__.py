@@ -17,6 +17,8 @@ functions of the kinds a network uses, so nothing else is compiled for it.
 """
 from __future__ import annotations
 
+import importlib
+
 from lamina.backends.engine import models as m
 
 __all__ = ["REGISTRY", "family_of"]
@@ -41,8 +43,21 @@ REGISTRY: dict[int, tuple[str, str]] = {
     m.K_AEIF_ALPHA: ("extended", "update_extended"),
     m.K_GIF: ("extended", "update_extended"),
     m.K_PN: ("extended", "update_extended"),
-    m.K_IZH: ("extended", "update_izhikevich_cells"),
+    m.K_IZH: ("izhikevich", "update_izhikevich"),   # rows from the catalogue (`layout`)
 }
+
+
+def _register_declared_tables() -> None:
+    """Add the tables that family modules compute from the catalogue (a module-level
+    ``TABLE``, see `layout`) to `models.TABLES`: their registry line is all they need."""
+    for module in sorted({mod for mod, _ in REGISTRY.values()}):
+        table = getattr(importlib.import_module(f"{_PKG}.{module}"), "TABLE", None)
+        if table is not None:
+            m.TABLES[table.name] = table
+            m.KIND_NAMES[table.kind] = table.name
+
+
+_register_declared_tables()
 
 
 def family_of(kind: int) -> tuple[str, str]:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from numba import njit
 
-from lamina.backends.engine.cells_ext import update_ext, update_izhikevich
+from lamina.backends.engine.cells_ext import update_ext
 
-__all__ = ["update_extended", "update_izhikevich_cells"]
+__all__ = ["update_extended"]
 
 
 @njit(cache=True, inline="always")
@@ -20,10 +20,3 @@ def update_extended(kind, i0, i1, n, N, L, dt, state, param, refr, ring, iinj, s
     """One step of cells i0..i1-1 of an adaptive-RK `kind`; returns the new spike count."""
     return update_ext(kind, i0, i1, n, N, L, dt, state, param, refr, ring, iinj, spiked,
                       nspk)
-
-
-@njit(cache=True, inline="always")
-def update_izhikevich_cells(kind, i0, i1, n, N, L, dt, state, param, refr, ring, iinj,
-                            spiked, nspk, work):
-    """One forward-Euler step of Izhikevich cells i0..i1-1 (NEST izhikevich)."""
-    return update_izhikevich(i0, i1, n, N, L, dt, state, param, ring, iinj, spiked, nspk)
