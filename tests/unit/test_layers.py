@@ -123,3 +123,19 @@ def test_nest_backend_composes_its_runtime():
     backend = lamina.core.simulation.current().backend
     assert isinstance(backend.runtime, NestRuntime) and backend.runtime.state is backend.state
     nsim.end()
+
+
+def test_compat_makes_unknown_setup_options_warnings_without_core_importing_it():
+    from lamina import compat
+    from lamina.errors import InvalidParameterValueError
+    with pytest.raises(InvalidParameterValueError, match="unknown option 'bogus'"):
+        lamina.setup(bogus=1)
+    compat.install()
+    try:
+        with pytest.warns(UserWarning, match="'bogus'.*ignored, as PyNN does"):
+            lamina.setup(bogus=1)
+        lamina.end()
+    finally:
+        compat.uninstall()
+    with pytest.raises(InvalidParameterValueError, match="unknown option 'bogus'"):
+        lamina.setup(bogus=1)
