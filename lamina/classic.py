@@ -376,8 +376,11 @@ def projection_arguments(connector: Any, synapse_type: Any, receptor_type: Any,
 
 # -- the classes the classic namespace hands out -------------------------------------------
 class Population(ClassicCells, core_populations.Population):
-    """`lamina.core.populations.Population` with the PyNN 0.7 methods and arguments
-    (``dims=``, a label as fourth positional argument, ``v_init``)."""
+    __doc__ = (core_populations.Population.__doc__ or "") + """
+    The PyNN 0.7 methods (``record_v``, ``printSpikes``, ``getSpikes``, ``locate``, ...) and
+    arguments (``dims=``, a label as fourth positional argument, ``v_init``) work too, with
+    a `DeprecationWarning` (see `lamina.classic`).
+    """
 
     def __init__(self, size: int | tuple[int, ...] | None = None, cellclass: Any = None,
                  cellparams: dict[str, Any] | None = None, structure: Any = None,
@@ -407,7 +410,9 @@ class Population(ClassicCells, core_populations.Population):
 
 
 class PopulationView(ClassicCells, core_populations.PopulationView):
-    """`lamina.core.populations.PopulationView` with the PyNN 0.7 methods."""
+    __doc__ = (core_populations.PopulationView.__doc__ or "") + """
+    The PyNN 0.7 methods work too, with a `DeprecationWarning` (see `lamina.classic`).
+    """
 
 
 Population.view_type = PopulationView
@@ -415,8 +420,11 @@ PopulationView.view_type = PopulationView
 
 
 class Projection(ClassicProjectionMethods):
-    """`lamina.core.projections.Projection` with the PyNN 0.7 methods and keywords
-    (``method=``, ``target=``, ``synapse_dynamics=``, ``rng=``)."""
+    __doc__ = (core_projections.Projection.__doc__ or "") + """
+    The PyNN 0.7 methods (``getWeights``, ``setDelays``, ``printWeights``, ...) and keywords
+    (``method=``, ``target=``, ``synapse_dynamics=``, ``rng=``) work too, with a
+    `DeprecationWarning` (see `lamina.classic`).
+    """
 
     def __init__(self, presynaptic_population: Any, postsynaptic_population: Any,
                  connector: Any = None, synapse_type: Any = None, source: str | None = None,

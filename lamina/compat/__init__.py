@@ -21,6 +21,8 @@ import sys
 import types
 from typing import Any
 
+from lamina.core import simulation
+
 #: PyNN module -> lamina module
 MODULES = {
     "pyNN.random": "lamina.compat.random",
@@ -143,6 +145,7 @@ def install(backend: str | None = None) -> None:
             f"unknown backend {backend!r}; expected one of {', '.join(NAMESPACES)}")
     _state["backend"] = backend
     _forget_pynn_modules()
+    simulation.lenient_options = True
     if _state["finder"] is None:
         finder = _Finder()
         _state["finder"] = finder
@@ -159,6 +162,7 @@ def uninstall() -> None:
         from lamina.compat import neo_io
         neo_io.uninstall()
     _state["backend"] = None
+    simulation.lenient_options = False
     _forget_pynn_modules()
 
 

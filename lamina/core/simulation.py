@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import logging
 import math
+import warnings
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from lamina import distribution, interrupts
+from lamina.core import checkpoint
+from lamina.core.resources import check_fits
 from lamina.backends import BackendConfig, load_backend
 from lamina.errors import (InvalidParameterValueError, InvalidTimeError, NoModelAvailableError,
                            SimulationNotSetUpError)
@@ -161,7 +164,6 @@ class Simulation:
 
     def _check_recording_memory(self, t_stop: float) -> None:
         """Refuse a run whose recorded signals cannot fit in memory, before running."""
-        from lamina.core.resources import check_fits
         duration = t_stop - self.t
         need = sum(rec.bytes_for(duration) for rec in self.recorders)
         if need:
@@ -200,13 +202,11 @@ class Simulation:
     def save_state(self, path: Any) -> None:
         """Write a checkpoint of the dynamic state to `path` (see
         `lamina.core.checkpoint`)."""
-        from lamina.core import checkpoint
         checkpoint.save(self, path)
 
     def restore_state(self, path: Any) -> None:
         """Continue from the checkpoint in `path`; this simulation must hold the same
         network (rebuilt by the same script)."""
-        from lamina.core import checkpoint
         checkpoint.restore(self, path)
 
     def reset(self, annotations: dict[str, Any] | None = None) -> None:
@@ -252,6 +252,11 @@ def _check_spike_precision(backend_name: str, offered: frozenset[str],
             "(lamina.nest, lamina.neuron; `lamina run SCRIPT --backend nest`)")
 
 
+#: PyNN ignores ``setup()`` options a simulator does not know: `lamina.compat` sets this
+#: while it is installed (a PyNN script running on lamina); otherwise they are errors
+lenient_options = False
+
+
 def _known_options(backend_name: str, known: frozenset[str],
                    extra: dict[str, Any]) -> dict[str, Any]:
     """`extra` if the backend knows every option in it. An unknown option raises
@@ -264,9 +269,7 @@ def _known_options(backend_name: str, known: frozenset[str],
                f"{', '.join(repr(u) for u in unknown)} for the {backend_name} backend; it takes "
                "timestep, min_delay, max_delay, threads, rng_seed"
                + "".join(f", {k}" for k in sorted(known)))
-    from lamina import compat
-    if compat.installed():
-        import warnings
+    if lenient_options:
         warnings.warn(message + " (ignored, as PyNN does)", UserWarning, stacklevel=5)
         return {k: v for k, v in extra.items() if k in known}
     raise InvalidParameterValueError(message)
@@ -300,7 +303,6 @@ def current() -> Simulation:
     if _current is None:
         if _ended is None:
             raise SimulationNotSetUpError("no simulation is set up: call sim.setup() first")
-        import warnings
         warnings.warn("end() finished the previous simulation; starting a new one with the "
                       "same settings (call setup() to choose others)", UserWarning, stacklevel=3)
         old, _ended = _ended, None

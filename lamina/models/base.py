@@ -348,10 +348,21 @@ class StandardCurrentSourceType(StandardModelType):
 
     def inject_into(self, cells: Any) -> None:
         """Inject this current into `cells` (Population, PopulationView, Assembly, ID list)."""
-        if isinstance(cells, (list, tuple)):
-            from lamina.procedural import as_cells
-            cells = as_cells(cells, "cells")
-        cells.inject(self)
+        if not isinstance(cells, (list, tuple)):
+            cells.inject(self)
+            return
+        if not cells or not all(getattr(c, "parent", None) is not None for c in cells):
+            from lamina.errors import InvalidParameterValueError
+            raise InvalidParameterValueError(
+                f"cells={cells!r}: expected a Population, PopulationView, Assembly or a "
+                "non-empty list of cell IDs")
+        members: dict[int, list[Any]] = {}    # one view per population, in the order given
+        for cell in cells:
+            members.setdefault(id(cell.parent), []).append(cell)
+        for ids in members.values():
+            parent = ids[0].parent
+            index = parent.id_to_index(np.array([int(i) for i in ids], dtype=np.int64))
+            parent[index].inject(self)
 
     def set_parameters(self, **parameters: Any) -> None:  # noqa: D102 - see base
         super().set_parameters(**parameters)

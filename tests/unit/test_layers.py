@@ -17,6 +17,55 @@ from tests.conftest import requires_nest
 PACKAGE = pathlib.Path(lamina.__file__).parent
 
 
+def _module_graph() -> dict[str, set[str]]:
+    """lamina module -> lamina modules it imports (any level, TYPE_CHECKING blocks left out;
+    the package ``lamina`` itself, which every submodule import runs, is left out too)."""
+    files = {}
+    for f in PACKAGE.rglob("*.py"):
+        parts = f.relative_to(PACKAGE.parent).with_suffix("").parts
+        files[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = f
+    graph = {}
+    for name, f in files.items():
+        targets = set()
+        tree = ast.parse(f.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+                node.body = []
+        for node in ast.walk(tree):
+            names = [node.module] + [f"{node.module}.{a.name}" for a in node.names] \
+                if isinstance(node, ast.ImportFrom) and node.module else \
+                [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            for m in names:
+                while m and m not in files:
+                    m = m.rpartition(".")[0]
+                parts = m.split(".") if m else []
+                targets.update(".".join(parts[:k]) for k in range(2, len(parts) + 1))
+        graph[name] = targets - {name}
+    return graph
+
+
+def test_no_import_cycle_between_core_classic_and_io():
+    graph = _module_graph()
+
+    def reach(start: str) -> set[str]:
+        seen, todo = set(), [start]
+        while todo:
+            for nxt in graph.get(todo.pop(), ()):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return seen
+
+    def layer(m: str) -> str | None:
+        return next((p for p in ("lamina.core", "lamina.classic", "lamina.io")
+                     if m == p or m.startswith(p + ".")), None)
+
+    reachable = {m: reach(m) for m in graph if layer(m)}
+    cycles = sorted((a, b) for a, seen in reachable.items() for b in seen
+                    if layer(b) and layer(b) != layer(a) and a in reachable[b])
+    assert cycles == []
+
+
 def _imported_modules(path: pathlib.Path) -> set[str]:
     """Every module a source file imports, at any level (functions included)."""
     out = set()
@@ -74,3 +123,19 @@ def test_nest_backend_composes_its_runtime():
     backend = lamina.core.simulation.current().backend
     assert isinstance(backend.runtime, NestRuntime) and backend.runtime.state is backend.state
     nsim.end()
+
+
+def test_compat_makes_unknown_setup_options_warnings_without_core_importing_it():
+    from lamina import compat
+    from lamina.errors import InvalidParameterValueError
+    with pytest.raises(InvalidParameterValueError, match="unknown option 'bogus'"):
+        lamina.setup(bogus=1)
+    compat.install()
+    try:
+        with pytest.warns(UserWarning, match="'bogus'.*ignored, as PyNN does"):
+            lamina.setup(bogus=1)
+        lamina.end()
+    finally:
+        compat.uninstall()
+    with pytest.raises(InvalidParameterValueError, match="unknown option 'bogus'"):
+        lamina.setup(bogus=1)
