@@ -165,6 +165,8 @@ class Recorder:
             indices = np.flatnonzero(mask)
             if dist.distributed:   # each process holds the data of its own cells
                 indices = indices[dist.is_local(self._ids(indices))]
+                if not len(indices):
+                    continue
             if var == "spikes":
                 trains = self._backend.get_spikes(self._ids(indices))
                 # no spike after the current time (a backend may have computed ahead)
@@ -202,7 +204,7 @@ class Recorder:
         if dist.distributed:
             if gather:
                 segments = gather_segments(dist, segments)
-            elif len(indices):
+            elif 0 < len(indices) < self.population.size:   # a selection of cells
                 local = dist.is_local(self._ids(indices))
                 if not local.any():
                     dist.require_local(self._ids(indices[:1]),
@@ -249,7 +251,8 @@ def gather_segments(dist: Any, segments: list[SegmentData]) -> list[SegmentData]
             sp, sig = rank_part[k]
             spikes.update(sp)
             for var, pair in sig.items():
-                signals.setdefault(var, []).append(pair)
+                if len(pair[0]):
+                    signals.setdefault(var, []).append(pair)
         merged = {}
         for var, pairs in signals.items():
             idx = np.concatenate([p[0] for p in pairs])
