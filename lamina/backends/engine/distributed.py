@@ -29,6 +29,7 @@ and gap junctions are refused under MPI (`EngineBackend.connect`).
 from __future__ import annotations
 
 import logging
+import os
 import time
 from typing import Any
 
@@ -36,6 +37,7 @@ import numpy as np
 from numba import njit
 
 from lamina.backends.engine import windows
+from lamina.backends.engine.driver_choice import PARALLEL, SERIAL
 from lamina.backends.engine.kernels import deliver, deliver_at
 
 logger = logging.getLogger(__name__)
@@ -160,6 +162,8 @@ class DistributedWindows:
         csr = (b.ring, row_grp, grp_delay, grp_ptr, syn_tgt, syn_w)
         ext = (ext_ptr, ext_row, ext_emit)
         deliver_early(n, n0, *csr, *ext)
+        driver = self._driver(T)
+        t_start = time.perf_counter()
         w0 = n
         pending = None
         while w0 < n1:
@@ -170,23 +174,38 @@ class DistributedWindows:
             # every rank runs the window or none does (a full record buffer stops all)
             if not self._all_agree(int(spk_n[0]) + n_rec * W <= len(spk_step)):
                 break
-            self._advance(loop, T, w0, w0 + W, rest)
+            self._advance(loop, T, w0, w0 + W, rest, driver)
             pending_spikes = self._exchange(wb, T, w0, W)
             pending = (w0, w0 + W)
             w0 += W
         if pending is not None:
             deliver_spikes(*pending, n, n0, *csr, *ext, *pending_spikes)
+        if T > 1:
+            b._choice.record(driver, time.perf_counter() - t_start, w0 - n)
         return w0
 
-    def _advance(self, loop: Any, T: int, w0: int, w1: int, rest: tuple) -> int:
-        """One window of the local cells (the kernel with no synapses); the step reached."""
+    def _driver(self, T: int) -> str:
+        """The driver of this call's windows: the T parts one after another in this
+        thread (`SERIAL`, bitwise the same results) when T = 1, when forced
+        (``LAMINA_ENGINE_DRIVER=serial``), when the ranks' threads outnumber the cores
+        (spinning barriers of unscheduled threads cost a time slice per window), or when
+        the engine's `driver_choice` measured it faster; else `PARALLEL`."""
+        forced = os.environ.get("LAMINA_ENGINE_DRIVER", "auto")
+        if T == 1 or forced == "serial" or self.dist.size * T > (os.cpu_count() or 1):
+            return SERIAL
+        return self.backend._choice.pick() if forced == "auto" else PARALLEL
+
+    def _advance(self, loop: Any, T: int, w0: int, w1: int, rest: tuple, driver: str) -> None:
+        """One window of the local cells (the kernel with no synapses)."""
         from lamina.backends.engine import assemble
         kargs = (w0, w1, *rest)
         what = self.backend._combination_text()
-        if T == 1:
+        if driver == SERIAL:
             assemble.announce_compile(loop.run_windows, what)
-            return int(loop.run_windows(*kargs))
-        return int(self.backend._run_parallel(loop, what, "auto", T, kargs))
+            loop.run_windows(*kargs)
+        else:
+            forced = os.environ.get("LAMINA_ENGINE_DRIVER", "auto")
+            self.backend._run_parallel(loop, what, forced, T, kargs)
 
     def _all_agree(self, ok: bool) -> bool:
         """Collective: whether `ok` holds on every rank."""
