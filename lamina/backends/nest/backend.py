@@ -46,6 +46,7 @@ import nest  # noqa: E402  (an ImportError here becomes BackendNotAvailableError
 
 from lamina.backends.base import Backend, BackendConfig  # noqa: E402
 from lamina.backends.nest import cells as cg  # noqa: E402
+from lamina.backends.nest import mpi as nest_mpi  # noqa: E402
 from lamina.backends.nest import native  # noqa: E402
 from lamina.backends.nest import translations as tr  # noqa: E402
 from lamina.backends.nest.connections import (ProjectionRecord, base_synapse_model,  # noqa: E402
@@ -73,13 +74,18 @@ class NestBackend(NestRuntime, Backend):
     """lamina on NEST (see the module docstring for kernel set-up and reset)."""
 
     name = "nest"
-    distribution_hint = ("NEST's pip wheel has no MPI; a NEST built with MPI (conda-forge or from "
-                         "source) is needed, and lamina does not pass ranks through to it yet")
+    #: with a NEST built with MPI, lamina passes rank, process count and locality through
+    #: (`lamina.backends.nest.mpi`)
+    can_distribute = nest_mpi.nest_has_mpi(nest)
+    distribution_hint = ("NEST's pip wheel has no MPI; install a NEST built with MPI "
+                         "(conda install -c conda-forge nest-simulator mpi4py, or a source "
+                         "build with -Dwith-mpi=ON)")
     setup_options = frozenset({"spike_precision", "reserve_max_delay"})
 
     def __init__(self, config: BackendConfig) -> None:
         super().__init__(config)
         self.dt = float(config.dt)
+        nest_mpi.attach(self, nest)
         precision = config.extra.get("spike_precision", "on_grid")
         if precision not in ("on_grid", "off_grid"):
             raise InvalidParameterValueError(
