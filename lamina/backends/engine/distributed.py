@@ -19,7 +19,9 @@ Per window of W <= D steps (D: the smallest delay of *any* rank, an ``allreduce`
    itself); it buffers the window's spikes per thread (``wb_row``, ``wb_cnt``,
    ``wb_off``) and records those of recorded rows as usual;
 3. exchange the window's spikes: ``Allgather`` of the counts and ``Allgatherv`` of
-   ``(row * 32 + step in window, count)`` pairs (16 bytes per spike and rank).
+   ``(row * 32 + step in window, count)`` pairs (16 bytes per spike and rank), sending
+   only the spikes of rows that another rank holds synapses from (`wanted_elsewhere`,
+   once per call); each rank merges the received spikes with all of its own.
 
 External events (SpikeSourceArray, renewal sources) are computed on every rank from the
 same seeds and delivered by every rank to its own targets; Poisson and GIF draws are
@@ -162,6 +164,7 @@ class DistributedWindows:
         csr = (b.ring, row_grp, grp_delay, grp_ptr, syn_tgt, syn_w)
         ext = (ext_ptr, ext_row, ext_emit)
         deliver_early(n, n0, *csr, *ext)
+        wanted = self.wanted_elsewhere(row_grp)
         driver = self._driver(T)
         t_start = time.perf_counter()
         w0 = n
@@ -175,7 +178,7 @@ class DistributedWindows:
             if not self._all_agree(int(spk_n[0]) + n_rec * W <= len(spk_step)):
                 break
             self._advance(loop, T, w0, w0 + W, rest, driver)
-            pending_spikes = self._exchange(wb, T, w0, W)
+            pending_spikes = self._exchange(wb, T, w0, W, wanted)
             pending = (w0, w0 + W)
             w0 += W
         if pending is not None:
@@ -211,9 +214,22 @@ class DistributedWindows:
         """Collective: whether `ok` holds on every rank."""
         return bool(self.comm.allreduce(int(ok), op=_mpi().MIN))
 
-    def _exchange(self, wb: tuple[np.ndarray, ...], T: int, w0: int,
-                  W: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """All ranks' spikes of window w0..w0+W-1, sorted by (step, row)."""
+    def wanted_elsewhere(self, row_grp: np.ndarray) -> np.ndarray:
+        """Collective: per row, whether another rank holds synapses from it (only those
+        rows' spikes are sent; e.g. a Poisson source connected one-to-one to a cell of
+        the same rank never is)."""
+        has = np.packbits(row_grp[0, 1:] > row_grp[0, :-1])
+        every = self.comm.allgather(has)
+        other = np.zeros_like(has)
+        for r, bits in enumerate(every):
+            if r != self.dist.rank:
+                other |= bits
+        return np.unpackbits(other, count=len(row_grp[0]) - 1).astype(bool)
+
+    def _exchange(self, wb: tuple[np.ndarray, ...], T: int, w0: int, W: int,
+                  wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """All ranks' spikes of window w0..w0+W-1 that this rank may need (its own, and
+        the others' from rows with synapses here), sorted by (step, row)."""
         wb_row, wb_cnt, wb_off = wb
         keys, cnts = [], []
         for t in range(T):
@@ -222,18 +238,21 @@ class DistributedWindows:
             steps = np.repeat(np.arange(W, dtype=_I64), np.diff(off))
             keys.append((wb_row[0, t, :k] << _SLOT_BITS) | steps)
             cnts.append(wb_cnt[0, t, :k])
-        local = np.empty((2, sum(len(k) for k in keys)), _I64)
-        local[0] = np.concatenate(keys) if keys else 0
-        local[1] = np.concatenate(cnts) if cnts else 0
+        local = np.empty((len(keys[0]) if T == 1 else sum(len(k) for k in keys), 2), _I64)
+        local[:, 0] = np.concatenate(keys)
+        local[:, 1] = np.concatenate(cnts)
+        send = np.ascontiguousarray(local[wanted[local[:, 0] >> _SLOT_BITS]])
         t0 = time.perf_counter()
         MPI = _mpi()
-        counts = np.array(self.comm.allgather(local.shape[1]), _I64)
+        counts = np.array(self.comm.allgather(len(send)), _I64)
         total = int(counts.sum())
-        flat = np.empty((total, 2), _I64)
+        got = np.empty((total, 2), _I64)
         if total:
-            send = np.ascontiguousarray(local.T)
-            displs = np.concatenate(([0], np.cumsum(counts)[:-1])) * 2
-            self.comm.Allgatherv(send, [flat, counts * 2, displs, MPI.INT64_T])
+            displs = np.concatenate(([0], np.cumsum(counts)[:-1]))
+            self.comm.Allgatherv(send, [got, counts * 2, displs * 2, MPI.INT64_T])
+            mine = displs[self.dist.rank]
+            got = np.delete(got, np.s_[mine:mine + counts[self.dist.rank]], axis=0)
+        flat = np.concatenate([local, got])
         st = self.stats
         st["windows"] += 1
         st["spikes"] += total
