@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import operator
+import os
 from collections.abc import Iterator
 from typing import Any, Callable
 
@@ -588,6 +589,9 @@ class Projection(ClassicProjectionMixin):
         names = self._names(attribute_names)
         dist = self._sim.distribution
         root_writes = gather and dist.distributed   # gathered over MPI: rank 0 writes once
+        if dist.distributed and not gather and isinstance(file, (str, os.PathLike)):
+            file = f"{os.fspath(file)}.{dist.rank}"   # each process its part (FromFile-
+            # Connector(file, distributed=True) reads it back with as many processes)
         if format == "list":
             if root_writes:
                 rows = np.array(self.get(names, "list", True), float).reshape(-1, 2 + len(names))
@@ -598,16 +602,17 @@ class Projection(ClassicProjectionMixin):
             cols = ["i", "j", *names]
             if not with_address:
                 rows, cols = rows[:, 2:], names
-            if root_writes and dist.rank != 0:
-                return
-            write_connection_file(file, rows, cols)
+            if not (root_writes and dist.rank != 0):
+                write_connection_file(file, rows, cols)
         elif format == "array":
             arrays = self.get(names, "array", gather)
-            if root_writes and dist.rank != 0:
-                return
-            savetxt(file, np.vstack([np.nan_to_num(a, nan=0.0) for a in arrays]), fmt="%g")
+            if not (root_writes and dist.rank != 0):
+                savetxt(file, np.vstack([np.nan_to_num(a, nan=0.0) for a in arrays]),
+                        fmt="%g")
         else:
             raise InvalidParameterValueError(f"format={format!r}: expected 'list' or 'array'")
+        if dist.distributed:   # every file is complete when any process goes on to read it
+            dist.comm.Barrier()
 
     # -- synaptic state over time (lamina extension; see `lamina.core.synapse_recording`) --
     def record(self, variables: str | list[str] | None,

@@ -63,6 +63,16 @@ with warnings.catch_warnings(record=True) as caught:
 report("unsafe_rng", warnings=[str(w.message) for w in caught],
        safe_size=sim.Projection(a, a, sim.FixedProbabilityConnector(
            0.5, rng=sim.NumpyRNG(seed=3)), sim.StaticSynapse(weight=0.1)).size())
+# each process saves its part; read back with as many processes
+kept = sim.Projection(a, a, sim.FixedProbabilityConnector(0.5, rng=sim.NumpyRNG(seed=5)),
+                      sim.StaticSynapse(weight=sim.RandomDistribution(
+                          "uniform", (0.1, 0.2), rng=sim.NumpyRNG(seed=6))))
+base = os.path.join(folder, "conns.txt")
+kept.save("weight", base, gather=False)
+again = sim.Projection(a, a, sim.FromFileConnector(base, distributed=True), sim.StaticSynapse())
+report("distributed_file", files=sorted(f for f in os.listdir(folder) if f.startswith("conns")),
+       size=again.size(), original=kept.size(), local=len(again), local_original=len(kept),
+       same=again.get("weight", format="list") == kept.get("weight", format="list"))
 # dynamic synapses are refused over MPI (static ones only)
 report("plastic", **error_of(lambda: sim.Projection(
     a, a, sim.OneToOneConnector(), sim.TsodyksMarkramSynapse(weight=0.1))))

@@ -148,6 +148,13 @@ def test_connector_not_parallel_safe_warns(cases):
     assert cases["unsafe_rng"][0]["safe_size"] == cases["unsafe_rng"][1]["safe_size"]
 
 
+def test_connection_files_one_per_process_read_back(cases):
+    for rec in cases["distributed_file"].values():
+        assert rec["files"] == ["conns.txt.0", "conns.txt.1"]
+        assert rec["size"] == rec["original"] > 0
+        assert rec["local"] == rec["local_original"] and rec["same"]
+
+
 def test_dynamic_synapses_refused(cases):
     for rec in cases["plastic"].values():
         assert rec["error"] == "NoModelAvailableError"

@@ -105,3 +105,20 @@ def test_pip_nest_has_no_mpi_and_is_refused_under_mpiexec(monkeypatch):
                        r"conda-forge"):
         distribution.check_can_run("nest", NestBackend.can_distribute,
                                    NestBackend.distribution_hint)
+
+
+def test_connection_files_from_another_process_count_are_refused(tmp_path, monkeypatch):
+    """Files written by 2 MPI processes, read back by 1: refused, naming both counts."""
+    from lamina import distribution
+    from lamina.connectors import FromFileConnector
+    from lamina.errors import InvalidParameterValueError
+    for name in distribution.LAUNCHER_SIZE_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    base = tmp_path / "conns.txt"
+    for r in (0, 1):
+        (tmp_path / f"conns.txt.{r}").write_text('# columns = ["i", "j", "weight"]\n0 1 0.5\n')
+    with pytest.raises(InvalidParameterValueError, match=r"written by 2 MPI processes, but "
+                       r"this run has 1; run with mpiexec -n 2"):
+        FromFileConnector(str(base), distributed=True)
+    (tmp_path / "conns.txt.1").unlink()
+    assert len(FromFileConnector(str(base), distributed=True).conn_list) == 1
