@@ -490,12 +490,20 @@ class EngineBackend(Backend):
             self._build_csr()
         self._analog.initial_samples(self.state, self._step)
         self._dyn.take_samples(self._step)
-        while self._step < n_stop and not interrupts.requested():
+        while self._step < n_stop and not self._interrupted():
             n0 = self._step
             n1 = min(n_stop, (n0 // inputs.BLOCK + 1) * inputs.BLOCK, self._dyn.next_sample(n0))
             self._run_chunk(n0, n1)
             self._step = n1
             self._dyn.take_samples(n1)
+
+    def _interrupted(self) -> bool:
+        """Whether Ctrl-C asked to stop; over MPI, whether any rank saw it (collective, so
+        every rank stops at the same chunk)."""
+        if self._mpi is None:
+            return interrupts.requested()
+        return bool(self.distribution.comm.allreduce(int(interrupts.requested()),
+                                                     op=self._mpi.max_op()))
 
     def _external_events(self, n0: int, n1: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(ext_ptr, rows, emit steps) of source spikes processed in steps n0..n1-1."""

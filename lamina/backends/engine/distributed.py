@@ -94,6 +94,11 @@ class DistributedWindows:
         #: statistics of the exchange: windows, spikes and bytes received, seconds spent
         self.stats = {"windows": 0, "spikes": 0, "bytes": 0, "seconds": 0.0}
 
+    @staticmethod
+    def max_op() -> Any:
+        """``MPI.MAX`` (for the engine's collective interrupt check)."""
+        return _mpi().MAX
+
     # -- layout -----------------------------------------------------------------------
     def local_rows(self) -> np.ndarray:
         """Rows (ascending) of the cells this rank simulates."""
