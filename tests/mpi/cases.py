@@ -1,5 +1,6 @@
 """Bad input and data access over MPI processes, run by the MPI tests under
-``mpiexec -n 2``: each case prints one JSON line per rank, ``{"case", "rank", ...}``,
+``mpiexec -n 2``: each case writes one JSON line per rank, ``{"case", "rank", ...}``, to
+``<folder>/cases.rank<r>.jsonl``,
 with the class and message of the error it met (every case must end on every rank: a
 hang fails the test by its timeout). ``argv[1]``: a folder for files.
 """
@@ -19,7 +20,9 @@ folder = sys.argv[1]
 
 
 def report(case: str, **values: object) -> None:
-    print(json.dumps({"case": case, "rank": sim.rank(), **values}), flush=True)
+    # one file per rank: the launcher may interleave the ranks' stdout within a line
+    with open(os.path.join(folder, f"cases.rank{sim.rank()}.jsonl"), "a") as fh:
+        fh.write(json.dumps({"case": case, "rank": sim.rank(), **values}) + "\n")
 
 
 def error_of(call) -> dict:
