@@ -33,6 +33,12 @@ def run(out: str, scale: int, threads: int) -> None:
     exc = sim.Population(size(25, scale), sim.IF_curr_exp(tau_m=15.0, v_thresh=-52.0),
                          label="exc")
     inh = sim.Population(size(8, scale) + (1 if scale else 0), sim.IF_cond_exp(), label="inh")
+    # many recorded high-rate sources: the spike record buffer fills within a chunk
+    fast = sim.Population(size(200, scale), sim.SpikeSourcePoisson(
+        rate=2000.0), label="fast")
+    fast.record("spikes")
+    sim.Projection(fast, exc, sim.FixedProbabilityConnector(0.05 if scale else 1.0, rng=rng),
+                   sim.StaticSynapse(weight=0.002, delay=0.5), receptor_type="excitatory")
     exc.initialize(v=sim.RandomDistribution("uniform", (-65.0, -55.0), rng=rng))
     p_noise = 0.3 if scale else 1.0
     sim.Projection(noise, exc, sim.FixedProbabilityConnector(p_noise, rng=rng),
@@ -55,7 +61,7 @@ def run(out: str, scale: int, threads: int) -> None:
     sim.run(60.0)
     sim.run(40.0)
     data = {}
-    for pop in (exc, inh, noise):
+    for pop in (exc, inh, noise, fast):
         block = pop.get_data()
         if sim.rank() == 0:
             seg = block.segments[0]

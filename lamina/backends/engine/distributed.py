@@ -18,7 +18,8 @@ Per window of W <= D steps (D: the smallest delay of *any* rank, an ``allreduce`
    the local rows only, given an empty synapse table (so the kernel delivers nothing
    itself); it buffers the window's spikes per thread (``wb_row``, ``wb_cnt``,
    ``wb_off``) and records those of recorded rows as usual;
-3. exchange the window's spikes: ``Allgather`` of the counts and ``Allgatherv`` of
+3. exchange the window's spikes: ``Allgather`` of the counts (with whether every rank's
+   record buffer has room for the next window) and ``Allgatherv`` of
    ``(row * 32 + step in window, count)`` pairs (16 bytes per spike and rank), sending
    only the spikes of rows that another rank holds synapses from (`wanted_elsewhere`,
    once per call); each rank merges the received spikes with all of its own.
@@ -172,18 +173,23 @@ class DistributedWindows:
         wanted = self.wanted_elsewhere(row_grp)
         driver = self._driver(T)
         t_start = time.perf_counter()
+        cap = len(spk_step)
         w0 = n
         pending = None
+        # every rank runs a window or none does (a full record buffer stops all); the
+        # answer for the next window travels with this window's spike counts
+        room = self._all_agree(int(spk_n[0]) + n_rec * min(W_max, n1 - w0) <= cap)
         while w0 < n1:
             W = min(W_max, n1 - w0)
             if pending is not None:
                 deliver_spikes(*pending, n, n0, *csr, *ext, *pending_spikes)
             pending = None
-            # every rank runs the window or none does (a full record buffer stops all)
-            if not self._all_agree(int(spk_n[0]) + n_rec * W <= len(spk_step)):
+            if not room:
                 break
             self._advance(loop, T, w0, w0 + W, rest, driver)
-            pending_spikes = self._exchange(wb, T, w0, W, wanted)
+            W_next = min(W_max, n1 - w0 - W)
+            pending_spikes, room = self._exchange(wb, T, w0, W, wanted,
+                                                  int(spk_n[0]) + n_rec * W_next <= cap)
             pending = (w0, w0 + W)
             w0 += W
         if pending is not None:
@@ -232,9 +238,10 @@ class DistributedWindows:
         return np.unpackbits(other, count=len(row_grp[0]) - 1).astype(bool)
 
     def _exchange(self, wb: tuple[np.ndarray, ...], T: int, w0: int, W: int,
-                  wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                  wanted: np.ndarray, room: bool) -> tuple[tuple[np.ndarray, ...], bool]:
         """All ranks' spikes of window w0..w0+W-1 that this rank may need (its own, and
-        the others' from rows with synapses here), sorted by (step, row)."""
+        the others' from rows with synapses here), sorted by (step, row); and whether
+        every rank has `room` for the next window."""
         wb_row, wb_cnt, wb_off = wb
         keys, cnts = [], []
         for t in range(T):
@@ -249,7 +256,9 @@ class DistributedWindows:
         send = np.ascontiguousarray(local[wanted[local[:, 0] >> _SLOT_BITS]])
         t0 = time.perf_counter()
         MPI = _mpi()
-        counts = np.array(self.comm.allgather(len(send)), _I64)
+        info = self.comm.allgather((len(send), bool(room)))
+        counts = np.array([c for c, _ in info], _I64)
+        room = all(r for _, r in info)
         total = int(counts.sum())
         got = np.empty((total, 2), _I64)
         if total:
@@ -266,7 +275,7 @@ class DistributedWindows:
         rows = flat[:, 0] >> _SLOT_BITS
         steps = (flat[:, 0] & ((1 << _SLOT_BITS) - 1)) + w0
         order = np.lexsort((rows, steps))
-        return steps[order], rows[order], flat[order, 1]
+        return (steps[order], rows[order], flat[order, 1]), room
 
 
 def _mpi() -> Any:
