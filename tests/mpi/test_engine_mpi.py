@@ -20,6 +20,8 @@ MPIEXEC = Path(sys.executable).with_name("mpiexec")
 
 pytestmark = [
     pytest.mark.mpi,
+    # the first launch may compile the engine's kernels (1-3 min on a cold, busy machine)
+    pytest.mark.timeout(900),
     pytest.mark.skipif(
         not MPIEXEC.exists() or (shutil.which("hydra_pmi_proxy") is None
                                  and not MPIEXEC.with_name("hydra_pmi_proxy").exists()),
@@ -27,7 +29,7 @@ pytestmark = [
 ]
 
 
-def launch(n: int | None, *args: str, timeout: float = 240) -> subprocess.CompletedProcess:
+def launch(n: int | None, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
     """Run a script of this folder in `n` MPI processes (None: plain python)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     cmd = [sys.executable, *args] if n is None else [str(MPIEXEC), "-n", str(n),
