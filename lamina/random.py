@@ -152,6 +152,9 @@ class NumpyRNG:
                 f"seed={seed!r} is invalid; expected a non-negative integer or None")
         self.seed = None if seed is None else int(seed)
         self.parallel_safe = bool(parallel_safe)
+        if self.seed is not None and not self.parallel_safe:
+            # as PyNN: each MPI process draws its own stream (its part of the network)
+            self.seed += _mpi_rank()
         self.rng = np.random.Generator(np.random.PCG64(self.seed))
 
     def __repr__(self) -> str:
@@ -298,6 +301,16 @@ def _as_named(distribution: str, parameters: Mapping[str, Any] | Sequence[Any]) 
 
 
 _default: NumpyRNG = NumpyRNG(DEFAULT_SEED)
+
+
+def _mpi_rank() -> int:
+    """This process's MPI rank (0 outside an MPI launcher), without initialising MPI in
+    an ordinary run."""
+    from lamina.distribution import launched_processes
+    if launched_processes() <= 1:
+        return 0
+    from mpi4py import MPI
+    return int(MPI.COMM_WORLD.Get_rank())
 
 
 def default_rng() -> NumpyRNG:

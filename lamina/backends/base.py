@@ -59,6 +59,8 @@ class BackendConfig:
     threads : int — worker threads the backend may use
     rng_seed : int — seed of the backend's own random streams (Poisson sources, noise)
     extra : dict — backend-specific options passed to `setup`
+    distribution : `lamina.distribution.Distribution` or None — the process layout (rank,
+        process count, local cells) shared with the core; None: one process
     """
 
     dt: float = 0.1
@@ -67,6 +69,7 @@ class BackendConfig:
     threads: int = 1
     rng_seed: int = 42
     extra: dict[str, Any] = field(default_factory=dict)
+    distribution: Any = None
 
 
 @dataclass
@@ -141,7 +144,12 @@ class Backend(ABC):
     setup_options: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, config: BackendConfig) -> None:
+        from lamina.distribution import Distribution
         self.config = config
+        if config.distribution is None:
+            config.distribution = Distribution()
+        #: the process layout shared with the core (`lamina.distribution.Distribution`)
+        self.distribution = config.distribution
 
     @classmethod
     def capabilities(cls) -> Capabilities:
@@ -153,20 +161,20 @@ class Backend(ABC):
         backend may finish its set-up here (build connection tables, compile, hand the
         network to the simulator) instead of in its first `run_until`. Default: nothing."""
 
-    # -- process layout -------------------------------------------------------------
+    # -- process layout (`lamina.distribution`) ----------------------------------------
     @property
     def rank(self) -> int:
         """MPI rank of this process."""
-        return 0
+        return self.distribution.rank
 
     @property
     def num_processes(self) -> int:
         """Number of MPI processes."""
-        return 1
+        return self.distribution.size
 
     def is_local(self, ids: np.ndarray) -> np.ndarray:
         """Boolean mask: which of `ids` live on this process."""
-        return np.ones(len(ids), dtype=bool)
+        return self.distribution.is_local(ids)
 
     # -- resources (estimates checked before allocating; see `lamina.core.resources`) ----
     def bytes_per_cell(self, celltype: StandardCellType) -> float:

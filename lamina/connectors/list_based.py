@@ -158,8 +158,10 @@ class FromFileConnector(FromListConnector):
     Parameters
     ----------
     file : str or path — the file (header ``# columns = [...]`` names the columns)
-    distributed : bool — if True, read ``<file>.<rank>``; lamina runs one process per
-        file reader, so this is ``<file>.0``
+    distributed : bool — if True, each MPI process reads ``<file>.<rank>`` (as written by
+        ``Projection.save(..., gather=False)``); the files ``<file>.0 .. <file>.<P-1>``
+        must come from as many processes as this run has (else
+        `InvalidParameterValueError`: the network would lose or repeat connections)
     """
 
     parameter_names = ("file", "distributed")
@@ -167,7 +169,7 @@ class FromFileConnector(FromListConnector):
     def __init__(self, file: str | os.PathLike, distributed: bool = False, safe: bool = True,
                  callback: Callable[[float], Any] | None = None, *,
                  weights: Any = None, delays: Any = None) -> None:
-        path = f"{os.fspath(file)}.0" if distributed else os.fspath(file)
+        path = _rank_file(os.fspath(file)) if distributed else os.fspath(file)
         if not os.path.isfile(path):
             raise InvalidParameterValueError(f"file={path!r} does not exist or is not a file")
         data, names = read_connection_file(path)
@@ -178,6 +180,24 @@ class FromFileConnector(FromListConnector):
     def describe(self) -> str:
         return (f"{type(self).__name__}(file={self.file!r}, distributed={self.distributed}, "
                 f"{len(self.conn_list)} connections)")
+
+
+def _rank_file(file: str) -> str:
+    """This process's part ``<file>.<rank>`` of a distributed connection file, after
+    checking that the parts were written by as many processes as run now."""
+    from lamina.distribution import launched_processes
+    from lamina.random import _mpi_rank
+    processes, rank = launched_processes(), _mpi_rank()
+    written = 0
+    while os.path.isfile(f"{file}.{written}"):
+        written += 1
+    if written and written != processes:
+        raise InvalidParameterValueError(
+            f"file={file!r}, distributed=True: the connection files {file}.0 .. "
+            f"{file}.{written - 1} were written by {written} MPI processes, but this run has "
+            f"{processes}; run with mpiexec -n {written}, or save the projection gathered "
+            "(Projection.save(..., gather=True)) and read that one file")
+    return f"{file}.{rank}"
 
 
 class ArrayConnector(Connector):

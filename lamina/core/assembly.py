@@ -189,7 +189,11 @@ class Assembly:
 
     def write_data(self, io: Any, variables: Any = "all", gather: bool = True,
                    clear: bool = False, annotations: dict[str, Any] | None = None) -> None:
-        write_block(self.get_data(variables, gather, clear, annotations), io)
+        block = self.get_data(variables, gather, clear, annotations)
+        if gather and self.populations and \
+                self.populations[0]._sim.distribution.rank != 0:
+            return   # over MPI, rank 0 writes the gathered data, once
+        write_block(block, io)
 
     def get_spike_counts(self, gather: bool = True) -> dict[ID, int]:
         out: dict[ID, int] = {}
@@ -199,7 +203,8 @@ class Assembly:
 
     def mean_spike_count(self, gather: bool = True) -> float:
         counts = [c for p in self.populations
-                  for c in p.grandparent._recorder.spike_counts(p._root_indices, True)]
+                  for c in p.grandparent._recorder.spike_counts(p._root_indices, True,
+                                                                gather)]
         return float(np.mean(counts)) if counts else 0.0
 
     def sample(self, n: int, rng: Any = None) -> "Assembly":

@@ -250,23 +250,27 @@ class BasePopulation:
                  clear: bool = False, annotations: dict[str, Any] | None = None) -> Any:
         """Recorded data of these cells as a `neo.Block`, one Segment per run between resets."""
         return self.grandparent._recorder.get_data(variables, self._root_indices, clear,
-                                                   annotations, self.label)
+                                                   annotations, self.label, gather)
 
     def write_data(self, io: Any, variables: str | list[str] = "all", gather: bool = True,
                    clear: bool = False, annotations: dict[str, Any] | None = None) -> None:
         """Write recorded data to `io`: a file name (format by suffix: .pkl, .nix, .h5) or a
         neo IO object."""
-        write_block(self.get_data(variables, gather, clear, annotations), io)
+        block = self.get_data(variables, gather, clear, annotations)
+        if gather and self._sim.distribution.rank != 0:
+            return   # over MPI, rank 0 writes the gathered data, once
+        write_block(block, io)
 
     def get_spike_counts(self, gather: bool = True) -> dict[ID, int]:
         """Number of spikes recorded from each cell in the current segment."""
-        counts = self.grandparent._recorder.spike_counts(self._root_indices)
+        counts = self.grandparent._recorder.spike_counts(self._root_indices, gather=gather)
         root = self.grandparent
         return {ID(int(i), root): int(c) for i, c in zip(self.all_ids, counts)}
 
     def mean_spike_count(self, gather: bool = True) -> float:
         """Mean number of spikes per recorded cell in the current segment."""
-        counts = self.grandparent._recorder.spike_counts(self._root_indices, recorded_only=True)
+        counts = self.grandparent._recorder.spike_counts(self._root_indices, recorded_only=True,
+                                                         gather=gather)
         return float(np.mean(counts)) if len(counts) else 0.0
 
     def inject(self, current_source: Any) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import operator
+import os
 from collections.abc import Iterator
 from typing import Any, Callable
 
@@ -262,6 +263,21 @@ class Projection:
         """The plastic synapse type, or None for static synapses."""
         return None if isinstance(self.synapse_type, StaticSynapse) else self.synapse_type
 
+    def _warn_if_rank_dependent(self, connector: Any) -> None:
+        """Over several MPI processes, warn when the connector's generator is not
+        parallel-safe: each process then draws its own stream (seed + rank), so the
+        network depends on the number of processes."""
+        dist = self._sim.distribution
+        rng = getattr(connector, "rng", None)
+        if dist.distributed and rng is not None and not getattr(rng, "parallel_safe", True):
+            import warnings
+            warnings.warn(
+                f"{self.label}: {type(connector).__name__} draws from {rng!r}, which is not "
+                f"parallel-safe: over {dist.size} MPI processes each draws its own stream, "
+                "so the network depends on the number of processes; pass "
+                "NumpyRNG(seed, parallel_safe=True) for the same network with any number",
+                UserWarning, stacklevel=4)
+
     def _context(self) -> Any:
         return ConnectionContext(pre_ids=self.pre.all_ids, post_ids=self.post.all_ids,
                                  pre_positions=self.pre.positions,
@@ -269,6 +285,7 @@ class Projection:
                                  rng=default_rng())
 
     def _connect_with(self, connector: Any) -> None:
+        self._warn_if_rank_dependent(connector)
         description = describe_connector(connector)
         native = self._sim.backend.capabilities().native_connection_rules
         if description.native_rng and description.rule in native \
@@ -361,7 +378,10 @@ class Projection:
         self._sim.backend.connect(self._id, self.pre.all_ids[pre_idx],
                                   self.post.all_ids[post_idx], self.receptor_type,
                                   self.synapse_type, values)
-        self._n += len(pre_idx)
+        dist = self._sim.distribution
+        # the backend holds the connections onto this process's cells
+        self._n += (int(np.count_nonzero(dist.is_local(self.post.all_ids[post_idx])))
+                    if dist.distributed else len(pre_idx))
         self._index_cache = None
 
     def _checked(self, values: dict[str, np.ndarray], existing: bool = True,
@@ -394,7 +414,7 @@ class Projection:
             for name in (rel.left, rel.right):
                 if name in values:
                     both[name] = values[name]
-                elif existing and self.size() and name in self.attribute_names:
+                elif existing and self._n and name in self.attribute_names:
                     both[name] = self._values(name)
             if len(both) == 2:
                 rel.check(both, type(self.synapse_type).__name__)
@@ -438,19 +458,22 @@ class Projection:
 
     # -- size and iteration ------------------------------------------------------------
     def size(self, gather: bool = True) -> int:
-        """Number of connections."""
+        """Number of connections (over several MPI processes: with `gather`, of all
+        processes, a collective call; without, of this process)."""
+        if gather:
+            return self._sim.distribution.sum(self._n)
         return self._n
 
     def __len__(self) -> int:
-        return self.size()
+        return self.size(gather=False)
 
     def __iter__(self) -> Iterator[Connection]:
-        return (Connection(self, i) for i in range(self.size()))
+        return (Connection(self, i) for i in range(self._n))
 
     def __getitem__(self, i: int) -> Connection:
-        if not -self.size() <= i < self.size():
-            raise IndexError(f"connection {i} out of range ({self.size()} connections)")
-        return Connection(self, i % self.size())
+        if not -self._n <= i < self._n:
+            raise IndexError(f"connection {i} out of range ({self._n} connections)")
+        return Connection(self, i % self._n)
 
     @property
     def connections(self) -> list[Connection]:
@@ -487,9 +510,17 @@ class Projection:
         """
         names = self._names(attribute_names)
         columns = [self._values(n) for n in names]
+        pre, post = self._resolved()
+        dist = self._sim.distribution
+        if gather and dist.distributed:   # collective: every process gets all connections
+            parts = dist.comm.allgather((pre, post, columns))
+            pre, post = (np.concatenate([p[k] for p in parts]) for k in (0, 1))
+            columns = [np.concatenate([p[2][c] for p in parts]) for c in range(len(names))]
+            order = np.lexsort((post, pre))   # by (pre, post), each rank's order kept
+            pre, post, columns = pre[order], post[order], [c[order] for c in columns]
         if format == "list":
-            rows = np.column_stack([*self._resolved(), *columns]) if with_address \
-                else np.column_stack(columns) if columns else np.zeros((self.size(), 0))
+            rows = np.column_stack([pre, post, *columns]) if with_address \
+                else np.column_stack(columns) if columns else np.zeros((len(pre), 0))
             if not with_address and len(names) == 1 and isinstance(attribute_names, str):
                 return columns[0].tolist()           # PyNN: plain numbers, not 1-tuples
             out = [tuple(row) for row in rows.tolist()]
@@ -501,7 +532,6 @@ class Projection:
                 raise InvalidParameterValueError(
                     f"multiple_synapses={multiple_synapses!r}: expected one of "
                     f"{', '.join(self.MULTI_SYNAPSE_OPERATIONS)}")
-            pre, post = self._resolved()
             arrays = [cv.to_matrix(col, pre, post, self.shape,
                                    multiple_synapses) for col in columns]
             return arrays[0] if isinstance(attribute_names, str) else tuple(arrays)
@@ -564,19 +594,32 @@ class Projection:
         """Write connection attributes to a text file (or open file object); in "array"
         format, zeros stand for missing connections."""
         names = self._names(attribute_names)
+        dist = self._sim.distribution
+        root_writes = gather and dist.distributed   # gathered over MPI: rank 0 writes once
+        if dist.distributed and not gather and isinstance(file, (str, os.PathLike)):
+            file = f"{os.fspath(file)}.{dist.rank}"   # each process its part (FromFile-
+            # Connector(file, distributed=True) reads it back with as many processes)
         if format == "list":
-            rows = np.column_stack([*self._resolved(),
-                                    *[self._values(n) for n in names]]) if self.size() \
-                else np.zeros((0, 2 + len(names)))
+            if root_writes:
+                rows = np.array(self.get(names, "list", True), float).reshape(-1, 2 + len(names))
+            else:
+                rows = np.column_stack([*self._resolved(),
+                                        *[self._values(n) for n in names]]) if self._n \
+                    else np.zeros((0, 2 + len(names)))
             cols = ["i", "j", *names]
             if not with_address:
                 rows, cols = rows[:, 2:], names
-            write_connection_file(file, rows, cols)
+            if not (root_writes and dist.rank != 0):
+                write_connection_file(file, rows, cols)
         elif format == "array":
             arrays = self.get(names, "array", gather)
-            savetxt(file, np.vstack([np.nan_to_num(a, nan=0.0) for a in arrays]), fmt="%g")
+            if not (root_writes and dist.rank != 0):
+                savetxt(file, np.vstack([np.nan_to_num(a, nan=0.0) for a in arrays]),
+                        fmt="%g")
         else:
             raise InvalidParameterValueError(f"format={format!r}: expected 'list' or 'array'")
+        if dist.distributed:   # every file is complete when any process goes on to read it
+            dist.comm.Barrier()
 
     # -- synaptic state over time (lamina extension; see `lamina.core.synapse_recording`) --
     def record(self, variables: str | list[str] | None,
@@ -611,8 +654,8 @@ class Projection:
                "connector": self.connector.describe() if hasattr(self.connector, "describe")
                else repr(self.connector),
                "synapse_type": self.synapse_type.describe(), "receptor_type": self.receptor_type,
-               "size": self.size(), "backend": self._sim.backend_name}
+               "size": self._n, "backend": self._sim.backend_name}
         return render(template, engine, ctx)
 
     def __repr__(self) -> str:
-        return f"Projection({self.label!r}, {self.size()} connections)"
+        return f"Projection({self.label!r}, {self._n} connections)"

@@ -143,11 +143,16 @@ class Recorder:
                                dict(kept.annotations), kept.rec_datetime, kept.t_start)
         t_now = self._sim.t
         seg = SegmentData(index=self._sim.segment_counter, t_stop=t_now)
+        dist = self._sim.distribution
         for var in variables:
             mask = self.recorded.get(var)
             if mask is None or not mask.any():
                 continue
             indices = np.flatnonzero(mask)
+            if dist.distributed:   # each process holds the data of its own cells
+                indices = indices[dist.is_local(self._ids(indices))]
+                if not len(indices):
+                    continue
             if var == "spikes":
                 trains = self._backend.get_spikes(self._ids(indices))
                 # no spike after the current time (a backend may have computed ahead)
@@ -170,14 +175,26 @@ class Recorder:
         self.segments.append(seg)
 
     def get_data(self, variables: Any, indices: np.ndarray, clear: bool,
-                 annotations: dict[str, Any] | None, label: str) -> "neo.Block":
-        """Recorded data of the cells at `indices` as a neo Block."""
+                 annotations: dict[str, Any] | None, label: str,
+                 gather: bool = True) -> "neo.Block":
+        """Recorded data of the cells at `indices` as a neo Block. Over several MPI
+        processes: with `gather` (collective: every rank must call it) rank 0 gets the data
+        of all processes' cells and the others their own; without, each its own."""
         from lamina.io.neo_output import build_block   # loads neo on first use
         names = list(self.recorded) if variables == "all" else self._expand(variables)
         # as PyNN: the current segment once the simulation has run since the last reset
         # (and always when there is no other, so a Block never lacks a segment)
         current = [self._current(names)] if self._sim.running or not self.segments else []
         segments = [*self.segments, *current]
+        dist = self._sim.distribution
+        if dist.distributed:
+            if gather:
+                segments = gather_segments(dist, segments)
+            elif 0 < len(indices) < self.population.size:   # a selection of cells
+                local = dist.is_local(self._ids(indices))
+                if not local.any():
+                    dist.require_local(self._ids(indices[:1]),
+                                       f"get_data(gather=False) of {label!r}")
         block = build_block(self._source(), segments, names, indices, self.sampling_interval,
                             annotations or {})
         if clear:
@@ -197,12 +214,47 @@ class Recorder:
                            mpi_processes=sim.backend.num_processes, dt=sim.dt,
                            annotations=dict(pop.annotations))
 
-    def spike_counts(self, indices: np.ndarray, recorded_only: bool = False) -> np.ndarray:
-        """Spikes per cell at `indices` in the current segment (0 where not recorded)."""
+    def spike_counts(self, indices: np.ndarray, recorded_only: bool = False,
+                     gather: bool = True) -> np.ndarray:
+        """Spikes per cell at `indices` in the current segment (0 where not recorded).
+        Over several MPI processes, with `gather` (collective) every rank gets all counts;
+        without, the counts of other ranks' cells are 0."""
         mask = self.recorded.get("spikes", np.zeros(self.population.size, dtype=bool))
         counts = np.zeros(len(indices), dtype=np.int64)
         on = mask[indices]
-        if on.any():
+        dist = self._sim.distribution
+        if on.any() or (gather and dist.distributed):
             spikes = self._current(["spikes"]).spikes
             counts[on] = [len(spikes.get(int(i), ())) for i in indices[on]]
+            if gather and dist.distributed:
+                counts = np.asarray(dist.comm.allreduce(counts))
         return counts[on] if recorded_only else counts
+
+
+def gather_segments(dist: Any, segments: list[SegmentData]) -> list[SegmentData]:
+    """Collective: every rank's part of `segments` merged on rank 0 (cells in index order);
+    the other ranks keep their own part."""
+    parts = dist.gather_objects([(s.spikes, s.signals) for s in segments])
+    if parts is None:
+        return segments
+    out = []
+    for k, seg in enumerate(segments):
+        spikes: dict[int, np.ndarray] = {}
+        signals: dict[str, list[tuple[np.ndarray, SignalData]]] = {}
+        for rank_part in parts:
+            sp, sig = rank_part[k]
+            spikes.update(sp)
+            for var, pair in sig.items():
+                if len(pair[0]):
+                    signals.setdefault(var, []).append(pair)
+        merged = {}
+        for var, pairs in signals.items():
+            idx = np.concatenate([p[0] for p in pairs])
+            vals = np.concatenate([p[1].values for p in pairs], axis=1)
+            order = np.argsort(idx, kind="stable")
+            ref = pairs[0][1]
+            merged[var] = (idx[order], SignalData(ref.t_start, ref.sampling_interval,
+                                                  vals[:, order]))
+        out.append(SegmentData(seg.index, seg.t_stop, dict(sorted(spikes.items())), merged,
+                               dict(seg.annotations), seg.rec_datetime, seg.t_start))
+    return out

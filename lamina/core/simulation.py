@@ -73,10 +73,13 @@ class Simulation:
         backend_class = load_backend(backend_name)
         _check_spike_precision(backend_name, backend_class.capabilities().spike_precisions, extra)
         extra = _known_options(backend_name, backend_class.setup_options, extra)
-        self.config = BackendConfig(dt=self.dt, min_delay=self.min_delay, max_delay=self.max_delay,
-                                    threads=int(threads), rng_seed=int(rng_seed), extra=dict(extra))
         distribution.check_can_run(backend_name, backend_class.can_distribute,
                                    backend_class.distribution_hint)
+        #: rank, process count and local cells, shared with the backend
+        self.distribution = distribution.Distribution.from_environment()
+        self.config = BackendConfig(dt=self.dt, min_delay=self.min_delay, max_delay=self.max_delay,
+                                    threads=int(threads), rng_seed=int(rng_seed), extra=dict(extra),
+                                    distribution=self.distribution)
         self.backend = backend_class(self.config)
         self.next_id = 0
         self.segment_counter = 0
@@ -107,6 +110,7 @@ class Simulation:
         """Hand out `n` new global IDs in creation order."""
         ids = np.arange(self.next_id, self.next_id + n, dtype=np.int64)
         self.next_id += n
+        self.distribution.add_cells(ids)
         return ids
 
     # -- time -----------------------------------------------------------------------

@@ -43,12 +43,16 @@ def test_launcher_variables_detected_without_mpi4py(no_launcher, variable):
 
 
 def test_setup_refuses_under_a_launcher(no_launcher):
-    import lamina
+    """A backend that cannot distribute (Brian 2) is refused; the engine can."""
+    pytest.importorskip("brian2")
+    from lamina.core.simulation import Simulation
     no_launcher.setenv("OMPI_COMM_WORLD_SIZE", "2")
     no_launcher.setattr(distribution, "launched_processes", lambda: 2)
-    with pytest.raises(MPIUnavailableError, match=r"'engine' backend cannot distribute .* "
+    with pytest.raises(MPIUnavailableError, match=r"'brian2' backend cannot distribute .* "
                        r"identical copy"):
-        lamina.setup()
+        Simulation("brian2")
+    from lamina.backends.engine import EngineBackend
+    distribution.check_can_run("engine", EngineBackend.can_distribute)   # no error
 
 
 @pytest.mark.mpi
@@ -56,7 +60,9 @@ def test_setup_refuses_under_a_launcher(no_launcher):
                     and not MPIEXEC.with_name("hydra_pmi_proxy").exists(),
                     reason="the venv's mpiexec (pip install lamina[mpi]) is not installed")
 def test_mpiexec_two_processes_refused():
-    script = "import lamina as sim\nsim.setup()\nprint('ran a copy')\n"
+    """Brian 2 cannot share a network between processes: refused on both."""
+    pytest.importorskip("brian2")
+    script = "import lamina.brian2 as sim\nsim.setup()\nprint('ran a copy')\n"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.run([str(MPIEXEC), "-n", "2", sys.executable, "-c", script],
                           capture_output=True, text=True, timeout=120, env=env)

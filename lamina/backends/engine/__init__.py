@@ -46,7 +46,7 @@ Modules: `backend` (bookkeeping), `models` (translation tables: parameter and st
 kind, one module per family: `families.lif_psc`, `families.lif_cond`, `families.extended`,
 `families.izhikevich`, `families.sources`), `integrators`, `rhs` and `cells_ext` (the
 integrators those updates use), `kernels` (spike delivery), `windows` (window helpers),
-`step_loop` (the step loops, a template) and `assemble` (which generates a step loop per
+`step_loop` (the step loops, a template), `distributed` (the windows over MPI ranks) and `assemble` (which generates a step loop per
 combination of model families), `driver_choice` (serial or parallel driver), `inputs`
 (current sources, spike sources), `poisson`, `counter_rng` (the counter-based random hash
 every compiled draw uses), `recording` (stores), `synapses` (dynamic synapses: NEST's
@@ -70,6 +70,12 @@ busy (``LAMINA_ENGINE_DRIVER=serial`` forces it). Networks with dynamic synapses
 junctions run in the serial step loop ``step_loop.run_steps``. numba's ``workqueue``
 threading layer is selected (the OpenMP layer crashed a later ``nest.ResetKernel()`` in
 the same process) unless ``NUMBA_THREADING_LAYER`` is set.
+
+Processes: under ``mpiexec -n P`` (mpi4py) each rank advances its own block of every
+population and holds the static synapses onto it; spikes are exchanged once per window
+and delivered in the same canonical order, so results are bitwise those of one process
+(`distributed`; hooks in `EngineBackend.connect`, ``set_recording``, ``_parts``,
+``run_until`` and ``_run_chunk``). Dynamic synapses and gap junctions are refused there.
 
 Static synapses live in `static_store` (float64 weight + int32 target per synapse; source
 rows, delays and projections per segment, read by the kernels as delay groups).

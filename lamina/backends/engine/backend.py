@@ -52,8 +52,8 @@ class EngineBackend(Backend):
     """The built-in engine (see `lamina.backends.engine`)."""
 
     name = "engine"
-    distribution_hint = ("the engine's MPI distribution is not built yet; it will need "
-                         "`pip install lamina[mpi]` (mpi4py and mpich)")
+    can_distribute = True
+    distribution_hint = "`pip install lamina[mpi]` installs mpi4py and mpich"
     setup_options = frozenset({"spike_precision"})
     features = Capabilities(native_cell_types=True, checkpoints=True,
                             synapse_state_recording=True)
@@ -109,6 +109,11 @@ class EngineBackend(Backend):
         self._persistent_failed = False   # see `_run_windows`
         self._choice = DriverChoice()     # parallel or serial driver, see `_run_windows`
         self._csr_parts = 1
+        #: the window driver over MPI ranks (`distributed`), None in one process
+        self._mpi = None
+        if self.distribution.distributed:
+            from lamina.backends.engine.distributed import DistributedWindows
+            self._mpi = DistributedWindows(self)
 
     # -- helpers ---------------------------------------------------------------------
     def _windowed(self) -> bool:
@@ -120,7 +125,7 @@ class EngineBackend(Backend):
     def _parts(self) -> int:
         """Number of target parts of the static CSR: ``threads`` for the windowed kernel,
         else 1. Results are bitwise the same for any number of parts."""
-        if self._threads <= 1 or self._N == 0 or not self._windowed():
+        if self._threads <= 1 or self._N == 0 or not self._windowed() or self._mpi:
             return 1
         return min(self._threads, self._N)
 
@@ -325,11 +330,20 @@ class EngineBackend(Backend):
             else:
                 rec[post_group == self._groups.index(g)] = index
         if type(synapse_type).__name__ != "StaticSynapse":  # dynamic synapses, gap junctions
+            if self._mpi is not None:
+                raise NoModelAvailableError(
+                    f"{type(synapse_type).__name__}: the engine distributes static synapses "
+                    f"only over MPI processes ({self.num_processes} here); run networks "
+                    "with dynamic synapses or gap junctions in one process "
+                    "(setup(threads=...) for parallelism) or on NEST")
             self._dyn.connect(projection_id, pre, post, receptor_type, rec, synapse_type, values)
             return
         w = np.broadcast_to(np.asarray(values.get("weight", 0.0), dtype=float), (n,))
         steps = self._check_delays(np.broadcast_to(
             np.asarray(values.get("delay", self.dt), dtype=float), (n,)))
+        if self._mpi is not None:   # this rank holds the synapses onto its own cells only
+            mine = self.distribution.is_local(np.asarray(post_ids, _I64))
+            pre, post, rec, w, steps = pre[mine], post[mine], rec[mine], w[mine], steps[mine]
         if steps.max(initial=0) >= 2**31 or self.ring.shape[1] >= 2**31:
             raise ConnectionError("the engine holds targets and delays as int32: the network "
                                   "or the delays are too large")
@@ -442,6 +456,9 @@ class EngineBackend(Backend):
 
     # -- recording -------------------------------------------------------------------
     def set_recording(self, ids: np.ndarray, variable: str, sampling_interval: float) -> None:
+        if self._mpi is not None:   # each rank records its own cells
+            ids = np.asarray(ids, _I64)
+            ids = ids[self.distribution.is_local(ids)]
         rows = self._rows(ids)
         for g in self._groups_of(rows):
             recordable = tuple(getattr(g.celltype, "recordable", ("spikes",)))
@@ -503,6 +520,10 @@ class EngineBackend(Backend):
         n_stop = int(inputs.to_step(t_stop, self.dt))
         if n_stop < self._step:
             raise InvalidTimeError(f"cannot run back in time to {t_stop} ms (now {self.t} ms)")
+        if self._mpi is not None:   # collective: a mismatch raises on every rank, no hang
+            self.distribution.check_same(
+                "the network and the run (cells, cell groups, time step, steps now and at "
+                "the end)", (self._N, len(self._groups), self.dt, self._step, n_stop))
         self._dyn.prepare()
         parts = self._parts()
         if self._csr_dirty or parts != self._csr_parts:
@@ -510,12 +531,20 @@ class EngineBackend(Backend):
             self._build_csr()
         self._analog.initial_samples(self.state, self._step)
         self._dyn.take_samples(self._step)
-        while self._step < n_stop and not interrupts.requested():
+        while self._step < n_stop and not self._interrupted():
             n0 = self._step
             n1 = min(n_stop, (n0 // inputs.BLOCK + 1) * inputs.BLOCK, self._dyn.next_sample(n0))
             self._run_chunk(n0, n1)
             self._step = n1
             self._dyn.take_samples(n1)
+
+    def _interrupted(self) -> bool:
+        """Whether Ctrl-C asked to stop; over MPI, whether any rank saw it (collective, so
+        every rank stops at the same chunk)."""
+        if self._mpi is None:
+            return interrupts.requested()
+        return bool(self.distribution.comm.allreduce(int(interrupts.requested()),
+                                                     op=self._mpi.max_op()))
 
     def _external_events(self, n0: int, n1: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(ext_ptr, rows, emit steps) of source spikes processed in steps n0..n1-1."""
@@ -582,6 +611,8 @@ class EngineBackend(Backend):
             self._work = np.zeros((8, self._N))
         cdf, meta = poisson.new_table()
         run = self._run_windows if windowed else self._run_steps
+        if self._mpi is not None:   # this rank's cells, spikes exchanged per window
+            run = self._mpi.run
         args = (ext_ptr, ext_row, ext_emit, cs_amp, cs_ptr, cs_tgt, n_rec, spk_n, ch_int,
                 ch_phase, ch_ptr, ch_row, ch_var, ch_base, ch_count, rbuf)
         n = n0
@@ -782,6 +813,10 @@ class EngineBackend(Backend):
 
     def _checkpointable(self) -> None:
         from lamina.errors import NoModelAvailableError
+        if self._mpi is not None:
+            raise NoModelAvailableError(
+                f"the engine cannot checkpoint a run distributed over {self.num_processes} "
+                "MPI processes yet; checkpoint a run in one process")
         if not self._windowed():
             raise NoModelAvailableError(
                 "the engine cannot checkpoint dynamic synapses or gap junctions yet "
@@ -840,4 +875,4 @@ class EngineBackend(Backend):
                 "integration": {name: t.method for name, t in m.TABLES.items()},
                 "delivery": "ring buffer per target and receptor, CSR by source, "
                             "spikes on the grid",
-                "rk_atol": kernels.RK_ATOL}
+                "rk_atol": kernels.RK_ATOL, **self.distribution.describe()}

@@ -50,6 +50,7 @@ import nest  # noqa: E402  (an ImportError here becomes BackendNotAvailableError
 
 from lamina.backends.base import Backend, BackendConfig, Capabilities, SignalData  # noqa: E402
 from lamina.backends.nest import cells as cg  # noqa: E402
+from lamina.backends.nest import mpi as nest_mpi  # noqa: E402
 from lamina.backends.nest import native  # noqa: E402
 from lamina.backends.nest import translations as tr  # noqa: E402
 from lamina.backends.nest.connections import (NATIVE_RULES, ProjectionRecord,  # noqa: E402
@@ -77,8 +78,12 @@ class NestBackend(Backend):
     """lamina on NEST (see the module docstring for kernel set-up and reset)."""
 
     name = "nest"
-    distribution_hint = ("NEST's pip wheel has no MPI; a NEST built with MPI (conda-forge or from "
-                         "source) is needed, and lamina does not pass ranks through to it yet")
+    #: with a NEST built with MPI, lamina passes rank, process count and locality through
+    #: (`lamina.backends.nest.mpi`)
+    can_distribute = nest_mpi.nest_has_mpi(nest)
+    distribution_hint = ("NEST's pip wheel has no MPI; install a NEST built with MPI "
+                         "(conda install -c conda-forge nest-simulator mpi4py, or a source "
+                         "build with -Dwith-mpi=ON)")
     setup_options = frozenset({"spike_precision", "reserve_max_delay"})
     features = Capabilities(cell_types=frozenset(tr.CELLS) | {"PointNeuron"},
                             synapse_types=frozenset(tr.SYNAPSES),
@@ -94,6 +99,7 @@ class NestBackend(Backend):
         self.off_grid = config.extra.get("spike_precision", "on_grid") == "off_grid"
         self.state = NestState(self.dt, self.off_grid)
         self.runtime = NestRuntime(self.state)
+        nest_mpi.attach(self, nest)
         self._configure_kernel()
 
     # -- kernel ------------------------------------------------------------------------
