@@ -139,7 +139,7 @@ RANDOM_SYNAPSES = ("LaminaExpSyn", "LaminaAlphaSyn")
 def synapse_streams(group: CellGroup) -> list[tuple[int, int, Any]]:
     """(cell ID, receptor number, point process) of each synapse with a random stream, and
     of membranes with one (number 0: GIF's spike draws)."""
-    out = []
+    out: list[tuple[int, int, Any]] = []
     if group.entry.get("random_membrane"):
         out.extend((gid, 0, pp) for gid, pp in zip(group.ids.tolist(), group.membranes))
     for r, (receptor, syn) in enumerate(group.entry.get("receptors", {}).items()):
