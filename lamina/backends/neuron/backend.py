@@ -652,8 +652,12 @@ class NeuronBackend(Backend):
         self._harvest_safely()
         self.layout.barrier()
         self.pc.gid_clear()
+        for ch in self._channels:             # NEURON forgets the recordings before the
+            for vec in ch.vectors:            # sections and cells they read are freed
+                vec.play_remove()
         self._groups, self._projections, self._sources = [], {}, {}
         self._channels, self._trains = [], {}
+        self._anchor = None
 
     def _harvest_safely(self) -> None:
         try:
