@@ -30,4 +30,16 @@ def native_cell_type(name: str) -> type:
     return native.cell_type(h, name)
 
 
+#: NEURON's built-in artificial cells offered as attributes, as ``pyNN.neuron`` offers them
+#: (``sim.IntFire1(tau=20.0)``); any other by name: ``sim.Population(10, "NetStim")``
+ARTIFICIAL_CELLS = ("IntFire1", "IntFire2", "IntFire4")
+
+
+def __getattr__(name: str) -> type:
+    """``sim.IntFire1`` etc.: NEURON's artificial cell classes (loads NEURON on first use)."""
+    if name in ARTIFICIAL_CELLS:
+        return native_cell_type(name)
+    raise AttributeError(f"module 'lamina.neuron' has no attribute {name!r}")
+
+
 __all__ = sorted([*_namespace, "native_cell_type"])

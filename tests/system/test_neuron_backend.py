@@ -636,3 +636,24 @@ def test_gif_population_statistics_match_the_engine():
             nrn.Population(2, nrn.GIF_cond_exp())
     finally:
         nrn.end()
+
+
+def test_artificial_cell_class_state_and_default_receptor(nrn):
+    """``sim.IntFire1(tau=..)`` as pyNN.neuron offers it (nrn_artificial_cell.py): its
+    variable m is a state variable (initial value, recorded as NEURON stores it), inputs
+    on the 'default' receptor add their weight to m, which decays with tau: m = 0.3 set
+    at the start decays to 0.3 exp(-5/20) when an input of 0.3 arrives at 5 ms, and a
+    cell started at m = 0.95 crosses 1 then and fires."""
+    cells = nrn.Population(2, nrn.IntFire1(tau=20.0, refrac=2.0),
+                           initial_values={"m": [0.3, 0.95]})
+    src = nrn.Population(1, nrn.SpikeSourceArray(spike_times=[4.0]))
+    nrn.Projection(src, cells, nrn.AllToAllConnector(),
+                   nrn.StaticSynapse(weight=0.3, delay=1.0), receptor_type="default")
+    cells.record(["spikes", "m"])
+    nrn.run(10.0)
+    seg = cells.get_data().segments[0]
+    m = np.asarray(seg.analogsignals[0].magnitude)
+    assert m[0, 0] == pytest.approx(0.3)
+    assert m[-1, 0] == pytest.approx(0.3 * np.exp(-5.0 / 20.0) + 0.3, rel=1e-9)
+    assert [len(st) for st in seg.spiketrains] == [0, 1]
+    assert float(seg.spiketrains[1][0]) == pytest.approx(5.0)

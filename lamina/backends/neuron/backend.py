@@ -128,6 +128,7 @@ class NeuronBackend(Backend):
         self._record_dirty = False
         self._structure_changed = False
         self._connections_changed = False
+        self._anchor: Any = None                # a section for recording artificial cells
         self._groups: list[cg.CellGroup] = []
         self._trains: dict[int, SpikeTrains] = {}        # group index -> spike trains
         self._group_of = np.zeros(0, _I64)
@@ -217,6 +218,8 @@ class NeuronBackend(Backend):
             self._group_of = np.concatenate([self._group_of, np.full(grow, -1, _I64)])
             self._local_of = np.concatenate([self._local_of, np.full(grow, -1, _I64)])
             self._spk_active = np.concatenate([self._spk_active, np.zeros(grow, bool)])
+        if group.native and self._anchor is None:
+            self._anchor = h.Section(name="lamina_clock")   # see _arm_channels
         self._group_of[all_ids] = len(self._groups)
         self._local_of[all_ids] = -1               # another process's cells
         self._local_of[ids] = np.arange(len(ids))
@@ -494,10 +497,13 @@ class NeuronBackend(Backend):
             with translated(f"recording {ch.var}"):
                 for vec, (g, k) in zip(ch.vectors, ch.sources):
                     ref = cg.state_reference(g, ch.var, k)
+                    # artificial cells have no section: NEURON records their variables
+                    # only on the clock of one (a network of them alone has none)
+                    where = {"sec": self._anchor} if g.native else {}
                     if self.use_cvode:
-                        vec.record(ref, ch.interval * self.dt)
+                        vec.record(ref, ch.interval * self.dt, **where)
                     else:
-                        vec.record(ref)
+                        vec.record(ref, **where)
             ch.armed = True
 
     def stop_recording(self, ids: np.ndarray, variable: str) -> None:
@@ -648,8 +654,12 @@ class NeuronBackend(Backend):
         self._harvest_safely()
         self.layout.barrier()
         self.pc.gid_clear()
+        for ch in self._channels:             # NEURON forgets the recordings before the
+            for vec in ch.vectors:            # sections and cells they read are freed
+                vec.play_remove()
         self._groups, self._projections, self._sources = [], {}, {}
         self._channels, self._trains = [], {}
+        self._anchor = None
 
     def _harvest_safely(self) -> None:
         try:

@@ -68,7 +68,9 @@ def entry_for(celltype: StandardCellType) -> dict[str, Any]:
     name = type(celltype).__name__
     native = getattr(celltype, "neuron_native_name", None)
     if native is not None:
-        return {"kind": "native", "mechanism": native}
+        states = [sv.name for sv in celltype.state_variables]
+        return {"kind": "native", "mechanism": native, "states": tuple(states),
+                "record": {v: ("membrane", v) for v in states}}
     if name == "PointNeuron":
         composed: Any = celltype
         entry = tr.point_neuron_entry(composed)
@@ -100,7 +102,7 @@ def build(h: Any, pc: Any, group: CellGroup) -> None:
         make = getattr(h, group.entry["mechanism"])
         group.relays = [make() for _ in range(n)]
         group.stims = [h.NetCon(None, r) for r in group.relays]
-        group.spike_sources = group.relays
+        group.spike_sources = group.membranes = group.relays
         group.native = True
     else:
         _build_sections(h, group, n)
@@ -139,7 +141,7 @@ RANDOM_SYNAPSES = ("LaminaExpSyn", "LaminaAlphaSyn")
 def synapse_streams(group: CellGroup) -> list[tuple[int, int, Any]]:
     """(cell ID, receptor number, point process) of each synapse with a random stream, and
     of membranes with one (number 0: GIF's spike draws)."""
-    out = []
+    out: list[tuple[int, int, Any]] = []
     if group.entry.get("random_membrane"):
         out.extend((gid, 0, pp) for gid, pp in zip(group.ids.tolist(), group.membranes))
     for r, (receptor, syn) in enumerate(group.entry.get("receptors", {}).items()):
@@ -208,6 +210,12 @@ def state_reference(group: CellGroup, variable: str, k: int) -> Any:
 
 def apply_initial_values(group: CellGroup) -> None:
     """Set state variables to the group's initial values (after ``finitialize``)."""
+    if group.entry["kind"] == "native":
+        for name in group.entry["states"]:
+            if name in group.initial:
+                for obj, v in zip(group.relays, group.initial[name].tolist()):
+                    setattr(obj, name, v)
+        return
     if group.entry["kind"] != tr.CELL:
         return
     n = len(group.ids)
