@@ -149,7 +149,7 @@ def measure(seed: int = 1) -> dict[str, float]:
            "event_group_w_ns": _best(_deliver_per_group, spikes, indptr, tgt, w_row, ring,
                                      slot_of) / events * 1e9}
     del tgt, w
-    tau_m, tau_s, c_m, h = 20.0, 0.5, 250.0, 0.1
+    tau_m, tau_s, h = 20.0, 0.5, 0.1
     p11 = p22 = math.exp(-h / tau_s)
     p21 = h * p11
     p33 = math.exp(-h / tau_m)
