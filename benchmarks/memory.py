@@ -77,8 +77,9 @@ def main() -> int:
         def med(key: str) -> float:
             return statistics.median(r[key] for r in ok)
         print(f"{sim:<10} {int(med('n_synapses')):>10} "
-              f"{fmt(med('rss_before_connect_mb'), 0):>10} " + " ".join(f"{fmt(med(name), 2):>13}" for name, _ in COLUMNS)
-              + f" {fmt(med('peak_rss_mb'), 0):>8}")
+              f"{fmt(med('rss_before_connect_mb'), 0):>10} "
+              + " ".join(f"{fmt(med(name), 2):>13}" for name, _ in COLUMNS)
+              + f" {fmt(med('peak_rss_run_mb'), 0):>8}")
     return 0
 
 

@@ -312,8 +312,8 @@ def warm_up_engine(sim: Any, threads: int = 1, celltype: str = "IF_cond_exp") ->
     """Run a two-cell network of `celltype` driven by a Poisson source, so the engine's
     step loop for that combination of models (the one of the network timed next) and the
     compiled helpers of network construction are compiled (or loaded from numba's cache,
-    after numba's own start-up) before anything is timed; return the seconds that took. Used by the demo and the benchmarks, which
-    report this time on its own."""
+    after numba's own start-up) before anything is timed; return the seconds that took.
+    Used by the demo and the benchmarks, which report this time on its own."""
     t0 = time.perf_counter()
     extra = {"threads": threads} if threads != 1 else {}
     sim.setup(timestep=DEMO_DT, min_delay=DEMO_DELAY, max_delay=10.0, **extra)

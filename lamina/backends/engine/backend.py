@@ -182,8 +182,9 @@ class EngineBackend(Backend):
         return 8.0 * (2 * m.NSTATE + m.NPARAM + 3 + 2 * 2)
 
     def bytes_per_connection(self, synapse_type: StandardSynapseType) -> float:
-        """Static synapses: 12 B in the CSR (float64 weight, int32 target), about 17 B at
-        the peak while the first run builds it (BENCHMARKS.md); dynamic synapses keep pre,
+        """Static synapses: 12 B in the CSR (float64 weight, int32 target), about 13 B at
+        the peak while the first run builds it, 14 B with the run's buffers at Brunel's
+        1,250 synapses per cell (BENCHMARKS.md); dynamic synapses keep pre,
         post, delay, receptor and one float64 per parameter and state variable."""
         if type(synapse_type).__name__ == "StaticSynapse":
             return 18.0
