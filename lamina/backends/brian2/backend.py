@@ -1,8 +1,16 @@
 """Brian2Backend: lamina's backend interface on Brian 2 (runtime mode).
 
-One ``brian2.Network`` holds every object; each object has a stable name (``lamina_g3``,
-``lamina_p2_0``), so code generated for one network is reused from Brian 2's cache when
-the network is rebuilt. Modes (``setup()`` options):
+Building: until the first run lamina only keeps records (parameters, initial values,
+connections, sources, recording requests; `get` reads them back). The first run builds
+one ``brian2.Network`` from them: the populations of one cell type as one NeuronGroup
+(`lamina.backends.brian2.cells`, parameters equal in all its cells as shared constants),
+one Synapses per (connect call, source group, target group), all on one clock. Objects
+have stable names (``lamina_b3``, ``lamina_p2_1``), so code generated for one network is
+reused from Brian 2's cache when the network is rebuilt. Groups created or connected
+after the first run are added to the running network. A parameter that was shared and is
+set to values differing between cells after the first run makes the next run rebuild the
+network with that parameter per cell, carrying over the whole state (membrane and
+synaptic state, refractoriness, spikes in transit). Modes (``setup()`` options):
 
 * ``brian2_target='numpy'`` (default) or ``'cython'`` (compiled; needs Cython and a C
   compiler; the first run compiles for a minute, later runs use Brian 2's cache);
@@ -28,6 +36,7 @@ import numpy as np
 from lamina.backends.base import Backend, BackendConfig, SignalData
 from lamina.backends.brian2 import cells as cg
 from lamina.backends.brian2 import connections as cn
+from lamina.backends.brian2 import net_state, sources
 from lamina.backends.brian2 import stimuli
 from lamina.backends.brian2.equations import brian_unit, si_factor
 from lamina.backends.brian2.plasticity import SynapseCode, synapse_code
@@ -101,6 +110,10 @@ class Brian2Backend(Backend):
         b2.BrianLogger.suppress_name("method_choice")
         self._segment = 0
         self._step = 0
+        self._clock = b2.Clock(self.dt * b2.ms, name="lamina_clock*")
+        self._built = False
+        self._rebuild_pending = False
+        self._blocks: list[cg.Block] = []
         self._groups: list[cg.CellGroup] = []
         self._group_of = np.zeros(0, _I64)
         self._local_of = np.zeros(0, _I64)
@@ -111,12 +124,9 @@ class Brian2Backend(Backend):
         self._projections: dict[int, cn.ProjectionRecord] = {}
         self._sources: dict[int, stimuli.SourceRecord] = {}
         self._stim_groups: set[int] = set()
+        self._stim_blocks: set[int] = set()
         self._names = 0
-        self._new_network()
-
-    def _new_network(self) -> None:
-        self._net = b2.Network()
-        b2.seed(int(self.config.rng_seed) % (2**31) + self._segment)
+        self._net: Any = None
 
     def _name(self, prefix: str) -> str:
         self._names += 1
@@ -130,7 +140,6 @@ class Brian2Backend(Backend):
             return
         group = cg.make_group(celltype, ids, parameters, initial_values,
                               f"lamina_g{len(self._groups)}", self.dt)
-        cg.build(group, self.dt)
         top = int(ids.max()) + 1
         if top > len(self._group_of):
             grow = top - len(self._group_of)
@@ -140,7 +149,11 @@ class Brian2Backend(Backend):
         self._group_of[ids] = len(self._groups)
         self._local_of[ids] = np.arange(len(ids))
         self._groups.append(group)
-        self._net.add(*group.objects())
+        if self._built:                     # after the first run: a block of its own
+            block = cg.layout(self._groups, [len(self._groups) - 1], len(self._blocks))[0]
+            self._blocks.append(block)
+            cg.build_block(block, self._groups, self._clock, len(self._blocks) - 1)
+            self._net.add(*block.objects())
 
     def _split(self, ids: np.ndarray) -> list[tuple[int, np.ndarray, np.ndarray]]:
         """(group index, positions in `ids`, rows in the group) per group."""
@@ -155,8 +168,17 @@ class Brian2Backend(Backend):
     def set_cell_parameters(self, ids: np.ndarray, parameters: dict[str, Any]) -> None:
         for k, where, local in self._split(ids):
             g = self._groups[k]
+            if g.kind != "neuron":
+                sources.check(g.kind, {**g.params, **parameters})
             cg.set_values(g, g.params, where, local, parameters, len(ids))
-            cg.push_parameters(g, local, list(parameters))
+            if g.obj is None:
+                continue
+            if g.kind != "neuron":
+                cg.push_source_parameters(g, local, list(parameters))
+                continue
+            for name in parameters:
+                if not cg.push_parameter(self._blocks[g.block], self._groups, name):
+                    self._rebuild_pending = True      # shared -> per cell: next run
 
     def set_initial_values(self, ids: np.ndarray, values: dict[str, np.ndarray]) -> None:
         for k, where, local in self._split(ids):
@@ -208,8 +230,12 @@ class Brian2Backend(Backend):
         return ct.weight_unit, code, self.dt, receptor in group.model.early, sign
 
     def _build_part(self, rec: cn.ProjectionRecord, part: cn.Part) -> None:
+        if not self._built:
+            return                                   # built at the first run
         pre, post = self._groups[part.pre_group], self._groups[part.post_group]
-        cn.build_part(rec, part, pre.obj, post.obj, self.dt, self._name(f"p{rec.pid}_"))
+        if not part.name:
+            part.name = self._name(f"p{rec.pid}_")
+        cn.build_part(rec, part, pre.obj, post.obj, self._clock, part.name)
         self._net.add(part.obj)
 
     def connection_ids(self, projection_id: int) -> tuple[np.ndarray, np.ndarray]:
@@ -265,16 +291,19 @@ class Brian2Backend(Backend):
         return int(self.config.rng_seed) * 1_000_003 + 7 * source_id + 104729 * self._segment
 
     def _attach_stimulus(self, k: int) -> None:
-        """Give group `k` the operation that sets i_inj from the current table each step."""
-        if k in self._stim_groups:
-            return
-        g = self._groups[k]
-        with translated("attaching a current source"):
-            op = g.obj.run_regularly("i_inj = lamina_stim(t - lamina_t0, stim_col)",
-                                     when="start", name=f"{g.name}_stim")
-        g.extra.append(op)
-        self._net.add(op)
+        """Give the block of group `k` the operation that sets i_inj from the current
+        table each step (once the network is built)."""
         self._stim_groups.add(k)
+        if not self._built or self._groups[k].block in self._stim_blocks:
+            return
+        b = self._groups[k].block
+        block = self._blocks[b]
+        with translated("attaching a current source"):
+            op = block.obj.run_regularly("i_inj = lamina_stim(t - lamina_t0, stim_col)",
+                                         when="start", name=f"{block.name}_stim")
+        block.extra.append(op)
+        self._net.add(op)
+        self._stim_blocks.add(b)
 
     def set_current_source_parameters(self, source_id: int, parameters: dict[str, Any]) -> None:
         self._sources[source_id].params.update(parameters)
@@ -290,24 +319,25 @@ class Brian2Backend(Backend):
 
     def _prepare_stimuli(self, n0: int, n1: int) -> None:
         currents = {sid: s.current(n0, n1, self.dt) for sid, s in self._sources.items()}
-        for k in self._stim_groups:
-            g = self._groups[k]
-            made = stimuli.table(g.ids, list(self._sources.values()), currents, n1 - n0)
-            cols, values = made if made is not None else (np.zeros(len(g.ids), _I64),
+        for b in self._stim_blocks:
+            block = self._blocks[b]
+            ids = block.ids(self._groups)
+            made = stimuli.table(ids, list(self._sources.values()), currents, n1 - n0)
+            cols, values = made if made is not None else (np.zeros(len(ids), _I64),
                                                           np.zeros((n1 - n0, 1)))
-            g.obj.stim_col[:] = cols
-            g.namespace["lamina_stim"] = b2.TimedArray(values * 1e-9 * b2.amp,
-                                                       dt=self.dt * b2.ms)
-            g.namespace["lamina_t0"] = n0 * self.dt * b2.ms
+            block.obj.stim_col[:] = cols
+            block.namespace["lamina_stim"] = b2.TimedArray(values * 1e-9 * b2.amp,
+                                                           dt=self.dt * b2.ms)
+            block.namespace["lamina_t0"] = n0 * self.dt * b2.ms
 
     # -- recording -----------------------------------------------------------------------
     def set_recording(self, ids: np.ndarray, variable: str, sampling_interval: float) -> None:
         ids = np.asarray(ids, _I64)
         if variable == "spikes":
             self._spk_rec[ids] = True
-            for k, _, _ in self._split(ids):
-                if k not in self._taps:
-                    self._add_tap(k)
+            if self._built:
+                for k, _, _ in self._split(ids):
+                    self._add_tap(self._groups[k].block)
             return
         interval = max(int(round(sampling_interval / self.dt)), 1)
         for k, where, local in self._split(ids):
@@ -320,15 +350,25 @@ class Brian2Backend(Backend):
             ch = Channel(k, variable, g.model.brian_name(variable),
                          si_factor(g.model.variables[variable]), ids[where], local, interval,
                          self._step, start=self._step)
-            with translated(f"recording {variable}"):
-                ch.attach(g.obj, self.dt, self._name(f"rec{k}_"))
-            self._net.add(ch.monitor)
+            if self._built:
+                self._attach_channel(ch)
             self._channels.append(ch)
 
-    def _add_tap(self, k: int) -> None:
-        g = self._groups[k]
-        tap = SpikeTap(b2.SpikeMonitor(g.obj, name=f"{g.name}_spikes"))
-        self._taps[k] = tap
+    def _attach_channel(self, ch: Channel) -> None:
+        g = self._groups[ch.group]
+        with translated(f"recording {ch.variable}"):
+            ch.attach(self._blocks[g.block].obj, g.offset, self._clock,
+                      self._name(f"rec{ch.group}_"))
+        ch.monitor.active = ch.active
+        self._net.add(ch.monitor)
+
+    def _add_tap(self, b: int) -> None:
+        """A SpikeMonitor on block `b` (if it has none)."""
+        if b in self._taps:
+            return
+        block = self._blocks[b]
+        tap = SpikeTap(b2.SpikeMonitor(block.obj, name=f"{block.name}_spikes"))
+        self._taps[b] = tap
         self._net.add(tap.monitor)
 
     def stop_recording(self, ids: np.ndarray, variable: str) -> None:
@@ -339,7 +379,8 @@ class Brian2Backend(Backend):
         for ch in self._channels:
             if ch.variable == variable and ch.active and np.all(np.isin(ch.ids, ids)):
                 ch.active = False
-                ch.monitor.active = False
+                if ch.monitor is not None:
+                    ch.monitor.active = False
 
     def get_spikes(self, ids: np.ndarray) -> list[np.ndarray]:
         return self._spikes.get(ids)
@@ -388,6 +429,8 @@ class Brian2Backend(Backend):
         n0 = self._step
         if n1 <= n0:
             return
+        if not self._built or self._rebuild_pending:
+            self._build_network(keep_state=self._built)
         for ch in self._channels:
             if ch.first_pending and ch.active:
                 g = self._groups[ch.group]
@@ -396,8 +439,9 @@ class Brian2Backend(Backend):
         with translated(f"running from {n0 * self.dt} to {n1 * self.dt} ms"):
             self._net.run((n1 - n0) * self.dt * b2.ms, namespace={})
         self._step = n1
-        for k, tap in self._taps.items():
-            self._spikes.append(*tap.collect(self._groups[k].ids, self._spk_rec, self.dt))
+        for b, tap in self._taps.items():
+            ids = self._blocks[b].ids(self._groups)
+            self._spikes.append(*tap.collect(ids, self._spk_rec, self.dt))
         for ch in self._channels:
             ch.collect(n0)
 
@@ -407,27 +451,57 @@ class Brian2Backend(Backend):
                 rec.values[name] = cn.pull_values(rec, name)
         self._segment += 1
         self._step = 0
-        self._new_network()
-        for g in self._groups:
-            cg.build(g, self.dt)
-            self._net.add(*g.objects())
-        stim, self._stim_groups = self._stim_groups, set()
-        for k in sorted(stim):
-            self._attach_stimulus(k)
+        self._drop_network()
         for src in self._sources.values():
             src.restart(self._source_seed(src.source_id))
+        self._spikes.clear()
+        for ch in self._channels:
+            ch.phase, ch.start, ch.chunks, ch.first_pending = 0, 0, [], True
+
+    def _drop_network(self) -> None:
+        """Forget the Brian 2 objects (rebuilt from the records at the next run)."""
+        self._net, self._built, self._rebuild_pending = None, False, False
+        self._blocks, self._taps, self._stim_blocks = [], {}, set()
+        for g in self._groups:
+            g.obj, g.block = None, -1
+        for rec in self._projections.values():
+            for part in rec.parts:
+                part.obj = None
+        for ch in self._channels:
+            ch.monitor = None
+
+    def _build_network(self, keep_state: bool) -> None:
+        """Build the Brian 2 network from lamina's records: at the first run after setup()
+        or reset() (new blocks, initial values), or with the same blocks carrying over the
+        current state (`keep_state`: a shared parameter became per cell)."""
+        state: dict[str, Any] = {}
+        if keep_state:
+            state = net_state.snapshot(self._net)
+        else:
+            self._blocks = cg.layout(self._groups, list(range(len(self._groups))), 0)
+            b2.seed(int(self.config.rng_seed) % (2**31) + self._segment)
+        self._net, self._taps, self._stim_blocks = b2.Network(), {}, set()
+        self._built, self._rebuild_pending = True, False
+        for b, block in enumerate(self._blocks):
+            cg.build_block(block, self._groups, self._clock, b, initial=not keep_state)
+            self._net.add(*block.objects())
+        for k in sorted(self._stim_groups):
+            self._attach_stimulus(k)
         for rec in self._projections.values():
             for part in rec.parts:
                 self._build_part(rec, part)
-        taps, self._taps = self._taps, {}
-        for k in taps:
-            self._add_tap(k)
-        self._spikes.clear()
+        for b, block in enumerate(self._blocks):
+            if self._spk_rec[block.ids(self._groups)].any():
+                self._add_tap(b)
         for ch in self._channels:
-            ch.attach(self._groups[ch.group].obj, self.dt, self._name(f"rec{ch.group}_"))
-            ch.monitor.active = ch.active
-            self._net.add(ch.monitor)
-            ch.phase, ch.start, ch.chunks, ch.first_pending = 0, 0, [], True
+            self._attach_channel(ch)
+        if keep_state:
+            net_state.restore(self._net, state)
+            for block in self._blocks:               # the restored values were the old ones
+                if block.kind == "neuron":
+                    for name in self._groups[block.members[0]].brian.parameters:
+                        cg.push_parameter(block, self._groups, name)
+        self._net.t_ = self._step * self.dt * 1e-3
 
     def native_cell_type(self, name: str) -> type:
         """NEST's name of a standard model (``"iaf_psc_alpha"``, ``"iaf_neuron"``, ...), in
@@ -437,14 +511,18 @@ class Brian2Backend(Backend):
         return nest_named.resolve(name, self.name)
 
     def end(self) -> None:
-        self._net = None
+        self._drop_network()
         self._groups, self._channels, self._projections = [], [], {}
 
     def describe(self) -> dict[str, Any]:
         methods = sorted({f"{type(g.celltype).__name__}: {'/'.join(g.model.method)}"
                           for g in self._groups if g.model is not None})
+        blocks = [f"{b.name}: {sum(len(self._groups[k].ids) for k in b.members)} "
+                  f"{type(self._groups[b.members[0]].celltype).__name__} cells, "
+                  f"{len(b.members)} group(s), shared: {', '.join(sorted(b.shared)) or '-'}"
+                  for b in self._blocks]
         return {"backend": self.name, "simulator": f"Brian 2 {b2.__version__}",
                 "dt": self.dt, "target": self.target, "device": "runtime",
-                "integration": methods,
+                "integration": methods, "blocks": blocks,
                 "conventions": "equations generated from lamina.models.dynamics; spike times "
                                "stamped at the end of the step (Brian 2's + dt)"}

@@ -1,5 +1,5 @@
 """Projections on Brian 2: one ``Synapses`` object per (connect call, source group, target
-group), built in bulk from the core's arrays with ``connect(i=..., j=...)``.
+group) between the groups' views (`lamina.backends.brian2.cells`), built in bulk from the core's arrays with ``connect(i=..., j=...)``.
 
 The synapse's ``on_pre`` statements are the catalogue's jump rules of the target receptor
 (`lamina.models.dynamics`), weight ``lamina_w`` in the receptor's unit; the delay is per
@@ -45,6 +45,7 @@ class Part:
     dt: float = 0.1              # time step [ms]
     early: bool = False          # jumps of the spike condition's variable (see above)
     sign: float = 1.0            # sign of a zero weight (-1 onto inhibitory currents)
+    name: str = ""               # the Synapses' name (kept when rebuilt)
     obj: Any = None
 
 
@@ -66,14 +67,14 @@ class ProjectionRecord:
         return len(self.pre_ids)
 
 
-def build_part(rec: ProjectionRecord, part: Part, pre_obj: Any, post_obj: Any, dt: float,
+def build_part(rec: ProjectionRecord, part: Part, pre_obj: Any, post_obj: Any, clock: Any,
                name: str) -> None:
     """Create the Synapses object of `part` with the record's current values."""
     with translated(f"connecting projection {rec.pid}"):
         code = part.code
         syn = b2.Synapses(pre_obj, post_obj, model=f"lamina_w : {brian_unit(part.weight_unit)}"
                           + code.model, on_pre=code.on_pre, on_post=code.on_post or None,
-                          dt=dt * b2.ms, name=name)
+                          clock=clock, name=name)
         if part.early:
             syn.pre.when = "before_thresholds"
         syn.connect(i=part.pre_local, j=part.post_local)

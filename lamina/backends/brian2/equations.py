@@ -1,8 +1,10 @@
 """Brian 2 equations generated from the catalogue (`lamina.models.dynamics`).
 
 A cell type's `Dynamics` becomes the text of a Brian 2 ``Equations`` object: one line per
-ODE and sub-expression, every model parameter as a per-cell ``(constant)`` variable with
-its unit, the input current ``i_inj`` (set each step by the current sources), threshold,
+ODE and sub-expression, every model parameter as a ``(constant)`` variable with its unit
+(per cell, or ``(shared, constant)`` where all cells of a NeuronGroup have the same value:
+Brian 2 then computes the terms that depend only on it once per step, not once per cell,
+see `BrianModel.text`), the input current ``i_inj`` (set each step by the current sources), threshold,
 reset, refractory rule and per-receptor ``on_pre`` statements. Units are Brian 2's (SI):
 the PyNN unit of each declared quantity maps to a Brian 2 unit and a scale factor
 (`PYNN_TO_SI`), so values cross as plain arrays (``group.v_ = values * 1e-3``).
@@ -57,7 +59,9 @@ class BrianModel:
 
     Attributes
     ----------
-    equations : text of the Brian 2 equations (variables in Brian 2 names, `names`)
+    equations : text of the Brian 2 equations without the parameters (variables in Brian 2
+        names, `names`); `text` adds the parameter declarations
+    parameters : PyNN parameter name -> Brian 2 unit name
     threshold, reset : Brian 2 code strings ('' for none)
     refractory : Brian 2 expression of the refractory period, or False
     method : integration methods, the first that applies is used
@@ -71,6 +75,7 @@ class BrianModel:
     """
 
     equations: str
+    parameters: dict[str, str]
     threshold: str
     reset: str
     refractory: Any
@@ -84,6 +89,15 @@ class BrianModel:
     def brian_name(self, name: str) -> str:
         """The Brian 2 name of PyNN variable `name`."""
         return self.names.get(name, name)
+
+    def text(self, shared: frozenset[str] | set[str] = frozenset()) -> str:
+        """The equations with the parameter declarations: ``(shared, constant)`` for the
+        PyNN parameters in `shared`, per-cell ``(constant)`` for the others."""
+        lines = [self.equations]
+        for name, unit in self.parameters.items():
+            flags = "shared, constant" if name in shared else "constant"
+            lines.append(f"{self.brian_name(name)} : {unit} ({flags})")
+        return "\n".join(lines)
 
 
 def _allowed(name: str) -> bool:
@@ -132,6 +146,7 @@ def brian_model(celltype: Any, dt: float) -> BrianModel:
     names = {n: f"{n}_pynn" for n in declared if not _allowed(n)}
     rename = _renamer(names)
     lines = []
+    parameters: dict[str, str] = {}
     clamped = set(dyn.clamped)
     for ode in dyn.odes:
         flag = " (unless refractory)" if ode.variable in clamped else ""
@@ -145,7 +160,7 @@ def brian_model(celltype: Any, dt: float) -> BrianModel:
             raise NoModelAvailableError(
                 f"{type(celltype).__name__} is not available on the brian2 backend "
                 f"(parameter {p.name!r} holds one array per cell)")
-        lines.append(f"{rename(p.name)} : {brian_unit(p.unit)} (constant)")
+        parameters[p.name] = brian_unit(p.unit)
         variables[p.name] = p.unit
     lines.append("i_inj : amp")
     lines.append("stim_col : integer")      # this cell's column of the current table
@@ -168,7 +183,7 @@ def brian_model(celltype: Any, dt: float) -> BrianModel:
         if not dyn.jumps_when_refractory and refractory is not False:
             code = [re.sub(r"\+= (.*)$", r"+= (\1)*int(not_refractory_post)", c) for c in code]
         jumps[receptor] = "\n".join(code)
-    return BrianModel(equations="\n".join(lines), threshold=rename(dyn.threshold),
+    return BrianModel(equations="\n".join(lines), parameters=parameters, threshold=rename(dyn.threshold),
                       reset=rename("\n".join(dyn.reset)), refractory=refractory,
                       method=(_METHODS[dyn.scheme] if not dyn.linear else "exact",), jumps=jumps,
                       variables=variables, previous=tuple(rename(n) for n in dyn.previous),
