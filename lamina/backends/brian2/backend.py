@@ -114,6 +114,7 @@ class Brian2Backend(Backend):
         self._built = False
         self._rebuild_pending = False
         self._blocks: list[cg.Block] = []
+        self._bundles: list[cn.Bundle] = []
         self._groups: list[cg.CellGroup] = []
         self._group_of = np.zeros(0, _I64)
         self._local_of = np.zeros(0, _I64)
@@ -208,7 +209,7 @@ class Brian2Backend(Backend):
         for a, b, receptor in made:
             where = np.flatnonzero((gpre == a) & (gpost == b))
             part = cn.Part(a, b, offset + where, self._local_of[pre_ids[where]],
-                           self._local_of[post_ids[where]], *receptor)
+                           self._local_of[post_ids[where]], *receptor, pid=projection_id)
             rec.parts.append(part)
             self._build_part(rec, part)
 
@@ -230,13 +231,20 @@ class Brian2Backend(Backend):
         return ct.weight_unit, code, self.dt, receptor in group.model.early, sign
 
     def _build_part(self, rec: cn.ProjectionRecord, part: cn.Part) -> None:
+        """After the first run: a bundle of its own (before: built with the network)."""
         if not self._built:
-            return                                   # built at the first run
-        pre, post = self._groups[part.pre_group], self._groups[part.post_group]
-        if not part.name:
-            part.name = self._name(f"p{rec.pid}_")
-        cn.build_part(rec, part, pre.obj, post.obj, self._clock, part.name)
-        self._net.add(part.obj)
+            return
+        bundle = cn.Bundle(f"lamina_s{len(self._bundles)}", [part])
+        self._bundles.append(bundle)
+        self._build_bundle(bundle)
+
+    def _build_bundle(self, bundle: cn.Bundle) -> None:
+        first = bundle.parts[0]
+        pre = self._blocks[self._groups[first.pre_group].block]
+        post = self._blocks[self._groups[first.post_group].block]
+        cn.build_bundle(bundle, self._projections, pre.obj, post.obj,
+                        [g.offset for g in self._groups], self._clock)
+        self._net.add(bundle.obj)
 
     def connection_ids(self, projection_id: int) -> tuple[np.ndarray, np.ndarray]:
         rec = self._projections[projection_id]
@@ -248,7 +256,11 @@ class Brian2Backend(Backend):
         rec.values[name] = np.broadcast_to(np.asarray(values, float), current.shape).copy()
         with translated(f"setting {name} of projection {projection_id}"):
             for part in rec.parts:
-                cn.push_values(rec, part, [name])
+                if not cn.push_values(rec, part, [name]):      # shared delay: rebuild
+                    for bundle in self._bundles:
+                        if any(p is part for p in bundle.parts):
+                            bundle.per_synapse_delay = True
+                    self._rebuild_pending = True
 
     def set_synapse_state(self, projection_id: int, name: str, values: np.ndarray) -> None:
         rec = self._projections[projection_id]
@@ -461,7 +473,7 @@ class Brian2Backend(Backend):
     def _drop_network(self) -> None:
         """Forget the Brian 2 objects (rebuilt from the records at the next run)."""
         self._net, self._built, self._rebuild_pending = None, False, False
-        self._blocks, self._taps, self._stim_blocks = [], {}, set()
+        self._blocks, self._taps, self._stim_blocks, self._bundles = [], {}, set(), []
         for g in self._groups:
             g.obj, g.block = None, -1
         for rec in self._projections.values():
@@ -487,9 +499,12 @@ class Brian2Backend(Backend):
             self._net.add(*block.objects())
         for k in sorted(self._stim_groups):
             self._attach_stimulus(k)
-        for rec in self._projections.values():
-            for part in rec.parts:
-                self._build_part(rec, part)
+        if not keep_state:
+            block_of = [g.block for g in self._groups]
+            self._bundles = cn.bundle_parts(
+                [part for rec in self._projections.values() for part in rec.parts], block_of, 0)
+        for bundle in self._bundles:
+            self._build_bundle(bundle)
         for b, block in enumerate(self._blocks):
             if self._spk_rec[block.ids(self._groups)].any():
                 self._add_tap(b)
@@ -501,6 +516,9 @@ class Brian2Backend(Backend):
                 if block.kind == "neuron":
                     for name in self._groups[block.members[0]].brian.parameters:
                         cg.push_parameter(block, self._groups, name)
+            for rec in self._projections.values():                # delays: the records
+                for part in rec.parts:
+                    cn.push_values(rec, part, ["delay"])
         self._net.t_ = self._step * self.dt * 1e-3
 
     def native_cell_type(self, name: str) -> type:
