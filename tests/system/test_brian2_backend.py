@@ -49,13 +49,11 @@ def test_missing_brian2_names_the_extra():
 
 def test_unknown_mode_values_are_refused():
     import lamina.brian2 as sim
-    from lamina.errors import InvalidParameterValueError, NoModelAvailableError
+    from lamina.errors import InvalidParameterValueError
     with pytest.raises(InvalidParameterValueError, match="brian2_target='fortran'.*numpy"):
         sim.setup(brian2_target="fortran")
     with pytest.raises(InvalidParameterValueError, match="brian2_device='gpu'"):
         sim.setup(brian2_device="gpu")
-    with pytest.raises(NoModelAvailableError, match="cpp_standalone"):
-        sim.setup(brian2_device="cpp_standalone")
 
 
 def test_mode_options_and_spike_precision():
@@ -406,3 +404,69 @@ def test_populations_share_a_group_and_rebuild_keeps_state_in_transit():
     assert [len(s) for s in s0] == [len(s) for s in s1] and sum(map(len, s0)) >= 7
     assert all(np.allclose(x, y) for x, y in zip(s0, s1))
     assert np.array_equal(d1, d0) and d1[0].tolist() == [1.0, 2.0, 3.0, 4.0]
+
+
+# -- C++ standalone ---------------------------------------------------------------------
+_STANDALONE_SCRIPT = """
+import json, sys
+import numpy as np
+import lamina.brian2 as sim
+from lamina.core import simulation
+device = sys.argv[1]
+sim.setup(timestep=0.1, min_delay=0.1, rng_seed=3,
+          **({{"brian2_device": device}} if device != "runtime" else {{}}))
+src = sim.Population(5, sim.SpikeSourcePoisson(rate=50.0))
+a = sim.Population(20, sim.IF_cond_exp(i_offset=0.3))
+b = sim.Population(10, sim.IF_cond_exp(tau_m=15.0))
+sim.Projection(src, a, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.02, delay=1.0))
+sim.Projection(a, b, sim.FixedProbabilityConnector(0.5, rng=sim.NumpyRNG(seed=1)),
+               sim.StaticSynapse(weight=0.01, delay=2.0))
+a.record(["spikes", "v"])
+b.record("spikes")
+sim.run(150.0)
+out = {{"v": np.asarray(a.get_data().segments[0].analogsignals[0])[::50].tolist(),
+        "spikes": [st.times.magnitude.tolist()
+                   for p in (a, b) for st in p.get_data().segments[0].spiketrains],
+        "standalone": simulation.current().backend.describe()["standalone"]}}
+for what, call in (("run", lambda: sim.run(10.0)), ("reset", sim.reset),
+                   ("set", lambda: a.set(tau_m=12.0))):
+    try:
+        call()
+        out[what] = None
+    except Exception as err:
+        out[what] = type(err).__name__ + ": " + str(err)
+print("RESULT " + json.dumps(out))
+"""
+
+
+def _standalone_result(device: str, cache: str) -> dict:
+    import json
+    env = {**os.environ, "LAMINA_CACHE_DIR": cache,
+           "PYTHONPATH": ROOT + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    out = subprocess.run([sys.executable, "-c", _STANDALONE_SCRIPT.format(), device],
+                         capture_output=True, text=True, env=env, timeout=600)
+    assert out.returncode == 0, out.stderr[-3000:]
+    line = [ln for ln in out.stdout.splitlines() if ln.startswith("RESULT ")][-1]
+    return json.loads(line[len("RESULT "):])
+
+
+@pytest.mark.slow
+def test_cpp_standalone_matches_runtime_is_cached_and_refuses_a_second_run(tmp_path):
+    """The same network in runtime mode and as a C++ standalone program (compiled in
+    lamina's cache, then reused by a second process): same spikes, same membrane
+    potential; run splitting, reset and changes after the run are refused."""
+    if subprocess.run(["which", "g++"], capture_output=True).returncode != 0:
+        pytest.skip("no C++ compiler")
+    runtime = _standalone_result("runtime", str(tmp_path))
+    cold = _standalone_result("cpp_standalone", str(tmp_path))
+    warm = _standalone_result("cpp_standalone", str(tmp_path))
+    assert sum(map(len, runtime["spikes"])) > 20
+    for result in (cold, warm):
+        assert result["spikes"] == runtime["spikes"]
+        assert np.abs(np.array(result["v"]) - np.array(runtime["v"])).max() < 1e-9
+        for what in ("run", "reset", "set"):
+            assert result[what].startswith("NoModelAvailableError: brian2_device="
+                                           "'cpp_standalone' runs a simulation as one")
+    assert cold["standalone"]["directory"] == warm["standalone"]["directory"]
+    assert cold["standalone"]["directory"].startswith(str(tmp_path))
+    assert warm["standalone"]["build_and_run_s"] < cold["standalone"]["build_and_run_s"]

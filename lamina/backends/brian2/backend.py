@@ -14,9 +14,10 @@ synaptic state, refractoriness, spikes in transit). Modes (``setup()`` options):
 
 * ``brian2_target='numpy'`` (default) or ``'cython'`` (compiled; needs Cython and a C
   compiler; the first run compiles for a minute, later runs use Brian 2's cache);
-* ``brian2_device='runtime'`` (default). C++ standalone is not offered yet: it runs a
-  whole simulation as one program, while lamina's API interleaves runs, reads and
-  changes; asking for it raises `NoModelAvailableError`.
+* ``brian2_device='runtime'`` (default) or ``'cpp_standalone'``: the whole simulation as
+  one compiled C++ program, built in a per-user cache folder keyed by the network
+  (`lamina.backends.brian2.standalone`); one run() per setup(): run splitting, reset()
+  and changes after the run raise `NoModelAvailableError`.
 
 Reset: lamina keeps every group's parameters and initial values and every projection's
 connections and values; `reset()` reads the current weights and delays back, builds a
@@ -36,7 +37,7 @@ import numpy as np
 from lamina.backends.base import Backend, BackendConfig, SignalData
 from lamina.backends.brian2 import cells as cg
 from lamina.backends.brian2 import connections as cn
-from lamina.backends.brian2 import net_state, sources
+from lamina.backends.brian2 import net_state, sources, standalone
 from lamina.backends.brian2 import stimuli
 from lamina.backends.brian2.equations import brian_unit, si_factor
 from lamina.backends.brian2.plasticity import SynapseCode, synapse_code
@@ -67,7 +68,7 @@ def _check_precision(extra: dict[str, Any]) -> None:
         "(sim.setup(..., spike_precision='off_grid') with lamina.nest)")
 
 
-def _choose_target(extra: dict[str, Any]) -> str:
+def _choose_target(extra: dict[str, Any]) -> tuple[str, str]:
     target = extra.get("brian2_target", "numpy")
     if target not in TARGETS:
         raise InvalidParameterValueError(
@@ -77,9 +78,11 @@ def _choose_target(extra: dict[str, Any]) -> str:
         raise InvalidParameterValueError(
             f"setup(brian2_device={device!r}): expected one of {', '.join(DEVICES)}")
     if device == "cpp_standalone":
-        raise NoModelAvailableError(
-            "setup(brian2_device='cpp_standalone'): the brian2 backend runs in Brian 2's "
-            "runtime mode only (numpy or cython target); C++ standalone is not available yet")
+        if shutil.which("c++") is None and shutil.which("g++") is None:
+            raise BackendNotAvailableError(
+                "setup(brian2_device='cpp_standalone') needs a C++ compiler (c++ or g++ on "
+                "the PATH)")
+        return target, device
     if target == "cython":
         try:
             import Cython  # noqa: F401
@@ -89,7 +92,7 @@ def _choose_target(extra: dict[str, Any]) -> str:
         if shutil.which("cc") is None and shutil.which("gcc") is None:
             raise BackendNotAvailableError(
                 "setup(brian2_target='cython') needs a C compiler (cc or gcc on the PATH)")
-    return target
+    return target, device
 
 
 class Brian2Backend(Backend):
@@ -102,7 +105,12 @@ class Brian2Backend(Backend):
         super().__init__(config)
         _check_precision(config.extra)
         self.dt = float(config.dt)
-        self.target = _choose_target(config.extra)
+        self.target, self.device = _choose_target(config.extra)
+        if self.device == "cpp_standalone":
+            standalone.activate()
+        else:
+            standalone.deactivate()
+        self._standalone_ran: dict[str, Any] = {}
         b2.prefs.codegen.target = self.target
         b2.prefs.codegen.loop_invariant_optimisations = True
         # objects of a refused call are dropped on purpose; Brian 2 would warn about them
@@ -134,8 +142,14 @@ class Brian2Backend(Backend):
         return f"lamina_{prefix}{self._names}"
 
     # -- cells -----------------------------------------------------------------------
+    def _changeable(self, what: str) -> None:
+        """Refuse `what` once a C++ standalone program has run."""
+        if self._standalone_ran:
+            raise standalone.refuse(what)
+
     def create_cells(self, celltype: Any, ids: np.ndarray, parameters: dict[str, Any],
                      initial_values: dict[str, np.ndarray]) -> None:
+        self._changeable("creating cells after the run")
         ids = np.asarray(ids, _I64)
         if len(ids) == 0:
             return
@@ -167,6 +181,7 @@ class Brian2Backend(Backend):
         return out
 
     def set_cell_parameters(self, ids: np.ndarray, parameters: dict[str, Any]) -> None:
+        self._changeable("setting parameters after the run")
         for k, where, local in self._split(ids):
             g = self._groups[k]
             if g.kind != "neuron":
@@ -182,6 +197,7 @@ class Brian2Backend(Backend):
                     self._rebuild_pending = True      # shared -> per cell: next run
 
     def set_initial_values(self, ids: np.ndarray, values: dict[str, np.ndarray]) -> None:
+        self._changeable("setting initial values after the run")
         for k, where, local in self._split(ids):
             g = self._groups[k]
             cg.set_values(g, g.init, where, local, values, len(ids))
@@ -191,6 +207,7 @@ class Brian2Backend(Backend):
     # -- connections -------------------------------------------------------------------
     def connect(self, projection_id: int, pre_ids: np.ndarray, post_ids: np.ndarray,
                 receptor_type: str, synapse_type: Any, values: dict[str, np.ndarray]) -> None:
+        self._changeable("connecting after the run")
         pre_ids, post_ids = np.asarray(pre_ids, _I64), np.asarray(post_ids, _I64)
         rec = self._projections.get(projection_id)
         if rec is None:
@@ -251,6 +268,7 @@ class Brian2Backend(Backend):
         return rec.pre_ids, rec.post_ids
 
     def set_connection_values(self, projection_id: int, name: str, values: np.ndarray) -> None:
+        self._changeable(f"setting {name} of connections after the run")
         rec = self._projections[projection_id]
         current = cn.pull_values(rec, name)
         rec.values[name] = np.broadcast_to(np.asarray(values, float), current.shape).copy()
@@ -281,6 +299,7 @@ class Brian2Backend(Backend):
     # -- current sources -----------------------------------------------------------------
     def inject(self, source_id: int, source: Any, parameters: dict[str, Any],
                target_ids: np.ndarray) -> None:
+        self._changeable("injecting current after the run")
         targets = np.asarray(target_ids, _I64)
         for k, _, _ in self._split(targets):
             g = self._groups[k]
@@ -441,15 +460,19 @@ class Brian2Backend(Backend):
         n0 = self._step
         if n1 <= n0:
             return
+        self._changeable(f"a second run() (from {self.t} to {t_stop} ms)")
         if not self._built or self._rebuild_pending:
             self._build_network(keep_state=self._built)
         for ch in self._channels:
             if ch.first_pending and ch.active:
                 g = self._groups[ch.group]
-                ch.take_first(cg.read_state(g, ch.variable, ch.local))
+                ch.take_first(cg.read_state(g, ch.variable, ch.local,
+                                            records=self.device == "cpp_standalone"))
         self._prepare_stimuli(n0, n1)
         with translated(f"running from {n0 * self.dt} to {n1 * self.dt} ms"):
             self._net.run((n1 - n0) * self.dt * b2.ms, namespace={})
+            if self.device == "cpp_standalone":
+                self._standalone_ran = standalone.build_and_run(self._net)
         self._step = n1
         for b, tap in self._taps.items():
             ids = self._blocks[b].ids(self._groups)
@@ -458,6 +481,7 @@ class Brian2Backend(Backend):
             ch.collect(n0)
 
     def reset(self) -> None:
+        self._changeable("reset()")
         for rec in self._projections.values():
             for name in ("weight", "delay"):
                 rec.values[name] = cn.pull_values(rec, name)
@@ -530,6 +554,8 @@ class Brian2Backend(Backend):
 
     def end(self) -> None:
         self._drop_network()
+        if self.device == "cpp_standalone":
+            standalone.deactivate()
         self._groups, self._channels, self._projections = [], [], {}
 
     def describe(self) -> dict[str, Any]:
@@ -540,7 +566,8 @@ class Brian2Backend(Backend):
                   f"{len(b.members)} group(s), shared: {', '.join(sorted(b.shared)) or '-'}"
                   for b in self._blocks]
         return {"backend": self.name, "simulator": f"Brian 2 {b2.__version__}",
-                "dt": self.dt, "target": self.target, "device": "runtime",
+                "dt": self.dt, "target": self.target, "device": self.device,
+                "standalone": dict(self._standalone_ran),
                 "integration": methods, "blocks": blocks,
                 "conventions": "equations generated from lamina.models.dynamics; spike times "
                                "stamped at the end of the step (Brian 2's + dt)"}

@@ -201,7 +201,7 @@ def build_block(block: Block, groups: list[CellGroup], clock: Any, index: int,
         for g in members:
             push_state(g, np.arange(len(g.ids)), list(g.init))
         for var in m.previous:
-            setattr(block.obj, f"{var}_last_", getattr(block.obj, f"{var}_")[:])
+            setattr(block.obj, f"{var}_last", var)    # code: also before a standalone run
         # hidden state (alpha kernels) starts at its declared value
         for h in type(first.celltype).dynamics.hidden:
             setattr(block.obj, m.brian_name(h.name) + "_", h.initial * si_factor(h.unit))
@@ -238,15 +238,17 @@ def push_state(group: CellGroup, local: np.ndarray, names: list[str]) -> None:
     m = group.brian
     for name in names:
         var = getattr(group.obj, m.brian_name(name) + "_")
-        var[local] = group.init[name][local] * si_factor(m.variables[name])
+        var[sources.index(local)] = group.init[name][local] * si_factor(m.variables[name])
 
 
-def read_state(group: CellGroup, name: str, local: np.ndarray) -> np.ndarray:
-    """Current values [PyNN units] of state variable `name` of cells `local`."""
+def read_state(group: CellGroup, name: str, local: np.ndarray,
+               records: bool = False) -> np.ndarray:
+    """Current values [PyNN units] of state variable `name` of cells `local` (from lamina's
+    records before the group is built, or if `records`: C++ standalone before its run)."""
     m = group.model
     if m is None or name not in m.variables:
         raise NonExistentParameterError(name, type(group.celltype).__name__, group.init)
-    if group.obj is None:                                 # not built yet: the records
+    if group.obj is None or records:                      # not built yet: the records
         record = group.init.get(name, group.params.get(name))
         return np.asarray(record if record is not None else np.zeros(len(group.ids)))[local]
     values = np.asarray(getattr(group.obj, m.brian_name(name) + "_")[:])

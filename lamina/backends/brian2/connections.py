@@ -35,6 +35,7 @@ import numpy as np
 from lamina.backends.brian2.equations import brian_unit, si_factor
 from lamina.backends.brian2.errors import translated
 from lamina.backends.brian2.plasticity import SynapseCode
+from lamina.backends.brian2.sources import index
 from lamina.errors import NonExistentParameterError
 
 _I64 = np.int64
@@ -151,12 +152,14 @@ def build_bundle(bundle: Bundle, records: dict[int, ProjectionRecord], pre_obj: 
                 w = rec.values["weight"][part.positions]
                 syn.lamina_sign[part.rows] = np.where(w > 0, 1.0,
                                                       np.where(w < 0, -1.0, part.sign))
-            push_values(rec, part, ["weight", "delay", *code.parameters])
+            push_values(rec, part, ["weight", "delay", *code.parameters], building=True)
 
 
-def push_values(rec: ProjectionRecord, part: Part, names: list[str]) -> bool:
+def push_values(rec: ProjectionRecord, part: Part, names: list[str],
+                building: bool = False) -> bool:
     """Copy values of `rec` (PyNN units) into the Synapses of `part`. False if the
-    bundle's shared delay cannot hold the delays (the bundle must be rebuilt)."""
+    bundle's shared delay cannot hold the delays (the bundle must be rebuilt); `building`:
+    the shared delay was just made from the records."""
     if part.obj is None or len(part.positions) == 0:
         return True
     rows = part.rows
@@ -171,6 +174,8 @@ def push_values(rec: ProjectionRecord, part: Part, names: list[str]) -> bool:
             if "lamina_lag" in part.obj.variables:   # arrival - spike time (plasticity)
                 part.obj.lamina_lag_[rows] = (vals - part.dt) * 1e-3
             if part.obj.pre.variables["delay"].scalar:
+                if building:
+                    continue
                 shared = float(np.asarray(part.obj.pre.delay_[:]).ravel()[0])
                 if np.any(np.abs(delay - shared) > 1e-12):
                     return False
@@ -190,7 +195,7 @@ def push_state(rec: ProjectionRecord, part: Part) -> None:
         return
     for name, vals in rec.state.items():
         ok = np.flatnonzero(part.positions < len(vals))
-        getattr(part.obj, name + "_")[part.start + ok] = vals[part.positions[ok]]
+        getattr(part.obj, name + "_")[index(part.start + ok)] = vals[part.positions[ok]]
 
 
 def pull_values(rec: ProjectionRecord, name: str) -> np.ndarray:

@@ -52,6 +52,15 @@ def kind_of(celltype: Any) -> str:
         "SpikeSourcePoisson, SpikeSourcePoissonRefractory, SpikeSourceGamma)")
 
 
+def index(rows: np.ndarray) -> Any:
+    """`rows` as a Brian 2 index: a slice where they are consecutive (C++ standalone
+    accepts index arrays only in few forms)."""
+    rows = np.asarray(rows, np.int64)
+    if len(rows) and np.array_equal(rows, np.arange(rows[0], rows[0] + len(rows))):
+        return slice(int(rows[0]), int(rows[0]) + len(rows))
+    return rows
+
+
 def _generator_spikes(times: list[np.ndarray], dt: float) -> tuple[np.ndarray, np.ndarray]:
     """(indices, Brian 2 step numbers) of a SpikeSourceArray's spikes."""
     idx, steps = [], []
@@ -124,16 +133,17 @@ def push(kind: str, group: Any, params: dict[str, Any], local: np.ndarray,
         group.set_spikes(idx, steps * dt * b2.ms)
         return
     dt = float(group.clock.dt_) * 1e3
+    rows = index(local)
     if kind == "SpikeSourceGamma":
         params = {**params, "rate": params["beta"]}
-        group.alpha_shape[local] = np.round(params["alpha"][local]).astype(np.int64)
+        group.alpha_shape[rows] = np.round(params["alpha"][local]).astype(np.int64)
     rate = params["rate"][local] * 1e-3                              # per ms
     tau = params["tau_refrac"][local] if "tau_refrac" in params else np.zeros(len(local))
     free_rate = rate / np.maximum(1.0 - rate * tau, 1e-12)
-    group.p_spike[local] = -np.expm1(-free_rate * dt)
+    group.p_spike[rows] = -np.expm1(-free_rate * dt)
     start = np.floor(params["start"][local] / dt + 0.5)
     stop = np.floor((params["start"][local] + params["duration"][local]) / dt + 0.5)
-    group.start_step[local] = start.astype(np.int64)
-    group.stop_step[local] = np.minimum(stop, 2**31 - 1).astype(np.int64)
+    group.start_step[rows] = start.astype(np.int64)
+    group.stop_step[rows] = np.minimum(stop, 2**31 - 1).astype(np.int64)
     if "tau_refrac" in params:
-        group.tau_refrac_[local] = params["tau_refrac"][local] * 1e-3
+        group.tau_refrac_[rows] = params["tau_refrac"][local] * 1e-3
