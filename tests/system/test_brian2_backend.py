@@ -361,8 +361,8 @@ def test_unsupported_synapse_type_is_refused(sim):
 # -- network layout and rebuilds ------------------------------------------------------------
 def _rebuild_scenario(sim):
     """Two populations of one cell type (one NeuronGroup on Brian 2), spikes in transit at
-    the end of the first run, then a shared parameter and a shared delay set to values
-    that differ between cells/connections (Brian 2 rebuilds the network)."""
+    the end of the first run, then a shared parameter, a shared delay and a shared weight
+    set to values that differ between cells/connections (Brian 2 rebuilds the network)."""
     sim.setup(timestep=0.1, min_delay=0.1)
     src = sim.Population(5, sim.SpikeSourceArray(
         spike_times=[[1.0 + 3 * k, 20.0 + k, 49.5] for k in range(5)]))
@@ -370,7 +370,8 @@ def _rebuild_scenario(sim):
     b = sim.Population(3, sim.IF_curr_exp(tau_m=10.0, i_offset=0.2))
     pa = sim.Projection(src, a, sim.AllToAllConnector(),
                         sim.StaticSynapse(weight=0.8, delay=2.0))
-    sim.Projection(a, b, sim.AllToAllConnector(), sim.StaticSynapse(weight=1.5, delay=2.0))
+    pb = sim.Projection(a, b, sim.AllToAllConnector(),
+                        sim.StaticSynapse(weight=1.5, delay=2.0))
     for p in (a, b):
         p.record(["spikes", "v"])
     sim.run(50.0)                        # the spikes sent at 49.5 ms arrive at 51.5 ms
@@ -380,8 +381,10 @@ def _rebuild_scenario(sim):
         described = simulation.current().backend.describe()["blocks"]
     a.set(tau_m=[8.0, 10.0, 12.0, 14.0])
     pa.set(delay=np.array([[1.0, 2.0, 3.0, 4.0]] * 5))
+    pb.set(weight=np.linspace(1.0, 3.0, 12).reshape(4, 3))
     sim.run(100.0)
     delays = pa.get("delay", format="array")
+    assert np.allclose(pb.get("weight", format="array"), np.linspace(1.0, 3.0, 12).reshape(4, 3))
     segments = [p.get_data().segments[0] for p in (a, b)]
     v = np.hstack([np.asarray(s.analogsignals[0]) for s in segments])
     spikes = [st.times.magnitude for s in segments for st in s.spiketrains]

@@ -274,10 +274,10 @@ class Brian2Backend(Backend):
         rec.values[name] = np.broadcast_to(np.asarray(values, float), current.shape).copy()
         with translated(f"setting {name} of projection {projection_id}"):
             for part in rec.parts:
-                if not cn.push_values(rec, part, [name]):      # shared delay: rebuild
+                if not cn.push_values(rec, part, [name]):      # shared value: rebuild
                     for bundle in self._bundles:
                         if any(p is part for p in bundle.parts):
-                            bundle.per_synapse_delay = True
+                            bundle.per_synapse.add(name)
                     self._rebuild_pending = True
 
     def set_synapse_state(self, projection_id: int, name: str, values: np.ndarray) -> None:
@@ -540,9 +540,10 @@ class Brian2Backend(Backend):
                 if block.kind == "neuron":
                     for name in self._groups[block.members[0]].brian.parameters:
                         cg.push_parameter(block, self._groups, name)
-            for rec in self._projections.values():                # delays: the records
+            for rec in self._projections.values():        # delays, static weights: records
                 for part in rec.parts:
-                    cn.push_values(rec, part, ["delay"])
+                    cn.push_values(rec, part, ["delay"] if part.code.model
+                                   else ["delay", "weight"])
         self._net.t_ = self._step * self.dt * 1e-3
 
     def native_cell_type(self, name: str) -> type:

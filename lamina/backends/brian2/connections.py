@@ -7,8 +7,9 @@ all static excitatory projections among the populations of one cell type) become
 ``Synapses`` object, a `Bundle`, each part a contiguous range of its rows: Brian 2 runs one
 spike queue and one ``on_pre`` code per bundle and step instead of one per projection. A
 bundle whose connections all have the same delay gets it as one shared value (Brian 2's
-cheaper homogeneous spike queue); setting differing delays later rebuilds it with
-per-connection delays. Parts made after the first run are bundles of their own.
+cheaper homogeneous spike queue), and a bundle of static synapses whose weights are all
+equal a shared weight; setting differing values later rebuilds it with per-connection
+values (`Bundle.per_synapse`). Parts made after the first run are bundles of their own.
 
 The synapse's ``on_pre`` statements are the catalogue's jump rules of the target receptor
 (`lamina.models.dynamics`), weight ``lamina_w`` in the receptor's unit (per connection);
@@ -77,8 +78,9 @@ class Bundle:
 
     name: str
     parts: list[Part]
-    per_synapse_delay: bool = False      # forced by differing delays set after the build
+    per_synapse: set[str] = field(default_factory=set)   # 'weight', 'delay' forced per
     shared_delay: bool = False           # the delay is one shared value in the Synapses
+    shared_weight: bool = False          # the weight is one shared value
     obj: Any = None
 
 
@@ -122,15 +124,21 @@ def build_bundle(bundle: Bundle, records: dict[int, ProjectionRecord], pre_obj: 
     code = first.code
     delays = np.concatenate([records[p.pid].values["delay"][p.positions]
                              for p in bundle.parts])
-    bundle.shared_delay = not bundle.per_synapse_delay and not code.on_post and (
+    weights = np.concatenate([records[p.pid].values["weight"][p.positions]
+                              for p in bundle.parts])
+    bundle.shared_delay = "delay" not in bundle.per_synapse and not code.on_post and (
         len(delays) == 0 or bool(np.all(delays == delays[0])))
+    bundle.shared_weight = "weight" not in bundle.per_synapse and not code.model and (
+        len(weights) == 0 or bool(np.all(weights == weights[0])))
+    w_flag = " (shared)" if bundle.shared_weight else ""
     with translated(f"connecting projection {first.pid}"):
         kwargs = {}
         if bundle.shared_delay:
             d = (float(delays[0]) if len(delays) else 0.0) - (first.dt if first.early else 0.0)
             kwargs["delay"] = max(d, 0.0) * b2.ms
         syn = b2.Synapses(pre_obj, post_obj,
-                          model=f"lamina_w : {brian_unit(first.weight_unit)}" + code.model,
+                          model=f"lamina_w : {brian_unit(first.weight_unit)}{w_flag}"
+                          + code.model,
                           on_pre=code.on_pre, on_post=code.on_post or None,
                           clock=clock, name=bundle.name, **kwargs)
         if first.early:
@@ -145,6 +153,8 @@ def build_bundle(bundle: Bundle, records: dict[int, ProjectionRecord], pre_obj: 
             rows += len(part.positions)
         for var, value in code.initial.items():
             getattr(syn, var + "_")[:] = value
+        if bundle.shared_weight and len(weights):
+            syn.lamina_w_ = float(weights[0]) * si_factor(first.weight_unit)
         for part in bundle.parts:
             rec = records[part.pid]
             push_state(rec, part)
@@ -158,14 +168,18 @@ def build_bundle(bundle: Bundle, records: dict[int, ProjectionRecord], pre_obj: 
 def push_values(rec: ProjectionRecord, part: Part, names: list[str],
                 building: bool = False) -> bool:
     """Copy values of `rec` (PyNN units) into the Synapses of `part`. False if the
-    bundle's shared delay cannot hold the delays (the bundle must be rebuilt); `building`:
-    the shared delay was just made from the records."""
+    bundle's shared delay or weight cannot hold the values (the bundle must be rebuilt with
+    `name` per connection); `building`: the shared values were just made from the
+    records."""
     if part.obj is None or len(part.positions) == 0:
         return True
     rows = part.rows
     for name in names:
         vals = rec.values[name][part.positions]
-        if name == "weight":
+        if name == "weight" and part.obj.variables["lamina_w"].scalar:
+            if not building and _differs(part.obj.lamina_w_, vals * si_factor(part.weight_unit)):
+                return False
+        elif name == "weight":
             part.obj.lamina_w_[rows] = vals * si_factor(part.weight_unit)
             if "w_eager" in part.obj.variables:
                 part.obj.w_eager_[rows] = vals * si_factor(part.weight_unit)
@@ -174,10 +188,7 @@ def push_values(rec: ProjectionRecord, part: Part, names: list[str],
             if "lamina_lag" in part.obj.variables:   # arrival - spike time (plasticity)
                 part.obj.lamina_lag_[rows] = (vals - part.dt) * 1e-3
             if part.obj.pre.variables["delay"].scalar:
-                if building:
-                    continue
-                shared = float(np.asarray(part.obj.pre.delay_[:]).ravel()[0])
-                if np.any(np.abs(delay - shared) > 1e-12):
+                if not building and _differs(part.obj.pre.delay_, delay):
                     return False
                 continue
             part.obj.pre.delay_[rows] = delay
@@ -186,6 +197,20 @@ def push_values(rec: ProjectionRecord, part: Part, names: list[str],
         else:
             getattr(part.obj, name + "_")[rows] = vals * _factor(part, name)
     return True
+
+
+def _differs(shared_view: Any, values: np.ndarray) -> bool:
+    """Whether `values` [SI] differ from the shared Brian 2 value `shared_view`."""
+    shared = float(np.asarray(shared_view[:]).ravel()[0])
+    return bool(np.any(np.abs(values - shared) > 1e-12 * max(abs(shared), 1e-30)))
+
+
+def _read(view: Any, part: Part) -> np.ndarray:
+    """The values of `part`'s rows of a per-connection or shared Synapses variable."""
+    values = np.asarray(view[:])
+    if values.ndim and values.size == len(part.obj) and len(part.obj) != 1:
+        return values[part.rows]
+    return np.full(len(part.positions), float(values.ravel()[0]))
 
 
 def push_state(rec: ProjectionRecord, part: Part) -> None:
@@ -208,13 +233,10 @@ def pull_values(rec: ProjectionRecord, name: str) -> np.ndarray:
             continue
         rows = part.rows
         if name == "weight":
-            out[part.positions] = np.asarray(part.obj.lamina_w_[rows]) / \
-                si_factor(part.weight_unit)
+            out[part.positions] = _read(part.obj.lamina_w_, part) / si_factor(part.weight_unit)
         elif name == "delay":
-            delay = np.asarray(part.obj.pre.delay_[:])
-            delay = delay[rows] if delay.ndim and delay.size == len(part.obj) else \
-                np.full(len(part.positions), float(delay.ravel()[0]))
-            out[part.positions] = delay * 1e3 + (part.dt if part.early else 0.0)
+            out[part.positions] = _read(part.obj.pre.delay_, part) * 1e3 + (
+                part.dt if part.early else 0.0)
         else:
             out[part.positions] = np.asarray(getattr(part.obj, name + "_")[rows]) / \
                 _factor(part, name)

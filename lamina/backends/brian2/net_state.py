@@ -27,7 +27,16 @@ def snapshot(net: Any) -> dict[str, Any]:
 
 
 def restore(net: Any, state: dict[str, Any]) -> None:
-    """Copy `state` (from `snapshot`) into the objects of `net` with the same names."""
+    """Copy `state` (from `snapshot`) into the objects of `net` with the same names. A
+    variable that was shared and is now per element (or the reverse) is left out: lamina
+    sets it from its records."""
     for obj in _stateful(net):
-        if obj.name in state:
-            obj._restore_from_full_state(state[obj.name])
+        if obj.name not in state:
+            continue
+        kept = dict(state[obj.name])
+        for name, entry in state[obj.name].items():
+            var = obj.variables.get(name) if hasattr(obj, "variables") else None
+            if var is not None and isinstance(entry, tuple) and len(entry) == 2 and \
+                    entry[1] != (1 if var.scalar else var.size):
+                del kept[name]
+        obj._restore_from_full_state(kept)
