@@ -22,7 +22,7 @@ from typing import Any
 import brian2 as b2
 import numpy as np
 
-from lamina.backends.brian2 import sources, updaters
+from lamina.backends.brian2 import sources
 from lamina.backends.brian2.equations import BrianModel, brian_model, si_factor
 from lamina.backends.brian2.errors import translated
 from lamina.errors import NonExistentParameterError
@@ -126,9 +126,8 @@ def make_group(celltype: Any, ids: np.ndarray, parameters: dict[str, Any],
 def _neuron_group(m: BrianModel, n: int, shared: frozenset[str], clock: Any,
                   namespace: dict[str, Any], name: str) -> Any:
     return b2.NeuronGroup(n, m.text(shared), threshold=m.threshold, reset=m.reset or None,
-                          refractory=m.refractory,
-                          method=updaters.method(m.method[0]) if len(m.method) == 1
-                          else list(m.method), namespace=namespace, clock=clock, name=name)
+                          refractory=m.refractory, method=m.updater(),
+                          namespace=namespace, clock=clock, name=name)
 
 
 def check_model(celltype: Any, m: BrianModel, dt: float) -> None:

@@ -58,7 +58,7 @@ def network_hash(net: Any) -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:24]
 
 
-def build_and_run(net: Any) -> dict[str, float]:
+def build_and_run(net: Any) -> dict[str, Any]:
     """Compile and execute the recorded run of `net` in its cache folder; returns the
     timings (``build_s``: code generation and compilation, ``directory``)."""
     directory = user_cache_dir(f"brian2-{b2.__version__}-standalone") / network_hash(net)
