@@ -456,6 +456,7 @@ def _standalone_result(device: str, cache: str) -> dict:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1200)        # a cold C++ build: 100-200 s on a loaded 2-core machine
 def test_cpp_standalone_matches_runtime_is_cached_and_refuses_a_second_run(tmp_path):
     """The same network in runtime mode and as a C++ standalone program (compiled in
     lamina's cache, then reused by a second process): same spikes, same membrane
