@@ -1,7 +1,8 @@
 """lamina's Brian 2 backend: the standard models' equations generated from the catalogue
-(`equations`), NeuronGroups per created population (`cells`), spike sources (`sources`),
+(`equations`), one NeuronGroup per cell type with a Subgroup per population (`cells`), spike sources (`sources`),
 current sources as per-step tables (`stimuli`), Synapses built in bulk from the core's
-arrays (`connections`), monitors (`recording`) and the run loop and modes (`backend`).
+arrays (`connections`), monitors (`recording`), the state carried over when the network
+is rebuilt (`net_state`) and the run loop and modes (`backend`).
 
 Importing this package imports Brian 2 (slow: seconds); ``import lamina.brian2`` does not
 (the backend is loaded by ``setup()``). A Brian 2 that is missing or fails to import

@@ -1,7 +1,7 @@
-"""Recording on Brian 2: a SpikeMonitor per cell group, a StateMonitor per analog
+"""Recording on Brian 2: a SpikeMonitor per block of cells, a StateMonitor per analog
 recording request (`Channel`), collected into lamina-side stores after every run.
 
-* Spikes: Brian 2 stamps a spike with the start of the step in which the threshold was
+* Spikes: one SpikeMonitor per block (`lamina.backends.brian2.cells`). Brian 2 stamps a spike with the start of the step in which the threshold was
   crossed; lamina with its end (+dt, see `cells`). Events are kept for cells recording at
   collection time.
 * Analog: a channel samples its cells every step at the end of the step (``when='end'``,
@@ -57,10 +57,11 @@ class Channel:
     chunks: list[np.ndarray] = field(default_factory=list)
     active: bool = True
 
-    def attach(self, group_obj: Any, dt: float, name: str) -> None:
-        """Create the StateMonitor (at creation and after a rebuild)."""
-        self.monitor = b2.StateMonitor(group_obj, self.brian_name, record=self.local,
-                                       when="end", dt=dt * b2.ms, name=name)
+    def attach(self, block_obj: Any, offset: int, clock: Any, name: str) -> None:
+        """Create the StateMonitor on the Brian 2 group of the cells' block, whose rows
+        start at `offset` (when the network is built or rebuilt)."""
+        self.monitor = b2.StateMonitor(block_obj, self.brian_name, record=self.local + offset,
+                                       when="end", clock=clock, name=name)
         self.seen = 0
 
     def take_first(self, values: np.ndarray) -> None:

@@ -52,6 +52,15 @@ def kind_of(celltype: Any) -> str:
         "SpikeSourcePoisson, SpikeSourcePoissonRefractory, SpikeSourceGamma)")
 
 
+def index(rows: np.ndarray) -> Any:
+    """`rows` as a Brian 2 index: a slice where they are consecutive (C++ standalone
+    accepts index arrays only in few forms)."""
+    rows = np.asarray(rows, np.int64)
+    if len(rows) and np.array_equal(rows, np.arange(rows[0], rows[0] + len(rows))):
+        return slice(int(rows[0]), int(rows[0]) + len(rows))
+    return rows
+
+
 def _generator_spikes(times: list[np.ndarray], dt: float) -> tuple[np.ndarray, np.ndarray]:
     """(indices, Brian 2 step numbers) of a SpikeSourceArray's spikes."""
     idx, steps = [], []
@@ -68,15 +77,28 @@ def _generator_spikes(times: list[np.ndarray], dt: float) -> tuple[np.ndarray, n
 _GAMMA_EQS = _POISSON_EQS + "alpha_shape : integer\nn_events : integer\n"
 
 
-def _build_gamma(n: int, params: dict[str, Any], dt: float, name: str) -> Any:
+def check(kind: str, params: dict[str, Any]) -> None:
+    """Refuse parameters the source cannot have on Brian 2 (at creation and set).
+
+    Raises
+    ------
+    NoModelAvailableError
+        for a SpikeSourceGamma with a non-integer shape alpha.
+    """
+    if kind != "SpikeSourceGamma":
+        return
     alpha = np.asarray(params["alpha"], float)
     if np.any(alpha != np.round(alpha)):
         raise NoModelAvailableError(
             "SpikeSourceGamma on the brian2 backend needs an integer shape alpha (Erlang "
             f"intervals); got alpha = {float(alpha[alpha != np.round(alpha)][0]):g}")
+
+
+def _build_gamma(n: int, params: dict[str, Any], clock: Any, name: str) -> Any:
+    check("SpikeSourceGamma", params)
     group = b2.NeuronGroup(
         n, _GAMMA_EQS, threshold="n_events >= alpha_shape", reset="n_events = 0",
-        dt=dt * b2.ms, name=name)
+        clock=clock, name=name)
     group.run_regularly("n_events += int(t_in_timesteps >= start_step and t_in_timesteps < "
                         "stop_step and rand() < p_spike)", when="before_thresholds",
                         name=name + "_events")
@@ -85,18 +107,19 @@ def _build_gamma(n: int, params: dict[str, Any], dt: float, name: str) -> Any:
     return group
 
 
-def build(kind: str, n: int, params: dict[str, Any], dt: float, name: str) -> Any:
-    """The Brian 2 group of a spike source."""
+def build(kind: str, n: int, params: dict[str, Any], clock: Any, name: str) -> Any:
+    """The Brian 2 group of a spike source, on `clock` (lamina's time step)."""
     if kind == "SpikeSourceGamma":
-        return _build_gamma(n, params, dt, name)
+        return _build_gamma(n, params, clock, name)
     if kind == "SpikeSourceArray":
+        dt = float(clock.dt_) * 1e3
         idx, steps = _generator_spikes(params["spike_times"], dt)
-        return b2.SpikeGeneratorGroup(n, idx, steps * dt * b2.ms, dt=dt * b2.ms, name=name)
+        return b2.SpikeGeneratorGroup(n, idx, steps * dt * b2.ms, clock=clock, name=name)
     refractory = "tau_refrac" if kind == "SpikeSourcePoissonRefractory" else False
     eqs = _POISSON_EQS + ("tau_refrac : second\n" if refractory else "")
     group = b2.NeuronGroup(n, eqs, threshold="t_in_timesteps >= start_step and "
                            "t_in_timesteps < stop_step and rand() < p_spike",
-                           refractory=refractory, dt=dt * b2.ms, name=name)
+                           refractory=refractory, clock=clock, name=name)
     push(kind, group, params, np.arange(n), list(params))
     return group
 
@@ -110,16 +133,17 @@ def push(kind: str, group: Any, params: dict[str, Any], local: np.ndarray,
         group.set_spikes(idx, steps * dt * b2.ms)
         return
     dt = float(group.clock.dt_) * 1e3
+    rows = index(local)
     if kind == "SpikeSourceGamma":
         params = {**params, "rate": params["beta"]}
-        group.alpha_shape[local] = np.round(params["alpha"][local]).astype(np.int64)
+        group.alpha_shape[rows] = np.round(params["alpha"][local]).astype(np.int64)
     rate = params["rate"][local] * 1e-3                              # per ms
     tau = params["tau_refrac"][local] if "tau_refrac" in params else np.zeros(len(local))
     free_rate = rate / np.maximum(1.0 - rate * tau, 1e-12)
-    group.p_spike[local] = -np.expm1(-free_rate * dt)
+    group.p_spike[rows] = -np.expm1(-free_rate * dt)
     start = np.floor(params["start"][local] / dt + 0.5)
     stop = np.floor((params["start"][local] + params["duration"][local]) / dt + 0.5)
-    group.start_step[local] = start.astype(np.int64)
-    group.stop_step[local] = np.minimum(stop, 2**31 - 1).astype(np.int64)
+    group.start_step[rows] = start.astype(np.int64)
+    group.stop_step[rows] = np.minimum(stop, 2**31 - 1).astype(np.int64)
     if "tau_refrac" in params:
-        group.tau_refrac_[local] = params["tau_refrac"][local] * 1e-3
+        group.tau_refrac_[rows] = params["tau_refrac"][local] * 1e-3
