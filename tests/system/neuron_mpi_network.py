@@ -1,5 +1,7 @@
 """A small recurrent network on NEURON, run by tests/system/test_neuron_mpi.py under
-``mpiexec -n N``; each process writes what it saw to ``<argv[1]>.<rank>.npz``."""
+``mpiexec -n N``; each process writes what it saw to ``<argv[1]>.<rank>.npz``: the
+gathered data (``get_data()``: all cells on rank 0, its own cells elsewhere; ``get`` of
+connections and spike counts: all on every rank) and its own part (``gather=False``)."""
 import sys
 
 import numpy as np
@@ -28,7 +30,9 @@ if sim.num_processes() > 1:         # refused: its two cells may be on different
         sim.Projection(exc, exc, sim.OneToOneConnector(), sim.ElectricalSynapse(weight=0.01))
     except sim.errors.NoModelAvailableError as err:
         gap_error = str(err)
-e2e.set(weight=sim.RandomDistribution("uniform", (0.002, 0.006), rng=rng))
+# an array over all (pre, post) pairs: the same values for any process count (set() with
+# a RandomDistribution draws only the connections of each process: it depends on N)
+e2e.set(weight=np.random.default_rng(5).uniform(0.002, 0.006, (exc.size, exc.size)))
 exc.record(["spikes", "v"])
 inh.record("spikes")
 noise.record("spikes")
@@ -40,8 +44,16 @@ inh_data = inh.get_data().segments[0]
 noise_spikes = noise.get_data().segments[0].spiketrains
 weights = e2e.get("weight", format="list")
 tm_u = e2i.get("U", format="array")
+local_weights = e2e.get("weight", format="list", gather=False)
+local_v = exc.get_data("v", gather=False).segments[0].analogsignals[0]
 out = {"rank": sim.rank(), "np": sim.num_processes(), "local_size": exc.local_size,
+       "local_ids": np.array([int(c) for c in exc.local_cells]),
        "v": np.asarray(data.analogsignals[0].magnitude),
+       "v_ids": np.asarray(data.analogsignals[0].array_annotations["channel_index"]),
+       "local_v": np.asarray(local_v.magnitude),
+       "local_v_ids": np.asarray(local_v.array_annotations["channel_index"]),
+       "local_weights": np.array(local_weights), "local_n": len(e2e), "size": e2e.size(),
+       "spike_counts": np.array(list(exc.get_spike_counts().values())),
        "weights": np.array(weights), "U": np.nan_to_num(tm_u), "gap_error": gap_error}
 for name, trains in (("exc", data.spiketrains), ("inh", inh_data.spiketrains),
                      ("noise", noise_spikes)):

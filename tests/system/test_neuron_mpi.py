@@ -1,5 +1,7 @@
 """The NEURON backend under ``mpiexec -n N`` (issue 12, item 6): cells spread over the
-processes, rank() and num_processes() true, data gathered, the same spikes for any N.
+processes (NEURON's gid % N, reported to the core by the shared Distribution), rank() and
+num_processes() true, data gathered once by the core (rank 0 gets every cell's recordings,
+every rank every connection), the same spikes for any N.
 
 The network (`neuron_mpi_network.py`: Poisson and array sources, conductance and current
 cells, static and Tsodyks-Markram synapses, recurrent connections, two runs with a
@@ -58,17 +60,44 @@ def test_rank_and_process_count(runs):
         # round robin: 30 exc cells, an even share on each process
         assert sum(int(o["local_size"]) for o in outputs) == 30
         assert {int(o["local_size"]) for o in outputs} == {30 // n}
+        for rank, out in enumerate(outputs):     # the core's locality is NEURON's gid % N
+            assert len(out["local_ids"]) == 30 // n
+            assert np.all(out["local_ids"] % n == rank)
 
 
 def test_same_spikes_weights_for_any_process_count(runs):
     one = runs[1][0]
     assert one["exc_counts"].sum() > 100 and one["inh_counts"].sum() > 10   # it is active
     for n in (2, 3):
-        for out in runs[n]:                          # every process gets the whole data
-            for key in ("exc_ids", "exc_times", "exc_counts", "inh_times", "inh_counts",
-                        "noise_times", "noise_counts", "weights", "U"):
+        root = runs[n][0]                            # get_data(): rank 0 has every cell
+        for key in ("exc_ids", "exc_times", "exc_counts", "inh_ids", "inh_times",
+                    "inh_counts", "noise_ids", "noise_times", "noise_counts", "v_ids"):
+            np.testing.assert_array_equal(root[key], one[key], err_msg=f"{key}, N={n}")
+        assert np.abs(root["v"] - one["v"]).max() < V_TOLERANCE_MV
+        for out in runs[n]:       # connections and spike counts: all on every rank
+            for key in ("weights", "U", "spike_counts", "size"):
                 np.testing.assert_array_equal(out[key], one[key], err_msg=f"{key}, N={n}")
-            assert np.abs(out["v"] - one["v"]).max() < V_TOLERANCE_MV
+
+
+def test_each_process_holds_its_own_cells_and_connections(runs):
+    one = runs[1][0]
+    first_exc = 23                                   # 20 noise and 3 cue cells before
+    for n in (2, 3):
+        outputs = runs[n]
+        for rank, out in enumerate(outputs):
+            mine = out["local_ids"] - first_exc       # indices of this process's exc cells
+            np.testing.assert_array_equal(out["local_v_ids"], mine)
+            assert np.abs(out["local_v"] - one["v"][:, mine]).max() < V_TOLERANCE_MV
+            if rank:                                  # get_data() elsewhere: its own part
+                np.testing.assert_array_equal(out["v_ids"], mine)
+                np.testing.assert_array_equal(out["exc_ids"], out["local_ids"])
+            # gather=False: the connections onto this process's cells
+            assert np.all(np.isin(out["local_weights"][:, 1].astype(int), mine))
+        # the parts add up to the whole, each connection once
+        assert sum(int(o["local_n"]) for o in outputs) == int(one["size"])
+        parts = np.concatenate([o["local_weights"] for o in outputs])
+        parts = parts[np.lexsort((parts[:, 1], parts[:, 0]))]
+        np.testing.assert_array_equal(parts, one["weights"])
 
 
 def test_gap_junctions_refused_over_processes(runs):

@@ -24,9 +24,11 @@ sources can); PointNeuron with CondBetaPSR receptors, Vogels2011Rule and GIF_con
 under CVODE raise `NoModelAvailableError`.
 
 Processes: under ``mpiexec -n N`` cells are spread over the processes (`parallel`: cell
-``gid`` on process ``gid % N``); each process builds its own cells and the NetCons onto
-them, NEURON exchanges spikes; spikes, signals and connection attributes are gathered to
-every process (collective reads). Spikes do not depend on N. Gap junctions need one process.
+``gid`` on process ``gid % N``, the ownership the shared `lamina.distribution.Distribution`
+reports to the core); each process builds its own cells and the NetCons onto them, NEURON
+exchanges spikes. As every backend, it returns the spikes, signals and connections of this
+process's cells only; the core gathers them over the processes. Spikes do not depend on N.
+Gap junctions need one process.
 """
 from __future__ import annotations
 
@@ -104,7 +106,7 @@ class NeuronBackend(Backend):
         self.atol = float(extra.pop("atol", 1e-5))
         self.off_grid = bool(self.use_cvode)
         with translated("starting NEURON's ParallelContext"):
-            self.layout = parallel.Layout.start(h)
+            self.layout = parallel.Layout.start(h, self.distribution)
         with translated("loading lamina's NEURON mechanisms"):
             mechanisms.load(h, neuron.__version__)
             h.load_file("stdrun.hoc")
@@ -140,18 +142,6 @@ class NeuronBackend(Backend):
         self._spikes = SpikeStore()
         self._analog = AnalogStore()
         self._spike_t, self._spike_gid = h.Vector(), h.Vector()
-
-    # -- process layout (`parallel`) ---------------------------------------------------
-    @property
-    def rank(self) -> int:
-        return self.layout.rank
-
-    @property
-    def num_processes(self) -> int:
-        return self.layout.nhost
-
-    def is_local(self, ids: np.ndarray) -> np.ndarray:
-        return self.layout.is_local(ids)
 
     # -- helpers -----------------------------------------------------------------------
     def _split(self, ids: np.ndarray) -> list[tuple[cg.CellGroup, np.ndarray, np.ndarray]]:
@@ -195,7 +185,7 @@ class NeuronBackend(Backend):
                 f"{type(celltype).__name__} on the neuron backend needs the fixed step (its "
                 "spikes are drawn once per step); setup() without use_cvode")
         all_ids = ids
-        mine = np.flatnonzero(self.layout.is_local(ids))
+        mine = np.flatnonzero(self.is_local(ids))
         ids = all_ids[mine]
         per_cell = _sequence_parameters(celltype)
         params = {k: (_pick_sequences(v, mine, len(all_ids)) if k in per_cell else
@@ -324,12 +314,12 @@ class NeuronBackend(Backend):
                      for k, v in values.items() if k in SLOTS[kind] and k != "weight"}
             if kind == QUANTAL and "n" not in extra:      # one release site
                 extra["n"] = np.ones(n)
-        mine = np.flatnonzero(self.layout.is_local(post_ids))   # NetCons onto own cells
+        mine = np.flatnonzero(self.is_local(post_ids))   # NetCons onto own cells
         with translated(f"connecting projection {projection_id}", ConnectionError):
             netcons = make_netcons(self.pc, pre_ids[mine], [targets[j] for j in mine.tolist()],
                                    weight[mine], delay[mine], kind,
                                    {k: v[mine] for k, v in extra.items()})
-        rec.append(pre_ids, post_ids, netcons, weight[mine], mine)
+        rec.append(pre_ids[mine], post_ids[mine], netcons, weight[mine])
         self._connections_changed |= self._initialized
 
     def _sections_of(self, ids: np.ndarray, what: str) -> list[Any]:
@@ -365,7 +355,7 @@ class NeuronBackend(Backend):
         with translated(f"connecting gap junctions of projection {projection_id}",
                         ConnectionError):
             rec.gaps.extend(make_gaps(h, pre, post, weight))
-        rec.append(pre_ids, post_ids, [], weight, np.arange(len(pre_ids)))
+        rec.append(pre_ids, post_ids, [], weight)
 
     def connection_ids(self, projection_id: int) -> tuple[np.ndarray, np.ndarray]:
         rec = self._projections[projection_id]
@@ -389,7 +379,7 @@ class NeuronBackend(Backend):
             for (a, b), w in zip(rec.gaps, vals):
                 a.g = b.g = w
             return
-        values = rec.local_values(values)
+        values = rec.values_for_all(values)
         if rec.kind == STDP and name == "delay":
             raise NoModelAvailableError(
                 "STDPMechanism on the neuron backend: delays cannot change after connecting "
@@ -408,7 +398,7 @@ class NeuronBackend(Backend):
         if name not in table:
             raise NonExistentParameterError(
                 name, f"{type(rec.synapse_type).__name__} (state variables)", list(table))
-        vals = rec.local_values(values)
+        vals = rec.values_for_all(values)
         rec.initial_state[table[name]] = vals
         if self._initialized:
             for nc, v in zip(rec.netcons, vals.tolist()):
@@ -419,8 +409,7 @@ class NeuronBackend(Backend):
         self._check_attribute(rec, name)
         if rec.kind == GAP:
             return np.fromiter((a.g for a, _ in rec.gaps), float, len(rec.gaps))
-        return self.layout.gather_values(rec.local, read(rec.netcons, name, rec.kind),
-                                         len(rec.pre_ids))
+        return read(rec.netcons, name, rec.kind)
 
     # -- current sources ---------------------------------------------------------------
     def inject(self, source_id: int, source: Any, parameters: dict[str, Any],
@@ -516,20 +505,18 @@ class NeuronBackend(Backend):
                 ch.active &= ~np.isin(ch.ids, ids)
 
     def get_spikes(self, ids: np.ndarray) -> list[np.ndarray]:
-        """Spike times of `ids`, from every process (collective under MPI)."""
+        """Spike times of `ids` (cells of this process: the core asks for those only)."""
         ids = np.asarray(ids, _I64)
-        mine = np.flatnonzero(self.layout.is_local(ids))
-        return self.layout.gather_items(mine, self._spikes.get(ids[mine]), len(ids),
-                                        np.zeros(0))
+        self.distribution.require_local(ids, "spikes on the neuron backend")
+        return self._spikes.get(ids)
 
     def get_signal(self, ids: np.ndarray, variable: str) -> SignalData:
-        """Samples of `variable` of `ids`, from every process (collective under MPI)."""
+        """Samples of `variable` of `ids` (cells of this process)."""
         ids = np.asarray(ids, _I64)
-        mine = np.flatnonzero(self.layout.is_local(ids))
+        self.distribution.require_local(ids, f"{variable} on the neuron backend")
         intervals = [ch.interval for ch in self._channels if ch.var == variable]
-        local = self._analog.assemble(variable, ids[mine], self.dt, self._step,
-                                      intervals[-1] if intervals else 1)
-        t0, step, values = self.layout.gather_signal(mine, local, len(ids))
+        t0, step, values = self._analog.assemble(variable, ids, self.dt, self._step,
+                                                 intervals[-1] if intervals else 1)
         return SignalData(t0, step, values)
 
     def clear_recorded(self, ids: np.ndarray, variable: str) -> None:

@@ -50,7 +50,8 @@ SLOTS: dict[int, dict[str, int]] = {
 
 @dataclass
 class ProjectionRecord:
-    """The NetCons of one projection, in connection order."""
+    """The NetCons of one projection held by this process (those onto its cells), in
+    connection order; `pre_ids`/`post_ids` are theirs."""
 
     pid: int
     receptor: str
@@ -62,17 +63,10 @@ class ProjectionRecord:
     gaps: list[tuple[Any, Any]] = field(default_factory=list)     # GAP: LaminaGap pairs
     w0: np.ndarray = field(default_factory=lambda: np.zeros(0))   # STDP: weights to restore
     initial_state: dict[int, np.ndarray] = field(default_factory=dict)  # slot -> values
-    #: positions, in connection order, of this process's NetCons (all of them in one process)
-    local: np.ndarray = field(default_factory=lambda: np.zeros(0, _I64))
 
-    def local_values(self, values: Any) -> np.ndarray:
-        """Of values given for every connection (or one for all), this process's."""
-        arr = np.asarray(values, float)
-        if arr.ndim == 0:
-            return np.full(len(self.netcons), float(arr))
-        if len(arr) == len(self.pre_ids) and len(self.local) != len(self.pre_ids):
-            return arr[self.local].copy()
-        return np.broadcast_to(arr, (len(self.netcons),)).copy()
+    def values_for_all(self, values: Any) -> np.ndarray:
+        """`values` (one per connection of this process, or one for all) as an array."""
+        return np.broadcast_to(np.asarray(values, float), (len(self.pre_ids),)).copy()
 
     def apply_initial_state(self) -> None:
         """Write the state set by ``Projection.initialize`` over what NEURON's
@@ -87,10 +81,9 @@ class ProjectionRecord:
                 nc.weight[slot] = v
 
     def append(self, pre: np.ndarray, post: np.ndarray, netcons: list[Any],
-               weight: np.ndarray, local: np.ndarray) -> None:
-        """Add connections `pre` -> `post`; `netcons` (and their `weight`) are those at
-        positions `local` of them, the ones onto this process's cells."""
-        self.local = np.concatenate([self.local, len(self.pre_ids) + np.asarray(local, _I64)])
+               weight: np.ndarray) -> None:
+        """Add the connections `pre` -> `post` (onto this process's cells), made as
+        `netcons` with `weight`."""
         self.pre_ids = np.concatenate([self.pre_ids, np.asarray(pre, _I64)])
         self.post_ids = np.concatenate([self.post_ids, np.asarray(post, _I64)])
         self.netcons.extend(netcons)
