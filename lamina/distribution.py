@@ -5,9 +5,13 @@ object core and backends share for the process layout: ``rank``, ``size`` (the p
 count), the MPI communicator, and which cells are local. The core registers every new
 population's IDs with `add_cells`; a population of n cells is cut into N contiguous
 blocks, rank r owning the cells at indices ``n*r//N .. n*(r+1)//N - 1`` (a rank may own
-none). A backend that can distribute (`Backend.can_distribute`) simulates only its local
-cells; `check_can_run` refuses, at ``setup()``, a backend that cannot, since it would run
-N full, identical copies each believing it is alone.
+none), unless the backend's simulator places cells itself and says so through
+``owner_override`` (NEST: its round robin over virtual processes; NEURON: gid % N). The
+engine, NEURON and NEST (built with MPI) distribute (`Backend.can_distribute`): each
+process simulates only its local cells, and its backend returns the data (spikes,
+signals, connections) of those only; the core gathers them (`gather_objects`, `sum`, the
+communicator's allgather). `check_can_run` refuses, at ``setup()``, a backend that cannot,
+since it would run N full, identical copies each believing it is alone.
 
 The process count is read from the launchers' environment variables (MPICH/Hydra:
 ``PMI_SIZE``, ``MPI_LOCALNRANKS``; Open MPI: ``OMPI_COMM_WORLD_SIZE``; PMIx:
@@ -95,8 +99,8 @@ class Distribution:
         self.size = int(comm.Get_size()) if comm is not None else 1
         self._first = np.zeros(0, _I64)   # first ID of each registered block of cells
         self._count = np.zeros(0, _I64)   # cells in each block
-        #: a backend whose simulator decides locality itself (NEST with MPI) sets this to
-        #: ``f(ids) -> owner rank per id``
+        #: a backend whose simulator decides locality itself (NEST, NEURON over MPI) sets
+        #: this to ``f(ids) -> owner rank per id``
         self.owner_override: Any = None
 
     @classmethod

@@ -136,7 +136,8 @@ class Backend(ABC):
     #: what the backend can do (see `Capabilities`; `capabilities()` adds `can_distribute`)
     features: ClassVar[Capabilities] = Capabilities()
     #: whether the backend can share one network between several MPI processes (each
-    #: simulating its part); where not, `setup()` refuses to run under ``mpiexec -n N``
+    #: simulating its part: its connections, spikes and signals are those of the cells
+    #: `is_local`, which the core gathers); where not, `setup()` refuses under ``mpiexec``
     can_distribute: ClassVar[bool] = False
     #: what a user needs to know or install for MPI runs on this backend
     distribution_hint: ClassVar[str] = ""
@@ -226,8 +227,9 @@ class Backend(ABC):
 
     @abstractmethod
     def connection_ids(self, projection_id: int) -> tuple[np.ndarray, np.ndarray]:
-        """(pre IDs, post IDs) of every connection of the projection, in its connection
-        order (the order of `get_connection_values` and `set_connection_values`)."""
+        """(pre IDs, post IDs) of every connection of the projection (over MPI: those
+        onto this process's cells), in its connection order (the order of
+        `get_connection_values` and `set_connection_values`)."""
 
     @abstractmethod
     def set_connection_values(self, projection_id: int, name: str, values: np.ndarray) -> None:
