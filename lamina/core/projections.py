@@ -337,7 +337,7 @@ class Projection:
         post = None
         if rest:
             pre, post = self._resolved()
-            values = {k: self._evaluate(k, v, pre, post) for k, v in rest.items()}
+            values = {k: self._evaluate_existing(k, v, pre, post) for k, v in rest.items()}
         for name, arr in self._to_backend(self._checked(values, post_idx=post)).items():
             self._sim.backend.set_connection_values(self._id, name, arr)
         return True
@@ -363,6 +363,27 @@ class Projection:
             raise NonExistentParameterError(sorted(unknown)[0],
                                             type(self.synapse_type).__name__, self.attribute_names)
         return values
+
+    def _evaluate_existing(self, name: str, value: Any, pre_idx: np.ndarray,
+                           post_idx: np.ndarray) -> np.ndarray:
+        """`_evaluate` for existing connections (`_resolved`: over several MPI processes,
+        this process's). A RandomDistribution is then drawn once for the connections of
+        all processes, in (pre, post) order (a collective call), and each process takes its
+        own: the values do not depend on the number of processes (with a parallel-safe
+        RNG), and agree with one process where its connection order is (pre, post)."""
+        dist = self._sim.distribution
+        if not (isinstance(value, RandomDistribution) and dist.distributed):
+            return self._evaluate(name, value, pre_idx, post_idx)
+        parts = dist.comm.allgather((np.asarray(pre_idx, np.int64),
+                                     np.asarray(post_idx, np.int64)))
+        offset = sum(len(p[0]) for p in parts[:dist.rank])
+        order = np.lexsort((np.concatenate([p[1] for p in parts]),
+                            np.concatenate([p[0] for p in parts])))   # stable: a pair's
+        del parts                                        # connections keep their order
+        position = np.empty(len(order), np.int64)
+        position[order] = np.arange(len(order))          # place of each in (pre, post) order
+        mine = position[offset:offset + len(pre_idx)]
+        return np.asarray(value.next(len(order), mask=mine), dtype=float).reshape(len(mine))
 
     def _evaluate(self, name: str, value: Any, pre_idx: np.ndarray,
                   post_idx: np.ndarray) -> np.ndarray:
@@ -544,7 +565,7 @@ class Projection:
         pre, post = self._resolved()
         for name, value in attributes.items():
             self._names(name)
-            new[name] = self._evaluate(name, value, pre, post)
+            new[name] = self._evaluate_existing(name, value, pre, post)
         checked = self._checked(new, post_idx=post)
         del pre, post
         for name, arr in self._to_backend(checked).items():
@@ -562,10 +583,7 @@ class Projection:
             if name not in state:
                 raise NonExistentParameterError(
                     name, f"{type(self.synapse_type).__name__} (state variables)", state)
-            arr = np.asarray(cv.evaluate(name, value, pre, post, self.shape,
-                                         lambda: cv.pair_distances(
-                                             self.space, self.pre.positions[:, pre],
-                                             self.post.positions[:, post])), dtype=float)
+            arr = np.asarray(self._evaluate_existing(name, value, pre, post), dtype=float)
             if np.any(~np.isfinite(arr)):
                 raise InvalidParameterValueError(
                     f"{self.label}: initialize({name}=...): values must be finite numbers")

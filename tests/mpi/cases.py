@@ -12,6 +12,8 @@ import pickle
 import sys
 import warnings
 
+import numpy as np
+
 import lamina as sim
 from lamina import errors
 from lamina.core import simulation
@@ -76,6 +78,14 @@ again = sim.Projection(a, a, sim.FromFileConnector(base, distributed=True), sim.
 report("distributed_file", files=sorted(f for f in os.listdir(folder) if f.startswith("conns")),
        size=again.size(), original=kept.size(), local=len(again), local_original=len(kept),
        same=again.get("weight", format="list") == kept.get("weight", format="list"))
+# set() with a RandomDistribution: one draw for the connections of all processes, in
+# (pre, post) order, whatever the number of processes
+kept.set(weight=sim.RandomDistribution("uniform", (0.3, 0.5), rng=sim.NumpyRNG(seed=8)))
+drawn = np.array([w for _, _, w in kept.get("weight", format="list")])
+expected = sim.RandomDistribution("uniform", (0.3, 0.5), rng=sim.NumpyRNG(seed=8)).next(
+    kept.size())
+report("set_random", n=len(drawn), n_local=len(kept),
+       max_difference=float(np.abs(drawn - expected).max()))
 # dynamic synapses are refused over MPI (static ones only)
 report("plastic", **error_of(lambda: sim.Projection(
     a, a, sim.OneToOneConnector(), sim.TsodyksMarkramSynapse(weight=0.1))))

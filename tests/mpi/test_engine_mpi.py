@@ -157,6 +157,16 @@ def test_connection_files_one_per_process_read_back(cases):
         assert rec["local"] == rec["local_original"] and rec["same"]
 
 
+def test_set_random_distribution_is_one_draw_over_all_processes(cases):
+    """Projection.set(weight=RandomDistribution) over 2 processes gives the values one
+    draw of the RNG gives all connections in (pre, post) order, not a draw per process."""
+    n = cases["set_random"][0]["n"]
+    assert n > 20
+    assert sum(rec["n_local"] for rec in cases["set_random"].values()) == n
+    for rec in cases["set_random"].values():
+        assert rec["n"] == n and rec["max_difference"] < 1e-12
+
+
 def test_dynamic_synapses_refused(cases):
     for rec in cases["plastic"].values():
         assert rec["error"] == "NoModelAvailableError"

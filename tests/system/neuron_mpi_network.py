@@ -30,9 +30,9 @@ if sim.num_processes() > 1:         # refused: its two cells may be on different
         sim.Projection(exc, exc, sim.OneToOneConnector(), sim.ElectricalSynapse(weight=0.01))
     except sim.errors.NoModelAvailableError as err:
         gap_error = str(err)
-# an array over all (pre, post) pairs: the same values for any process count (set() with
-# a RandomDistribution draws only the connections of each process: it depends on N)
-e2e.set(weight=np.random.default_rng(5).uniform(0.002, 0.006, (exc.size, exc.size)))
+# drawn once for the connections of all processes, in (pre, post) order: the same values
+# for any process count
+e2e.set(weight=sim.RandomDistribution("uniform", (0.002, 0.006), rng=rng))
 exc.record(["spikes", "v"])
 inh.record("spikes")
 noise.record("spikes")
