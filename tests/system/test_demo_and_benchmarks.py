@@ -89,7 +89,7 @@ def test_benchmark_quick_runs_both_simulators():
         if row[2] in ("lamina", "NEST"):
             threads = int(row[3])
             build_s, run_s, rss = map(float, row[4:7])
-            rate, synapses = float(row[9]), int(row[10])
+            rate, synapses = float(row[10]), int(row[11])
             assert threads == 1 and build_s > 0 and run_s > 0 and rss > 0
             # small --quick networks may fall silent after the initial kick (see
             # benchmarks/README.md), so only plausibility is checked here
