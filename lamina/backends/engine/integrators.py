@@ -64,7 +64,7 @@ _E6 = _B6
 _R_GROW_MAX = (0.9 / 5.0) ** 5  # below this error ratio the step grows by the maximum 5x
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _new_h(hh: float, r: float) -> float:
     """Step size after an accepted step of size hh with error ratio r (<= 1.1)."""
     if r < _R_GROW_MAX:
@@ -75,7 +75,7 @@ def _new_h(hh: float, r: float) -> float:
     return hh
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _f_v(v, ge, gi, clamp, el, ee, ei, cur, itm, icm):
     if clamp:
         return 0.0

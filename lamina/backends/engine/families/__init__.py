@@ -50,7 +50,10 @@ REGISTRY: dict[int, tuple[str, str]] = {
 def _register_declared_tables() -> None:
     """Add the tables that family modules compute from the catalogue (a module-level
     ``TABLE``, see `layout`) to `models.TABLES`: their registry line is all they need."""
-    for module in sorted({mod for mod, _ in REGISTRY.values()}):
+    # only modules of kinds without a table in `models` (PointNeuron's is built per
+    # instance): the others are imported when a step loop needs them, not at import
+    pending = {REGISTRY[k][0] for k in REGISTRY if k not in m.KIND_NAMES and k != m.K_PN}
+    for module in sorted(pending):
         table = getattr(importlib.import_module(f"{_PKG}.{module}"), "TABLE", None)
         if table is not None:
             m.TABLES[table.name] = table
