@@ -85,7 +85,7 @@ def new_table() -> tuple[np.ndarray, np.ndarray]:
     return np.empty(TABLE_SIZE), np.array([np.nan, 0.0, 0.0])
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _extend(u, k, lam, cdf, meta):
     """Continue the inversion past the table's end (k = its length), extending it."""
     p = meta[1]
@@ -129,12 +129,12 @@ def _count(u, k0, lam, t_n, cdf, meta):
 
 
 @njit(cache=True, inline="always")
-def _events(n, i0, i1, param, ev_row, ev_cnt, nev, cdf, meta, scratch, high_mean):
+def _events(n, i0, i1, param, ev_row, ev_cnt, nev, cdf, meta, high_mean):
     """Append (row, count) of the Poisson cells i0..i1-1 spiking in step n; return the new
     fill level. Reads the derived rows ``P_PSTART_STEP``, ``P_PSTOP_STEP``, ``P_PLAM``.
-    ``ev_row`` must hold ``nev + (i1 - i0)`` entries: its tail serves as scratch (the
-    counts of a one-rate group); ``scratch[i0:i1]`` receives the uniforms. Counts of means
-    above `INVERSION_MAX` come from ``high_mean(key, n, lam)`` (`poisson_count`).
+    ``ev_row`` and ``ev_cnt`` must hold ``nev + (i1 - i0)`` entries: their tails serve as
+    scratch (the uniforms, the counts of a one-rate group). Counts of means above
+    `INVERSION_MAX` come from ``high_mean(key, n, lam)`` (`poisson_count`).
 
     Counts up to `INVERSION_MAX` come from inversion with one uniform, reading the CDF from
     the caller's table `cdf` (`new_table`; ``meta = [lam, last p, length]``). The table
@@ -147,8 +147,10 @@ def _events(n, i0, i1, param, ev_row, ev_cnt, nev, cdf, meta, scratch, high_mean
     t_lam = meta[0]
     t_n = np.int64(meta[2])
     m = i1 - i0
-    # pass 1 (SIMD over cells, no branch): the uniform u_0 of every cell
-    us = scratch[i0:i1]
+    # pass 1 (SIMD over cells, no branch): the uniform u_0 of every cell, written to the
+    # free tail of ev_cnt (one entry per cell at most follows nev) viewed as float64;
+    # pass 2 reads u before it writes any entry at or below its position
+    us = ev_cnt[nev:nev + m].view(np.float64)
     keys = param[P_PKEY, i0:i1]
     cn = np.uint64(n) * _C1 + np.uint64(1)
     mc = _mix(cn)
@@ -222,9 +224,9 @@ def _events(n, i0, i1, param, ev_row, ev_cnt, nev, cdf, meta, scratch, high_mean
 
 
 @njit(cache=True)
-def poisson_events(n, i0, i1, param, ev_row, ev_cnt, nev, cdf, meta, scratch):
+def poisson_events(n, i0, i1, param, ev_row, ev_cnt, nev, cdf, meta):
     """`_events` with Hörmann's PTRS for means above `INVERSION_MAX`."""
-    return _events(n, i0, i1, param, ev_row, ev_cnt, nev, cdf, meta, scratch,
+    return _events(n, i0, i1, param, ev_row, ev_cnt, nev, cdf, meta,
                    poisson_count)
 
 
@@ -235,15 +237,15 @@ def _no_high_mean(key, n, lam):
 
 
 @njit(cache=True)
-def poisson_events_low(n, i0, i1, param, ev_row, ev_cnt, nev, cdf, meta, scratch):
+def poisson_events_low(n, i0, i1, param, ev_row, ev_cnt, nev, cdf, meta):
     """`_events` for networks whose Poisson means are all at most `INVERSION_MAX` (the
     step loop then uses this one, see `needs_ptrs`): PTRS is not compiled."""
-    return _events(n, i0, i1, param, ev_row, ev_cnt, nev, cdf, meta, scratch,
+    return _events(n, i0, i1, param, ev_row, ev_cnt, nev, cdf, meta,
                    _no_high_mean)
 
 
 @njit(cache=True)
-def no_poisson_events(n, i0, i1, param, ev_row, ev_cnt, nev, cdf, meta, scratch):
+def no_poisson_events(n, i0, i1, param, ev_row, ev_cnt, nev, cdf, meta):
     """Stand-in for `poisson_events` in step loops of networks without SpikeSourcePoisson
     cells (never called there)."""
     return nev

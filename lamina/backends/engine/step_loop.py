@@ -81,8 +81,7 @@ def _advance_window(t, w0, w1, par, chunk_base, dt, pieces, state, param, refr, 
             i1 = pc_stop[p]
             nb0 = nb
             if pc_kind[p] == K_POISSON:
-                nb = poisson_events(n, i0, i1, param, rows, cnts, nb, cdf[t], meta[t],
-                                    work[7])
+                nb = poisson_events(n, i0, i1, param, rows, cnts, nb, cdf[t], meta[t])
                 slot = n % L
                 for i in range(i0, i1):
                     ring[slot, i] = 0.0
@@ -293,7 +292,7 @@ def run_steps(n_begin, n_end, chunk_base, dt,
         for g in range(n_groups):
             if g_kind[g] == K_POISSON:
                 nev = poisson_events(n, g_start[g], g_stop[g], param, ev_row, ev_cnt, nev,
-                                     cdf, meta, work[7])
+                                     cdf, meta)
         k = n - chunk_base
         # 1. injected currents for this step (current sources, gap junctions)
         for s in range(n_src):
