@@ -150,7 +150,11 @@ def _substep_reset(dyn: Any, rename: Any) -> str:
     lines = [f"_lamina_x = int({rename(_cap(dyn))})*int(not_refractory)",
              "lamina_fired = lamina_fired + _lamina_x*(1 - lamina_fired)"]
     for statement in dyn.reset:
-        target, op, expr = re.match(r"\s*(\w+)\s*(\+?=)\s*(.*)$", rename(statement)).groups()
+        parsed = re.match(r"\s*(\w+)\s*(\+?=)\s*(.*)$", rename(statement))
+        if parsed is None:
+            raise InvalidModelError(f"reset statement {statement!r} of {dyn!r}: expected "
+                                    "'name = expression' or 'name += expression'")
+        target, op, expr = parsed.groups()
         if op == "=":       # held from the crossing on (NEST clamps V while refractory)
             lines.append(f"{target} = {target} + lamina_fired*(({expr}) - {target})")
         else:               # once, at the crossing
