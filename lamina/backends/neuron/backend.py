@@ -366,10 +366,10 @@ class NeuronBackend(Backend):
             if name != "weight":
                 raise NonExistentParameterError(name, "ElectricalSynapse", ["weight"])
             return
-        slots = dict(SLOTS[rec.kind])
+        names = list(SLOTS[rec.kind])
         if rec.kind == STDP and plasticity.is_vogels(rec.synapse_type):
-            slots.update(plasticity.VOGELS_SLOTS)
-        allowed = ["weight", "delay", *(k for k in slots
+            names += list(plasticity.VOGELS_SLOTS)
+        allowed = ["weight", "delay", *(k for k in names
                                         if k in rec.synapse_type.get_parameter_names())]
         if name not in allowed:
             raise NonExistentParameterError(name, type(rec.synapse_type).__name__, allowed)
