@@ -380,13 +380,32 @@ def test_stdp_weights_match_the_engine(dependence):
     np.testing.assert_allclose(weights[1], weights[0], rtol=0, atol=1e-12)
 
 
+def _vogels_reference(pre, post, w0, tau, eta, rho, w_min, w_max, delay):
+    """Final weight of one Vogels2011Rule connection from its spike times, written from the
+    rule in `lamina.models.plasticity` (whole delay dendritic; a postsynaptic spike at
+    t_pre - delay facilitates and is not yet in K-)."""
+    eps, sign, m = 1e-9, np.sign(w0), abs(w0)
+    k_plus, last = 0.0, None
+    for tp in pre:
+        if last is not None:
+            for ts in post[(post > last - delay + eps) & (post <= tp - delay + eps)]:
+                m = min(w_max, m + eta * k_plus * np.exp((last - (ts + delay)) / tau))
+        seen = post[post < tp - delay - eps]
+        m = min(w_max, m + eta * np.sum(np.exp((seen - (tp - delay)) / tau)))
+        m = max(w_min, m - eta * 2.0 * rho * tau / 1000.0)
+        k_plus = 1.0 + (k_plus * np.exp((last - tp) / tau) if last is not None else 0.0)
+        last = tp
+    return sign * m
+
+
 @pytest.mark.parametrize("celltype, w0", [("IF_curr_exp", -5e-6), ("IF_cond_exp", 5e-6)])
 def test_vogels2011_weights_match_the_engine(celltype, w0):
     """NEST's vogels_sprekeler_synapse algorithm on NetCons: spike arrays onto the
     inhibitory receptor of cells driven to fire, weights too small to change the
-    postsynaptic spikes; every final weight equals the engine's to 1e-12 (nA or uS), with
-    the w_min and w_max bounds reached by some connections; get/set of tau, eta and rho;
-    reset restores the connected weights."""
+    postsynaptic spikes; every final weight equals the engine's, and the rule's equations
+    applied to the recorded spikes, to 1e-12 (nA or uS), with the w_min and w_max bounds
+    reached by some connections; get/set of tau, eta and rho; reset restores the connected
+    weights."""
     import lamina
     import lamina.neuron
     weights, post_spikes = [], []
@@ -394,8 +413,8 @@ def test_vogels2011_weights_match_the_engine(celltype, w0):
         sim.setup(timestep=DT)
         try:
             rng = np.random.default_rng(5)
-            trains = [np.sort(np.round(rng.uniform(1, 990, n), 1))
-                      for n in rng.integers(5, 60, 20)]
+            trains = [np.sort(np.round(rng.uniform(1, 990, n), 1))    # with ties and
+                      for n in rng.integers(5, 60, 20)]                   # doublets
             pre = sim.Population(20, sim.SpikeSourceArray(spike_times=trains))
             post = sim.Population(3, getattr(sim, celltype)(i_offset=[0.8, 1.0, 1.4]))
             post.record("spikes")
@@ -429,6 +448,9 @@ def test_vogels2011_weights_match_the_engine(celltype, w0):
     assert np.any((magnitude > 2.1e-6) & (magnitude < 7.9e-6))        # and in between
     assert np.all(np.sign(weights[1]) == np.sign(w0))
     np.testing.assert_allclose(weights[1], weights[0], rtol=0, atol=1e-12)
+    reference = np.array([[_vogels_reference(t, s, w0, 15.0, 2e-7, 40.0, 2e-6, 8e-6, 1.0)
+                           for s in post_spikes[1]] for t in trains])
+    np.testing.assert_allclose(weights[1], reference, rtol=0, atol=1e-12)
 
 
 def test_stdp_limits_are_refused(nrn):
