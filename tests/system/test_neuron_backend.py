@@ -380,6 +380,79 @@ def test_stdp_weights_match_the_engine(dependence):
     np.testing.assert_allclose(weights[1], weights[0], rtol=0, atol=1e-12)
 
 
+def _vogels_reference(pre, post, w0, tau, eta, rho, w_min, w_max, delay):
+    """Final weight of one Vogels2011Rule connection from its spike times, written from the
+    rule in `lamina.models.plasticity` (whole delay dendritic; a postsynaptic spike at
+    t_pre - delay facilitates and is not yet in K-)."""
+    eps, sign, m = 1e-9, np.sign(w0), abs(w0)
+    k_plus, last = 0.0, None
+    for tp in pre:
+        if last is not None:
+            for ts in post[(post > last - delay + eps) & (post <= tp - delay + eps)]:
+                m = min(w_max, m + eta * k_plus * np.exp((last - (ts + delay)) / tau))
+        seen = post[post < tp - delay - eps]
+        m = min(w_max, m + eta * np.sum(np.exp((seen - (tp - delay)) / tau)))
+        m = max(w_min, m - eta * 2.0 * rho * tau / 1000.0)
+        k_plus = 1.0 + (k_plus * np.exp((last - tp) / tau) if last is not None else 0.0)
+        last = tp
+    return sign * m
+
+
+@pytest.mark.parametrize("celltype, w0", [("IF_curr_exp", -5e-6), ("IF_cond_exp", 5e-6)])
+def test_vogels2011_weights_match_the_engine(celltype, w0):
+    """NEST's vogels_sprekeler_synapse algorithm on NetCons: spike arrays onto the
+    inhibitory receptor of cells driven to fire, weights too small to change the
+    postsynaptic spikes; every final weight equals the engine's, and the rule's equations
+    applied to the recorded spikes, to 1e-12 (nA or uS), with the w_min and w_max bounds
+    reached by some connections; get/set of tau, eta and rho; reset restores the connected
+    weights."""
+    import lamina
+    import lamina.neuron
+    weights, post_spikes = [], []
+    for sim in (lamina, lamina.neuron):
+        sim.setup(timestep=DT)
+        try:
+            rng = np.random.default_rng(5)
+            trains = [np.sort(np.round(rng.uniform(1, 990, n), 1))    # with ties and
+                      for n in rng.integers(5, 60, 20)]                   # doublets
+            pre = sim.Population(20, sim.SpikeSourceArray(spike_times=trains))
+            post = sim.Population(3, getattr(sim, celltype)(i_offset=[0.8, 1.0, 1.4]))
+            post.record("spikes")
+            stdp = sim.STDPMechanism(
+                timing_dependence=sim.Vogels2011Rule(tau=15.0, eta=2e-7, rho=30.0),
+                weight_dependence=sim.AdditiveWeightDependence(w_min=2e-6, w_max=8e-6),
+                weight=w0, delay=1.0)
+            prj = sim.Projection(pre, post, sim.AllToAllConnector(), stdp,
+                                 receptor_type="inhibitory")
+            prj.set(rho=40.0)        # between the cells' rates (about 18, 36 and 65 Hz)
+            assert np.allclose(prj.get("rho", "array"), 40.0)
+            assert np.allclose(prj.get("tau", "array"), 15.0)
+            assert np.allclose(prj.get("eta", "array"), 2e-7)
+            sim.run(1000.0)
+            weights.append(np.array(prj.get("weight", "array")))
+            post_spikes.append([np.asarray(s) for s in
+                                post.get_data().segments[0].spiketrains])
+            if sim is lamina.neuron:
+                sim.reset()
+                np.testing.assert_allclose(prj.get("weight", "array"), w0)
+        finally:
+            sim.end()
+    for a, b in zip(*post_spikes):          # the same postsynaptic spikes on both
+        assert len(a) > 10 and len(a) == len(b)
+        assert np.max(np.abs(a - b)) <= 1.5 * DT + 1e-9
+    magnitude = np.abs(weights[0])
+    assert np.any(np.isclose(magnitude, 2e-6, rtol=0, atol=1e-15))    # w_min reached
+    # w_max reached: clipped there, then depressed by eta alpha at the last presynaptic spike
+    assert np.any(np.isclose(magnitude, 8e-6 - 2e-7 * 2 * 40.0 * 15.0 / 1000, rtol=0,
+                             atol=1e-15))
+    assert np.any((magnitude > 2.1e-6) & (magnitude < 7.9e-6))        # and in between
+    assert np.all(np.sign(weights[1]) == np.sign(w0))
+    np.testing.assert_allclose(weights[1], weights[0], rtol=0, atol=1e-12)
+    reference = np.array([[_vogels_reference(t, s, w0, 15.0, 2e-7, 40.0, 2e-6, 8e-6, 1.0)
+                           for s in post_spikes[1]] for t in trains])
+    np.testing.assert_allclose(weights[1], reference, rtol=0, atol=1e-12)
+
+
 def test_stdp_limits_are_refused(nrn):
     from lamina.errors import NoModelAvailableError
     a = nrn.Population(2, nrn.IF_curr_exp())
@@ -388,10 +461,6 @@ def test_stdp_limits_are_refused(nrn):
     with pytest.raises(NoModelAvailableError, match="exponentially decaying synapse"):
         nrn.Projection(a, b, nrn.AllToAllConnector(), nrn.STDPMechanism(
             timing_dependence=pair, weight_dependence=nrn.AdditiveWeightDependence()))
-    with pytest.raises(NoModelAvailableError, match="Vogels2011Rule"):
-        nrn.Projection(a, a, nrn.AllToAllConnector(), nrn.STDPMechanism(
-            timing_dependence=nrn.Vogels2011Rule(),
-            weight_dependence=nrn.AdditiveWeightDependence()))
     with pytest.raises(NoModelAvailableError, match="share one delay"):
         nrn.Projection(a, a, nrn.AllToAllConnector(), nrn.STDPMechanism(
             timing_dependence=pair, weight_dependence=nrn.AdditiveWeightDependence(),

@@ -17,10 +17,10 @@ delays are kept; STDP weights return to those last set).
 Synapses: StaticSynapse, TsodyksMarkramSynapse, Tsodyks2Synapse (state in the NetCon
 weight vector, `connections`), SimpleStochasticSynapse, MultiQuantalSynapse and
 StochasticTsodyksMarkramSynapse (each synapse point process draws from its own Random123
-stream, seeded by rng_seed, cell and receptor), STDPMechanism with SpikePairRule (`plasticity`),
+stream, seeded by rng_seed, cell and receptor), STDPMechanism with SpikePairRule or Vogels2011Rule (`plasticity`),
 ElectricalSynapse (a pair of ``LaminaGap`` point processes per connection, made before the
 first run). Limits: cells cannot be created after the start (current sources and spike
-sources can); PointNeuron with CondBetaPSR receptors, Vogels2011Rule and GIF_cond_exp
+sources can); PointNeuron with CondBetaPSR receptors and GIF_cond_exp
 under CVODE raise `NoModelAvailableError`.
 
 Processes: under ``mpiexec -n N`` cells are spread over the processes (`parallel`: cell
@@ -366,7 +366,10 @@ class NeuronBackend(Backend):
             if name != "weight":
                 raise NonExistentParameterError(name, "ElectricalSynapse", ["weight"])
             return
-        allowed = ["weight", "delay", *(k for k in SLOTS[rec.kind]
+        names = list(SLOTS[rec.kind])
+        if rec.kind == STDP and plasticity.is_vogels(rec.synapse_type):
+            names += list(plasticity.VOGELS_SLOTS)
+        allowed = ["weight", "delay", *(k for k in names
                                         if k in rec.synapse_type.get_parameter_names())]
         if name not in allowed:
             raise NonExistentParameterError(name, type(rec.synapse_type).__name__, allowed)
@@ -384,13 +387,15 @@ class NeuronBackend(Backend):
             raise NoModelAvailableError(
                 "STDPMechanism on the neuron backend: delays cannot change after connecting "
                 "(the postsynaptic spike route is built for them)")
+        vogels = rec.kind == STDP and plasticity.is_vogels(rec.synapse_type)
         with translated(f"setting {name} of projection {projection_id}",
                         InvalidParameterValueError):
-            write(rec.netcons, name, values, rec.kind)
+            for slot in (plasticity.VOGELS_SLOTS.get(name, (name,)) if vogels else (name,)):
+                write(rec.netcons, slot, values, rec.kind)
         if rec.kind == STDP and name == "weight":
             rec.w0 = np.broadcast_to(np.asarray(values, float), (len(rec.netcons),)).copy()
-            write(rec.netcons, "x_next", np.abs(rec.w0) / read(rec.netcons, "w_max", STDP),
-                  STDP)
+            scale = 1.0 if vogels else read(rec.netcons, "w_max", STDP)
+            write(rec.netcons, "x_next", np.abs(rec.w0) / scale, STDP)
 
     def set_synapse_state(self, projection_id: int, name: str, values: np.ndarray) -> None:
         rec = self._projections[projection_id]
@@ -409,6 +414,8 @@ class NeuronBackend(Backend):
         self._check_attribute(rec, name)
         if rec.kind == GAP:
             return np.fromiter((a.g for a, _ in rec.gaps), float, len(rec.gaps))
+        if rec.kind == STDP and plasticity.is_vogels(rec.synapse_type):
+            name = plasticity.VOGELS_SLOTS.get(name, (name,))[0]
         return read(rec.netcons, name, rec.kind)
 
     # -- current sources ---------------------------------------------------------------

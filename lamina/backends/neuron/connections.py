@@ -41,7 +41,7 @@ SLOTS: dict[int, dict[str, int]] = {
     2: {"weight": 0, "U": 2, "tau_rec": 3, "tau_facil": 4},
     STDP: {"weight": 0, "tau_plus": 2, "tau_minus": 3, "A_plus": 4, "A_minus": 5,
            "w_min": 6, "w_max": 7, "mu_plus": 8, "mu_minus": 9, "w_sign": 10,
-           "x_next": 15},
+           "x_next": 15, "vogels": 16},
     GAP: {"weight": 0},
     STOCHASTIC: {"weight": 0, "p": 2},
     QUANTAL: {"weight": 0, "U": 2, "tau_rec": 3, "tau_facil": 4, "n": 7},

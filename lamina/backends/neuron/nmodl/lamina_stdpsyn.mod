@@ -17,6 +17,13 @@ and its K- grows by 1; as in NEST, the weight itself changes only at the next pr
 event (x_next carries the facilitated value until then), where it is depressed,
     x <- max(x_min, x - A_minus (x - x_min)^mu_minus K-),   x_min = w_min / w_max,
 the event delivers the new weight, and K+ grows by 1.
+
+Connections with slot `vogels` = 1 follow lamina's Vogels2011Rule instead (NEST's
+vogels_sprekeler_synapse): tau_plus = tau_minus = tau, A_plus holds eta (weight units),
+A_minus holds rho (Hz), x_next the magnitude m = |w| itself. A postsynaptic event
+facilitates m <- min(w_max, m + eta K+); at the next presynaptic event
+m <- min(w_max, m + eta K-), then m <- max(w_min, m - eta alpha) with
+alpha = 2 rho tau / 1000, and the event delivers w_sign m.
 ENDCOMMENT
 
 NEURON {
@@ -81,22 +88,34 @@ FUNCTION power(base, exponent) {
 }
 
 NET_RECEIVE(weight, kind, tau_plus (ms), tau_minus (ms), A_plus, A_minus, w_min, w_max,
-            mu_plus, mu_minus, w_sign, k_plus, k_minus, t_minus (ms), t_pre (ms), x_next) {
+            mu_plus, mu_minus, w_sign, k_plus, k_minus, t_minus (ms), t_pre (ms), x_next,
+            vogels) {
     LOCAL xn, x_min, km
     INITIAL {
         k_plus = 0
         k_minus = 0
         t_minus = 0
         t_pre = 0
-        x_next = fabs(weight) / w_max
+        if (vogels > 0) {
+            x_next = fabs(weight)
+        } else {
+            x_next = fabs(weight) / w_max
+        }
     }
     if (kind < 0) {
         FOR_NETCONS(w1, kind1, tp1, tm1, ap1, am1, wmin1, wmax1, mup1, mum1, sg1,
-                    kp1, km1, tmn1, tpr1, xn1) {
+                    kp1, km1, tmn1, tpr1, xn1, vg1) {
             if (kind1 == 3) {
-                xn = xn1 + ap1 * power(1 - xn1, mup1) * kp1 * exp((tpr1 - t) / tp1)
-                if (xn > 1) {
-                    xn = 1
+                if (vg1 > 0) {
+                    xn = xn1 + ap1 * kp1 * exp((tpr1 - t) / tp1)
+                    if (xn > wmax1) {
+                        xn = wmax1
+                    }
+                } else {
+                    xn = xn1 + ap1 * power(1 - xn1, mup1) * kp1 * exp((tpr1 - t) / tp1)
+                    if (xn > 1) {
+                        xn = 1
+                    }
                 }
                 xn1 = xn
                 km1 = km1 * exp((tmn1 - t) / tm1) + 1
@@ -105,7 +124,6 @@ NET_RECEIVE(weight, kind, tau_plus (ms), tau_minus (ms), A_plus, A_minus, w_min,
         }
     } else {
         if (kind == 3) {
-            x_min = w_min / w_max
             xn = x_next
             km = k_minus * exp((t_minus - t) / tau_minus)
             if (t - t_minus < 1e-4) {
@@ -113,11 +131,24 @@ NET_RECEIVE(weight, kind, tau_plus (ms), tau_minus (ms), A_plus, A_minus, w_min,
                 : event): NEST counts it for facilitation, not in K-
                 km = km - exp((t_minus - t) / tau_minus)
             }
-            xn = xn - A_minus * power(xn - x_min, mu_minus) * km
-            if (xn < x_min) {
-                xn = x_min
+            if (vogels > 0) {
+                xn = xn + A_plus * km
+                if (xn > w_max) {
+                    xn = w_max
+                }
+                xn = xn - A_plus * 2 * A_minus * tau_plus / 1000
+                if (xn < w_min) {
+                    xn = w_min
+                }
+                weight = w_sign * xn
+            } else {
+                x_min = w_min / w_max
+                xn = xn - A_minus * power(xn - x_min, mu_minus) * km
+                if (xn < x_min) {
+                    xn = x_min
+                }
+                weight = w_sign * xn * w_max
             }
-            weight = w_sign * xn * w_max
             x_next = xn
             k_plus = k_plus * exp((t_pre - t) / tau_plus) + 1
             t_pre = t
