@@ -58,6 +58,7 @@ class CellGroup:
     name: str
     block: int = -1
     offset: int = 0
+    trains: Any = None          # SpikeSourceInhGamma: `inh_gamma.InhGammaTrains` of the run
     obj: Any = None
 
     @property
@@ -107,7 +108,7 @@ def make_group(celltype: Any, ids: np.ndarray, parameters: dict[str, Any],
     params: dict[str, Any] = {}
     for p in celltype.parameters:
         value = parameters.get(p.name, p.default)
-        if p.kind == "sequence":
+        if p.kind == "sequence" or (p.kind == "array" and kind == "SpikeSourceInhGamma"):
             params[p.name] = [np.asarray(v, float).ravel() for v in value] \
                 if isinstance(value, list) and len(value) == n else \
                 [np.asarray(value, float).ravel() for _ in range(n)]
