@@ -286,6 +286,82 @@ def test_inhomogeneous_gamma_source_split_runs_reset_and_set(sim):
     assert late == pytest.approx(200.0, abs=20.0)     # 2,000 spikes, sd ~ 4.5 Hz
 
 
+def _point_neuron_run(module, membrane: str) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """A PointNeuron with CondExp, CondBeta and CondAlpha receptors driven by five spikes
+    of one source; its recorded signals and spike times."""
+    mem = module.AdExp(i_offset=0.4) if membrane == "AdExp" else module.LIF(i_offset=0.6)
+    cell = module.Population(1, module.PointNeuron(
+        mem, AMPA=module.CondExpPSR(tau_syn=2.0),
+        NMDA=module.CondBetaPSR(tau_rise=1.0, tau_decay=20.0),
+        GABA=module.CondAlphaPSR(e_syn=-75.0, tau_syn=5.0)))
+    src = module.Population(1, module.SpikeSourceArray(spike_times=[10.0, 30.0, 50.0, 52.0,
+                                                                    90.0]))
+    for receptor, w in (("AMPA", 0.01), ("NMDA", 0.005), ("GABA", 0.004)):
+        module.Projection(src, cell, module.AllToAllConnector(),
+                          module.StaticSynapse(weight=w, delay=1.0), receptor_type=receptor)
+    cell.record(["v", "NMDA.gsyn", "GABA.gsyn", "spikes"])
+    module.run(200.0)
+    segment = cell.get_data().segments[0]
+    return ({a.name: np.asarray(a.magnitude).ravel() for a in segment.analogsignals},
+            np.asarray(segment.spiketrains[0].magnitude))
+
+
+@pytest.mark.parametrize("membrane, v_tol", [("LIF", 1e-5), ("AdExp", 0.1)])
+def test_point_neuron_against_the_engine(sim, membrane, v_tol):
+    """PointNeuron(LIF or AdExp, CondExp + CondBeta + CondAlpha receptors): conductances
+    within 1e-8 uS of the engine's (peaks ~0.01 uS), v within `v_tol` mV (rk4 against the
+    engine's RKF45; AdExp: sub-stepped rk4 near the exponential upswing), the same spike
+    steps; a lone CondBeta event peaks at its weight."""
+    import lamina as engine
+    ours, spikes = _point_neuron_run(sim, membrane)
+    sim.end()
+    engine.setup(timestep=0.1, min_delay=0.1, max_delay=10.0)
+    try:
+        theirs, spikes_e = _point_neuron_run(engine, membrane)
+    finally:
+        engine.end()
+    for name in ("NMDA.gsyn", "GABA.gsyn"):
+        np.testing.assert_allclose(ours[name], theirs[name], atol=1e-8)
+    np.testing.assert_allclose(ours["v"], theirs["v"], atol=v_tol)
+    assert len(spikes) > 0 or membrane == "LIF"
+    np.testing.assert_allclose(spikes, spikes_e, atol=0.11)
+    first = ours["NMDA.gsyn"][:300]                 # one event at 11 ms, the next at 31 ms
+    assert first.max() == pytest.approx(0.005, rel=2e-3)
+
+
+def test_point_neuron_current_receptors_equal_if_curr_exp(sim):
+    """PointNeuron(LIF, excitatory/inhibitory CurrExpPSR) and IF_curr_exp with the same
+    parameters give the same v (exact integration on both) within 1e-9 mV; two different
+    compositions in one network get NeuronGroups of their own."""
+    mono = sim.Population(1, sim.IF_curr_exp(tau_m=10.0, tau_syn_E=1.0, tau_syn_I=2.0))
+    comp = sim.Population(1, sim.PointNeuron(sim.LIF(tau_m=10.0),
+                                             excitatory=sim.CurrExpPSR(tau_syn=1.0),
+                                             inhibitory=sim.CurrExpPSR(tau_syn=2.0)))
+    other = sim.Population(2, sim.PointNeuron(sim.LIF(), AMPA=sim.CondExpPSR()))
+    comp.initialize(v=-65.0)                        # LIF starts at -70.6 mV
+    other.initialize(v=-65.0)
+    src = sim.Population(2, sim.SpikeSourceArray(spike_times=[[5.0], [12.0]]))
+    for post in (mono, comp):
+        sim.Projection(src[0:1], post, sim.AllToAllConnector(),
+                       sim.StaticSynapse(weight=0.5, delay=1.0), receptor_type="excitatory")
+        sim.Projection(src[1:2], post, sim.AllToAllConnector(),
+                       sim.StaticSynapse(weight=-0.2, delay=1.0), receptor_type="inhibitory")
+    sim.Projection(src, other, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.01),
+                   receptor_type="AMPA")
+    for p in (mono, comp, other):
+        p.record("v")
+    sim.run(30.0)
+    v = [np.asarray(p.get_data().segments[0].analogsignals[0]) for p in (mono, comp, other)]
+    np.testing.assert_allclose(v[1], v[0], atol=1e-9)
+    assert v[0].max() > -65.0 + 0.1 and v[0][140:].min() < -65.0 - 0.01
+    assert v[2].max() > -65.0 + 0.01
+    from lamina.errors import ConnectionError as LaminaConnectionError
+    with pytest.raises(LaminaConnectionError,
+                       match="receptor_type='NMDA' does not exist.*allowed: AMPA"):
+        sim.Projection(src, other, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.01),
+                       receptor_type="NMDA")
+
+
 # -- current sources, recording --------------------------------------------------------------
 def test_noisy_current_same_for_all_targets_and_recorded(sim):
     cells = sim.Population(2, sim.IF_curr_exp(v_thresh=100.0))

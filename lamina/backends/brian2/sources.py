@@ -24,6 +24,7 @@ import brian2 as b2
 import numpy as np
 
 from lamina.errors import NoModelAvailableError
+from lamina.models import dynamics
 
 KINDS = ("SpikeSourceArray", "SpikeSourcePoisson", "SpikeSourcePoissonRefractory",
          "SpikeSourceGamma", "SpikeSourceInhGamma")
@@ -46,11 +47,12 @@ def kind_of(celltype: Any) -> str:
     name = type(celltype).__name__
     if name in KINDS:
         return name
-    if getattr(type(celltype), "dynamics", None) is not None:
+    if dynamics.of(celltype) is not None:
         return "neuron"
     raise NoModelAvailableError(
         f"{name} is not available on the brian2 backend (supported: the integrate-and-fire, "
-        "adaptive exponential, Izhikevich and Hodgkin-Huxley models, SpikeSourceArray, "
+        "adaptive exponential, Izhikevich and Hodgkin-Huxley models, PointNeuron of LIF or "
+        "AdExp with CurrExp, CondExp, CondAlpha or CondBeta receptors, SpikeSourceArray, "
         "SpikeSourcePoisson, SpikeSourcePoissonRefractory, SpikeSourceGamma, "
         "SpikeSourceInhGamma)")
 
