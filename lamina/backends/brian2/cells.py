@@ -205,7 +205,8 @@ def build_block(block: Block, groups: list[CellGroup], clock: Any, index: int,
         for var in m.previous:
             setattr(block.obj, f"{var}_last", var)    # code: also before a standalone run
         # hidden state (alpha kernels) starts at its declared value
-        for h in dynamics.of(first.celltype).hidden:
+        dyn = dynamics.of(first.celltype)
+        for h in dyn.hidden if dyn is not None else ():
             setattr(block.obj, m.brian_name(h.name) + "_", h.initial * si_factor(h.unit))
 
 
