@@ -286,6 +286,22 @@ def test_inhomogeneous_gamma_source_split_runs_reset_and_set(sim):
     assert late == pytest.approx(200.0, abs=20.0)     # 2,000 spikes, sd ~ 4.5 Hz
 
 
+def test_inhomogeneous_gamma_source_start_and_duration(sim):
+    """Spikes only in (start, start + duration] = (100, 800] ms; 50 cells: the 20 Hz
+    bin (shape 1) before 500 ms and the 100 Hz bin (shape 4) after it each within 5 sd."""
+    src = sim.Population(50, sim.SpikeSourceInhGamma(a=np.array([1.0, 4.0]),
+                                                     b=np.array([0.05, 0.0025]),
+                                                     tbins=np.array([0.0, 500.0]),
+                                                     start=100.0, duration=700.0))
+    src.record("spikes")
+    sim.run(1000.0)
+    t = np.concatenate(_trains(src, 0))
+    assert t.min() > 100.0 and t.max() <= 800.0
+    early, late = (t <= 500.0).sum(), (t > 500.0).sum()
+    assert abs(early - 400.0) < 5 * np.sqrt(400.0)            # Poisson: sd = sqrt(400)
+    assert abs(late - 1500.0) < 5 * np.sqrt(1500.0 / 4)       # shape 4: sd = sqrt(n/4)
+
+
 def _point_neuron_run(module, membrane: str) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """A PointNeuron with CondExp, CondBeta and CondAlpha receptors driven by five spikes
     of one source; its recorded signals and spike times."""
