@@ -2,8 +2,8 @@
 
 Building: until the first run lamina only keeps records (parameters, initial values,
 connections, sources, recording requests; `get` reads them back). The first run builds
-one ``brian2.Network`` from them: the populations of one cell type as one NeuronGroup
-(`lamina.backends.brian2.cells`, parameters equal in all its cells as shared constants),
+one ``brian2.Network`` from them: the populations of one cell type (PointNeuron: of one
+composition) as one NeuronGroup (`lamina.backends.brian2.cells`, parameters equal in all its cells as shared constants),
 one Synapses per (connect call, source group, target group), all on one clock. Objects
 have stable names (``lamina_b3``, ``lamina_p2_1``), so code generated for one network is
 reused from Brian 2's cache when the network is rebuilt. Groups created or connected
@@ -23,7 +23,9 @@ Reset: lamina keeps every group's parameters and initial values and every projec
 connections and values; `reset()` reads the current weights and delays back, builds a
 fresh Network from these records (groups, Synapses, current-source operations, monitors)
 and starts again at t = 0; Brian 2's random stream is reseeded with (seed + number of
-resets), so a Poisson source draws a new realisation in each segment, as on the engine.
+resets), so a Poisson source draws a new realisation in each segment, as on the engine;
+SpikeSourceInhGamma trains (`inh_gamma`, drawn in numpy and handed over before each run)
+restart from generators seeded with (seed, number of resets, cell ID).
 """
 from __future__ import annotations
 
