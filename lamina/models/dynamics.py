@@ -189,3 +189,80 @@ HH_COND_EXP = Dynamics(
     expressions=_HH_EXPR, jumps=_EXP_GJUMPS,
     threshold="v >= v_offset + 30*mV and v < v_last", refractory="2*ms", previous=("v",),
     scheme="exponential")
+
+
+# -- composed point neurons (PointNeuron: a membrane and named receptors) -----------------
+def _receptor_odes(name: str, kind: str) -> tuple[tuple[Ode, ...], tuple[HiddenState, ...],
+                                                  tuple[str, ...]]:
+    """(ODEs, hidden states, jump statements) of receptor `name` of class `kind`; variables
+    are named ``'<name>.<variable>'``. A beta conductance is ``g' = y - g/tau_decay``,
+    ``y' = -y/tau_rise`` with y raised by ``weight * k`` at a spike, k [1/ms] chosen so that
+    g peaks at the weight: ``k = (1/tau_rise - 1/tau_decay)/(exp(-t_p/tau_decay) -
+    exp(-t_p/tau_rise))``, ``t_p = tau_rise tau_decay ln(tau_decay/tau_rise)/(tau_decay -
+    tau_rise)``, the time of the peak."""
+    v = f"{name}."
+    if kind == "CurrExpPSR":
+        return ((Ode(v + "isyn", f"-{v}isyn/{v}tau_syn", "nA"),), (), (f"{v}isyn += weight",))
+    if kind == "CondExpPSR":
+        return ((Ode(v + "gsyn", f"-{v}gsyn/{v}tau_syn", "uS"),), (), (f"{v}gsyn += weight",))
+    if kind == "CondAlphaPSR":
+        return ((Ode(v + "gsyn", f"({v}y - {v}gsyn)/{v}tau_syn", "uS"),
+                 Ode(v + "y", f"-{v}y/{v}tau_syn", "uS")),
+                (HiddenState(v + "y", "uS"),), (f"{v}y += {_E}*weight",))
+    if kind == "CondBetaPSR":
+        tr, td = v + "tau_rise", v + "tau_decay"
+        peak = f"({tr}*{td}*log({td}/{tr})/({td} - {tr}))"
+        k = f"((1/{tr} - 1/{td})/(exp(-{peak}/{td}) - exp(-{peak}/{tr})))"
+        return ((Ode(v + "gsyn", f"{v}y - {v}gsyn/{td}", "uS"),
+                 Ode(v + "y", f"-{v}y/{tr}", "uS/ms")),
+                (HiddenState(v + "y", "uS/ms"),), (f"{v}y += weight*{k}",))
+    raise KeyError(kind)
+
+
+def point_neuron(membrane: str, receptors: Mapping[str, str]) -> Dynamics:
+    """The equations of a `PointNeuron`: membrane ``'LIF'`` or ``'AdExp'`` (the equations
+    of IF_cond_exp / EIF_cond_exp_isfa_ista without their synapses) and `receptors`
+    (receptor name -> PSR class name). The synaptic current ``i_syn`` is the sum of the
+    receptors' currents ``isyn`` or ``gsyn*(e_syn - v)``.
+
+    Raises
+    ------
+    KeyError
+        for a membrane or receptor class without equations here.
+    """
+    odes: list[Ode] = []
+    hidden: list[HiddenState] = []
+    jumps: dict[str, tuple[str, ...]] = {}
+    currents = []
+    for name, kind in receptors.items():
+        o, h, j = _receptor_odes(name, kind)
+        odes += o
+        hidden += h
+        jumps[name] = j
+        currents.append(f"{name}.isyn" if kind == "CurrExpPSR"
+                        else f"{name}.gsyn*({name}.e_syn - v)")
+    i_syn = Expression("i_syn", " + ".join(currents) or "0*nA", "nA")
+    if membrane == "LIF":
+        linear = all(kind == "CurrExpPSR" for kind in receptors.values())
+        return Dynamics(odes=(Ode("v", _LIF_V, "mV"), *odes), expressions=(i_syn,),
+                        hidden=tuple(hidden), jumps=jumps, linear=linear, **_LIF)
+    if membrane == "AdExp":
+        return Dynamics(odes=(Ode("v", _ADEX_V, "mV"),
+                              Ode("w", "(a*(v - v_rest) - w)/tau_w", "nA"), *odes),
+                        hidden=tuple(hidden), jumps=jumps,
+                        **{**_ADEX, "expressions": (i_syn,)})
+    raise KeyError(membrane)
+
+
+def of(celltype: Any) -> Dynamics | None:
+    """The equations of a standard cell type instance, None where the catalogue has none
+    (composed point neurons are assembled by `point_neuron`)."""
+    found = getattr(type(celltype), "dynamics", None)
+    if found is not None or type(celltype).__name__ != "PointNeuron":
+        return found
+    try:
+        return point_neuron(type(celltype.neuron).__name__,
+                            {name: type(psr).__name__
+                             for name, psr in celltype.post_synaptic_receptors.items()})
+    except KeyError:
+        return None

@@ -24,12 +24,7 @@ def _build(sim, as_assembly):
     return [np.asarray(p.get_data().segments[0].analogsignals[0]).ravel() for p in (mono, comp)]
 
 
-def test_mixed_assembly_as_target_equals_separate_projections(backend, sim):
-    if backend == "brian2":                          # no composed (PointNeuron) cells
-        with pytest.raises(errors.NoModelAvailableError,
-                           match="PointNeuron is not available on the brian2 backend"):
-            _build(sim, as_assembly=True)
-        return
+def test_mixed_assembly_as_target_equals_separate_projections(sim):
     together = _build(sim, as_assembly=True)
     sim.setup(timestep=0.1)
     apart = _build(sim, as_assembly=False)

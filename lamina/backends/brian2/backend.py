@@ -2,8 +2,8 @@
 
 Building: until the first run lamina only keeps records (parameters, initial values,
 connections, sources, recording requests; `get` reads them back). The first run builds
-one ``brian2.Network`` from them: the populations of one cell type as one NeuronGroup
-(`lamina.backends.brian2.cells`, parameters equal in all its cells as shared constants),
+one ``brian2.Network`` from them: the populations of one cell type (PointNeuron: of one
+composition) as one NeuronGroup (`lamina.backends.brian2.cells`, parameters equal in all its cells as shared constants),
 one Synapses per (connect call, source group, target group), all on one clock. Objects
 have stable names (``lamina_b3``, ``lamina_p2_1``), so code generated for one network is
 reused from Brian 2's cache when the network is rebuilt. Groups created or connected
@@ -23,7 +23,9 @@ Reset: lamina keeps every group's parameters and initial values and every projec
 connections and values; `reset()` reads the current weights and delays back, builds a
 fresh Network from these records (groups, Synapses, current-source operations, monitors)
 and starts again at t = 0; Brian 2's random stream is reseeded with (seed + number of
-resets), so a Poisson source draws a new realisation in each segment, as on the engine.
+resets), so a Poisson source draws a new realisation in each segment, as on the engine;
+SpikeSourceInhGamma trains (`inh_gamma`, drawn in numpy and handed over before each run)
+restart from generators seeded with (seed, number of resets, cell ID).
 """
 from __future__ import annotations
 
@@ -37,7 +39,7 @@ import numpy as np
 from lamina.backends.base import Backend, BackendConfig, Capabilities, SignalData
 from lamina.backends.brian2 import cells as cg
 from lamina.backends.brian2 import connections as cn
-from lamina.backends.brian2 import net_state, sources, standalone
+from lamina.backends.brian2 import inh_gamma, net_state, sources, standalone
 from lamina.backends.brian2 import stimuli
 from lamina.backends.brian2.equations import brian_unit, si_factor
 from lamina.backends.brian2.plasticity import SynapseCode, synapse_code
@@ -188,6 +190,8 @@ class Brian2Backend(Backend):
             if g.kind != "neuron":
                 sources.check(g.kind, {**g.params, **parameters})
             cg.set_values(g, g.params, where, local, parameters, len(ids))
+            if g.trains is not None:
+                g.trains.update(g.params, self.t)
             if g.obj is None:
                 continue
             if g.kind != "neuron":
@@ -470,6 +474,7 @@ class Brian2Backend(Backend):
                 ch.take_first(cg.read_state(g, ch.variable, ch.local,
                                             records=self.device == "cpp_standalone"))
         self._prepare_stimuli(n0, n1)
+        self._send_source_windows(n0, n1)
         with translated(f"running from {n0 * self.dt} to {n1 * self.dt} ms"):
             self._net.run((n1 - n0) * self.dt * b2.ms, namespace={})
             if self.device == "cpp_standalone":
@@ -480,6 +485,16 @@ class Brian2Backend(Backend):
             self._spikes.append(*tap.collect(ids, self._spk_rec, self.dt))
         for ch in self._channels:
             ch.collect(n0)
+
+    def _send_source_windows(self, n0: int, n1: int) -> None:
+        """Hand the spikes of steps n0 < n <= n1 to the SpikeSourceInhGamma groups."""
+        for g in self._groups:
+            if g.kind != "SpikeSourceInhGamma":
+                continue
+            if g.trains is None:
+                seed = [int(self.config.rng_seed) % (2**63), self._segment]
+                g.trains = inh_gamma.InhGammaTrains(g.ids, g.params, self.dt, seed)
+            sources.send_window(g.obj, g.trains.window(n0, n1))
 
     def reset(self) -> None:
         self._changeable("reset()")
@@ -500,7 +515,7 @@ class Brian2Backend(Backend):
         self._net, self._built, self._rebuild_pending = None, False, False
         self._blocks, self._taps, self._stim_blocks, self._bundles = [], {}, set(), []
         for g in self._groups:
-            g.obj, g.block = None, -1
+            g.obj, g.block, g.trains = None, -1, None
         for rec in self._projections.values():
             for part in rec.parts:
                 part.obj = None

@@ -26,6 +26,7 @@ from lamina.backends.brian2 import sources
 from lamina.backends.brian2.equations import BrianModel, brian_model, si_factor
 from lamina.backends.brian2.errors import translated
 from lamina.errors import NonExistentParameterError
+from lamina.models import dynamics
 
 _I64 = np.int64
 _CHECKED: set[tuple[type, str]] = set()      # (cell type, equations) Brian 2 accepted
@@ -58,6 +59,7 @@ class CellGroup:
     name: str
     block: int = -1
     offset: int = 0
+    trains: Any = None          # SpikeSourceInhGamma: `inh_gamma.InhGammaTrains` of the run
     obj: Any = None
 
     @property
@@ -105,9 +107,9 @@ def make_group(celltype: Any, ids: np.ndarray, parameters: dict[str, Any],
     n = len(ids)
     kind = sources.kind_of(celltype)          # NoModelAvailableError before anything else
     params: dict[str, Any] = {}
-    for p in celltype.parameters:
+    for p in celltype.parameter_table().values():
         value = parameters.get(p.name, p.default)
-        if p.kind == "sequence":
+        if p.kind == "sequence" or (p.kind == "array" and kind == "SpikeSourceInhGamma"):
             params[p.name] = [np.asarray(v, float).ravel() for v in value] \
                 if isinstance(value, list) and len(value) == n else \
                 [np.asarray(value, float).ravel() for _ in range(n)]
@@ -147,16 +149,17 @@ def layout(groups: list[CellGroup], members: list[int], first_block: int) -> lis
     """Blocks for the groups `members`: one per cell type for cells with equations (in the
     order of their first group), one per spike source group."""
     blocks: list[Block] = []
-    by_type: dict[type, Block] = {}
+    by_type: dict[tuple[type, str], Block] = {}   # composed cells: by their equations
     for k in members:
         g = groups[k]
-        if g.kind == "neuron" and type(g.celltype) in by_type:
-            by_type[type(g.celltype)].members.append(k)
+        key = (type(g.celltype), g.brian.text()) if g.kind == "neuron" else None
+        if key is not None and key in by_type:
+            by_type[key].members.append(k)
             continue
         block = Block(g.kind, [k], f"lamina_b{first_block + len(blocks)}")
         blocks.append(block)
-        if g.kind == "neuron":
-            by_type[type(g.celltype)] = block
+        if key is not None:
+            by_type[key] = block
     return blocks
 
 
@@ -202,7 +205,8 @@ def build_block(block: Block, groups: list[CellGroup], clock: Any, index: int,
         for var in m.previous:
             setattr(block.obj, f"{var}_last", var)    # code: also before a standalone run
         # hidden state (alpha kernels) starts at its declared value
-        for h in type(first.celltype).dynamics.hidden:
+        dyn = dynamics.of(first.celltype)
+        for h in dyn.hidden if dyn is not None else ():
             setattr(block.obj, m.brian_name(h.name) + "_", h.initial * si_factor(h.unit))
 
 

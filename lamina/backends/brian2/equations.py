@@ -32,13 +32,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from lamina.errors import InvalidModelError, NoModelAvailableError
+from lamina.models import dynamics
 
 #: PyNN unit -> (Brian 2 unit in equations, factor PyNN -> SI)
 PYNN_TO_SI: dict[str, tuple[str, float]] = {
     "mV": ("volt", 1e-3), "ms": ("second", 1e-3), "s": ("second", 1.0),
     "nA": ("amp", 1e-9), "pA": ("amp", 1e-12), "uS": ("siemens", 1e-6),
     "nS": ("siemens", 1e-9), "nF": ("farad", 1e-9), "Hz": ("hertz", 1.0),
-    "/ms": ("hertz", 1e3), "mV/ms": ("volt/second", 1.0), "": ("1", 1.0),
+    "/ms": ("hertz", 1e3), "mV/ms": ("volt/second", 1.0),
+    "uS/ms": ("siemens/second", 1e-3), "": ("1", 1.0),
     "dimensionless": ("1", 1.0), "deg": ("1", 1.0),
 }
 
@@ -180,7 +182,7 @@ def _allowed(name: str) -> bool:
 
 def _renamer(names: dict[str, str]) -> Any:
     def rename(code: str) -> str:
-        return re.sub(r"\b[A-Za-z_]\w*\b", lambda m: names.get(m.group(0), m.group(0)), code)
+        return re.sub(_NAME, lambda m: names.get(m.group(0), m.group(0)), code)
     return rename
 
 
@@ -195,6 +197,10 @@ def _post(statement: str, names: set[str]) -> str:
     return re.sub(r"\b[A-Za-z_]\w*\b", sub, statement)
 
 
+#: a PyNN name in an expression, receptor variables of composed cells included ('AMPA.gsyn')
+_NAME = r"\b[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*\b"
+
+
 def brian_model(celltype: Any, dt: float) -> BrianModel:
     """Translate the catalogue's equations of `celltype` (a standard cell type instance)
     into Brian 2 code.
@@ -204,15 +210,18 @@ def brian_model(celltype: Any, dt: float) -> BrianModel:
     NoModelAvailableError
         if the cell type has no equations in the catalogue.
     """
-    dyn = getattr(type(celltype), "dynamics", None)
+    dyn = dynamics.of(celltype)
     if dyn is None:
         raise NoModelAvailableError(
             f"{type(celltype).__name__} is not available on the brian2 backend (no equations "
             "in lamina's model catalogue)")
     variables: dict[str, str] = {}
+    params = list(celltype.parameter_table().values())
     declared = [o.variable for o in dyn.odes] + [e.name for e in dyn.expressions] + [
-        p.name for p in celltype.parameters]
-    names = {n: f"{n}_pynn" for n in declared if not _allowed(n)}
+        p.name for p in params]
+    # receptor variables of composed cells ('AMPA.gsyn') become 'AMPA__gsyn'
+    names = {n: n.replace(".", "__") if "." in n else f"{n}_pynn"
+             for n in declared if not _allowed(n)}
     rename = _renamer(names)
     lines = []
     parameters: dict[str, str] = {}
@@ -228,7 +237,7 @@ def brian_model(celltype: Any, dt: float) -> BrianModel:
         variables[ode.variable] = ode.unit
     for expr in dyn.expressions:
         lines.append(f"{rename(expr.name)} = {rhs(expr.expression)} : {brian_unit(expr.unit)}")
-    for p in celltype.parameters:
+    for p in params:
         if p.kind not in ("float", "int"):
             raise NoModelAvailableError(
                 f"{type(celltype).__name__} is not available on the brian2 backend "

@@ -13,6 +13,8 @@
   rate beta (Erlang intervals, mean alpha/beta), counted per cell; the count starts
   uniform in 0 .. alpha-1, so the train starts in equilibrium. Non-integer shapes are
   refused.
+* SpikeSourceInhGamma: a SpikeGeneratorGroup that receives the spikes of each run before
+  it, drawn in numpy by time rescaling (`inh_gamma`).
 """
 from __future__ import annotations
 
@@ -22,9 +24,10 @@ import brian2 as b2
 import numpy as np
 
 from lamina.errors import NoModelAvailableError
+from lamina.models import dynamics
 
 KINDS = ("SpikeSourceArray", "SpikeSourcePoisson", "SpikeSourcePoissonRefractory",
-         "SpikeSourceGamma")
+         "SpikeSourceGamma", "SpikeSourceInhGamma")
 
 _POISSON_EQS = """
 p_spike : 1
@@ -44,12 +47,14 @@ def kind_of(celltype: Any) -> str:
     name = type(celltype).__name__
     if name in KINDS:
         return name
-    if getattr(type(celltype), "dynamics", None) is not None:
+    if dynamics.of(celltype) is not None:
         return "neuron"
     raise NoModelAvailableError(
         f"{name} is not available on the brian2 backend (supported: the integrate-and-fire, "
-        "adaptive exponential, Izhikevich and Hodgkin-Huxley models, SpikeSourceArray, "
-        "SpikeSourcePoisson, SpikeSourcePoissonRefractory, SpikeSourceGamma)")
+        "adaptive exponential, Izhikevich and Hodgkin-Huxley models, PointNeuron of LIF or "
+        "AdExp with CurrExp, CondExp, CondAlpha or CondBeta receptors, SpikeSourceArray, "
+        "SpikeSourcePoisson, SpikeSourcePoissonRefractory, SpikeSourceGamma, "
+        "SpikeSourceInhGamma)")
 
 
 def index(rows: np.ndarray) -> Any:
@@ -111,6 +116,9 @@ def build(kind: str, n: int, params: dict[str, Any], clock: Any, name: str) -> A
     """The Brian 2 group of a spike source, on `clock` (lamina's time step)."""
     if kind == "SpikeSourceGamma":
         return _build_gamma(n, params, clock, name)
+    if kind == "SpikeSourceInhGamma":           # spikes: `send_window` before each run
+        return b2.SpikeGeneratorGroup(n, np.zeros(0, np.int64), np.zeros(0) * b2.ms,
+                                      clock=clock, name=name)
     if kind == "SpikeSourceArray":
         dt = float(clock.dt_) * 1e3
         idx, steps = _generator_spikes(params["spike_times"], dt)
@@ -126,7 +134,10 @@ def build(kind: str, n: int, params: dict[str, Any], clock: Any, name: str) -> A
 
 def push(kind: str, group: Any, params: dict[str, Any], local: np.ndarray,
          names: list[str]) -> None:
-    """Send changed parameters of a spike source to its Brian 2 group."""
+    """Send changed parameters of a spike source to its Brian 2 group (a
+    SpikeSourceInhGamma's take effect through its trains, see `send_window`)."""
+    if kind == "SpikeSourceInhGamma":
+        return
     if kind == "SpikeSourceArray":
         dt = float(group.clock.dt_) * 1e3
         idx, steps = _generator_spikes(params["spike_times"], dt)
@@ -147,3 +158,10 @@ def push(kind: str, group: Any, params: dict[str, Any], local: np.ndarray,
     group.stop_step[rows] = np.minimum(stop, 2**31 - 1).astype(np.int64)
     if "tau_refrac" in params:
         group.tau_refrac_[rows] = params["tau_refrac"][local] * 1e-3
+
+
+def send_window(group: Any, times: list[np.ndarray]) -> None:
+    """Give a SpikeGeneratorGroup the spikes (lamina times [ms], one array per cell) of
+    the coming run."""
+    idx, steps = _generator_spikes(times, float(group.clock.dt_) * 1e3)
+    group.set_spikes(idx, steps * float(group.clock.dt_) * b2.second)
