@@ -380,6 +380,45 @@ def test_stdp_weights_match_the_engine(dependence):
     np.testing.assert_allclose(weights[1], weights[0], rtol=0, atol=1e-12)
 
 
+def test_stdp_with_several_delays_onto_one_cell_matches_the_engine():
+    """STDP connections of different delays onto one cell, in two projections (the second
+    adding delays to cells that already have STDP connections): each delay is wholly
+    dendritic, so every connection's final weight equals the engine's to 1e-12 uS, and
+    the weights differ between delays (the delay matters)."""
+    import lamina
+    import lamina.neuron
+    weights = []
+    for sim in (lamina, lamina.neuron):
+        sim.setup(timestep=DT)
+        try:
+            rng = np.random.default_rng(7)
+            pre = sim.Population(12, sim.SpikeSourceArray(spike_times=[
+                np.sort(np.round(rng.uniform(1, 590, 20), 1)) for _ in range(12)]))
+            post = sim.Population(3, sim.IF_curr_exp(i_offset=[0.9, 1.0, 1.2]))
+
+            def stdp(delay):
+                return sim.STDPMechanism(
+                    timing_dependence=sim.SpikePairRule(tau_plus=20.0, tau_minus=15.0,
+                                                        A_plus=0.02, A_minus=0.024),
+                    weight_dependence=sim.AdditiveWeightDependence(w_min=0.0, w_max=1e-5),
+                    weight=5e-6, delay=delay)
+            first = sim.Projection(pre, post, sim.AllToAllConnector(), stdp(
+                sim.RandomDistribution("uniform", low=0.1, high=4.0,
+                                       rng=sim.NumpyRNG(seed=2))))
+            second = sim.Projection(pre, post, sim.AllToAllConnector(), stdp(2.5))
+            sim.run(600.0)
+            weights.append([np.array(p.get("weight", "array")) for p in (first, second)])
+            delays = np.array(first.get("delay", "array"))
+        finally:
+            sim.end()
+    assert len(np.unique(delays[:, 0])) > 5              # several delays onto one cell
+    first_engine, second_engine = weights[0]
+    assert np.abs(first_engine - 5e-6).max() > 2e-7        # the weights did change
+    assert np.ptp(first_engine[:, 0]) > 1e-7
+    for engine, neuron in zip(*weights):
+        np.testing.assert_allclose(neuron, engine, rtol=0, atol=1e-12)
+
+
 def _vogels_reference(pre, post, w0, tau, eta, rho, w_min, w_max, delay):
     """Final weight of one Vogels2011Rule connection from its spike times, written from the
     rule in `lamina.models.plasticity` (whole delay dendritic; a postsynaptic spike at
@@ -461,11 +500,10 @@ def test_stdp_limits_are_refused(nrn):
     with pytest.raises(NoModelAvailableError, match="exponentially decaying synapse"):
         nrn.Projection(a, b, nrn.AllToAllConnector(), nrn.STDPMechanism(
             timing_dependence=pair, weight_dependence=nrn.AdditiveWeightDependence()))
-    with pytest.raises(NoModelAvailableError, match="share one delay"):
+    with pytest.raises(NoModelAvailableError, match="dendritic_delay_fraction must be 1"):
         nrn.Projection(a, a, nrn.AllToAllConnector(), nrn.STDPMechanism(
             timing_dependence=pair, weight_dependence=nrn.AdditiveWeightDependence(),
-            delay=nrn.RandomDistribution("uniform", low=0.5, high=2.0,
-                                         rng=nrn.NumpyRNG(seed=1))))
+            dendritic_delay_fraction=0.5))
 
 
 def test_sources_added_after_a_run_match_the_engine():

@@ -43,8 +43,8 @@ class CellGroup:
     stims: list[Any] = field(default_factory=list)
     spike_sources: list[Any] = field(default_factory=list)
     native: bool = False
-    stdp: dict[str, list[Any]] = field(default_factory=dict)       # receptor -> STDP pps
-    stdp_delay: dict[str, np.ndarray] = field(default_factory=dict)
+    # receptor -> per cell: delay [ms] -> STDP point process
+    stdp: dict[str, list[dict[float, Any]]] = field(default_factory=dict)
     stdp_routes: list[Any] = field(default_factory=list)          # postsynaptic NetCons
     created_at: int | None = None       # step, for sources created after the start
     trains_sequences: frozenset[str] = frozenset()   # parameters with a sequence per cell
@@ -187,9 +187,10 @@ def apply_parameters(group: CellGroup, changed: dict[str, Any]) -> None:
         if syn is not None:
             values = tr.evaluate(syn["rules"], group.params, n)
             _set_all(group.receptors[receptor] or [], values)
-            made = [k for k, pp in enumerate(group.stdp.get(receptor, ())) if pp is not None]
-            _set_all([group.stdp[receptor][k] for k in made],
-                     {name: v[made] for name, v in values.items()})
+            made = [(k, pp) for k, pps in enumerate(group.stdp.get(receptor, ()))
+                    for pp in pps.values()]
+            _set_all([pp for _, pp in made],
+                     {name: v[[k for k, _ in made]] for name, v in values.items()})
 
 
 def _set_all(objs: list[Any], values: dict[str, np.ndarray]) -> None:

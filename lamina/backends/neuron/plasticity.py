@@ -8,8 +8,10 @@ A_minus, flagged by the slot ``vogels``) target a
 reversal potential and kind: only exponential synapses). Each such point process receives
 the cell's own spikes through a NetCon of kind -1 and delay twice the connections' delay
 (less 1e-6 ms, so that it precedes a presynaptic event of the same instant; see the
-mechanism's comment), so all STDP connections onto one cell must share one delay,
-and ``dendritic_delay_fraction`` must be 1 (as on NEST).
+mechanism's comment). A point process serves the connections of one delay: a cell has
+one per receptor and distinct delay of its STDP connections, each with its own
+postsynaptic-spike NetCon, so the whole delay is dendritic for every connection
+(``dendritic_delay_fraction`` must be 1, as on NEST).
 """
 from __future__ import annotations
 
@@ -70,28 +72,22 @@ def connection_values(synapse_type: Any, values: dict[str, Any], weight: np.ndar
 
 def targets(h: Any, group: CellGroup, receptor: str, local: np.ndarray,
             delay: np.ndarray) -> list[Any]:
-    """The STDP point process of each connection's target cell (created on first use,
-    with its postsynaptic-spike NetCon)."""
+    """The STDP point process of each connection: its target cell's for that delay [ms]
+    (created on first use, with its postsynaptic-spike NetCon)."""
     syn = group.entry["receptors"].get(receptor) if group.entry["kind"] == tr.CELL else None
     if syn is None or syn["mechanism"] != "LaminaExpSyn":
         raise NoModelAvailableError(
             f"STDPMechanism onto {type(group.celltype).__name__} ({receptor}) is not "
             "available on the neuron backend: it needs an exponentially decaying synapse")
     n = len(group.ids)
-    pps = group.stdp.setdefault(receptor, [None] * n)
-    delays = group.stdp_delay.setdefault(receptor, np.full(n, np.nan))
-    for k in np.unique(local).tolist():
-        d = delay[local == k]
-        known = delays[k]
-        if np.any(d != d[0]) or (not np.isnan(known) and known != d[0]):
-            raise NoModelAvailableError(
-                f"STDPMechanism on the neuron backend: all STDP connections onto a cell "
-                f"must share one delay (cell {int(group.ids[k])} gets "
-                f"{sorted(set(np.r_[d, [] if np.isnan(known) else [known]].tolist()))} ms)")
-        delays[k] = d[0]
-        if pps[k] is None:
-            pps[k] = _make(h, group, syn, k, 2.0 * float(d[0]) - 1e-6)
-    return [pps[k] for k in local.tolist()]
+    by_delay = group.stdp.setdefault(receptor, [{} for _ in range(n)])
+    out = []
+    for k, d in zip(local.tolist(), np.asarray(delay, float).tolist()):
+        pp = by_delay[k].get(d)
+        if pp is None:
+            pp = by_delay[k][d] = _make(h, group, syn, k, 2.0 * d - 1e-6)
+        out.append(pp)
+    return out
 
 
 def _make(h: Any, group: CellGroup, syn: dict[str, Any], k: int, post_delay: float) -> Any:
