@@ -74,3 +74,30 @@ def test_serial_driver_for_threads_is_bitwise_the_parallel_one(monkeypatch) -> N
     for a, b in zip(sp_s + src_s, sp_p + src_p, strict=True):
         np.testing.assert_array_equal(a, b)
     np.testing.assert_array_equal(v_s, v_p)
+
+
+def test_parallel_slowing_down_during_a_run_brings_in_the_serial_driver(monkeypatch) -> None:
+    """A load that appears during the run shows first as the parallel driver's cost per step
+    rising (the load average lags it by a minute): the serial driver is then measured too."""
+    monkeypatch.setattr(dc, "machine_is_busy", lambda: False)
+    choice = DriverChoice()
+    cost = {PARALLEL: 1e-3, SERIAL: 2e-3}
+    assert _feed(choice, cost, 5) == [PARALLEL] * 5
+    cost[PARALLEL] = 30e-3                      # threads now wait for descheduled peers
+    later = _feed(choice, cost, 20)
+    assert SERIAL in later[:4]
+    assert later[-8:].count(SERIAL) >= 7
+
+
+def test_threads_ready_to_run_now_count_as_busy(monkeypatch) -> None:
+    """Other threads runnable at this moment (/proc/loadavg's running count) make the
+    machine busy even while the 1-minute load average is still low."""
+    monkeypatch.setattr(dc.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(dc.os, "getloadavg", lambda: (0.1, 0.1, 0.1))
+    monkeypatch.setattr(dc, "_others_running_now", lambda: 0)
+    assert not dc.machine_is_busy()
+    monkeypatch.setattr(dc, "_others_running_now", lambda: 1)
+    assert dc.machine_is_busy()
+    monkeypatch.setattr(dc, "_others_running_now", lambda: None)   # not Linux
+    monkeypatch.setattr(dc.os, "getloadavg", lambda: (3.0, 0.1, 0.1))
+    assert dc.machine_is_busy()

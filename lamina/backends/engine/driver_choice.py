@@ -9,10 +9,13 @@ are not scheduled, and is then slower than the serial one. `DriverChoice` measur
 seconds per step of each driver on calls of at least `MIN_STEPS` steps (a driver's first
 call, which may compile or load it, is not measured), uses the faster one, and measures
 the other again every `PROBE_EVERY` calls, so it follows a load that changes. The serial
-driver is tried only when the machine looks busy (1-minute load average above the number
-of cores), so a quiet machine never compiles it for a threaded run; when it is busy at the
-first call, the serial driver is measured first (the parallel one can be many times
-slower there, and a short run has few calls to spend).
+driver is tried only when the machine looks busy, so a quiet machine never compiles it for
+a threaded run: the 1-minute load average above the number of cores, or other threads
+ready to run right now (``/proc/loadavg``'s running count: the load average lags a sudden
+load by a minute), or the parallel driver's cost per step more than twice its best (a load
+that appeared during the run). When it is busy at the first call, the serial driver is
+measured first (the parallel one can be many times slower there, and a short run has few
+calls to spend).
 """
 from __future__ import annotations
 
@@ -24,14 +27,31 @@ PARALLEL = "parallel"
 SERIAL = "serial"
 
 
+def _others_running_now() -> int | None:
+    """Threads of the whole machine ready to run at this moment, less the calling one
+    (Linux: ``/proc/loadavg``; None elsewhere). Between two kernel calls the engine's worker
+    threads wait, so these are other processes' threads."""
+    try:
+        with open("/proc/loadavg") as f:
+            running = int(f.read().split()[3].split("/")[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    return max(running - 1, 0)
+
+
 def machine_is_busy() -> bool:
     """Whether the cores are oversubscribed: the 1-minute load average (which counts this
-    run's own threads) exceeds the number of cores by more than half a core."""
+    run's own threads) exceeds the number of cores by more than half a core, or other
+    threads that are ready to run now would take at least half of the cores."""
+    cores = os.cpu_count() or 1
+    others = _others_running_now()
+    if others is not None and others >= max(1, cores // 2):
+        return True
     try:
         load = os.getloadavg()[0]
     except OSError:   # not available on this platform
         return False
-    return load > (os.cpu_count() or 1) + 0.5
+    return load > cores + 0.5
 
 
 class DriverChoice:
@@ -42,12 +62,14 @@ class DriverChoice:
 
     MIN_STEPS = 100      # shorter calls are not measured (too noisy)
     PROBE_EVERY = 8      # calls between two measurements of the slower driver
+    SLOWDOWN = 2.0       # parallel cost above this times its best: the machine got busy
 
     def __init__(self) -> None:
         self.cost: dict[str, float] = {}   # driver -> smoothed seconds per step
         self._called: set[str] = set()
         self._calls = 0
         self._serial_wanted = False
+        self._best_parallel = float("inf")   # lowest seconds per step of one parallel call
 
     def pick(self) -> str:
         """The driver for the next call (`PARALLEL` or `SERIAL`)."""
@@ -59,7 +81,8 @@ class DriverChoice:
         if PARALLEL not in self.cost:
             return PARALLEL
         if not self._serial_wanted:
-            if not machine_is_busy():
+            slowed = self.cost[PARALLEL] > self.SLOWDOWN * self._best_parallel
+            if not slowed and not machine_is_busy():
                 return PARALLEL
             self._serial_wanted = True   # from now on both are measured
         if SERIAL not in self.cost:
@@ -77,5 +100,7 @@ class DriverChoice:
         if steps < self.MIN_STEPS:
             return
         per_step = seconds / steps
+        if driver == PARALLEL:
+            self._best_parallel = min(self._best_parallel, per_step)
         old = self.cost.get(driver)
         self.cost[driver] = per_step if old is None else 0.5 * (old + per_step)
