@@ -47,27 +47,13 @@ from lamina.backends.brian2.errors import translated
 from lamina.backends.brian2.recording import Channel, SpikeTap
 from lamina.backends.spike_store import SpikeStore
 from lamina.errors import (BackendNotAvailableError, ConnectionError, InvalidModelError,
-                           InvalidParameterValueError, NoModelAvailableError,
+                           InvalidParameterValueError,
                            NonExistentParameterError, RecordingError)
 
 logger = logging.getLogger(__name__)
 _I64 = np.int64
 TARGETS = ("numpy", "cython")
 DEVICES = ("runtime", "cpp_standalone")
-
-
-def _check_precision(extra: dict[str, Any]) -> None:
-    """Refuse ``spike_precision='off_grid'``: Brian 2 stamps spikes on the time grid."""
-    precision = extra.get("spike_precision", "on_grid")
-    if precision == "on_grid":
-        return
-    if precision != "off_grid":
-        raise InvalidParameterValueError(
-            f"spike_precision={precision!r}: expected 'on_grid' or 'off_grid'")
-    raise NoModelAvailableError(
-        "spike_precision='off_grid': the brian2 backend computes spike times on the time "
-        "grid only ('on_grid'); for precise off-grid spike times run on NEST "
-        "(sim.setup(..., spike_precision='off_grid') with lamina.nest)")
 
 
 def _choose_target(extra: dict[str, Any]) -> tuple[str, str]:
@@ -106,7 +92,7 @@ class Brian2Backend(Backend):
 
     def __init__(self, config: BackendConfig) -> None:
         super().__init__(config)
-        _check_precision(config.extra)
+        # spike_precision: checked by the core against `features` (on_grid only)
         self.dt = float(config.dt)
         self.target, self.device = _choose_target(config.extra)
         if self.device == "cpp_standalone":

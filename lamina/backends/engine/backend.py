@@ -60,13 +60,7 @@ class EngineBackend(Backend):
 
     def __init__(self, config: BackendConfig) -> None:
         super().__init__(config)
-        precision = config.extra.get("spike_precision", "on_grid")
-        if precision != "on_grid":
-            raise NoModelAvailableError(
-                f"spike_precision={precision!r}: the built-in engine computes spike times on "
-                "the time grid only ('on_grid'); for precise off-grid spike times run on "
-                "NEST (sim.setup(..., spike_precision='off_grid') with lamina.nest, or "
-                "`lamina run SCRIPT --backend nest`)")
+        # spike_precision: checked by the core against `features` (on_grid only)
         self.dt = float(config.dt)
         self._step = 0
         self._segment = 0
