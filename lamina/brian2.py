@@ -5,8 +5,9 @@ Importing this module does not import Brian 2 (whose import takes seconds); ``se
 loads the backend (a missing Brian 2 gives `BackendNotAvailableError`: install it with
 ``pip install lamina[brian2]``). Extra ``setup()`` options: ``brian2_target='numpy'``
 (default) or ``'cython'`` (compiled code; needs Cython and a C compiler);
-``brian2_device='runtime'`` (default; C++ standalone is refused for now). The equations
-come from lamina's model catalogue (`lamina.models.dynamics`).
+``brian2_device='runtime'`` (default) or ``'cpp_standalone'`` (the whole run as one
+compiled C++ program, one ``run()`` per ``setup()``). The equations come from lamina's
+model catalogue (`lamina.models.dynamics`).
 """
 from __future__ import annotations
 

@@ -16,6 +16,8 @@ Notation
   units, binds ``mV = ms = nA = uS = nF = 1`` and ``pA = nS = Hz = 1e-3`` (see `PYNN_UNIT`).
 * ``X_last`` names the value state variable ``X`` had at the start of the time step (for
   spike conditions on a falling edge, `Dynamics.previous`).
+* In a spike condition only: ``rand()`` is a uniform draw in [0, 1) per cell and step and
+  ``dt`` the time step (stochastic spike emission, `gif_cond_exp`).
 * ``linear`` says the subthreshold system is linear with constant coefficients between
   input events (exact integration applies).
 """
@@ -189,6 +191,35 @@ HH_COND_EXP = Dynamics(
     expressions=_HH_EXPR, jumps=_EXP_GJUMPS,
     threshold="v >= v_offset + 30*mV and v < v_last", refractory="2*ms", previous=("v",),
     scheme="exponential")
+
+
+def gif_cond_exp(n_eta: int, n_gamma: int) -> Dynamics:
+    """The equations of GIF_cond_exp with `n_eta` spike-triggered current elements and
+    `n_gamma` threshold elements (the lengths of its array parameters, which differ
+    between networks: no fixed `Dynamics`). Element k has the scalar parameters
+    ``tau_eta_k``, ``a_eta_k`` (``tau_gamma_k``, ``a_gamma_k``); a backend splits the
+    arrays into them, padding shorter arrays with ``a = 0``.
+
+    As NEST's gif_cond_exp: the spike-triggered current ``i_eta`` and the threshold ``v_t``
+    hold, through a step, the sums of the elements at its start (``eta_k_last``); the
+    elements decay exponentially and are raised by ``a_*_k`` at a spike; a cell that is
+    not refractory fires in a step with probability ``1 - exp(-lambda dt)``,
+    ``lambda = lambda0 exp((v - v_t)/delta_v)``, v at the end of the step."""
+    eta = [Ode(f"eta_{k}", f"-eta_{k}/tau_eta_{k}", "nA") for k in range(n_eta)]
+    gamma = [Ode(f"gamma_{k}", f"-gamma_{k}/tau_gamma_{k}", "mV") for k in range(n_gamma)]
+    i_eta = " + ".join(f"eta_{k}_last" for k in range(n_eta)) or "0*nA"
+    v_t = " + ".join(["v_t_star", *(f"gamma_{k}_last" for k in range(n_gamma))])
+    return Dynamics(
+        odes=(Ode("v", "(v_rest - v)/tau_m + (i_syn - i_eta + i_offset + i_inj)/cm", "mV"),
+              *_EXP_COND, *eta, *gamma),
+        expressions=(*_COND_SUM, Expression("i_eta", i_eta, "nA"),
+                     Expression("v_t", v_t, "mV")),
+        hidden=tuple(HiddenState(o.variable, o.unit) for o in (*eta, *gamma)),
+        threshold="rand() < 1 - exp(-lambda0*exp((v - v_t)/delta_v)*dt)",
+        reset=("v = v_reset", *(f"eta_{k} += a_eta_{k}" for k in range(n_eta)),
+               *(f"gamma_{k} += a_gamma_{k}" for k in range(n_gamma))),
+        refractory="tau_refrac", clamped=("v",), jumps=_EXP_GJUMPS,
+        previous=tuple(o.variable for o in (*eta, *gamma)))
 
 
 # -- composed point neurons (PointNeuron: a membrane and named receptors) -----------------

@@ -6,7 +6,7 @@ from lamina import errors
 from lamina.parameters import ArrayParameter, Sequence
 
 #: backends without a GIF model (the only standard model with per-cell array parameters)
-NO_GIF = {"brian2"}
+NO_GIF: set[str] = set()
 
 
 def test_sequence_behaves_like_its_array():

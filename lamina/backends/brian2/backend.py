@@ -39,7 +39,7 @@ import numpy as np
 from lamina.backends.base import Backend, BackendConfig, Capabilities, SignalData
 from lamina.backends.brian2 import cells as cg
 from lamina.backends.brian2 import connections as cn
-from lamina.backends.brian2 import inh_gamma, net_state, sources, standalone
+from lamina.backends.brian2 import gif, inh_gamma, net_state, sources, standalone
 from lamina.backends.brian2 import stimuli
 from lamina.backends.brian2.equations import brian_unit, si_factor
 from lamina.backends.brian2.plasticity import SynapseCode, synapse_code
@@ -175,7 +175,11 @@ class Brian2Backend(Backend):
             g = self._groups[k]
             if g.kind != "neuron":
                 sources.check(g.kind, {**g.params, **parameters})
+            elif g.brian.columns:
+                gif.check_lengths(parameters, len(ids), gif.fixed_counts(g.brian.columns))
             cg.set_values(g, g.params, where, local, parameters, len(ids))
+            if g.model is not None and g.model.columns:
+                gif.expand(g.params, gif.fixed_counts(g.model.columns))
             if g.trains is not None:
                 g.trains.update(g.params, self.t)
             if g.obj is None:
@@ -183,7 +187,7 @@ class Brian2Backend(Backend):
             if g.kind != "neuron":
                 cg.push_source_parameters(g, local, list(parameters))
                 continue
-            for name in parameters:
+            for name in (col for pynn in parameters for col in g.brian.brian_parameters(pynn)):
                 if not cg.push_parameter(self._blocks[g.block], self._groups, name):
                     self._rebuild_pending = True      # shared -> per cell: next run
 
@@ -559,6 +563,7 @@ class Brian2Backend(Backend):
         self._drop_network()
         if self.device == "cpp_standalone":
             standalone.deactivate()
+            standalone.cleanup(self._standalone_ran)
         self._groups, self._channels, self._projections = [], [], {}
 
     def describe(self) -> dict[str, Any]:

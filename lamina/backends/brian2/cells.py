@@ -22,7 +22,7 @@ from typing import Any
 import brian2 as b2
 import numpy as np
 
-from lamina.backends.brian2 import sources
+from lamina.backends.brian2 import gif, sources
 from lamina.backends.brian2.equations import BrianModel, brian_model, si_factor
 from lamina.backends.brian2.errors import translated
 from lamina.errors import NonExistentParameterError
@@ -109,20 +109,31 @@ def make_group(celltype: Any, ids: np.ndarray, parameters: dict[str, Any],
     params: dict[str, Any] = {}
     for p in celltype.parameter_table().values():
         value = parameters.get(p.name, p.default)
-        if p.kind == "sequence" or (p.kind == "array" and kind == "SpikeSourceInhGamma"):
-            params[p.name] = [np.asarray(v, float).ravel() for v in value] \
-                if isinstance(value, list) and len(value) == n else \
-                [np.asarray(value, float).ravel() for _ in range(n)]
+        if p.kind in ("sequence", "array"):
+            params[p.name] = per_cell_arrays(value, n)
         else:
             params[p.name] = np.broadcast_to(np.asarray(value, float), (n,)).copy()
     init = {s.name: np.broadcast_to(np.asarray(initial_values.get(s.name, s.initial), float),
                                     (n,)).copy() for s in celltype.state_variables}
-    model = brian_model(celltype, dt) if kind == "neuron" else None
+    elements = gif.counts(params) if gif.is_gif(celltype) else None
+    if elements is not None:
+        gif.expand(params, elements)
+    model = brian_model(celltype, dt, elements) if kind == "neuron" else None
     if model is not None:
         check_model(celltype, model, dt)
     else:
         sources.check(kind, params)
     return CellGroup(celltype, np.asarray(ids, _I64), params, init, model, kind, name)
+
+
+def per_cell_arrays(value: Any, n: int) -> list[np.ndarray]:
+    """One 1-D float array per cell from a sequence or array parameter value (one array
+    for all cells, or a list of `n`)."""
+    if isinstance(value, list) and len(value) == n:
+        return [np.asarray(v, float).ravel() for v in value]
+    if isinstance(value, np.ndarray) and value.dtype == object:
+        return [np.asarray(v, float).ravel() for v in value]
+    return [np.asarray(value, float).ravel() for _ in range(n)]
 
 
 def _neuron_group(m: BrianModel, n: int, shared: frozenset[str], clock: Any,
@@ -240,6 +251,8 @@ def push_state(group: CellGroup, local: np.ndarray, names: list[str]) -> None:
         return
     m = group.brian
     for name in names:
+        if name in m.derived:                 # a sub-expression of the state (GIF's v_t)
+            continue
         var = getattr(group.obj, m.brian_name(name) + "_")
         var[sources.index(local)] = group.init[name][local] * si_factor(m.variables[name])
 

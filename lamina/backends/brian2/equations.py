@@ -28,7 +28,7 @@ only, w took in the overshoot of v beyond X and the spikes drifted late: 96.5 % 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from lamina.errors import InvalidModelError, NoModelAvailableError
@@ -84,6 +84,9 @@ class BrianModel:
     previous : variables copied to ``X_last`` at the start of each step (Brian 2 names)
     names : PyNN name -> Brian 2 name (they differ where a PyNN name is a Brian 2 unit or
         reserved word, e.g. ``cm`` -> ``cm_pynn``)
+    derived : state variables of the cell type that are sub-expressions here (recorded,
+        not set: GIF's ``v_t`` and ``i_eta``)
+    columns : array parameter -> its per-element scalar parameters (GIF, `gif`)
     """
 
     equations: str
@@ -98,6 +101,13 @@ class BrianModel:
     names: dict[str, str]
     early: frozenset[str] = frozenset()
     after_substep: str = ""
+    derived: frozenset[str] = frozenset()
+    columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def brian_parameters(self, name: str) -> tuple[str, ...]:
+        """The parameters of `parameters` that hold PyNN parameter `name` (itself, or the
+        per-element parameters of an array parameter, `columns`)."""
+        return self.columns.get(name, (name,))
 
     def updater(self) -> Any:
         """The ``method`` argument of the NeuronGroup."""
@@ -201,24 +211,44 @@ def _post(statement: str, names: set[str]) -> str:
 _NAME = r"\b[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*\b"
 
 
-def brian_model(celltype: Any, dt: float) -> BrianModel:
+def _source(celltype: Any, elements: tuple[int, int] | None
+            ) -> tuple[Any, list[tuple[str, str]], dict[str, tuple[str, ...]]]:
+    """(catalogue equations, (parameter, PyNN unit) list, array parameter columns) of
+    `celltype`; GIF_cond_exp for `elements` (eta, gamma) elements."""
+    from lamina.backends.brian2 import gif
+    table = list(celltype.parameter_table().values())
+    if gif.is_gif(celltype):
+        els = elements if elements is not None else (0, 0)
+        scalars = [(p.name, p.unit) for p in table if p.kind != "array"]
+        return (gif.dynamics_of(els), scalars + gif.element_parameters(els),
+                gif.columns(els))
+    dyn = dynamics.of(celltype)
+    if dyn is None:
+        raise NoModelAvailableError(
+            f"{type(celltype).__name__} is not available on the brian2 backend (no equations "
+            "in lamina's model catalogue)")
+    for p in table:
+        if p.kind not in ("float", "int"):
+            raise NoModelAvailableError(
+                f"{type(celltype).__name__} is not available on the brian2 backend "
+                f"(parameter {p.name!r} holds one array per cell)")
+    return dyn, [(p.name, p.unit) for p in table], {}
+
+
+def brian_model(celltype: Any, dt: float,
+                elements: tuple[int, int] | None = None) -> BrianModel:
     """Translate the catalogue's equations of `celltype` (a standard cell type instance)
-    into Brian 2 code.
+    into Brian 2 code (GIF_cond_exp: with `elements` eta and gamma elements).
 
     Raises
     ------
     NoModelAvailableError
         if the cell type has no equations in the catalogue.
     """
-    dyn = dynamics.of(celltype)
-    if dyn is None:
-        raise NoModelAvailableError(
-            f"{type(celltype).__name__} is not available on the brian2 backend (no equations "
-            "in lamina's model catalogue)")
+    dyn, params, columns = _source(celltype, elements)
     variables: dict[str, str] = {}
-    params = list(celltype.parameter_table().values())
     declared = [o.variable for o in dyn.odes] + [e.name for e in dyn.expressions] + [
-        p.name for p in params]
+        name for name, _ in params]
     # receptor variables of composed cells ('AMPA.gsyn') become 'AMPA__gsyn'
     names = {n: n.replace(".", "__") if "." in n else f"{n}_pynn"
              for n in declared if not _allowed(n)}
@@ -237,13 +267,14 @@ def brian_model(celltype: Any, dt: float) -> BrianModel:
         variables[ode.variable] = ode.unit
     for expr in dyn.expressions:
         lines.append(f"{rename(expr.name)} = {rhs(expr.expression)} : {brian_unit(expr.unit)}")
-    for p in params:
-        if p.kind not in ("float", "int"):
-            raise NoModelAvailableError(
-                f"{type(celltype).__name__} is not available on the brian2 backend "
-                f"(parameter {p.name!r} holds one array per cell)")
-        parameters[p.name] = brian_unit(p.unit)
-        variables[p.name] = p.unit
+    for name, unit in params:
+        parameters[name] = brian_unit(unit)
+        variables[name] = unit
+    states = {sv.name for sv in celltype.state_variables}
+    derived = frozenset(e.name for e in dyn.expressions if e.name in states)
+    for expr in dyn.expressions:
+        if expr.name in derived:
+            variables[expr.name] = expr.unit
     lines.append("i_inj : amp")
     lines.append("stim_col : integer")      # this cell's column of the current table
     variables["i_inj"] = "nA"
@@ -272,4 +303,4 @@ def brian_model(celltype: Any, dt: float) -> BrianModel:
                       refractory=refractory,
                       method=(_method(dyn),), after_substep=substep_reset, jumps=jumps,
                       variables=variables, previous=tuple(rename(n) for n in dyn.previous),
-                      names=names, early=early)
+                      names=names, early=early, derived=derived, columns=columns)

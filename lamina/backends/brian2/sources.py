@@ -47,11 +47,11 @@ def kind_of(celltype: Any) -> str:
     name = type(celltype).__name__
     if name in KINDS:
         return name
-    if dynamics.of(celltype) is not None:
+    if dynamics.of(celltype) is not None or name == "GIF_cond_exp":
         return "neuron"
     raise NoModelAvailableError(
         f"{name} is not available on the brian2 backend (supported: the integrate-and-fire, "
-        "adaptive exponential, Izhikevich and Hodgkin-Huxley models, PointNeuron of LIF or "
+        "adaptive exponential, Izhikevich, Hodgkin-Huxley and GIF models, PointNeuron of LIF or "
         "AdExp with CurrExp, CondExp, CondAlpha or CondBeta receptors, SpikeSourceArray, "
         "SpikeSourcePoisson, SpikeSourcePoissonRefractory, SpikeSourceGamma, "
         "SpikeSourceInhGamma)")
