@@ -42,9 +42,11 @@ def test_missing_brian2_names_the_extra():
     out = _python("import sys; sys.modules['brian2'] = None\n"
                   "import lamina.brian2 as sim\n"
                   "try:\n    sim.setup()\n"
-                  "except Exception as e:\n    print(type(e).__name__, '|', e)")
+                  "except Exception as e:\n"
+                  "    print(type(e).__name__, '|', e, '|', type(e.__cause__).__name__)")
     assert out.stdout.startswith("BackendNotAvailableError |"), out.stderr
     assert "pip install lamina[brian2]" in out.stdout
+    assert out.stdout.split("|")[-1].strip() == "ModuleNotFoundError"    # the import's error
 
 
 def test_unknown_mode_values_are_refused():
@@ -97,6 +99,40 @@ def test_equation_brian2_rejects_gives_lamina_error_and_keeps_the_network(sim):
     assert info.value.__cause__ is not None
     sim.run(100.0)
     assert len(good.get_data().segments[0].spiketrains[0]) > 2
+
+
+def test_equation_with_unknown_name_or_bad_syntax_names_the_model_brian2_as_cause(sim):
+    """An equation Brian 2 cannot parse or resolve: InvalidModelError at the call naming
+    the cell type, Brian 2's exception as the cause; the cells built before still run."""
+    from dataclasses import replace
+
+    from lamina.errors import InvalidModelError
+    from lamina.models import dynamics as dyn
+    good = sim.Population(1, sim.IF_curr_exp(i_offset=1.0))
+    good.record("spikes")
+    for rhs, name in (("(v_nowhere - v)/tau_m", "UnknownName"),
+                      ("(v_rest - v)/tau_m +* 1*mV/ms", "BadSyntax")):
+        model = type(name, (sim.IF_curr_exp,), {"dynamics": replace(
+            dyn.IF_CURR_EXP, odes=(dyn.Ode("v", rhs, "mV"), *dyn.IF_CURR_EXP.odes[1:]))})
+        with pytest.raises(InvalidModelError, match=f"creating {name} cells: Brian 2 says") \
+                as info:
+            sim.Population(1, model())
+        root = info.value.__cause__          # Brian 2's exception, kept as the cause
+        assert root is not None
+        while root.__cause__ is not None:
+            root = root.__cause__
+        assert str(root).strip("'\"") in str(info.value)
+    sim.run(50.0)
+    assert len(good.get_data().segments[0].spiketrains[0]) > 0
+
+
+def test_lamina_error_in_a_script_is_not_reported_as_a_brian2_bug():
+    """Brian 2 replaces sys.excepthook on import; lamina keeps the script's, so a user's
+    mistake is not printed as "Brian 2 encountered an unexpected error"."""
+    out = _python("import lamina.brian2 as sim\nsim.setup()\n"
+                  "sim.Population(1, sim.IF_curr_exp(tau_mm=3.0))")
+    assert out.returncode == 1 and "NonExistentParameterError" in out.stderr
+    assert "Brian 2 encountered an unexpected error" not in out.stderr
 
 
 # -- models against NEST ----------------------------------------------------------------
