@@ -207,8 +207,9 @@ def build_and_run(sim, scale: float = 1.0, duration: float = 100.0, transient: f
     `transient` ms (counted by a first ``run(transient)``; ``run_s`` is both runs).
 
     Returns build_s, run_s, rtf (run seconds per biological second), rtf_after_transient
-    (the second run alone: no first-run set-up), rates (Hz per population), n_cells, n_synapses, and memory: rss before/after connecting, after the
-    run, peak, and bytes per recurrent synapse (growth from before connecting).
+    (the second run alone: no first-run set-up), rates (Hz per population), n_cells,
+    n_synapses, and memory: rss before/after connecting, after the run, peak, and bytes
+    per recurrent synapse (growth from before connecting).
     """
     if not 0.0 <= transient < duration:
         raise ValueError(f"transient={transient}: expected 0 <= transient < duration")
