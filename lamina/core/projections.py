@@ -44,6 +44,13 @@ def _positions(all_ids: np.ndarray, ids: np.ndarray, dtype: type) -> np.ndarray:
     return order[np.searchsorted(all_ids, ids, sorter=order)].astype(dtype)
 
 
+def _per_connection(value: Any) -> bool:
+    """Whether a connection attribute's value is one number per connection (a 1-D
+    sequence, not an expression or a function)."""
+    return (value is not None and not isinstance(value, (str, bytes, RandomDistribution))
+            and not callable(value) and np.ndim(value) == 1)
+
+
 def _fixed_size(chunks: Iterator[tuple], size: int, dtype: type) -> Iterator[tuple]:
     """Re-cut (pre, post, values) chunks into chunks of exactly `size` connections (the
     last one shorter; one empty chunk if there are none), indices as `dtype`."""
@@ -329,9 +336,7 @@ class Projection:
         """True if a connection attribute depends on the connection's place in the order
         of all connections: drawn from a RandomDistribution, or one value per connection."""
         spec = self._value_specs(connector)
-        return any(isinstance(v, RandomDistribution)
-                   or (not isinstance(v, (str, bytes)) and not callable(v)
-                       and np.ndim(v) == 1)
+        return any(isinstance(v, RandomDistribution) or _per_connection(v)
                    for v in (spec.get(name) for name in self.attribute_names))
 
     def _connect_local_by_position(self, connector: Any, ctx: Any) -> None:
@@ -367,8 +372,7 @@ class Projection:
                 if isinstance(value, RandomDistribution):
                     drawn[name] = np.asarray(value.next(n), dtype=float).reshape(n)[
                         position[lo:hi] - a]
-                elif name not in given and not isinstance(value, (str, bytes)) \
-                        and not callable(value) and np.ndim(value) == 1:
+                elif name not in given and _per_connection(value):
                     arr = np.asarray(value, dtype=float)
                     if arr.shape != (total,):
                         raise InvalidDimensionsError(
