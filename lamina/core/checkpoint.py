@@ -21,11 +21,6 @@ File format (version 1): a numpy ``.npz`` archive (no pickle), written crash-saf
   delay)], ...]}}``;
 * ``backend/<name>``: the backend's arrays (`Backend.dynamic_state`).
 
-Over several MPI processes each process writes the state of its own cells to
-``<path>.<rank>`` (``meta`` then also holds ``mpi_processes`` and ``rank``) and restores
-from that file; a checkpoint written by another number of processes (or by one process,
-restored by several, or the reverse) is refused, naming both counts.
-
 Restoring checks format, version, backend, dt, seed and the network description against
 the current simulation and refuses any mismatch with `CheckpointMismatchError`, naming it.
 Backends without checkpoints (NEST: its kernel state cannot be read back) refuse with
@@ -72,20 +67,6 @@ def _check_capable(sim: "Simulation") -> None:
                                     "its state (checkpoints are an engine feature)")
 
 
-def _rank_path(sim: "Simulation", path: str | os.PathLike) -> str:
-    """`path`, or over several MPI processes this process's ``<path>.<rank>``."""
-    dist = sim.distribution
-    return f"{os.fspath(path)}.{dist.rank}" if dist.distributed else os.fspath(path)
-
-
-def _saved_processes(path: str | os.PathLike) -> int:
-    """Number of ``<path>.<r>`` files (r = 0, 1, ...): the processes that wrote them."""
-    n = 0
-    while os.path.isfile(f"{os.fspath(path)}.{n}"):
-        n += 1
-    return n
-
-
 def save(sim: "Simulation", path: str | os.PathLike) -> None:
     """Write the dynamic state of `sim` to `path` (see the module docstring)."""
     _check_capable(sim)
@@ -94,9 +75,6 @@ def save(sim: "Simulation", path: str | os.PathLike) -> None:
     meta: dict[str, Any] = {"format": FORMAT, "version": VERSION, "backend": sim.backend_name,
                             "dt": sim.dt, "rng_seed": sim.config.rng_seed, "t": sim.t,
                             "segment": sim.segment_counter, "network": network}
-    if sim.distribution.distributed:
-        meta.update(mpi_processes=sim.distribution.size, rank=sim.distribution.rank)
-    path = _rank_path(sim, path)
     payload = {f"backend/{k}": np.asarray(v) for k, v in arrays.items()}
     payload["meta"] = np.array(json.dumps(meta))
     with replacing(path) as tmp:
@@ -107,21 +85,6 @@ def save(sim: "Simulation", path: str | os.PathLike) -> None:
 def restore(sim: "Simulation", path: str | os.PathLike) -> None:
     """Load the state saved in `path` into `sim`, which must hold the same network."""
     _check_capable(sim)
-    dist = sim.distribution
-    here = dist.size
-    file = _rank_path(sim, path)
-    if not os.path.isfile(file):
-        written = _saved_processes(path)
-        if written and written != here:
-            raise CheckpointMismatchError(
-                f"{os.fspath(path)}: the checkpoint was written by {written} MPI processes "
-                f"({os.fspath(path)}.0 .. .{written - 1}), this run has {here}; restore it "
-                f"with mpiexec -n {written}")
-        if dist.distributed and os.path.isfile(os.fspath(path)):
-            raise CheckpointMismatchError(
-                f"{os.fspath(path)}: the checkpoint was written by one process, this run has "
-                f"{here} MPI processes; restore it as one process")
-    path = file
     try:
         with np.load(os.fspath(path), allow_pickle=False) as data:
             meta = json.loads(str(data["meta"]))
@@ -132,10 +95,6 @@ def restore(sim: "Simulation", path: str | os.PathLike) -> None:
             f"restore_state({os.fspath(path)!r}): not a lamina checkpoint ({err})") from err
     if meta.get("format") != FORMAT:
         raise CheckpointMismatchError(f"{path}: not a lamina checkpoint")
-    if int(meta.get("mpi_processes", 1)) != here:
-        raise CheckpointMismatchError(
-            f"{path}: the checkpoint was written by {meta.get('mpi_processes', 1)} MPI "
-            f"process(es), this run has {here}")
     if meta.get("version") != VERSION:
         raise CheckpointMismatchError(
             f"{path}: checkpoint format version {meta.get('version')}; this lamina reads "
