@@ -12,7 +12,8 @@ with constant weights and delays (``--random-weights``: weights from a
 ``RandomDistribution``, whose draws every rank makes for all connections, so that the
 values do not depend on the number of ranks).
 
-Each rank times its four ``Projection(...)`` calls (wall and CPU seconds) and the first
+Each rank times its four ``Projection(...)`` calls (wall and CPU seconds; after a
+warm-up projection that loads the compiled kernels from numba's cache) and the first
 ``run(1.0)`` after them (the engine assembles its synapse store there), and reports its
 local connections and resident memory. With every rank drawing only the connections onto
 its own cells, the connect time per rank at 2 ranks is half that at 1 (on a machine with
@@ -52,6 +53,11 @@ def worker(cells: int, connector: str, random_weights: bool, out: str) -> None:
     celltype = sim.IF_curr_alpha(tau_m=20.0, v_thresh=-50.0, v_reset=-60.0, v_rest=-70.0)
     exc = sim.Population(n_exc, celltype, label="exc")
     inh = sim.Population(n_inh, celltype, label="inh")
+    # warm-up: load the compiled kernels (numba's disk cache) outside the timed part
+    tiny = sim.Population(20, celltype, label="warm-up")
+    for warm in (sim.FixedNumberPreConnector(2, rng=sim.NumpyRNG(seed=1)),
+                 sim.FixedProbabilityConnector(0.1, rng=sim.NumpyRNG(seed=1))):
+        sim.Projection(tiny, tiny, warm, sim.StaticSynapse(weight=0.1, delay=1.5))
     rng = sim.NumpyRNG(seed=12345)
     weight_rng = sim.NumpyRNG(seed=54321)
     if comm is not None:

@@ -315,7 +315,7 @@ class Projection:
                 _fixed_size(chunks, _CHUNK, self._idx_dtype)):
             # values are evaluated per _CHUNK connections (in connection order) as they come
             values = self._initial_values(connector, pre_idx, post_idx, given)
-            self._add(pre_idx, post_idx, values)
+            self._add(pre_idx, post_idx, values, all_local=ctx.local_post is not None)
             del values, pre_idx, post_idx, given
             if i % _TRIM_EVERY == _TRIM_EVERY - 1:
                 release_freed_memory()   # temporaries freed between the stored pieces
@@ -384,11 +384,12 @@ class Projection:
                 values = self._initial_values(connector, pre[lo:hi].astype(self._idx_dtype),
                                               post[lo:hi].astype(self._idx_dtype), part, drawn)
                 self._add(pre[lo:hi].astype(self._idx_dtype),
-                          post[lo:hi].astype(self._idx_dtype), values)
+                          post[lo:hi].astype(self._idx_dtype), values, all_local=True)
                 added = True
         if not added:
             empty = np.empty(0, self._idx_dtype)
-            self._add(empty, empty, self._initial_values(connector, empty, empty, {}, {}))
+            self._add(empty, empty, self._initial_values(connector, empty, empty, {}, {}),
+                      all_local=True)
 
     def _shares_generator(self, connector: Any, ctx: Any) -> bool:
         """True if a random value of the connections draws from the generator the
@@ -478,7 +479,9 @@ class Projection:
                                                      self.post.positions[:, post_idx]))
 
     def _add(self, pre_idx: np.ndarray, post_idx: np.ndarray,
-             values: dict[str, np.ndarray]) -> None:
+             values: dict[str, np.ndarray], all_local: bool = False) -> None:
+        """Hand new connections to the backend (`all_local`: they are all onto this
+        process's cells, as a connector that builds local targets only gives them)."""
         values = self._to_backend(self._checked(values, existing=False, post_idx=post_idx))
         self._sim.backend.connect(self._id, self.pre.all_ids[pre_idx],
                                   self.post.all_ids[post_idx], self.receptor_type,
@@ -486,7 +489,7 @@ class Projection:
         dist = self._sim.distribution
         # the backend holds the connections onto this process's cells
         self._n += (int(np.count_nonzero(dist.is_local(self.post.all_ids[post_idx])))
-                    if dist.distributed else len(pre_idx))
+                    if dist.distributed and not all_local else len(pre_idx))
         self._index_cache = None
 
     def _checked(self, values: dict[str, np.ndarray], existing: bool = True,
