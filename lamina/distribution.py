@@ -153,6 +153,16 @@ class Distribution:
         ids = np.atleast_1d(np.asarray(ids, _I64))
         if self.size == 1:
             return np.ones(len(ids), bool)
+        if self.owner_override is None and len(ids):
+            # the usual case, IDs of one population: two comparisons with its local block
+            lo, hi = int(ids.min()), int(ids.max())
+            first_block, last_block = np.searchsorted(self._first, [lo, hi], side="right") - 1
+            if first_block == last_block >= 0 \
+                    and hi < self._first[first_block] + self._count[first_block]:
+                n, first = int(self._count[first_block]), int(self._first[first_block])
+                start = first + n * self.rank // self.size
+                stop = first + n * (self.rank + 1) // self.size
+                return (ids >= start) & (ids < stop)
         return self.owner(ids) == self.rank
 
     def require_local(self, ids: Any, what: str) -> None:

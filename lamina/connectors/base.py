@@ -9,9 +9,11 @@ implements one of the two; the chunked form keeps the peak memory of large proje
 close to what the backend stores.
 
 Reproducibility: every connector draws only from its own ``rng`` (or ``ctx.rng`` when it
-was given none). Work is done in row chunks to keep memory proportional to the number of
-connections, and draws are arranged so that the result for a given seed does not depend
-on the chunk size.
+was given none). Connectors with ``builds_local_targets`` draw each target's connections
+apart from the others' and, over several MPI processes, only those onto the process's
+own cells (``ctx.local_post``). Work is done in row chunks to keep memory proportional to
+the number of connections, and draws are arranged so that the result for a given seed
+does not depend on the chunk size.
 """
 from __future__ import annotations
 
@@ -45,6 +47,9 @@ class ConnectionContext:
     pre_positions, post_positions : ndarray (3, n_pre) / (3, n_post) — positions (µm)
     space : Space — geometry used for distances
     rng : NumpyRNG — used when the connector was given no rng
+    local_post : ndarray of int64 or None — the post indices (ascending) whose incoming
+        connections this process builds, for a connector with ``builds_local_targets``
+        (over several MPI processes: its own cells); None: all
     """
 
     pre_ids: np.ndarray
@@ -53,6 +58,13 @@ class ConnectionContext:
     post_positions: np.ndarray
     space: Space
     rng: NumpyRNG
+    local_post: np.ndarray | None = None
+
+    def targets(self) -> np.ndarray:
+        """The post indices to build connections onto (`local_post`, or all)."""
+        if self.local_post is None:
+            return np.arange(self.n_post, dtype=np.int64)
+        return np.asarray(self.local_post, dtype=np.int64)
 
     @property
     def n_pre(self) -> int:
@@ -158,6 +170,12 @@ class Connector:
     """
 
     parameter_names: tuple[str, ...] = ()
+    #: True for connectors that draw the connections onto each target independently of
+    #: the other targets and yield them target by target (post index ascending, then pre
+    #: index): given ``ctx.local_post`` they yield only the connections onto those
+    #: targets, exactly the ones a draw for all targets gives them. Over several MPI
+    #: processes each then builds only its own part of the network.
+    builds_local_targets = False
 
     def __init__(self, safe: bool = True, callback: Callable[[float], Any] | None = None, *,
                  weights: Any = None, delays: Any = None) -> None:

@@ -20,9 +20,9 @@ from typing import Any
 import numpy as np
 from scipy import special
 
-from lamina.connectors import base, sampling_kernels
+from lamina.connectors import base, per_target, sampling_kernels
 from lamina.connectors.base import (ConnectionContext, Connector, Indices,
-                                    check_bool, check_rng, substreams)
+                                    check_bool, check_rng)
 from lamina.errors import InvalidParameterValueError
 from lamina.random import NumpyRNG, RandomDistribution
 
@@ -53,11 +53,13 @@ def _draw_budget(target: np.ndarray, pool: np.ndarray) -> np.ndarray:
     return np.where(target > 0, budget, 0).astype(np.int64)
 
 
-def _distinct_chunk(gen: np.random.Generator, fallback: np.random.Generator,
+def _distinct_chunk(gen: np.random.Generator, fallback: int, first_row: int,
                     target: np.ndarray, pool: np.ndarray, budget: np.ndarray
                     ) -> tuple[np.ndarray, np.ndarray, bool]:
-    """First `target[r]` distinct values in [0, pool[r]) for each row r of a chunk:
-    (rows, values, whether they are sorted by (row, value))."""
+    """First `target[r]` distinct values in [0, pool[r]) for each row r of a chunk (rows
+    ``first_row ...`` of the whole): (rows, values, whether they are sorted by (row,
+    value)). A row whose draws run short is completed from a generator of its own, seeded
+    by (`fallback`, its row index)."""
     n_rows = len(target)
     draws = gen.random(int(budget.sum()))
     if n_rows and int(pool.max()) <= sampling_kernels.MAX_POOL:
@@ -72,7 +74,8 @@ def _distinct_chunk(gen: np.random.Generator, fallback: np.random.Generator,
         extra_rows, extra_vals = [rows], [vals]
         for r in short:  # rare: complete the subset uniformly from the unused values
             remaining = np.setdiff1d(np.arange(pool[r]), vals[rows == r])
-            extra = fallback.choice(remaining, size=int(target[r] - got[r]), replace=False)
+            row_gen = np.random.Generator(np.random.PCG64([fallback, first_row + int(r)]))
+            extra = row_gen.choice(remaining, size=int(target[r] - got[r]), replace=False)
             extra_rows.append(np.full(extra.size, r, np.int64))
             extra_vals.append(extra.astype(np.int64))
         rows, vals = np.concatenate(extra_rows), np.concatenate(extra_vals)
@@ -123,37 +126,76 @@ def choose_per_row(counts: np.ndarray, pool: np.ndarray, excluded: np.ndarray,
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
 
+def _runs(rows: np.ndarray | None, n_rows: int) -> list[tuple[int, int]]:
+    """Ranges [a, b) of consecutive row indices in `rows` (ascending; None: all rows)."""
+    if rows is None:
+        return [(0, n_rows)] if n_rows else []
+    rows = np.asarray(rows, dtype=np.int64)
+    if not rows.size:
+        return []
+    cut = np.flatnonzero(np.diff(rows) != 1) + 1
+    starts = np.concatenate(([0], cut))
+    stops = np.concatenate((cut, [rows.size]))
+    return [(int(rows[a]), int(rows[b - 1]) + 1) for a, b in zip(starts, stops)]
+
+
 def iter_choose_per_row(counts: np.ndarray, pool: np.ndarray, excluded: np.ndarray,
-                        with_replacement: bool, gen: np.random.Generator
+                        with_replacement: bool, gen: np.random.Generator,
+                        rows_wanted: np.ndarray | None = None
                         ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """`choose_per_row` as (rows, cols) chunks of consecutive rows, each sorted; the draws
-    (and so the result) do not depend on the chunking."""
+    (and so the result) do not depend on the chunking. Each row's draws are a stretch of
+    `gen`'s stream of a length fixed by its count and pool, so with `rows_wanted`
+    (ascending row indices) only those rows are drawn, the others skipped
+    (`per_target.skip_draws`), with the same result for them and `gen` left in the same
+    state as drawing all."""
     counts = np.asarray(counts, dtype=np.int64)
     n_rows = len(counts)
+    runs = _runs(rows_wanted, n_rows)
     if with_replacement:
         # one draw per element, in row order: rows are cut where the draws add up
         ends = np.cumsum(counts)
-        start = 0
-        while start < n_rows:
-            limit = (ends[start - 1] if start else 0) + base.CHUNK_ENTRIES
-            stop = max(start + 1, int(np.searchsorted(ends, limit, side="right")))
-            rows = np.repeat(np.arange(start, stop, dtype=np.int64), counts[start:stop])
-            vals = np.floor(gen.random(rows.size) * pool[rows]).astype(np.int64)
-            np.minimum(vals, pool[rows] - 1, out=vals)
-            yield _sorted_pairs(rows, vals, excluded, pool)
-            start = stop
+        done = 0
+        for a, b in runs:
+            per_target.skip_draws(gen, int(counts[done:a].sum()))
+            start = a
+            while start < b:
+                limit = (ends[start - 1] if start else 0) + base.CHUNK_ENTRIES
+                stop = min(b, max(start + 1, int(np.searchsorted(ends, limit, side="right"))))
+                rows = np.repeat(np.arange(start, stop, dtype=np.int64), counts[start:stop])
+                vals = np.floor(gen.random(rows.size) * pool[rows]).astype(np.int64)
+                np.minimum(vals, pool[rows] - 1, out=vals)
+                yield _sorted_pairs(rows, vals, excluded, pool)
+                start = stop
+            done = b
+        per_target.skip_draws(gen, int(counts[done:].sum()))
         return
-    fallback = substreams(gen, 1)[0]
+    # one draw of `gen` (as `substreams(gen, 1)` took) seeds the rare short rows' completion
+    fallback = int(gen.integers(0, np.iinfo(np.int64).max, size=1, dtype=np.int64)[0])
     complement = 2 * counts > pool
     target = np.where(complement, pool - counts, counts)
     budget = _draw_budget(target, pool)
     cost = np.cumsum(budget + np.where(complement, pool, 0))
-    start = 0
-    while start < n_rows:
+    done = 0
+    for a, b in runs:
+        per_target.skip_draws(gen, int(budget[done:a].sum()))
+        yield from _choose_distinct(gen, fallback, a, b, counts, pool, excluded, complement,
+                                    target, budget, cost)
+        done = b
+    per_target.skip_draws(gen, int(budget[done:].sum()))
+
+
+def _choose_distinct(gen: np.random.Generator, fallback: int, a: int, b: int,
+                     counts: np.ndarray, pool: np.ndarray, excluded: np.ndarray,
+                     complement: np.ndarray, target: np.ndarray, budget: np.ndarray,
+                     cost: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Rows [a, b) of `iter_choose_per_row` without replacement, in chunks."""
+    start = a
+    while start < b:
         limit = (cost[start - 1] if start else 0) + base.CHUNK_ENTRIES
-        stop = max(start + 1, int(np.searchsorted(cost, limit, side="right")))
+        stop = min(b, max(start + 1, int(np.searchsorted(cost, limit, side="right"))))
         sl = slice(start, stop)
-        rows, vals, presorted = _distinct_chunk(gen, fallback, target[sl], pool[sl],
+        rows, vals, presorted = _distinct_chunk(gen, fallback, start, target[sl], pool[sl],
                                                 budget[sl])
         comp = complement[sl]
         if comp.any():
@@ -239,8 +281,9 @@ class _FixedNumberConnector(Connector):
                 f"{type(self).__name__}: n={int(counts[row])} exceeds the {int(pool[row])} "
                 f"available {side} cells; use with_replacement=True or a smaller n")
         gen = self._generator(ctx)
+        wanted = ctx.local_post if self.builds_local_targets else None
         for rows, cols in iter_choose_per_row(counts, pool, excluded, self.with_replacement,
-                                              gen):
+                                              gen, wanted):
             yield (cols, rows, {}) if self._rows_are_post else (rows, cols, {})
         self._progress(1, 1)
 
@@ -254,9 +297,13 @@ class FixedNumberPreConnector(_FixedNumberConnector):
     allow_self_connections : bool
     with_replacement : bool — if True the same pre cell may be chosen more than once
     rng : NumpyRNG or None
+
+    Over several MPI processes each draws only the in-connections of its own cells (the
+    draws of the other cells' rows are skipped): the same network for any number.
     """
 
     _rows_are_post = True
+    builds_local_targets = True
 
 
 class FixedNumberPostConnector(_FixedNumberConnector):

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from lamina.connectors import base
+from lamina.connectors import base, per_target
 from lamina.connectors.base import (ConnectionContext, Connector, Indices, check_bool,
                                     check_rng, row_chunks)
 from lamina.connectors.fixed_number import check_count, iter_choose_per_row
@@ -15,8 +15,6 @@ from lamina.errors import InvalidDimensionsError, InvalidParameterValueError
 from lamina.random import NumpyRNG
 
 logger = logging.getLogger(__name__)
-
-_BATCH = 1 << 20
 
 
 def _drop_self(ctx: ConnectionContext, pre: np.ndarray, post: np.ndarray) -> Indices:
@@ -55,6 +53,8 @@ class AllToAllConnector(Connector):
 class OneToOneConnector(Connector):
     """Connect pre cell i to post cell i; both populations must have the same size."""
 
+    builds_local_targets = True
+
     def __init__(self, safe: bool = True, callback: Callable[[float], Any] | None = None, *,
                  weights: Any = None, delays: Any = None) -> None:
         super().__init__(safe, callback, weights=weights, delays=delays)
@@ -67,18 +67,22 @@ class OneToOneConnector(Connector):
             raise InvalidDimensionsError(
                 f"OneToOneConnector needs populations of the same size; got n_pre={ctx.n_pre} "
                 f"and n_post={ctx.n_post}")
-        for start, stop in row_chunks(ctx.n_pre, 1):
-            idx = np.arange(start, stop, dtype=np.int64)
-            yield idx, idx.copy(), {}
+        targets = ctx.targets()
+        for start, stop in row_chunks(len(targets), 1):
+            idx = targets[start:stop]
+            yield idx.copy(), idx.copy(), {}
 
 
 class FixedProbabilityConnector(Connector):
     """Connect each (pre, post) pair independently with probability `p_connect`.
 
     Each pair is a Bernoulli trial, so out-degrees are Binomial(n_post, p) and in-degrees
-    Binomial(n_pre, p). Implemented by drawing geometric gaps between successive
-    connections in the flattened (pre, post) matrix: cost and memory are proportional
-    to the number of connections.
+    Binomial(n_pre, p). The trials of each target cell come from a random stream of its
+    own, derived from one draw of `rng` and the target's index
+    (`lamina.connectors.per_target`), as geometric gaps between its successive
+    connections: cost and memory are proportional to the number of connections, and
+    over several MPI processes each draws only the connections onto its own cells, the
+    same network for any number of processes. Connections come target by target.
 
     Parameters
     ----------
@@ -88,6 +92,7 @@ class FixedProbabilityConnector(Connector):
     """
 
     parameter_names = ("p_connect", "allow_self_connections")
+    builds_local_targets = True
 
     def __init__(self, p_connect: float, allow_self_connections: bool = True,
                  rng: NumpyRNG | None = None, safe: bool = True,
@@ -107,37 +112,17 @@ class FixedProbabilityConnector(Connector):
         return pairs * p, (pairs * p * (1.0 - p)) ** 0.5
 
     def connect_chunks(self, ctx: ConnectionContext) -> Iterator[Indices]:
-        n_post = ctx.n_post
-        total = ctx.n_pre * n_post
-        p = self.p_connect
-        if total == 0 or p == 0.0:
+        if ctx.n_pre * ctx.n_post == 0 or self.p_connect == 0.0:
             return
-        if p == 1.0:
-            yield from AllToAllConnector(self.allow_self_connections).connect_chunks(ctx)
-            return
-        gen = self._generator(ctx)
-        log_q = np.log1p(-p)
-        batch = int(min(_BATCH, max(64, p * total * 1.02 + 64)))
-        start = 0  # flat index of the next candidate pair
-        while start < total:
-            # failures before the next success: floor(log(U) / log(1-p)), U in (0, 1]
-            gaps = np.floor(np.log1p(-gen.random(batch)) / log_q)
-            np.minimum(gaps, total, out=gaps)
-            flat = start + np.cumsum(gaps.astype(np.int64) + 1) - 1
-            del gaps
-            last = flat[-1] >= total
-            if last:
-                flat = flat[flat < total]
-            else:
-                start = int(flat[-1]) + 1
-            pre, post = np.divmod(flat, n_post)
-            del flat
-            yield (pre, post, {}) if self.allow_self_connections \
-                else _drop_self(ctx, pre, post)
-            if last:
-                break
-            self._progress(start, total)
-        self._progress(total, total)
+        key = per_target.target_key(self._generator(ctx))
+        targets = ctx.targets()
+        excluded = (np.full(len(targets), -1, np.int64) if self.allow_self_connections
+                    else ctx.pre_index_of_post()[targets])
+        for pre, post, done in per_target.bernoulli_chunks(key, targets, ctx.n_pre, excluded,
+                                                           self.p_connect):
+            yield pre, post, {}
+            self._progress(done, len(targets))
+        self._progress(1, 1)
 
 
 class FixedTotalNumberConnector(Connector):

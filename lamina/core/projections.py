@@ -19,7 +19,8 @@ from lamina.core import simulation
 from lamina.core.resources import check_fits
 from lamina.core.synapse_recording import SynapseRecorder
 from lamina.describe import render
-from lamina.errors import (ConnectionError, InvalidParameterValueError, NoModelAvailableError,
+from lamina.errors import (ConnectionError, InvalidDimensionsError,
+                           InvalidParameterValueError, NoModelAvailableError,
                            NonExistentParameterError)
 from lamina.models import SYNAPSE_TYPES, StandardSynapseType, StaticSynapse
 from lamina.random import RandomDistribution, default_rng
@@ -41,6 +42,13 @@ def _positions(all_ids: np.ndarray, ids: np.ndarray, dtype: type) -> np.ndarray:
         return (np.asarray(ids) - all_ids[0]).astype(dtype)   # contiguous IDs
     order = np.argsort(all_ids, kind="stable")
     return order[np.searchsorted(all_ids, ids, sorter=order)].astype(dtype)
+
+
+def _per_connection(value: Any) -> bool:
+    """Whether a connection attribute's value is one number per connection (a 1-D
+    sequence, not an expression or a function)."""
+    return (value is not None and not isinstance(value, (str, bytes, RandomDistribution))
+            and not callable(value) and np.ndim(value) == 1)
 
 
 def _fixed_size(chunks: Iterator[tuple], size: int, dtype: type) -> Iterator[tuple]:
@@ -292,6 +300,13 @@ class Projection:
                 and self._connect_native(description):
             return
         ctx = self._context()
+        dist = self._sim.distribution
+        if dist.distributed and getattr(connector, "builds_local_targets", False):
+            # this process draws only the connections onto its own cells
+            ctx.local_post = np.flatnonzero(dist.is_local(self.post.all_ids))
+            if self._values_by_position(connector):
+                self._connect_local_by_position(connector, ctx)
+                return
         chunks = connector.connect_chunks(ctx)
         if self._shares_generator(connector, ctx):
             # the values draw from the connector's generator: keep its draws before theirs
@@ -300,12 +315,81 @@ class Projection:
                 _fixed_size(chunks, _CHUNK, self._idx_dtype)):
             # values are evaluated per _CHUNK connections (in connection order) as they come
             values = self._initial_values(connector, pre_idx, post_idx, given)
-            self._add(pre_idx, post_idx, values)
+            self._add(pre_idx, post_idx, values, all_local=ctx.local_post is not None)
             del values, pre_idx, post_idx, given
             if i % _TRIM_EVERY == _TRIM_EVERY - 1:
                 release_freed_memory()   # temporaries freed between the stored pieces
         if self._n >= _TRIM_CONNECTIONS:
             release_freed_memory()
+
+    def _value_specs(self, connector: Any) -> dict[str, Any]:
+        """What each connection attribute is given as (the synapse type's values, or a
+        connector's PyNN 0.7 ``weights=``/``delays=``)."""
+        spec = dict(self.synapse_type.parameter_space)
+        for name in ("weight", "delay"):
+            value = getattr(connector, name + "s", None)
+            if value is not None:
+                spec[name] = value
+        return spec
+
+    def _values_by_position(self, connector: Any) -> bool:
+        """True if a connection attribute depends on the connection's place in the order
+        of all connections: drawn from a RandomDistribution, or one value per connection."""
+        spec = self._value_specs(connector)
+        return any(isinstance(v, RandomDistribution) or _per_connection(v)
+                   for v in (spec.get(name) for name in self.attribute_names))
+
+    def _connect_local_by_position(self, connector: Any, ctx: Any) -> None:
+        """Over several MPI processes, with a connector that draws only this process's
+        targets (target by target) and values that depend on the connection order: each
+        process learns the in-degree of every target (one allreduce of n_post integers),
+        hence the place of its connections among all, in the order one process makes
+        them; random values are drawn for all connections, per `_CHUNK` of them as one
+        process draws them, and each keeps its own. The values, and the generators' states
+        afterwards, are then those of one process."""
+        dist = self._sim.distribution
+        pre, post, given = concat_chunks(connector.connect_chunks(ctx))
+        if len(post) and np.any(np.diff(post) < 0):
+            raise ConnectionError(
+                f"{self.label}: {type(connector).__name__} declares builds_local_targets "
+                "but did not give its connections target by target")
+        degree = np.bincount(post, minlength=self.post.size).astype(np.int64)
+        total_degree = np.empty_like(degree)
+        from mpi4py import MPI
+        dist.comm.Allreduce(degree, total_degree, op=MPI.SUM)
+        starts = np.concatenate(([0], np.cumsum(total_degree)[:-1])).astype(np.int64)
+        position = (starts[post] + np.arange(len(post), dtype=np.int64)
+                    - np.searchsorted(post, post))
+        total = int(total_degree.sum())
+        spec = self._value_specs(connector)
+        added = False
+        for a in range(0, total, _CHUNK):
+            n = min(_CHUNK, total - a)
+            lo, hi = np.searchsorted(position, [a, a + n])
+            drawn = {}
+            for name in self.attribute_names:
+                value = spec.get(name)
+                if isinstance(value, RandomDistribution):
+                    drawn[name] = np.asarray(value.next(n), dtype=float).reshape(n)[
+                        position[lo:hi] - a]
+                elif name not in given and _per_connection(value):
+                    arr = np.asarray(value, dtype=float)
+                    if arr.shape != (total,):
+                        raise InvalidDimensionsError(
+                            f"{name}: got {arr.size} values for {total} connections; "
+                            "expected one per connection")
+                    drawn[name] = arr[position[lo:hi]]
+            if hi > lo:
+                part = {k: np.asarray(v)[lo:hi] for k, v in given.items()}
+                values = self._initial_values(connector, pre[lo:hi].astype(self._idx_dtype),
+                                              post[lo:hi].astype(self._idx_dtype), part, drawn)
+                self._add(pre[lo:hi].astype(self._idx_dtype),
+                          post[lo:hi].astype(self._idx_dtype), values, all_local=True)
+                added = True
+        if not added:
+            empty = np.empty(0, self._idx_dtype)
+            self._add(empty, empty, self._initial_values(connector, empty, empty, {}, {}),
+                      all_local=True)
 
     def _shares_generator(self, connector: Any, ctx: Any) -> bool:
         """True if a random value of the connections draws from the generator the
@@ -343,16 +427,17 @@ class Projection:
         return True
 
     def _initial_values(self, connector: Any, pre_idx: np.ndarray, post_idx: np.ndarray,
-                        given: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        spec = dict(self.synapse_type.parameter_space)
-        for name in ("weight", "delay"):   # a connector's weights=/delays= (PyNN 0.7)
-            value = getattr(connector, name + "s", None)
-            if value is not None:
-                spec[name] = value
+                        given: dict[str, np.ndarray],
+                        drawn: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+        """Values of new connections: those the connector `given`, those `drawn` already
+        (`_connect_local_by_position`), the others evaluated from the synapse type."""
+        spec = self._value_specs(connector)
         values = {}
         for name in self.attribute_names:
             if name in given:
                 values[name] = np.asarray(given[name], dtype=float)
+            elif drawn is not None and name in drawn:
+                values[name] = np.asarray(drawn[name], dtype=float)
             else:
                 values[name] = self._evaluate(name, spec[name], pre_idx, post_idx)
         if getattr(connector, "delays", None) is not None and "delay" not in given:
@@ -394,7 +479,9 @@ class Projection:
                                                      self.post.positions[:, post_idx]))
 
     def _add(self, pre_idx: np.ndarray, post_idx: np.ndarray,
-             values: dict[str, np.ndarray]) -> None:
+             values: dict[str, np.ndarray], all_local: bool = False) -> None:
+        """Hand new connections to the backend (`all_local`: they are all onto this
+        process's cells, as a connector that builds local targets only gives them)."""
         values = self._to_backend(self._checked(values, existing=False, post_idx=post_idx))
         self._sim.backend.connect(self._id, self.pre.all_ids[pre_idx],
                                   self.post.all_ids[post_idx], self.receptor_type,
@@ -402,7 +489,7 @@ class Projection:
         dist = self._sim.distribution
         # the backend holds the connections onto this process's cells
         self._n += (int(np.count_nonzero(dist.is_local(self.post.all_ids[post_idx])))
-                    if dist.distributed else len(pre_idx))
+                    if dist.distributed and not all_local else len(pre_idx))
         self._index_cache = None
 
     def _checked(self, values: dict[str, np.ndarray], existing: bool = True,

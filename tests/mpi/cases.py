@@ -55,6 +55,8 @@ if os.path.exists(path):
         written = sorted(st.annotations["source_id"] for st in pickle.load(fh)
                          .segments[0].spiketrains)
 report("write_data", exists=os.path.exists(path), cells=written)
+# checkpoints of a distributed run are refused on every process (none waits for another)
+report("checkpoint", **error_of(lambda: sim.save_state(os.path.join(folder, "state.npz"))))
 sim.end()
 
 # a connector whose generator is not parallel-safe: warned, the network then depends on
@@ -86,6 +88,22 @@ expected = sim.RandomDistribution("uniform", (0.3, 0.5), rng=sim.NumpyRNG(seed=8
     kept.size())
 report("set_random", n=len(drawn), n_local=len(kept),
        max_difference=float(np.abs(drawn - expected).max()))
+# each process draws only the connections onto its own cells
+class Recording(sim.FixedProbabilityConnector):
+    def connect_chunks(self, ctx):
+        self.local_post = None if ctx.local_post is None else ctx.local_post.tolist()
+        self.drawn = 0
+        for chunk in super().connect_chunks(ctx):
+            self.drawn += len(chunk[0])
+            yield chunk
+
+
+for label, weight in (("constant", 0.1), ("random", sim.RandomDistribution(
+        "uniform", (0.1, 0.2), rng=sim.NumpyRNG(seed=9)))):
+    rec = Recording(0.3, rng=sim.NumpyRNG(seed=4))
+    prj = sim.Projection(a, a, rec, sim.StaticSynapse(weight=weight))
+    report(f"local_draw_{label}", local_post=rec.local_post, drawn=rec.drawn, local=len(prj),
+           size=prj.size(), connections=[list(c) for c in prj.get("weight", format="list")])
 # dynamic synapses are refused over MPI (static ones only)
 report("plastic", **error_of(lambda: sim.Projection(
     a, a, sim.OneToOneConnector(), sim.TsodyksMarkramSynapse(weight=0.1))))

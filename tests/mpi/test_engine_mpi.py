@@ -135,6 +135,13 @@ def test_write_data_writes_once_with_every_rank_cells(cases):
     assert not cases["write_data"][1]["exists"]
 
 
+def test_checkpoint_refused_on_every_process(cases):
+    assert set(cases["checkpoint"]) == {0, 1}
+    for rec in cases["checkpoint"].values():
+        assert rec["error"] == "NoModelAvailableError"
+        assert "cannot checkpoint a run distributed over 2 MPI processes" in rec["message"]
+
+
 def test_describe_and_sizes(cases):
     for rank, rec in cases["describe"].items():
         assert rec["mpi_processes"] == rec["num_processes"] == 2
@@ -165,6 +172,19 @@ def test_set_random_distribution_is_one_draw_over_all_processes(cases):
     assert sum(rec["n_local"] for rec in cases["set_random"].values()) == n
     for rec in cases["set_random"].values():
         assert rec["n"] == n and rec["max_difference"] < 1e-12
+
+
+@pytest.mark.parametrize("label", ["constant", "random"])
+def test_each_process_draws_only_its_own_targets(cases, label):
+    """A parallel-safe FixedProbabilityConnector over 2 processes: each draws only the
+    connections onto its 5 cells, and the gathered network is the same on both."""
+    recs = cases[f"local_draw_{label}"]
+    assert recs[0]["local_post"] == [0, 1, 2, 3, 4]
+    assert recs[1]["local_post"] == [5, 6, 7, 8, 9]
+    for rec in recs.values():
+        assert rec["drawn"] == rec["local"] > 0
+        assert rec["connections"] == recs[0]["connections"]
+    assert recs[0]["drawn"] + recs[1]["drawn"] == recs[0]["size"]
 
 
 def test_dynamic_synapses_refused(cases):

@@ -80,7 +80,7 @@ def test_fixed_probability_degrees_are_binomial():
     assert chi2_pvalue(out_deg, stats.binom(n_post, p).pmf, np.arange(n_post + 1)) > P_MIN
     assert chi2_pvalue(in_deg, stats.binom(n_pre, p).pmf, np.arange(n_pre + 1)) > P_MIN
     assert len(pairs(pre, post)) == len(pre)  # no duplicates
-    assert np.all(np.diff(pre * n_post + post) > 0)  # sorted by (pre, post)
+    assert np.all(np.diff(post * n_pre + pre) > 0)  # target by target, pre ascending
 
 
 def test_fixed_probability_without_self_connections():
@@ -106,7 +106,7 @@ def test_fixed_probability_deterministic_and_independent_of_batch(monkeypatch):
         return FixedProbabilityConnector(0.02).connect_indices(make_ctx(500, 700, seed=3))[:2]
     a = run()
     np.testing.assert_array_equal(a[0], run()[0])
-    monkeypatch.setattr(probabilistic, "_BATCH", 37)
+    monkeypatch.setattr(base, "CHUNK_ENTRIES", 37)
     b = run()
     np.testing.assert_array_equal(a[0], b[0])
     np.testing.assert_array_equal(a[1], b[1])

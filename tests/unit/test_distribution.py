@@ -122,3 +122,15 @@ def test_connection_files_from_another_process_count_are_refused(tmp_path, monke
         FromFileConnector(str(base), distributed=True)
     (tmp_path / "conns.txt.1").unlink()
     assert len(FromFileConnector(str(base), distributed=True).conn_list) == 1
+
+
+@pytest.mark.parametrize("size", [2, 3, 7])
+def test_is_local_of_one_population_agrees_with_owner(size):
+    """`is_local` of IDs within one population (two comparisons with the local block)
+    gives what `owner` gives, for every rank, slices and shuffled IDs."""
+    dists = layout(size, [5, 1, 13, 2])
+    rng = np.random.default_rng(1)
+    for ids in (np.arange(6, 19), np.arange(8, 15), rng.permutation(np.arange(6, 19)),
+                np.array([5]), np.arange(0, 21)):
+        for d in dists:
+            assert np.array_equal(d.is_local(ids), d.owner(ids) == d.rank)
