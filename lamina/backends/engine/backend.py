@@ -26,6 +26,7 @@ from lamina.backends.engine import models as m
 from lamina.backends.engine.counter_rng import GOLDEN, mix64_array
 from lamina.backends.engine.derived import prepare
 from lamina.backends.engine.driver_choice import PARALLEL, SERIAL, DriverChoice
+from lamina.backends.engine.fixed_step import DEFAULT_INTEGRATOR, check_integrator
 from lamina.backends.engine.recording import AnalogStore, SpikeStore
 from lamina.backends.engine.static_store import StaticStore
 from lamina.backends.engine.synapse_store import SynapseStore
@@ -54,13 +55,15 @@ class EngineBackend(Backend):
     name = "engine"
     can_distribute = True
     distribution_hint = "`pip install lamina[mpi]` installs mpi4py and mpich"
-    setup_options = frozenset({"spike_precision"})
+    setup_options = frozenset({"spike_precision", "integrator"})
     features = Capabilities(native_cell_types=True, checkpoints=True,
                             synapse_state_recording=True)
 
     def __init__(self, config: BackendConfig) -> None:
         super().__init__(config)
         # spike_precision: checked by the core against `features` (on_grid only)
+        #: scheme of the conductance-based LIF cells (`fixed_step.INTEGRATORS`)
+        self.integrator = check_integrator(config.extra.get("integrator", DEFAULT_INTEGRATOR))
         self.dt = float(config.dt)
         self._step = 0
         self._segment = 0
@@ -734,7 +737,7 @@ class EngineBackend(Backend):
         """The step-loop module for the model kinds of this network (`assemble`)."""
         ptrs = any(poisson.needs_ptrs(self.param, g.start, g.stop) for g in self._groups
                    if g.kind == m.K_POISSON)
-        return assemble.step_loop((g.kind for g in self._groups), ptrs)
+        return assemble.step_loop((g.kind for g in self._groups), ptrs, self.integrator)
 
     def _combination_text(self) -> str:
         """The models and synapse kinds of this network, for the compile message."""
