@@ -343,8 +343,9 @@ class EngineBackend(Backend):
             raise ConnectionError("the engine holds targets and delays as int32: the network "
                                   "or the delays are too large")
         tgt = rec.astype(np.int32) * np.int32(self._N) + post.astype(np.int32)
-        self._static.add(projection_id, self._N, pre.astype(np.int32), tgt, w,
-                         steps.astype(np.int32))
+        steps = (np.broadcast_to(steps[:1].astype(np.int32), steps.shape)
+                 if len(steps) > 1 and steps.strides[0] == 0 else steps.astype(np.int32))
+        self._static.add(projection_id, self._N, pre.astype(np.int32), tgt, w, steps)
         self._csr_dirty = True
 
     def connection_ids(self, projection_id: int) -> tuple[np.ndarray, np.ndarray]:
@@ -355,6 +356,9 @@ class EngineBackend(Backend):
         return self._ids[pre], self._ids[post]
 
     def _check_delays(self, delay: np.ndarray) -> np.ndarray:
+        if delay.ndim == 1 and len(delay) > 1 and delay.strides[0] == 0:
+            # one delay for all (a broadcast): convert it once, keep the broadcast
+            return np.broadcast_to(self._check_delays(delay[:1].copy()), delay.shape)
         steps = inputs.to_step(delay, self.dt)
         if len(steps) and steps.min() < 1:
             raise ConnectionError(f"delays must be >= dt = {self.dt} ms; got {delay.min()}")
