@@ -151,6 +151,7 @@ def test_describe_and_sizes(cases):
 def test_connector_not_parallel_safe_warns(cases):
     for rank, rec in cases["unsafe_rng"].items():
         assert len(rec["warnings"]) == 1
+        assert rec["categories"] == ["ParallelSafetyWarning"]
         assert "not parallel-safe" in rec["warnings"][0]
         assert "depends on the number of processes" in rec["warnings"][0]
         assert f"seed={3 + rank}" in rec["warnings"][0]   # each rank its own stream
