@@ -95,6 +95,8 @@ def test_spikes_and_signals_bitwise_equal_to_one_process(reference, tmp_path, n)
         assert sum(i["local_connections"] for i in per_rank) == per_rank[0]["connections"]
         ref_info = infos(reference / "scale1", 1, 1)[0]
         assert per_rank[0]["weights"] == ref_info["weights"]
+        assert per_rank[0]["total_number"] == ref_info["total_number"]
+        assert all(i["total_number"] == ref_info["total_number"] for i in per_rank)
         assert per_rank[0]["spike_count"] == ref_info["spike_count"]
 
 
