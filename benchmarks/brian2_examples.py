@@ -39,6 +39,7 @@ def run_one(path: str, extra: list[str], timeout: float) -> tuple[str, float, st
            "MPLBACKEND": "Agg"}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with tempfile.TemporaryDirectory(prefix=f"lamina-example-{name}-") as cwd:
+        os.mkdir(os.path.join(cwd, "Results"))     # some scripts write there without making it
         cmd = [sys.executable, "-m", "lamina", "run", path, "brian2", *extra]
         try:
             out = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True,

@@ -5,7 +5,10 @@ Same model and the same scaling rules (parameters come from `microcircuit.parame
 weights and delays drawn from normal distributions redrawn outside their bounds
 (``nest.math.redraw``), the Poisson background as one ``poisson_generator`` per population
 connected to all of its cells (NEST draws an independent train for every target), or
-the DC equivalent as ``I_e``. Spike recorders start after the transient.
+the DC equivalent as ``I_e``. Spike recorders start after the transient. The recurrent
+synapses use one copy of ``static_synapse`` per source population, because NEST holds at most
+2^27 - 2 connections per synapse model and thread (one model fails at full scale on one
+thread: "Too many connections").
 
 Run on its own: ``python benchmarks/microcircuit_nest.py --scale 0.1 --duration 200``.
 """
@@ -53,6 +56,11 @@ def build_and_run(scale: float = 1.0, duration: float = 100.0, transient: float 
         nest.Connect(pop, rec)
         pops.append(pop)
         recorders.append(rec)
+    # one copy of static_synapse per source population: NEST stores at most 2^27 - 2
+    # connections per synapse model and thread (the full model has 0.3 billion; the
+    # largest source, L2/3e, 93 million)
+    for name in POPULATIONS:
+        nest.CopyModel("static_synapse", f"static_from_{name}")
     rss_before = rss_mb()
     for t, post in enumerate(pops):
         for s, pre in enumerate(pops):
@@ -71,7 +79,8 @@ def build_and_run(scale: float = 1.0, duration: float = 100.0, transient: float 
                                          min=DT, max=MAX_DELAY)
             nest.Connect(pre, post, {"rule": "fixed_total_number", "N": k,
                                      "allow_autapses": True, "allow_multapses": True},
-                         {"synapse_model": "static_synapse", "weight": weight, "delay": delay})
+                         {"synapse_model": f"static_from_{POPULATIONS[s]}", "weight": weight,
+                          "delay": delay})
     if background == "poisson":
         for i, post in enumerate(pops):
             gen = nest.Create("poisson_generator", params={"rate": float(par["poisson_rate"][i])})

@@ -73,6 +73,11 @@ class RoundingWarning(UserWarning):
     """A value was rounded to the simulation grid."""
 
 
+class ParallelSafetyWarning(UserWarning):
+    """Over several MPI processes, something is drawn from a generator that is not
+    parallel-safe: the network then depends on the number of processes."""
+
+
 class RecordingError(LaminaError, ValueError):
     """A variable cannot be recorded from a model, or recording is misused."""
 

@@ -16,6 +16,9 @@ from lamina.random import NumpyRNG
 
 logger = logging.getLogger(__name__)
 
+#: numpy's multivariate hypergeometric ("marginals") is exact below this many items
+_HYPERGEOMETRIC_LIMIT = 10**9
+
 
 def _drop_self(ctx: ConnectionContext, pre: np.ndarray, post: np.ndarray) -> Indices:
     keep = ctx.post_index_of_pre()[pre] != post
@@ -129,7 +132,11 @@ class FixedTotalNumberConnector(Connector):
     """Create exactly `n` connections between pairs chosen uniformly at random.
 
     With replacement the per-pair counts are multinomial (the same pair may be chosen
-    more than once); without replacement `n` distinct pairs are chosen.
+    more than once); without replacement `n` distinct pairs are chosen. Drawn target by
+    target: first how many connections each target gets (multinomial, or multivariate
+    hypergeometric without replacement), then its sources, each target's a fixed stretch
+    of the generator's stream, so that over several MPI processes each draws only the
+    sources of its own cells (the same network for any number of processes).
 
     Parameters
     ----------
@@ -140,6 +147,7 @@ class FixedTotalNumberConnector(Connector):
     """
 
     parameter_names = ("n", "allow_self_connections", "with_replacement")
+    builds_local_targets = True
 
     def __init__(self, n: int, allow_self_connections: bool = True, with_replacement: bool = True,
                  rng: NumpyRNG | None = None, safe: bool = True,
@@ -156,9 +164,10 @@ class FixedTotalNumberConnector(Connector):
 
     def connect_chunks(self, ctx: ConnectionContext) -> Iterator[Indices]:
         gen = self._generator(ctx)
-        excluded = (np.full(ctx.n_pre, -1, np.int64) if self.allow_self_connections
-                    else ctx.post_index_of_pre())
-        allowed = ctx.n_post - (excluded >= 0)
+        # target by target: the count of each target's connections, then its sources
+        excluded = (np.full(ctx.n_post, -1, np.int64) if self.allow_self_connections
+                    else ctx.pre_index_of_post())
+        allowed = ctx.n_pre - (excluded >= 0)
         n_pairs = int(allowed.sum())
         if self.n == 0:
             return
@@ -168,15 +177,34 @@ class FixedTotalNumberConnector(Connector):
                 f"{n_pairs} allowed (pre, post) pairs (with_replacement={self.with_replacement})")
         if self.with_replacement:
             counts = gen.multinomial(self.n, allowed / n_pairs)
-            for rows, cols in iter_choose_per_row(counts, allowed, excluded, True, gen):
-                yield rows, cols, {}
+        elif n_pairs < _HYPERGEOMETRIC_LIMIT:
+            counts = gen.multivariate_hypergeometric(allowed, self.n)
+        else:   # beyond numpy's exact multivariate hypergeometric: draw the pairs at once
+            yield from self._distinct_pairs(ctx, gen, excluded, allowed, n_pairs)
             return
+        for rows, cols in iter_choose_per_row(counts, allowed, excluded, self.with_replacement,
+                                              gen, ctx.local_post):
+            yield cols, rows, {}
+        self._progress(1, 1)
+
+    def _distinct_pairs(self, ctx: ConnectionContext, gen: np.random.Generator,
+                        excluded: np.ndarray, allowed: np.ndarray, n_pairs: int
+                        ) -> Iterator[Indices]:
+        """`n` distinct allowed pairs, numbered target by target, from one draw (every
+        process makes it whole and keeps its targets' connections)."""
         chosen = np.sort(gen.choice(n_pairs, size=self.n, replace=False))
         offsets = np.concatenate(([0], np.cumsum(allowed)))
+        wanted = None
+        if ctx.local_post is not None:
+            wanted = np.zeros(ctx.n_post, bool)
+            wanted[ctx.local_post] = True
         for a in range(0, self.n, base.CHUNK_ENTRIES):
             part = chosen[a:a + base.CHUNK_ENTRIES]
-            pre = np.searchsorted(offsets, part, side="right") - 1
-            rank = part - offsets[pre]
-            post = rank + ((excluded[pre] >= 0) & (rank >= excluded[pre]))
+            post = np.searchsorted(offsets, part, side="right") - 1
+            rank = part - offsets[post]
+            pre = rank + ((excluded[post] >= 0) & (rank >= excluded[post]))
+            if wanted is not None:
+                keep = wanted[post]
+                pre, post = pre[keep], post[keep]
             yield pre.astype(np.int64), post.astype(np.int64), {}
         self._progress(1, 1)

@@ -21,7 +21,7 @@ from lamina.core.synapse_recording import SynapseRecorder
 from lamina.describe import render
 from lamina.errors import (ConnectionError, InvalidDimensionsError,
                            InvalidParameterValueError, NoModelAvailableError,
-                           NonExistentParameterError)
+                           NonExistentParameterError, ParallelSafetyWarning)
 from lamina.models import SYNAPSE_TYPES, StandardSynapseType, StaticSynapse
 from lamina.random import RandomDistribution, default_rng
 from lamina.space import Space
@@ -284,7 +284,7 @@ class Projection:
                 f"parallel-safe: over {dist.size} MPI processes each draws its own stream, "
                 "so the network depends on the number of processes; pass "
                 "NumpyRNG(seed, parallel_safe=True) for the same network with any number",
-                UserWarning, stacklevel=4)
+                ParallelSafetyWarning, stacklevel=4)
 
     def _context(self) -> Any:
         return ConnectionContext(pre_ids=self.pre.all_ids, post_ids=self.post.all_ids,

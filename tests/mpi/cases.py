@@ -68,6 +68,7 @@ with warnings.catch_warnings(record=True) as caught:
     prj = sim.Projection(a, a, sim.FixedProbabilityConnector(
         0.5, rng=sim.NumpyRNG(seed=3, parallel_safe=False)), sim.StaticSynapse(weight=0.1))
 report("unsafe_rng", warnings=[str(w.message) for w in caught],
+       categories=[w.category.__name__ for w in caught],
        safe_size=sim.Projection(a, a, sim.FixedProbabilityConnector(
            0.5, rng=sim.NumpyRNG(seed=3)), sim.StaticSynapse(weight=0.1)).size())
 # each process saves its part; read back with as many processes

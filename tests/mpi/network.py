@@ -4,7 +4,9 @@
 source into excitatory/inhibitory IF_curr_exp and IF_cond_exp populations connected by
 static synapses with several delays, each population of SCALE x its base size (SCALE 0:
 two cells per population, so that under 3 processes rank 0 simulates no cell at all).
-The network is built and run twice, with 1 and with 2 threads; rank 0 writes the gathered
+Connectors: fixed probability, fixed in-degree, fixed total number, all-to-all, with
+random weights and delays drawn from the connectors' generator. The network is built
+and run twice, with 1 and with 2 threads; rank 0 writes the gathered
 spikes and membrane potentials to ``OUT_t<threads>.npz``, and every rank writes
 ``OUT_t<threads>.rank<r>.json`` (rank, process count, local sizes, its own part of the
 data, ``gather=False``).
@@ -45,6 +47,10 @@ def run(out: str, scale: int, threads: int) -> None:
                    sim.StaticSynapse(weight=0.6, delay=0.5), receptor_type="excitatory")
     sim.Projection(noise, inh, sim.FixedNumberPreConnector(2, rng=rng),
                    sim.StaticSynapse(weight=0.01, delay=1.0), receptor_type="excitatory")
+    total = sim.Projection(noise, inh, sim.FixedTotalNumberConnector(
+        30 if scale else 3, with_replacement=False, rng=rng), sim.StaticSynapse(
+        weight=sim.RandomDistribution("uniform", (0.004, 0.008), rng=rng), delay=1.2),
+        receptor_type="excitatory")
     sim.Projection(stim, exc, sim.AllToAllConnector(), sim.StaticSynapse(weight=1.5, delay=0.7))
     e2e = sim.Projection(exc, exc, sim.FixedProbabilityConnector(0.1 if scale else 0.5, rng=rng),
                    sim.StaticSynapse(
@@ -83,7 +89,8 @@ def run(out: str, scale: int, threads: int) -> None:
             "id_local": [bool(i.local) for i in exc.all_cells],
             "spike_count": int(sum(exc.get_spike_counts().values())),
             "local_connections": len(e2e), "connections": e2e.size(),
-            "weights": e2e.get("weight", format="list")}
+            "weights": e2e.get("weight", format="list"),
+            "total_number": total.get(["weight", "delay"], format="list")}
     with open(f"{out}_t{threads}.rank{sim.rank()}.json", "w") as fh:
         json.dump(info, fh)
     if sim.rank() == 0:

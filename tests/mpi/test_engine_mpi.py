@@ -95,6 +95,8 @@ def test_spikes_and_signals_bitwise_equal_to_one_process(reference, tmp_path, n)
         assert sum(i["local_connections"] for i in per_rank) == per_rank[0]["connections"]
         ref_info = infos(reference / "scale1", 1, 1)[0]
         assert per_rank[0]["weights"] == ref_info["weights"]
+        assert per_rank[0]["total_number"] == ref_info["total_number"]
+        assert all(i["total_number"] == ref_info["total_number"] for i in per_rank)
         assert per_rank[0]["spike_count"] == ref_info["spike_count"]
 
 
@@ -151,6 +153,7 @@ def test_describe_and_sizes(cases):
 def test_connector_not_parallel_safe_warns(cases):
     for rank, rec in cases["unsafe_rng"].items():
         assert len(rec["warnings"]) == 1
+        assert rec["categories"] == ["ParallelSafetyWarning"]
         assert "not parallel-safe" in rec["warnings"][0]
         assert "depends on the number of processes" in rec["warnings"][0]
         assert f"seed={3 + rank}" in rec["warnings"][0]   # each rank its own stream

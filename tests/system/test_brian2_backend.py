@@ -552,8 +552,8 @@ def test_unsupported_synapse_type_is_refused(sim):
     from lamina.errors import NoModelAvailableError
     a = sim.Population(2, sim.SpikeSourcePoisson())
     b = sim.Population(2, sim.IF_cond_exp())
-    with pytest.raises(NoModelAvailableError, match="SimpleStochasticSynapse.*brian2"):
-        sim.Projection(a, b, sim.AllToAllConnector(), sim.SimpleStochasticSynapse(p=0.5))
+    with pytest.raises(NoModelAvailableError, match="MultiQuantalSynapse.*brian2"):
+        sim.Projection(a, b, sim.AllToAllConnector(), sim.MultiQuantalSynapse(n=3))
 
 
 # -- network layout and rebuilds ------------------------------------------------------------

@@ -107,10 +107,100 @@ def test_built_csr_is_sorted_by_row_delay_projection_insertion():
                       new_tgt, w))
     rows, delay, pid, k, pos, tgt, w = (np.concatenate(c) for c in zip(*added))
     order = np.lexsort((pos, k, pid, delay, rows))
-    indptr, csr_tgt, csr_w = store.build(N, 1)
+    indptr, csr_tgt, kw = store.build(N, 1)
     assert np.array_equal(indptr, np.searchsorted(rows[order], np.arange(N + 1)))
     assert np.array_equal(csr_tgt, tgt[order])
-    assert np.array_equal(csr_w, w[order])
+    assert np.array_equal(store.synapse_weights(), w[order])
     row_grp, grp_delay, grp_ptr = store.delay_groups()
     lens = np.diff(grp_ptr)
     assert np.array_equal(np.repeat(grp_delay, lens), delay[order])
+    _check_kernel_weights(kw, grp_ptr, w[order])
+
+
+def _check_kernel_weights(kw, grp_ptr, w):
+    """`kw` holds per group either its one weight (all of its synapses' weights equal) or
+    NaN and then the per-synapse weights in front."""
+    n_g = len(grp_ptr) - 1
+    grp_w = kw[len(kw) - n_g:]
+    assert len(kw) in (n_g, n_g + len(w))
+    for g in range(n_g):
+        ws = w[grp_ptr[g]:grp_ptr[g + 1]]
+        if np.isnan(grp_w[g]):
+            assert len(kw) == n_g + len(w)
+            assert np.array_equal(kw[grp_ptr[g]:grp_ptr[g + 1]], ws)
+        else:
+            assert np.all(ws == grp_w[g])
+
+
+@pytest.mark.parametrize("T", [1, 3])
+def test_one_weight_per_projection_is_kept_per_group_only(T):
+    """Projections with one weight each: the kernel weights are one per delay group (no
+    per-synapse array), also when a projection was added in two calls."""
+    gen = np.random.default_rng(4)
+    store, N = ss.StaticStore(), 700
+    expected = []
+    for pid, weight in [(0, 0.5), (1, -2.0), (0, 0.5)]:
+        rows, tgt, _, delay = _connections(gen, 4000, N, [2, 3, 7], uniform=True)
+        store.add(pid, N, rows, tgt, np.full(4000, weight), delay)
+        expected.append(weight)
+    indptr, tgt, kw = store.build(N, T)
+    row_grp, grp_delay, grp_ptr = store.delay_groups()
+    assert len(kw) == len(grp_delay)
+    _check_kernel_weights(kw, grp_ptr, store.synapse_weights())
+    assert set(np.unique(kw)) == {0.5, -2.0}
+    assert np.all(store.get(0, "weight", 0.1) == 0.5)
+    assert np.all(store.get(1, "weight", 0.1) == -2.0)
+
+
+def test_setting_built_weights_keeps_or_drops_the_group_weights():
+    gen = np.random.default_rng(6)
+    store, N = ss.StaticStore(), 300
+    for pid in (0, 1):
+        rows, tgt, _, delay = _connections(gen, 3000, N, [2, 5], uniform=True)
+        store.add(pid, N, rows, tgt % (2 * N), np.full(3000, 1.0 + pid), delay)
+    store.build(N, 1)
+    store.set(0, "weight", np.full(3000, 3.0))          # one weight: kept in place
+    assert not store.dirty
+    assert np.all(store.get(0, "weight", 0.1) == 3.0)
+    _check_kernel_weights(store.kernel_weights(), store.delay_groups()[2],
+                          store.synapse_weights())
+    new = gen.random(3000)                                # differing weights: unbuilt
+    store.set(1, "weight", new)
+    assert store.dirty
+    assert np.array_equal(store.get(1, "weight", 0.1), new)
+    indptr, tgt, kw = store.build(N, 1)
+    grp_ptr = store.delay_groups()[2]
+    assert len(kw) == len(grp_ptr) - 1 + len(tgt)
+    _check_kernel_weights(kw, grp_ptr, store.synapse_weights())
+    assert np.array_equal(store.get(1, "weight", 0.1), new)
+    assert np.all(store.get(0, "weight", 0.1) == 3.0)
+    store.set(1, "weight", new[::-1].copy())             # per-synapse weights: in place
+    assert not store.dirty
+    assert np.array_equal(store.get(1, "weight", 0.1), new[::-1])
+    _check_kernel_weights(store.kernel_weights(), grp_ptr, store.synapse_weights())
+
+
+@pytest.mark.parametrize("uniform", [True, False])
+def test_delivery_adds_the_same_values_as_per_synapse_weights(uniform):
+    """`kernels.deliver_at` with group weights (and NaN-marked groups that read their
+    synapses' weights) adds exactly mult x weight per synapse, in CSR order."""
+    from lamina.backends.engine.kernels import deliver_at
+    gen = np.random.default_rng(8)
+    store, N, L = ss.StaticStore(), 50, 8
+    rows, tgt, _, delay = _connections(gen, 600, N, [1, 3], uniform=True)
+    store.add(0, N, rows, tgt % (2 * N), np.full(600, 0.3), delay)
+    rows, tgt, w, delay = _connections(gen, 600, N, [2, 3], uniform=uniform)
+    store.add(1, N, rows, tgt % (2 * N), w * 7.0, delay)
+    indptr, csr_tgt, kw = store.build(N, 1)
+    row_grp, grp_delay, grp_ptr = store.delay_groups()
+    row_grp = row_grp.reshape(1, -1)
+    ws = store.synapse_weights()
+    for row, base, mult in [(3, 0, 1.0), (17, 6, 3.0), (40, 7, 2.0)]:
+        ring = gen.random((L, 2 * N))
+        ref = ring.copy()
+        deliver_at(0, row, base, mult, L, ring, row_grp, grp_delay, grp_ptr, csr_tgt, kw)
+        for g in range(row_grp[0, row], row_grp[0, row + 1]):
+            slot = (base + grp_delay[g]) % L
+            for q in range(grp_ptr[g], grp_ptr[g + 1]):
+                ref[slot, csr_tgt[q]] += mult * ws[q]
+        assert np.array_equal(ring, ref)

@@ -17,6 +17,14 @@
   the weight (``lamina_w``, what `get` returns and the PSC uses) changes only at
   presynaptic spikes; the facilitation by postsynaptic spikes since the last one is
   accumulated in ``w_eager`` (the same sequence of updates, applied when they occur).
+* SimpleStochasticSynapse (NEST's ``bernoulli_synapse``): each spike is transmitted with
+  probability ``p`` (Brian 2's ``rand()``).
+* StochasticTsodyksMarkramSynapse (NEST's ``quantal_stp_synapse`` with one site, as on the
+  engine): at each spike after the first, u facilitates (``u = U + u (1 - U)
+  exp(-h/tau_facil)``) and an empty site refills with probability ``1 - exp(-h/tau_rec)``
+  (h: the interval since the previous spike); a full site releases with probability u
+  (the first spike: u = U), transmitting ``weight`` and emptying the site. Draws come from
+  Brian 2's random stream, so trains of releases agree with the engine's in statistics.
 """
 from __future__ import annotations
 
@@ -104,6 +112,28 @@ t_minus_last = t
 """
 
 
+_STOCHASTIC_TM = """
+U : 1
+tau_rec : second
+tau_facil : second
+u : 1
+a : 1
+lamina_r : 1
+lamina_seen : 1
+t_last : second
+lamina_lag : second
+"""
+_STOCHASTIC_TM_UPDATE = """
+h = t - lamina_lag - t_last
+u = lamina_seen*(U + u*(1 - U)*exp(-h/(tau_facil + int(tau_facil <= 0*ms)*ms))*int(tau_facil > 0*ms)) + (1 - lamina_seen)*U
+a = a + lamina_seen*(1 - a)*int(rand() < 1 - exp(-h/tau_rec))
+lamina_r = a*int(rand() < u)
+a = a - lamina_r
+t_last = t - lamina_lag
+lamina_seen = 1
+"""
+
+
 def synapse_code(synapse_type: Any, jump: str, tau_psc: str, weight_unit: str) -> SynapseCode:
     """The Brian 2 code of `synapse_type` onto a receptor whose jump is `jump` (weight
     ``lamina_w``) and whose synaptic time constant is the expression `tau_psc`.
@@ -122,6 +152,14 @@ def synapse_code(synapse_type: Any, jump: str, tau_psc: str, weight_unit: str) -
             "lamina_w", "(lamina_w*lamina_r)")},
             parameters={"U": "", "tau_rec": "ms", "tau_facil": "ms"},
             initial={"u": 0.0, "x": 1.0, "y": 0.0, "t_last": 0.0})
+    if name == "SimpleStochasticSynapse":
+        return SynapseCode(model="\np : 1\n", on_pre={"pre": jump.replace(
+            "lamina_w", "(lamina_w*int(rand() < p))")}, parameters={"p": ""})
+    if name == "StochasticTsodyksMarkramSynapse":
+        release = jump.replace("lamina_w", "(lamina_w*lamina_r)")
+        return SynapseCode(model=_STOCHASTIC_TM, on_pre={"pre": _STOCHASTIC_TM_UPDATE + release},
+            parameters={"U": "", "tau_rec": "ms", "tau_facil": "ms"},
+            initial={"u": 0.0, "a": 1.0, "lamina_seen": 0.0, "t_last": 0.0})
     if name == "STDPMechanism" and synapse_type.rule == "pair":
         wd = synapse_type.weight_dependence
         mu = getattr(wd, "fixed_mu", None)
@@ -137,4 +175,5 @@ def synapse_code(synapse_type: Any, jump: str, tau_psc: str, weight_unit: str) -
     raise NoModelAvailableError(
         f"{name}{'(' + synapse_type.rule + ')' if name == 'STDPMechanism' else ''} is not "
         "available on the brian2 backend (supported: StaticSynapse, TsodyksMarkramSynapse, "
-        "STDPMechanism with SpikePairRule)")
+        "SimpleStochasticSynapse, StochasticTsodyksMarkramSynapse, STDPMechanism with "
+        "SpikePairRule)")

@@ -26,6 +26,7 @@ from lamina.backends.engine import models as m
 from lamina.backends.engine.counter_rng import GOLDEN, mix64_array
 from lamina.backends.engine.derived import prepare
 from lamina.backends.engine.driver_choice import PARALLEL, SERIAL, DriverChoice
+from lamina.backends.engine.fixed_step import DEFAULT_INTEGRATOR, check_integrator
 from lamina.backends.engine.recording import AnalogStore, SpikeStore
 from lamina.backends.engine.static_store import StaticStore
 from lamina.backends.engine.synapse_store import SynapseStore
@@ -54,13 +55,15 @@ class EngineBackend(Backend):
     name = "engine"
     can_distribute = True
     distribution_hint = "`pip install lamina[mpi]` installs mpi4py and mpich"
-    setup_options = frozenset({"spike_precision"})
+    setup_options = frozenset({"spike_precision", "integrator"})
     features = Capabilities(native_cell_types=True, checkpoints=True,
                             synapse_state_recording=True)
 
     def __init__(self, config: BackendConfig) -> None:
         super().__init__(config)
         # spike_precision: checked by the core against `features` (on_grid only)
+        #: scheme of the conductance-based LIF cells (`fixed_step.INTEGRATORS`)
+        self.integrator = check_integrator(config.extra.get("integrator", DEFAULT_INTEGRATOR))
         self.dt = float(config.dt)
         self._step = 0
         self._segment = 0
@@ -343,8 +346,9 @@ class EngineBackend(Backend):
             raise ConnectionError("the engine holds targets and delays as int32: the network "
                                   "or the delays are too large")
         tgt = rec.astype(np.int32) * np.int32(self._N) + post.astype(np.int32)
-        self._static.add(projection_id, self._N, pre.astype(np.int32), tgt, w,
-                         steps.astype(np.int32))
+        steps = (np.broadcast_to(steps[:1].astype(np.int32), steps.shape)
+                 if len(steps) > 1 and steps.strides[0] == 0 else steps.astype(np.int32))
+        self._static.add(projection_id, self._N, pre.astype(np.int32), tgt, w, steps)
         self._csr_dirty = True
 
     def connection_ids(self, projection_id: int) -> tuple[np.ndarray, np.ndarray]:
@@ -355,6 +359,9 @@ class EngineBackend(Backend):
         return self._ids[pre], self._ids[post]
 
     def _check_delays(self, delay: np.ndarray) -> np.ndarray:
+        if delay.ndim == 1 and len(delay) > 1 and delay.strides[0] == 0:
+            # one delay for all (a broadcast): convert it once, keep the broadcast
+            return np.broadcast_to(self._check_delays(delay[:1].copy()), delay.shape)
         steps = inputs.to_step(delay, self.dt)
         if len(steps) and steps.min() < 1:
             raise ConnectionError(f"delays must be >= dt = {self.dt} ms; got {delay.min()}")
@@ -734,7 +741,7 @@ class EngineBackend(Backend):
         """The step-loop module for the model kinds of this network (`assemble`)."""
         ptrs = any(poisson.needs_ptrs(self.param, g.start, g.stop) for g in self._groups
                    if g.kind == m.K_POISSON)
-        return assemble.step_loop((g.kind for g in self._groups), ptrs)
+        return assemble.step_loop((g.kind for g in self._groups), ptrs, self.integrator)
 
     def _combination_text(self) -> str:
         """The models and synapse kinds of this network, for the compile message."""

@@ -36,14 +36,25 @@ def deliver_at(t, row, base, mult, L, ring, row_grp, grp_delay, grp_ptr, syn_tgt
     The part's synapses of one row are grouped by delay (``row_grp[t, row]`` ..
     ``row_grp[t, row + 1]`` index the groups, ``grp_ptr`` their synapses): the ring slot is
     computed once per group (1 <= delay < L, so one wrap at most) and the inner loop is a
-    plain gather-add. ``mult * w`` is ``w`` exactly for mult = 1, so there is no branch.
+    plain gather-add. `syn_w` holds the per-synapse weights (where needed) followed by one
+    weight per group (`static_store.StaticStore.kernel_weights`): a group with one weight
+    streams only its targets (4 B per event instead of 12), a group whose entry is NaN
+    reads its synapses' own weights. ``mult * w`` is the same number either way (and ``w``
+    exactly for mult = 1), so every target sums the same values in the same order.
     """
+    g0 = syn_w.shape[0] - grp_delay.shape[0]   # the group weights follow the per-synapse
     for g in range(row_grp[t, row], row_grp[t, row + 1]):
         slot = base + grp_delay[g]
         if slot >= L:
             slot -= L
-        for q in range(grp_ptr[g], grp_ptr[g + 1]):
-            ring[slot, syn_tgt[q]] += mult * syn_w[q]
+        wg = syn_w[g0 + g]
+        if wg == wg:
+            x = mult * wg
+            for q in range(grp_ptr[g], grp_ptr[g + 1]):
+                ring[slot, syn_tgt[q]] += x
+        else:
+            for q in range(grp_ptr[g], grp_ptr[g + 1]):
+                ring[slot, syn_tgt[q]] += mult * syn_w[q]
 
 
 @njit(cache=True, inline="always")

@@ -1,10 +1,13 @@
 """Static synapses of the engine: compact storage and the CSR the kernels read.
 
-Per synapse only the weight (float64) and the target (int32: ``receptor * N + row``) are
-kept (in pieces, a weight shared by all of a piece's synapses is kept once); source rows and delays are kept per *segment* (a run of synapses with one source
+Per synapse only the target (int32: ``receptor * N + row``) and, where the weights of a
+segment differ, the weight (float64) are kept; source rows, delays and a weight shared by
+all of a segment's synapses are kept per *segment* (a run of synapses with one source
 row, delay and projection), which costs little because a source row has few delays.
 The kernels read the segments as *delay groups* (`delay_groups`): one ring slot per
-segment and spike instead of a delay per synapse.
+segment and spike instead of a delay per synapse, and one weight per group where all of
+its weights are equal (see `kernel_weights`: 4 B per synapse instead of 12 for a network
+with one weight per projection, as Brunel's).
 
 New connections become *pieces*: sorted by (source row, delay), insertion order kept
 among equals, cut into buckets of `BUCKET` source rows. `StaticStore.build` merges the
@@ -141,6 +144,27 @@ def _compact(w: np.ndarray) -> np.ndarray:
     return w.copy()
 
 
+def _lookup(values: dict[int, float], keys: np.ndarray) -> np.ndarray:
+    """``values[k]`` for every k of `keys` (float64)."""
+    if not values:
+        return np.zeros(len(keys))
+    k = np.array(sorted(values), _I64)
+    v = np.array([values[int(x)] for x in k])
+    return v[np.searchsorted(k, keys)]
+
+
+def _run_weights(w: np.ndarray, lens: np.ndarray) -> np.ndarray:
+    """Per run of `lens` consecutive entries of `w` (all lens > 0): its value where all are
+    bit-for-bit equal and not NaN, else NaN."""
+    if len(lens) == 0:
+        return np.zeros(0)
+    s = np.cumsum(lens) - lens
+    bits = np.ascontiguousarray(w).view(_I64)
+    first = w[s]
+    same = (np.minimum.reduceat(bits, s) == np.maximum.reduceat(bits, s)) & ~np.isnan(first)
+    return np.where(same, first, np.nan)
+
+
 def _ranges(starts: np.ndarray, lens: np.ndarray) -> np.ndarray:
     """Concatenation of ``arange(s, s + l)`` for every (s, l)."""
     total = int(lens.sum())
@@ -159,7 +183,7 @@ class StaticStore:
         self._seq = 0
         self._old = -1                               # seq of unbuilt pieces: before all new
         self.dirty = True
-        self.csr: tuple[np.ndarray, ...] | None = None   # indptr, tgt, w
+        self.csr: tuple[np.ndarray, ...] | None = None   # indptr, tgt, kernel weights
         self.n0 = 0                                  # cell count the CSR targets encode
         self.seg: dict[str, np.ndarray] = {}         # row, delay, proj, start, len
 
@@ -183,10 +207,9 @@ class StaticStore:
             return
         seq, self._old = self._old, self._old - 1
         for pid in np.unique(self.seg["proj"]).tolist():
-            pos, rows, delay = self._built_positions(pid)
-            self._keep(make_pieces(pid, seq, self.n0, rows, self.csr[1][pos],
-                                   self.csr[2][pos], delay))
-            del pos, rows, delay
+            pos, rows, delay, w = self._built_positions(pid)
+            self._keep(make_pieces(pid, seq, self.n0, rows, self.csr[1][pos], w, delay))
+            del pos, rows, delay, w
         self.csr, self.seg = None, {}
         self.dirty = True
 
@@ -216,7 +239,13 @@ class StaticStore:
             indptr[1:, 0] = flat[:-1, -1]
         nnz = int(flat[-1, -1]) if N else 0
         del flat
-        tgt, w = np.empty(nnz, _I32), np.empty(nnz)
+        one_w = self._projection_weights()
+        # per-synapse weights only where a projection's weights differ; room behind them
+        # for the group weights (at most T per piece segment), so that `kernel_weights`
+        # is a view, not a copy
+        g_max = T * sum(len(p.seg_row) for plist in self.pending.values() for p in plist)
+        buf = np.empty(0 if one_w is not None else nnz + g_max)
+        tgt, w = np.empty(nnz, _I32), (None if one_w is not None else buf[:nnz])
         segs: dict[str, list[np.ndarray]] = {k: [] for k in ("row", "delay", "proj", "start")}
         for b in sorted(self.pending):
             plist = self.pending.pop(b)
@@ -227,9 +256,58 @@ class StaticStore:
                 release()
         self.seg = {k: np.concatenate(v) if v else np.zeros(0, _I64) for k, v in segs.items()}
         self.seg["len"] = self._segment_lengths(indptr, nnz)
-        self.csr = (indptr if T > 1 else indptr[0].copy(), tgt, w)
+        self.seg["w"] = (self._segment_weights(w) if w is not None
+                         else _lookup(one_w or {}, self.seg["proj"]))
+        order = np.argsort(self.seg["start"], kind="stable")
+        n_g = len(order)
+        kw = np.empty(n_g) if w is None else buf[:nnz + n_g]
+        kw[len(kw) - n_g:] = self.seg["w"][order]
+        self.csr = (indptr if T > 1 else indptr[0].copy(), tgt, kw)
         self.n0, self.dirty = N, False
         return self.csr
+
+    def _projection_weights(self) -> dict[int, float] | None:
+        """The one weight of each projection when every pending piece holds one weight (a
+        broadcast) and all pieces of a projection the same one, bit for bit, and none is
+        NaN (the kernels' mark of a group without one weight); else None."""
+        bits: dict[int, int] = {}
+        for plist in self.pending.values():
+            for p in plist:
+                if len(p.w) > 1 and p.w.strides[0] != 0:
+                    return None
+                v = p.w[:1]
+                if np.isnan(v[0]) or bits.setdefault(p.pid, int(v.view(_I64)[0])) != int(
+                        v.view(_I64)[0]):
+                    return None
+        return {pid: float(np.array([b], _I64).view(float)[0]) for pid, b in bits.items()}
+
+    def _segment_weights(self, w: np.ndarray) -> np.ndarray:
+        """Per segment: its weight where all of its weights are bit-for-bit equal (and not
+        NaN), else NaN (the kernels then read the per-synapse weights)."""
+        order = np.argsort(self.seg["start"], kind="stable")
+        out = np.empty(len(order))
+        out[order] = _run_weights(w, self.seg["len"][order])   # segments tile the CSR
+        return out
+
+    def kernel_weights(self) -> np.ndarray:
+        """The weights as the kernels read them (see `kernels.deliver_at`): the per-synapse
+        weights in CSR order (none when every group has one weight), followed by one entry
+        per delay group (in `delay_groups` order): the group's weight, or NaN where its
+        synapses' weights differ."""
+        return self._built_csr()[2]
+
+    def _per_synapse(self) -> np.ndarray | None:
+        """The per-synapse part of the kernel weights, None where every group has one."""
+        kw, tgt = self._built_csr()[2], self._built_csr()[1]
+        return kw[:len(tgt)] if len(kw) > len(self.seg["start"]) else None
+
+    def synapse_weights(self) -> np.ndarray:
+        """The weight of every synapse, in CSR order (a new array)."""
+        w = self._per_synapse()
+        if w is not None:
+            return w.copy()
+        order = np.argsort(self.seg["start"], kind="stable")
+        return np.repeat(self.seg["w"][order], self.seg["len"][order])
 
     def _built_csr(self) -> tuple[np.ndarray, ...]:
         """The built CSR ``(indptr, tgt, w)``; only called while it is built."""
@@ -256,7 +334,8 @@ class StaticStore:
         return (post.astype(_I64) * T) // N
 
     def _place(self, b: int, plist: list[Piece], N: int, T: int, indptr: np.ndarray,
-               tgt: np.ndarray, w: np.ndarray, segs: dict[str, list[np.ndarray]]) -> None:
+               tgt: np.ndarray, w: np.ndarray | None,
+               segs: dict[str, list[np.ndarray]]) -> None:
         """Write the pieces of bucket `b` into the CSR arrays and note their segments."""
         plist.sort(key=lambda p: (p.pid, p.seq))
         if T == 1:
@@ -267,7 +346,7 @@ class StaticStore:
         t_new = np.concatenate([p.tgt if p.n_enc == N else
                                 ((p.tgt // p.n_enc) * _I32(N) + p.tgt % p.n_enc).astype(_I32)
                                 for p in plist])
-        ws = np.concatenate([p.w for p in plist])
+        ws = np.concatenate([p.w for p in plist]) if w is not None else None
         proj = np.concatenate([np.full(len(p.tgt), p.pid, _I32) for p in plist])
         del plist[:]
         part = (self._part(t_new % _I32(N), N, T) if T > 1
@@ -282,7 +361,8 @@ class StaticStore:
             a, e = int(indptr[t, r0]), int(indptr[t, r1])
             sel = order[lo[t]:hi[t]]
             np.take(t_new, sel, out=tgt[a:e])
-            np.take(ws, sel, out=w[a:e])
+            if w is not None and ws is not None:
+                np.take(ws, sel, out=w[a:e])
         del order, t_new, ws
         starts = _runs(part, rows, delay, proj)
         segs["row"].append(rows[starts].astype(_I32))
@@ -292,7 +372,7 @@ class StaticStore:
 
     @staticmethod
     def _place_segments(b: int, plist: list[Piece], N: int, indptr: np.ndarray,
-                        tgt: np.ndarray, w: np.ndarray,
+                        tgt: np.ndarray, w: np.ndarray | None,
                         segs: dict[str, list[np.ndarray]]) -> None:
         """`_place` for one target part, by whole segments: the pieces' segments (in
         (projection, insertion) order) sorted stably by (source row, delay) give the CSR
@@ -315,6 +395,8 @@ class StaticStore:
             ptgt = p.tgt if p.n_enc == N else (
                 (p.tgt // p.n_enc) * _I32(N) + p.tgt % p.n_enc).astype(_I32)
             copy_runs(ptgt, src, p.seg_len, tgt, dst[sl])
+            if w is None:
+                continue
             if len(p.w) > 1 and p.w.strides[0] == 0:
                 fill_runs(w, dst[sl], p.seg_len, float(p.w[0]))
             else:
@@ -336,14 +418,44 @@ class StaticStore:
             ends[order[-1]] = nnz
         return ends - start
 
-    def _built_positions(self, pid: int) -> tuple[np.ndarray, ...]:
-        """(CSR positions, source rows, delay steps) of a projection's connections, in CSR
-        order."""
+    def _built_segments(self, pid: int) -> np.ndarray:
+        """Indices of a projection's segments, in CSR order."""
         sel = np.flatnonzero(self.seg["proj"] == pid)
-        sel = sel[np.argsort(self.seg["start"][sel], kind="stable")]
+        return sel[np.argsort(self.seg["start"][sel], kind="stable")]
+
+    def _built_positions(self, pid: int) -> tuple[np.ndarray, ...]:
+        """(CSR positions, source rows, delay steps, weights) of a projection's
+        connections, in CSR order; the weights are a broadcast where all are equal."""
+        sel = self._built_segments(pid)
         lens = self.seg["len"][sel]
-        return (_ranges(self.seg["start"][sel], lens), np.repeat(self.seg["row"][sel], lens),
-                np.repeat(self.seg["delay"][sel], lens))
+        pos = _ranges(self.seg["start"][sel], lens)
+        per_syn, seg_w = self._per_synapse(), self.seg["w"][sel]
+        if per_syn is not None:
+            w = per_syn[pos]
+        elif len(seg_w) and np.all(seg_w.view(_I64) == seg_w[:1].view(_I64)):
+            w = np.broadcast_to(seg_w[:1], pos.shape)
+        else:
+            w = np.repeat(seg_w, lens)
+        return (pos, np.repeat(self.seg["row"][sel], lens),
+                np.repeat(self.seg["delay"][sel], lens), w)
+
+    def _set_built_weights(self, pid: int, pos: np.ndarray, w: np.ndarray) -> bool:
+        """Set the weights (CSR order) of a built projection in place; False (nothing
+        changed) where that needs per-synapse weights the CSR does not hold."""
+        sel = self._built_segments(pid)
+        seg_w = _run_weights(w, self.seg["len"][sel])
+        per_syn = self._per_synapse()
+        if per_syn is None and np.isnan(seg_w).any():
+            return False
+        if per_syn is not None:
+            per_syn[pos] = w
+        self.seg["w"][sel] = seg_w
+        kw = self._built_csr()[2]
+        n_g = len(self.seg["start"])
+        group = np.empty(n_g, _I64)
+        group[np.argsort(self.seg["start"], kind="stable")] = np.arange(n_g)
+        kw[len(kw) - n_g + group[sel]] = seg_w
+        return True
 
     # -- one projection in connection order ------------------------------------------
     def _pieces_of(self, pid: int) -> list[Piece]:
@@ -361,9 +473,9 @@ class StaticStore:
             self.unbuild()
             in_csr, pieces = False, self._pieces_of(pid)
         if in_csr:
-            pos, rows, delay = self._built_positions(pid)
+            pos, rows, delay, w = self._built_positions(pid)
             tgt = self._built_csr()[1][pos]
-            return rows, tgt % self.n0, delay, self._built_csr()[2][pos], pos
+            return rows, tgt % self.n0, delay, np.ascontiguousarray(w), pos
         if not pieces:
             z = np.zeros(0, _I32)
             return z, z, z, np.zeros(0), []
@@ -402,7 +514,12 @@ class StaticStore:
         stored[self._order(rows, post, delay)] = values
         del rows, post, delay, w
         if isinstance(where, np.ndarray):
-            self._built_csr()[2][where] = stored
+            if not self._set_built_weights(pid, where, stored):
+                # weights that differ within a group the CSR keeps one weight for: back
+                # to pieces, which hold them per synapse
+                del stored
+                self.unbuild()
+                return self.set(pid, name, values)
             return
         off = 0
         for p in where:

@@ -13,7 +13,10 @@ refractory step counters, ``iinj`` the injected current of the step [nA], ``work
 scratch rows.
 
 `REGISTRY` maps a kind code to ``(module, function)``; `assemble` imports only the
-functions of the kinds a network uses, so nothing else is compiled for it.
+functions of the kinds a network uses, so nothing else is compiled for it. `VARIANTS`
+maps ``(kind, integrator)`` to the update of a kind under another integration scheme
+(``setup(integrator=...)``, see `fixed_step`); a kind without a variant for a scheme uses
+its `REGISTRY` entry, so only the scheme in use is compiled.
 """
 from __future__ import annotations
 
@@ -21,7 +24,7 @@ import importlib
 
 from lamina.backends.engine import models as m
 
-__all__ = ["REGISTRY", "family_of"]
+__all__ = ["REGISTRY", "VARIANTS", "family_of"]
 
 _PKG = "lamina.backends.engine.families"
 
@@ -46,6 +49,15 @@ REGISTRY: dict[int, tuple[str, str]] = {
     m.K_IZH: ("izhikevich", "update_izhikevich"),   # rows from the catalogue (`layout`)
 }
 
+#: (kind code, integrator) -> (module, update function): the fixed-step schemes of
+#: `fixed_step` ("rkf45", the default, is the `REGISTRY` entry)
+VARIANTS: dict[tuple[int, str], tuple[str, str]] = {
+    (m.K_COND_EXP, "rk4"): ("lif_cond", "update_cond_exp_rk4"),
+    (m.K_COND_EXP, "exponential_euler"): ("lif_cond", "update_cond_exp_expeuler"),
+    (m.K_COND_ALPHA, "rk4"): ("lif_cond", "update_cond_alpha_rk4"),
+    (m.K_COND_ALPHA, "exponential_euler"): ("lif_cond", "update_cond_alpha_expeuler"),
+}
+
 
 def _register_declared_tables() -> None:
     """Add the tables that family modules compute from the catalogue (a module-level
@@ -63,13 +75,14 @@ def _register_declared_tables() -> None:
 _register_declared_tables()
 
 
-def family_of(kind: int) -> tuple[str, str]:
-    """``(full module name, function name)`` of the update of model `kind`.
+def family_of(kind: int, integrator: str = "rkf45") -> tuple[str, str]:
+    """``(full module name, function name)`` of the update of model `kind` integrated
+    with `integrator` (its `VARIANTS` entry, else its `REGISTRY` entry).
 
     Raises
     ------
     KeyError
         when no family is registered for `kind` (a programming error in the engine).
     """
-    module, func = REGISTRY[kind]
+    module, func = VARIANTS.get((kind, integrator)) or REGISTRY[kind]
     return f"{_PKG}.{module}", func

@@ -2,7 +2,9 @@
 which is IF_cond_exp with fixed values), IF_cond_alpha.
 
 Adaptive Runge-Kutta-Fehlberg 4(5) per cell and step with absolute error tolerance 1e-6
-(`integrators`: a vectorised full step, a per-cell fallback where it is rejected); then
+(`integrators`: a vectorised full step, a per-cell fallback where it is rejected), or one
+of the fixed-step schemes of `fixed_step` (``update_*_rk4``, ``update_*_expeuler``: the
+variants `families.family_of` picks for ``setup(integrator=...)``); then
 refractory clamp, threshold and reset on the grid and the ring input added to g, as NEST's
 iaf_cond_exp / iaf_cond_alpha. Each ``update_*`` has the engine's family signature (see
 `families`).
@@ -12,15 +14,19 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from lamina.backends.engine.fixed_step import (expeuler_step_cond_alpha,
+                                               expeuler_step_cond_exp, rk4_step_cond_alpha,
+                                               rk4_step_cond_exp)
 from lamina.backends.engine.integrators import (fallback_cond_alpha, fallback_cond_exp,
                                                 full_step_cond_alpha, full_step_cond_exp)
 from lamina.backends.engine.models import (P_E_REV_E, P_E_REV_I, P_I_OFFSET, P_INV_CM,
-                                           P_INV_TAU_E, P_INV_TAU_I, P_INV_TAU_M,
-                                           P_PSC_INIT_E, P_PSC_INIT_I, P_REFR_STEPS,
+                                           P_INV_TAU_E, P_INV_TAU_I, P_INV_TAU_M, P_P11E,
+                                           P_P11I, P_PSC_INIT_E, P_PSC_INIT_I, P_REFR_STEPS,
                                            P_V_REST, P_V_RESET, P_V_THRESH, S_DSYN_E,
                                            S_DSYN_I, S_H, S_SYN_E, S_SYN_I, S_V)
 
-__all__ = ["update_cond_exp", "update_cond_alpha"]
+__all__ = ["update_cond_exp", "update_cond_alpha", "update_cond_exp_rk4",
+           "update_cond_alpha_rk4", "update_cond_exp_expeuler", "update_cond_alpha_expeuler"]
 
 
 @njit(cache=True)
@@ -68,40 +74,9 @@ def _post_cond_exp(i0, i1, slot, N, dt, state, param, refr, ring, work, spiked, 
     return nspk
 
 
-@njit(cache=True, inline="always")
-def update_cond_exp(kind, i0, i1, n, N, L, dt, state, param, refr, ring, iinj, spiked, nspk,
-                    work):
-    """One step of IF_cond_exp cells i0..i1-1; returns the new spike count."""
-    slot = n % L
-    rejected = full_step_cond_exp(
-        i1 - i0, dt, state[S_V, i0:i1], state[S_SYN_E, i0:i1], state[S_SYN_I, i0:i1],
-        state[S_H, i0:i1], refr[i0:i1], param[P_V_REST, i0:i1], param[P_E_REV_E, i0:i1],
-        param[P_E_REV_I, i0:i1], param[P_I_OFFSET, i0:i1], iinj[i0:i1],
-        param[P_INV_TAU_M, i0:i1], param[P_INV_CM, i0:i1], param[P_INV_TAU_E, i0:i1],
-        param[P_INV_TAU_I, i0:i1], work[0, i0:i1], work[1, i0:i1], work[2, i0:i1],
-        work[5, i0:i1])
-    if rejected:
-        fallback_cond_exp(i0, i1, dt, state, param, refr, iinj, work)
-    nspk = _post_cond_exp(i0, i1, slot, N, dt, state, param, refr, ring, work, spiked,
-                          nspk)
-    return nspk
-
-
-@njit(cache=True, inline="always")
-def update_cond_alpha(kind, i0, i1, n, N, L, dt, state, param, refr, ring, iinj, spiked,
-                      nspk, work):
-    """One step of IF_cond_alpha cells i0..i1-1; returns the new spike count."""
-    slot = n % L
-    rejected = full_step_cond_alpha(
-        i1 - i0, dt, state[S_V, i0:i1], state[S_SYN_E, i0:i1], state[S_DSYN_E, i0:i1],
-        state[S_SYN_I, i0:i1], state[S_DSYN_I, i0:i1], state[S_H, i0:i1], refr[i0:i1],
-        param[P_V_REST, i0:i1], param[P_E_REV_E, i0:i1], param[P_E_REV_I, i0:i1],
-        param[P_I_OFFSET, i0:i1], iinj[i0:i1], param[P_INV_TAU_M, i0:i1],
-        param[P_INV_CM, i0:i1], param[P_INV_TAU_E, i0:i1], param[P_INV_TAU_I, i0:i1],
-        work[0, i0:i1], work[1, i0:i1], work[3, i0:i1], work[2, i0:i1], work[4, i0:i1],
-        work[5, i0:i1])
-    if rejected:
-        fallback_cond_alpha(i0, i1, dt, state, param, refr, iinj, work)
+@njit(cache=True)
+def _post_cond_alpha(i0, i1, slot, N, dt, state, param, refr, ring, work, spiked, nspk):
+    """As `_post_cond_exp` for IF_cond_alpha (work rows 0-6; the ring input goes to dg)."""
     for i in range(i0, i1):
         in_e = ring[slot, i]
         in_i = ring[slot, N + i]
@@ -123,3 +98,109 @@ def update_cond_alpha(kind, i0, i1, n, N, L, dt, state, param, refr, ring, iinj,
         state[S_DSYN_I, i] = work[4, i] + param[P_PSC_INIT_I, i] * in_i
         state[S_H, i] = dt if work[5, i] != 0.0 else work[6, i]
     return nspk
+
+
+@njit(cache=True, inline="always")
+def update_cond_exp(kind, i0, i1, n, N, L, dt, state, param, refr, ring, iinj, spiked, nspk,
+                    work):
+    """One step of IF_cond_exp cells i0..i1-1; returns the new spike count."""
+    slot = n % L
+    rejected = full_step_cond_exp(
+        i1 - i0, dt, state[S_V, i0:i1], state[S_SYN_E, i0:i1], state[S_SYN_I, i0:i1],
+        state[S_H, i0:i1], refr[i0:i1], param[P_V_REST, i0:i1], param[P_E_REV_E, i0:i1],
+        param[P_E_REV_I, i0:i1], param[P_I_OFFSET, i0:i1], iinj[i0:i1],
+        param[P_INV_TAU_M, i0:i1], param[P_INV_CM, i0:i1], param[P_INV_TAU_E, i0:i1],
+        param[P_INV_TAU_I, i0:i1], work[0, i0:i1], work[1, i0:i1], work[2, i0:i1],
+        work[5, i0:i1])
+    nspk = _post_cond_exp(i0, i1, slot, N, dt, state, param, refr, ring, work, spiked,
+                          nspk)
+    return nspk
+
+
+@njit(cache=True, inline="always")
+def update_cond_alpha(kind, i0, i1, n, N, L, dt, state, param, refr, ring, iinj, spiked,
+                      nspk, work):
+    """One step of IF_cond_alpha cells i0..i1-1; returns the new spike count."""
+    slot = n % L
+    rejected = full_step_cond_alpha(
+        i1 - i0, dt, state[S_V, i0:i1], state[S_SYN_E, i0:i1], state[S_DSYN_E, i0:i1],
+        state[S_SYN_I, i0:i1], state[S_DSYN_I, i0:i1], state[S_H, i0:i1], refr[i0:i1],
+        param[P_V_REST, i0:i1], param[P_E_REV_E, i0:i1], param[P_E_REV_I, i0:i1],
+        param[P_I_OFFSET, i0:i1], iinj[i0:i1], param[P_INV_TAU_M, i0:i1],
+        param[P_INV_CM, i0:i1], param[P_INV_TAU_E, i0:i1], param[P_INV_TAU_I, i0:i1],
+        work[0, i0:i1], work[1, i0:i1], work[3, i0:i1], work[2, i0:i1], work[4, i0:i1],
+        work[5, i0:i1])
+    if rejected:
+        fallback_cond_alpha(i0, i1, dt, state, param, refr, iinj, work)
+    return _post_cond_alpha(i0, i1, slot, N, dt, state, param, refr, ring, work, spiked,
+                            nspk)
+
+
+@njit(cache=True, inline="always")
+def update_cond_exp_rk4(kind, i0, i1, n, N, L, dt, state, param, refr, ring, iinj, spiked,
+                        nspk, work):
+    """One "rk4" step of IF_cond_exp cells i0..i1-1 (`fixed_step`; the cells it leaves
+    undone by adaptive RKF45); returns the new spike count."""
+    rejected = rk4_step_cond_exp(
+        i1 - i0, dt, state[S_V, i0:i1], state[S_SYN_E, i0:i1], state[S_SYN_I, i0:i1],
+        refr[i0:i1], param[P_V_REST, i0:i1], param[P_E_REV_E, i0:i1],
+        param[P_E_REV_I, i0:i1], param[P_I_OFFSET, i0:i1], iinj[i0:i1],
+        param[P_INV_TAU_M, i0:i1], param[P_INV_CM, i0:i1], param[P_P11E, i0:i1],
+        param[P_P11I, i0:i1], work[0, i0:i1], work[1, i0:i1], work[2, i0:i1],
+        work[5, i0:i1])
+    if rejected:
+        fallback_cond_exp(i0, i1, dt, state, param, refr, iinj, work)
+    return _post_cond_exp(i0, i1, n % L, N, dt, state, param, refr, ring, work, spiked,
+                          nspk)
+
+
+@njit(cache=True, inline="always")
+def update_cond_exp_expeuler(kind, i0, i1, n, N, L, dt, state, param, refr, ring, iinj,
+                             spiked, nspk, work):
+    """One "exponential_euler" step of IF_cond_exp cells i0..i1-1 (`fixed_step`);
+    returns the new spike count."""
+    expeuler_step_cond_exp(
+        i1 - i0, dt, state[S_V, i0:i1], state[S_SYN_E, i0:i1], state[S_SYN_I, i0:i1],
+        refr[i0:i1], param[P_V_REST, i0:i1], param[P_E_REV_E, i0:i1],
+        param[P_E_REV_I, i0:i1], param[P_I_OFFSET, i0:i1], iinj[i0:i1],
+        param[P_INV_TAU_M, i0:i1], param[P_INV_CM, i0:i1], param[P_P11E, i0:i1],
+        param[P_P11I, i0:i1], work[0, i0:i1], work[1, i0:i1], work[2, i0:i1],
+        work[5, i0:i1])
+    return _post_cond_exp(i0, i1, n % L, N, dt, state, param, refr, ring, work, spiked,
+                          nspk)
+
+
+@njit(cache=True, inline="always")
+def update_cond_alpha_rk4(kind, i0, i1, n, N, L, dt, state, param, refr, ring, iinj,
+                          spiked, nspk, work):
+    """One "rk4" step of IF_cond_alpha cells i0..i1-1 (`fixed_step`; the cells it leaves
+    undone by adaptive RKF45); returns the new spike count."""
+    rejected = rk4_step_cond_alpha(
+        i1 - i0, dt, state[S_V, i0:i1], state[S_SYN_E, i0:i1], state[S_DSYN_E, i0:i1],
+        state[S_SYN_I, i0:i1], state[S_DSYN_I, i0:i1], refr[i0:i1],
+        param[P_V_REST, i0:i1], param[P_E_REV_E, i0:i1], param[P_E_REV_I, i0:i1],
+        param[P_I_OFFSET, i0:i1], iinj[i0:i1], param[P_INV_TAU_M, i0:i1],
+        param[P_INV_CM, i0:i1], param[P_P11E, i0:i1], param[P_P11I, i0:i1],
+        work[0, i0:i1], work[1, i0:i1], work[3, i0:i1], work[2, i0:i1], work[4, i0:i1],
+        work[5, i0:i1])
+    if rejected:
+        fallback_cond_alpha(i0, i1, dt, state, param, refr, iinj, work)
+    return _post_cond_alpha(i0, i1, n % L, N, dt, state, param, refr, ring, work, spiked,
+                            nspk)
+
+
+@njit(cache=True, inline="always")
+def update_cond_alpha_expeuler(kind, i0, i1, n, N, L, dt, state, param, refr, ring, iinj,
+                               spiked, nspk, work):
+    """One "exponential_euler" step of IF_cond_alpha cells i0..i1-1 (`fixed_step`);
+    returns the new spike count."""
+    expeuler_step_cond_alpha(
+        i1 - i0, dt, state[S_V, i0:i1], state[S_SYN_E, i0:i1], state[S_DSYN_E, i0:i1],
+        state[S_SYN_I, i0:i1], state[S_DSYN_I, i0:i1], refr[i0:i1],
+        param[P_V_REST, i0:i1], param[P_E_REV_E, i0:i1], param[P_E_REV_I, i0:i1],
+        param[P_I_OFFSET, i0:i1], iinj[i0:i1], param[P_INV_TAU_M, i0:i1],
+        param[P_INV_CM, i0:i1], param[P_P11E, i0:i1], param[P_P11I, i0:i1],
+        work[0, i0:i1], work[1, i0:i1], work[3, i0:i1], work[2, i0:i1], work[4, i0:i1],
+        work[5, i0:i1])
+    return _post_cond_alpha(i0, i1, n % L, N, dt, state, param, refr, ring, work, spiked,
+                            nspk)
