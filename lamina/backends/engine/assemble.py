@@ -18,9 +18,16 @@ The folder is ``$LAMINA_CACHE_DIR/engine``, else ``$XDG_CACHE_HOME/lamina/engine
 (``~/.cache/...``), else a folder in the temporary directory: never the package folder,
 which may be read-only.
 
+Optional parts of the loops are compiled only for networks that have them: the lines of
+`step_loop` between ``#: begin NAME`` and ``#: end NAME`` are left out of the generated
+source unless NAME is among the network's `FEATURES` (current sources, analog recording,
+dynamic synapses, gap junctions). Left out, they would do nothing (their loops run over
+empty arrays), so the results are the same; a network that gains one (a ``record()``
+after a run) gets another step loop.
+
 ``LAMINA_ENGINE_ALL_MODELS=1`` makes every network use one step loop holding every model
-family (one compilation instead of one per combination: what a test suite running many
-different small networks wants; the results are bitwise the same).
+family and every optional part (one compilation instead of one per combination: what a
+test suite running many different small networks wants; the results are bitwise the same).
 """
 from __future__ import annotations
 
@@ -40,11 +47,16 @@ from lamina.cache_dir import user_cache_dir
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["step_loop", "cache_folder", "is_compiled", "announce_compile"]
+__all__ = ["FEATURES", "step_loop", "cache_folder", "is_compiled", "announce_compile"]
+
+#: the optional parts of `step_loop` (``#: begin NAME`` .. ``#: end NAME``): current
+#: sources, analog recording, dynamic synapses (with the postsynaptic spike history of
+#: STDP), gap junctions
+FEATURES = frozenset({"sources", "channels", "plastic", "gap"})
 
 _ENGINE_DIR = Path(__file__).resolve().parent
 _loaded: dict[str, ModuleType] = {}
-_by_combination: dict[tuple[tuple[int, ...], bool], ModuleType] = {}
+_by_combination: dict[tuple[tuple[int, ...], bool, frozenset[str]], ModuleType] = {}
 _announced: set[str] = set()
 
 
@@ -80,6 +92,30 @@ def _function_source(template: str, head: str) -> str:
     """The source of the top-level function of `template` that starts with `head`."""
     start = template.index(head)
     return template[start:template.index("\n\n\n", start)]
+
+
+def _select(template: str, features: frozenset[str]) -> str:
+    """`template` without the lines of the optional parts not in `features` (the marker
+    lines themselves are comments and stay)."""
+    out: list[str] = []
+    skip: str | None = None
+    for line in template.split("\n"):
+        mark = line.strip()
+        if skip is None and mark.startswith("#: begin "):
+            name = mark[len("#: begin "):]
+            if name not in FEATURES:
+                raise ValueError(f"step_loop: unknown optional part {name!r}")
+            if name not in features:
+                skip = name
+                continue
+        elif skip is not None:
+            if mark == f"#: end {skip}":
+                skip = None
+            continue
+        out.append(line)
+    if skip is not None:
+        raise ValueError(f"step_loop: optional part {skip!r} is not closed")
+    return "\n".join(out)
 
 
 def _parallel_variants(template: str) -> str:
@@ -128,11 +164,12 @@ def _generated_tail(kinds: tuple[int, ...], ptrs: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
-def step_loop(kinds: Any, ptrs: bool = True) -> ModuleType:
+def step_loop(kinds: Any, ptrs: bool = True, features: Any = None) -> ModuleType:
     """The step-loop module for networks made of the model kinds `kinds` (codes of
     `models`), generated and imported on first use, then reused (one per process and
     combination). `ptrs`: whether a SpikeSourcePoisson mean per step exceeds
     `poisson.INVERSION_MAX` (`poisson.needs_ptrs`; without, PTRS is not compiled).
+    `features`: the optional parts the network needs (names of `FEATURES`; None: all).
 
     Returns
     -------
@@ -142,19 +179,25 @@ def step_loop(kinds: Any, ptrs: bool = True) -> ModuleType:
     """
     combo = tuple(sorted({int(k) for k in kinds}))
     ptrs = bool(ptrs) and m.K_POISSON in combo
+    feats = FEATURES if features is None else frozenset(features)
+    if not feats <= FEATURES:
+        raise ValueError(f"step_loop: unknown optional parts {sorted(feats - FEATURES)}")
     if os.environ.get("LAMINA_ENGINE_ALL_MODELS", "") not in ("", "0"):
         combo = tuple(sorted(REGISTRY))   # one step loop for every network (test suites)
         ptrs = True
-    if (combo, ptrs) in _by_combination:
-        return _by_combination[combo, ptrs]
-    template = _TEMPLATE
+        feats = FEATURES
+    if (combo, ptrs, feats) in _by_combination:
+        return _by_combination[combo, ptrs, feats]
+    template = _select(_TEMPLATE, feats)
     tail = _generated_tail(combo, ptrs) + _parallel_variants(template)
     from lamina import __version__
-    key = hashlib.sha256("\n".join([__version__, repr(combo), _SOURCE_HASH,
+    key = hashlib.sha256("\n".join([__version__, repr(combo), repr(sorted(feats)),
+                                    _SOURCE_HASH,
                                     layout.digest(m.TABLES.values()),
                                     tail]).encode()).hexdigest()[:20]
     name = f"lamina_step_loop_{key}"
     if name in _loaded:
+        _by_combination[combo, ptrs, feats] = _loaded[name]
         return _loaded[name]
     path = cache_folder() / f"{name}.py"
     if not path.exists():
@@ -167,7 +210,7 @@ def step_loop(kinds: Any, ptrs: bool = True) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)
-    _loaded[name] = _by_combination[combo, ptrs] = module
+    _loaded[name] = _by_combination[combo, ptrs, feats] = module
     return module
 
 
