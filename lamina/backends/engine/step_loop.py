@@ -294,11 +294,15 @@ def run_steps(n_begin, n_end, chunk_base, dt,
         if spk_n[0] + n_rec_spk > cap or h_full[0] > 0:
             return n
         # Poisson sources of this step (counter-based: recomputing them is harmless)
+        # (their ring columns are cleared here: `update_group` has no Poisson branch)
         nev = np.int64(0)
         for g in range(n_groups):
             if g_kind[g] == K_POISSON:
                 nev = poisson_events(n, g_start[g], g_stop[g], param, work, ev_row, ev_cnt,
                                      nev, cdf, meta)
+                for i in range(g_start[g], g_stop[g]):
+                    ring[n % L, i] = 0.0
+                    ring[n % L, N + i] = 0.0
         k = n - chunk_base
         # 1. injected currents for this step (current sources, gap junctions)
         #: begin sources
