@@ -133,6 +133,9 @@ def main() -> int:
                   f"(build {r['build_s']:.2f} s, first step {r['first_step_s']:.2f} s, "
                   f"import {r['import_s']:.2f} s, CPU {r['cpu_s']:.1f} s)")
         summary = {"variant": args.variant, "n": args.n, "threads": args.threads,
+                   "load_1min": os.getloadavg()[0], "cold_process_wall_s":
+                   cold["process_wall_s"],
+                   "cached_cpu_s": [r["cpu_s"] for r in cached],
                    "cold_first_step_s": cold["first_step_s"], "cold_cpu_s": cold["cpu_s"],
                    "cold_setup_to_first_step_s": cold["setup_to_first_step_s"],
                    "cached_first_step_s": [r["first_step_s"] for r in cached],

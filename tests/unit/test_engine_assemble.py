@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 
 import numpy as np
+import pytest
 
 import lamina
 from lamina.backends.engine import assemble
@@ -113,3 +114,44 @@ def test_poisson_ptrs_compiled_only_for_means_above_ten(tmp_path, monkeypatch):
     monkeypatch.setenv("LAMINA_ENGINE_ALL_MODELS", "1")
     low_all, high_all = _poisson_counts(20_000.0, 150_000.0)
     assert np.array_equal(low, low_all) and np.array_equal(high, high_all)
+
+
+def test_optional_parts_left_out_unless_named() -> None:
+    """`_select` drops the lines between ``#: begin NAME`` and ``#: end NAME`` unless NAME
+    is among the features; an unknown or unclosed part is a programming error."""
+    template = "\n".join(["a = 1", "#: begin channels", "b = 2", "#: end channels",
+                          "    #: begin gap", "    c = 3", "    #: end gap", "d = 4"])
+    assert assemble._select(template, frozenset()).split("\n") == ["a = 1", "d = 4"]
+    kept = assemble._select(template, frozenset({"gap"})).split("\n")
+    assert kept == ["a = 1", "    #: begin gap", "    c = 3", "    #: end gap", "d = 4"]
+    with pytest.raises(ValueError, match="unknown"):
+        assemble._select("#: begin nothing\n#: end nothing", frozenset())
+    with pytest.raises(ValueError, match="not closed"):
+        assemble._select("#: begin gap\nx = 1", frozenset())
+    # every optional part of the real template is known and closed
+    for name in assemble.FEATURES:
+        assert f"#: begin {name}" in assemble._TEMPLATE
+        assemble._select(assemble._TEMPLATE, assemble.FEATURES - {name})
+
+
+def test_features_follow_the_network() -> None:
+    """The backend asks for analog recording and current sources only when the network
+    has them; a generated step loop without them leaves their loops out."""
+    from lamina.backends.base import BackendConfig
+    from lamina.backends.engine import EngineBackend
+    from lamina.models import DCSource, IF_curr_exp
+
+    b = EngineBackend(BackendConfig(dt=0.1, min_delay=0.1, max_delay=10.0, rng_seed=1))
+    ids = np.arange(3)
+    params = {k: np.full(3, v, float) for k, v in IF_curr_exp().parameter_space.items()}
+    b.create_cells(IF_curr_exp(), ids, params, {})
+    assert b._features() == frozenset()
+    b.set_recording(ids, "v", 0.1)
+    assert b._features() == frozenset({"channels"})
+    b.inject(0, DCSource(), {"amplitude": 0.1, "start": 0.0, "stop": None}, ids[:1])
+    assert b._features() == frozenset({"channels", "sources"})
+    bare = assemble._select(assemble._TEMPLATE, frozenset())
+    assert "rbuf[base + j]" not in bare and "cs_amp[s, k]" not in bare
+    assert "deliver_plastic(row" not in bare and "gap_currents(g_a" not in bare
+    full = assemble._select(assemble._TEMPLATE, assemble.FEATURES)
+    assert "rbuf[base + j]" in full and "gap_currents(g_a" in full

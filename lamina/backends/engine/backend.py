@@ -741,7 +741,17 @@ class EngineBackend(Backend):
         """The step-loop module for the model kinds of this network (`assemble`)."""
         ptrs = any(poisson.needs_ptrs(self.param, g.start, g.stop) for g in self._groups
                    if g.kind == m.K_POISSON)
-        return assemble.step_loop((g.kind for g in self._groups), ptrs, self.integrator)
+        return assemble.step_loop((g.kind for g in self._groups), ptrs, self._features(),
+                                  self.integrator)
+
+    def _features(self) -> frozenset[str]:
+        """The optional parts of the step loop this network needs (`assemble.FEATURES`)."""
+        p_indptr = self._dyn.indptr
+        found = {"sources": bool(self._sources),
+                 "channels": any(len(c.rows) for c in self._analog.channels),
+                 "plastic": bool(len(p_indptr) and p_indptr[-1] > 0),
+                 "gap": len(self._dyn.g_a) > 0}
+        return frozenset(k for k, v in found.items() if v)
 
     def _combination_text(self) -> str:
         """The models and synapse kinds of this network, for the compile message."""

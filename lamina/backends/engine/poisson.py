@@ -107,16 +107,19 @@ _BLOCK = 8
 
 
 @njit(cache=True, inline="always")
-def _count(u, k0, lam, t_n, cdf, meta):
-    """Number of table entries f_k < u, given that the first k0 (a multiple of 8, <= t_n)
-    all are; extends the table when u lies beyond it. Returns (count, table length).
+def _count(u, k0, lam, cdf, meta):
+    """Number of table entries f_k < u, given that the first k0 (a multiple of 8, <= the
+    table's length) all are; extends the table when u lies beyond it.
 
     The CDF is nondecreasing, so the first k with u <= f_k is the number of f_k < u:
     branch-free counts over blocks of 8 entries (SIMD), the next block only when all of
     the block's entries are below u."""
-    c = np.int64(k0)   # not a literal (one compiled `_extend`)
+    t_n = np.int64(meta[2])
+    c = np.int64(k0)
     while True:
-        k1 = min(k0 + _BLOCK, t_n)
+        k1 = k0 + _BLOCK
+        if k1 > t_n:
+            k1 = t_n
         for k in range(k0, k1):
             c += u > cdf[k]
         if c < k1 or k1 == t_n:
@@ -124,17 +127,18 @@ def _count(u, k0, lam, t_n, cdf, meta):
         k0 = k1
     if c == t_n:
         c = _extend(u, c, lam, cdf, meta)
-        t_n = np.int64(meta[2])
-    return c, t_n
+    return c
 
 
 @njit(cache=True, inline="always")
-def _events(n, i0, i1, param, ev_row, ev_cnt, nev, cdf, meta, high_mean):
+def _events(n, i0, i1, param, work, ev_row, ev_cnt, nev, cdf, meta, high_mean):
     """Append (row, count) of the Poisson cells i0..i1-1 spiking in step n; return the new
     fill level. Reads the derived rows ``P_PSTART_STEP``, ``P_PSTOP_STEP``, ``P_PLAM``.
-    ``ev_row`` and ``ev_cnt`` must hold ``nev + (i1 - i0)`` entries: their tails serve as
-    scratch (the uniforms, the counts of a one-rate group). Counts of means above
-    `INVERSION_MAX` come from ``high_mean(key, n, lam)`` (`poisson_count`).
+    ``ev_row`` and ``ev_cnt`` must hold ``nev + (i1 - i0)`` entries: the tail of
+    ``ev_row`` serves as scratch (the counts of a one-rate group), and so does row 0 of
+    the step loop's scratch ``work`` at the cells' columns (the uniforms; no model update
+    uses the columns of Poisson cells). Counts of means above `INVERSION_MAX` come from
+    ``high_mean(key, n, lam)`` (`poisson_count`).
 
     Counts up to `INVERSION_MAX` come from inversion with one uniform, reading the CDF from
     the caller's table `cdf` (`new_table`; ``meta = [lam, last p, length]``). The table
@@ -147,10 +151,8 @@ def _events(n, i0, i1, param, ev_row, ev_cnt, nev, cdf, meta, high_mean):
     t_lam = meta[0]
     t_n = np.int64(meta[2])
     m = i1 - i0
-    # pass 1 (SIMD over cells, no branch): the uniform u_0 of every cell, written to the
-    # free tail of ev_cnt (one entry per cell at most follows nev) viewed as float64;
-    # pass 2 reads u before it writes any entry at or below its position
-    us = ev_cnt[nev:nev + m].view(np.float64)
+    # pass 1 (SIMD over cells, no branch): the uniform u_0 of every cell
+    us = work[0, i0:i1]
     keys = param[P_PKEY, i0:i1]
     cn = np.uint64(n) * _C1 + np.uint64(1)
     mc = _mix(cn)
@@ -167,9 +169,12 @@ def _events(n, i0, i1, param, ev_row, ev_cnt, nev, cdf, meta, high_mean):
     uniform = True
     for j in range(m):
         uniform &= lams[j] == lam0
+    cnt = ev_row[nev:nev + m]   # free scratch too, read before written
+    pre = 0   # table entries known to lie below u (one-rate pass)
     if uniform and 0.0 < lam0 <= INVERSION_MAX:
         # one rate: count f_k < u for k < 8 across the cells (SIMD over cells, the table
-        # extended to 8 entries by the same recurrence), then finish the rare counts of 8
+        # extended to 8 entries by the same recurrence); the loop below finishes the rare
+        # counts of 8
         if lam0 != t_lam:
             t_lam = lam0
             cdf[0] = math.exp(-lam0)
@@ -184,39 +189,32 @@ def _events(n, i0, i1, param, ev_row, ev_cnt, nev, cdf, meta, high_mean):
                 cdf[k] = cdf[k - 1] + p
             meta[1] = p
             meta[2] = float(_BLOCK)
-            t_n = _BLOCK
-        cnt = ev_row[nev:nev + m]   # free scratch too, read before written
         for j in range(m):
             cnt[j] = 0
         for k in range(_BLOCK):
             f = cdf[k]
             for j in range(m):
                 cnt[j] += us[j] > f
-        for j in range(m):
-            c = cnt[j]
-            if c == _BLOCK:
-                c, t_n = _count(us[j], _BLOCK, lam0, t_n, cdf, meta)
-            ev_row[nev] = i0 + j
-            ev_cnt[nev] = c
-            nev += 1 if c > 0 else 0
-        return nev
+        pre = _BLOCK
     for j in range(m):
         u = us[j]
-        if u < 0.0:
-            continue
         lam = lams[j]
-        if lam <= INVERSION_MAX:
+        c = np.int64(0)
+        if u < 0.0:
+            pass
+        elif lam > INVERSION_MAX:
+            c = high_mean(np.int64(keys[j]), n, lam)
+        elif pre > 0 and cnt[j] < pre:
+            c = cnt[j]
+        else:
             if lam != t_lam:
                 t_lam = lam
                 cdf[0] = math.exp(-lam)
                 meta[0] = lam
                 meta[1] = cdf[0]
                 meta[2] = 1.0
-                t_n = 1
-            c, t_n = _count(u, 0, lam, t_n, cdf, meta)
-        else:
-            c = high_mean(np.int64(keys[j]), n, lam)
-        # branch-free append: the slot at nev (<= this cell's u) is free either way
+            c = _count(u, pre, lam, cdf, meta)
+        # branch-free append: the slot at nev (at or below cnt[j]'s) is free either way
         ev_row[nev] = i0 + j
         ev_cnt[nev] = c
         nev += 1 if c > 0 else 0
@@ -224,28 +222,28 @@ def _events(n, i0, i1, param, ev_row, ev_cnt, nev, cdf, meta, high_mean):
 
 
 @njit(cache=True)
-def poisson_events(n, i0, i1, param, ev_row, ev_cnt, nev, cdf, meta):
+def poisson_events(n, i0, i1, param, work, ev_row, ev_cnt, nev, cdf, meta):
     """`_events` with Hörmann's PTRS for means above `INVERSION_MAX`."""
-    return _events(n, i0, i1, param, ev_row, ev_cnt, nev, cdf, meta,
+    return _events(n, i0, i1, param, work, ev_row, ev_cnt, nev, cdf, meta,
                    poisson_count)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _no_high_mean(key, n, lam):
     """Stand-in for `poisson_count` in `poisson_events_low` (never called there)."""
     return np.int64(0)
 
 
 @njit(cache=True)
-def poisson_events_low(n, i0, i1, param, ev_row, ev_cnt, nev, cdf, meta):
+def poisson_events_low(n, i0, i1, param, work, ev_row, ev_cnt, nev, cdf, meta):
     """`_events` for networks whose Poisson means are all at most `INVERSION_MAX` (the
     step loop then uses this one, see `needs_ptrs`): PTRS is not compiled."""
-    return _events(n, i0, i1, param, ev_row, ev_cnt, nev, cdf, meta,
+    return _events(n, i0, i1, param, work, ev_row, ev_cnt, nev, cdf, meta,
                    _no_high_mean)
 
 
 @njit(cache=True)
-def no_poisson_events(n, i0, i1, param, ev_row, ev_cnt, nev, cdf, meta):
+def no_poisson_events(n, i0, i1, param, work, ev_row, ev_cnt, nev, cdf, meta):
     """Stand-in for `poisson_events` in step loops of networks without SpikeSourcePoisson
     cells (never called there)."""
     return nev

@@ -67,6 +67,7 @@ def _advance_window(t, w0, w1, par, chunk_base, dt, pieces, state, param, refr, 
     for n in range(w0, w1):
         wb_off[par, t, n - w0] = nb
         k = n - chunk_base
+        #: begin sources
         for s in range(n_src):   # current sources: this part's targets only
             for j in range(cs_ptr[s], cs_ptr[s + 1]):
                 if lo <= cs_tgt[j] < hi:
@@ -76,12 +77,13 @@ def _advance_window(t, w0, w1, par, chunk_base, dt, pieces, state, param, refr, 
             for j in range(cs_ptr[s], cs_ptr[s + 1]):
                 if lo <= cs_tgt[j] < hi:
                     iinj[cs_tgt[j]] += a
+        #: end sources
         for p in range(pc_ptr[t], pc_ptr[t + 1]):   # pieces in row order
             i0 = pc_start[p]
             i1 = pc_stop[p]
             nb0 = nb
             if pc_kind[p] == K_POISSON:
-                nb = poisson_events(n, i0, i1, param, rows, cnts, nb, cdf[t], meta[t])
+                nb = poisson_events(n, i0, i1, param, work, rows, cnts, nb, cdf[t], meta[t])
                 slot = n % L
                 for i in range(i0, i1):
                     ring[slot, i] = 0.0
@@ -91,6 +93,7 @@ def _advance_window(t, w0, w1, par, chunk_base, dt, pieces, state, param, refr, 
                                   iinj, rows, nb, work)
                 for j in range(nb0, nb):
                     cnts[j] = 1
+        #: begin channels
         for c in range(n_ch):   # analog samples of this part's rows
             if (n + 1 - ch_phase[c]) % ch_int[c] == 0:
                 done = 0   # samples of channel c taken earlier in this window
@@ -104,6 +107,7 @@ def _advance_window(t, w0, w1, par, chunk_base, dt, pieces, state, param, refr, 
                     r = ch_row[p0 + j]
                     if lo <= r < hi:
                         rbuf[base + j] = state[ch_var[p0 + j], r]
+        #: end channels
     wb_off[par, t, w1 - w0] = nb
 
 
@@ -222,10 +226,12 @@ def run_windows_persistent(n_begin, n_end, chunk_base, dt, D, bounds, pc_kind, p
                                 refr, ring, (cs_amp, cs_ptr, cs_tgt), iinj,
                                 (ch_int, ch_phase, ch_ptr, ch_row, ch_var, ch_base, chc[t],
                                  rbuf), work, (wb_row, wb_cnt, wb_off), cdf, meta)
+                #: begin channels
                 for c in range(ch_int.shape[0]):
                     for n in range(w0, w1):
                         if (n + 1 - ch_phase[c]) % ch_int[c] == 0:
                             chc[t, c] += 1
+                #: end channels
                 if t == 0:   # atomics: numba's parfor would hoist a plain spk_n[0] read
                     atomic_store(snap, 8 * par, atomic_load(spk_n, 0))
                 barrier(sync, T)
@@ -288,43 +294,59 @@ def run_steps(n_begin, n_end, chunk_base, dt,
         if spk_n[0] + n_rec_spk > cap or h_full[0] > 0:
             return n
         # Poisson sources of this step (counter-based: recomputing them is harmless)
+        # (their ring columns are cleared here: `update_group` has no Poisson branch)
         nev = np.int64(0)
         for g in range(n_groups):
             if g_kind[g] == K_POISSON:
-                nev = poisson_events(n, g_start[g], g_stop[g], param, ev_row, ev_cnt, nev,
-                                     cdf, meta)
+                nev = poisson_events(n, g_start[g], g_stop[g], param, work, ev_row, ev_cnt,
+                                     nev, cdf, meta)
+                for i in range(g_start[g], g_stop[g]):
+                    ring[n % L, i] = 0.0
+                    ring[n % L, N + i] = 0.0
         k = n - chunk_base
         # 1. injected currents for this step (current sources, gap junctions)
+        #: begin sources
         for s in range(n_src):
             for j in range(cs_ptr[s], cs_ptr[s + 1]):
                 iinj[cs_tgt[j]] = 0.0
+        #: end sources
+        #: begin gap
         for j in range(g_rows.shape[0]):
             iinj[g_rows[j]] = 0.0
+        #: end gap
+        #: begin sources
         for s in range(n_src):
             a = cs_amp[s, k]
             for j in range(cs_ptr[s], cs_ptr[s + 1]):
                 iinj[cs_tgt[j]] += a
+        #: end sources
+        #: begin gap
         if g_a.shape[0] > 0:
             gap_currents(g_a, g_b, g_w, state[S_V], iinj)
+        #: end gap
         # 2. spikes of external sources
         for e in range(ext_ptr[k], ext_ptr[k + 1]):
             row = ext_row[e]
             deliver(0, row, ext_emit[e], 1.0, L, ring, row_grp, grp_delay, grp_ptr, syn_tgt,
                     syn_w)
+            #: begin plastic
             if p_indptr[row + 1] > p_indptr[row]:
                 deliver_plastic(row, ext_emit[e], dt, L, ring, p_indptr, p_tgt, p_post, p_d,
                                 p_kind, p_w, p_par, p_st, p_key, p_seed, h_idx, h_t,
                                 h_head, h_cnt)
+            #: end plastic
         for e in range(nev):
             row = ev_row[e]
             cnt = ev_cnt[e]
             deliver_at(0, row, n % L, float(cnt), L, ring, row_grp, grp_delay, grp_ptr,
                        syn_tgt, syn_w)
+            #: begin plastic
             if p_indptr[row + 1] > p_indptr[row]:
                 for _ in range(cnt):
                     deliver_plastic(row, n, dt, L, ring, p_indptr, p_tgt, p_post, p_d,
                                     p_kind, p_w, p_par, p_st, p_key, p_seed, h_idx, h_t,
                                     h_head, h_cnt)
+            #: end plastic
             if rec_spk[row]:
                 c = spk_n[0]
                 spk_step[c] = n + 1
@@ -341,17 +363,20 @@ def run_steps(n_begin, n_end, chunk_base, dt,
             row = spiked[s]
             deliver_at(0, row, n % L, 1.0, L, ring, row_grp, grp_delay, grp_ptr, syn_tgt,
                        syn_w)
+            #: begin plastic
             if p_indptr[row + 1] > p_indptr[row]:
                 deliver_plastic(row, n, dt, L, ring, p_indptr, p_tgt, p_post, p_d, p_kind,
                                 p_w, p_par, p_st, p_key, p_seed, h_idx, h_t, h_head, h_cnt)
             if h_idx[row] >= 0:
                 record_post_spike(row, n + 1, h_idx, h_t, h_head, h_cnt, h_full)
+            #: end plastic
             if rec_spk[row]:
                 c = spk_n[0]
                 spk_step[c] = n + 1
                 spk_row[c] = row
                 spk_cnt[c] = 1
                 spk_n[0] = c + 1
+        #: begin channels
         # 5. analog recording
         for c in range(n_ch):
             if (n + 1 - ch_phase[c]) % ch_int[c] == 0:
@@ -361,4 +386,5 @@ def run_steps(n_begin, n_end, chunk_base, dt,
                 for j in range(width):
                     rbuf[base + j] = state[ch_var[p0 + j], ch_row[p0 + j]]
                 ch_count[c] += 1
+        #: end channels
     return n_end

@@ -89,7 +89,11 @@ def after_window(w0, w1, par, rec_spk, spk_step, spk_row, spk_cnt, spk_n, ch_int
 @njit(cache=True, inline="always")
 def window_length(w0, n_end, D, wb_off, spk_n, n_rec_spk, cap):
     """Steps of the next window; 0 when the record buffer might overflow in it."""
-    W = min(D, wb_off.shape[2] - 1, n_end - w0)
+    W = n_end - w0   # min(D, buffer length, steps left), without numba's min overload
+    if D < W:
+        W = D
+    if wb_off.shape[2] - 1 < W:
+        W = wb_off.shape[2] - 1
     if spk_n[0] + n_rec_spk * W > cap:
         return 0
     return W
