@@ -125,7 +125,8 @@ lamina_lag : second
 """
 _STOCHASTIC_TM_UPDATE = """
 h = t - lamina_lag - t_last
-u = lamina_seen*(U + u*(1 - U)*exp(-h/(tau_facil + int(tau_facil <= 0*ms)*ms))*int(tau_facil > 0*ms)) + (1 - lamina_seen)*U
+u_decay = exp(-h/(tau_facil + int(tau_facil <= 0*ms)*ms))*int(tau_facil > 0*ms)
+u = lamina_seen*(U + u*(1 - U)*u_decay) + (1 - lamina_seen)*U
 a = a + lamina_seen*(1 - a)*int(rand() < 1 - exp(-h/tau_rec))
 lamina_r = a*int(rand() < u)
 a = a - lamina_r
@@ -157,7 +158,8 @@ def synapse_code(synapse_type: Any, jump: str, tau_psc: str, weight_unit: str) -
             "lamina_w", "(lamina_w*int(rand() < p))")}, parameters={"p": ""})
     if name == "StochasticTsodyksMarkramSynapse":
         release = jump.replace("lamina_w", "(lamina_w*lamina_r)")
-        return SynapseCode(model=_STOCHASTIC_TM, on_pre={"pre": _STOCHASTIC_TM_UPDATE + release},
+        return SynapseCode(model=_STOCHASTIC_TM,
+                           on_pre={"pre": _STOCHASTIC_TM_UPDATE + release},
             parameters={"U": "", "tau_rec": "ms", "tau_facil": "ms"},
             initial={"u": 0.0, "a": 1.0, "lamina_seen": 0.0, "t_last": 0.0})
     if name == "STDPMechanism" and synapse_type.rule == "pair":
