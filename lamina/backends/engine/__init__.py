@@ -91,8 +91,11 @@ drivers of that module only. The first run of a new combination logs one line
 name hashes lamina's version, the combination, every model's rows and the source of every
 engine module, so an edited engine never runs a stale cached kernel. SpikeSourcePoisson
 means above 10 per step (Hörmann's PTRS) are part of the combination: a network without
-them compiles the draw without PTRS. ``LAMINA_ENGINE_ALL_MODELS=1`` compiles
-one loop with every family for all networks (the test suite sets it).
+them compiles the draw without PTRS. The optional parts of the loops (current sources,
+analog recording, dynamic synapses, gap junctions; ``#: begin NAME`` .. ``#: end NAME`` in
+`step_loop`) are generated only for networks that have them. ``LAMINA_ENGINE_ALL_MODELS=1``
+compiles one loop with every family and every optional part for all networks (the test
+suite sets it).
 
 Adding a model (e.g. a new integrate-and-fire variant ``IF_foo``), as
 `families.izhikevich` does it:
