@@ -270,16 +270,15 @@ class StaticStore:
         """The one weight of each projection when every pending piece holds one weight (a
         broadcast) and all pieces of a projection the same one, bit for bit, and none is
         NaN (the kernels' mark of a group without one weight); else None."""
-        bits: dict[int, int] = {}
+        first: dict[int, np.ndarray] = {}
         for plist in self.pending.values():
             for p in plist:
                 if len(p.w) > 1 and p.w.strides[0] != 0:
                     return None
-                v = p.w[:1]
-                if np.isnan(v[0]) or bits.setdefault(p.pid, int(v.view(_I64)[0])) != int(
-                        v.view(_I64)[0]):
+                v = first.setdefault(p.pid, p.w[:1])
+                if np.isnan(v[0]) or v.view(_I64)[0] != p.w[:1].view(_I64)[0]:
                     return None
-        return {pid: float(np.array([b], _I64).view(float)[0]) for pid, b in bits.items()}
+        return {pid: float(v[0]) for pid, v in first.items()}
 
     def _segment_weights(self, w: np.ndarray) -> np.ndarray:
         """Per segment: its weight where all of its weights are bit-for-bit equal (and not
