@@ -460,13 +460,16 @@ class Projection:
     def _evaluate_existing(self, name: str, value: Any, pre_idx: np.ndarray,
                            post_idx: np.ndarray) -> np.ndarray:
         """`_evaluate` for existing connections (`_resolved`: over several MPI processes,
-        this process's). A RandomDistribution is drawn in (pre, post) order (a pair's
+        this process's). A RandomDistribution (and, in one process, an array of one value
+        per connection, as `get` lists them) is drawn in (pre, post) order (a pair's
         connections in connection order), whatever order the backend keeps them in; over
         several MPI processes once for the connections of all (a collective call), each
         process taking its own: the values do not depend on the backend or the number of
         processes (with a parallel-safe RNG)."""
         dist = self._sim.distribution
-        if not isinstance(value, RandomDistribution):
+        if not dist.distributed and _per_connection(value):
+            pass   # one value per connection: in the (pre, post) order `get` lists them
+        elif not isinstance(value, RandomDistribution):
             return self._evaluate(name, value, pre_idx, post_idx)
         if not dist.distributed:
             if _pair_sorted(pre_idx, post_idx):   # the engine's order: nothing to sort
