@@ -44,6 +44,14 @@ def _positions(all_ids: np.ndarray, ids: np.ndarray, dtype: type) -> np.ndarray:
     return order[np.searchsorted(all_ids, ids, sorter=order)].astype(dtype)
 
 
+def _pair_sorted(pre: np.ndarray, post: np.ndarray) -> bool:
+    """Whether connections are in (pre, post) order already."""
+    if len(pre) < 2:
+        return True
+    dpre = np.diff(np.asarray(pre, np.int64))
+    return bool(np.all((dpre > 0) | ((dpre == 0) & (np.diff(np.asarray(post, np.int64)) >= 0))))
+
+
 def _per_connection(value: Any) -> bool:
     """Whether a connection attribute's value is one number per connection (a 1-D
     sequence, not an expression or a function)."""
@@ -452,13 +460,25 @@ class Projection:
     def _evaluate_existing(self, name: str, value: Any, pre_idx: np.ndarray,
                            post_idx: np.ndarray) -> np.ndarray:
         """`_evaluate` for existing connections (`_resolved`: over several MPI processes,
-        this process's). A RandomDistribution is then drawn once for the connections of
-        all processes, in (pre, post) order (a collective call), and each process takes its
-        own: the values do not depend on the number of processes (with a parallel-safe
-        RNG), and agree with one process where its connection order is (pre, post)."""
+        this process's). A RandomDistribution (and, in one process, an array of one value
+        per connection, as `get` lists them) is drawn in (pre, post) order (a pair's
+        connections in connection order), whatever order the backend keeps them in; over
+        several MPI processes once for the connections of all (a collective call), each
+        process taking its own: the values do not depend on the backend or the number of
+        processes (with a parallel-safe RNG)."""
         dist = self._sim.distribution
-        if not (isinstance(value, RandomDistribution) and dist.distributed):
+        if not dist.distributed and _per_connection(value):
+            pass   # one value per connection: in the (pre, post) order `get` lists them
+        elif not isinstance(value, RandomDistribution):
             return self._evaluate(name, value, pre_idx, post_idx)
+        if not dist.distributed:
+            if _pair_sorted(pre_idx, post_idx):   # the engine's order: nothing to sort
+                return self._evaluate(name, value, pre_idx, post_idx)
+            order = np.lexsort((post_idx, pre_idx))
+            drawn = self._evaluate(name, value, pre_idx[order], post_idx[order])
+            out = np.empty_like(drawn)
+            out[order] = drawn
+            return out
         parts = dist.comm.allgather((np.asarray(pre_idx, np.int64),
                                      np.asarray(post_idx, np.int64)))
         offset = sum(len(p[0]) for p in parts[:dist.rank])
@@ -624,7 +644,10 @@ class Projection:
             parts = dist.comm.allgather((pre, post, columns))
             pre, post = (np.concatenate([p[k] for p in parts]) for k in (0, 1))
             columns = [np.concatenate([p[2][c] for p in parts]) for c in range(len(names))]
-            order = np.lexsort((post, pre))   # by (pre, post), each rank's order kept
+        if (gather or not dist.distributed) and not _pair_sorted(pre, post):
+            # by (pre, post), a pair's connections in connection order: the same list for
+            # any backend and number of processes
+            order = np.lexsort((post, pre))
             pre, post, columns = pre[order], post[order], [c[order] for c in columns]
         if format == "list":
             rows = np.column_stack([pre, post, *columns]) if with_address \
