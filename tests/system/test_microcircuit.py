@@ -180,3 +180,45 @@ def test_downscaled_engine_against_native_nest(mc, monkeypatch):
     def overall(r):
         return sum(r["rates"][p] * k for p, k in zip(mc.POPULATIONS, n)) / n.sum()
     assert overall(ours) == pytest.approx(overall(theirs), rel=0.2)
+
+
+@pytest.fixture()
+def mpi_scaling(monkeypatch):
+    monkeypatch.syspath_prepend(BENCHMARKS)
+    return importlib.import_module("mpi_scaling")
+
+
+def test_full_scale_exchange_extrapolation(mpi_scaling, mc, capsys):
+    """Every rank receives every spike of the full network once per 0.1 ms window: at
+    3.2 Hz (the paper's mean) 77,169 x 3.2 Hz x 0.1 ms spikes of 16 B; the modelled time
+    is latency x log2(P) + bytes / bandwidth, per window and x 10,000 per model second."""
+    rows = [{"kind": "strong", "ranks": 2, "threads": 1, "rate_hz": 10.0, "size": 0.02}]
+    mpi_scaling.full_scale_extrapolation(rows, latency=50e-6, bandwidth=10.0)
+    out = capsys.readouterr().out
+    spikes = 77169 * 10.0 * 1e-4
+    assert f"| 64 | {spikes:,.1f} | {16 * spikes:,.0f} B |" in out
+    t64 = 50e-6 * 6 + 16 * spikes / 10e9
+    assert f"{t64 * 1e6:,.0f} us | {t64 * 1e4:.2f} s |" in out
+    paper = sum(r * n for r, n in zip(mc.PAPER_RATES, mc.N_FULL)) / sum(mc.N_FULL)
+    assert f"{paper:.1f} Hz (paper, full scale)" in out
+
+
+@pytest.mark.slow
+def test_mpi_scaling_worker_builds_the_microcircuit(mc):
+    """The worker of `mpi_scaling.py --network microcircuit`, one process (no mpiexec):
+    it reports the network's cells and synapses and a positive rate."""
+    import json
+    import subprocess
+    import sys
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([REPO] + [p for p in [env.get("PYTHONPATH")] if p])
+    proc = subprocess.run(
+        [sys.executable, os.path.join(BENCHMARKS, "mpi_scaling.py"), "--worker", "--network",
+         "microcircuit", "--size", "0.005", "--duration", "20"],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    line = next(x for x in proc.stdout.splitlines() if x.startswith("RESULT "))
+    r = json.loads(line[7:])
+    par = mc.parameters(0.005)
+    assert (r["cells"], r["synapses"], r["ranks"]) == (par["n_cells"], par["n_synapses"], 1)
+    assert r["rate_hz"] > 0
