@@ -1,5 +1,4 @@
 """Tests of lamina.connectors: connection statistics, determinism, files, bad input."""
-import time
 
 import numpy as np
 import pytest
@@ -122,14 +121,14 @@ def test_fixed_probability_uses_own_rng_over_context_rng():
 
 
 def test_fixed_probability_ten_million_connections():
+    """10^7 connections: the total within 5 sd of its binomial mean, every index in range
+    (its speed is measured by benchmarks/mpi_build.py and run_all.py, not here)."""
     n_pre, n_post, p = 20_000, 5_000, 0.1
-    t0 = time.perf_counter()
     pre, post, _ = FixedProbabilityConnector(p, rng=NumpyRNG(1)).connect_indices(
         make_ctx(n_pre, n_post))
-    elapsed = time.perf_counter() - t0
     expected = n_pre * n_post * p
-    assert abs(len(pre) - expected) < 5 * np.sqrt(expected)
-    assert elapsed < 5.0, f"10^7 connections took {elapsed:.2f} s"
+    assert abs(len(pre) - expected) < 5 * np.sqrt(expected * (1 - p))
+    assert 0 <= pre.min() and pre.max() < n_pre and 0 <= post.min() and post.max() < n_post
 
 
 # -- fixed number pre / post ------------------------------------------------------------
