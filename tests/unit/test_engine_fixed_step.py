@@ -13,9 +13,10 @@ from lamina.backends.engine import assemble
 from lamina.backends.engine import models as m
 from lamina.backends.engine.families import VARIANTS, family_of
 from lamina.backends.engine.fixed_step import (INTEGRATORS, RK4_TOL, check_integrator,
-                                               expeuler_step_cond_alpha,
-                                               expeuler_step_cond_exp, rk4_step_cond_alpha,
-                                               rk4_step_cond_exp)
+                                               expeuler_fused_cond_exp,
+                                               expeuler_step_cond_alpha, expeuler_v,
+                                               rk4_fused_cond_exp,
+                                               rk4_step_cond_alpha)
 from lamina.errors import InvalidParameterValueError
 
 EL, EE, EI, TM, CM, TE, TI = -60.0, 0.0, -80.0, 20.0, 0.2, 5.0, 10.0
@@ -47,8 +48,8 @@ def _exact_v(v0: float, ge0: float, dge0: float, gi0: float, dgi0: float, cur: f
 
 def _cells(n: int, seed: int, dt: float) -> dict[str, np.ndarray]:
     rng = np.random.default_rng(seed)
-    return {"V": rng.uniform(-80.0, -50.0, n), "GE": rng.exponential(0.03, n),
-            "GI": rng.exponential(0.1, n), "DGE": rng.exponential(0.01, n),
+    return {"V": rng.uniform(-80.0, -50.0, n), "GE": rng.exponential(0.01, n),
+            "GI": rng.exponential(0.04, n), "DGE": rng.exponential(0.01, n),
             "DGI": rng.exponential(0.02, n), "R": np.zeros(n, np.int64),
             "EL": np.full(n, EL), "EE": np.full(n, EE), "EI": np.full(n, EI),
             "IOFF": rng.uniform(0.0, 0.3, n), "II": np.zeros(n),
@@ -57,11 +58,20 @@ def _cells(n: int, seed: int, dt: float) -> dict[str, np.ndarray]:
 
 
 def _run_exp(step, c: dict, dt: float) -> tuple[np.ndarray, ...]:
+    """One fused IF_cond_exp step (`step`) of the cells `c` with the threshold out of
+    reach and no input; returns (V, g_e, g_i, ok) after it (finished cells only: the
+    others keep their state)."""
     n = len(c["V"])
-    ov, oe, oi, ok = (np.zeros(n) for _ in range(4))
-    rejected = step(n, dt, c["V"], c["GE"], c["GI"], c["R"], c["EL"], c["EE"], c["EI"],
-                    c["IOFF"], c["II"], c["ITM"], c["ICM"], c["PE"], c["PI"], ov, oe, oi, ok)
+    ov, oe, oi, rf = c["V"].copy(), c["GE"].copy(), c["GI"].copy(), c["R"].copy()
+    mark, ok = np.zeros(n), np.zeros(n)
+    rejected = step(n, dt, ov, oe, oi, rf, c["EL"], c["EE"], c["EI"], c["IOFF"], c["II"],
+                    c["ITM"], c["ICM"], c["PE"], c["PI"], np.full(n, np.inf), np.full(n, -70.0),
+                    np.full(n, 3.0), np.zeros(n), np.zeros(n), mark, ok)
     assert rejected == int(np.sum(ok == 0.0))
+    assert not mark.any()
+    fin = ok == 1.0
+    np.testing.assert_array_equal(rf[fin], np.maximum(c["R"][fin] - 1, 0))
+    np.testing.assert_array_equal(ov[~fin], c["V"][~fin])
     return ov, oe, oi, ok
 
 
@@ -95,14 +105,14 @@ def test_variants_are_picked_per_scheme() -> None:
 @pytest.mark.parametrize("dt", [0.1, 0.05])
 def test_rk4_step_within_tolerance_of_the_exact_solution(dt: float) -> None:
     c = _cells(300, 1, dt)
-    ov, oe, oi, ok = _run_exp(rk4_step_cond_exp, c, dt)
+    ov, oe, oi, ok = _run_exp(rk4_fused_cond_exp, c, dt)
     exact = np.array([_exact_v(c["V"][j], c["GE"][j], 0.0, c["GI"][j], 0.0,
                                c["IOFF"][j], dt) for j in range(300)])
     acc = ok == 1.0
     assert acc.mean() > 0.9
     assert np.max(np.abs(ov[acc] - exact[acc])) <= RK4_TOL
-    np.testing.assert_allclose(oe, c["GE"] * math.exp(-dt / TE), rtol=1e-14)
-    np.testing.assert_allclose(oi, c["GI"] * math.exp(-dt / TI), rtol=1e-14)
+    np.testing.assert_allclose(oe[acc], c["GE"][acc] * math.exp(-dt / TE), rtol=1e-14)
+    np.testing.assert_allclose(oi[acc], c["GI"][acc] * math.exp(-dt / TI), rtol=1e-14)
 
 
 def test_rk4_alpha_step_within_tolerance_of_the_exact_solution() -> None:
@@ -126,11 +136,11 @@ def test_rk4_hands_stiff_cells_to_the_adaptive_integrator() -> None:
     dt = 1.0    # a coarse step and strong conductances: the estimate exceeds RK4_TOL
     c = _cells(50, 3, dt)
     c["GI"] = np.full(50, 2.0)
-    _, _, _, ok = _run_exp(rk4_step_cond_exp, c, dt)
+    _, _, _, ok = _run_exp(rk4_fused_cond_exp, c, dt)
     assert np.all(ok == 0.0)
-    c["R"][:] = 3     # refractory: V is clamped, nothing to integrate
-    ov, _, _, ok = _run_exp(rk4_step_cond_exp, c, dt)
-    assert np.all(ok == 1.0) and np.array_equal(ov, c["V"])
+    c["R"][:] = 3     # refractory: V is held at v_reset, nothing to integrate
+    ov, _, _, ok = _run_exp(rk4_fused_cond_exp, c, dt)
+    assert np.all(ok == 1.0) and np.all(ov == -70.0)
 
 
 def test_exponential_euler_exact_for_constant_input_and_first_order_otherwise() -> None:
@@ -138,7 +148,7 @@ def test_exponential_euler_exact_for_constant_input_and_first_order_otherwise() 
     c = _cells(20, 4, dt)
     c["GE"][:] = 0.0
     c["GI"][:] = 0.0
-    ov, _, _, ok = _run_exp(expeuler_step_cond_exp, c, dt)
+    ov, _, _, ok = _run_exp(expeuler_fused_cond_exp, c, dt)
     v_inf = EL + c["IOFF"] * TM / CM
     np.testing.assert_allclose(ov, v_inf + (c["V"] - v_inf) * math.exp(-dt / TM), rtol=0,
                                atol=1e-12)
@@ -147,7 +157,7 @@ def test_exponential_euler_exact_for_constant_input_and_first_order_otherwise() 
     errs = []
     for h in (0.1, 0.05):
         c = _cells(20, 5, h)
-        ov, _, _, _ = _run_exp(expeuler_step_cond_exp, c, h)
+        ov, _, _, _ = _run_exp(expeuler_fused_cond_exp, c, h)
         exact = np.array([_exact_v(c["V"][j], c["GE"][j], 0.0, c["GI"][j], 0.0,
                                    c["IOFF"][j], h) for j in range(20)])
         errs.append(np.max(np.abs(ov - exact)))
@@ -168,3 +178,23 @@ def test_exponential_euler_alpha_conductances_exact() -> None:
     a0 = EL / TM + (c["GE"] * EE + c["GI"] * EI + c["IOFF"]) / CM
     np.testing.assert_allclose(ov, a0 / b0 + (c["V"] - a0 / b0) * np.exp(-dt * b0),
                                rtol=1e-13)
+
+
+def test_exponential_euler_polynomial_and_library_exp_agree() -> None:
+    """Where dt B is beyond the polynomial's range (a coarse step) the fused pass leaves
+    the cell to `expeuler_v` (math.exp); inside, the polynomial gives the same V."""
+    c = _cells(40, 7, 1.0)
+    c["GI"] = np.linspace(0.0, 0.4, 40)      # dt B from 0.05 to 2.05
+    for h in (1.0, 0.3):
+        c["PE"][:] = math.exp(-h / TE)
+        c["PI"][:] = math.exp(-h / TI)
+        ov, _, _, ok = _run_exp(expeuler_fused_cond_exp, c, h)
+        b0 = 1.0 / TM + (c["GE"] + c["GI"]) / CM
+        a0 = EL / TM + (c["GE"] * EE + c["GI"] * EI + c["IOFF"]) / CM
+        want = a0 / b0 + (c["V"] - a0 / b0) * np.exp(-h * b0)
+        inside = h * b0 <= 0.5
+        assert np.array_equal(ok == 1.0, inside) and inside.any() and (~inside).any()
+        np.testing.assert_allclose(ov[inside], want[inside], rtol=1e-14)
+        lib = [expeuler_v(c["V"][j], h, c["GE"][j], c["GI"][j], EL, EE, EI, c["IOFF"][j],
+                          1.0 / TM, 1.0 / CM) for j in range(40)]
+        np.testing.assert_allclose(lib, want, rtol=1e-14)
