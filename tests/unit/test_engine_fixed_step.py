@@ -13,9 +13,9 @@ from lamina.backends.engine import assemble
 from lamina.backends.engine import models as m
 from lamina.backends.engine.families import VARIANTS, family_of
 from lamina.backends.engine.fixed_step import (INTEGRATORS, RK4_TOL, check_integrator,
-                                               expeuler_fused_cond_exp,
+                                               expeuler_step_cond_exp,
                                                expeuler_step_cond_alpha, expeuler_v,
-                                               rk4_fused_cond_exp,
+                                               rk4_step_cond_exp,
                                                rk4_step_cond_alpha)
 from lamina.errors import InvalidParameterValueError
 
@@ -58,20 +58,12 @@ def _cells(n: int, seed: int, dt: float) -> dict[str, np.ndarray]:
 
 
 def _run_exp(step, c: dict, dt: float) -> tuple[np.ndarray, ...]:
-    """One fused IF_cond_exp step (`step`) of the cells `c` with the threshold out of
-    reach and no input; returns (V, g_e, g_i, ok) after it (finished cells only: the
-    others keep their state)."""
+    """One IF_cond_exp integration step (`step`) of the cells `c`: (V, g_e, g_i, ok)."""
     n = len(c["V"])
-    ov, oe, oi, rf = c["V"].copy(), c["GE"].copy(), c["GI"].copy(), c["R"].copy()
-    mark, ok = np.zeros(n), np.zeros(n)
-    rejected = step(n, dt, ov, oe, oi, rf, c["EL"], c["EE"], c["EI"], c["IOFF"], c["II"],
-                    c["ITM"], c["ICM"], c["PE"], c["PI"], np.full(n, np.inf), np.full(n, -70.0),
-                    np.full(n, 3.0), np.zeros(n), np.zeros(n), mark, ok)
+    ov, oe, oi, ok = (np.zeros(n) for _ in range(4))
+    rejected = step(n, dt, c["V"], c["GE"], c["GI"], c["R"], c["EL"], c["EE"], c["EI"],
+                    c["IOFF"], c["II"], c["ITM"], c["ICM"], c["PE"], c["PI"], ov, oe, oi, ok)
     assert rejected == int(np.sum(ok == 0.0))
-    assert not mark.any()
-    fin = ok == 1.0
-    np.testing.assert_array_equal(rf[fin], np.maximum(c["R"][fin] - 1, 0))
-    np.testing.assert_array_equal(ov[~fin], c["V"][~fin])
     return ov, oe, oi, ok
 
 
@@ -105,7 +97,7 @@ def test_variants_are_picked_per_scheme() -> None:
 @pytest.mark.parametrize("dt", [0.1, 0.05])
 def test_rk4_step_within_tolerance_of_the_exact_solution(dt: float) -> None:
     c = _cells(300, 1, dt)
-    ov, oe, oi, ok = _run_exp(rk4_fused_cond_exp, c, dt)
+    ov, oe, oi, ok = _run_exp(rk4_step_cond_exp, c, dt)
     exact = np.array([_exact_v(c["V"][j], c["GE"][j], 0.0, c["GI"][j], 0.0,
                                c["IOFF"][j], dt) for j in range(300)])
     acc = ok == 1.0
@@ -136,11 +128,11 @@ def test_rk4_hands_stiff_cells_to_the_adaptive_integrator() -> None:
     dt = 1.0    # a coarse step and strong conductances: the estimate exceeds RK4_TOL
     c = _cells(50, 3, dt)
     c["GI"] = np.full(50, 2.0)
-    _, _, _, ok = _run_exp(rk4_fused_cond_exp, c, dt)
+    _, _, _, ok = _run_exp(rk4_step_cond_exp, c, dt)
     assert np.all(ok == 0.0)
-    c["R"][:] = 3     # refractory: V is held at v_reset, nothing to integrate
-    ov, _, _, ok = _run_exp(rk4_fused_cond_exp, c, dt)
-    assert np.all(ok == 1.0) and np.all(ov == -70.0)
+    c["R"][:] = 3     # refractory: V is clamped, nothing to integrate
+    ov, _, _, ok = _run_exp(rk4_step_cond_exp, c, dt)
+    assert np.all(ok == 1.0) and np.array_equal(ov, c["V"])
 
 
 def test_exponential_euler_exact_for_constant_input_and_first_order_otherwise() -> None:
@@ -148,7 +140,7 @@ def test_exponential_euler_exact_for_constant_input_and_first_order_otherwise() 
     c = _cells(20, 4, dt)
     c["GE"][:] = 0.0
     c["GI"][:] = 0.0
-    ov, _, _, ok = _run_exp(expeuler_fused_cond_exp, c, dt)
+    ov, _, _, ok = _run_exp(expeuler_step_cond_exp, c, dt)
     v_inf = EL + c["IOFF"] * TM / CM
     np.testing.assert_allclose(ov, v_inf + (c["V"] - v_inf) * math.exp(-dt / TM), rtol=0,
                                atol=1e-12)
@@ -157,7 +149,7 @@ def test_exponential_euler_exact_for_constant_input_and_first_order_otherwise() 
     errs = []
     for h in (0.1, 0.05):
         c = _cells(20, 5, h)
-        ov, _, _, _ = _run_exp(expeuler_fused_cond_exp, c, h)
+        ov, _, _, _ = _run_exp(expeuler_step_cond_exp, c, h)
         exact = np.array([_exact_v(c["V"][j], c["GE"][j], 0.0, c["GI"][j], 0.0,
                                    c["IOFF"][j], h) for j in range(20)])
         errs.append(np.max(np.abs(ov - exact)))
@@ -181,20 +173,20 @@ def test_exponential_euler_alpha_conductances_exact() -> None:
 
 
 def test_exponential_euler_polynomial_and_library_exp_agree() -> None:
-    """Where dt B is beyond the polynomial's range (a coarse step) the fused pass leaves
-    the cell to `expeuler_v` (math.exp); inside, the polynomial gives the same V."""
+    """Where dt B is beyond the polynomial's range (a coarse step) the step uses
+    `expeuler_v` (math.exp); inside, the polynomial gives the same V."""
     c = _cells(40, 7, 1.0)
     c["GI"] = np.linspace(0.0, 0.4, 40)      # dt B from 0.05 to 2.05
     for h in (1.0, 0.3):
         c["PE"][:] = math.exp(-h / TE)
         c["PI"][:] = math.exp(-h / TI)
-        ov, _, _, ok = _run_exp(expeuler_fused_cond_exp, c, h)
+        ov, _, _, ok = _run_exp(expeuler_step_cond_exp, c, h)
         b0 = 1.0 / TM + (c["GE"] + c["GI"]) / CM
         a0 = EL / TM + (c["GE"] * EE + c["GI"] * EI + c["IOFF"]) / CM
         want = a0 / b0 + (c["V"] - a0 / b0) * np.exp(-h * b0)
         inside = h * b0 <= 0.5
-        assert np.array_equal(ok == 1.0, inside) and inside.any() and (~inside).any()
-        np.testing.assert_allclose(ov[inside], want[inside], rtol=1e-14)
+        assert np.all(ok == 1.0) and inside.any() and (~inside).any()
+        np.testing.assert_allclose(ov, want, rtol=1e-14)
         lib = [expeuler_v(c["V"][j], h, c["GE"][j], c["GI"][j], EL, EE, EI, c["IOFF"][j],
                           1.0 / TM, 1.0 / CM) for j in range(40)]
         np.testing.assert_allclose(lib, want, rtol=1e-14)

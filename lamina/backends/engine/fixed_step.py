@@ -39,25 +39,24 @@ picks the scheme (`INTEGRATORS`; `families.VARIANTS` compiles only the one in us
     about 3 %). Offered to reproduce Brian 2's results, not for speed: it costs about what
     "rk4" does.
 
-For IF_cond_exp, ``*_fused_cond_exp`` make the whole step (integration, refractory
-clamp, threshold and reset, ring input) one branch-free pass over the group (SIMD; state
-read and written once) and leave the cells they cannot finish (``ok[j] = 0``, state
-untouched) to a scalar pass (`families.lif_cond`). For IF_cond_alpha, ``*_step_cond_alpha``
-integrate only, as `integrators.full_step_cond_alpha`. Each cell's update depends on its
-own state alone, so results are the same for any thread count or run split.
+Each ``*_step_*`` function makes one branch-free pass over a group (SIMD) and writes the
+new state to scratch rows with ``ok[j] = 0`` for the cells it did not finish; the family
+update (`families.lif_cond`) integrates those with `integrators.fallback_cond_exp` /
+``_alpha`` and then applies refractoriness, threshold, reset and the ring input as for
+"rkf45". Each cell's update depends on its own state alone, so results are the same for
+any thread count or run split.
 """
 from __future__ import annotations
 
 import math
 
-import numpy as np
 from numba import njit
 
 from lamina.errors import InvalidParameterValueError
 
 __all__ = ["INTEGRATORS", "DEFAULT_INTEGRATOR", "RK4_TOL", "check_integrator",
-           "rk4_fused_cond_exp", "expeuler_fused_cond_exp", "expeuler_v",
-           "rk4_step_cond_alpha", "expeuler_step_cond_alpha"]
+           "rk4_step_cond_exp", "rk4_step_cond_alpha", "expeuler_step_cond_exp",
+           "expeuler_step_cond_alpha", "expeuler_v"]
 
 #: the integration schemes of the conductance-based LIF cells, with what each guarantees
 INTEGRATORS: dict[str, str] = {
@@ -102,6 +101,47 @@ def _rk4_v(v, h, a0, b0, am, bm, a1, b1):
     # k4 - k5 = -b1 (y4 - v1): the 3rd-order FSAL solution differs by h/6 (k4 - k5)
     est = (h / 6.0) * abs(b1 * (y4 - v1))
     return v1, est
+
+
+@njit(cache=True)
+def rk4_step_cond_exp(n, dt, V, GE, GI, R, EL, EE, EI, IOFF, II, ITM, ICM, PE, PI,
+                      ov, oe, oi, ok):
+    """The "rk4" step of n IF_cond_exp cells: new V, g_e, g_i to ov/oe/oi; ok[j] = 1
+    where the error estimate is within `RK4_TOL`, else 0 (the caller redoes those cells).
+    Returns the number of cells with ok = 0."""
+    rejected = 0
+    for j in range(n):
+        v = V[j]
+        ge = GE[j]
+        gi = GI[j]
+        pe = PE[j]
+        pi = PI[j]
+        sme = math.sqrt(pe)
+        smi = math.sqrt(pi)
+        itm = ITM[j]
+        icm = ICM[j]
+        ee = EE[j]
+        ei = EI[j]
+        base = EL[j] * itm + (IOFF[j] + II[j]) * icm
+        gem = ge * sme
+        gim = gi * smi
+        ge1 = ge * pe
+        gi1 = gi * pi
+        a0 = base + (ge * ee + gi * ei) * icm
+        b0 = itm + (ge + gi) * icm
+        am = base + (gem * ee + gim * ei) * icm
+        bm = itm + (gem + gim) * icm
+        a1 = base + (ge1 * ee + gi1 * ei) * icm
+        b1 = itm + (ge1 + gi1) * icm
+        v1, est = _rk4_v(v, dt, a0, b0, am, bm, a1, b1)
+        clamp = R[j] > 0
+        ov[j] = v if clamp else v1
+        oe[j] = ge1
+        oi[j] = gi1
+        good = clamp or est <= RK4_TOL
+        ok[j] = 1.0 if good else 0.0
+        rejected += 0 if good else 1
+    return rejected
 
 
 @njit(cache=True)
@@ -175,6 +215,39 @@ def _exp_neg_poly(x):
     return acc * y + 1.0
 
 
+@njit(cache=True, error_model="numpy")   # no zero-division check: the loop vectorises
+def expeuler_step_cond_exp(n, dt, V, GE, GI, R, EL, EE, EI, IOFF, II, ITM, ICM, PE, PI,
+                           ov, oe, oi, ok):
+    """The "exponential_euler" step of n IF_cond_exp cells (Brian 2's scheme for V, exact
+    conductances); every cell is finished here (ok = 1), returns 0."""
+    far = 0
+    for j in range(n):
+        v = V[j]
+        ge = GE[j]
+        gi = GI[j]
+        itm = ITM[j]
+        icm = ICM[j]
+        a0 = EL[j] * itm + (IOFF[j] + II[j] + ge * EE[j] + gi * EI[j]) * icm
+        b0 = itm + (ge + gi) * icm
+        x = dt * b0
+        inside = x <= _EXP_POLY_MAX
+        vinf = a0 / b0
+        v1 = vinf + (v - vinf) * _exp_neg_poly(x if inside else 0.0)
+        ov[j] = v if R[j] > 0 else v1
+        oe[j] = ge * PE[j]
+        oi[j] = gi * PI[j]
+        ok[j] = 1.0 if inside else 0.0
+        far += 0 if inside else 1
+    if far:    # dt B beyond the polynomial's range: the library exponential
+        for j in range(n):
+            if ok[j] == 0.0:
+                ov[j] = V[j] if R[j] > 0 else expeuler_v(V[j], dt, GE[j], GI[j], EL[j],
+                                                         EE[j], EI[j], IOFF[j] + II[j],
+                                                         ITM[j], ICM[j])
+                ok[j] = 1.0
+    return 0
+
+
 @njit(cache=True, error_model="numpy")
 def expeuler_step_cond_alpha(n, dt, V, GE, DGE, GI, DGI, R, EL, EE, EI, IOFF, II, ITM, ICM,
                              PE, PI, ov, oe, ode, oi, odi, ok):
@@ -212,93 +285,6 @@ def expeuler_step_cond_alpha(n, dt, V, GE, DGE, GI, DGI, R, EL, EE, EI, IOFF, II
                                                          ITM[j], ICM[j])
                 ok[j] = 1.0
     return 0
-
-
-@njit(cache=True)
-def rk4_fused_cond_exp(n, dt, V, GE, GI, RF, EL, EE, EI, IOFF, II, ITM, ICM, PE, PI, VTH,
-                       VRESET, RSTEPS, RE, RI, mark, ok):
-    """The whole "rk4" step of n IF_cond_exp cells in one branch-free pass (state read and
-    written once): integration, refractory clamp, threshold and reset, the ring input
-    (RE/RI, cleared) added to g; mark[j] = 1 where cell j spiked. Cells whose error
-    estimate exceeds `RK4_TOL` are left untouched with ok[j] = 0 (their ring input too),
-    for the caller to redo. Returns their number."""
-    rejected = 0
-    for j in range(n):
-        v = V[j]
-        ge = GE[j]
-        gi = GI[j]
-        pe = PE[j]
-        pi = PI[j]
-        sme = math.sqrt(pe)
-        smi = math.sqrt(pi)
-        itm = ITM[j]
-        icm = ICM[j]
-        ee = EE[j]
-        ei = EI[j]
-        base = EL[j] * itm + (IOFF[j] + II[j]) * icm
-        gem = ge * sme
-        gim = gi * smi
-        ge1 = ge * pe
-        gi1 = gi * pi
-        a0 = base + (ge * ee + gi * ei) * icm
-        b0 = itm + (ge + gi) * icm
-        am = base + (gem * ee + gim * ei) * icm
-        bm = itm + (gem + gim) * icm
-        a1 = base + (ge1 * ee + gi1 * ei) * icm
-        b1 = itm + (ge1 + gi1) * icm
-        v1, est = _rk4_v(v, dt, a0, b0, am, bm, a1, b1)
-        r = RF[j]
-        ref = r > 0
-        good = ref or est <= RK4_TOL
-        spk = (not ref) and v1 >= VTH[j]
-        in_e = RE[j]
-        in_i = RI[j]
-        RF[j] = (r - 1 if ref else (np.int64(RSTEPS[j]) if spk else r)) if good else r
-        V[j] = (VRESET[j] if (ref or spk) else v1) if good else v
-        GE[j] = ge1 + in_e if good else ge
-        GI[j] = gi1 + in_i if good else gi
-        RE[j] = 0.0 if good else in_e
-        RI[j] = 0.0 if good else in_i
-        mark[j] = 1.0 if (good and spk) else 0.0
-        ok[j] = 1.0 if good else 0.0
-        rejected += 0 if good else 1
-    return rejected
-
-
-@njit(cache=True, error_model="numpy")
-def expeuler_fused_cond_exp(n, dt, V, GE, GI, RF, EL, EE, EI, IOFF, II, ITM, ICM, PE, PI,
-                            VTH, VRESET, RSTEPS, RE, RI, mark, ok):
-    """As `rk4_fused_cond_exp` with the "exponential_euler" step; cells left with
-    ok = 0 are those with dt B beyond the exponential's polynomial (`expeuler_v`)."""
-    rejected = 0
-    for j in range(n):
-        v = V[j]
-        ge = GE[j]
-        gi = GI[j]
-        itm = ITM[j]
-        icm = ICM[j]
-        a0 = EL[j] * itm + (IOFF[j] + II[j] + ge * EE[j] + gi * EI[j]) * icm
-        b0 = itm + (ge + gi) * icm
-        x = dt * b0
-        inside = x <= _EXP_POLY_MAX
-        vinf = a0 / b0
-        v1 = vinf + (v - vinf) * _exp_neg_poly(x if inside else 0.0)
-        r = RF[j]
-        ref = r > 0
-        good = ref or inside
-        spk = (not ref) and v1 >= VTH[j]
-        in_e = RE[j]
-        in_i = RI[j]
-        RF[j] = (r - 1 if ref else (np.int64(RSTEPS[j]) if spk else r)) if good else r
-        V[j] = (VRESET[j] if (ref or spk) else v1) if good else v
-        GE[j] = ge * PE[j] + in_e if good else ge
-        GI[j] = gi * PI[j] + in_i if good else gi
-        RE[j] = 0.0 if good else in_e
-        RI[j] = 0.0 if good else in_i
-        mark[j] = 1.0 if (good and spk) else 0.0
-        ok[j] = 1.0 if good else 0.0
-        rejected += 0 if good else 1
-    return rejected
 
 
 @njit(cache=True)

@@ -14,12 +14,11 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from lamina.backends.engine.fixed_step import (expeuler_fused_cond_exp,
-                                               expeuler_step_cond_alpha, expeuler_v,
-                                               rk4_fused_cond_exp, rk4_step_cond_alpha)
+from lamina.backends.engine.fixed_step import (expeuler_step_cond_alpha,
+                                               expeuler_step_cond_exp, rk4_step_cond_alpha,
+                                               rk4_step_cond_exp)
 from lamina.backends.engine.integrators import (fallback_cond_alpha, fallback_cond_exp,
-                                                full_step_cond_alpha, full_step_cond_exp,
-                                                rk_cond_exp)
+                                                full_step_cond_alpha, full_step_cond_exp)
 from lamina.backends.engine.models import (P_E_REV_E, P_E_REV_I, P_I_OFFSET, P_INV_CM,
                                            P_INV_TAU_E, P_INV_TAU_I, P_INV_TAU_M, P_P11E,
                                            P_P11I, P_PSC_INIT_E, P_PSC_INIT_I, P_REFR_STEPS,
@@ -54,22 +53,27 @@ def _post_cond_exp(i0, i1, slot, N, dt, state, param, refr, ring, work, spiked, 
     rsteps = param[P_REFR_STEPS, i0:i1]
     rf = refr[i0:i1]
     for j in range(i1 - i0):
+        # unconditional loads, & | on booleans, no float-to-integer conversion: selects
+        # only, so the loop compiles to SIMD (the refractory count starts in the scan)
         in_e = in_e_[j]
         in_i = in_i_[j]
         in_e_[j] = 0.0
         in_i_[j] = 0.0
         v = wv[j]
         r = rf[j]
+        th = vth[j]
+        reset = vreset[j]
         ref = r > 0
-        spk = (not ref) and v >= vth[j]
-        rf[j] = r - 1 if ref else (np.int64(rsteps[j]) if spk else r)
-        v_[j] = vreset[j] if (ref or spk) else v
+        spk = (r <= 0) & (v >= th)
+        rf[j] = r - 1 if ref else r
+        v_[j] = reset if (ref | spk) else v
         mark[j] = 1.0 if spk else 0.0
         ge_[j] = we[j] + in_e
         gi_[j] = wi[j] + in_i
         h_[j] = dt if ok[j] != 0.0 else wh[j]
     for j in range(i1 - i0):
         if mark[j] != 0.0:
+            rf[j] = np.int64(rsteps[j])
             spiked[nspk] = i0 + j
             nspk += 1
     return nspk
@@ -137,108 +141,38 @@ def update_cond_alpha(kind, i0, i1, n, N, L, dt, state, param, refr, ring, iinj,
                             nspk)
 
 
-@njit(cache=True)
-def _finish_cell_exp(i, slot, N, dt, v, ge, gi, state, param, refr, ring, work):
-    """Refractory clamp, threshold and reset, ring input for one IF_cond_exp cell whose
-    integration gave v, ge, gi (the scalar counterpart of the fused passes of
-    `fixed_step`); marks a spike in work row 7."""
-    in_e = ring[slot, i]
-    in_i = ring[slot, N + i]
-    ring[slot, i] = 0.0
-    ring[slot, N + i] = 0.0
-    spk = False
-    if refr[i] > 0:
-        refr[i] -= 1
-        v = param[P_V_RESET, i]
-    elif v >= param[P_V_THRESH, i]:
-        refr[i] = np.int64(param[P_REFR_STEPS, i])
-        v = param[P_V_RESET, i]
-        spk = True
-    state[S_V, i] = v
-    state[S_SYN_E, i] = ge + in_e
-    state[S_SYN_I, i] = gi + in_i
-    work[7, i] = 1.0 if spk else 0.0
-
-
-@njit(cache=True)
-def _redo_rk4_exp(i0, i1, slot, N, dt, state, param, refr, ring, iinj, work):
-    """The cells the fused "rk4" pass left (work row 5 = 0): adaptive RKF45 from the step
-    size of their previous RKF45 step (state row S_H), then the rest of the step."""
-    for i in range(i0, i1):
-        if work[5, i] != 0.0:
-            continue
-        v, ge, gi, h = rk_cond_exp(
-            state[S_V, i], state[S_SYN_E, i], state[S_SYN_I, i], state[S_H, i], dt,
-            refr[i] > 0, param[P_V_REST, i], param[P_E_REV_E, i], param[P_E_REV_I, i],
-            param[P_I_OFFSET, i] + iinj[i], param[P_INV_TAU_M, i], param[P_INV_CM, i],
-            param[P_INV_TAU_E, i], param[P_INV_TAU_I, i])
-        state[S_H, i] = h
-        _finish_cell_exp(i, slot, N, dt, v, ge, gi, state, param, refr, ring, work)
-
-
-@njit(cache=True)
-def _redo_expeuler_exp(i0, i1, slot, N, dt, state, param, refr, ring, iinj, work):
-    """The cells the fused "exponential_euler" pass left: the same step with the library
-    exponential."""
-    for i in range(i0, i1):
-        if work[5, i] != 0.0:
-            continue
-        ge = state[S_SYN_E, i]
-        gi = state[S_SYN_I, i]
-        v = expeuler_v(state[S_V, i], dt, ge, gi, param[P_V_REST, i], param[P_E_REV_E, i],
-                       param[P_E_REV_I, i], param[P_I_OFFSET, i] + iinj[i],
-                       param[P_INV_TAU_M, i], param[P_INV_CM, i])
-        _finish_cell_exp(i, slot, N, dt, v, ge * param[P_P11E, i], gi * param[P_P11I, i],
-                         state, param, refr, ring, work)
-
-
-@njit(cache=True, inline="always")
-def _append_marked(i0, i1, work, spiked, nspk):
-    """Append the cells marked in work row 7 to `spiked`, in row order."""
-    mark = work[7, i0:i1]
-    for j in range(i1 - i0):
-        if mark[j] != 0.0:
-            spiked[nspk] = i0 + j
-            nspk += 1
-    return nspk
-
-
 @njit(cache=True, inline="always")
 def update_cond_exp_rk4(kind, i0, i1, n, N, L, dt, state, param, refr, ring, iinj, spiked,
                         nspk, work):
-    """One "rk4" step of IF_cond_exp cells i0..i1-1 (`fixed_step`: one fused pass, the
-    cells it leaves by adaptive RKF45); returns the new spike count."""
-    slot = n % L
-    rejected = rk4_fused_cond_exp(
+    """One "rk4" step of IF_cond_exp cells i0..i1-1 (`fixed_step`; the cells it leaves
+    undone by adaptive RKF45); returns the new spike count."""
+    rejected = rk4_step_cond_exp(
         i1 - i0, dt, state[S_V, i0:i1], state[S_SYN_E, i0:i1], state[S_SYN_I, i0:i1],
         refr[i0:i1], param[P_V_REST, i0:i1], param[P_E_REV_E, i0:i1],
         param[P_E_REV_I, i0:i1], param[P_I_OFFSET, i0:i1], iinj[i0:i1],
         param[P_INV_TAU_M, i0:i1], param[P_INV_CM, i0:i1], param[P_P11E, i0:i1],
-        param[P_P11I, i0:i1], param[P_V_THRESH, i0:i1], param[P_V_RESET, i0:i1],
-        param[P_REFR_STEPS, i0:i1], ring[slot, i0:i1], ring[slot, N + i0:N + i1],
-        work[7, i0:i1], work[5, i0:i1])
+        param[P_P11I, i0:i1], work[0, i0:i1], work[1, i0:i1], work[2, i0:i1],
+        work[5, i0:i1])
     if rejected:
-        _redo_rk4_exp(i0, i1, slot, N, dt, state, param, refr, ring, iinj, work)
-    return _append_marked(i0, i1, work, spiked, nspk)
+        fallback_cond_exp(i0, i1, dt, state, param, refr, iinj, work)
+    return _post_cond_exp(i0, i1, n % L, N, dt, state, param, refr, ring, work, spiked,
+                          nspk)
 
 
 @njit(cache=True, inline="always")
 def update_cond_exp_expeuler(kind, i0, i1, n, N, L, dt, state, param, refr, ring, iinj,
                              spiked, nspk, work):
-    """One "exponential_euler" step of IF_cond_exp cells i0..i1-1 (`fixed_step`, one
-    fused pass); returns the new spike count."""
-    slot = n % L
-    rejected = expeuler_fused_cond_exp(
+    """One "exponential_euler" step of IF_cond_exp cells i0..i1-1 (`fixed_step`);
+    returns the new spike count."""
+    expeuler_step_cond_exp(
         i1 - i0, dt, state[S_V, i0:i1], state[S_SYN_E, i0:i1], state[S_SYN_I, i0:i1],
         refr[i0:i1], param[P_V_REST, i0:i1], param[P_E_REV_E, i0:i1],
         param[P_E_REV_I, i0:i1], param[P_I_OFFSET, i0:i1], iinj[i0:i1],
         param[P_INV_TAU_M, i0:i1], param[P_INV_CM, i0:i1], param[P_P11E, i0:i1],
-        param[P_P11I, i0:i1], param[P_V_THRESH, i0:i1], param[P_V_RESET, i0:i1],
-        param[P_REFR_STEPS, i0:i1], ring[slot, i0:i1], ring[slot, N + i0:N + i1],
-        work[7, i0:i1], work[5, i0:i1])
-    if rejected:
-        _redo_expeuler_exp(i0, i1, slot, N, dt, state, param, refr, ring, iinj, work)
-    return _append_marked(i0, i1, work, spiked, nspk)
+        param[P_P11I, i0:i1], work[0, i0:i1], work[1, i0:i1], work[2, i0:i1],
+        work[5, i0:i1])
+    return _post_cond_exp(i0, i1, n % L, N, dt, state, param, refr, ring, work, spiked,
+                          nspk)
 
 
 @njit(cache=True, inline="always")
