@@ -33,7 +33,7 @@ def make_setup(backend_name: str) -> Callable[..., int]:
             scheme of IF_cond_exp / IF_cond_alpha (`lamina.backends.engine.fixed_step`):
             ``"rk4"`` (default: RK4 at the time step with exactly decaying conductances, a
             cell's step redone by adaptive RKF45 where the embedded error estimate of V
-            exceeds 1e-5 mV; spikes as NEST's), ``"rkf45"`` (adaptive RKF45 every step,
+            exceeds 1e-4 mV; spikes as NEST's), ``"rkf45"`` (adaptive RKF45 every step,
             tolerance 1e-6: NEST's own scheme, V to round-off of NEST's), or
             ``"exponential_euler"`` (Brian 2's scheme, first order, no error control)
 

@@ -9,7 +9,7 @@ Integration methods
   the step and V to round-off.
 * IF_cond_exp, IF_cond_alpha: ``setup(integrator=...)`` (`fixed_step`): "rk4" (the
   default) RK4 at the step dt for V with exactly decaying conductances, cells whose
-  embedded error estimate exceeds 1e-5 mV redone by the adaptive RKF45 below; "rkf45"
+  embedded error estimate exceeds 1e-4 mV redone by the adaptive RKF45 below; "rkf45"
   adaptive embedded Runge-Kutta-Fehlberg 4(5) per neuron and step with absolute error
   tolerance 1e-6 (mV, uS), the last accepted internal step carried across steps (as
   NEST's GSL rkf45 use, see `integrators`); "exponential_euler" Brian 2's scheme. V
