@@ -13,9 +13,10 @@ from lamina.backends.engine import assemble
 from lamina.backends.engine import models as m
 from lamina.backends.engine.families import VARIANTS, family_of
 from lamina.backends.engine.fixed_step import (INTEGRATORS, RK4_TOL, check_integrator,
-                                               expeuler_step_cond_alpha,
-                                               expeuler_step_cond_exp, rk4_step_cond_alpha,
-                                               rk4_step_cond_exp)
+                                               expeuler_step_cond_exp,
+                                               expeuler_step_cond_alpha, expeuler_v,
+                                               rk4_step_cond_exp,
+                                               rk4_step_cond_alpha)
 from lamina.errors import InvalidParameterValueError
 
 EL, EE, EI, TM, CM, TE, TI = -60.0, 0.0, -80.0, 20.0, 0.2, 5.0, 10.0
@@ -47,8 +48,8 @@ def _exact_v(v0: float, ge0: float, dge0: float, gi0: float, dgi0: float, cur: f
 
 def _cells(n: int, seed: int, dt: float) -> dict[str, np.ndarray]:
     rng = np.random.default_rng(seed)
-    return {"V": rng.uniform(-80.0, -50.0, n), "GE": rng.exponential(0.03, n),
-            "GI": rng.exponential(0.1, n), "DGE": rng.exponential(0.01, n),
+    return {"V": rng.uniform(-80.0, -50.0, n), "GE": rng.exponential(0.01, n),
+            "GI": rng.exponential(0.04, n), "DGE": rng.exponential(0.01, n),
             "DGI": rng.exponential(0.02, n), "R": np.zeros(n, np.int64),
             "EL": np.full(n, EL), "EE": np.full(n, EE), "EI": np.full(n, EI),
             "IOFF": rng.uniform(0.0, 0.3, n), "II": np.zeros(n),
@@ -57,6 +58,7 @@ def _cells(n: int, seed: int, dt: float) -> dict[str, np.ndarray]:
 
 
 def _run_exp(step, c: dict, dt: float) -> tuple[np.ndarray, ...]:
+    """One IF_cond_exp integration step (`step`) of the cells `c`: (V, g_e, g_i, ok)."""
     n = len(c["V"])
     ov, oe, oi, ok = (np.zeros(n) for _ in range(4))
     rejected = step(n, dt, c["V"], c["GE"], c["GI"], c["R"], c["EL"], c["EE"], c["EI"],
@@ -101,8 +103,8 @@ def test_rk4_step_within_tolerance_of_the_exact_solution(dt: float) -> None:
     acc = ok == 1.0
     assert acc.mean() > 0.9
     assert np.max(np.abs(ov[acc] - exact[acc])) <= RK4_TOL
-    np.testing.assert_allclose(oe, c["GE"] * math.exp(-dt / TE), rtol=1e-14)
-    np.testing.assert_allclose(oi, c["GI"] * math.exp(-dt / TI), rtol=1e-14)
+    np.testing.assert_allclose(oe[acc], c["GE"][acc] * math.exp(-dt / TE), rtol=1e-14)
+    np.testing.assert_allclose(oi[acc], c["GI"][acc] * math.exp(-dt / TI), rtol=1e-14)
 
 
 def test_rk4_alpha_step_within_tolerance_of_the_exact_solution() -> None:
@@ -168,3 +170,23 @@ def test_exponential_euler_alpha_conductances_exact() -> None:
     a0 = EL / TM + (c["GE"] * EE + c["GI"] * EI + c["IOFF"]) / CM
     np.testing.assert_allclose(ov, a0 / b0 + (c["V"] - a0 / b0) * np.exp(-dt * b0),
                                rtol=1e-13)
+
+
+def test_exponential_euler_polynomial_and_library_exp_agree() -> None:
+    """Where dt B is beyond the polynomial's range (a coarse step) the step uses
+    `expeuler_v` (math.exp); inside, the polynomial gives the same V."""
+    c = _cells(40, 7, 1.0)
+    c["GI"] = np.linspace(0.0, 0.4, 40)      # dt B from 0.05 to 2.05
+    for h in (1.0, 0.3):
+        c["PE"][:] = math.exp(-h / TE)
+        c["PI"][:] = math.exp(-h / TI)
+        ov, _, _, ok = _run_exp(expeuler_step_cond_exp, c, h)
+        b0 = 1.0 / TM + (c["GE"] + c["GI"]) / CM
+        a0 = EL / TM + (c["GE"] * EE + c["GI"] * EI + c["IOFF"]) / CM
+        want = a0 / b0 + (c["V"] - a0 / b0) * np.exp(-h * b0)
+        inside = h * b0 <= 0.5
+        assert np.all(ok == 1.0) and inside.any() and (~inside).any()
+        np.testing.assert_allclose(ov, want, rtol=1e-14)
+        lib = [expeuler_v(c["V"][j], h, c["GE"][j], c["GI"][j], EL, EE, EI, c["IOFF"][j],
+                          1.0 / TM, 1.0 / CM) for j in range(40)]
+        np.testing.assert_allclose(lib, want, rtol=1e-14)

@@ -1,7 +1,9 @@
-"""The fixed-step schemes of the conductance-based cells (`setup(integrator=...)`,
-`lamina.backends.engine.fixed_step`) against NEST's iaf_cond_exp / iaf_cond_alpha, with
-the tolerances of the adaptive default (``test_engine_vs_nest_networks``): per cell the
-same spike count and spike times within 0.5 ms; networks within 1 % of NEST's count.
+"""The integration schemes of the conductance-based cells (`setup(integrator=...)`,
+`lamina.backends.engine.fixed_step`) other than the default against NEST's iaf_cond_exp /
+iaf_cond_alpha (the default, "rk4", is what ``test_engine_vs_nest_networks`` runs): the
+adaptive "rkf45" with the same tolerances (per cell the same spike count and spike times
+within 0.5 ms; networks within 1 % of NEST's count), Brian 2's "exponential_euler" with
+a looser one (no error control).
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import pytest
 import test_engine_vs_nest_networks as ref
 from lamina.backends.base import BackendConfig
 from lamina.backends.engine import EngineBackend
+from lamina.backends.engine.fixed_step import DEFAULT_INTEGRATOR
 from lamina.models import IF_cond_alpha, IF_cond_exp
 
 pytest.importorskip("nest")
@@ -31,17 +34,22 @@ def _with_integrator(monkeypatch: pytest.MonkeyPatch, integrator: str) -> None:
     monkeypatch.setattr(ref, "EngineBackend", backend)
 
 
+def test_default_is_rk4() -> None:
+    assert DEFAULT_INTEGRATOR == "rk4"
+    assert EngineBackend(BackendConfig()).integrator == "rk4"
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("model", [IF_cond_exp, IF_cond_alpha])
 @pytest.mark.parametrize("seed", [1, 2])
-def test_rk4_close_to_nest(monkeypatch: pytest.MonkeyPatch, model: type, seed: int) -> None:
-    _with_integrator(monkeypatch, "rk4")
+def test_rkf45_close_to_nest(monkeypatch: pytest.MonkeyPatch, model: type, seed: int) -> None:
+    _with_integrator(monkeypatch, "rkf45")
     ref.test_conductance_based_models_close_to_nest(model, seed)
 
 
 @pytest.mark.slow
-def test_rk4_recurrent_network_close_to_nest(monkeypatch: pytest.MonkeyPatch) -> None:
-    _with_integrator(monkeypatch, "rk4")
+def test_rkf45_recurrent_network_close_to_nest(monkeypatch: pytest.MonkeyPatch) -> None:
+    _with_integrator(monkeypatch, "rkf45")
     ref.test_recurrent_random_network_matches_nest(IF_cond_exp)
 
 

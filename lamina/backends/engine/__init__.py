@@ -7,10 +7,13 @@ Integration methods
   subthreshold dynamics with precomputed propagators (as NEST iaf_psc_exp,
   iaf_psc_alpha, iaf_psc_delta); same update order as NEST, so spike times match to
   the step and V to round-off.
-* IF_cond_exp, IF_cond_alpha: adaptive embedded Runge-Kutta-Fehlberg 4(5) per neuron
-  and step with absolute error tolerance 1e-6 (mV, uS), the last accepted internal step
-  carried across steps (as NEST's GSL rkf45 use); V clamped at v_reset while
-  refractory; threshold checked at the end of each step (see `integrators`).
+* IF_cond_exp, IF_cond_alpha: ``setup(integrator=...)`` (`fixed_step`): "rk4" (the
+  default) RK4 at the step dt for V with exactly decaying conductances, cells whose
+  embedded error estimate exceeds 1e-4 mV redone by the adaptive RKF45 below; "rkf45"
+  adaptive embedded Runge-Kutta-Fehlberg 4(5) per neuron and step with absolute error
+  tolerance 1e-6 (mV, uS), the last accepted internal step carried across steps (as
+  NEST's GSL rkf45 use, see `integrators`); "exponential_euler" Brian 2's scheme. V
+  clamped at v_reset while refractory; threshold checked at the end of each step.
 * IF_facets_hardware1: as IF_cond_exp (NEST iaf_cond_exp) with cm = 0.2 nF,
   tau_refrac = 1 ms, e_rev_E = 0 mV fixed and tau_m = cm/g_leak.
 * IF_cond_exp_gsfa_grr, HH_cond_exp, EIF_cond_exp_isfa_ista, EIF_cond_alpha_isfa_ista,

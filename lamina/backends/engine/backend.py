@@ -885,6 +885,7 @@ class EngineBackend(Backend):
                 "parallel_kernel": self._csr_parts > 1,
                 "kernel": "windowed" if self._windowed() else "serial step loop",
                 "integration": {name: t.method for name, t in m.TABLES.items()},
+                "integrator": self.integrator,   # IF_cond_exp/alpha (`fixed_step`)
                 "delivery": "ring buffer per target and receptor, CSR by source, "
                             "spikes on the grid",
                 "rk_atol": kernels.RK_ATOL, **self.distribution.describe()}

@@ -53,22 +53,27 @@ def _post_cond_exp(i0, i1, slot, N, dt, state, param, refr, ring, work, spiked, 
     rsteps = param[P_REFR_STEPS, i0:i1]
     rf = refr[i0:i1]
     for j in range(i1 - i0):
+        # unconditional loads, & | on booleans, no float-to-integer conversion: selects
+        # only, so the loop compiles to SIMD (the refractory count starts in the scan)
         in_e = in_e_[j]
         in_i = in_i_[j]
         in_e_[j] = 0.0
         in_i_[j] = 0.0
         v = wv[j]
         r = rf[j]
+        th = vth[j]
+        reset = vreset[j]
         ref = r > 0
-        spk = (not ref) and v >= vth[j]
-        rf[j] = r - 1 if ref else (np.int64(rsteps[j]) if spk else r)
-        v_[j] = vreset[j] if (ref or spk) else v
+        spk = (r <= 0) & (v >= th)
+        rf[j] = r - 1 if ref else r
+        v_[j] = reset if (ref | spk) else v
         mark[j] = 1.0 if spk else 0.0
         ge_[j] = we[j] + in_e
         gi_[j] = wi[j] + in_i
         h_[j] = dt if ok[j] != 0.0 else wh[j]
     for j in range(i1 - i0):
         if mark[j] != 0.0:
+            rf[j] = np.int64(rsteps[j])
             spiked[nspk] = i0 + j
             nspk += 1
     return nspk
