@@ -1,7 +1,7 @@
 """The engine against NEST (PyNEST) on small recurrent networks driven by spike arrays.
 
 Current-based models must match NEST exactly (spike times to the step, V to 1e-9 mV);
-conductance-based ones (the default "rk4" of `engine.fixed_step` here, adaptive RKF45
+conductance-based ones (the default "rkf45" of `engine.fixed_step` here, adaptive RKF45
 in NEST) within 1 % spike count and 0.5 ms spike time.
 """
 from __future__ import annotations

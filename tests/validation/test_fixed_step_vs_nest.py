@@ -1,7 +1,7 @@
 """The integration schemes of the conductance-based cells (`setup(integrator=...)`,
 `lamina.backends.engine.fixed_step`) other than the default against NEST's iaf_cond_exp /
-iaf_cond_alpha (the default, "rk4", is what ``test_engine_vs_nest_networks`` runs): the
-adaptive "rkf45" with the same tolerances (per cell the same spike count and spike times
+iaf_cond_alpha (the default, "rkf45", is what ``test_engine_vs_nest_networks`` runs): the
+fixed-step "rk4" with the same tolerances (per cell the same spike count and spike times
 within 0.5 ms; networks within 1 % of NEST's count), Brian 2's "exponential_euler" with
 a looser one (no error control).
 """
@@ -34,22 +34,22 @@ def _with_integrator(monkeypatch: pytest.MonkeyPatch, integrator: str) -> None:
     monkeypatch.setattr(ref, "EngineBackend", backend)
 
 
-def test_default_is_rk4() -> None:
-    assert DEFAULT_INTEGRATOR == "rk4"
-    assert EngineBackend(BackendConfig()).integrator == "rk4"
+def test_default_is_nests_scheme() -> None:
+    assert DEFAULT_INTEGRATOR == "rkf45"
+    assert EngineBackend(BackendConfig()).integrator == "rkf45"
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("model", [IF_cond_exp, IF_cond_alpha])
 @pytest.mark.parametrize("seed", [1, 2])
-def test_rkf45_close_to_nest(monkeypatch: pytest.MonkeyPatch, model: type, seed: int) -> None:
-    _with_integrator(monkeypatch, "rkf45")
+def test_rk4_close_to_nest(monkeypatch: pytest.MonkeyPatch, model: type, seed: int) -> None:
+    _with_integrator(monkeypatch, "rk4")
     ref.test_conductance_based_models_close_to_nest(model, seed)
 
 
 @pytest.mark.slow
-def test_rkf45_recurrent_network_close_to_nest(monkeypatch: pytest.MonkeyPatch) -> None:
-    _with_integrator(monkeypatch, "rkf45")
+def test_rk4_recurrent_network_close_to_nest(monkeypatch: pytest.MonkeyPatch) -> None:
+    _with_integrator(monkeypatch, "rk4")
     ref.test_recurrent_random_network_matches_nest(IF_cond_exp)
 
 

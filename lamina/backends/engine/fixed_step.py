@@ -13,7 +13,7 @@ is left is the membrane equation, linear in V with time-varying coefficients::
 (dV/dt = 0 while refractory, as NEST and `integrators`). ``sim.setup(integrator=...)``
 picks the scheme (`INTEGRATORS`; `families.VARIANTS` compiles only the one in use):
 
-``"rk4"`` (the default)
+``"rk4"`` (2.1 x faster than "rkf45" in the Vogels-Abbott network)
     the classical 4th-order Runge-Kutta step of size dt for V, with A and B taken from the
     exact conductances at t, t + dt/2 and t + dt. Its error is estimated by the embedded
     3rd-order solution that reuses the four stages plus one cheap stage at the new V,
@@ -27,8 +27,12 @@ picks the scheme (`INTEGRATORS`; `families.VARIANTS` compiles only the one in us
     accepted steps about est/6, at most 4e-5 mV against the exact step; 3e-6 of its
     cell-steps redone (0.5 % at RK4_TOL = 1e-5, which costs about a third more run
     time). In the NEST validation networks V stays within 1e-5 mV of NEST's and every
-    spike time is NEST's (``tests/validation``).
-``"rkf45"``
+    spike time is NEST's (``tests/validation``). Not the default: a threshold crossing
+    within about RK4_TOL of v_thresh can move by one step, and a network then diverges
+    from NEST's (measured: one IF_cond_alpha cell of 12 in the cross-backend network of
+    ``tests/system/test_cross_backend.py``, 137.4 -> 137.5 ms, then 39 instead of 40
+    spikes in all).
+``"rkf45"`` (the default)
     NEST's scheme, `integrators` (V to round-off of NEST's iaf_cond_exp/iaf_cond_alpha).
 ``"exponential_euler"``
     Brian 2's default scheme for these models: A and B frozen at the start of the step,
@@ -68,7 +72,7 @@ INTEGRATORS: dict[str, str] = {
     "exponential_euler": "Brian 2's exponential Euler for V (conductances frozen over the "
                          "step), conductances exact; no error control",
 }
-DEFAULT_INTEGRATOR = "rk4"
+DEFAULT_INTEGRATOR = "rkf45"
 
 #: local error bound [mV] of the "rk4" scheme's embedded 3rd-order estimate, per step
 RK4_TOL = 1e-4
