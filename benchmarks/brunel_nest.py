@@ -20,6 +20,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from workers import fresh_nest_kernel  # noqa: E402
 from brunel import (C_M, DELAY, DT, E_L, T_REF, TAU_M, TAU_SYN, V_INIT,  # noqa: E402
                     V_RESET, V_TH, parameters, peak_rss_mb, rss_mb)
 
@@ -31,12 +32,7 @@ def build_and_run(n_scale: float = 1.0, duration: float = 1000.0, seed: int = 12
 
     par = parameters(n_scale)
     t0 = time.perf_counter()
-    nest.ResetKernel()
-    if hasattr(nest, "VerbosityLevel"):
-        nest.verbosity = nest.VerbosityLevel.WARNING
-    else:
-        nest.set_verbosity("M_WARNING")
-    nest.set(resolution=DT, rng_seed=seed, local_num_threads=threads, print_time=False)
+    fresh_nest_kernel(nest, DT, seed, threads)
 
     neuron = {"C_m": C_M, "tau_m": TAU_M, "E_L": E_L, "V_th": V_TH, "V_reset": V_RESET,
               "t_ref": T_REF, "tau_syn_ex": TAU_SYN, "tau_syn_in": TAU_SYN, "I_e": 0.0,

@@ -23,6 +23,7 @@ from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from workers import fresh_nest_kernel  # noqa: E402
 from microcircuit import (D_EXC, D_EXC_SD, D_EXT, D_INH, D_INH_SD, DT,  # noqa: E402
                           MAX_DELAY, NEURON, POPULATIONS, V0_MEAN, V0_SD, W_MEAN,
                           W_REL_SD, mean_weight, parameters, peak_rss_mb, report, rss_mb)
@@ -39,12 +40,7 @@ def build_and_run(scale: float = 1.0, duration: float = 100.0, transient: float 
     par = parameters(scale, indegree, background)
     t0 = time.perf_counter()
     c0 = time.process_time()
-    nest.ResetKernel()
-    if hasattr(nest, "VerbosityLevel"):
-        nest.verbosity = nest.VerbosityLevel.WARNING
-    else:
-        nest.set_verbosity("M_WARNING")
-    nest.set(resolution=DT, rng_seed=seed, local_num_threads=threads, print_time=False)
+    fresh_nest_kernel(nest, DT, seed, threads)
     pops, recorders = [], []
     for i, _ in enumerate(POPULATIONS):
         pop = nest.Create("iaf_psc_exp", int(par["n"][i]), params={

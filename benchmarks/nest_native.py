@@ -24,6 +24,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import numpy as np  # noqa: E402
 
+from workers import fresh_nest_kernel  # noqa: E402
 from vogels_abbott import (DELAY, DT, STIM_DURATION, STIM_N, STIM_P, STIM_RATE,  # noqa: E402
                            STIM_WEIGHT, V_INIT_HIGH, V_INIT_LOW, VARIANTS, peak_rss_mb,
                            rss_mb, sizes)
@@ -63,12 +64,7 @@ def build_and_run(variant: str, n: int = 4000, duration: float = 1000.0, seed: i
     w_stim = 1000.0 * STIM_WEIGHT
 
     t0 = time.perf_counter()
-    nest.ResetKernel()
-    if hasattr(nest, "VerbosityLevel"):
-        nest.verbosity = nest.VerbosityLevel.WARNING
-    else:
-        nest.set_verbosity("M_WARNING")
-    nest.set(resolution=DT, rng_seed=seed, local_num_threads=threads, print_time=False)
+    fresh_nest_kernel(nest, DT, seed, threads)
 
     model, params = nest_cell_params(variant)
     exc = nest.Create(model, n_exc, params=params)

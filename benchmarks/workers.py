@@ -34,6 +34,17 @@ def launch_worker(cmd: list[str], env: dict[str, str], timeout: float) -> dict[s
     return {"error": f"exit status {proc.returncode}:\n    " + "\n    ".join(tail)}
 
 
+def fresh_nest_kernel(nest: Any, dt: float, seed: int, threads: int) -> None:
+    """Reset NEST's kernel for a measurement: warnings only, time step `dt` [ms], `seed`,
+    `threads` local threads, no progress output (NEST 3.10's verbosity API or older)."""
+    nest.ResetKernel()
+    if hasattr(nest, "VerbosityLevel"):
+        nest.verbosity = nest.VerbosityLevel.WARNING
+    else:
+        nest.set_verbosity("M_WARNING")
+    nest.set(resolution=dt, rng_seed=seed, local_num_threads=threads, print_time=False)
+
+
 def nest_available() -> Optional[str]:
     """None if NEST can be imported, else the reason why not."""
     if importlib.util.find_spec("nest") is None:
