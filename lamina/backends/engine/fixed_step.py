@@ -108,6 +108,21 @@ def _rk4_v(v, h, a0, b0, am, bm, a1, b1):
     return v1, est
 
 
+@njit(cache=True, inline="always")
+def _rk4_cell(v, dt, base, itm, icm, ee, ei, ge, gi, gem, gim, ge1, gi1, clamp):
+    """One cell's "rk4" step given its conductances at t, t + dt/2 and t + dt (`base`:
+    the conductance-free part of A); returns the new V (v if `clamp`: refractory) and
+    whether the step is accepted (error estimate within `RK4_TOL`, or clamped)."""
+    a0 = base + (ge * ee + gi * ei) * icm
+    b0 = itm + (ge + gi) * icm
+    am = base + (gem * ee + gim * ei) * icm
+    bm = itm + (gem + gim) * icm
+    a1 = base + (ge1 * ee + gi1 * ei) * icm
+    b1 = itm + (ge1 + gi1) * icm
+    v1, est = _rk4_v(v, dt, a0, b0, am, bm, a1, b1)
+    return (v if clamp else v1), (clamp or est <= RK4_TOL)
+
+
 @njit(cache=True)
 def rk4_step_cond_exp(n, dt, V, GE, GI, R, EL, EE, EI, IOFF, II, ITM, ICM, PE, PI,
                       ov, oe, oi, ok):
@@ -128,22 +143,12 @@ def rk4_step_cond_exp(n, dt, V, GE, GI, R, EL, EE, EI, IOFF, II, ITM, ICM, PE, P
         ee = EE[j]
         ei = EI[j]
         base = EL[j] * itm + (IOFF[j] + II[j]) * icm
-        gem = ge * sme
-        gim = gi * smi
         ge1 = ge * pe
         gi1 = gi * pi
-        a0 = base + (ge * ee + gi * ei) * icm
-        b0 = itm + (ge + gi) * icm
-        am = base + (gem * ee + gim * ei) * icm
-        bm = itm + (gem + gim) * icm
-        a1 = base + (ge1 * ee + gi1 * ei) * icm
-        b1 = itm + (ge1 + gi1) * icm
-        v1, est = _rk4_v(v, dt, a0, b0, am, bm, a1, b1)
-        clamp = R[j] > 0
-        ov[j] = v if clamp else v1
+        ov[j], good = _rk4_cell(v, dt, base, itm, icm, ee, ei, ge, gi, ge * sme, gi * smi,
+                                ge1, gi1, R[j] > 0)
         oe[j] = ge1
         oi[j] = gi1
-        good = clamp or est <= RK4_TOL
         ok[j] = 1.0 if good else 0.0
         rejected += 0 if good else 1
     return rejected
@@ -172,24 +177,14 @@ def rk4_step_cond_alpha(n, dt, V, GE, DGE, GI, DGI, R, EL, EE, EI, IOFF, II, ITM
         ee = EE[j]
         ei = EI[j]
         base = EL[j] * itm + (IOFF[j] + II[j]) * icm
-        gem = (ge + hm * dge) * sme
-        gim = (gi + hm * dgi) * smi
         ge1 = (ge + dt * dge) * pe
         gi1 = (gi + dt * dgi) * pi
-        a0 = base + (ge * ee + gi * ei) * icm
-        b0 = itm + (ge + gi) * icm
-        am = base + (gem * ee + gim * ei) * icm
-        bm = itm + (gem + gim) * icm
-        a1 = base + (ge1 * ee + gi1 * ei) * icm
-        b1 = itm + (ge1 + gi1) * icm
-        v1, est = _rk4_v(v, dt, a0, b0, am, bm, a1, b1)
-        clamp = R[j] > 0
-        ov[j] = v if clamp else v1
+        ov[j], good = _rk4_cell(v, dt, base, itm, icm, ee, ei, ge, gi, (ge + hm * dge) * sme,
+                                (gi + hm * dgi) * smi, ge1, gi1, R[j] > 0)
         oe[j] = ge1
         ode[j] = dge * pe
         oi[j] = gi1
         odi[j] = dgi * pi
-        good = clamp or est <= RK4_TOL
         ok[j] = 1.0 if good else 0.0
         rejected += 0 if good else 1
     return rejected
@@ -220,6 +215,20 @@ def _exp_neg_poly(x):
     return acc * y + 1.0
 
 
+@njit(cache=True, inline="always", error_model="numpy")
+def _expeuler_cell(v, dt, ge, gi, el, ee, ei, cur, itm, icm, clamp):
+    """One cell's "exponential_euler" V where dt B is within the polynomial's range;
+    returns the new V (v if `clamp`) and whether it was in range (else the caller uses
+    `expeuler_v`)."""
+    a0 = el * itm + (cur + ge * ee + gi * ei) * icm
+    b0 = itm + (ge + gi) * icm
+    x = dt * b0
+    inside = x <= _EXP_POLY_MAX
+    vinf = a0 / b0
+    v1 = vinf + (v - vinf) * _exp_neg_poly(x if inside else 0.0)
+    return (v if clamp else v1), inside
+
+
 @njit(cache=True, error_model="numpy")   # no zero-division check: the loop vectorises
 def expeuler_step_cond_exp(n, dt, V, GE, GI, R, EL, EE, EI, IOFF, II, ITM, ICM, PE, PI,
                            ov, oe, oi, ok):
@@ -227,18 +236,10 @@ def expeuler_step_cond_exp(n, dt, V, GE, GI, R, EL, EE, EI, IOFF, II, ITM, ICM, 
     conductances); every cell is finished here (ok = 1), returns 0."""
     far = 0
     for j in range(n):
-        v = V[j]
         ge = GE[j]
         gi = GI[j]
-        itm = ITM[j]
-        icm = ICM[j]
-        a0 = EL[j] * itm + (IOFF[j] + II[j] + ge * EE[j] + gi * EI[j]) * icm
-        b0 = itm + (ge + gi) * icm
-        x = dt * b0
-        inside = x <= _EXP_POLY_MAX
-        vinf = a0 / b0
-        v1 = vinf + (v - vinf) * _exp_neg_poly(x if inside else 0.0)
-        ov[j] = v if R[j] > 0 else v1
+        ov[j], inside = _expeuler_cell(V[j], dt, ge, gi, EL[j], EE[j], EI[j], IOFF[j] + II[j],
+                                       ITM[j], ICM[j], R[j] > 0)
         oe[j] = ge * PE[j]
         oi[j] = gi * PI[j]
         ok[j] = 1.0 if inside else 0.0
@@ -260,22 +261,14 @@ def expeuler_step_cond_alpha(n, dt, V, GE, DGE, GI, DGI, R, EL, EE, EI, IOFF, II
     conductances; outputs as `rk4_step_cond_alpha`); every cell is finished here."""
     far = 0
     for j in range(n):
-        v = V[j]
         ge = GE[j]
         dge = DGE[j]
         gi = GI[j]
         dgi = DGI[j]
         pe = PE[j]
         pi = PI[j]
-        itm = ITM[j]
-        icm = ICM[j]
-        a0 = EL[j] * itm + (IOFF[j] + II[j] + ge * EE[j] + gi * EI[j]) * icm
-        b0 = itm + (ge + gi) * icm
-        x = dt * b0
-        inside = x <= _EXP_POLY_MAX
-        vinf = a0 / b0
-        v1 = vinf + (v - vinf) * _exp_neg_poly(x if inside else 0.0)
-        ov[j] = v if R[j] > 0 else v1
+        ov[j], inside = _expeuler_cell(V[j], dt, ge, gi, EL[j], EE[j], EI[j], IOFF[j] + II[j],
+                                       ITM[j], ICM[j], R[j] > 0)
         oe[j] = (ge + dt * dge) * pe
         ode[j] = dge * pe
         oi[j] = (gi + dt * dgi) * pi
