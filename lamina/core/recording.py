@@ -44,6 +44,9 @@ class Recorder:
         self.segments: list[SegmentData] = []
         self._files: dict[str, np.ndarray] = {}   # file -> indices of the cells it holds
         self._final: SegmentData | None = None    # the current segment, kept at end()
+        # start of the current segment's spike trains [ms], as PyNN: when the population
+        # was created, the time of the last get_data(clear=True), 0 after a reset
+        self._t_start: float = float(population._simulation.t)
 
     @property
     def _sim(self) -> Any:
@@ -142,7 +145,7 @@ class Recorder:
                                {v: s for v, s in kept.signals.items() if v in variables},
                                dict(kept.annotations), kept.rec_datetime, kept.t_start)
         t_now = self._sim.t
-        seg = SegmentData(index=self._sim.segment_counter, t_stop=t_now)
+        seg = SegmentData(index=self._sim.segment_counter, t_stop=t_now, t_start=self._t_start)
         dist = self._sim.distribution
         for var in variables:
             mask = self.recorded.get(var)
@@ -173,6 +176,7 @@ class Recorder:
         seg = self._current(list(self.recorded))
         seg.annotations.update(annotations)
         self.segments.append(seg)
+        self._t_start = 0.0   # the next segment begins at the reset
 
     def get_data(self, variables: Any, indices: np.ndarray, clear: bool,
                  annotations: dict[str, Any] | None, label: str,
@@ -199,6 +203,7 @@ class Recorder:
                             annotations or {})
         if clear:
             self.segments = []
+            self._t_start = float(self._sim.t)
             for var, mask in self.recorded.items():
                 if mask.any():
                     self._backend.clear_recorded(self._ids(np.flatnonzero(mask)),

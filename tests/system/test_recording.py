@@ -70,6 +70,30 @@ def test_clear_and_spike_counts(sim):
     assert all(len(s) == 0 or s.min() >= 100.0 for s in st)
 
 
+def test_segment_start_follows_clear_and_reset_as_pynn(sim):
+    """As PyNN 0.13: after get_data(clear=True) at t the next segment's spike trains start
+    at t, and after a reset at 0. The samples after the clear are those of an uncleared
+    recording from t + dt on (PyNN on NEST labels them one sample early: not copied)."""
+    p = _driven(sim)
+    p.record(["spikes", "v"])
+    sim.run(50.0)
+    v_first = p.get_data(clear=True).segments[0].analogsignals[0]
+    assert float(v_first.t_start) == 0.0 and v_first.shape[0] == 501
+    sim.run(50.0)
+    seg = p.get_data().segments[0]
+    assert {float(st.t_start) for st in seg.spiketrains} == {50.0}
+    assert {float(st.t_stop) for st in seg.spiketrains} == {100.0}
+    assert all(len(st) > 0 and st.min() > 50.0 for st in seg.spiketrains)
+    v = seg.analogsignals[0]
+    assert float(v.t_start) == pytest.approx(50.1) and v.shape[0] == 500
+    assert float(seg.t_start) == 50.0
+    sim.reset()
+    sim.run(100.0)
+    whole = p.get_data().segments[-1]
+    assert {float(st.t_start) for st in whole.spiketrains} == {0.0}
+    assert np.array_equal(whole.analogsignals[0].magnitude[501:], v.magnitude)
+
+
 def test_reset_makes_new_segment_and_reproduces(sim):
     p = _driven(sim)
     p.record(["spikes", "v"])
