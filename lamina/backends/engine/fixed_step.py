@@ -75,7 +75,7 @@ INTEGRATORS: dict[str, str] = {
     "exponential_euler": "Brian 2's exponential Euler for V (conductances frozen over the "
                          "step), conductances exact; no error control",
 }
-DEFAULT_INTEGRATOR = "rkf45"
+DEFAULT_INTEGRATOR = "taylor"
 
 #: local error bound [mV] of the "rk4" scheme's embedded 3rd-order estimate, per step
 RK4_TOL = 1e-4
