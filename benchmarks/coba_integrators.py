@@ -31,7 +31,7 @@ sys.path.insert(0, HERE)
 
 from workers import MARKER, launch_worker  # noqa: E402
 
-SCHEMES = ("rkf45", "rk4", "exponential_euler")
+SCHEMES = ("rkf45", "taylor", "rk4", "exponential_euler")
 
 
 def _worker(args: argparse.Namespace) -> int:

@@ -12,11 +12,12 @@ import lamina
 from lamina.backends.engine import assemble
 from lamina.backends.engine import models as m
 from lamina.backends.engine.families import VARIANTS, family_of
-from lamina.backends.engine.fixed_step import (INTEGRATORS, RK4_TOL, check_integrator,
+from lamina.backends.engine.fixed_step import (DEFAULT_INTEGRATOR, INTEGRATORS, RK4_TOL,
+                                               TAYLOR_TOL, check_integrator,
                                                expeuler_step_cond_exp,
                                                expeuler_step_cond_alpha, expeuler_v,
-                                               rk4_step_cond_exp,
-                                               rk4_step_cond_alpha)
+                                               rk4_step_cond_exp, rk4_step_cond_alpha,
+                                               taylor_step_cond_alpha, taylor_step_cond_exp)
 from lamina.errors import InvalidParameterValueError
 
 EL, EE, EI, TM, CM, TE, TI = -60.0, 0.0, -80.0, 20.0, 0.2, 5.0, 10.0
@@ -85,7 +86,7 @@ def test_setup_rejects_an_unknown_integrator() -> None:
 def test_variants_are_picked_per_scheme() -> None:
     for kind in (m.K_COND_EXP, m.K_COND_ALPHA):
         assert family_of(kind) == family_of(kind, "rkf45")
-        for scheme in ("rk4", "exponential_euler"):
+        for scheme in ("taylor", "rk4", "exponential_euler"):
             assert (kind, scheme) in VARIANTS
             assert family_of(kind, scheme) != family_of(kind)
     # a kind without variants keeps its update under any scheme
@@ -190,3 +191,93 @@ def test_exponential_euler_polynomial_and_library_exp_agree() -> None:
         lib = [expeuler_v(c["V"][j], h, c["GE"][j], c["GI"][j], EL, EE, EI, c["IOFF"][j],
                           1.0 / TM, 1.0 / CM) for j in range(40)]
         np.testing.assert_allclose(lib, want, rtol=1e-14)
+
+
+def _run_taylor(c: dict, dt: float) -> tuple[np.ndarray, ...]:
+    """One "taylor" step of the IF_cond_exp cells `c`: (V, g_e, g_i, ok)."""
+    n = len(c["V"])
+    ov, oe, oi, ok = (np.zeros(n) for _ in range(4))
+    rejected = taylor_step_cond_exp(n, dt, c["V"], c["GE"], c["GI"], c["R"], c["EL"], c["EE"],
+                                    c["EI"], c["IOFF"], c["II"], c["ITM"], c["ICM"], c["PE"],
+                                    c["PI"], np.full(n, 1.0 / TE), np.full(n, 1.0 / TI), ov,
+                                    oe, oi, ok)
+    assert rejected == int(np.sum(ok == 0.0))
+    return ov, oe, oi, ok
+
+
+def test_taylor_is_the_default() -> None:
+    assert DEFAULT_INTEGRATOR == "taylor" and "taylor" in INTEGRATORS
+
+
+@pytest.mark.parametrize("dt", [0.1, 0.05])
+def test_taylor_step_far_within_tolerance_of_the_exact_solution(dt: float) -> None:
+    """The series to h^6 leaves an O(h^7) error: far below TAYLOR_TOL (which bounds its
+    h^6 term) and below the rk4 step's error."""
+    c = _cells(300, 1, dt)
+    ov, oe, oi, ok = _run_taylor(c, dt)
+    rk4_v = _run_exp(rk4_step_cond_exp, c, dt)[0]
+    exact = np.array([_exact_v(c["V"][j], c["GE"][j], 0.0, c["GI"][j], 0.0,
+                               c["IOFF"][j], dt) for j in range(300)])
+    acc = ok == 1.0
+    assert acc.mean() > 0.95
+    err = np.abs(ov - exact)
+    assert np.max(err[acc]) <= 0.05 * TAYLOR_TOL
+    assert np.median(err) < 0.01 * np.median(np.abs(rk4_v - exact))
+    np.testing.assert_allclose(oe, c["GE"] * math.exp(-dt / TE), rtol=1e-14)
+    np.testing.assert_allclose(oi, c["GI"] * math.exp(-dt / TI), rtol=1e-14)
+
+
+def test_taylor_step_is_sixth_order() -> None:
+    """Halving the step divides the local error by about 2^7."""
+    c = _cells(50, 5, 0.4)
+    c["GI"] *= 0.3
+    errs = []
+    for h in (0.4, 0.2):
+        c["PE"][:] = math.exp(-h / TE)
+        c["PI"][:] = math.exp(-h / TI)
+        ov = _run_taylor(c, h)[0]
+        exact = np.array([_exact_v(c["V"][j], c["GE"][j], 0.0, c["GI"][j], 0.0,
+                                   c["IOFF"][j], h) for j in range(50)])
+        errs.append(np.abs(ov - exact))
+    assert 90.0 < np.median(errs[0] / errs[1]) < 180.0
+
+
+def test_taylor_alpha_step_close_to_the_exact_solution() -> None:
+    """Alpha-kernel conductances (the derivatives of (g + t dg) e^{-t/tau}), including
+    fast synapses (tau_syn = dt) whose large h^6 term hands the cell to RKF45."""
+    dt, n = 0.1, 200
+    c = _cells(n, 2, dt)
+    ov, oe, ode, oi, odi, ok = (np.zeros(n) for _ in range(6))
+    ite, iti = np.full(n, 1.0 / TE), np.full(n, 1.0 / TI)
+    taylor_step_cond_alpha(n, dt, c["V"], c["GE"], c["DGE"], c["GI"], c["DGI"], c["R"],
+                           c["EL"], c["EE"], c["EI"], c["IOFF"], c["II"], c["ITM"], c["ICM"],
+                           c["PE"], c["PI"], ite, iti, ov, oe, ode, oi, odi, ok)
+    exact = np.array([_exact_v(c["V"][j], c["GE"][j], c["DGE"][j], c["GI"][j], c["DGI"][j],
+                               c["IOFF"][j], dt) for j in range(n)])
+    acc = ok == 1.0
+    assert acc.mean() > 0.95
+    assert np.max(np.abs(ov[acc] - exact[acc])) <= 0.05 * TAYLOR_TOL
+    np.testing.assert_allclose(oe, (c["GE"] + dt * c["DGE"]) * math.exp(-dt / TE), rtol=1e-14)
+    np.testing.assert_allclose(odi, c["DGI"] * math.exp(-dt / TI), rtol=1e-14)
+    # tau_syn = dt: the series converges slowly, every active cell is redone
+    fast = np.full(n, 1.0 / dt)
+    taylor_step_cond_alpha(n, dt, c["V"], c["GE"], c["DGE"] * 10.0, c["GI"], c["DGI"] * 10.0,
+                           c["R"], c["EL"], c["EE"], c["EI"], c["IOFF"], c["II"], c["ITM"],
+                           c["ICM"], np.full(n, math.exp(-1.0)), np.full(n, math.exp(-1.0)),
+                           fast, fast, ov, oe, ode, oi, odi, ok)
+    assert np.mean(ok == 0.0) > 0.9
+
+
+def test_taylor_hands_stiff_cells_to_the_adaptive_integrator() -> None:
+    dt = 1.0    # a coarse step and strong conductances: the h^6 term exceeds TAYLOR_TOL
+    c = _cells(50, 3, dt)
+    c["GI"] = np.full(50, 2.0)
+    _, _, _, ok = _run_taylor(c, dt)
+    assert np.all(ok == 0.0)
+    c["R"][:] = 3     # refractory: V is clamped, nothing to integrate
+    ov, _, _, ok = _run_taylor(c, dt)
+    assert np.all(ok == 1.0) and np.array_equal(ov, c["V"])
+    c["R"][:] = 0
+    c["V"][0] = np.nan    # a non-finite state is never accepted (RKF45 reports it)
+    _, _, _, ok = _run_taylor(c, 0.1)
+    assert ok[0] == 0.0

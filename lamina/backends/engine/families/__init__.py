@@ -56,6 +56,8 @@ VARIANTS: dict[tuple[int, str], tuple[str, str]] = {
     (m.K_COND_EXP, "exponential_euler"): ("lif_cond", "update_cond_exp_expeuler"),
     (m.K_COND_ALPHA, "rk4"): ("lif_cond", "update_cond_alpha_rk4"),
     (m.K_COND_ALPHA, "exponential_euler"): ("lif_cond", "update_cond_alpha_expeuler"),
+    (m.K_COND_EXP, "taylor"): ("lif_cond", "update_cond_exp_taylor"),
+    (m.K_COND_ALPHA, "taylor"): ("lif_cond", "update_cond_alpha_taylor"),
 }
 
 

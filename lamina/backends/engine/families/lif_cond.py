@@ -16,7 +16,8 @@ from numba import njit
 
 from lamina.backends.engine.fixed_step import (expeuler_step_cond_alpha,
                                                expeuler_step_cond_exp, rk4_step_cond_alpha,
-                                               rk4_step_cond_exp)
+                                               rk4_step_cond_exp, taylor_step_cond_alpha,
+                                               taylor_step_cond_exp)
 from lamina.backends.engine.integrators import (fallback_cond_alpha, fallback_cond_exp,
                                                 full_step_cond_alpha, full_step_cond_exp)
 from lamina.backends.engine.models import (P_E_REV_E, P_E_REV_I, P_I_OFFSET, P_INV_CM,
@@ -26,7 +27,8 @@ from lamina.backends.engine.models import (P_E_REV_E, P_E_REV_I, P_I_OFFSET, P_I
                                            S_DSYN_I, S_H, S_SYN_E, S_SYN_I, S_V)
 
 __all__ = ["update_cond_exp", "update_cond_alpha", "update_cond_exp_rk4",
-           "update_cond_alpha_rk4", "update_cond_exp_expeuler", "update_cond_alpha_expeuler"]
+           "update_cond_alpha_rk4", "update_cond_exp_expeuler", "update_cond_alpha_expeuler",
+           "update_cond_exp_taylor", "update_cond_alpha_taylor"]
 
 
 @njit(cache=True)
@@ -207,5 +209,42 @@ def update_cond_alpha_expeuler(kind, i0, i1, n, N, L, dt, state, param, refr, ri
         param[P_INV_CM, i0:i1], param[P_P11E, i0:i1], param[P_P11I, i0:i1],
         work[0, i0:i1], work[1, i0:i1], work[3, i0:i1], work[2, i0:i1], work[4, i0:i1],
         work[5, i0:i1])
+    return _post_cond_alpha(i0, i1, n % L, N, dt, state, param, refr, ring, work, spiked,
+                            nspk)
+
+
+@njit(cache=True, inline="always")
+def update_cond_exp_taylor(kind, i0, i1, n, N, L, dt, state, param, refr, ring, iinj,
+                           spiked, nspk, work):
+    """One "taylor" step of IF_cond_exp cells i0..i1-1 (`fixed_step`; the cells it leaves
+    undone by adaptive RKF45); returns the new spike count."""
+    rejected = taylor_step_cond_exp(
+        i1 - i0, dt, state[S_V, i0:i1], state[S_SYN_E, i0:i1], state[S_SYN_I, i0:i1],
+        refr[i0:i1], param[P_V_REST, i0:i1], param[P_E_REV_E, i0:i1],
+        param[P_E_REV_I, i0:i1], param[P_I_OFFSET, i0:i1], iinj[i0:i1],
+        param[P_INV_TAU_M, i0:i1], param[P_INV_CM, i0:i1], param[P_P11E, i0:i1],
+        param[P_P11I, i0:i1], param[P_INV_TAU_E, i0:i1], param[P_INV_TAU_I, i0:i1],
+        work[0, i0:i1], work[1, i0:i1], work[2, i0:i1], work[5, i0:i1])
+    if rejected:
+        fallback_cond_exp(i0, i1, dt, state, param, refr, iinj, work)
+    return _post_cond_exp(i0, i1, n % L, N, dt, state, param, refr, ring, work, spiked,
+                          nspk)
+
+
+@njit(cache=True, inline="always")
+def update_cond_alpha_taylor(kind, i0, i1, n, N, L, dt, state, param, refr, ring, iinj,
+                             spiked, nspk, work):
+    """One "taylor" step of IF_cond_alpha cells i0..i1-1 (`fixed_step`; the cells it leaves
+    undone by adaptive RKF45); returns the new spike count."""
+    rejected = taylor_step_cond_alpha(
+        i1 - i0, dt, state[S_V, i0:i1], state[S_SYN_E, i0:i1], state[S_DSYN_E, i0:i1],
+        state[S_SYN_I, i0:i1], state[S_DSYN_I, i0:i1], refr[i0:i1],
+        param[P_V_REST, i0:i1], param[P_E_REV_E, i0:i1], param[P_E_REV_I, i0:i1],
+        param[P_I_OFFSET, i0:i1], iinj[i0:i1], param[P_INV_TAU_M, i0:i1],
+        param[P_INV_CM, i0:i1], param[P_P11E, i0:i1], param[P_P11I, i0:i1],
+        param[P_INV_TAU_E, i0:i1], param[P_INV_TAU_I, i0:i1], work[0, i0:i1],
+        work[1, i0:i1], work[3, i0:i1], work[2, i0:i1], work[4, i0:i1], work[5, i0:i1])
+    if rejected:
+        fallback_cond_alpha(i0, i1, dt, state, param, refr, iinj, work)
     return _post_cond_alpha(i0, i1, n % L, N, dt, state, param, refr, ring, work, spiked,
                             nspk)
