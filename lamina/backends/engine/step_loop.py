@@ -144,7 +144,7 @@ def run_windows(n_begin, n_end, chunk_base, dt, D, bounds, pc_kind, pc_start, pc
         for t in prange(T):   # one call site per helper: each is compiled once
             deliver_window(t, p0, p1, 1 - par, n_begin, chunk_base, L, ring, row_grp,
                             grp_delay, grp_ptr, syn_tgt, syn_w, ext_ptr, ext_row,
-                            ext_emit, wb_row, wb_cnt, wb_off)
+                            ext_emit, wb_row, wb_cnt, wb_off, param, cdf[t], meta[t])
             if W > 0:
                 _advance_window(t, w0, w1, par, chunk_base, dt,
                                 (bounds, pc_kind, pc_start, pc_stop, pc_ptr), state, param,
@@ -220,7 +220,7 @@ def run_windows_persistent(n_begin, n_end, chunk_base, dt, D, bounds, pc_kind, p
                 w1 = w0 + W
                 deliver_window(t, p0, p1, 1 - par, n_begin, chunk_base, L, ring, row_grp,
                                 grp_delay, grp_ptr, syn_tgt, syn_w, ext_ptr, ext_row,
-                                ext_emit, wb_row, wb_cnt, wb_off)
+                                ext_emit, wb_row, wb_cnt, wb_off, param, cdf[t], meta[t])
                 _advance_window_shared(t, w0, w1, par, chunk_base, dt,
                                 (bounds, pc_kind, pc_start, pc_stop, pc_ptr), state, param,
                                 refr, ring, (cs_amp, cs_ptr, cs_tgt), iinj,
@@ -246,7 +246,7 @@ def run_windows_persistent(n_begin, n_end, chunk_base, dt, D, bounds, pc_kind, p
                 w0 = w1
             deliver_window(t, p0, p1, 1 - par, n_begin, chunk_base, L, ring, row_grp,
                             grp_delay, grp_ptr, syn_tgt, syn_w, ext_ptr, ext_row, ext_emit,
-                            wb_row, wb_cnt, wb_off)
+                            wb_row, wb_cnt, wb_off, param, cdf[t], meta[t])
             if t == 0:
                 res[0] = w0
         else:
