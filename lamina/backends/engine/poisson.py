@@ -355,10 +355,9 @@ def direct_deliver(n, b, lo, hi, param, ring, cdf, meta, ks):
     lam = direct_field(meta, b, _LAM)
     w = direct_field(meta, b, _W)
     _first_block(lam, cdf, meta)
-    t0, t1, t2, t3 = (_threshold(cdf[0]), _threshold(cdf[1]), _threshold(cdf[2]),
-                      _threshold(cdf[3]))
-    t4, t5, t6, t7 = (_threshold(cdf[4]), _threshold(cdf[5]), _threshold(cdf[6]),
-                      _threshold(cdf[7]))
+    th = np.empty(_BLOCK, np.int64)
+    for q in range(_BLOCK):
+        th[q] = _threshold(cdf[q])
     L = ring.shape[0]
     slot = n % L + np.int64(direct_field(meta, b, _DELAY))   # delay < L: one wrap at most
     if slot >= L:
@@ -368,18 +367,22 @@ def direct_deliver(n, b, lo, hi, param, ring, cdf, meta, ks):
     kb = param[P_PKEY].view(np.uint64)
     c0 = _counter(n, 0)
     off = src0 - tgt0   # source row = off + target row
-    for a in range(r0, r1, DIRECT_CHUNK):
-        e = min(a + DIRECT_CHUNK, r1)
-        for r in range(a, e):   # SIMD: no branch
-            x = _bits53(kb[off + r], c0)
-            ks[r - a] = (((x > t0) + (x > t1)) + ((x > t2) + (x > t3))) + \
-                (((x > t4) + (x > t5)) + ((x > t6) + (x > t7)))
-        for r in range(a, e):
-            k = ks[r - a]
+    for a in range(r0, r1, ks.shape[0]):
+        e = min(a + ks.shape[0], r1)
+        keys = kb[off + a:off + e]
+        for q in range(e - a):   # SIMD: no branch
+            x = _bits53(keys[q], c0)
+            k = 0
+            for z in range(_BLOCK):
+                k += x > th[z]
+            ks[q] = k
+        out = ring_row[col + a:col + e]
+        for q in range(e - a):
+            k = ks[q]
             if k == _BLOCK:
-                x = _bits53(kb[off + r], c0)
+                x = _bits53(keys[q], c0)
                 k = _count(float(x) * (1.0 / _TWO53), _BLOCK, lam, cdf, meta)
-            ring_row[col + r] += k * w
+            out[q] += k * w
 
 
 def needs_ptrs(param: np.ndarray, start: int, stop: int) -> bool:
