@@ -82,12 +82,9 @@ def _advance_window(t, w0, w1, par, chunk_base, dt, pieces, state, param, refr, 
             i0 = pc_start[p]
             i1 = pc_stop[p]
             nb0 = nb
-            if pc_kind[p] == K_POISSON:
+            if pc_kind[p] == K_POISSON:   # (no synapse ends on a spike source: its ring
+                # columns stay zero, nothing to clear)
                 nb = poisson_events(n, i0, i1, param, work, rows, cnts, nb, cdf[t], meta[t])
-                slot = n % L
-                for i in range(i0, i1):
-                    ring[slot, i] = 0.0
-                    ring[slot, N + i] = 0.0
             else:
                 nb = update_group(pc_kind[p], i0, i1, n, N, L, dt, state, param, refr, ring,
                                   iinj, rows, nb, work)
@@ -294,15 +291,12 @@ def run_steps(n_begin, n_end, chunk_base, dt,
         if spk_n[0] + n_rec_spk > cap or h_full[0] > 0:
             return n
         # Poisson sources of this step (counter-based: recomputing them is harmless)
-        # (their ring columns are cleared here: `update_group` has no Poisson branch)
+        # (no synapse ends on a spike source: their ring columns stay zero)
         nev = np.int64(0)
         for g in range(n_groups):
             if g_kind[g] == K_POISSON:
                 nev = poisson_events(n, g_start[g], g_stop[g], param, work, ev_row, ev_cnt,
                                      nev, cdf, meta)
-                for i in range(g_start[g], g_stop[g]):
-                    ring[n % L, i] = 0.0
-                    ring[n % L, N + i] = 0.0
         k = n - chunk_base
         # 1. injected currents for this step (current sources, gap junctions)
         #: begin sources
