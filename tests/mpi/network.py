@@ -39,6 +39,9 @@ def run(out: str, scale: int, threads: int) -> None:
     fast = sim.Population(size(200, scale), sim.SpikeSourcePoisson(
         rate=2000.0), label="fast")
     fast.record("spikes")
+    # one-to-one Poisson drive: delivered directly in one process (`poisson.direct_deliver`),
+    # through the exchanged spikes over MPI; bitwise the same
+    drive = sim.Population(size(25, scale), sim.SpikeSourcePoisson(rate=500.0), label="drive")
     sim.Projection(fast, exc, sim.FixedProbabilityConnector(0.05 if scale else 1.0, rng=rng),
                    sim.StaticSynapse(weight=0.002, delay=0.5), receptor_type="excitatory")
     exc.initialize(v=sim.RandomDistribution("uniform", (-65.0, -55.0), rng=rng))
@@ -52,6 +55,7 @@ def run(out: str, scale: int, threads: int) -> None:
         weight=sim.RandomDistribution("uniform", (0.004, 0.008), rng=rng), delay=1.2),
         receptor_type="excitatory")
     sim.Projection(stim, exc, sim.AllToAllConnector(), sim.StaticSynapse(weight=1.5, delay=0.7))
+    sim.Projection(drive, exc, sim.OneToOneConnector(), sim.StaticSynapse(weight=0.3, delay=0.5))
     e2e = sim.Projection(exc, exc, sim.FixedProbabilityConnector(0.1 if scale else 0.5, rng=rng),
                    sim.StaticSynapse(
                        weight=sim.RandomDistribution("uniform", (0.1, 0.4), rng=rng),

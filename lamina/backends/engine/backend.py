@@ -611,7 +611,8 @@ class EngineBackend(Backend):
         spk_n = np.zeros(1, _I64)
         if self._work.shape[1] != self._N:
             self._work = np.zeros((8, self._N))
-        cdf, meta = poisson.new_table()
+        cdf, meta = poisson.new_table(self._direct_poisson() if windowed and self._mpi is None
+                                      else None)
         run = self._run_windows if windowed else self._run_steps
         if self._mpi is not None:   # this rank's cells, spikes exchanged per window
             run = self._mpi.run
@@ -642,6 +643,17 @@ class EngineBackend(Backend):
                 assert ch.block is not None   # a channel with samples has an open block
                 ch.block.chunks.append(rbuf[base:base + k * w].reshape(k, w))
         self._check_finite(n0, n1)
+
+    def _direct_poisson(self) -> np.ndarray:
+        """The Poisson sources the windowed step loop delivers straight into their targets'
+        ring slots (`inputs.direct_poisson_plan`)."""
+        is_poisson = np.zeros(self._N, bool)
+        for g in self._groups:
+            if g.kind == m.K_POISSON:
+                is_poisson[g.start:g.stop] = True
+        return inputs.direct_poisson_plan(self._static.one_to_one_runs(),
+                                          self._static.synapses_per_row(), self.param,
+                                          is_poisson, self.rec_spk, self._N)
 
     def _run_steps(self, n: int, n1: int, n0: int, args: tuple, spk_step: np.ndarray,
                    spk_row: np.ndarray, spk_cnt: np.ndarray, cdf: np.ndarray,

@@ -99,6 +99,57 @@ def array_events(stamps_by_row: dict[int, np.ndarray]) -> tuple[np.ndarray, np.n
     return emit[order], rows[order]
 
 
+#: a direct Poisson block (`direct_poisson_plan`) holds at least this many sources: a
+#: block costs a few tens of ns per step and thread even where none of its sources fires
+DIRECT_MIN = 16
+
+
+def direct_poisson_plan(runs: tuple[np.ndarray, ...], synapses_per_row: np.ndarray,
+                        param: np.ndarray, poisson: np.ndarray,
+                        recorded: np.ndarray, N: int) -> np.ndarray:
+    """The SpikeSourcePoisson cells whose counts the step loop can add straight into their
+    targets' ring slots (`poisson.direct_deliver`) instead of buffering their spikes and
+    delivering them through the CSR.
+
+    A source qualifies when it is a Poisson cell (`poisson`, bool per row), not recorded
+    (`recorded` 0), has exactly one static synapse (`synapses_per_row`, and none dynamic:
+    the caller uses a plan only for the windowed step loop), that synapse lies on a
+    one-to-one run (`static_store.StaticStore.one_to_one_runs`), and its mean count per
+    step is in (0, `poisson.INVERSION_MAX`]. Blocks are the maximal stretches of qualifying
+    sources of one run with one mean and one activity window, of at least `DIRECT_MIN`.
+
+    Returns
+    -------
+    ndarray, float64, shape (B, `poisson.BLOCK_FIELDS`)
+        the blocks sorted by first source row (`poisson.new_table`).
+    """
+    from lamina.backends.engine import models as m
+    from lamina.backends.engine.poisson import BLOCK_FIELDS, INVERSION_MAX
+    src0, src1, tgt0, delay, w = runs
+    lens = src1 - src0
+    if len(lens) == 0:
+        return np.zeros((0, BLOCK_FIELDS))
+    run = np.repeat(np.arange(len(lens)), lens)
+    rows = src0[run] + np.arange(len(run)) - np.repeat(np.cumsum(lens) - lens, lens)
+    lam = param[m.P_PLAM, rows]
+    start = param[m.P_PSTART_STEP, rows]
+    stop = param[m.P_PSTOP_STEP, rows]
+    ok = (poisson[rows] & (recorded[rows] == 0) & (synapses_per_row[rows] == 1)
+          & (lam > 0.0) & (lam <= INVERSION_MAX))
+    new = np.ones(len(rows), bool)
+    new[1:] = ((run[1:] != run[:-1]) | (ok[1:] != ok[:-1]) | (lam[1:] != lam[:-1])
+               | (start[1:] != start[:-1]) | (stop[1:] != stop[:-1]))
+    first = np.flatnonzero(new)
+    last = np.append(first[1:], len(rows))
+    keep = ok[first] & (last - first >= DIRECT_MIN)
+    first, last = first[keep], last[keep]
+    r = run[first]
+    col0 = tgt0[r] + rows[first] - src0[r]
+    out = np.column_stack([rows[first], rows[last - 1] + 1, col0 % N, col0, delay[r], w[r],
+                           lam[first], start[first], stop[first]]).astype(float)
+    return out[np.argsort(out[:, 0], kind="stable")]
+
+
 # -----------------------------------------------------------------------------------------
 # Array parameters and renewal spike sources (gamma, Poisson with dead time, inh. gamma)
 # -----------------------------------------------------------------------------------------

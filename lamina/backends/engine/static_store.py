@@ -186,6 +186,7 @@ class StaticStore:
         self.csr: tuple[np.ndarray, ...] | None = None   # indptr, tgt, kernel weights
         self.n0 = 0                                  # cell count the CSR targets encode
         self.seg: dict[str, np.ndarray] = {}         # row, delay, proj, start, len
+        self._runs: tuple[np.ndarray, ...] | None = None   # `one_to_one_runs`, cached
 
     # -- adding ----------------------------------------------------------------------
     def add(self, pid: int, n_enc: int, rows: np.ndarray, tgt: np.ndarray, w: np.ndarray,
@@ -210,7 +211,7 @@ class StaticStore:
             pos, rows, delay, w = self._built_positions(pid)
             self._keep(make_pieces(pid, seq, self.n0, rows, self.csr[1][pos], w, delay))
             del pos, rows, delay, w
-        self.csr, self.seg = None, {}
+        self.csr, self.seg, self._runs = None, {}, None
         self.dirty = True
 
     def build(self, N: int, T: int,
@@ -263,7 +264,7 @@ class StaticStore:
         kw = np.empty(n_g) if w is None else buf[:nnz + n_g]
         kw[len(kw) - n_g:] = self.seg["w"][order]
         self.csr = (indptr if T > 1 else indptr[0].copy(), tgt, kw)
-        self.n0, self.dirty = N, False
+        self.n0, self.dirty, self._runs = N, False, None
         return self.csr
 
     def _projection_weights(self) -> dict[int, float] | None:
@@ -327,6 +328,46 @@ class StaticStore:
         grp_delay = self.seg["delay"][order].astype(_I32)
         row_grp = np.searchsorted(starts, indptr, side="left").astype(_I64)
         return row_grp, grp_delay, grp_ptr
+
+    def synapses_per_row(self) -> np.ndarray:
+        """Static synapses from each source row in the built CSR (int64, all parts)."""
+        indptr = self._built_csr()[0].reshape(-1, self._built_csr()[0].shape[-1])
+        return np.diff(indptr, axis=1).sum(axis=0)
+
+    def one_to_one_runs(self) -> tuple[np.ndarray, ...]:
+        """Runs of consecutive source rows of one projection whose segments in the built
+        CSR hold one synapse each, onto consecutive targets of one receptor, with one delay
+        and one weight (bit for bit; a OneToOneConnector with one weight and delay gives one
+        run per projection): ``(src0, src1, tgt0, delay, w)``, the rows src0..src1-1 going
+        to encoded targets (``receptor * N + row``) tgt0, tgt0 + 1, ... Cached until the CSR
+        or a weight changes. Other synapses from the same rows are not excluded (see
+        `synapses_per_row`)."""
+        if self._runs is None:
+            self._runs = self._find_runs()
+        return self._runs
+
+    def _find_runs(self) -> tuple[np.ndarray, ...]:
+        seg = self.seg
+        one = np.flatnonzero(seg["len"] == 1) if "len" in seg else np.zeros(0, _I64)
+        if len(one) == 0:
+            z = np.zeros(0, _I64)
+            return z, z, z, z, np.zeros(0)
+        row, proj = seg["row"][one].astype(_I64), seg["proj"][one].astype(_I64)
+        order = np.lexsort((row, proj))
+        one, row, proj = one[order], row[order], proj[order]
+        tgt = self._built_csr()[1][seg["start"][one]].astype(_I64)
+        delay, w = seg["delay"][one].astype(_I64), seg["w"][one]
+        new = np.ones(len(one), bool)
+        if len(one) > 1:
+            bits = w.view(_I64)
+            new[1:] = ((proj[1:] != proj[:-1]) | (row[1:] != row[:-1] + 1)
+                       | (tgt[1:] != tgt[:-1] + 1) | (tgt[1:] // self.n0 != tgt[:-1] // self.n0)
+                       | (delay[1:] != delay[:-1]) | (bits[1:] != bits[:-1]))
+        first = np.flatnonzero(new)
+        last = np.append(first[1:], len(one)) - 1
+        keep = ~np.isnan(w[first])   # NaN: the mark of no one weight (never a run's)
+        first, last = first[keep], last[keep]
+        return (row[first], row[last] + 1, tgt[first], delay[first], w[first].copy())
 
     @staticmethod
     def _part(post: np.ndarray, N: int, T: int) -> np.ndarray:
@@ -449,6 +490,7 @@ class StaticStore:
         if per_syn is not None:
             per_syn[pos] = w
         self.seg["w"][sel] = seg_w
+        self._runs = None
         kw = self._built_csr()[2]
         n_g = len(self.seg["start"])
         group = np.empty(n_g, _I64)

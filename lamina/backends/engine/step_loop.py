@@ -82,12 +82,9 @@ def _advance_window(t, w0, w1, par, chunk_base, dt, pieces, state, param, refr, 
             i0 = pc_start[p]
             i1 = pc_stop[p]
             nb0 = nb
-            if pc_kind[p] == K_POISSON:
+            if pc_kind[p] == K_POISSON:   # (no synapse ends on a spike source: its ring
+                # columns stay zero, nothing to clear)
                 nb = poisson_events(n, i0, i1, param, work, rows, cnts, nb, cdf[t], meta[t])
-                slot = n % L
-                for i in range(i0, i1):
-                    ring[slot, i] = 0.0
-                    ring[slot, N + i] = 0.0
             else:
                 nb = update_group(pc_kind[p], i0, i1, n, N, L, dt, state, param, refr, ring,
                                   iinj, rows, nb, work)
@@ -144,7 +141,7 @@ def run_windows(n_begin, n_end, chunk_base, dt, D, bounds, pc_kind, pc_start, pc
         for t in prange(T):   # one call site per helper: each is compiled once
             deliver_window(t, p0, p1, 1 - par, n_begin, chunk_base, L, ring, row_grp,
                             grp_delay, grp_ptr, syn_tgt, syn_w, ext_ptr, ext_row,
-                            ext_emit, wb_row, wb_cnt, wb_off)
+                            ext_emit, wb_row, wb_cnt, wb_off, param, cdf[t], meta[t])
             if W > 0:
                 _advance_window(t, w0, w1, par, chunk_base, dt,
                                 (bounds, pc_kind, pc_start, pc_stop, pc_ptr), state, param,
@@ -220,7 +217,7 @@ def run_windows_persistent(n_begin, n_end, chunk_base, dt, D, bounds, pc_kind, p
                 w1 = w0 + W
                 deliver_window(t, p0, p1, 1 - par, n_begin, chunk_base, L, ring, row_grp,
                                 grp_delay, grp_ptr, syn_tgt, syn_w, ext_ptr, ext_row,
-                                ext_emit, wb_row, wb_cnt, wb_off)
+                                ext_emit, wb_row, wb_cnt, wb_off, param, cdf[t], meta[t])
                 _advance_window_shared(t, w0, w1, par, chunk_base, dt,
                                 (bounds, pc_kind, pc_start, pc_stop, pc_ptr), state, param,
                                 refr, ring, (cs_amp, cs_ptr, cs_tgt), iinj,
@@ -246,7 +243,7 @@ def run_windows_persistent(n_begin, n_end, chunk_base, dt, D, bounds, pc_kind, p
                 w0 = w1
             deliver_window(t, p0, p1, 1 - par, n_begin, chunk_base, L, ring, row_grp,
                             grp_delay, grp_ptr, syn_tgt, syn_w, ext_ptr, ext_row, ext_emit,
-                            wb_row, wb_cnt, wb_off)
+                            wb_row, wb_cnt, wb_off, param, cdf[t], meta[t])
             if t == 0:
                 res[0] = w0
         else:
@@ -294,15 +291,12 @@ def run_steps(n_begin, n_end, chunk_base, dt,
         if spk_n[0] + n_rec_spk > cap or h_full[0] > 0:
             return n
         # Poisson sources of this step (counter-based: recomputing them is harmless)
-        # (their ring columns are cleared here: `update_group` has no Poisson branch)
+        # (no synapse ends on a spike source: their ring columns stay zero)
         nev = np.int64(0)
         for g in range(n_groups):
             if g_kind[g] == K_POISSON:
                 nev = poisson_events(n, g_start[g], g_stop[g], param, work, ev_row, ev_cnt,
                                      nev, cdf, meta)
-                for i in range(g_start[g], g_stop[g]):
-                    ring[n % L, i] = 0.0
-                    ring[n % L, N + i] = 0.0
         k = n - chunk_base
         # 1. injected currents for this step (current sources, gap junctions)
         #: begin sources

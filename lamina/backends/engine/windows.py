@@ -11,8 +11,10 @@ region runs, in which thread t
 1. delivers all spikes of the previous window (of every thread) to its own targets, in
    the canonical order: by emission step; within a step first the external events
    (``ext_*``), then the rows in ascending order (a Poisson row with K spikes adds K x
-   weight). Every target sums its inputs in this order for any T, so results are bitwise
-   the same for 1, 2, ... threads and for any split of a run;
+   weight; the rows of a direct Poisson block, `poisson.direct_deliver`, are drawn here,
+   at their place in that order, by the thread of their targets). Every target sums its
+   inputs in this order for any T, so results are bitwise the same for 1, 2, ... threads
+   and for any split of a run;
 2. advances its own cells through the window (current sources, Poisson draws, updates,
    analog samples of its rows), appending ``(row, count)`` of its spikes per step to its
    buffer for this window (buffers alternate by window parity: others still read the
@@ -33,9 +35,12 @@ The helpers here are inlined (numba ``inline="always"``) into the drivers, which
 """
 from __future__ import annotations
 
+import numpy as np
 from numba import njit
 
 from lamina.backends.engine.kernels import deliver, deliver_at
+from lamina.backends.engine.poisson import (DIRECT_CHUNK, direct_blocks, direct_deliver,
+                                           direct_field)
 
 __all__ = ["WINDOW_MAX", "RENDEZVOUS_CYCLES", "deliver_window", "after_window",
            "window_length"]
@@ -47,9 +52,17 @@ RENDEZVOUS_CYCLES = 200_000_000   # about 0.05-0.1 s: the T iterations must meet
 @njit(cache=True, inline="always")
 def deliver_window(t, w0, w1, par, n_begin, chunk_base, L, ring, row_grp, grp_delay,
                     grp_ptr, syn_tgt, syn_w, ext_ptr, ext_row, ext_emit, wb_row, wb_cnt,
-                    wb_off):
-    """Deliver the spikes emitted in steps w0..w1-1 (buffers `par`) to CSR part t."""
+                    wb_off, param, cdf, meta):
+    """Deliver the spikes emitted in steps w0..w1-1 (buffers `par`) to CSR part t, and
+    the counts of the direct Poisson blocks of `meta` (thread t's Poisson table ``cdf``,
+    ``meta``: `poisson.new_table`) to part t's targets."""
     T = wb_row.shape[1]
+    n_blk = direct_blocks(meta)
+    P = row_grp.shape[0]   # CSR parts: part t holds target rows lo..hi-1 (static_store)
+    N = row_grp.shape[1] - 1
+    lo = (N * t + P - 1) // P
+    hi = (N * (t + 1) + P - 1) // P
+    ks = np.empty(DIRECT_CHUNK if n_blk > 0 else 0, np.int64)
     for n in range(w0, w1):
         k = n - chunk_base
         for e in range(ext_ptr[k], ext_ptr[k + 1]):
@@ -58,10 +71,18 @@ def deliver_window(t, w0, w1, par, n_begin, chunk_base, L, ring, row_grp, grp_de
                         syn_tgt, syn_w)
         s = n - w0
         base = n % L
+        b = 0   # the next direct block in row order
         for u in range(T):
             for j in range(wb_off[par, u, s], wb_off[par, u, s + 1]):
-                deliver_at(t, wb_row[par, u, j], base, float(wb_cnt[par, u, j]), L, ring,
-                           row_grp, grp_delay, grp_ptr, syn_tgt, syn_w)
+                row = wb_row[par, u, j]
+                while b < n_blk and direct_field(meta, b, 0) < row:   # its place in row order
+                    direct_deliver(n, b, lo, hi, param, ring, cdf, meta, ks)
+                    b += 1
+                deliver_at(t, row, base, float(wb_cnt[par, u, j]), L, ring, row_grp,
+                           grp_delay, grp_ptr, syn_tgt, syn_w)
+        while b < n_blk:   # the blocks after the last spiking row
+            direct_deliver(n, b, lo, hi, param, ring, cdf, meta, ks)
+            b += 1
 
 
 @njit(cache=True, inline="always")
