@@ -164,10 +164,10 @@ def _generated_tail(kinds: tuple[int, ...], ptrs: bool, integrator: str = "rkf45
     if m.K_POISSON in kinds:
         callees.append(("_poisson_events", "POISSON_SIG"))
     index = {alias: i for i, (alias, _) in enumerate(callees)}
-    lines += ["from lamina.backends.engine.callees import POISSON_SIG, UPDATE_SIG"
-              "  # noqa: E402,F401", "",
-              "#: the functions called through the pointers `fns`, in order, with signatures",
-              "CALLEES = (" + "".join(f"({a}, {sig}), " for a, sig in callees) + ")", "", "",
+    lines += ["",
+              "#: the functions called through the pointers `fns`, in order, with the names",
+              "#: of their signatures in `callees`",
+              "CALLEES = (" + "".join(f"({a}, {sig!r}), " for a, sig in callees) + ")", "", "",
               "@njit(cache=True, inline=\"always\")",
               "def update_group(kind, i0, i1, n, N, L, dt, state, param, refr, ring, iinj, "
               "spiked, nspk,",
@@ -197,6 +197,21 @@ def _generated_tail(kinds: tuple[int, ...], ptrs: bool, integrator: str = "rkf45
         lines.append("    return _poisson_events(n, i0, i1, param, work, ev_row, ev_cnt, nev, "
                      "cdf, meta)")
     return "\n".join(lines) + "\n"
+
+
+def callee_of(kind: int, integrator: str = "rkf45",
+              ptrs: bool = True) -> tuple[Any, str] | None:
+    """The function the step loop calls through a pointer for cells of model `kind` (its
+    family update, or for SpikeSourcePoisson the Poisson draw: with PTRS when `ptrs`) and
+    the name of its signature in `callees`; None for a kind whose update is inlined."""
+    import importlib
+    if kind == m.K_POISSON:
+        from lamina.backends.engine import poisson
+        return (poisson.poisson_events if ptrs else poisson.poisson_events_low), "POISSON_SIG"
+    module, func = family_of(kind, integrator)
+    if module.endswith(_INLINED):
+        return None
+    return getattr(importlib.import_module(module), func), "UPDATE_SIG"
 
 
 def step_loop(kinds: Any, ptrs: bool = True, features: Any = None,

@@ -40,18 +40,23 @@ UPDATE_SIG = _I8(_I8, _I8, _I8, _I8, _I8, _I8, _F8, _F8_2, _F8_2, _I8_1, _F8_2, 
 POISSON_SIG = _I8(_I8, _I8, _I8, _F8_2, _F8_2, _I8_1, _I8_1, _I8, _F8_1, _F8_1)
 
 
-class FunctionPointer(types.WrapperAddressProtocol):   # type: ignore[misc]
-    """A jitted function as a numba first-class function of signature `sig`: compiled
-    (or loaded from numba's cache) on its own when its address is first asked for."""
+class FunctionPointer(types.WrapperAddressProtocol):
+    """A jitted function as a numba first-class function of the signature named
+    `sig_name` (a name in this module): compiled, or loaded from numba's cache (where the
+    `background` helper may have put it), when its address is first asked for."""
 
-    def __init__(self, dispatcher: Any, sig: Any) -> None:
+    def __init__(self, dispatcher: Any, sig_name: str) -> None:
         self.dispatcher = dispatcher
-        self.sig = sig
+        self.sig_name = sig_name
+        self.sig = globals()[sig_name]
         self._addr = 0
 
     def __wrapper_address__(self) -> int:
         if not self._addr:
             from numba.experimental.function_type import _get_wrapper_address
+
+            from lamina.backends.engine import background
+            background.wait(self.dispatcher, self.sig_name)
             cres = self.dispatcher.get_compile_result(self.sig)
             if cres.signature.return_type != self.sig.return_type:
                 raise TypeError(f"{self.dispatcher.py_func.__qualname__} returns "
@@ -64,9 +69,9 @@ class FunctionPointer(types.WrapperAddressProtocol):   # type: ignore[misc]
         return self.sig
 
 
-def pointers(callees: tuple[tuple[Any, Any], ...]) -> tuple[FunctionPointer, ...]:
-    """`FunctionPointer` of each ``(dispatcher, signature)`` of `callees`."""
-    return tuple(FunctionPointer(d, sig) for d, sig in callees)
+def pointers(callees: tuple[tuple[Any, str], ...]) -> tuple[FunctionPointer, ...]:
+    """`FunctionPointer` of each ``(dispatcher, signature name)`` of `callees`."""
+    return tuple(FunctionPointer(d, name) for d, name in callees)
 
 
 class Bound:
