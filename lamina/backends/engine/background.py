@@ -34,7 +34,7 @@ logger = logging.getLogger(__name__)
 __all__ = ["enabled", "submit", "wait", "shutdown", "TIMEOUT_S"]
 
 #: seconds `wait` waits for the helper's answer before compiling in this process
-TIMEOUT_S = 300.0
+TIMEOUT_S = 120.0
 _ENV = "LAMINA_ENGINE_BACKGROUND_COMPILE"
 
 
@@ -118,8 +118,8 @@ class _Helper:
         return True
 
     def wait_for(self, job: str, timeout: float) -> str:
-        """The helper's answer to `job` ("ok", "error ...", or "lost" when it died or did
-        not answer within `timeout` seconds)."""
+        """The helper's answer to `job` ("ok" and the CPU seconds it took, "error ...", or
+        "lost" when it died or did not answer within `timeout` seconds)."""
         assert self.proc.stdout is not None
         fd = self.proc.stdout.fileno()
         end = time.monotonic() + timeout
@@ -192,7 +192,7 @@ def wait(dispatcher: Any, sig_name: str, timeout: float = TIMEOUT_S) -> None:
     answer = _helper.wait_for(job, timeout)
     logger.debug("engine: background compilation of %s: %s after %.2f s", job, answer,
                  time.perf_counter() - t0)
-    if answer == "lost" or not _helper.pending:
+    if not answer.startswith("ok") or not _helper.pending:
         shutdown()
 
 
@@ -216,13 +216,14 @@ def _serve() -> None:
         job = line.strip()
         if not job:
             continue
+        c0 = time.process_time()
         try:
             module, qualname, sig_name = job.split(" ")
             dispatcher = getattr(importlib.import_module(module), qualname)
             # as `callees.FunctionPointer` asks for it: numba's cache key is the signature
             # object given (a full signature, not its argument types)
             dispatcher.get_compile_result(getattr(callees, sig_name))
-            status = "ok"
+            status = f"ok {time.process_time() - c0:.2f}"
         except Exception as err:   # noqa: BLE001 - any failure: the caller compiles
             status = f"error {type(err).__name__}"
         sys.stdout.write(f"{status} | {job}\n")

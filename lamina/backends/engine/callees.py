@@ -57,11 +57,7 @@ class FunctionPointer(types.WrapperAddressProtocol):
 
             from lamina.backends.engine import background
             background.wait(self.dispatcher, self.sig_name)
-            cres = self.dispatcher.get_compile_result(self.sig)
-            if cres.signature.return_type != self.sig.return_type:
-                raise TypeError(f"{self.dispatcher.py_func.__qualname__} returns "
-                                f"{cres.signature.return_type}, expected "
-                                f"{self.sig.return_type}")
+            # compiles with the full signature: numba casts the result to its return type
             self._addr = _get_wrapper_address(self.dispatcher, self.sig)
         return self._addr
 
