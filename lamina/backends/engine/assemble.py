@@ -37,11 +37,11 @@ import logging
 import os
 import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 from lamina.backends.engine import layout
 from lamina.backends.engine import models as m
+from lamina.backends.engine.callees import Drivers
 from lamina.backends.engine.families import REGISTRY, VARIANTS, family_of
 from lamina.cache_dir import user_cache_dir
 
@@ -55,8 +55,8 @@ __all__ = ["FEATURES", "step_loop", "cache_folder", "is_compiled", "announce_com
 FEATURES = frozenset({"sources", "channels", "plastic", "gap"})
 
 _ENGINE_DIR = Path(__file__).resolve().parent
-_loaded: dict[str, ModuleType] = {}
-_by_combination: dict[tuple[tuple[int, ...], bool, str, frozenset[str]], ModuleType] = {}
+_loaded: dict[str, Drivers] = {}
+_by_combination: dict[tuple[tuple[int, ...], bool, str, frozenset[str]], Drivers] = {}
 _announced: set[str] = set()
 
 
@@ -86,6 +86,11 @@ def _engine_source_hash() -> str:
 # read when the engine is imported, with the modules it compiles from (a few ms)
 _SOURCE_HASH = _engine_source_hash()
 _TEMPLATE = (_ENGINE_DIR / "step_loop.py").read_text()
+
+
+#: family modules whose updates are inlined into the step loop (small), not called
+#: through a pointer (`callees`)
+_INLINED = ".sources"
 
 
 def _function_source(template: str, head: str) -> str:
@@ -136,7 +141,11 @@ def _parallel_variants(template: str) -> str:
 def _generated_tail(kinds: tuple[int, ...], ptrs: bool, integrator: str = "rkf45") -> str:
     """The lines appended to `step_loop`'s source for the model kinds `kinds` (`ptrs`:
     whether Poisson means above `poisson.INVERSION_MAX` need Hörmann's PTRS;
-    `integrator`: the scheme of the conductance-based cells, `families.VARIANTS`)."""
+    `integrator`: the scheme of the conductance-based cells, `families.VARIANTS`).
+
+    ``update_group`` and ``poisson_events`` call the family updates and the Poisson draw
+    through the pointers ``fns`` (`callees`), in the order of the tuple ``CALLEES``; the
+    updates of spike sources, a few lines, are inlined."""
     funcs: dict[tuple[str, str], str] = {}
     for kind in kinds:
         if kind == m.K_POISSON:
@@ -148,12 +157,21 @@ def _generated_tail(kinds: tuple[int, ...], ptrs: bool, integrator: str = "rkf45
         lines.append(f"from {module} import {func} as {alias}  # noqa: E402")
     poisson = ("no_poisson_events" if m.K_POISSON not in kinds
                else "poisson_events" if ptrs else "poisson_events_low")
-    lines += [f"from lamina.backends.engine.poisson import {poisson} as poisson_events"
-              "  # noqa: E402,F811", "", "",
+    lines.append(f"from lamina.backends.engine.poisson import {poisson} as _poisson_events"
+                 "  # noqa: E402")
+    callees = [(alias, "UPDATE_SIG") for (module, _), alias in funcs.items()
+               if not module.endswith(_INLINED)]
+    if m.K_POISSON in kinds:
+        callees.append(("_poisson_events", "POISSON_SIG"))
+    index = {alias: i for i, (alias, _) in enumerate(callees)}
+    lines += ["",
+              "#: the functions called through the pointers `fns`, in order, with the names",
+              "#: of their signatures in `callees`",
+              "CALLEES = (" + "".join(f"({a}, {sig!r}), " for a, sig in callees) + ")", "", "",
               "@njit(cache=True, inline=\"always\")",
               "def update_group(kind, i0, i1, n, N, L, dt, state, param, refr, ring, iinj, "
               "spiked, nspk,",
-              "                 work):  # noqa: F811",
+              "                 work, fns):  # noqa: F811",
               '    """One step of cells i0..i1-1 of model `kind`; returns the spike count."""']
     by_func: dict[str, list[int]] = {}
     for kind in kinds:
@@ -162,15 +180,42 @@ def _generated_tail(kinds: tuple[int, ...], ptrs: bool, integrator: str = "rkf45
         by_func.setdefault(funcs[family_of(kind, integrator)], []).append(kind)
     for alias, ks in by_func.items():
         cond = " or ".join(f"kind == {k}" for k in ks)
+        call = alias if alias not in index else f"fns[{index[alias]}]"
         lines += [f"    if {cond}:",
-                  f"        return {alias}(kind, i0, i1, n, N, L, dt, state, param, refr, "
+                  f"        return {call}(kind, i0, i1, n, N, L, dt, state, param, refr, "
                   "ring, iinj, spiked, nspk, work)"]
-    lines.append("    return nspk")
+    lines += ["    return nspk", "", "",
+              "@njit(cache=True, inline=\"always\")",
+              "def poisson_events(n, i0, i1, param, work, ev_row, ev_cnt, nev, cdf, meta, "
+              "fns):  # noqa: F811",
+              '    """The Poisson draw of cells i0..i1-1 (see `poisson`); returns the event '
+              'count."""']
+    if "_poisson_events" in index:
+        lines.append(f"    return fns[{index['_poisson_events']}](n, i0, i1, param, work, "
+                     "ev_row, ev_cnt, nev, cdf, meta)")
+    else:
+        lines.append("    return _poisson_events(n, i0, i1, param, work, ev_row, ev_cnt, nev, "
+                     "cdf, meta)")
     return "\n".join(lines) + "\n"
 
 
+def callee_of(kind: int, integrator: str = "rkf45",
+              ptrs: bool = True) -> tuple[Any, str] | None:
+    """The function the step loop calls through a pointer for cells of model `kind` (its
+    family update, or for SpikeSourcePoisson the Poisson draw: with PTRS when `ptrs`) and
+    the name of its signature in `callees`; None for a kind whose update is inlined."""
+    import importlib
+    if kind == m.K_POISSON:
+        from lamina.backends.engine import poisson
+        return (poisson.poisson_events if ptrs else poisson.poisson_events_low), "POISSON_SIG"
+    module, func = family_of(kind, integrator)
+    if module.endswith(_INLINED):
+        return None
+    return getattr(importlib.import_module(module), func), "UPDATE_SIG"
+
+
 def step_loop(kinds: Any, ptrs: bool = True, features: Any = None,
-              integrator: str = "rkf45") -> ModuleType:
+              integrator: str = "rkf45") -> Drivers:
     """The step-loop module for networks made of the model kinds `kinds` (codes of
     `models`), generated and imported on first use, then reused (one per process and
     combination). `ptrs`: whether a SpikeSourcePoisson mean per step exceeds
@@ -181,9 +226,9 @@ def step_loop(kinds: Any, ptrs: bool = True, features: Any = None,
 
     Returns
     -------
-    module
-        with ``run_windows``, ``run_windows_par``, ``run_windows_persistent`` and
-        ``run_steps`` (see `step_loop`).
+    Drivers
+        ``run_windows``, ``run_windows_par``, ``run_windows_persistent`` and
+        ``run_steps`` (see `step_loop`), with the generated ``module``.
     """
     combo = tuple(sorted({int(k) for k in kinds}))
     ptrs = bool(ptrs) and m.K_POISSON in combo
@@ -220,8 +265,8 @@ def step_loop(kinds: Any, ptrs: bool = True, features: Any = None,
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)
-    _loaded[name] = _by_combination[combo, ptrs, integrator, feats] = module
-    return module
+    _loaded[name] = _by_combination[combo, ptrs, integrator, feats] = Drivers(module)
+    return _loaded[name]
 
 
 def is_compiled(dispatcher: Any) -> bool:

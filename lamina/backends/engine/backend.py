@@ -21,7 +21,7 @@ import numpy as np
 from lamina import interrupts
 from lamina.backends.base import (Backend, BackendConfig, Capabilities, SignalData,
                                   release_freed_memory)
-from lamina.backends.engine import assemble, inputs, kernels, poisson, windows
+from lamina.backends.engine import assemble, background, inputs, kernels, poisson, windows
 from lamina.backends.engine import models as m
 from lamina.backends.engine.counter_rng import GOLDEN, mix64_array
 from lamina.backends.engine.derived import prepare
@@ -251,6 +251,11 @@ class EngineBackend(Backend):
         if table.kind in (m.K_GIF, m.K_POISSON):
             self._set_rng_keys()
         self._csr_dirty = True
+        if self._mpi is None:   # compile its update in a helper process meanwhile
+            callee = assemble.callee_of(table.kind, self.integrator, table.kind == m.K_POISSON
+                                        and poisson.needs_ptrs(self.param, n_old, N))
+            if callee is not None:
+                background.submit(*callee)
 
     def _set_spike_times(self, rows: np.ndarray, times: Any) -> None:
         if isinstance(times, np.ndarray) and times.dtype != object and times.ndim <= 1:
@@ -828,6 +833,7 @@ class EngineBackend(Backend):
 
     def end(self) -> None:
         self.ring = np.zeros((self._L, 0))
+        background.shutdown()
 
     # -- checkpoints -------------------------------------------------------------------
     #: arrays of the backend that change while running (everything else is structure

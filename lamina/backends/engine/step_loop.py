@@ -42,7 +42,7 @@ _advance_window_shared: Any = None
 
 @njit(cache=True, inline="always")
 def _advance_window(t, w0, w1, par, chunk_base, dt, pieces, state, param, refr, ring,
-                    currents, iinj, channels, work, wbuf, cdf, meta):
+                    currents, iinj, channels, work, wbuf, cdf, meta, fns):
     """Advance the cells of part t through steps w0..w1-1, buffering their spikes.
     Inlined into the serial `run_windows` (one compiled function: the shortest cold
     compilation); the parallel drivers call the copy ``_advance_window_shared``.
@@ -84,10 +84,11 @@ def _advance_window(t, w0, w1, par, chunk_base, dt, pieces, state, param, refr, 
             nb0 = nb
             if pc_kind[p] == K_POISSON:   # (no synapse ends on a spike source: its ring
                 # columns stay zero, nothing to clear)
-                nb = poisson_events(n, i0, i1, param, work, rows, cnts, nb, cdf[t], meta[t])
+                nb = poisson_events(n, i0, i1, param, work, rows, cnts, nb, cdf[t], meta[t],
+                                    fns)
             else:
                 nb = update_group(pc_kind[p], i0, i1, n, N, L, dt, state, param, refr, ring,
-                                  iinj, rows, nb, work)
+                                  iinj, rows, nb, work, fns)
                 for j in range(nb0, nb):
                     cnts[j] = 1
         #: begin channels
@@ -114,7 +115,7 @@ def run_windows(n_begin, n_end, chunk_base, dt, D, bounds, pc_kind, pc_start, pc
                 syn_w, ext_ptr, ext_row, ext_emit, cs_amp, cs_ptr, cs_tgt, iinj, rec_spk,
                 n_rec_spk, spk_step, spk_row, spk_cnt, spk_n, ch_int, ch_phase, ch_ptr,
                 ch_row, ch_var, ch_base, ch_count, rbuf, work, wb_row, wb_cnt, wb_off, cdf,
-                meta):
+                meta, fns):
     """Advance steps n_begin..n_end-1 window by window; return the step reached
     (earlier when the spike record buffer might overflow). Compiled serially here
     (``prange`` runs as ``range``: the threads' work one after another); `assemble` adds
@@ -147,7 +148,8 @@ def run_windows(n_begin, n_end, chunk_base, dt, D, bounds, pc_kind, pc_start, pc
                                 (bounds, pc_kind, pc_start, pc_stop, pc_ptr), state, param,
                                 refr, ring, (cs_amp, cs_ptr, cs_tgt), iinj,
                                 (ch_int, ch_phase, ch_ptr, ch_row, ch_var, ch_base,
-                                 ch_count, rbuf), work, (wb_row, wb_cnt, wb_off), cdf, meta)
+                                 ch_count, rbuf), work, (wb_row, wb_cnt, wb_off), cdf, meta,
+                                fns)
         if W == 0:
             break
         after_window(w0, w1, par, rec_spk, spk_step, spk_row, spk_cnt, spk_n, ch_int,
@@ -170,7 +172,7 @@ def run_windows_persistent(n_begin, n_end, chunk_base, dt, D, bounds, pc_kind, p
                            cs_ptr, cs_tgt, iinj, rec_spk, n_rec_spk, spk_step, spk_row,
                            spk_cnt, spk_n, ch_int, ch_phase, ch_ptr, ch_row, ch_var, ch_base,
                            ch_count, rbuf, work, wb_row, wb_cnt, wb_off, cdf, meta,
-                           thread_ids):
+                           thread_ids, fns):
     """`run_windows` in ONE parallel region of T iterations that loop over the windows,
     one barrier per window; returns the step reached, or -1 (nothing changed) when the T
     iterations did not run at once on T threads (then use `run_windows_par`).
@@ -222,7 +224,7 @@ def run_windows_persistent(n_begin, n_end, chunk_base, dt, D, bounds, pc_kind, p
                                 (bounds, pc_kind, pc_start, pc_stop, pc_ptr), state, param,
                                 refr, ring, (cs_amp, cs_ptr, cs_tgt), iinj,
                                 (ch_int, ch_phase, ch_ptr, ch_row, ch_var, ch_base, chc[t],
-                                 rbuf), work, (wb_row, wb_cnt, wb_off), cdf, meta)
+                                 rbuf), work, (wb_row, wb_cnt, wb_off), cdf, meta, fns)
                 #: begin channels
                 for c in range(ch_int.shape[0]):
                     for n in range(w0, w1):
@@ -264,7 +266,7 @@ def run_steps(n_begin, n_end, chunk_base, dt,
               ch_int, ch_phase, ch_ptr, ch_row, ch_var, ch_base, ch_count, rbuf, work,
               p_indptr, p_tgt, p_post, p_d, p_kind, p_w, p_par, p_st, p_key, p_seed,
               h_idx, h_t, h_head, h_cnt, h_full,
-              g_a, g_b, g_w, g_rows, ev_row, ev_cnt, cdf, meta):
+              g_a, g_b, g_w, g_rows, ev_row, ev_cnt, cdf, meta, fns):
     """Advance steps ``n_begin .. n_end-1``; return the step reached.
 
     Dynamic synapses (``p_*``, CSR by source row, see `synapses`) are processed after the
@@ -296,7 +298,7 @@ def run_steps(n_begin, n_end, chunk_base, dt,
         for g in range(n_groups):
             if g_kind[g] == K_POISSON:
                 nev = poisson_events(n, g_start[g], g_stop[g], param, work, ev_row, ev_cnt,
-                                     nev, cdf, meta)
+                                     nev, cdf, meta, fns)
         k = n - chunk_base
         # 1. injected currents for this step (current sources, gap junctions)
         #: begin sources
@@ -351,7 +353,7 @@ def run_steps(n_begin, n_end, chunk_base, dt,
         nspk = np.int64(0)
         for g in range(n_groups):
             nspk = update_group(g_kind[g], g_start[g], g_stop[g], n, N, L, dt, state, param,
-                                 refr, ring, iinj, spiked, nspk, work)
+                                 refr, ring, iinj, spiked, nspk, work, fns)
         # 4. deliver and record spikes
         for s in range(nspk):
             row = spiked[s]

@@ -1,0 +1,234 @@
+"""Compile the step loop's callees (`callees`) in a helper process while the network is
+built and the step loop compiles: a cold first run then uses two cores.
+
+numba holds one compiler lock per process, so threads cannot compile in parallel; a
+second process can, and numba's on-disk cache (``cache=True``, ``NUMBA_CACHE_DIR``) hands
+its result over. When a population of a new model family is created, `submit` sends the
+family's update (or the Poisson draw) to a helper process (started on first use, one per
+process), which compiles it into the cache. When the step loop first needs the function,
+`wait` blocks until the helper has answered for it; numba then loads it from the cache.
+If the helper fails, is too slow or dies, the caller compiles the function itself: the
+helper can only save time, never change a result.
+
+The helper is used only where it can help: on a POSIX system with at least two usable
+cores that are not already busy (1-minute load below the core count), not under MPI (each
+rank compiles anyway), when numba can write its cache for the function, and when the
+function is not compiled or cached yet. ``LAMINA_ENGINE_BACKGROUND_COMPILE=0`` turns it
+off, ``=1`` turns it on whatever the load. The helper exits when its input closes: after
+the last answer the main process waited for, at `shutdown` (`EngineBackend.end`) or at
+exit.
+"""
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import select
+import subprocess
+import sys
+import time
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["enabled", "submit", "wait", "shutdown", "TIMEOUT_S"]
+
+#: seconds `wait` waits for the helper's answer before compiling in this process
+TIMEOUT_S = 120.0
+_ENV = "LAMINA_ENGINE_BACKGROUND_COMPILE"
+
+
+def _cores() -> int:
+    """CPU cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:   # not Linux
+        return os.cpu_count() or 1
+
+
+def enabled() -> bool:
+    """Whether compiling in a helper process may help here (see the module docstring)."""
+    setting = os.environ.get(_ENV, "auto").strip().lower()
+    if setting in ("0", "no", "off", "false"):
+        return False
+    if os.name != "posix" or os.environ.get("NUMBA_DISABLE_JIT", "0") not in ("", "0"):
+        return False
+    if "mpi4py.MPI" in sys.modules or any(v in os.environ for v in (
+            "OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK", "MPI_LOCALNRANKS")):
+        return False
+    if setting in ("1", "yes", "on", "true"):
+        return True
+    cores = _cores()
+    return cores >= 2 and os.getloadavg()[0] < cores
+
+
+def _cached(dispatcher: Any, sig: Any) -> bool | None:
+    """True when `dispatcher` is compiled for `sig` in this process or has an index in
+    numba's cache (compiled by an earlier process); None when numba cannot cache it here
+    (no helper then: its work would be lost)."""
+    if tuple(sig.args) in dispatcher.overloads:
+        return True
+    cache = getattr(dispatcher, "_cache", None)
+    try:
+        index = cache._cache_file._index_path   # type: ignore[union-attr]
+        folder = cache._cache_path   # type: ignore[union-attr]
+    except AttributeError:   # numba's NullCache: caching is off
+        return None
+    if os.path.exists(index):
+        return True
+    if not os.path.isdir(folder):
+        try:
+            os.makedirs(folder, exist_ok=True)
+        except OSError:
+            return None
+    return None if not os.access(folder, os.W_OK) else False
+
+
+def _job(dispatcher: Any, sig_name: str) -> str:
+    """The line that names a job: module, function, signature (a name in `callees`)."""
+    return f"{dispatcher.py_func.__module__} {dispatcher.py_func.__qualname__} {sig_name}"
+
+
+class _Helper:
+    """The helper process and the jobs sent to it: their answers by job line."""
+
+    def __init__(self) -> None:
+        import lamina
+        root = os.path.dirname(os.path.dirname(os.path.abspath(lamina.__file__)))
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+        env[_ENV] = "0"   # the helper compiles, it starts no helper of its own
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "lamina.backends.engine.background"], env=env,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            close_fds=True)
+        self.pending: set[str] = set()
+        self.answers: dict[str, str] = {}
+        self._buf = b""
+
+    def send(self, job: str) -> bool:
+        """Send `job`; False when the helper is gone."""
+        assert self.proc.stdin is not None
+        try:
+            self.proc.stdin.write((job + "\n").encode())
+            self.proc.stdin.flush()
+        except (BrokenPipeError, OSError):
+            return False
+        self.pending.add(job)
+        return True
+
+    def wait_for(self, job: str, timeout: float) -> str:
+        """The helper's answer to `job` ("ok" and the CPU seconds it took, "error ...", or
+        "lost" when it died or did not answer within `timeout` seconds)."""
+        assert self.proc.stdout is not None
+        fd = self.proc.stdout.fileno()
+        end = time.monotonic() + timeout
+        while job in self.pending:
+            left = end - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                return "lost"
+            chunk = os.read(fd, 4096)
+            if not chunk:   # the helper exited
+                return "lost"
+            self._buf += chunk
+            *lines, self._buf = self._buf.split(b"\n")
+            for line in lines:
+                status, _, name = line.decode().partition(" | ")
+                self.pending.discard(name)
+                self.answers[name] = status
+        return self.answers.get(job, "lost")
+
+    def close(self) -> None:
+        """Close the helper's input (it exits) and reap it; kill it if it does not exit."""
+        try:
+            if self.proc.stdin is not None:
+                self.proc.stdin.close()
+        except OSError:
+            pass
+        try:
+            self.proc.wait(timeout=5.0)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+
+
+_helper: _Helper | None = None
+
+
+def submit(dispatcher: Any, sig_name: str) -> bool:
+    """Have the helper compile `dispatcher` for the signature `callees.<sig_name>` into
+    numba's cache, if `enabled` and it is not compiled or cached yet; returns whether a
+    job was sent."""
+    global _helper
+    from lamina.backends.engine import callees
+    sig = getattr(callees, sig_name)
+    if not enabled() or _cached(dispatcher, sig) is not False:
+        return False
+    job = _job(dispatcher, sig_name)
+    if _helper is not None and (job in _helper.pending or _helper.proc.poll() is not None):
+        if job in _helper.pending:
+            return True
+        _helper.close()
+        _helper = None
+    try:
+        if _helper is None:
+            _helper = _Helper()
+        return _helper.send(job)
+    except OSError as err:   # no process could be started: compile in this one
+        logger.info("engine: no background compilation (%s)", err)
+        return False
+
+
+def wait(dispatcher: Any, sig_name: str, timeout: float = TIMEOUT_S) -> None:
+    """Block until the helper has compiled `dispatcher` for `callees.<sig_name>` (if it
+    was sent a job for it); the helper is closed once it has no job left."""
+    global _helper
+    job = _job(dispatcher, sig_name)
+    if _helper is None or (job not in _helper.pending and job not in _helper.answers):
+        return
+    t0 = time.perf_counter()
+    answer = _helper.wait_for(job, timeout)
+    logger.debug("engine: background compilation of %s: %s after %.2f s", job, answer,
+                 time.perf_counter() - t0)
+    if not answer.startswith("ok") or not _helper.pending:
+        shutdown()
+
+
+def shutdown() -> None:
+    """Stop the helper process, if any."""
+    global _helper
+    if _helper is not None:
+        helper, _helper = _helper, None
+        helper.close()
+
+
+atexit.register(shutdown)
+
+
+def _serve() -> None:
+    """The helper's loop: compile each job read from stdin, answer on stdout."""
+    import importlib
+
+    from lamina.backends.engine import callees
+    for line in sys.stdin:
+        job = line.strip()
+        if not job:
+            continue
+        c0 = time.process_time()
+        try:
+            module, qualname, sig_name = job.split(" ")
+            dispatcher = getattr(importlib.import_module(module), qualname)
+            # as `callees.FunctionPointer` asks for it: numba's cache key is the signature
+            # object given (a full signature, not its argument types)
+            dispatcher.get_compile_result(getattr(callees, sig_name))
+            status = f"ok {time.process_time() - c0:.2f}"
+        except Exception as err:   # noqa: BLE001 - any failure: the caller compiles
+            status = f"error {type(err).__name__}"
+        sys.stdout.write(f"{status} | {job}\n")
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    _serve()
