@@ -10,6 +10,7 @@ so a thread that was descheduled shows up as barrier wait of the other one.
 Use::
 
     python benchmarks/thread_profile.py --network cuba --threads 2 --duration 500
+    python benchmarks/thread_profile.py --network brunel --n-scale 0.2 --threads 2
 """
 from __future__ import annotations
 
@@ -39,16 +40,21 @@ def _tsc_hz() -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--network", choices=["coba", "cuba"], default="cuba")
+    ap.add_argument("--network", choices=["coba", "cuba", "brunel"], default="cuba")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--duration", type=float, default=500.0)
-    ap.add_argument("--cells", type=int, default=4000)
+    ap.add_argument("--cells", type=int, default=4000, help="Vogels-Abbott cells")
+    ap.add_argument("--n-scale", type=float, default=0.2, help="Brunel's scale")
     a = ap.parse_args()
     import lamina as sim
     from lamina.core import simulation
-    from vogels_abbott import build
     hz = _tsc_hz()
-    build(sim, a.network, a.cells, 12345, threads=a.threads)
+    if a.network == "brunel":
+        import brunel
+        brunel.build(sim, a.n_scale, 12345, threads=a.threads)
+    else:
+        from vogels_abbott import build
+        build(sim, a.network, a.cells, 12345, threads=a.threads)
     sim.run(10.0)   # compile or load the kernels; not profiled
     backend = simulation.current().backend
     has_prof = hasattr(backend, "thread_profile")   # older code: wall and CPU only
@@ -62,9 +68,14 @@ def main() -> None:
     r1 = resource.getrusage(resource.RUSAGE_SELF)
     cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
     prof = backend.thread_profile() if has_prof else {"calls": "?", "threads": []}
-    print(f"{a.network} {a.cells} cells, {a.duration:g} ms, threads={a.threads}: wall "
+    size = f"scale {a.n_scale:g}" if a.network == "brunel" else f"{a.cells} cells"
+    print(f"{a.network} {size}, {a.duration:g} ms, threads={a.threads}: wall "
           f"{wall:.3f} s, CPU {cpu:.3f} s, load {os.getloadavg()[0]:.2f}, "
           f"driver calls {prof['calls']}, TSC {hz / 1e9:.2f} GHz")
+    cost = getattr(getattr(backend, "_choice", None), "cost", {})
+    if cost:
+        print("driver choice, us per step: " + ", ".join(f"{k} {v * 1e6:.1f}"
+                                                       for k, v in cost.items()))
     for t, row in enumerate(prof["threads"]):
         nw = max(row["tasks"], 1)
         reg = max(row["region"], 1)

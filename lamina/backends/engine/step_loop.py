@@ -7,8 +7,8 @@ Drivers (see `windows` for the windowed scheme, `kernels` for the delivery):
 
 * `run_windows` — static synapses, T = 1 or the threads' work one after another;
 * `run_windows_par` — static synapses, one ``prange`` region per window;
-* `run_windows_persistent` — static synapses, one parallel region per call, a barrier
-  between windows;
+* `run_windows_persistent` — static synapses, one parallel region per call, the parts of
+  each window taken as tasks by the workers;
 * `run_steps` — the serial step loop for networks with dynamic synapses or gap junctions.
 
 Importing this module directly gives the drivers without a dispatch (the placeholders
