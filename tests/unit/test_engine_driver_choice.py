@@ -101,3 +101,37 @@ def test_threads_ready_to_run_now_count_as_busy(monkeypatch) -> None:
     monkeypatch.setattr(dc, "_others_running_now", lambda: None)   # not Linux
     monkeypatch.setattr(dc.os, "getloadavg", lambda: (3.0, 0.1, 0.1))
     assert dc.machine_is_busy()
+
+
+def test_parallel_calls_made_to_measure_it_on_a_busy_machine_are_trials(monkeypatch) -> None:
+    """While the serial driver is wanted, the parallel calls that only measure it are
+    marked `trial` (the backend then runs at most TRIAL_STEPS steps); the calls of the
+    chosen driver are not."""
+    monkeypatch.setattr(dc, "machine_is_busy", lambda: True)
+    choice = DriverChoice()
+    cost = {PARALLEL: 2e-3, SERIAL: 1e-3}
+    seen = []
+    for _ in range(20):
+        d = choice.pick()
+        seen.append((d, choice.trial))
+        choice.record(d, cost[d] * 1000, 1000)
+    assert seen[:4] == [(SERIAL, False), (SERIAL, False), (PARALLEL, True), (PARALLEL, True)]
+    assert all(trial == (d == PARALLEL) for d, trial in seen)
+    assert choice.TRIAL_STEPS >= 2 * choice.MIN_STEPS
+
+
+def test_quiet_machine_parallel_calls_are_not_trials(monkeypatch) -> None:
+    monkeypatch.setattr(dc, "machine_is_busy", lambda: False)
+    choice = DriverChoice()
+    for _ in range(5):
+        assert choice.pick() == PARALLEL and not choice.trial
+        choice.record(PARALLEL, 1e-3, 1000)
+
+
+def test_first_call_of_a_driver_already_in_memory_is_measured() -> None:
+    choice = DriverChoice()
+    choice.record(PARALLEL, 2.0, 1000, loaded=True)
+    assert choice.cost == {PARALLEL: 2e-3}
+    other = DriverChoice()
+    other.record(PARALLEL, 2.0, 1000)   # may have compiled or loaded it: not measured
+    assert other.cost == {}

@@ -59,11 +59,12 @@ its own, and synaptic-state recording).
 
 Threads: networks whose synapses are all static (no gap junctions) run in the windowed
 step loop (`windows`, drivers in `step_loop`) for any thread count: windows of D steps (D =
-the smallest delay), one parallel region per window (``step_loop.run_windows_par``) or,
-when numba has at least T threads, one region per kernel call with a barrier between
-windows (``step_loop.run_windows_persistent``; ``LAMINA_ENGINE_DRIVER=prange`` or
-``persistent`` forces one), thread t owning a range of cells (their updates, Poisson draws
-and ring columns) and the CSR part onto them. Spikes are delivered in one canonical order
+the smallest delay), one parallel region per kernel call whose workers take the parts
+of each window (a range of cells: their updates, Poisson draws, ring columns and the CSR
+part onto them; one part per thread, ``LAMINA_ENGINE_PARTS`` sets the number) as tasks
+from a shared counter, the last one closing the window
+(``step_loop.run_windows_persistent``: no barrier, so an unscheduled worker's part is
+taken by another), or one ``prange`` region per window (``LAMINA_ENGINE_DRIVER=prange``). Spikes are delivered in one canonical order
 (emission step, then row), so results are bitwise identical for any number of threads and
 any split of a run. On an oversubscribed machine (1-minute load average above the number
 of cores) the backend also measures the serial driver (the T parts one after another in

@@ -1,11 +1,15 @@
-"""Atomic operations, a spin pause, a cycle counter and ``sched_yield`` for numba code.
+"""Atomic operations, a spin pause, a cycle counter, ``sched_yield`` and ``usleep`` for
+numba code.
 
 numba has no CPU atomics; these intrinsics emit LLVM atomic instructions on one element
 of a C-contiguous int64 array (`atomic_add`, `atomic_load`, `atomic_store`, `atomic_cas`),
 all sequentially consistent (loads: acquire, stores: release). `cpu_pause` is x86's
 ``pause`` (nothing elsewhere), `cycles` LLVM's ``readcyclecounter`` (the time stamp
-counter on x86) and `sched_yield` libc's ``sched_yield``, called by symbol name (the
-address is registered with llvmlite at import), so functions using it can be cached.
+counter on x86), `sched_yield` and `sleep_us` libc's ``sched_yield`` and ``usleep``, called
+by symbol name (the addresses are registered with llvmlite at import), so functions using
+them can be cached. `wait_change` waits for another thread's store: it spins, then
+yields, then sleeps, so that on a busy machine the core goes to a thread that is ready
+(the scheduler can then move a preempted worker onto it).
 """
 from __future__ import annotations
 
@@ -20,24 +24,25 @@ from numba.core import cgutils
 from numba.extending import intrinsic
 
 __all__ = ["atomic_add", "atomic_load", "atomic_store", "atomic_cas", "cpu_pause", "cycles",
-           "sched_yield", "barrier", "rendezvous", "SYNC_SIZE"]
+           "sched_yield", "sleep_us", "wait_change", "barrier", "rendezvous", "SYNC_SIZE"]
 
 _I64 = ir.IntType(64)
 _X86 = platform.machine().lower() in ("x86_64", "amd64", "i386", "i686")
 
 
-def _register_sched_yield() -> bool:
-    """Make libc's ``sched_yield`` resolvable by name in numba's JIT; False if absent."""
+def _register(name: str) -> bool:
+    """Make libc's function `name` resolvable by name in numba's JIT; False if absent."""
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or None)
-        fn = libc.sched_yield
+        fn = getattr(libc, name)
     except (OSError, AttributeError):
         return False
-    llvm.add_symbol("sched_yield", ctypes.cast(fn, ctypes.c_void_p).value)
+    llvm.add_symbol(name, ctypes.cast(fn, ctypes.c_void_p).value)
     return True
 
 
-_HAVE_YIELD = _register_sched_yield()
+_HAVE_YIELD = _register("sched_yield")
+_HAVE_USLEEP = _register("usleep")
 
 
 def _check_array(arr) -> None:
@@ -136,6 +141,23 @@ def sched_yield(typingctx):
     return types.none(), codegen
 
 
+@intrinsic
+def sleep_us(typingctx, us):
+    """Sleep `us` microseconds (libc ``usleep``; a ``sched_yield`` where it is absent)."""
+    def codegen(context, builder, sig, args):
+        if _HAVE_USLEEP:
+            fn = cgutils.get_or_insert_function(
+                builder.module, ir.FunctionType(ir.IntType(32), [ir.IntType(32)]), "usleep")
+            v = context.cast(builder, args[0], sig.args[0], types.int32)
+            builder.call(fn, [v])
+        elif _HAVE_YIELD:
+            fn = cgutils.get_or_insert_function(
+                builder.module, ir.FunctionType(ir.IntType(32), []), "sched_yield")
+            builder.call(fn, [])
+        return context.get_dummy_value()
+    return types.none(us), codegen
+
+
 # --- barriers on a shared int64 array `sync` (at least SYNC_SIZE elements, zeroed) ------
 SYNC_SIZE = 64
 _CNT, _GEN, _ARR, _DEC = 0, 8, 16, 24   # one 64-byte line each
@@ -149,6 +171,32 @@ def _wait(k):
         cpu_pause()
     else:
         sched_yield()
+
+
+SPIN_CYCLES = 100_000    # ~40 us: pause-spin this long (a quiet machine's waits end here)
+YIELD_CYCLES = 500_000   # ~0.2 ms: then yield the CPU; beyond it, sleep SLEEP_US per try
+SLEEP_US = 20
+
+
+@njit(cache=True)
+def wait_change(arr, i, old):
+    """Wait until ``arr[i] != old`` (stored by another thread); return the new value.
+    Spins with ``pause`` for `SPIN_CYCLES`, yields until `YIELD_CYCLES`, then sleeps
+    `SLEEP_US` microseconds per try: an idle core lets the scheduler run (or pull over)
+    the thread being waited for when the machine has more threads than cores."""
+    t0 = cycles()
+    while True:
+        v = atomic_load(arr, i)
+        if v != old:
+            return v
+        waited = cycles() - t0
+        if waited < SPIN_CYCLES:
+            for _ in range(16):
+                cpu_pause()
+        elif waited < YIELD_CYCLES:
+            sched_yield()
+        else:
+            sleep_us(SLEEP_US)
 
 
 @njit(cache=True)

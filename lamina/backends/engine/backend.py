@@ -38,6 +38,12 @@ logger = logging.getLogger(__name__)
 
 _RECEPTOR_CODES = {"excitatory": 0, "inhibitory": 1}
 _I64 = np.int64
+#: target parts (tasks of a window) per thread, and the fewest cells of a part. Each part
+#: costs a fixed ~2.5 us per window in delivery (measured, CUBA 4000) and more per step in
+#: the updates, so by default there is one part per thread: a worker that is not
+#: scheduled then leaves its part to the others rather than making them wait
+PARTS_PER_THREAD = 1
+MIN_PART_CELLS = 256
 
 
 @dataclass
@@ -103,8 +109,11 @@ class EngineBackend(Backend):
         self._window_buf: tuple[np.ndarray, ...] | None = None   # see `_run_windows`
         self._work = np.zeros((8, 0))  # scratch rows for the vectorised integrator
         self._threads = max(int(config.threads or 1), 1)
-        self._persistent_failed = False   # see `_run_windows`
         self._choice = DriverChoice()     # parallel or serial driver, see `_run_windows`
+        #: kernel calls per windowed driver, and the persistent driver's per-thread cycle
+        #: profile (`step_loop.PROF_FIELDS`): what `thread_profile` reports
+        self.driver_calls: dict[str, int] = {}
+        self._prof = np.zeros((0, 8), _I64)
         self._csr_parts = 1
         #: the window driver over MPI ranks (`distributed`), None in one process
         self._mpi = None
@@ -120,11 +129,18 @@ class EngineBackend(Backend):
         return not (len(p_indptr) and p_indptr[-1] > 0) and len(self._dyn.g_a) == 0
 
     def _parts(self) -> int:
-        """Number of target parts of the static CSR: ``threads`` for the windowed kernel,
-        else 1. Results are bitwise the same for any number of parts."""
+        """Number of target parts of the static CSR: 1 for one thread (or the serial step
+        loop), else `PARTS_PER_THREAD` per thread, of at least `MIN_PART_CELLS` cells, and
+        at least one per thread (``LAMINA_ENGINE_PARTS`` sets the number, for tests and
+        measurements): the tasks the workers of `step_loop.run_windows_persistent` share
+        out. Results are bitwise the same for any number of parts."""
         if self._threads <= 1 or self._N == 0 or not self._windowed() or self._mpi:
             return 1
-        return min(self._threads, self._N)
+        forced = os.environ.get("LAMINA_ENGINE_PARTS", "")
+        if forced:
+            return max(min(int(forced), self._N), 1)
+        return max(min(self._threads * PARTS_PER_THREAD, self._N // MIN_PART_CELLS),
+                   min(self._threads, self._N))
 
     def _index_ids(self) -> None:
         """The ID -> row lookups: sorted IDs, and a direct table where the IDs are dense
@@ -683,11 +699,10 @@ class EngineBackend(Backend):
     def _run_windows(self, n: int, n1: int, n0: int, args: tuple, spk_step: np.ndarray,
                      spk_row: np.ndarray, spk_cnt: np.ndarray, cdf: np.ndarray,
                      meta: np.ndarray) -> int:
-        """One call of the windowed kernel (`windows`): static synapses only; T threads
-        own T cell ranges and CSR parts. T > 1: the persistent driver (one parallel region
-        per call) when numba has T threads, else, or after its iterations once failed to
-        meet, one region per window; ``LAMINA_ENGINE_DRIVER`` = ``prange``,
-        ``persistent`` or ``serial`` forces one. When the machine is oversubscribed the
+        """One call of the windowed kernel (`windows`): static synapses only; the cells
+        and the CSR are cut into T parts (`_parts`). T > 1: the persistent driver (one
+        parallel region per call, the parts taken as tasks by the threads);
+        ``LAMINA_ENGINE_DRIVER`` = ``prange``, ``persistent`` or ``serial`` forces one. When the machine is oversubscribed the
         serial driver (the T parts one after another, bitwise the same results) runs
         instead if it is measured faster (`driver_choice`)."""
         (ext_ptr, ext_row, ext_emit, cs_amp, cs_ptr, cs_tgt, n_rec, spk_n, ch_int, ch_phase,
@@ -721,38 +736,57 @@ class EngineBackend(Backend):
         what = self._combination_text()
         if T == 1:
             assemble.announce_compile(loop.run_windows, what)
+            self._count_call("single")
             return loop.run_windows(*kargs)
         driver = os.environ.get("LAMINA_ENGINE_DRIVER", "auto")
         if driver == "serial" or (driver == "auto" and self._choice.pick() == SERIAL):
             # the T parts one after another in this thread: bitwise the same results
             assemble.announce_compile(loop.run_windows, what)
+            loaded = bool(loop.run_windows.overloads)
             t0 = time.perf_counter()
             step = loop.run_windows(*kargs)
-            self._choice.record(SERIAL, time.perf_counter() - t0, step - n)
+            self._count_call("serial")
+            self._choice.record(SERIAL, time.perf_counter() - t0, step - n, loaded)
             return step
+        if driver == "auto" and self._choice.trial:   # measuring it on a busy machine
+            kargs = (n, min(n1, n + self._choice.TRIAL_STEPS), *kargs[2:])
+        loaded = bool(loop.run_windows_persistent.overloads)
         t0 = time.perf_counter()
-        step = self._run_parallel(loop, what, driver, T, kargs)
-        self._choice.record(PARALLEL, time.perf_counter() - t0, step - n)
+        step = self._run_parallel(loop, what, driver, kargs)
+        self._choice.record(PARALLEL, time.perf_counter() - t0, step - n, loaded)
         return step
 
-    def _run_parallel(self, loop: Any, what: str, driver: str, T: int, kargs: tuple) -> int:
+    def _run_parallel(self, loop: Any, what: str, driver: str, kargs: tuple) -> int:
         """One call of a parallel windowed driver: the persistent one (one parallel region
-        per call) when numba has T threads, else, or after its iterations once failed to
-        meet, one region per window."""
+        per call; its workers take the parts as tasks), or with ``driver == "prange"``
+        one ``prange`` region over the parts per window."""
         import numba
-        numba.set_num_threads(min(T, numba.config.NUMBA_NUM_THREADS))  # type: ignore[attr-defined]
-        if driver != "prange" and not self._persistent_failed and \
-                (driver == "persistent" or numba.get_num_threads() >= T):
-            # one parallel region per call; -1: its T iterations did not meet (nothing ran)
+        # workers beyond numba's threads run after the others and find the call finished
+        n_threads = self._threads
+        numba.set_num_threads(min(n_threads, numba.config.NUMBA_NUM_THREADS))  # type: ignore[attr-defined]
+        if driver != "prange":
             assemble.announce_compile(loop.run_windows_persistent, what)
-            step = loop.run_windows_persistent(*kargs, np.zeros(T, _I64))
-            if step >= 0:
-                return step
-            self._persistent_failed = True
-            logger.info("engine: the %d iterations of the persistent parallel region did "
-                        "not run at once; using one parallel region per window", T)
+            if self._prof.shape[0] != n_threads:
+                self._prof = np.zeros((n_threads, 8), _I64)
+            self._count_call("persistent")
+            return int(loop.run_windows_persistent(*kargs, n_threads, self._prof))
         assemble.announce_compile(loop.run_windows_par, what)
+        self._count_call("prange")
         return loop.run_windows_par(*kargs)
+
+    def _count_call(self, driver: str) -> None:
+        self.driver_calls[driver] = self.driver_calls.get(driver, 0) + 1
+
+    def thread_profile(self) -> dict[str, Any]:
+        """What the windowed drivers did so far: calls per driver (``single``: one
+        part; ``persistent``, ``prange``, ``serial``: several) and, per worker of the
+        persistent driver, cycles (time stamp counter) spent delivering, advancing cells,
+        waiting for a window to open, closing windows (the serial bookkeeping), in the whole
+        region, and the tasks, windows closed and calls counted (`step_loop.PROF_FIELDS`).
+        """
+        from lamina.backends.engine.step_loop import PROF_FIELDS
+        return {"calls": dict(self.driver_calls),
+                "threads": [dict(zip(PROF_FIELDS, map(int, row))) for row in self._prof]}
 
     def _step_loop(self) -> Any:
         """The step-loop module for the model kinds of this network (`assemble`)."""

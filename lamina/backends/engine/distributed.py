@@ -219,7 +219,7 @@ class DistributedWindows:
             loop.run_windows(*kargs)
         else:
             forced = os.environ.get("LAMINA_ENGINE_DRIVER", "auto")
-            self.backend._run_parallel(loop, what, forced, T, kargs)
+            self.backend._run_parallel(loop, what, forced, kargs)
 
     def _all_agree(self, ok: bool) -> bool:
         """Collective: whether `ok` holds on every rank."""

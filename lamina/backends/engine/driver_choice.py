@@ -4,11 +4,17 @@ make a run slower than one thread, even on a busy machine.
 With T > 1 parts the windowed kernel can run the parts in parallel (one thread per part)
 or one after another in one thread (`step_loop.run_windows`); both give bitwise the same
 results (the parts and the order of delivery are the same). When the machine has fewer
-free cores than T, the parallel driver waits at every window's barrier for threads that
-are not scheduled, and is then slower than the serial one. `DriverChoice` measures the
+free cores than T, a worker of the parallel driver that is preempted while it holds a
+window's task stalls that window for a time slice; and where Linux groups the threads of
+a session for fair scheduling (``/proc/sys/kernel/sched_autogroup_enabled``: on here, with
+every other user's session its own group) a second thread gets the process no more CPU
+time on a busy machine, only those stalls. `DriverChoice` measures the
 seconds per step of each driver on calls of at least `MIN_STEPS` steps (a driver's first
-call, which may compile or load it, is not measured), uses the faster one, and measures
-the other again every `PROBE_EVERY` calls, so it follows a load that changes. The serial
+call is not measured when it compiled or loaded the driver), uses the faster one, and
+measures the other again every `PROBE_EVERY` calls, so it follows a load that changes; a
+parallel call made only to measure it on a busy machine runs at most `TRIAL_STEPS`
+steps (`trial`), so a short run does not spend a tenth of its steps each time on a driver
+that may be several times slower. The serial
 driver is tried only when the machine looks busy, so a quiet machine never compiles it for
 a threaded run: the 1-minute load average above the number of cores, or other threads
 ready to run right now (``/proc/loadavg``'s running count: the load average lags a sudden
@@ -61,6 +67,7 @@ class DriverChoice:
     """
 
     MIN_STEPS = 100      # shorter calls are not measured (too noisy)
+    TRIAL_STEPS = 200    # a parallel call made to measure it on a busy machine: at most
     PROBE_EVERY = 8      # calls between two measurements of the slower driver
     SLOWDOWN = 2.0       # parallel cost above this times its best: the machine got busy
 
@@ -70,9 +77,20 @@ class DriverChoice:
         self._calls = 0
         self._serial_wanted = False
         self._best_parallel = float("inf")   # lowest seconds per step of one parallel call
+        #: whether the last pick is a parallel call made to measure it while the serial
+        #: driver is wanted (the caller then runs at most `TRIAL_STEPS` steps: it may be
+        #: many times slower)
+        self.trial = False
 
     def pick(self) -> str:
-        """The driver for the next call (`PARALLEL` or `SERIAL`)."""
+        """The driver for the next call (`PARALLEL` or `SERIAL`); sets `trial`."""
+        driver = self._pick()
+        self.trial = driver == PARALLEL and self._serial_wanted and \
+            (PARALLEL not in self.cost or SERIAL not in self.cost
+             or self.cost[SERIAL] < self.cost[PARALLEL])
+        return driver
+
+    def _pick(self) -> str:
         self._calls += 1
         if self._calls == 1 and machine_is_busy():
             self._serial_wanted = True   # busy from the start: do not begin in parallel
@@ -92,11 +110,13 @@ class DriverChoice:
             return SERIAL if best == PARALLEL else PARALLEL
         return best
 
-    def record(self, driver: str, seconds: float, steps: int) -> None:
-        """Account one call of `driver` that advanced `steps` steps in `seconds`."""
+    def record(self, driver: str, seconds: float, steps: int, loaded: bool = False) -> None:
+        """Account one call of `driver` that advanced `steps` steps in `seconds`
+        (`loaded`: the driver was compiled and in memory before the call)."""
         if driver not in self._called:   # first call: may include compiling or loading
             self._called.add(driver)
-            return
+            if not loaded:
+                return
         if steps < self.MIN_STEPS:
             return
         per_step = seconds / steps

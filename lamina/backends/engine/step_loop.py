@@ -7,8 +7,8 @@ Drivers (see `windows` for the windowed scheme, `kernels` for the delivery):
 
 * `run_windows` — static synapses, T = 1 or the threads' work one after another;
 * `run_windows_par` — static synapses, one ``prange`` region per window;
-* `run_windows_persistent` — static synapses, one parallel region per call, a barrier
-  between windows;
+* `run_windows_persistent` — static synapses, one parallel region per call, the parts of
+  each window taken as tasks by the workers;
 * `run_steps` — the serial step loop for networks with dynamic synapses or gap junctions.
 
 Importing this module directly gives the drivers without a dispatch (the placeholders
@@ -21,15 +21,24 @@ from typing import Any
 import numpy as np
 from numba import get_thread_id, njit, prange
 
-from lamina.backends.engine.atomics import (SYNC_SIZE, atomic_load, atomic_store, barrier,
-                                           rendezvous)
+from lamina.backends.engine.atomics import (SYNC_SIZE, atomic_add, atomic_load, atomic_store,
+                                           cycles, wait_change)
 from lamina.backends.engine.kernels import deliver, deliver_at
 from lamina.backends.engine.models import K_POISSON, S_V
 from lamina.backends.engine.synapses import deliver_plastic, gap_currents, record_post_spike
-from lamina.backends.engine.windows import (RENDEZVOUS_CYCLES, after_window, deliver_window,
-                                            window_length)
+from lamina.backends.engine.windows import after_window, deliver_window, window_length
 
-__all__ = ["run_windows", "run_windows_par", "run_windows_persistent", "run_steps"]
+__all__ = ["run_windows", "run_windows_par", "run_windows_persistent", "run_steps",
+           "PROF_FIELDS"]
+
+#: the columns of the persistent driver's per-thread profile (cycle counts, counts)
+PROF_FIELDS = ("deliver", "advance", "wait", "after_window", "tasks", "windows_closed",
+               "region", "calls")
+_NEXT = 32            # `run_windows_persistent`'s shared words in `sync` (own cache lines)
+_DONE = 40
+_OPEN = 48            # the open window's number, -1 at the end (what idle workers watch)
+_FINISHED = -(1 << 62)   # _NEXT at the end: stays negative whatever the workers add
+_TASK_MASK = (1 << 24) - 1
 
 #: filled in by the generated module: the dispatch over the families present
 update_group: Any = None
@@ -172,86 +181,112 @@ def run_windows_persistent(n_begin, n_end, chunk_base, dt, D, bounds, pc_kind, p
                            cs_ptr, cs_tgt, iinj, rec_spk, n_rec_spk, spk_step, spk_row,
                            spk_cnt, spk_n, ch_int, ch_phase, ch_ptr, ch_row, ch_var, ch_base,
                            ch_count, rbuf, work, wb_row, wb_cnt, wb_off, cdf, meta,
-                           thread_ids, fns):
-    """`run_windows` in ONE parallel region of T iterations that loop over the windows,
-    one barrier per window; returns the step reached, or -1 (nothing changed) when the T
-    iterations did not run at once on T threads (then use `run_windows_par`).
+                           n_threads, prof, fns):
+    """`run_windows` in ONE parallel region of `n_threads` workers per call, which take
+    the P parts (``bounds``; P >= n_threads) of each window as tasks from a shared
+    counter: task p of a window delivers the previous window's spikes to part p and
+    advances part p's cells. The worker that completes a window's last task runs the
+    serial bookkeeping (`after_window`, the next window's length) and opens the next
+    window. No worker waits for a particular other one: a worker the system does not
+    schedule simply takes fewer tasks (a busy machine, or numba running the workers one
+    after another), and the parts share out unequal costs. Returns the step reached, as
+    `run_windows` does; results are bitwise those of `run_windows` (same parts, same
+    order of delivery within each part).
 
-    Thread t delivers the previous window's spikes and advances its cells; after the
-    window's barrier thread 0 alone runs `after_window` (record buffer, sample counts)
-    while the others go on: no buffer it reads is rewritten before the next barrier. So
-    the threads need not wait for it, each keeps its own copy of the sample counts, and
-    the record-buffer check of a window counts the previous window's spikes at their
-    bound (n_rec_spk per step): a call may stop a window earlier than `run_windows`.
-    `thread_ids[t]` receives the numba thread id of iteration t."""
+    Shared words (`atomics`, each on its own cache line): ``sync[_NEXT]`` = window
+    number << 24 | next task (`_FINISHED` at the end), ``sync[_DONE]`` = tasks of the
+    window completed, ``sync[_OPEN]`` = the open window (-1 at the end);
+    ``win[8 * (window & 1):]`` = (w0, w1, previous w0, previous w1, buffer parity), written
+    before the window is opened. ``prof[w]`` accumulates worker w's cycle counts per
+    phase (`PROF_FIELDS`; rows of 8 int64, written once per call)."""
     L = ring.shape[0]
-    T = bounds.shape[0] - 1
+    P = bounds.shape[0] - 1
     cap = spk_step.shape[0]
-    if n_begin >= n_end or window_length(n_begin, n_end, D, wb_off, spk_n, n_rec_spk,
-                                          cap) == 0:
+    W = window_length(n_begin, n_end, D, wb_off, spk_n, n_rec_spk, cap)
+    if n_begin >= n_end or W == 0:
         return n_begin
     sync = np.zeros(SYNC_SIZE, np.int64)
-    snap = np.zeros(2 * 8, np.int64)   # spk_n seen by thread 0 at the barrier, by parity
-    chc = np.zeros((T, ch_count.shape[0]), np.int64)
-    for t in range(T):
-        chc[t] = ch_count
-    res = np.zeros(2, np.int64)
-    spk_n0 = spk_n[0]
-    W_max = min(D, wb_off.shape[2] - 1)
+    win = np.zeros(16, np.int64)
+    win[0] = n_begin
+    win[1] = n_begin + W
+    win[2] = n_begin
+    win[3] = n_begin
+    res = np.zeros(8, np.int64)
     k0 = n_begin - chunk_base
-    for t in prange(T):
-        thread_ids[t] = get_thread_id()
-        if rendezvous(sync, T, RENDEZVOUS_CYCLES):   # before any state is touched
-            for e in range(ext_ptr[k0], ext_ptr[k0 + 1]):
-                if ext_emit[e] < n_begin:
-                    deliver(t, ext_row[e], ext_emit[e], 1.0, L, ring, row_grp, grp_delay,
-                            grp_ptr, syn_tgt, syn_w)
-            w0 = n_begin
-            p0 = n_begin
-            p1 = n_begin
-            par = np.int64(0)
-            known = spk_n0   # spk_n after all windows but the previous one
-            prev_w = 0       # steps of the previous window
-            while w0 < n_end:
-                W = min(W_max, n_end - w0)
-                if known + n_rec_spk * (prev_w + W) > cap:
-                    break
-                w1 = w0 + W
-                deliver_window(t, p0, p1, 1 - par, n_begin, chunk_base, L, ring, row_grp,
-                                grp_delay, grp_ptr, syn_tgt, syn_w, ext_ptr, ext_row,
-                                ext_emit, wb_row, wb_cnt, wb_off, param, cdf[t], meta[t])
-                _advance_window_shared(t, w0, w1, par, chunk_base, dt,
+    for it in prange(n_threads):
+        c_in = cycles()
+        c_dl = np.int64(0)
+        c_adv = np.int64(0)
+        c_wait = np.int64(0)
+        c_aft = np.int64(0)
+        ntask = np.int64(0)
+        nwin = np.int64(0)
+        while True:
+            x = atomic_add(sync, _NEXT, 1)   # take the next task of the open window
+            if x < 0:
+                break
+            g = x >> 24
+            p = x & _TASK_MASK
+            if p >= P:   # all taken: wait for the next window (or the end)
+                ca = cycles()
+                wait_change(sync, _OPEN, g)
+                c_wait += cycles() - ca
+                continue
+            s = 8 * (g & 1)
+            w0 = atomic_load(win, s)
+            w1 = atomic_load(win, s + 1)
+            q0 = atomic_load(win, s + 2)
+            q1 = atomic_load(win, s + 3)
+            par = atomic_load(win, s + 4)
+            ca = cycles()
+            if g == 0:   # external spikes stamped before n_begin (t = 0) first
+                for e in range(ext_ptr[k0], ext_ptr[k0 + 1]):
+                    if ext_emit[e] < n_begin:
+                        deliver(p, ext_row[e], ext_emit[e], 1.0, L, ring, row_grp,
+                                grp_delay, grp_ptr, syn_tgt, syn_w)
+            deliver_window(p, q0, q1, 1 - par, n_begin, chunk_base, L, ring, row_grp,
+                            grp_delay, grp_ptr, syn_tgt, syn_w, ext_ptr, ext_row,
+                            ext_emit, wb_row, wb_cnt, wb_off, param, cdf[p], meta[p])
+            cb = cycles()
+            if w1 > w0:
+                _advance_window_shared(p, w0, w1, par, chunk_base, dt,
                                 (bounds, pc_kind, pc_start, pc_stop, pc_ptr), state, param,
                                 refr, ring, (cs_amp, cs_ptr, cs_tgt), iinj,
-                                (ch_int, ch_phase, ch_ptr, ch_row, ch_var, ch_base, chc[t],
+                                (ch_int, ch_phase, ch_ptr, ch_row, ch_var, ch_base, ch_count,
                                  rbuf), work, (wb_row, wb_cnt, wb_off), cdf, meta, fns)
-                #: begin channels
-                for c in range(ch_int.shape[0]):
-                    for n in range(w0, w1):
-                        if (n + 1 - ch_phase[c]) % ch_int[c] == 0:
-                            chc[t, c] += 1
-                #: end channels
-                if t == 0:   # atomics: numba's parfor would hoist a plain spk_n[0] read
-                    atomic_store(snap, 8 * par, atomic_load(spk_n, 0))
-                barrier(sync, T)
-                known = atomic_load(snap, 8 * par)
-                if t == 0:
-                    after_window(w0, w1, par, rec_spk, spk_step, spk_row, spk_cnt, spk_n,
-                                  ch_int, ch_phase, ch_count, wb_row, wb_cnt, wb_off)
-                prev_w = W
-                p0 = w0
-                p1 = w1
-                par = 1 - par
-                w0 = w1
-            deliver_window(t, p0, p1, 1 - par, n_begin, chunk_base, L, ring, row_grp,
-                            grp_delay, grp_ptr, syn_tgt, syn_w, ext_ptr, ext_row, ext_emit,
-                            wb_row, wb_cnt, wb_off, param, cdf[t], meta[t])
-            if t == 0:
-                res[0] = w0
-        else:
-            res[1] = 1
-    if res[1]:
-        return -1
+            cc = cycles()
+            c_dl += cb - ca
+            c_adv += cc - cb
+            ntask += 1
+            if atomic_add(sync, _DONE, 1) == P - 1:   # the window's last task: close it
+                nwin += 1
+                if w1 == w0:   # that was the final delivery
+                    res[0] = w0
+                    atomic_store(sync, _NEXT, _FINISHED)
+                    atomic_store(sync, _OPEN, -1)
+                    continue
+                after_window(w0, w1, par, rec_spk, spk_step, spk_row, spk_cnt, spk_n,
+                              ch_int, ch_phase, ch_count, wb_row, wb_cnt, wb_off)
+                W = window_length(w1, n_end, D, wb_off, spk_n, n_rec_spk, cap) \
+                    if w1 < n_end else 0
+                s = 8 - s
+                atomic_store(win, s, w1)
+                atomic_store(win, s + 1, w1 + W)
+                atomic_store(win, s + 2, w0)
+                atomic_store(win, s + 3, w1)
+                atomic_store(win, s + 4, 1 - par)
+                atomic_store(sync, _DONE, 0)
+                atomic_store(sync, _NEXT, (g + 1) << 24)
+                atomic_store(sync, _OPEN, g + 1)
+                c_aft += cycles() - cc
+        prof[it, 0] += c_dl
+        prof[it, 1] += c_adv
+        prof[it, 2] += c_wait
+        prof[it, 3] += c_aft
+        prof[it, 4] += ntask
+        prof[it, 5] += nwin
+        prof[it, 6] += cycles() - c_in
+        prof[it, 7] += 1
     return res[0]
 
 

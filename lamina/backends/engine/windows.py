@@ -4,11 +4,10 @@ threads) and its helpers; the drivers themselves are in `step_loop`.
 A spike emitted in step n with a delay of d >= D steps (D: the smallest delay of the
 static CSR) is read in step n + d >= n + D. So every cell can be advanced D steps without
 seeing any spike of those D steps: the loop runs in *windows* of at most D steps. The
-cells are cut into T parts (``bounds[t] .. bounds[t+1]``; thread t owns their ring
-columns, and CSR part t holds the synapses onto them), and per window one parallel
-region runs, in which thread t
+cells are cut into T parts (``bounds[t] .. bounds[t+1]``; CSR part t holds the synapses
+onto them), and per window the task of part t
 
-1. delivers all spikes of the previous window (of every thread) to its own targets, in
+1. delivers all spikes of the previous window (of every part) to its own targets, in
    the canonical order: by emission step; within a step first the external events
    (``ext_*``), then the rows in ascending order (a Poisson row with K spikes adds K x
    weight; the rows of a direct Poisson block, `poisson.direct_deliver`, are drawn here,
@@ -21,14 +20,14 @@ region runs, in which thread t
    previous ones).
 
 The spikes of the last window are delivered before the kernel returns, so the ring buffer
-is complete between calls. `step_loop.run_windows` runs the threads one after another in one
+is complete between calls. `step_loop.run_windows` runs the parts one after another in one
 thread; `run_windows_par` runs them in a numba ``prange`` (one region per window: its
 launch cost, tens of microseconds with the workqueue layer on a loaded machine, is paid
-once per window); `run_windows_persistent` enters one region of T iterations per call
-and separates the windows by a barrier (`atomics`). The barrier needs the T iterations
-to run at once on T threads: an initial rendezvous with a timeout checks that before any
-state is touched, and the driver returns -1 (the caller then uses `run_windows_par`) if
-they did not meet.
+once per window); `run_windows_persistent` enters one region per call, whose workers take
+the parts of the open window as tasks from a shared counter (`atomics`); the worker that
+completes a window's last task records its spikes and opens the next window. Nobody waits
+for a particular worker, so a worker the system does not schedule (a busy machine) leaves
+its parts to the others instead of stalling every window.
 
 The helpers here are inlined (numba ``inline="always"``) into the drivers, which
 `assemble` compiles per combination of model families.
@@ -42,11 +41,9 @@ from lamina.backends.engine.kernels import deliver, deliver_at
 from lamina.backends.engine.poisson import (DIRECT_CHUNK, direct_blocks, direct_deliver,
                                            direct_field)
 
-__all__ = ["WINDOW_MAX", "RENDEZVOUS_CYCLES", "deliver_window", "after_window",
-           "window_length"]
+__all__ = ["WINDOW_MAX", "deliver_window", "after_window", "window_length"]
 
 WINDOW_MAX = 32   # steps per window at most (bounds the per-thread spike buffers)
-RENDEZVOUS_CYCLES = 200_000_000   # about 0.05-0.1 s: the T iterations must meet by then
 
 
 @njit(cache=True, inline="always")
