@@ -17,6 +17,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+import numba.experimental.function_type  # noqa: F401  (registers typeof of FunctionPointer)
 from numba import types
 from numba.core.errors import NumbaExperimentalFeatureWarning
 
