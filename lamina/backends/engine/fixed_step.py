@@ -28,13 +28,15 @@ picks the scheme (`INTEGRATORS`; `families.VARIANTS` compiles only the one in us
     `integrators`, i.e. by NEST's own arithmetic. Guarantee: a step is accepted only
     where the series to dt^5 is estimated (by its next term) to be within ``TAYLOR_TOL``
     of the exact V; the V taken is one order better, its error is the dt^7 remainder,
-    smaller than the bound by about ``dt max(B, 1/tau_syn) / 7``. Measured: Vogels-Abbott COBA, V within 1.4e-9 mV (median;
-    8.7e-7 mV at the 99.9th percentile) of "rkf45"'s and the same 24,418 spikes in 400 ms;
-    every spike train equal to NEST's on the grid in the NEST validation networks and in
-    16 runs of a 12-cell network with IF_cond_alpha's 0.3 ms synapses (where "rk4" moved a
-    crossing by a step, ``tests/validation/test_fixed_step_vs_nest.py``); in the
-    cross-backend IF_cond_alpha network V within 1.7e-7 mV of NEST's (median; "rkf45"
-    1.2e-7, "rk4" 6.8e-5).
+    smaller than the bound by about ``dt max(B, 1/tau_syn) / 7``. Measured: in the
+    Vogels-Abbott COBA network V stays within 1.4e-9 mV (median; 8.7e-7 mV at the 99.9th
+    percentile) of "rkf45"'s, with the same 24,418 spikes in 400 ms; every spike train is
+    NEST's on the grid in the NEST validation networks and in 16 runs (8 seeds, both
+    models) of a 12-cell recurrent network where IF_cond_alpha has its 0.3 ms synapses
+    ("rk4" moved a crossing by a step there, ``tests/validation/test_fixed_step_vs_nest``);
+    in the cross-backend IF_cond_alpha network V is within 1.7e-7 mV of NEST's (median;
+    "rkf45" 1.2e-7, "rk4" 6.8e-5). Compiled with FMA contraction (``fastmath={"contract"}``):
+    the same code for every cell, so still the same results for any thread count.
 ``"rk4"`` (2.1 x faster than "rkf45" in the Vogels-Abbott network)
     the classical 4th-order Runge-Kutta step of size dt for V, with A and B taken from the
     exact conductances at t, t + dt/2 and t + dt. Its error is estimated by the embedded
@@ -51,7 +53,8 @@ picks the scheme (`INTEGRATORS`; `families.VARIANTS` compiles only the one in us
     time). In the NEST validation networks V stays within 1e-5 mV of NEST's and every
     spike time is NEST's (``tests/validation``). Not the default: its errors after each
     input to a fast synapse (about 1e-5 mV, always of one sign) add up (V 7e-5 mV from
-    NEST's), and a threshold crossing within about RK4_TOL of v_thresh can move by one step, and a network then diverges
+    NEST's), and a threshold crossing within about RK4_TOL of v_thresh can move by one
+    step, and a network then diverges
     from NEST's (measured: one IF_cond_alpha cell of 12 in the cross-backend network of
     ``tests/system/test_cross_backend.py``, 137.4 -> 137.5 ms, then 39 instead of 40
     spikes in all).
