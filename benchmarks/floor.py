@@ -6,15 +6,19 @@ time per biological second they imply, next to lamina's measured run time.
   buffer slot of each target, for a CSR with Brunel's shape (12,500 cells, 1,250 random
   targets per source, int32 targets into a two-receptor ring of 16 slots): with a float64
   weight per synapse (12 B streamed per event, lamina's layout for groups whose weights
-  differ) and with one weight per delay group (4 B per event: lamina's layout where all
-  weights of a group are equal, as in Brunel; the ratio below is against this floor);
+  differ), with one weight per delay group (4 B per event: lamina's layout where all
+  weights of a group are equal) and with 16-bit targets too (2 B per event: lamina's
+  layout where the ring has at most 65,536 columns, as in Brunel; the ratio below is
+  against this floor);
 * exact LIF update: one step of ``iaf_psc_alpha`` by its exact propagator (membrane,
   two alpha currents of two variables each, refractory counter, threshold and reset)
   reading the ring buffer, per cell and step;
 * Poisson draw: one Poisson(2) count (20 kHz at 0.1 ms) per cell and step, by inversion
-  of one counter-based uniform (SplitMix64 of the key, step and cell, as the engine
-  draws) against a table of the cumulative probabilities (branch-free for counts
-  below 16).
+  of one counter-based uniform (SplitMix64 of the key, step and cell) against a table of
+  the cumulative probabilities (branch-free for counts below 16); and the engine's own
+  direct path (`poisson.direct_deliver`: the draw plus adding K x w to the one-to-one
+  target's ring slot, i.e. the draws and the one-to-one Poisson deliveries together; the
+  floor below uses this one).
 
 Implied floor per biological second = events x ns/event + cell-steps x ns/update +
 draws x ns/draw, with events = rate x cells x 1,250 x 1 s (the rate measured by the lamina
@@ -38,6 +42,8 @@ from numba import njit
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.dirname(HERE))
+
+from lamina.backends.engine.poisson import direct_deliver  # noqa: E402
 
 N_CELLS = 12_500
 FAN_OUT = 1_250          # targets per source (C_E + C_I in-degree = out-degree on average)
@@ -63,6 +69,22 @@ def _deliver_per_group(spikes, indptr, tgt, w_row, ring, slot_of):  # pragma: no
         wr = w_row[r]
         for k in range(indptr[r], indptr[r + 1]):
             row[tgt[k]] += wr
+
+
+@njit(cache=True)
+def _deliver_per_group_16(spikes, indptr, tgt, w_row, ring, slot_of):  # pragma: no cover
+    for i in range(len(spikes)):
+        r = spikes[i]
+        row = ring[slot_of[i]]
+        wr = w_row[r]
+        for k in range(indptr[r], indptr[r + 1]):
+            row[tgt[k]] += wr
+
+
+@njit(cache=True)
+def _direct_steps(n_steps, param, ring, cdf, meta, ks):  # pragma: no cover
+    for n in range(n_steps):
+        direct_deliver(n, 0, 0, N_CELLS, param, ring, cdf, meta, ks)
 
 
 @njit(cache=True)
@@ -148,7 +170,10 @@ def measure(seed: int = 1) -> dict[str, float]:
     out = {"event_ns": _best(_deliver_per_synapse, spikes, indptr, tgt, w, ring, slot_of)
            / events * 1e9,
            "event_group_w_ns": _best(_deliver_per_group, spikes, indptr, tgt, w_row, ring,
-                                     slot_of) / events * 1e9}
+                                     slot_of) / events * 1e9,
+           "event_group_w16_ns": _best(_deliver_per_group_16, spikes, indptr,
+                                       tgt.astype(np.uint16), w_row, ring, slot_of)
+           / events * 1e9}
     del tgt, w
     tau_m, tau_s, h = 20.0, 0.5, 0.1
     p11 = p22 = math.exp(-h / tau_s)
@@ -164,15 +189,28 @@ def measure(seed: int = 1) -> dict[str, float]:
         steps * N_CELLS) * 1e9
     out["poisson_draw_ns"] = _best(_poisson_draws, steps, N_CELLS, 12345, poisson_cdf(LAMBDA)) / (
         steps * N_CELLS) * 1e9
+    from lamina.backends.engine import models as m
+    from lamina.backends.engine import poisson
+    param = np.zeros((m.NPARAM, 2 * N_CELLS))
+    param[m.P_PKEY, N_CELLS:] = gen.integers(0, 2**52, N_CELLS).astype(float)
+    block = [N_CELLS, 2 * N_CELLS, 0, 0, SLOTS - 1, 0.02, LAMBDA, 0, 1e18]
+    cdf, meta = poisson.new_table(np.array([block], float))
+    ring = np.zeros((SLOTS, 2 * N_CELLS))
+    out["poisson_direct_ns"] = _best(_direct_steps, steps, param, ring, cdf, meta,
+                                     np.zeros(poisson.DIRECT_CHUNK, np.int64)) / (
+        steps * N_CELLS) * 1e9
     return out
 
 
 def floor_seconds(ns: dict[str, float], rate_hz: float, per_group: bool = False) -> float:
-    """Seconds per biological second for Brunel at `rate_hz`: events, updates, draws."""
+    """Seconds per biological second for Brunel at `rate_hz`: events, updates, draws
+    (per_group: 16-bit targets, one weight per group, and the engine's direct Poisson
+    path, draws and one-to-one deliveries; else float64 weights per synapse and the plain
+    draw kernel, without the one-to-one deliveries)."""
     events = rate_hz * N_CELLS * FAN_OUT
-    event_ns = ns["event_group_w_ns"] if per_group else ns["event_ns"]
-    return (events * event_ns + N_CELLS * STEPS_PER_S * (ns["lif_update_ns"]
-                                                          + ns["poisson_draw_ns"])) * 1e-9
+    event_ns = ns["event_group_w16_ns"] if per_group else ns["event_ns"]
+    draw_ns = ns["poisson_direct_ns"] if per_group else ns["poisson_draw_ns"]
+    return (events * event_ns + N_CELLS * STEPS_PER_S * (ns["lif_update_ns"] + draw_ns)) * 1e-9
 
 
 def lamina_run(duration: float = 1000.0, seed: int = 12345) -> dict[str, float]:
@@ -203,9 +241,11 @@ def main() -> int:
     args = parser.parse_args()
     ns = measure()
     print(f"delivered synaptic event: {ns['event_ns']:.2f} ns (float64 weight per synapse), "
-          f"{ns['event_group_w_ns']:.2f} ns (one weight per group)")
+          f"{ns['event_group_w_ns']:.2f} ns (one weight per group), "
+          f"{ns['event_group_w16_ns']:.2f} ns (and 16-bit targets)")
     print(f"exact LIF update (iaf_psc_alpha): {ns['lif_update_ns']:.2f} ns per cell and step")
-    print(f"Poisson draw (lambda = {LAMBDA}): {ns['poisson_draw_ns']:.2f} ns")
+    print(f"Poisson draw (lambda = {LAMBDA}): {ns['poisson_draw_ns']:.2f} ns; the engine's "
+          f"direct path (draw + one-to-one delivery): {ns['poisson_direct_ns']:.2f} ns")
     run = None if args.no_run else lamina_run()
     rate = args.rate if args.rate is not None else (run["rate"] if run else 29.0)
     events = rate * N_CELLS * FAN_OUT
@@ -213,7 +253,8 @@ def main() -> int:
           f"{N_CELLS * STEPS_PER_S / 1e6:.0f} M updates, {N_CELLS * STEPS_PER_S / 1e6:.0f} M "
           "Poisson draws")
     print(f"floor: {floor_seconds(ns, rate):.2f} s per biological second "
-          f"({floor_seconds(ns, rate, per_group=True):.2f} s with one weight per group)")
+          f"({floor_seconds(ns, rate, per_group=True):.2f} s with one weight per group, "
+          "16-bit targets and the direct Poisson path)")
     if run:
         floor = floor_seconds(ns, rate, per_group=True)
         print(f"lamina: run {run['run_s']:.2f} s wall, {run['run_cpu_s']:.2f} s CPU "

@@ -1,6 +1,7 @@
 """Static synapses of the engine: compact storage and the CSR the kernels read.
 
-Per synapse only the target (int32: ``receptor * N + row``) and, where the weights of a
+Per synapse only the target (``receptor * N + row``: int32, in the built CSR uint16 where
+every target is below 2^16, see `TARGETS_16`) and, where the weights of a
 segment differ, the weight (float64) are kept; source rows, delays and a weight shared by
 all of a segment's synapses are kept per *segment* (a run of synapses with one source
 row, delay and projection), which costs little because a source row has few delays.
@@ -34,6 +35,9 @@ from lamina.backends.table_kernels import (copy_runs, counting_scatter, fill_run
                                           pack_keys, stable_order)
 
 BUCKET = 256        # source rows per piece
+#: the CSR holds its targets as uint16 when all encoded targets are below this (a ring
+#: buffer of at most 65,536 columns: e.g. 32,768 cells with two receptors), else int32
+TARGETS_16 = 1 << 16
 _RELEASE = 1 << 16  # buckets of at least this many synapses give memory back when placed
 _I64 = np.int64
 _I32 = np.int32
@@ -263,6 +267,8 @@ class StaticStore:
         n_g = len(order)
         kw = np.empty(n_g) if w is None else buf[:nnz + n_g]
         kw[len(kw) - n_g:] = self.seg["w"][order]
+        if nnz and int(tgt.max()) < TARGETS_16:   # compact: 2 B per synapse streamed
+            tgt = tgt.astype(np.uint16)
         self.csr = (indptr if T > 1 else indptr[0].copy(), tgt, kw)
         self.n0, self.dirty, self._runs = N, False, None
         return self.csr
