@@ -20,10 +20,6 @@ from typing import Any
 from numba import types
 from numba.core.errors import NumbaExperimentalFeatureWarning
 
-# first-class functions are "experimental" in numba; the step loop relies on them only for
-# calls with fixed signatures (tested), so the warning would only confuse users
-warnings.filterwarnings("ignore", message="First-class function type feature is experimental",
-                        category=NumbaExperimentalFeatureWarning)
 
 __all__ = ["UPDATE_SIG", "POISSON_SIG", "FunctionPointer", "Bound", "pointers"]
 
@@ -79,7 +75,11 @@ class Bound:
         self.fns = fns
 
     def __call__(self, *args: Any) -> Any:
-        return self.dispatcher(*args, self.fns)
+        with warnings.catch_warnings():
+            # first-class functions are "experimental" in numba; the step loop uses them
+            # only with the fixed signatures above (tested): the warning would only confuse
+            warnings.simplefilter("ignore", NumbaExperimentalFeatureWarning)
+            return self.dispatcher(*args, self.fns)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.dispatcher, name)
