@@ -101,7 +101,11 @@ them compiles the draw without PTRS. The optional parts of the loops (current so
 analog recording, dynamic synapses, gap junctions; ``#: begin NAME`` .. ``#: end NAME`` in
 `step_loop`) are generated only for networks that have them. ``LAMINA_ENGINE_ALL_MODELS=1``
 compiles one loop with every family and every optional part for all networks (the test
-suite sets it).
+suite sets it). The family updates (but the sources') and the Poisson draw are called
+through numba function pointers (`callees`), so each is compiled and cached on its own
+rather than re-optimised inside every step loop; while the network is built, a helper
+process compiles them into numba's cache (`background`; two free cores, not under MPI;
+``LAMINA_ENGINE_BACKGROUND_COMPILE=0`` turns it off), so a cold first run uses two cores.
 
 Adding a model (e.g. a new integrate-and-fire variant ``IF_foo``), as
 `families.izhikevich` does it:

@@ -18,6 +18,11 @@ The folder is ``$LAMINA_CACHE_DIR/engine``, else ``$XDG_CACHE_HOME/lamina/engine
 (``~/.cache/...``), else a folder in the temporary directory: never the package folder,
 which may be read-only.
 
+The generated dispatch calls the family updates (those of spike sources, a few lines,
+are inlined) and the Poisson draw through function pointers (`callees`): each is compiled
+and cached on its own, once, and the step loop's module holds only the calls; the
+`background` helper may compile them while the network is built.
+
 Optional parts of the loops are compiled only for networks that have them: the lines of
 `step_loop` between ``#: begin NAME`` and ``#: end NAME`` are left out of the generated
 source unless NAME is among the network's `FEATURES` (current sources, analog recording,

@@ -139,14 +139,16 @@ class _Helper:
         return self.answers.get(job, "lost")
 
     def close(self) -> None:
-        """Close the helper's input (it exits) and reap it; kill it if it does not exit."""
+        """Close the helper's input (it exits once idle) and reap it; kill it if it is
+        still compiling a second later (numba writes its cache files whole or not at
+        all)."""
         try:
             if self.proc.stdin is not None:
                 self.proc.stdin.close()
         except OSError:
             pass
         try:
-            self.proc.wait(timeout=5.0)
+            self.proc.wait(timeout=1.0)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()

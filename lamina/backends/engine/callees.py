@@ -21,10 +21,6 @@ import numba.experimental.function_type  # noqa: F401  (registers typeof of Func
 from numba import types
 from numba.core.errors import NumbaExperimentalFeatureWarning
 
-# first-class functions are "experimental" in numba; the step loop relies on them only for
-# calls with fixed signatures (tested), so the warning would only confuse users
-warnings.filterwarnings("ignore", message="First-class function type feature is experimental",
-                        category=NumbaExperimentalFeatureWarning)
 
 __all__ = ["UPDATE_SIG", "POISSON_SIG", "FunctionPointer", "Bound", "pointers"]
 
@@ -80,7 +76,11 @@ class Bound:
         self.fns = fns
 
     def __call__(self, *args: Any) -> Any:
-        return self.dispatcher(*args, self.fns)
+        with warnings.catch_warnings():
+            # first-class functions are "experimental" in numba; the step loop uses them
+            # only with the fixed signatures above (tested): the warning would only confuse
+            warnings.simplefilter("ignore", NumbaExperimentalFeatureWarning)
+            return self.dispatcher(*args, self.fns)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.dispatcher, name)

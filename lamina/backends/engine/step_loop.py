@@ -11,8 +11,10 @@ Drivers (see `windows` for the windowed scheme, `kernels` for the delivery):
   each window taken as tasks by the workers;
 * `run_steps` — the serial step loop for networks with dynamic synapses or gap junctions.
 
-Importing this module directly gives the drivers without a dispatch (the placeholders
-below): use `assemble.step_loop` instead.
+Every driver takes as its last argument ``fns``, the pointers to the functions the
+generated ``update_group`` and ``poisson_events`` call (`callees`); `assemble.step_loop`
+returns the drivers with it bound. Importing this module directly gives the drivers
+without a dispatch (the placeholders below): use `assemble.step_loop` instead.
 """
 from __future__ import annotations
 
