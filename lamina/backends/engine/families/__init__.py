@@ -50,7 +50,7 @@ REGISTRY: dict[int, tuple[str, str]] = {
 }
 
 #: (kind code, integrator) -> (module, update function): the fixed-step schemes of
-#: `fixed_step` ("rkf45", the default, is the `REGISTRY` entry)
+#: `fixed_step`, "taylor" the default ("rkf45" is the `REGISTRY` entry)
 VARIANTS: dict[tuple[int, str], tuple[str, str]] = {
     (m.K_COND_EXP, "rk4"): ("lif_cond", "update_cond_exp_rk4"),
     (m.K_COND_EXP, "exponential_euler"): ("lif_cond", "update_cond_exp_expeuler"),

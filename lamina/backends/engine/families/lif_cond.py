@@ -1,9 +1,11 @@
 """Conductance-based leaky integrate-and-fire cells: IF_cond_exp (and IF_facets_hardware1,
 which is IF_cond_exp with fixed values), IF_cond_alpha.
 
-Adaptive Runge-Kutta-Fehlberg 4(5) per cell and step with absolute error tolerance 1e-6
-(`integrators`: a vectorised full step, a per-cell fallback where it is rejected), or one
-of the fixed-step schemes of `fixed_step` (``update_*_rk4``, ``update_*_expeuler``: the
+The default "taylor" scheme of `fixed_step` (``update_*_taylor``: a Taylor series of V per
+cell and step, adaptive RKF45 for the cells whose error estimate is too large), adaptive
+Runge-Kutta-Fehlberg 4(5) per cell and step with absolute error tolerance 1e-6
+(`integrators`, ``update_cond_exp``/``update_cond_alpha``: a vectorised full step, a
+per-cell fallback where it is rejected), or ``update_*_rk4``, ``update_*_expeuler`` (the
 variants `families.family_of` picks for ``setup(integrator=...)``); then
 refractory clamp, threshold and reset on the grid and the ring input added to g, as NEST's
 iaf_cond_exp / iaf_cond_alpha. Each ``update_*`` has the engine's family signature (see
