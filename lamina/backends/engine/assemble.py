@@ -148,8 +148,9 @@ def _generated_tail(kinds: tuple[int, ...], ptrs: bool, integrator: str = "rkf45
         lines.append(f"from {module} import {func} as {alias}  # noqa: E402")
     poisson = ("no_poisson_events" if m.K_POISSON not in kinds
                else "poisson_events" if ptrs else "poisson_events_low")
-    lines += [f"from lamina.backends.engine.poisson import {poisson} as poisson_events"
-              "  # noqa: E402,F811", "", "",
+    direct = "direct_deliver" if m.K_POISSON in kinds else "no_direct_deliver"
+    lines += [f"from lamina.backends.engine.poisson import {poisson} as poisson_events, "
+              f"{direct} as direct_deliver  # noqa: E402,F811", "", "",
               "@njit(cache=True, inline=\"always\")",
               "def update_group(kind, i0, i1, n, N, L, dt, state, param, refr, ring, iinj, "
               "spiked, nspk,",
