@@ -164,6 +164,9 @@ def _generated_tail(kinds: tuple[int, ...], ptrs: bool, integrator: str = "rkf45
                else "poisson_events" if ptrs else "poisson_events_low")
     lines.append(f"from lamina.backends.engine.poisson import {poisson} as _poisson_events"
                  "  # noqa: E402")
+    direct = "direct_deliver" if m.K_POISSON in kinds else "no_direct_deliver"
+    lines.append(f"from lamina.backends.engine.poisson import {direct} as direct_deliver"
+                 "  # noqa: E402,F811")
     callees = [(alias, "UPDATE_SIG") for (module, _), alias in funcs.items()
                if not module.endswith(_INLINED)]
     if m.K_POISSON in kinds:

@@ -385,6 +385,13 @@ def direct_deliver(n, b, lo, hi, param, ring, cdf, meta, ks):
             out[q] += k * w
 
 
+@njit(cache=True)
+def no_direct_deliver(n, b, lo, hi, param, ring, cdf, meta, ks):
+    """Stand-in for `direct_deliver` in step loops of networks without SpikeSourcePoisson
+    cells (never called there: their plans are empty), so that it is not compiled."""
+    return
+
+
 def needs_ptrs(param: np.ndarray, start: int, stop: int) -> bool:
     """Whether any Poisson cell of rows start..stop-1 has a mean count per step above
     `INVERSION_MAX` (then the step loop needs `poisson_events`, else

@@ -46,6 +46,8 @@ _TASK_MASK = (1 << 24) - 1
 update_group: Any = None
 #: filled in by the generated module: `poisson.poisson_events` or `poisson.no_poisson_events`
 poisson_events: Any = None
+#: filled in by the generated module: `poisson.direct_deliver` or `poisson.no_direct_deliver`
+direct_deliver: Any = None
 #: filled in by the generated module: `_advance_window` compiled on its own (not inlined),
 #: shared by the parallel drivers (whose parallel regions then stay small to compile)
 _advance_window_shared: Any = None
@@ -153,7 +155,8 @@ def run_windows(n_begin, n_end, chunk_base, dt, D, bounds, pc_kind, pc_start, pc
         for t in prange(T):   # one call site per helper: each is compiled once
             deliver_window(t, p0, p1, 1 - par, n_begin, chunk_base, L, ring, row_grp,
                             grp_delay, grp_ptr, syn_tgt, syn_w, ext_ptr, ext_row,
-                            ext_emit, wb_row, wb_cnt, wb_off, param, cdf[t], meta[t])
+                            ext_emit, wb_row, wb_cnt, wb_off, param, cdf[t], meta[t],
+                            direct_deliver)
             if W > 0:
                 _advance_window(t, w0, w1, par, chunk_base, dt,
                                 (bounds, pc_kind, pc_start, pc_stop, pc_ptr), state, param,
@@ -248,7 +251,8 @@ def run_windows_persistent(n_begin, n_end, chunk_base, dt, D, bounds, pc_kind, p
                                 grp_delay, grp_ptr, syn_tgt, syn_w)
             deliver_window(p, q0, q1, 1 - par, n_begin, chunk_base, L, ring, row_grp,
                             grp_delay, grp_ptr, syn_tgt, syn_w, ext_ptr, ext_row,
-                            ext_emit, wb_row, wb_cnt, wb_off, param, cdf[p], meta[p])
+                            ext_emit, wb_row, wb_cnt, wb_off, param, cdf[p], meta[p],
+                            direct_deliver)
             cb = cycles()
             if w1 > w0:
                 _advance_window_shared(p, w0, w1, par, chunk_base, dt,

@@ -38,8 +38,7 @@ import numpy as np
 from numba import njit
 
 from lamina.backends.engine.kernels import deliver, deliver_at
-from lamina.backends.engine.poisson import (DIRECT_CHUNK, direct_blocks, direct_deliver,
-                                           direct_field)
+from lamina.backends.engine.poisson import DIRECT_CHUNK, direct_blocks, direct_field
 
 __all__ = ["WINDOW_MAX", "deliver_window", "after_window", "window_length"]
 
@@ -49,10 +48,11 @@ WINDOW_MAX = 32   # steps per window at most (bounds the per-thread spike buffer
 @njit(cache=True, inline="always")
 def deliver_window(t, w0, w1, par, n_begin, chunk_base, L, ring, row_grp, grp_delay,
                     grp_ptr, syn_tgt, syn_w, ext_ptr, ext_row, ext_emit, wb_row, wb_cnt,
-                    wb_off, param, cdf, meta):
+                    wb_off, param, cdf, meta, direct):
     """Deliver the spikes emitted in steps w0..w1-1 (buffers `par`) to CSR part t, and
     the counts of the direct Poisson blocks of `meta` (thread t's Poisson table ``cdf``,
-    ``meta``: `poisson.new_table`) to part t's targets.
+    ``meta``: `poisson.new_table`) to part t's targets by `direct`
+    (`poisson.direct_deliver`, or its stand-in where the network has no Poisson cells).
 
     First a pass that only reads, for every spike, the first delay group of its row in
     part t (group bounds, delay, weight, first target): these look-ups are chains of
@@ -93,12 +93,12 @@ def deliver_window(t, w0, w1, par, n_begin, chunk_base, L, ring, row_grp, grp_de
             for j in range(wb_off[par, u, s], wb_off[par, u, s + 1]):
                 row = wb_row[par, u, j]
                 while b < n_blk and direct_field(meta, b, 0) < row:   # its place in row order
-                    direct_deliver(n, b, lo, hi, param, ring, cdf, meta, ks)
+                    direct(n, b, lo, hi, param, ring, cdf, meta, ks)
                     b += 1
                 deliver_at(t, row, base, float(wb_cnt[par, u, j]), L, ring, row_grp,
                            grp_delay, grp_ptr, syn_tgt, syn_w)
         while b < n_blk:   # the blocks after the last spiking row
-            direct_deliver(n, b, lo, hi, param, ring, cdf, meta, ks)
+            direct(n, b, lo, hi, param, ring, cdf, meta, ks)
             b += 1
 
 
