@@ -169,7 +169,7 @@ def _generated_tail(kinds: tuple[int, ...], ptrs: bool, integrator: str = "rkf45
                  "  # noqa: E402,F811")
     callees = [(alias, "UPDATE_SIG") for (module, _), alias in funcs.items()
                if not module.endswith(_INLINED)]
-    if m.K_POISSON in kinds:
+    if m.K_POISSON in kinds or not callees:   # never an empty tuple: numba cannot type it
         callees.append(("_poisson_events", "POISSON_SIG"))
     index = {alias: i for i, (alias, _) in enumerate(callees)}
     lines += ["",
@@ -198,7 +198,7 @@ def _generated_tail(kinds: tuple[int, ...], ptrs: bool, integrator: str = "rkf45
               "fns):  # noqa: F811",
               '    """The Poisson draw of cells i0..i1-1 (see `poisson`); returns the event '
               'count."""']
-    if "_poisson_events" in index:
+    if "_poisson_events" in index and m.K_POISSON in kinds:
         lines.append(f"    return fns[{index['_poisson_events']}](n, i0, i1, param, work, "
                      "ev_row, ev_cnt, nev, cdf, meta)")
     else:

@@ -20,6 +20,9 @@ from typing import Any
 import numba.experimental.function_type  # noqa: F401  (registers typeof of FunctionPointer)
 from numba import types
 from numba.core.errors import NumbaExperimentalFeatureWarning
+# registers numba's typing of first-class functions (without it, a tuple of
+# `FunctionPointer`s is typed as a Python object)
+from numba.experimental.function_type import _get_wrapper_address
 
 
 __all__ = ["UPDATE_SIG", "POISSON_SIG", "FunctionPointer", "Bound", "pointers"]
@@ -50,8 +53,6 @@ class FunctionPointer(types.WrapperAddressProtocol):
 
     def __wrapper_address__(self) -> int:
         if not self._addr:
-            from numba.experimental.function_type import _get_wrapper_address
-
             from lamina.backends.engine import background
             background.wait(self.dispatcher, self.sig_name)
             # compiles with the full signature: numba casts the result to its return type
