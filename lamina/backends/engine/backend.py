@@ -115,6 +115,7 @@ class EngineBackend(Backend):
         self.driver_calls: dict[str, int] = {}
         self._prof = np.zeros((0, 8), _I64)
         self._csr_parts = 1
+        self._has_direct = False   # Poisson sources delivered directly (`_run_chunk`)
         #: the window driver over MPI ranks (`distributed`), None in one process
         self._mpi = None
         if self.distribution.distributed:
@@ -632,8 +633,9 @@ class EngineBackend(Backend):
         spk_n = np.zeros(1, _I64)
         if self._work.shape[1] != self._N:
             self._work = np.zeros((8, self._N))
-        cdf, meta = poisson.new_table(self._direct_poisson() if windowed and self._mpi is None
-                                      else None)
+        plan = self._direct_poisson() if windowed and self._mpi is None else None
+        self._has_direct = plan is not None and len(plan) > 0   # a step-loop feature
+        cdf, meta = poisson.new_table(plan)
         run = self._run_windows if windowed else self._run_steps
         if self._mpi is not None:   # this rank's cells, spikes exchanged per window
             run = self._mpi.run
@@ -801,7 +803,8 @@ class EngineBackend(Backend):
         found = {"sources": bool(self._sources),
                  "channels": any(len(c.rows) for c in self._analog.channels),
                  "plastic": bool(len(p_indptr) and p_indptr[-1] > 0),
-                 "gap": len(self._dyn.g_a) > 0}
+                 "gap": len(self._dyn.g_a) > 0,
+                 "direct": self._has_direct}
         return frozenset(k for k, v in found.items() if v)
 
     def _combination_text(self) -> str:

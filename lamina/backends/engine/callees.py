@@ -17,7 +17,6 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-import numba.experimental.function_type  # noqa: F401  (registers typeof of FunctionPointer)
 from numba import types
 from numba.core.errors import NumbaExperimentalFeatureWarning
 # registers numba's typing of first-class functions (without it, a tuple of
