@@ -26,10 +26,10 @@ and cached on its own, once, and the step loop's module holds only the calls; th
 Optional parts of the loops are compiled only for networks that have them: the lines of
 `step_loop` between ``#: begin NAME`` and ``#: end NAME`` are left out of the generated
 source unless NAME is among the network's `FEATURES` (current sources, analog recording,
-dynamic synapses, gap junctions; "direct": the Poisson sources delivered straight into
-their targets, `poisson.direct_deliver`, imported rather than its empty stand-in). Left out, they would do nothing (their loops run over
-empty arrays), so the results are the same; a network that gains one (a ``record()``
-after a run) gets another step loop.
+dynamic synapses, gap junctions); likewise the direct delivery of Poisson sources
+(`poisson.direct_deliver`) only for networks that have such sources (``direct``). Left
+out, they would do nothing (their loops run over empty arrays), so the results are the
+same; a network that gains one (a ``record()`` after a run) gets another step loop.
 
 ``LAMINA_ENGINE_ALL_MODELS=1`` makes every network use one step loop holding every model
 family and every optional part (one compilation instead of one per combination: what a
@@ -57,12 +57,12 @@ __all__ = ["FEATURES", "step_loop", "cache_folder", "is_compiled", "announce_com
 
 #: the optional parts of `step_loop` (``#: begin NAME`` .. ``#: end NAME``): current
 #: sources, analog recording, dynamic synapses (with the postsynaptic spike history of
-#: STDP), gap junctions; and "direct", the direct Poisson delivery (`poisson.direct_deliver`)
-FEATURES = frozenset({"sources", "channels", "plastic", "gap", "direct"})
+#: STDP), gap junctions
+FEATURES = frozenset({"sources", "channels", "plastic", "gap"})
 
 _ENGINE_DIR = Path(__file__).resolve().parent
 _loaded: dict[str, Drivers] = {}
-_by_combination: dict[tuple[tuple[int, ...], bool, str, frozenset[str]], Drivers] = {}
+_by_combination: dict[tuple[tuple[int, ...], bool, str, frozenset[str], bool], Drivers] = {}
 _announced: set[str] = set()
 
 
@@ -226,7 +226,7 @@ def callee_of(kind: int, integrator: str = "rkf45",
 
 
 def step_loop(kinds: Any, ptrs: bool = True, features: Any = None,
-              integrator: str = "rkf45") -> Drivers:
+              integrator: str = "rkf45", direct: bool = False) -> Drivers:
     """The step-loop module for networks made of the model kinds `kinds` (codes of
     `models`), generated and imported on first use, then reused (one per process and
     combination). `ptrs`: whether a SpikeSourcePoisson mean per step exceeds
@@ -234,6 +234,8 @@ def step_loop(kinds: Any, ptrs: bool = True, features: Any = None,
     `features`: the optional parts the network needs (names of `FEATURES`; None: all).
     `integrator`: the scheme of the conductance-based LIF cells (`fixed_step`); it picks
     their update functions (`families.VARIANTS`), so only the scheme in use is compiled.
+    `direct`: whether Poisson sources are delivered straight into their targets
+    (`inputs.direct_poisson_plan`; without, `poisson.direct_deliver` is not compiled).
 
     Returns
     -------
@@ -243,6 +245,7 @@ def step_loop(kinds: Any, ptrs: bool = True, features: Any = None,
     """
     combo = tuple(sorted({int(k) for k in kinds}))
     ptrs = bool(ptrs) and m.K_POISSON in combo
+    direct = bool(direct) and m.K_POISSON in combo
     feats = FEATURES if features is None else frozenset(features)
     if not feats <= FEATURES:
         raise ValueError(f"step_loop: unknown optional parts {sorted(feats - FEATURES)}")
@@ -250,12 +253,13 @@ def step_loop(kinds: Any, ptrs: bool = True, features: Any = None,
         combo = tuple(sorted(REGISTRY))   # one step loop for every network (test suites)
         ptrs = True
         feats = FEATURES
+        direct = m.K_POISSON in combo
     if not any((k, integrator) in VARIANTS for k in combo):
         integrator = "rkf45"   # no cell it applies to: the same loop as the default
-    if (combo, ptrs, integrator, feats) in _by_combination:
-        return _by_combination[combo, ptrs, integrator, feats]
+    if (combo, ptrs, integrator, feats, direct) in _by_combination:
+        return _by_combination[combo, ptrs, integrator, feats, direct]
     template = _select(_TEMPLATE, feats)
-    tail = _generated_tail(combo, ptrs, integrator, "direct" in feats) + \
+    tail = _generated_tail(combo, ptrs, integrator, direct) + \
         _parallel_variants(template)
     from lamina import __version__
     key = hashlib.sha256("\n".join([__version__, repr(combo), repr(sorted(feats)),
@@ -264,7 +268,7 @@ def step_loop(kinds: Any, ptrs: bool = True, features: Any = None,
                                     tail]).encode()).hexdigest()[:20]
     name = f"lamina_step_loop_{key}"
     if name in _loaded:
-        _by_combination[combo, ptrs, integrator, feats] = _loaded[name]
+        _by_combination[combo, ptrs, integrator, feats, direct] = _loaded[name]
         return _loaded[name]
     path = cache_folder() / f"{name}.py"
     if not path.exists():
@@ -277,7 +281,7 @@ def step_loop(kinds: Any, ptrs: bool = True, features: Any = None,
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)
-    _loaded[name] = _by_combination[combo, ptrs, integrator, feats] = Drivers(module)
+    _loaded[name] = _by_combination[combo, ptrs, integrator, feats, direct] = Drivers(module)
     return _loaded[name]
 
 

@@ -634,7 +634,7 @@ class EngineBackend(Backend):
         if self._work.shape[1] != self._N:
             self._work = np.zeros((8, self._N))
         plan = self._direct_poisson() if windowed and self._mpi is None else None
-        self._has_direct = plan is not None and len(plan) > 0   # a step-loop feature
+        self._has_direct = plan is not None and len(plan) > 0   # see `_step_loop`
         cdf, meta = poisson.new_table(plan)
         run = self._run_windows if windowed else self._run_steps
         if self._mpi is not None:   # this rank's cells, spikes exchanged per window
@@ -795,7 +795,7 @@ class EngineBackend(Backend):
         ptrs = any(poisson.needs_ptrs(self.param, g.start, g.stop) for g in self._groups
                    if g.kind == m.K_POISSON)
         return assemble.step_loop((g.kind for g in self._groups), ptrs, self._features(),
-                                  self.integrator)
+                                  self.integrator, self._has_direct)
 
     def _features(self) -> frozenset[str]:
         """The optional parts of the step loop this network needs (`assemble.FEATURES`)."""
@@ -803,8 +803,7 @@ class EngineBackend(Backend):
         found = {"sources": bool(self._sources),
                  "channels": any(len(c.rows) for c in self._analog.channels),
                  "plastic": bool(len(p_indptr) and p_indptr[-1] > 0),
-                 "gap": len(self._dyn.g_a) > 0,
-                 "direct": self._has_direct}
+                 "gap": len(self._dyn.g_a) > 0}
         return frozenset(k for k, v in found.items() if v)
 
     def _combination_text(self) -> str:
