@@ -3,6 +3,8 @@ them through function pointers (`engine.callees`)."""
 from __future__ import annotations
 
 import os
+import sys
+import types
 
 import pytest
 from numba import njit
@@ -60,6 +62,12 @@ def test_no_helper_where_it_cannot_help(monkeypatch):
     monkeypatch.setenv("OMPI_COMM_WORLD_SIZE", "2")
     assert not background.enabled()
     monkeypatch.delenv("OMPI_COMM_WORLD_SIZE")
+    # mpi4py imported (e.g. by an earlier test) in a single process does not turn it off
+    for size, expected in ((1, os.name == "posix"), (2, False)):
+        world = types.SimpleNamespace(Get_size=lambda size=size: size)
+        monkeypatch.setitem(sys.modules, "mpi4py.MPI", types.SimpleNamespace(COMM_WORLD=world))
+        assert background.enabled() == expected
+    monkeypatch.delitem(sys.modules, "mpi4py.MPI")
     monkeypatch.setenv("LAMINA_ENGINE_BACKGROUND_COMPILE", "0")
     assert not background.enabled()
     monkeypatch.setenv("LAMINA_ENGINE_BACKGROUND_COMPILE", "1")

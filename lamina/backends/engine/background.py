@@ -46,6 +46,19 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
+def _several_mpi_processes() -> bool:
+    """Whether this process is one of several MPI processes (started by ``mpiexec``, or
+    mpi4py's world has more than one process); mpi4py imported in a single process is not."""
+    if any(os.environ.get(v, "1") not in ("", "1") for v in (
+            "OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "MPI_LOCALNRANKS")) or "PMIX_RANK" in os.environ:
+        return True
+    mpi = sys.modules.get("mpi4py.MPI")
+    try:
+        return mpi is not None and mpi.COMM_WORLD.Get_size() > 1
+    except Exception:   # noqa: BLE001 - an MPI that cannot say: assume several
+        return True
+
+
 def enabled() -> bool:
     """Whether compiling in a helper process may help here (see the module docstring)."""
     setting = os.environ.get(_ENV, "auto").strip().lower()
@@ -53,8 +66,7 @@ def enabled() -> bool:
         return False
     if os.name != "posix" or os.environ.get("NUMBA_DISABLE_JIT", "0") not in ("", "0"):
         return False
-    if "mpi4py.MPI" in sys.modules or any(v in os.environ for v in (
-            "OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK", "MPI_LOCALNRANKS")):
+    if _several_mpi_processes():
         return False
     if setting in ("1", "yes", "on", "true"):
         return True
