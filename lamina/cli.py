@@ -62,7 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "engine, print timings and activity statistics and draw a raster plot.")
     demo.add_argument("--duration", type=_positive_float, default=1000.0, metavar="MS",
                       help="simulated time [ms] (default: %(default)s)")
-    demo.add_argument("--seed", type=int, default=12345, metavar="N",
+    # the network is bistable: a weak kick-start ignites it for most seeds, not all (with
+    # the Poisson stream of December 2026, seed 12345 falls silent at 1.3 Hz, 42 does not)
+    demo.add_argument("--seed", type=int, default=42, metavar="N",
                       help="seed of the random numbers for connectivity and initial "
                            "membrane potentials (default: %(default)s)")
     demo.add_argument("--cells", type=_cell_count, default=4000, metavar="N",

@@ -49,8 +49,10 @@ def test_demo_prints_plausible_figures(tmp_path):
     assert _number(r"run time:\s+([0-9.]+) s", out) >= 0
     rate_exc = _number(r"excitatory rate:\s+([0-9.]+) Hz", out)
     rate_inh = _number(r"inhibitory rate:\s+([0-9.]+) Hz", out)
-    assert 0 < rate_exc < 200
-    assert 0 < rate_inh < 200
+    # self-sustained activity (Vogels & Abbott 2005: 10-25 Hz here); a kick-start that
+    # failed to ignite the network leaves ~1 Hz
+    assert 5 < rate_exc < 40
+    assert 5 < rate_inh < 40
     cv = _number(r"mean CV of ISIs:\s+([0-9.]+)", out)
     assert 0 < cv < 5
     assert "not drawn" in out
