@@ -45,6 +45,7 @@ from lamina.backends.brian2.equations import brian_unit, si_factor
 from lamina.backends.brian2.plasticity import SynapseCode, synapse_code
 from lamina.backends.brian2.errors import translated
 from lamina.backends.brian2.recording import Channel, SpikeTap
+from lamina.backends.sample_grid import Piece, on_grid
 from lamina.backends.spike_store import SpikeStore
 from lamina.errors import (BackendNotAvailableError, ConnectionError, InvalidModelError,
                            InvalidParameterValueError,
@@ -413,28 +414,23 @@ class Brian2Backend(Backend):
 
     def get_signal(self, ids: np.ndarray, variable: str) -> SignalData:
         ids = np.asarray(ids, _I64)
-        column: dict[int, tuple[Channel, int]] = {}
-        for ch in self._channels:
-            if ch.variable == variable:
-                for c, i in enumerate(ch.ids.tolist()):
-                    column[i] = (ch, c)
-        missing = [int(i) for i in ids if int(i) not in column]
-        if missing:
-            raise RecordingError(variable, f"cell {missing[0]}", ())
-        chans = {id(ch): ch for ch, _ in column.values()}
-        start = min(ch.start for ch in chans.values() if any(
-            column[int(i)][0] is ch for i in ids))
-        interval = next(iter(chans.values())).interval
-        parts, length = [], 0
-        for i in ids.tolist():
-            ch, c = column[i]
-            offset = (ch.start - start) // interval
-            parts.append((offset, ch.values()[:, c]))
-            length = max(length, offset + len(parts[-1][1]))
-        out = np.full((length, len(ids)), np.nan)
-        for j, (offset, vals) in enumerate(parts):
-            out[offset:offset + len(vals), j] = vals
-        return SignalData(start * self.dt, interval * self.dt, out)
+        chans = [ch for ch in self._channels if ch.variable == variable]
+        recorded = np.concatenate([ch.ids for ch in chans]) if chans else np.zeros(0, _I64)
+        missing = ids[~np.isin(ids, recorded)]
+        if len(missing):
+            raise RecordingError(variable, f"cell {int(missing[0])}", ())
+        pieces = []
+        for ch in chans:
+            values = ch.values()
+            want = np.flatnonzero(np.isin(ids, ch.ids))
+            if len(values) and len(want):
+                col_of = {int(i): c for c, i in enumerate(ch.ids.tolist())}
+                steps = ch.start + ch.interval * np.arange(len(values), dtype=_I64)
+                pieces.append(Piece(steps, want,
+                                    values[:, [col_of[int(i)] for i in ids[want]]]))
+        interval = chans[-1].interval if chans else 1
+        t0, step, out = on_grid(pieces, len(ids), interval, self.dt, self._step, variable)
+        return SignalData(t0, step, out)
 
     def clear_recorded(self, ids: np.ndarray, variable: str) -> None:
         ids = np.asarray(ids, _I64)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from lamina.errors import InvalidDimensionsError
+from lamina.backends.sample_grid import Piece, on_grid
 
 logger = logging.getLogger(__name__)
 
@@ -171,31 +171,19 @@ class AnalogStore:
 
     def get(self, var: str, rows: np.ndarray, dt: float, default_interval: int,
             now: int) -> tuple[float, float, np.ndarray]:
-        """(t_start [ms], interval [ms], values (n, len(rows))) for `rows`."""
+        """(t_start [ms], interval [ms], values (n, len(rows))) for `rows`: every sample
+        at its own time, NaN where a row was not recorded (see `sample_grid`)."""
         rows = np.asarray(rows, np.int64)
-        blocks = [b for b in self.blocks.get(var, []) if b.n_samples() > 0]
-        masks = [np.isin(rows, b.rows) for b in blocks]
-        used = [(b, m) for b, m in zip(blocks, masks) if m.any()]
-        if not used:
-            return now * dt, default_interval * dt, np.zeros((0, len(rows)))
-        interval = used[0][0].interval
-        if all(m.all() for _, m in used):
-            parts = [b.values()[:, np.searchsorted(b.rows, rows)] for b, _ in used]
-            return used[0][0].t0 * dt, interval * dt, np.concatenate(parts, axis=0)
-        cols = []
-        t0: int | None = None
-        for r in rows:
-            series = [b.values()[:, int(np.searchsorted(b.rows, r))] for b, _ in used
-                      if np.any(b.rows == r)]
-            if t0 is None:
-                t0 = next(b.t0 for b, _ in used if np.any(b.rows == r)) if series else now
-            cols.append(np.concatenate(series) if series else np.zeros(0))
-        lengths = {len(c) for c in cols}
-        if len(lengths) != 1:
-            raise InvalidDimensionsError(
-                f"cells recorded {var!r} over different periods ({sorted(lengths)} samples); "
-                "get their data separately")
-        return (now if t0 is None else t0) * dt, interval * dt, np.stack(cols, axis=1)
+        pieces = []
+        for b in self.blocks.get(var, []):
+            n = b.n_samples()
+            hit = np.flatnonzero(np.isin(rows, b.rows))
+            if n and len(hit):
+                steps = b.t0 + b.interval * np.arange(n, dtype=np.int64)
+                pieces.append(Piece(steps, hit,
+                                    b.values()[:, np.searchsorted(b.rows, rows[hit])]))
+        interval = self.blocks[var][-1].interval if self.blocks.get(var) else default_interval
+        return on_grid(pieces, len(rows), interval, dt, now, var)
 
 
 class SpikeStore:

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from lamina.errors import InvalidDimensionsError
+from lamina.backends.sample_grid import Piece, on_grid
 
 logger = logging.getLogger(__name__)
 _I64 = np.int64
@@ -101,59 +101,25 @@ class Channel:
 def assemble(channels: list[Channel], ids: np.ndarray, dt: float,
              now: int) -> tuple[float, float, np.ndarray]:
     """(t_start [ms], interval [ms], values (n_samples, len(ids))) for `ids` from the
-    channels that recorded them."""
+    channels that recorded them: every sample at its own time, NaN where a cell was not
+    recorded (see `sample_grid`)."""
     ids = np.asarray(ids, _I64)
-    users = [ch for ch in channels if np.isin(ids, ch.ids).any()]
-    if len(users) == 1 and np.isin(ids, users[0].ids).all():
-        return _single(users[0], ids, dt, now)
-    cols_steps, cols_vals, interval = [], [], None
-    for i in ids.tolist():
-        parts = []
-        for ch in channels:
-            hit = np.flatnonzero(ch.ids == i)
-            if len(hit):
-                s, v = ch.series(int(hit[0]))
-                if len(s):
-                    parts.append((s, v))
-                    interval = interval or ch.interval
-        if parts:
-            s = np.concatenate([p[0] for p in parts])
-            v = np.concatenate([p[1] for p in parts])
-            order = np.argsort(s, kind="stable")
-            cols_steps.append(s[order])
-            cols_vals.append(v[order])
-        else:
-            cols_steps.append(np.zeros(0, _I64))
-            cols_vals.append(np.zeros(0))
-    if interval is None:
-        return now * dt, dt, np.zeros((0, len(ids)))
-    lengths = {len(s) for s in cols_steps}
-    if len(lengths) != 1:
-        raise InvalidDimensionsError(
-            f"cells recorded over different periods ({sorted(lengths)} samples); "
-            "get their data separately")
-    t0 = int(cols_steps[0][0]) if len(cols_steps[0]) else now
-    return t0 * dt, interval * dt, np.stack(cols_vals, axis=1)
-
-
-def _single(ch: Channel, ids: np.ndarray, dt: float, now: int) -> tuple[float, float, np.ndarray]:
-    """Fast path: all `ids` recorded by one channel."""
-    if not ch.steps:
-        return now * dt, ch.interval * dt, np.zeros((0, len(ids)))
-    s, c, v = (np.concatenate(x) for x in (ch.steps, ch.cols, ch.values))
-    ch.steps, ch.cols, ch.values = [s], [c], [v]
-    want = np.searchsorted(ch.ids, ids)
-    sel = np.isin(c, want)
-    s, c, v = s[sel], c[sel], v[sel]
-    if not len(s):
-        return now * dt, ch.interval * dt, np.zeros((0, len(ids)))
-    uniq, row = np.unique(s, return_inverse=True)
-    pos = np.full(len(ch.ids), -1, _I64)
-    pos[want] = np.arange(len(ids))
-    out = np.full((len(uniq), len(ids)), np.nan)
-    out[row, pos[c]] = v
-    check = out if ch.placeholder is None else out[uniq != ch.placeholder]
-    if np.isnan(check).any():
-        raise InvalidDimensionsError(
-            "cells recorded over different periods; get their data separately")
-    return int(uniq[0]) * dt, ch.interval * dt, out
+    pieces = []
+    for ch in channels:
+        want = np.flatnonzero(np.isin(ids, ch.ids))
+        if not len(want) or not ch.steps:
+            continue
+        s, c, v = (np.concatenate(x) for x in (ch.steps, ch.cols, ch.values))
+        ch.steps, ch.cols, ch.values = [s], [c], [v]
+        col_of = np.full(len(ch.ids), -1, _I64)
+        col_of[np.searchsorted(ch.ids, ids[want])] = want
+        sel = col_of[c] >= 0
+        if not sel.any():
+            continue
+        uniq, row = np.unique(s[sel], return_inverse=True)
+        cols = np.unique(col_of[c[sel]])
+        block = np.full((len(uniq), len(cols)), np.nan)
+        block[row, np.searchsorted(cols, col_of[c[sel]])] = v[sel]
+        pieces.append(Piece(uniq, cols, block))
+    interval = channels[-1].interval if channels else 1
+    return on_grid(pieces, len(ids), interval, dt, now, channels[0].var if channels else "")

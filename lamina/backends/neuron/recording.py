@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from lamina.errors import InvalidDimensionsError
+from lamina.backends.sample_grid import column_pieces, on_grid
 
 _I64 = np.int64
 
@@ -96,15 +96,7 @@ class AnalogStore:
 
     def assemble(self, var: str, ids: np.ndarray, dt: float, now: int,
                  interval: int) -> tuple[float, float, np.ndarray]:
-        """(t_start [ms], interval [ms], values (n_samples, len(ids)))."""
+        """(t_start [ms], interval [ms], values (n_samples, len(ids))): every sample at its
+        own time, NaN where a cell was not recorded (see `sample_grid`)."""
         series = [self.series(var, i) for i in np.asarray(ids, _I64).tolist()]
-        lengths = {len(s) for s, _ in series}
-        if lengths == {0} or not series:
-            return now * dt, interval * dt, np.zeros((0, len(series)))
-        if len(lengths) != 1:
-            raise InvalidDimensionsError(
-                f"cells recorded {var!r} over different periods ({sorted(lengths)} samples); "
-                "get their data separately")
-        steps = series[0][0]
-        step = int(steps[1] - steps[0]) if len(steps) > 1 else interval
-        return float(steps[0]) * dt, step * dt, np.stack([v for _, v in series], axis=1)
+        return on_grid(column_pieces(series), len(series), interval, dt, now, var)
