@@ -77,19 +77,6 @@ class Channel:
     def is_sample_step(self, step: int) -> bool:
         return (step - self.origin) % self.interval == 0
 
-    def series(self, col: int) -> tuple[np.ndarray, np.ndarray]:
-        """(steps, values) of one column, sorted by step."""
-        if not self.steps:
-            return np.zeros(0, _I64), np.zeros(0)
-        if len(self.steps) > 1:
-            self.steps = [np.concatenate(self.steps)]
-            self.cols = [np.concatenate(self.cols)]
-            self.values = [np.concatenate(self.values)]
-        sel = self.cols[0] == col
-        s, v = self.steps[0][sel], self.values[0][sel]
-        order = np.argsort(s, kind="stable")
-        return s[order], v[order]
-
     def clear(self, cols: np.ndarray, now: int) -> None:
         self.floor[cols] = now
         if self.steps:
