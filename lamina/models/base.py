@@ -171,6 +171,19 @@ class StandardModelType:
         return [p.name for p in cls.parameters]
 
     @classmethod
+    def has_parameter(cls, name: str) -> bool:
+        """Whether `name` is a parameter of this model (state variables are not)."""
+        return name in cls.parameter_table()
+
+    def get_schema(self) -> dict[str, type]:
+        """The type of each parameter's value, by name (as PyNN gives it to serialisers):
+        `float`, `int`, `Sequence` (spike times) or `ArrayParameter` (one array per cell)."""
+        from lamina.parameters import ArrayParameter, Sequence
+        kinds: dict[str, type] = {"float": float, "int": int, "sequence": Sequence,
+                                  "array": ArrayParameter}
+        return {name: kinds[p.kind] for name, p in self.parameter_table().items()}
+
+    @classmethod
     def _defaults(cls) -> dict[str, Any]:
         return {p.name: p.default for p in cls.parameters}
 

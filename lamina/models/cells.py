@@ -594,6 +594,9 @@ class PointNeuron(StandardCellType):
     def parameter_table(self) -> dict[str, Parameter]:  # type: ignore[override]
         return dict(self._table)
 
+    def has_parameter(self, name: str) -> bool:  # type: ignore[override]
+        return name in self.parameter_table()
+
     def get_parameter_names(self) -> list[str]:  # type: ignore[override]
         return list(self._table)
 

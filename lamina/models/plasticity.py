@@ -202,6 +202,15 @@ class STDPMechanism(StandardSynapseType):
             table.update(comp.parameter_table())
         return table
 
+    def has_parameter(self, name: str) -> bool:  # type: ignore[override]
+        return name in self.parameter_table()
+
+    def get_schema(self) -> dict[str, type]:
+        """As every model's, with the mechanism's `dendritic_delay_fraction` after the delay."""
+        schema = super().get_schema()
+        first = {k: schema.pop(k) for k in ("weight", "delay")}
+        return {**first, "dendritic_delay_fraction": float, **schema}
+
     def get_parameter_names(self) -> list[str]:  # type: ignore[override]
         """weight, delay, then the timing- and weight-dependence parameters."""
         names = [p.name for p in _BASE]

@@ -38,3 +38,24 @@ def test_per_cell_array_parameters_get_and_set(backend, sim):
     gif[1:2].set(a_eta=(0.1, 0.2, 0.3))
     assert list(gif.get("a_eta")[1]) == [0.1, 0.2, 0.3]
     sim.run(5.0)                                 # the simulator accepted the values
+
+
+def test_get_schema_and_has_parameter_as_pynn():
+    """`get_schema()` gives each parameter's value type (PyNN 0.13's serialisers read it);
+    `has_parameter` works on the class and on composed instances."""
+    import lamina as sim
+    from lamina.parameters import ArrayParameter, Sequence
+
+    assert sim.IF_curr_exp().get_schema() == dict.fromkeys(
+        ["cm", "tau_m", "tau_syn_E", "tau_syn_I", "tau_refrac", "v_rest", "v_reset",
+         "v_thresh", "i_offset"], float)
+    assert sim.SpikeSourceArray().get_schema() == {"spike_times": Sequence}
+    gif = sim.GIF_cond_exp().get_schema()
+    assert gif["tau_eta"] is ArrayParameter and gif["lambda0"] is float
+    stdp = sim.STDPMechanism(timing_dependence=sim.SpikePairRule(),
+                             weight_dependence=sim.AdditiveWeightDependence())
+    assert list(stdp.get_schema()) == ["weight", "delay", "dendritic_delay_fraction",
+                                       "tau_plus", "tau_minus", "A_plus", "A_minus",
+                                       "w_min", "w_max"]
+    assert sim.IF_curr_exp.has_parameter("tau_m") and not sim.IF_curr_exp.has_parameter("v")
+    assert stdp.has_parameter("tau_plus") and not stdp.has_parameter("tau_m")
