@@ -46,7 +46,7 @@ def _block_annotations(population: CellsSource) -> dict[str, Any]:
     n = population.size
     return {"size": n, "first_id": population.first_id if n else None,
             "last_id": population.first_id + n - 1 if n else None,
-            "label": population.label, "simulator": population.simulator,
+            "first_index": 0, "last_index": n, "label": population.label, "simulator": population.simulator,
             "mpi_processes": population.mpi_processes, "dt": population.dt}
 
 
@@ -74,7 +74,8 @@ def _segment(population: CellsSource, data: SegmentData, variables: list[str],
         signal = neo.AnalogSignal(sig.values[:, keep], units=to_quantity_unit(unit),
                                   t_start=sig.t_start * pq.ms,
                                   sampling_period=sig.sampling_interval * pq.ms, name=var,
-                                  source_population=population.label)
+                                  source_population=population.label,
+                                  channel_ids=first + rec_indices[keep])
         signal.array_annotate(channel_index=rec_indices[keep].copy(),
                               source_ids=first + rec_indices[keep])
         seg.analogsignals.append(signal)

@@ -70,3 +70,20 @@ def test_pynn_text_io_for_scripts_that_use_it(sim, tmp_path):
         assert np.loadtxt(path).tolist() == [[1.0, 1.0], [2.0, 0.0], [3.0, 1.0]]
     finally:
         compat.uninstall()
+
+
+def test_block_and_signal_annotations_as_pynn(sim):
+    """As PyNN 0.13: the Block carries first/last id and index of the population, and an
+    AnalogSignal the ids of its channels (`channel_ids`)."""
+    p = sim.Population(3, sim.IF_curr_exp(i_offset=[0.0, 1.0, 2.0]), label="cells")
+    p.record(["spikes", "v"])
+    sim.run(20.0)
+    block = p[1:].get_data()
+    first = int(p[0])
+    assert {k: block.annotations[k] for k in
+            ("first_id", "last_id", "first_index", "last_index", "size")} == {
+        "first_id": first, "last_id": first + 2, "first_index": 0, "last_index": 3, "size": 3}
+    sig = block.segments[0].analogsignals[0]
+    assert list(sig.annotations["channel_ids"]) == [first + 1, first + 2]
+    train = block.segments[0].spiketrains[0]
+    assert (train.annotations["channel_id"], train.annotations["source_index"]) == (first + 1, 1)
