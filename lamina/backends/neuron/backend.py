@@ -464,6 +464,16 @@ class NeuronBackend(Backend):
             self._spk_active[ids] = True
             return
         interval = max(int(round(sampling_interval / self.dt)), 1)
+        if self._initialized and not self.use_cvode:
+            blocking = sorted({type(g.celltype).__name__ for g in self._groups
+                               if g.entry.get("fixed_step_only")})
+            if blocking:
+                raise NoModelAvailableError(
+                    f"recording {variable!r} from t = {self.t:g} ms (after the first run) is "
+                    "not possible on the neuron backend in a network with "
+                    f"{', '.join(blocking)} cells: NEURON takes up new recordings only when "
+                    "it prepares a solver, and their mechanism refuses CVODE's preparation; "
+                    "call record() before the first run (or after reset())")
         for g, where, local in self._split(ids):
             if g.created_at is not None and self._initialized:
                 raise NoModelAvailableError(
@@ -554,7 +564,18 @@ class NeuronBackend(Backend):
             self._spike_gid.resize(0)
         for ch in self._channels:
             self._analog.harvest(ch)
+            if self.use_cvode and ch.armed and ch.next_step == self._step:
+                self._take_pending_sample(ch)
         self._channels = [ch for ch in self._channels if ch.active.any()]
+
+    def _take_pending_sample(self, ch: Channel) -> None:
+        """CVODE: the sample at the run's end, still queued in NEURON (its event time, a sum
+        of intervals, lands on the end or rounds just past it, and NEURON delivers it only
+        in the next run, if any), is read from the variables now (CVODE stopped at that
+        time); the queued copy is dropped when it arrives."""
+        with translated(f"reading {ch.var} at the end of the run"):
+            values = [float(cg.state_reference(g, ch.var, k)[0]) for g, k in ch.sources]
+        self._analog.take(ch, self._step, values)
 
     # -- time --------------------------------------------------------------------------
     @property
@@ -589,6 +610,8 @@ class NeuronBackend(Backend):
     def _restart_recording(self) -> None:
         """New recording Vectors after the start: NEURON restarts all of them now."""
         self._arm_channels()
+        if not self.use_cvode:
+            self._adopt_new_recordings()
         h.frecord_init()
         for ch in self._channels:
             if ch.next_step - ch.stride == self._step:
@@ -598,6 +621,29 @@ class NeuronBackend(Backend):
                 if ch.stride > 1:
                     ch.origin = self._step
         self._record_dirty = False
+
+    def _adopt_new_recordings(self) -> None:
+        """Make the fixed step record into Vectors armed after the start.
+
+        NEURON (9.0) lists the Vectors it fills every fixed step only when it prepares a
+        solver: in ``finitialize`` and in CVODE's ``re_init`` (run when CVODE is switched
+        on); ``frecord_init`` alone leaves a Vector added later empty. Switching CVODE on
+        and straight off again rebuilds the list at the current time. CVODE's start moves
+        some states by rounding (up to 1e-5 mV seen), so they are saved before and
+        restored after (``SaveState``; the event queue is left as it is): every sample
+        and spike then equals that of a recording that never stopped (tests).
+        """
+        dt = h.dt
+        saved = h.SaveState()
+        saved.save()
+        try:
+            with translated("restarting recording in a running NEURON simulation",
+                            NoModelAvailableError):
+                self.cvode.active(1)
+        finally:
+            self.cvode.active(0)
+            saved.restore(1)                  # 1: keep the event queue as it is
+            h.dt = dt
 
     def run_until(self, t_stop: float) -> None:
         n_stop = int(round(t_stop / self.dt))

@@ -78,6 +78,15 @@ class AnalogStore:
         for v in ch.vectors:
             v.resize(0)
 
+    def take(self, ch: Channel, step: int, values: list[float]) -> None:
+        """Store one sample of `ch`'s recording cells read directly (`values` per Vector,
+        NEURON's units) at `step`; the Vectors' copy of it is dropped when it comes."""
+        for k in np.flatnonzero(ch.active).tolist():
+            self._data.setdefault((ch.var, int(ch.ids[k])), []).append(
+                (np.array([step], _I64), np.array([values[k] * ch.factor])))
+        ch.next_step = step + ch.stride
+        ch.skip_first = True
+
     def series(self, var: str, i: int) -> tuple[np.ndarray, np.ndarray]:
         chunks = self._data.get((var, i), [])
         if not chunks:
