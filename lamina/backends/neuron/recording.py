@@ -10,7 +10,12 @@ analog variables, both emptied into lamina-side stores after every run.
   ``Vector.record(ref, interval)`` samples at the interval. NEURON samples from the time
   recording is initialised. A channel added after the simulation started needs NEURON's
   ``frecord_init()``, which restarts every recording Vector at the current time: channels that
-  already hold the sample of that time drop its repetition.
+  already hold the sample of that time drop its repetition. With the fixed step NEURON must
+  also re-prepare its solver before it fills a Vector added then
+  (`NeuronBackend._adopt_new_recordings`); Vectors sampling on ``Dt`` events would not do
+  (besides the rounding above, they sample after the events of that instant, the step's
+  Vectors before them). With CVODE the sample at a run's end may still be queued when the
+  run returns: it is read directly (`AnalogStore.take`) and the queued copy dropped.
 """
 from __future__ import annotations
 
