@@ -187,3 +187,66 @@ def test_late_recording_with_a_model_refusing_cvode_is_refused():
         assert gif.get_data().segments[0].analogsignals[0].shape == (101, 1)
     finally:
         sim.end()
+
+
+def _network_with_extras(sim, late: bool) -> dict[str, np.ndarray]:
+    """Current sources (AC, step), a gap junction, stochastic and STDP synapses: the
+    parts whose state lives in point processes, NetCon weights and random streams."""
+    src = sim.Population(10, sim.SpikeSourcePoisson(rate=100.0))
+    a = sim.Population(3, sim.IF_cond_exp(tau_refrac=2.0))
+    b = sim.Population(3, sim.HH_cond_exp())
+    sim.ACSource(amplitude=0.6, offset=0.3, frequency=40.0).inject_into(b)
+    sim.StepCurrentSource(times=[5.0, 25.0, 45.0], amplitudes=[0.8, 0.2, 1.0]).inject_into(a)
+    sim.Projection(a[0:1], a[1:2], sim.AllToAllConnector(), sim.ElectricalSynapse(weight=0.01))
+    sim.Projection(src, a, sim.AllToAllConnector(),
+                   sim.SimpleStochasticSynapse(weight=0.01, p=0.5, delay=1.0))
+    stdp = sim.Projection(src, b, sim.AllToAllConnector(), sim.STDPMechanism(
+        timing_dependence=sim.SpikePairRule(tau_plus=20.0, tau_minus=20.0, A_plus=0.01,
+                                            A_minus=0.012),
+        weight_dependence=sim.AdditiveWeightDependence(w_min=0.0, w_max=0.05),
+        weight=0.02, delay=1.0))
+    for p in (a, b):
+        p.record("spikes")
+        if not late:
+            p.record("v")
+    sim.run(15.0)
+    if late:
+        a.record("v")
+        b[1:3].record("v")
+    sim.run(15.0)
+    if late:
+        b[0:1].record("v")
+    sim.run(30.0)
+    out = {"weights": np.asarray(stdp.get("weight", "array"))}
+    for name, p in (("a", a), ("b", b)):
+        seg = p.get_data().segments[0]
+        out[name] = np.asarray(seg.analogsignals[0])
+        out[f"{name}_spikes"] = np.concatenate([np.append(np.asarray(s), -1.0)
+                                                for s in seg.spiketrains])
+    return out
+
+
+@pytest.mark.slow
+def test_late_recording_leaves_sources_gaps_and_plastic_synapses_alone():
+    """With current sources, a gap junction, stochastic release and STDP: the late
+    recordings equal the throughout ones (to 1e-9) and spikes and STDP weights are the
+    same as without them."""
+    import lamina.neuron as sim
+    runs = []
+    for late in (False, True):
+        sim.setup(timestep=DT, min_delay=DT, max_delay=10.0, rng_seed=5)
+        try:
+            runs.append(_network_with_extras(sim, late))
+        finally:
+            sim.end()
+    full, late = runs
+    assert full["a"].shape == (601, 3) and late["a"].shape == (451, 3)
+    np.testing.assert_allclose(late["a"], full["a"][150:], rtol=0, atol=1e-9)
+    assert late["b"].shape == (451, 3)
+    assert np.isnan(late["b"][:150, 0]).all() and not np.isnan(late["b"][150:]).any()
+    np.testing.assert_allclose(late["b"][150:], full["b"][300:], rtol=0, atol=1e-9)
+    np.testing.assert_allclose(late["b"][:, 1:], full["b"][150:, 1:], rtol=0, atol=1e-9)
+    for key in ("a_spikes", "b_spikes", "weights"):
+        np.testing.assert_array_equal(late[key], full[key], err_msg=key)
+    assert len(full["a_spikes"]) > 6 and len(full["b_spikes"]) > 6     # the cells fire
+    assert np.ptp(np.nan_to_num(full["weights"])) > 1e-4               # STDP acted

@@ -11,6 +11,9 @@ Time: nothing is initialised until the first `run_until` (``h.finitialize``, the
 initial values, then ``frecord_init``); each run queues the spikes of the spike sources for
 its window, queues the current sources' amplitude changes and calls
 ``ParallelContext.psolve``; recorded data are moved into lamina's stores after each run.
+A recording asked for after the start makes NEURON re-prepare its solver before the next
+run (fixed step; `NeuronBackend._adopt_new_recordings`), refused where a cell type's
+mechanism does not allow it (GIF_cond_exp).
 `reset` re-initialises at t = 0 (NEURON rewinds: structure, parameters, NetCon weights and
 delays are kept; STDP weights return to those last set).
 
