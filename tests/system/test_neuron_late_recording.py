@@ -13,6 +13,8 @@ import importlib.util
 import numpy as np
 import pytest
 
+from lamina.errors import NoModelAvailableError
+
 pytestmark = [pytest.mark.backend_neuron, pytest.mark.skipif(
     importlib.util.find_spec("neuron") is None,
     reason="NEURON is not installed (pip install lamina[neuron])")]
@@ -168,25 +170,47 @@ def test_recording_after_reset_starts_at_zero():
         sim.end()
 
 
-def test_late_recording_with_a_model_refusing_cvode_is_refused():
-    """GIF_cond_exp's mechanism refuses CVODE's preparation, through which NEURON takes
-    up a new recording: asking for one after the start raises (instead of recording
-    nothing); before the first run it works."""
-    import lamina.neuron as sim
-    from lamina.errors import NoModelAvailableError
-    sim.setup(timestep=DT)
-    try:
-        gif = sim.Population(1, sim.GIF_cond_exp())
-        other = sim.Population(1, sim.IF_curr_exp())
+def _gif(sim, restart: bool) -> dict[str, np.ndarray]:
+    gif = sim.Population(2, sim.GIF_cond_exp(lambda0=50.0, i_offset=2.5))
+    other = sim.Population(1, sim.IF_curr_exp())
+    gif.record(["v", "spikes"])
+    sim.run(10.0)
+    if restart:
+        gif[0:1].record(None)
+        gif[0:1].record("spikes")
+    sim.run(10.0)
+    if restart:
         gif.record("v")
-        sim.run(5.0)
         with pytest.raises(NoModelAvailableError, match="GIF_cond_exp.*before the first run"):
-            other.record("v")
-        other.record("spikes")                 # spikes are not Vector recordings
-        sim.run(5.0)
-        assert gif.get_data().segments[0].analogsignals[0].shape == (101, 1)
-    finally:
-        sim.end()
+            other.record("v")                   # new Vectors: refused
+        other.record("spikes")                  # spikes are not Vector recordings
+    sim.run(10.0)
+    seg = gif.get_data().segments[0]
+    return {"v": np.asarray(seg.analogsignals[0]),
+            "spikes": np.concatenate([np.append(np.asarray(s), -1.0) for s in seg.spiketrains])}
+
+
+def test_late_recording_with_a_model_refusing_cvode():
+    """GIF_cond_exp's mechanism refuses CVODE's preparation, through which NEURON takes
+    up a new Vector: a new recording after the start raises (instead of recording
+    nothing); a stopped recording restarts in place (its Vectors kept filling), NaN in
+    the gap and every other sample equal to an unstopped run's, spikes the same."""
+    import lamina.neuron as sim
+    runs = []
+    for restart in (False, True):
+        sim.setup(timestep=DT, rng_seed=11)
+        try:
+            runs.append(_gif(sim, restart))
+        finally:
+            sim.end()
+    full, late = runs
+    assert full["v"].shape == late["v"].shape == (301, 2)
+    gap = (np.arange(301) > 100) & (np.arange(301) < 200)
+    assert np.isnan(late["v"][gap, 0]).all() and not np.isnan(late["v"][~gap, 0]).any()
+    np.testing.assert_array_equal(late["v"][~gap, 0], full["v"][~gap, 0])
+    np.testing.assert_array_equal(late["v"][:, 1], full["v"][:, 1])
+    np.testing.assert_array_equal(late["spikes"], full["spikes"])
+    assert np.sum(full["spikes"] >= 0) >= 2                          # it fires
 
 
 def _network_with_extras(sim, late: bool) -> dict[str, np.ndarray]:

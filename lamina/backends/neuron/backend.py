@@ -12,8 +12,9 @@ initial values, then ``frecord_init``); each run queues the spikes of the spike 
 its window, queues the current sources' amplitude changes and calls
 ``ParallelContext.psolve``; recorded data are moved into lamina's stores after each run.
 A recording asked for after the start makes NEURON re-prepare its solver before the next
-run (fixed step; `NeuronBackend._adopt_new_recordings`), refused where a cell type's
-mechanism does not allow it (GIF_cond_exp).
+run (fixed step; `NeuronBackend._adopt_new_recordings`). Where a cell type's mechanism
+does not allow that (GIF_cond_exp), only recordings stopped earlier restart (in place,
+their Vectors kept filling); others are refused.
 `reset` re-initialises at t = 0 (NEURON rewinds: structure, parameters, NetCon weights and
 delays are kept; STDP weights return to those last set).
 
@@ -142,6 +143,7 @@ class NeuronBackend(Backend):
         self._projections: dict[int, ProjectionRecord] = {}
         self._sources: dict[int, CurrentSource] = {}
         self._channels: list[Channel] = []
+        self._recorded: dict[tuple[str, int], np.ndarray] = {}   # ids that ever recorded
         self._spikes = SpikeStore()
         self._analog = AnalogStore()
         self._spike_t, self._spike_gid = h.Vector(), h.Vector()
@@ -467,16 +469,9 @@ class NeuronBackend(Backend):
             self._spk_active[ids] = True
             return
         interval = max(int(round(sampling_interval / self.dt)), 1)
-        if self._initialized and not self.use_cvode:
-            blocking = sorted({type(g.celltype).__name__ for g in self._groups
-                               if g.entry.get("fixed_step_only")})
-            if blocking:
-                raise NoModelAvailableError(
-                    f"recording {variable!r} from t = {self.t:g} ms (after the first run) is "
-                    "not possible on the neuron backend in a network with "
-                    f"{', '.join(blocking)} cells: NEURON takes up new recordings only when "
-                    "it prepares a solver, and their mechanism refuses CVODE's preparation; "
-                    "call record() before the first run (or after reset())")
+        if self._initialized and self._blocking_types():
+            self._restart_in_place(ids, variable, interval)
+            return
         for g, where, local in self._split(ids):
             if g.created_at is not None and self._initialized:
                 raise NoModelAvailableError(
@@ -494,8 +489,45 @@ class NeuronBackend(Backend):
             ch.sources = [(g, k) for k in local.tolist()]
             ch.factor = g.entry.get("scale", {}).get(variable, 1.0)
             self._channels.append(ch)
+        seen = self._recorded.setdefault((variable, interval), np.zeros(0, bool))
+        if len(seen) < len(self._group_of):
+            seen = np.concatenate([seen, np.zeros(len(self._group_of) - len(seen), bool)])
+        seen[ids] = True
+        self._recorded[(variable, interval)] = seen
         if self._initialized:
             self._record_dirty = True
+
+    def _blocking_types(self) -> list[str]:
+        """Names of the cell types whose mechanism keeps NEURON from taking up new
+        recording Vectors after the start (fixed step only; see `_adopt_new_recordings`)."""
+        if self.use_cvode:
+            return []
+        return sorted({type(g.celltype).__name__ for g in self._groups
+                       if g.entry.get("fixed_step_only")})
+
+    def _restart_in_place(self, ids: np.ndarray, variable: str, interval: int) -> None:
+        """Recording asked for after the start where no new Vector can be added: cells
+        that recorded `variable` at `interval` before (on a grid the restart falls on)
+        record again through their old Vectors, which NEURON kept filling (stopped
+        channels are kept for this); others are refused."""
+        seen = self._recorded.get((variable, interval), np.zeros(0, bool))
+        known = ids[ids < len(seen)]
+        same_grid = [ch for ch in self._channels if ch.var == variable
+                     and ch.interval == interval and (self._step - ch.origin) % interval == 0]
+        if len(known) < len(ids) or not seen[known].all() or not same_grid:
+            raise NoModelAvailableError(
+                f"recording {variable!r} from t = {self.t:g} ms (after the first run) is "
+                "not possible on the neuron backend in a network with "
+                f"{', '.join(self._blocking_types())} cells, except for cells that recorded "
+                "it before with the same sampling interval (restarted on its grid): NEURON "
+                "takes up new recordings only when it prepares a solver, and their "
+                "mechanism refuses CVODE's preparation; call record() before the first run "
+                "(or after reset())")
+        for ch in same_grid:
+            wake = np.isin(ch.ids, ids) & ~ch.active
+            if wake.any() and ch.last is not None and ch.last[0] == self._step:
+                self._analog.add(ch, wake, self._step, ch.last[1])
+            ch.active |= wake
 
     def _arm_channels(self) -> None:
         """Start NEURON's recording into the Vectors of new channels (done just before a
@@ -565,11 +597,13 @@ class NeuronBackend(Backend):
             self._spikes.append(gids[keep], times[keep])
             self._spike_t.resize(0)
             self._spike_gid.resize(0)
+        in_place = bool(self._blocking_types())     # stopped channels may restart
         for ch in self._channels:
-            self._analog.harvest(ch)
+            self._analog.harvest(ch, keep_last=in_place)
             if self.use_cvode and ch.armed and ch.next_step == self._step:
                 self._take_pending_sample(ch)
-        self._channels = [ch for ch in self._channels if ch.active.any()]
+        if not in_place:
+            self._channels = [ch for ch in self._channels if ch.active.any()]
 
     def _take_pending_sample(self, ch: Channel) -> None:
         """CVODE: the sample at the run's end, still queued in NEURON (its event time, a sum
@@ -599,6 +633,7 @@ class NeuronBackend(Backend):
             h.frecord_init()
         for ch in self._channels:
             ch.next_step, ch.skip_first, ch.origin = 0, False, ch.origin % ch.interval
+            ch.last = None
         self._initialized = True
         self._record_dirty = False
         self._structure_changed = False
@@ -701,7 +736,7 @@ class NeuronBackend(Backend):
             for vec in ch.vectors:            # sections and cells they read are freed
                 vec.play_remove()
         self._groups, self._projections, self._sources = [], {}, {}
-        self._channels, self._trains = [], {}
+        self._channels, self._trains, self._recorded = [], {}, {}
         self._anchor = None
 
     def _harvest_safely(self) -> None:

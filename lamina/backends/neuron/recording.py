@@ -43,6 +43,8 @@ class Channel:
         sample (already stored, repeated by ``frecord_init``)
     sources, armed : the cells' groups and indices; whether NEURON records into the Vectors
         yet (`NeuronBackend` arms a channel just before the next run)
+    last : the step and per-Vector values of the last sample harvested (kept when asked:
+        a stopped cell restarted in place takes its sample of the restart time from it)
     """
 
     var: str
@@ -57,6 +59,7 @@ class Channel:
     factor: float = 1.0                                  # PyNN value / NEURON value
     sources: list[Any] = field(default_factory=list)    # (cell group, index) per Vector
     armed: bool = False                                  # Vector.record called
+    last: tuple[int, np.ndarray] | None = None           # step, values of the last sample
 
 
 class AnalogStore:
@@ -65,8 +68,9 @@ class AnalogStore:
     def __init__(self) -> None:
         self._data: dict[tuple[str, int], list[tuple[np.ndarray, np.ndarray]]] = {}
 
-    def harvest(self, ch: Channel) -> None:
-        """Move the samples NEURON holds for `ch` into the store; empty its Vectors."""
+    def harvest(self, ch: Channel, keep_last: bool = False) -> None:
+        """Move the samples NEURON holds for `ch` into the store; empty its Vectors.
+        `keep_last`: remember the last sample of every Vector (`Channel.last`)."""
         if not ch.vectors:
             return
         n = min(len(v) for v in ch.vectors)
@@ -79,6 +83,8 @@ class AnalogStore:
                 self._data.setdefault((ch.var, int(ch.ids[k])), []).append((steps[pick],
                                                                             values))
             ch.next_step = int(steps[-1]) + ch.stride
+            if keep_last:
+                ch.last = (int(steps[-1]), np.array([v.x[n - 1] for v in ch.vectors]))
         ch.skip_first = False
         for v in ch.vectors:
             v.resize(0)
@@ -91,6 +97,13 @@ class AnalogStore:
                 (np.array([step], _I64), np.array([values[k] * ch.factor])))
         ch.next_step = step + ch.stride
         ch.skip_first = True
+
+    def add(self, ch: Channel, cells: np.ndarray, step: int, values: np.ndarray) -> None:
+        """Store the sample at `step` of `ch`'s Vectors at `cells` (a mask; `values` per
+        Vector, NEURON's units), without touching the channel's own bookkeeping."""
+        for k in np.flatnonzero(cells).tolist():
+            self._data.setdefault((ch.var, int(ch.ids[k])), []).append(
+                (np.array([step], _I64), np.array([float(values[k]) * ch.factor])))
 
     def series(self, var: str, i: int) -> tuple[np.ndarray, np.ndarray]:
         chunks = self._data.get((var, i), [])
