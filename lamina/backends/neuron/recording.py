@@ -16,6 +16,11 @@ analog variables, both emptied into lamina-side stores after every run.
   (besides the rounding above, they sample after the events of that instant, the step's
   Vectors before them). With CVODE the sample at a run's end may still be queued when the
   run returns: it is read directly (`AnalogStore.take`) and the queued copy dropped.
+  Known difference: the first sample of a recording started between runs is taken by
+  ``frecord_init``, after NEURON delivered the events of that instant (at the end of the
+  run), where a recording running through has the value before them: the two differ there
+  only if such an event changed the variable at once (a delta synapse's jump, a reset at
+  exactly that time).
 """
 from __future__ import annotations
 
