@@ -105,7 +105,6 @@ def _check_late(full: dict, late: dict, interval: float, atol: float, spikes_exa
             np.testing.assert_allclose(late[f"spikes{i}"], full[f"spikes{i}"], atol=1e-3)
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("interval", [DT, 0.5])
 def test_late_stopped_and_restarted_recordings_equal_one_that_ran_throughout(interval):
     """Fixed step: every sample equals that of the recording from the start (to 1e-9; in
@@ -115,7 +114,6 @@ def test_late_stopped_and_restarted_recordings_equal_one_that_ran_throughout(int
     _check_late(full, late, interval, atol=1e-9, spikes_exact=True)
 
 
-@pytest.mark.slow
 def test_late_recording_under_cvode():
     """CVODE records with a Dt (NEURON's events at the sample times); the recording that
     starts late takes its samples at the same times. The variable step depends on the
@@ -250,7 +248,6 @@ def _network_with_extras(sim, late: bool) -> dict[str, np.ndarray]:
     return out
 
 
-@pytest.mark.slow
 def test_late_recording_leaves_sources_gaps_and_plastic_synapses_alone():
     """With current sources, a gap junction, stochastic release and STDP: the late
     recordings equal the throughout ones (to 1e-9) and spikes and STDP weights are the
