@@ -38,9 +38,11 @@ inh.record("spikes")
 noise.record("spikes")
 sim.run(60.0)
 exc.set(tau_m=12.0)
+inh.record("v")                 # started after the first run
 sim.run(120.0)
 data = exc.get_data().segments[0]
 inh_data = inh.get_data().segments[0]
+inh_v = inh_data.analogsignals[0]
 noise_spikes = noise.get_data().segments[0].spiketrains
 weights = e2e.get("weight", format="list")
 tm_u = e2i.get("U", format="array")
@@ -54,6 +56,7 @@ out = {"rank": sim.rank(), "np": sim.num_processes(), "local_size": exc.local_si
        "local_v_ids": np.asarray(local_v.array_annotations["channel_index"]),
        "local_weights": np.array(local_weights), "local_n": len(e2e), "size": e2e.size(),
        "spike_counts": np.array(list(exc.get_spike_counts().values())),
+       "inh_v": np.asarray(inh_v.magnitude), "inh_v_start": float(inh_v.t_start),
        "weights": np.array(weights), "U": np.nan_to_num(tm_u), "gap_error": gap_error}
 for name, trains in (("exc", data.spiketrains), ("inh", inh_data.spiketrains),
                      ("noise", noise_spikes)):

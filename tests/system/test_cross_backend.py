@@ -267,17 +267,9 @@ def test_projection_interface(sim, tmp_path):
     np.testing.assert_allclose(prj.get("delay", "array"), 1.0)
 
 
-def _restart_marks(sim, request):
-    if sim.__name__ == "lamina.neuron":
-        request.applymarker(pytest.mark.xfail(
-            strict=True, reason="lamina.neuron records nothing from Vectors added after the "
-            "first run (NEURON 9 needs a Dt for those)"))
-
-
-def test_recording_stopped_and_restarted_keeps_true_times(sim, request):
+def test_recording_stopped_and_restarted_keeps_true_times(sim):
     """A recording stopped and started again: the samples keep their times, the gap is NaN,
     and every sample equals the one of a recording that never stopped."""
-    _restart_marks(sim, request)
     cell = sim.IF_curr_exp(i_offset=[0.5, 1.0], tau_refrac=2.0)
     p, ref = sim.Population(2, cell), sim.Population(2, cell)
     ref.record("v")
@@ -298,9 +290,8 @@ def test_recording_stopped_and_restarted_keeps_true_times(sim, request):
     assert np.ptp(full[:, 1]) > 10.0   # cell 1 spiked: the values are not all alike
 
 
-def test_cells_recorded_from_different_times_share_one_signal(sim, request):
+def test_cells_recorded_from_different_times_share_one_signal(sim):
     """A cell added to a recording later: NaN before it started, true values after."""
-    _restart_marks(sim, request)
     cell = sim.IF_curr_exp(i_offset=[0.5, 1.0], tau_refrac=2.0)
     p, ref = sim.Population(2, cell), sim.Population(2, cell)
     ref.record("v")

@@ -100,6 +100,18 @@ def test_each_process_holds_its_own_cells_and_connections(runs):
         np.testing.assert_array_equal(parts, one["weights"])
 
 
+def test_recording_started_after_the_first_run(runs):
+    """inh records v from t = 60 ms (after a run): every process re-prepares NEURON's
+    solver for it; rank 0 gathers all 9 cells from then on, the same for any N."""
+    one = runs[1][0]
+    assert one["inh_v"].shape == (1201, 9) and float(one["inh_v_start"]) == 60.0
+    assert not np.isnan(one["inh_v"]).any() and np.ptp(one["inh_v"]) > 1.0
+    for n in (2, 3):
+        root = runs[n][0]
+        assert root["inh_v"].shape == (1201, 9) and float(root["inh_v_start"]) == 60.0
+        assert np.abs(root["inh_v"] - one["inh_v"]).max() < V_TOLERANCE_MV
+
+
 def test_gap_junctions_refused_over_processes(runs):
     assert str(runs[1][0]["gap_error"]) == ""
     msg = str(runs[2][0]["gap_error"])

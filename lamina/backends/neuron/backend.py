@@ -11,6 +11,10 @@ Time: nothing is initialised until the first `run_until` (``h.finitialize``, the
 initial values, then ``frecord_init``); each run queues the spikes of the spike sources for
 its window, queues the current sources' amplitude changes and calls
 ``ParallelContext.psolve``; recorded data are moved into lamina's stores after each run.
+A recording asked for after the start makes NEURON re-prepare its solver before the next
+run (fixed step; `NeuronBackend._adopt_new_recordings`). Where a cell type's mechanism
+does not allow that (GIF_cond_exp), only recordings stopped earlier restart (in place,
+their Vectors kept filling); others are refused.
 `reset` re-initialises at t = 0 (NEURON rewinds: structure, parameters, NetCon weights and
 delays are kept; STDP weights return to those last set).
 
@@ -139,6 +143,7 @@ class NeuronBackend(Backend):
         self._projections: dict[int, ProjectionRecord] = {}
         self._sources: dict[int, CurrentSource] = {}
         self._channels: list[Channel] = []
+        self._recorded: dict[tuple[str, int], np.ndarray] = {}   # ids that ever recorded
         self._spikes = SpikeStore()
         self._analog = AnalogStore()
         self._spike_t, self._spike_gid = h.Vector(), h.Vector()
@@ -464,6 +469,9 @@ class NeuronBackend(Backend):
             self._spk_active[ids] = True
             return
         interval = max(int(round(sampling_interval / self.dt)), 1)
+        if self._initialized and self._blocking_types():
+            self._restart_in_place(ids, variable, interval)
+            return
         for g, where, local in self._split(ids):
             if g.created_at is not None and self._initialized:
                 raise NoModelAvailableError(
@@ -481,8 +489,45 @@ class NeuronBackend(Backend):
             ch.sources = [(g, k) for k in local.tolist()]
             ch.factor = g.entry.get("scale", {}).get(variable, 1.0)
             self._channels.append(ch)
+        seen = self._recorded.setdefault((variable, interval), np.zeros(0, bool))
+        if len(seen) < len(self._group_of):
+            seen = np.concatenate([seen, np.zeros(len(self._group_of) - len(seen), bool)])
+        seen[ids] = True
+        self._recorded[(variable, interval)] = seen
         if self._initialized:
             self._record_dirty = True
+
+    def _blocking_types(self) -> list[str]:
+        """Names of the cell types whose mechanism keeps NEURON from taking up new
+        recording Vectors after the start (fixed step only; see `_adopt_new_recordings`)."""
+        if self.use_cvode:
+            return []
+        return sorted({type(g.celltype).__name__ for g in self._groups
+                       if g.entry.get("fixed_step_only")})
+
+    def _restart_in_place(self, ids: np.ndarray, variable: str, interval: int) -> None:
+        """Recording asked for after the start where no new Vector can be added: cells
+        that recorded `variable` at `interval` before (on a grid the restart falls on)
+        record again through their old Vectors, which NEURON kept filling (stopped
+        channels are kept for this); others are refused."""
+        seen = self._recorded.get((variable, interval), np.zeros(0, bool))
+        known = ids[ids < len(seen)]
+        same_grid = [ch for ch in self._channels if ch.var == variable
+                     and ch.interval == interval and (self._step - ch.origin) % interval == 0]
+        if len(known) < len(ids) or not seen[known].all() or not same_grid:
+            raise NoModelAvailableError(
+                f"recording {variable!r} from t = {self.t:g} ms (after the first run) is "
+                "not possible on the neuron backend in a network with "
+                f"{', '.join(self._blocking_types())} cells, except for cells that recorded "
+                "it before with the same sampling interval (restarted on its grid): NEURON "
+                "takes up new recordings only when it prepares a solver, and their "
+                "mechanism refuses CVODE's preparation; call record() before the first run "
+                "(or after reset())")
+        for ch in same_grid:
+            wake = np.isin(ch.ids, ids) & ~ch.active
+            if wake.any() and ch.last is not None and ch.last[0] == self._step:
+                self._analog.add(ch, wake, self._step, ch.last[1])
+            ch.active |= wake
 
     def _arm_channels(self) -> None:
         """Start NEURON's recording into the Vectors of new channels (done just before a
@@ -552,9 +597,22 @@ class NeuronBackend(Backend):
             self._spikes.append(gids[keep], times[keep])
             self._spike_t.resize(0)
             self._spike_gid.resize(0)
+        in_place = bool(self._blocking_types())     # stopped channels may restart
         for ch in self._channels:
-            self._analog.harvest(ch)
-        self._channels = [ch for ch in self._channels if ch.active.any()]
+            self._analog.harvest(ch, keep_last=in_place)
+            if self.use_cvode and ch.armed and ch.next_step == self._step:
+                self._take_pending_sample(ch)
+        if not in_place:
+            self._channels = [ch for ch in self._channels if ch.active.any()]
+
+    def _take_pending_sample(self, ch: Channel) -> None:
+        """CVODE: the sample at the run's end, still queued in NEURON (its event time, a sum
+        of intervals, lands on the end or rounds just past it, and NEURON delivers it only
+        in the next run, if any), is read from the variables now (CVODE stopped at that
+        time); the queued copy is dropped when it arrives."""
+        with translated(f"reading {ch.var} at the end of the run"):
+            values = [float(cg.state_reference(g, ch.var, k)[0]) for g, k in ch.sources]
+        self._analog.take(ch, self._step, values)
 
     # -- time --------------------------------------------------------------------------
     @property
@@ -575,6 +633,7 @@ class NeuronBackend(Backend):
             h.frecord_init()
         for ch in self._channels:
             ch.next_step, ch.skip_first, ch.origin = 0, False, ch.origin % ch.interval
+            ch.last = None
         self._initialized = True
         self._record_dirty = False
         self._structure_changed = False
@@ -589,6 +648,8 @@ class NeuronBackend(Backend):
     def _restart_recording(self) -> None:
         """New recording Vectors after the start: NEURON restarts all of them now."""
         self._arm_channels()
+        if not self.use_cvode:
+            self._adopt_new_recordings()
         h.frecord_init()
         for ch in self._channels:
             if ch.next_step - ch.stride == self._step:
@@ -598,6 +659,29 @@ class NeuronBackend(Backend):
                 if ch.stride > 1:
                     ch.origin = self._step
         self._record_dirty = False
+
+    def _adopt_new_recordings(self) -> None:
+        """Make the fixed step record into Vectors armed after the start.
+
+        NEURON (9.0) lists the Vectors it fills every fixed step only when it prepares a
+        solver: in ``finitialize`` and in CVODE's ``re_init`` (run when CVODE is switched
+        on); ``frecord_init`` alone leaves a Vector added later empty. Switching CVODE on
+        and straight off again rebuilds the list at the current time. CVODE's start moves
+        some states by rounding (up to 1e-5 mV seen), so they are saved before and
+        restored after (``SaveState``; the event queue is left as it is): every sample
+        and spike then equals that of a recording that never stopped (tests).
+        """
+        dt = h.dt
+        saved = h.SaveState()
+        saved.save()
+        try:
+            with translated("restarting recording in a running NEURON simulation",
+                            NoModelAvailableError):
+                self.cvode.active(1)
+        finally:
+            self.cvode.active(0)
+            saved.restore(1)                  # 1: keep the event queue as it is
+            h.dt = dt
 
     def run_until(self, t_stop: float) -> None:
         n_stop = int(round(t_stop / self.dt))
@@ -652,7 +736,7 @@ class NeuronBackend(Backend):
             for vec in ch.vectors:            # sections and cells they read are freed
                 vec.play_remove()
         self._groups, self._projections, self._sources = [], {}, {}
-        self._channels, self._trains = [], {}
+        self._channels, self._trains, self._recorded = [], {}, {}
         self._anchor = None
 
     def _harvest_safely(self) -> None:

@@ -10,7 +10,17 @@ analog variables, both emptied into lamina-side stores after every run.
   ``Vector.record(ref, interval)`` samples at the interval. NEURON samples from the time
   recording is initialised. A channel added after the simulation started needs NEURON's
   ``frecord_init()``, which restarts every recording Vector at the current time: channels that
-  already hold the sample of that time drop its repetition.
+  already hold the sample of that time drop its repetition. With the fixed step NEURON must
+  also re-prepare its solver before it fills a Vector added then
+  (`NeuronBackend._adopt_new_recordings`); Vectors sampling on ``Dt`` events would not do
+  (besides the rounding above, they sample after the events of that instant, the step's
+  Vectors before them). With CVODE the sample at a run's end may still be queued when the
+  run returns: it is read directly (`AnalogStore.take`) and the queued copy dropped.
+  Known difference: the first sample of a recording started between runs is taken by
+  ``frecord_init``, after NEURON delivered the events of that instant (at the end of the
+  run), where a recording running through has the value before them: the two differ there
+  only if such an event changed the variable at once (a delta synapse's jump, a reset at
+  exactly that time).
 """
 from __future__ import annotations
 
@@ -38,6 +48,8 @@ class Channel:
         sample (already stored, repeated by ``frecord_init``)
     sources, armed : the cells' groups and indices; whether NEURON records into the Vectors
         yet (`NeuronBackend` arms a channel just before the next run)
+    last : the step and per-Vector values of the last sample harvested (kept when asked:
+        a stopped cell restarted in place takes its sample of the restart time from it)
     """
 
     var: str
@@ -52,6 +64,7 @@ class Channel:
     factor: float = 1.0                                  # PyNN value / NEURON value
     sources: list[Any] = field(default_factory=list)    # (cell group, index) per Vector
     armed: bool = False                                  # Vector.record called
+    last: tuple[int, np.ndarray] | None = None           # step, values of the last sample
 
 
 class AnalogStore:
@@ -60,8 +73,9 @@ class AnalogStore:
     def __init__(self) -> None:
         self._data: dict[tuple[str, int], list[tuple[np.ndarray, np.ndarray]]] = {}
 
-    def harvest(self, ch: Channel) -> None:
-        """Move the samples NEURON holds for `ch` into the store; empty its Vectors."""
+    def harvest(self, ch: Channel, keep_last: bool = False) -> None:
+        """Move the samples NEURON holds for `ch` into the store; empty its Vectors.
+        `keep_last`: remember the last sample of every Vector (`Channel.last`)."""
         if not ch.vectors:
             return
         n = min(len(v) for v in ch.vectors)
@@ -74,9 +88,27 @@ class AnalogStore:
                 self._data.setdefault((ch.var, int(ch.ids[k])), []).append((steps[pick],
                                                                             values))
             ch.next_step = int(steps[-1]) + ch.stride
+            if keep_last:
+                ch.last = (int(steps[-1]), np.array([v.x[n - 1] for v in ch.vectors]))
         ch.skip_first = False
         for v in ch.vectors:
             v.resize(0)
+
+    def take(self, ch: Channel, step: int, values: list[float]) -> None:
+        """Store one sample of `ch`'s recording cells read directly (`values` per Vector,
+        NEURON's units) at `step`; the Vectors' copy of it is dropped when it comes."""
+        for k in np.flatnonzero(ch.active).tolist():
+            self._data.setdefault((ch.var, int(ch.ids[k])), []).append(
+                (np.array([step], _I64), np.array([values[k] * ch.factor])))
+        ch.next_step = step + ch.stride
+        ch.skip_first = True
+
+    def add(self, ch: Channel, cells: np.ndarray, step: int, values: np.ndarray) -> None:
+        """Store the sample at `step` of `ch`'s Vectors at `cells` (a mask; `values` per
+        Vector, NEURON's units), without touching the channel's own bookkeeping."""
+        for k in np.flatnonzero(cells).tolist():
+            self._data.setdefault((ch.var, int(ch.ids[k])), []).append(
+                (np.array([step], _I64), np.array([float(values[k]) * ch.factor])))
 
     def series(self, var: str, i: int) -> tuple[np.ndarray, np.ndarray]:
         chunks = self._data.get((var, i), [])
