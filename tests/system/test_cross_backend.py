@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import warnings
+from functools import partial
 
 import numpy as np
 import pytest
@@ -80,18 +81,41 @@ def _run(sim, celltype, weights, t_stop=200.0, seed=7):
 
 _EXACT = {"IF_curr_exp": (1.5, 0.4, -0.8), "IF_curr_alpha": (1.0, 0.3, -0.6),
           "IF_curr_delta": (4.0, 1.0, -2.0)}
-_REFERENCE: dict[str, tuple] = {}
+_COND = ["IF_cond_exp", "IF_cond_alpha"]
+
+
+def _exact_run(sim, model):
+    return _run(sim, getattr(sim, model)(i_offset=0.2, tau_refrac=2.0), _EXACT[model])
+
+
+def _cond_run(sim, model):
+    return _run(sim, getattr(sim, model)(i_offset=0.3, tau_refrac=2.0), (0.02, 0.005, 0.03),
+                t_stop=400.0)[0]
+
+
+@pytest.fixture(scope="module")
+def engine_results():
+    """The engine's results of the scenarios below, computed once per test process before
+    the backend under test is set up: every backend is compared with the engine, whatever
+    order (or pytest-xdist worker) the tests run in."""
+    import lamina
+    scenarios = {**{m: partial(_exact_run, model=m) for m in _EXACT},
+                 **{m: partial(_cond_run, model=m) for m in _COND},
+                 **{("dc", t): partial(_dc_run, start=t) for t in _STARTS},
+                 "split": _split_run}
+    out = {}
+    for key, run in scenarios.items():
+        lamina.setup(timestep=0.1, min_delay=0.1, max_delay=10.0)
+        out[key] = run(lamina)
+        lamina.end()
+    return out
 
 
 @pytest.mark.parametrize("model", sorted(_EXACT))
-def test_exact_models_identical(sim, model):
-    spikes, v = _run(sim, getattr(sim, model)(i_offset=0.2, tau_refrac=2.0), _EXACT[model])
+def test_exact_models_identical(engine_results, sim, model):
+    spikes, v = _exact_run(sim, model)
     assert sum(len(s) for s in spikes) > 5
-    key = model
-    if key not in _REFERENCE:
-        _REFERENCE[key] = (spikes, v)
-        return
-    ref_spikes, ref_v = _REFERENCE[key]
+    ref_spikes, ref_v = engine_results[model]
     if _integrates_differently(sim):
         _assert_spikes_close(spikes, ref_spikes)
         _assert_v_close(v, ref_v, spikes, ref_spikes, lag_ok=model == "IF_curr_delta")
@@ -101,19 +125,12 @@ def test_exact_models_identical(sim, model):
     np.testing.assert_allclose(v, ref_v, atol=1e-9)
 
 
-_COND: dict[str, tuple] = {}
-
-
-@pytest.mark.parametrize("model", ["IF_cond_exp", "IF_cond_alpha"])
-def test_conductance_models_close(sim, model):
-    spikes, _ = _run(sim, getattr(sim, model)(i_offset=0.3, tau_refrac=2.0),
-                     (0.02, 0.005, 0.03), t_stop=400.0)
+@pytest.mark.parametrize("model", _COND)
+def test_conductance_models_close(engine_results, sim, model):
+    spikes = _cond_run(sim, model)
     n = sum(len(s) for s in spikes)
     assert n > 5
-    if model not in _COND:
-        _COND[model] = spikes
-        return
-    ref = _COND[model]
+    ref = engine_results[model]
     if _integrates_differently(sim):
         _assert_spikes_close(spikes, ref)
         return
@@ -168,11 +185,10 @@ def test_poisson_statistics(sim):
     assert abs(rate - 50.0) < 2.5  # 4000 expected spikes: 5 % is > 3 standard deviations
 
 
-_DC: dict[str, np.ndarray] = {}
+_STARTS = [0.0, 0.1, 2.0]
 
 
-@pytest.mark.parametrize("start", [0.0, 0.1, 2.0])
-def test_current_sources_start_at_start(sim, start):
+def _dc_run(sim, start):
     cells = sim.Population(4, sim.IF_curr_exp(v_rest=-70.0, v_thresh=0.0))
     cells.initialize(v=-70.0)
     sim.DCSource(amplitude=0.5, start=start, stop=start + 3.0).inject_into(cells[0:1])
@@ -182,15 +198,17 @@ def test_current_sources_start_at_start(sim, start):
     cells.record("v")
     sim.run(3.0)
     sim.run(4.0)
-    v = cells.get_data().segments[0].analogsignals[0].magnitude
+    return cells.get_data().segments[0].analogsignals[0].magnitude
+
+
+@pytest.mark.parametrize("start", _STARTS)
+def test_current_sources_start_at_start(engine_results, sim, start):
+    v = _dc_run(sim, start)
     k = int(round(start / 0.1))
     # Brian 2's exact integrator leaves a rounding error of ~1e-14 mV at rest
     assert np.all(np.abs(v[: k + 1, 0] + 70.0) < 1e-9) and v[k + 1, 0] > -70.0 + 1e-6
-    if start in _DC:
-        np.testing.assert_allclose(v, _DC[start], atol=1e-3 if _integrates_differently(sim)
-                                   else 1e-9)
-    else:
-        _DC[start] = v
+    np.testing.assert_allclose(v, engine_results["dc", start],
+                               atol=1e-3 if _integrates_differently(sim) else 1e-9)
 
 
 def test_reset_gives_second_segment_and_same_result(sim):
@@ -208,21 +226,21 @@ def test_reset_gives_second_segment_and_same_result(sim):
     assert float(block.segments[1].analogsignals[0].t_start) == 0.0
 
 
-_RUNS: dict[str, np.ndarray] = {}
-
-
-def test_run_splitting(sim):
+def _split_run(sim):
     cells = sim.Population(2, sim.IF_curr_alpha(i_offset=1.2))
     cells.record(["v", "spikes"], sampling_interval=0.5)
     for _ in range(7):
         sim.run(3.3)
-    sig = cells.get_data().segments[0].analogsignals[0]
+    return cells.get_data().segments[0].analogsignals[0]
+
+
+def test_run_splitting(engine_results, sim):
+    sig = _split_run(sim)
     assert float(sig.sampling_period) == 0.5
-    if "split" in _RUNS:
-        np.testing.assert_allclose(sig.magnitude, _RUNS["split"],
-                                   atol=0.5 if _integrates_differently(sim) else 1e-9)
-    else:
-        _RUNS["split"] = sig.magnitude
+    ref = engine_results["split"]
+    assert sig.shape == ref.shape
+    np.testing.assert_allclose(sig.magnitude, ref.magnitude,
+                               atol=0.5 if _integrates_differently(sim) else 1e-9)
 
 
 _NEO: dict[str, tuple] = {}
