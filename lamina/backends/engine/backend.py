@@ -24,7 +24,7 @@ from lamina.backends.base import (Backend, BackendConfig, Capabilities, SignalDa
 from lamina.backends.engine import assemble, background, inputs, kernels, poisson, windows
 from lamina.backends.engine import models as m
 from lamina.backends.engine.counter_rng import GOLDEN, mix64_array
-from lamina.backends.engine.derived import prepare
+from lamina.backends.engine.derived import prepare, uniform_runs
 from lamina.backends.engine.driver_choice import PARALLEL, SERIAL, DriverChoice
 from lamina.backends.engine.fixed_step import DEFAULT_INTEGRATOR, check_integrator
 from lamina.backends.engine.recording import AnalogStore, SpikeStore
@@ -251,6 +251,7 @@ class EngineBackend(Backend):
             value = parameters.get(name, celltype.parameter_space.get(name))
             inputs.write_array_parameter(table, self.param, self._seq, rows, name, value)
         prepare(table, self.param, cols, self.dt)
+        uniform_runs(table, self.param, n_old, N)
         init = dict(getattr(type(celltype), "default_initial_values", {}))
         init.update(initial_values or {})
         for name, value in init.items():
@@ -308,6 +309,7 @@ class EngineBackend(Backend):
                     arr = arr[self._row_group[rows] == self._groups.index(g)]
                 self.param[g.table.params[name], sel] = np.broadcast_to(arr, (len(sel),))
             prepare(g.table, self.param, sel, self.dt)
+            uniform_runs(g.table, self.param, g.start, g.stop)
             if g.kind in m.RENEWAL_KINDS:
                 self._renewal.invalidate()
 

@@ -30,6 +30,23 @@ def prepare(table: m.ModelTable, param: np.ndarray, cols: slice | np.ndarray, dt
     derive_ext(table.kind, param, cols, dt)
 
 
+def uniform_runs(table: m.ModelTable, param: np.ndarray, start: int, stop: int) -> None:
+    """Row `models.P_PSC_RUN` of the IF_curr_* cells ``start .. stop-1`` (one whole group:
+    call it again after any of their parameters changed): for each cell, how many cells
+    from it on up to `stop` have all their `models.PSC_ROWS` bitwise equal to its own.
+    Where the cells a step loop piece updates lie in one such run, `families.lif_psc`
+    reads their parameters once instead of streaming a row per parameter (a network's
+    populations are mostly uniform: Brunel's update then runs about 3 x faster)."""
+    if table.kind not in m.PSC_KINDS or stop <= start:
+        return
+    n = stop - start
+    p = param[list(m.PSC_ROWS), start:stop]
+    same = np.all(p[:, 1:] == p[:, :-1], axis=0)   # cell c equal to cell c + 1 (NaN: not)
+    ends = np.append(np.flatnonzero(~same) + 1, n)   # one past the end of each run
+    c = np.arange(n)
+    param[m.P_PSC_RUN, start:stop] = ends[np.searchsorted(ends, c, side="right")] - c
+
+
 def _poisson_rows(param: np.ndarray, cols, dt: float) -> None:
     """Active steps and mean count per step of SpikeSourcePoisson cells, computed once
     here (the same operations the step loop used to repeat per step and cell)."""

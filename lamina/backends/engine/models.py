@@ -71,6 +71,14 @@ P_INV_CM = 23       # cond models: 1/cm
 P_INV_TAU_E = 24    # cond models: 1/tau_syn_E
 P_INV_TAU_I = 25
 NPARAM = 26
+# -- IF_curr_* only (rows 9-10 are conductance-model parameters) ------------------------
+P_PSC_RUN = 10      # cells from this one on, in its group, whose `PSC_ROWS` are equal
+                    # (`derived.uniform_runs`; 0 = not known): a piece of cells that lies
+                    # in one run is updated with its parameters read once (`lif_psc`)
+PSC_KINDS = (K_CURR_EXP, K_CURR_ALPHA, K_CURR_DELTA)
+#: the parameter rows the IF_curr_* updates and their threshold read
+PSC_ROWS = (P_V_REST, P_V_RESET, P_V_THRESH, P_I_OFFSET, P_REFR_STEPS, P_P22, P_P20, P_P11E,
+            P_P11I, P_P21E, P_P21I, P_P31E, P_P31I, P_PSC_INIT_E, P_PSC_INIT_I)
 
 _LIF = ("cm", "tau_m", "tau_syn_E", "tau_syn_I", "tau_refrac", "v_rest", "v_reset",
         "v_thresh", "i_offset")
