@@ -245,7 +245,7 @@ def test_parts_are_cut_by_cost_not_by_rows() -> None:
     sim.run(1.0)
     b = simulation.current().backend
     np.testing.assert_array_equal(b._csr_bounds, [0, 170, 645])   # 170 = (300 + 40) / 2
-    np.testing.assert_array_equal(b._part_bounds(3), [0, 114, 227, 645]   # ceil(340 t / 3) units)
+    np.testing.assert_array_equal(b._part_bounds(3), [0, 114, 227, 645])   # ceil(340 t / 3)
     sim.end()
     sim.setup(timestep=0.1, threads=3)
     sim.Population(1001, sim.IF_curr_exp())
