@@ -109,7 +109,7 @@ class EngineBackend(Backend):
         self._window_buf: tuple[np.ndarray, ...] | None = None   # see `_run_windows`
         self._work = np.zeros((8, 0))  # scratch rows for the vectorised integrator
         self._threads = max(int(config.threads or 1), 1)
-        self._choice = DriverChoice()     # parallel or serial driver, see `_run_windows`
+        self._choice = DriverChoice(self._threads)   # parallel or serial, see `_run_windows`
         #: kernel calls per windowed driver, and the persistent driver's per-thread cycle
         #: profile (`step_loop.PROF_FIELDS`): what `thread_profile` reports
         self.driver_calls: dict[str, int] = {}
