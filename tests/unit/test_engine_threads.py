@@ -253,3 +253,17 @@ def test_parts_are_cut_by_cost_not_by_rows() -> None:
     np.testing.assert_array_equal(simulation.current().backend._csr_bounds,
                                   [(1001 * t + 2) // 3 for t in range(4)])
     sim.end()
+
+
+def test_large_networks_get_more_parts_than_threads() -> None:
+    """A network of LARGE_NETWORK_CELLS neuron cells or more is cut into
+    PARTS_PER_THREAD_LARGE parts per thread (spike sources do not count)."""
+    from lamina.backends.engine import backend as eb
+    from lamina.core import simulation
+    for cells, want in ((eb.LARGE_NETWORK_CELLS - 1, 2 * eb.PARTS_PER_THREAD),
+                        (eb.LARGE_NETWORK_CELLS, 2 * eb.PARTS_PER_THREAD_LARGE)):
+        sim.setup(timestep=0.1, threads=2)
+        sim.Population(cells, sim.IF_curr_exp())
+        sim.Population(5000, sim.SpikeSourcePoisson(rate=1.0))
+        assert simulation.current().backend._parts() == want
+        sim.end()
