@@ -80,6 +80,7 @@ def test_parallel_slowing_down_during_a_run_brings_in_the_serial_driver(monkeypa
     """A load that appears during the run shows first as the parallel driver's cost per step
     rising (the load average lags it by a minute): the serial driver is then measured too."""
     monkeypatch.setattr(dc, "machine_is_busy", lambda *a: False)
+    monkeypatch.setattr(dc, "_cpu_reading", lambda: None)   # where the load cannot be measured
     choice = DriverChoice()
     cost = {PARALLEL: 1e-3, SERIAL: 2e-3}
     assert _feed(choice, cost, 5) == [PARALLEL] * 5
@@ -205,3 +206,15 @@ def test_numba_first_class_function_warning_silenced_once_and_only_it() -> None:
                        text=True, timeout=300)
     assert r.returncode == 0, r.stderr[-2000:]
     assert r.stdout.strip().splitlines()[-1] == "['another experimental feature']"
+
+
+def test_cost_rising_alone_keeps_parallel_where_the_load_is_measured(monkeypatch) -> None:
+    """Where other processes' CPU use is measured, a rising parallel cost (the network's
+    activity changing) does not bring in the serial driver on a quiet machine."""
+    monkeypatch.setattr(dc, "machine_is_busy", lambda *a: False)
+    monkeypatch.setattr(dc, "_cpu_reading", lambda: (0.0, 0.0, 0.0))
+    choice = DriverChoice()
+    cost = {PARALLEL: 1e-3, SERIAL: 2e-3}
+    _feed(choice, cost, 5)
+    cost[PARALLEL] = 30e-3
+    assert _feed(choice, cost, 20) == [PARALLEL] * 20

@@ -167,7 +167,12 @@ class DriverChoice:
         if PARALLEL not in self.cost:
             return PARALLEL
         if not self._serial_wanted:
-            slowed = self.cost[PARALLEL] > self.SLOWDOWN * self._best_parallel
+            # a proxy for a load that appeared, only where other processes' CPU use
+            # cannot be measured: the cost per step also varies with the network's
+            # activity (on a quiet machine it brought in the serial driver for 3-9 of 11
+            # calls, Brunel and CUBA, 2 threads)
+            slowed = self.cost[PARALLEL] > self.SLOWDOWN * self._best_parallel and \
+                _cpu_reading() is None
             if not slowed and not machine_is_busy(self.threads):
                 return PARALLEL
             self._serial_wanted = True   # from now on both are measured
