@@ -20,13 +20,13 @@ def _feed(choice: DriverChoice, seconds_per_step: dict[str, float], calls: int) 
 
 
 def test_quiet_machine_keeps_the_parallel_driver(monkeypatch) -> None:
-    monkeypatch.setattr(dc, "machine_is_busy", lambda: False)
+    monkeypatch.setattr(dc, "machine_is_busy", lambda *a: False)
     picked = _feed(DriverChoice(), {PARALLEL: 2e-3, SERIAL: 1e-3}, 40)
     assert picked == [PARALLEL] * 40   # the serial driver is never even compiled
 
 
 def test_busy_machine_switches_to_the_faster_serial_driver(monkeypatch) -> None:
-    monkeypatch.setattr(dc, "machine_is_busy", lambda: True)
+    monkeypatch.setattr(dc, "machine_is_busy", lambda *a: True)
     picked = _feed(DriverChoice(), {PARALLEL: 2e-3, SERIAL: 1e-3}, 40)
     # busy from the start: serial twice (the first call is not measured: it may compile
     # or load the driver), then parallel twice
@@ -37,14 +37,14 @@ def test_busy_machine_switches_to_the_faster_serial_driver(monkeypatch) -> None:
 
 
 def test_busy_machine_keeps_parallel_when_it_is_faster(monkeypatch) -> None:
-    monkeypatch.setattr(dc, "machine_is_busy", lambda: True)
+    monkeypatch.setattr(dc, "machine_is_busy", lambda *a: True)
     picked = _feed(DriverChoice(), {PARALLEL: 1e-3, SERIAL: 2e-3}, 40)
     assert picked[4:].count(PARALLEL) > 0.8 * len(picked[4:])
 
 
 def test_machine_getting_busy_later_brings_in_the_serial_driver(monkeypatch) -> None:
     busy = {"now": False}
-    monkeypatch.setattr(dc, "machine_is_busy", lambda: busy["now"])
+    monkeypatch.setattr(dc, "machine_is_busy", lambda *a: busy["now"])
     choice = DriverChoice()
     cost = {PARALLEL: 3e-3, SERIAL: 1e-3}
     assert _feed(choice, cost, 5) == [PARALLEL] * 5
@@ -79,7 +79,8 @@ def test_serial_driver_for_threads_is_bitwise_the_parallel_one(monkeypatch) -> N
 def test_parallel_slowing_down_during_a_run_brings_in_the_serial_driver(monkeypatch) -> None:
     """A load that appears during the run shows first as the parallel driver's cost per step
     rising (the load average lags it by a minute): the serial driver is then measured too."""
-    monkeypatch.setattr(dc, "machine_is_busy", lambda: False)
+    monkeypatch.setattr(dc, "machine_is_busy", lambda *a: False)
+    monkeypatch.setattr(dc, "_cpu_reading", lambda: None)   # where the load cannot be measured
     choice = DriverChoice()
     cost = {PARALLEL: 1e-3, SERIAL: 2e-3}
     assert _feed(choice, cost, 5) == [PARALLEL] * 5
@@ -94,6 +95,8 @@ def test_threads_ready_to_run_now_count_as_busy(monkeypatch) -> None:
     machine busy even while the 1-minute load average is still low."""
     monkeypatch.setattr(dc.os, "cpu_count", lambda: 2)
     monkeypatch.setattr(dc.os, "getloadavg", lambda: (0.1, 0.1, 0.1))
+    monkeypatch.setattr(dc, "_others_cores", lambda: None)   # no full interval yet
+    monkeypatch.setattr(dc, "_last_others", None)
     monkeypatch.setattr(dc, "_others_running_now", lambda: 0)
     assert not dc.machine_is_busy()
     monkeypatch.setattr(dc, "_others_running_now", lambda: 1)
@@ -107,7 +110,7 @@ def test_parallel_calls_made_to_measure_it_on_a_busy_machine_are_trials(monkeypa
     """While the serial driver is wanted, the parallel calls that only measure it are
     marked `trial` (the backend then runs at most TRIAL_STEPS steps); the calls of the
     chosen driver are not."""
-    monkeypatch.setattr(dc, "machine_is_busy", lambda: True)
+    monkeypatch.setattr(dc, "machine_is_busy", lambda *a: True)
     choice = DriverChoice()
     cost = {PARALLEL: 2e-3, SERIAL: 1e-3}
     seen = []
@@ -121,7 +124,7 @@ def test_parallel_calls_made_to_measure_it_on_a_busy_machine_are_trials(monkeypa
 
 
 def test_quiet_machine_parallel_calls_are_not_trials(monkeypatch) -> None:
-    monkeypatch.setattr(dc, "machine_is_busy", lambda: False)
+    monkeypatch.setattr(dc, "machine_is_busy", lambda *a: False)
     choice = DriverChoice()
     for _ in range(5):
         assert choice.pick() == PARALLEL and not choice.trial
@@ -135,3 +138,83 @@ def test_first_call_of_a_driver_already_in_memory_is_measured() -> None:
     other = DriverChoice()
     other.record(PARALLEL, 2.0, 1000)   # may have compiled or loaded it: not measured
     assert other.cost == {}
+
+
+def test_busy_is_other_processes_cpu_use_not_the_lagging_load_average(monkeypatch) -> None:
+    """Over a full interval the CPU time other processes used decides (a load average
+    still high from a compile that has ended does not); 2 threads on 2 cores need both
+    cores but half of one, 1 thread tolerates more."""
+    monkeypatch.setattr(dc.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(dc.os, "getloadavg", lambda: (3.5, 3.0, 2.0))
+    monkeypatch.setattr(dc, "_others_running_now", lambda: 1)
+    monkeypatch.setattr(dc, "_others_cores", lambda: 0.1)
+    assert not dc.machine_is_busy(2)
+    monkeypatch.setattr(dc, "_others_cores", lambda: 0.9)
+    assert dc.machine_is_busy(2) and not dc.machine_is_busy(1)
+    monkeypatch.setattr(dc, "_others_cores", lambda: None)   # interval too short: the last value
+    assert dc.machine_is_busy(2)
+
+
+def test_others_cores_measures_cpu_time_of_other_processes() -> None:
+    """A busy loop in a child process shows as about one core of other processes; this
+    process's own CPU time does not count."""
+    import subprocess
+    import sys
+    import time
+    if dc._cpu_reading() is None:
+        pytest.skip("no /proc/stat")
+    dc._others_cores()
+    time.sleep(dc.MIN_INTERVAL)
+    dc._others_cores()   # start a fresh interval
+    child = subprocess.Popen([sys.executable, "-c", "import time\nt=time.time()\n"
+                              "while time.time() - t < 1.0: pass"])
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < 0.6:   # this process busy too: not counted
+        pass
+    others = dc._others_cores()
+    again = dc._others_cores()   # the interval starts anew: too short now
+    child.wait()
+    assert others is not None and 0.6 < others   # the child (and anything else running)
+    assert again is None
+
+
+def test_quiet_again_returns_to_the_parallel_driver_alone(monkeypatch) -> None:
+    busy = {"now": True}
+    monkeypatch.setattr(dc, "machine_is_busy", lambda *a: busy["now"])
+    choice = DriverChoice()
+    cost = {PARALLEL: 1.5e-3, SERIAL: 1e-3}
+    assert SERIAL in _feed(choice, cost, 10)
+    busy["now"] = False
+    cost[PARALLEL] = 0.6e-3
+    later = _feed(choice, cost, 30)   # serial until parallel is measured faster (probes)
+    assert later[-8:] == [PARALLEL] * 8 and not choice.trial
+
+
+def test_numba_first_class_function_warning_silenced_once_and_only_it() -> None:
+    """The engine filters numba's "first-class functions are experimental" warning once,
+    at import, by its text: other experimental-feature warnings still show."""
+    import subprocess
+    import sys
+    code = ("import warnings\n"
+            "import lamina.backends.engine.callees\n"
+            "from numba.core.errors import NumbaExperimentalFeatureWarning as W\n"
+            "with warnings.catch_warnings(record=True) as got:\n"
+            "    warnings.warn('First-class function type feature is experimental', W)\n"
+            "    warnings.warn('another experimental feature', W)\n"
+            "print([str(g.message) for g in got])\n")
+    r = subprocess.run([sys.executable, "-W", "default", "-c", code], capture_output=True,
+                       text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert r.stdout.strip().splitlines()[-1] == "['another experimental feature']"
+
+
+def test_cost_rising_alone_keeps_parallel_where_the_load_is_measured(monkeypatch) -> None:
+    """Where other processes' CPU use is measured, a rising parallel cost (the network's
+    activity changing) does not bring in the serial driver on a quiet machine."""
+    monkeypatch.setattr(dc, "machine_is_busy", lambda *a: False)
+    monkeypatch.setattr(dc, "_cpu_reading", lambda: (0.0, 0.0, 0.0))
+    choice = DriverChoice()
+    cost = {PARALLEL: 1e-3, SERIAL: 2e-3}
+    _feed(choice, cost, 5)
+    cost[PARALLEL] = 30e-3
+    assert _feed(choice, cost, 20) == [PARALLEL] * 20

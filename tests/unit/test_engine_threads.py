@@ -227,3 +227,43 @@ def test_atomics_barrier_and_rendezvous() -> None:
             assert list(out) == [1000, 500]
     finally:
         numba.set_num_threads(old)
+
+
+def test_parts_are_cut_by_cost_not_by_rows() -> None:
+    """Target parts hold equal numbers of neuron cells: one-to-one Poisson sources (drawn
+    in their targets' parts) and spike arrays weigh nothing, Poisson sources with several
+    synapses as much as a cell; a network of cells only gets the equal cut ceil(N t / T)."""
+    from lamina.core import simulation
+    sim.setup(timestep=0.1, threads=2)
+    cells = sim.Population(300, sim.IF_curr_exp())
+    noise = sim.Population(300, sim.SpikeSourcePoisson(rate=10.0))
+    wide = sim.Population(40, sim.SpikeSourcePoisson(rate=10.0))
+    sim.Population(5, sim.SpikeSourceArray(spike_times=[1.0]))
+    sim.Projection(noise, cells, sim.OneToOneConnector(), sim.StaticSynapse(weight=0.1))
+    sim.Projection(wide, cells, sim.FixedProbabilityConnector(0.5, rng=sim.NumpyRNG(1)),
+                   sim.StaticSynapse(weight=0.1))
+    sim.run(1.0)
+    b = simulation.current().backend
+    np.testing.assert_array_equal(b._csr_bounds, [0, 170, 645])   # 170 = (300 + 40) / 2
+    np.testing.assert_array_equal(b._part_bounds(3), [0, 114, 227, 645])   # ceil(340 t / 3)
+    sim.end()
+    sim.setup(timestep=0.1, threads=3)
+    sim.Population(1001, sim.IF_curr_exp())
+    sim.run(1.0)
+    np.testing.assert_array_equal(simulation.current().backend._csr_bounds,
+                                  [(1001 * t + 2) // 3 for t in range(4)])
+    sim.end()
+
+
+def test_large_networks_get_more_parts_than_threads() -> None:
+    """A network of LARGE_NETWORK_CELLS neuron cells or more is cut into
+    PARTS_PER_THREAD_LARGE parts per thread (spike sources do not count)."""
+    from lamina.backends.engine import backend as eb
+    from lamina.core import simulation
+    for cells, want in ((eb.LARGE_NETWORK_CELLS - 1, 2 * eb.PARTS_PER_THREAD),
+                        (eb.LARGE_NETWORK_CELLS, 2 * eb.PARTS_PER_THREAD_LARGE)):
+        sim.setup(timestep=0.1, threads=2)
+        sim.Population(cells, sim.IF_curr_exp())
+        sim.Population(5000, sim.SpikeSourcePoisson(rate=1.0))
+        assert simulation.current().backend._parts() == want
+        sim.end()

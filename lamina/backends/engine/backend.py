@@ -44,6 +44,13 @@ _I64 = np.int64
 #: scheduled then leaves its part to the others rather than making them wait
 PARTS_PER_THREAD = 1
 MIN_PART_CELLS = 256
+#: networks of at least this many neuron cells get `PARTS_PER_THREAD_LARGE` parts per
+#: thread: their windows are long (Brunel 12,500: ~5 ms of work per window against the
+#: ~2.5 us fixed cost of a part), and with more tasks than workers the workers share out
+#: unequal parts (Brunel, 2 threads, quiet machine: 2 parts 4.4-4.6 s, 4 parts 2.15 s,
+#: 1 thread 3.6 s)
+LARGE_NETWORK_CELLS = 8000
+PARTS_PER_THREAD_LARGE = 2
 
 
 @dataclass
@@ -109,12 +116,13 @@ class EngineBackend(Backend):
         self._window_buf: tuple[np.ndarray, ...] | None = None   # see `_run_windows`
         self._work = np.zeros((8, 0))  # scratch rows for the vectorised integrator
         self._threads = max(int(config.threads or 1), 1)
-        self._choice = DriverChoice()     # parallel or serial driver, see `_run_windows`
+        self._choice = DriverChoice(self._threads)   # parallel or serial, see `_run_windows`
         #: kernel calls per windowed driver, and the persistent driver's per-thread cycle
         #: profile (`step_loop.PROF_FIELDS`): what `thread_profile` reports
         self.driver_calls: dict[str, int] = {}
         self._prof = np.zeros((0, 8), _I64)
         self._csr_parts = 1
+        self._csr_bounds = np.zeros(2, _I64)   # row cuts of the CSR's parts (`_part_bounds`)
         self._has_direct = False   # Poisson sources delivered directly (`_run_chunk`)
         #: the window driver over MPI ranks (`distributed`), None in one process
         self._mpi = None
@@ -131,7 +139,8 @@ class EngineBackend(Backend):
 
     def _parts(self) -> int:
         """Number of target parts of the static CSR: 1 for one thread (or the serial step
-        loop), else `PARTS_PER_THREAD` per thread, of at least `MIN_PART_CELLS` cells, and
+        loop), else `PARTS_PER_THREAD` per thread (`PARTS_PER_THREAD_LARGE` for networks of
+        at least `LARGE_NETWORK_CELLS` neuron cells), of at least `MIN_PART_CELLS` cells, and
         at least one per thread (``LAMINA_ENGINE_PARTS`` sets the number, for tests and
         measurements): the tasks the workers of `step_loop.run_windows_persistent` share
         out. Results are bitwise the same for any number of parts."""
@@ -140,8 +149,44 @@ class EngineBackend(Backend):
         forced = os.environ.get("LAMINA_ENGINE_PARTS", "")
         if forced:
             return max(min(int(forced), self._N), 1)
-        return max(min(self._threads * PARTS_PER_THREAD, self._N // MIN_PART_CELLS),
+        sources = (m.K_SPIKE_ARRAY, m.K_POISSON, *m.RENEWAL_KINDS)
+        cells = sum(g.stop - g.start for g in self._groups if g.kind not in sources)
+        per = PARTS_PER_THREAD_LARGE if cells >= LARGE_NETWORK_CELLS else PARTS_PER_THREAD
+        return max(min(self._threads * per, self._N // MIN_PART_CELLS),
                    min(self._threads, self._N))
+
+    def _part_bounds(self, T: int) -> np.ndarray:
+        """Row cuts of the `T` target parts (int64, T + 1; part t: rows ``bounds[t] ..
+        bounds[t+1]-1``), cut so that the parts cost about the same rather than hold the
+        same number of rows: a cell of a neuron model weighs 1, a spike source 0 (no
+        update of its own), except a Poisson source with more than one synapse (1: a draw
+        per step and a delivery through the CSR). A Poisson source with one synapse is
+        drawn where its target is when delivered directly (`inputs.direct_poisson_plan`).
+        Equal row counts put Brunel's 12,500 one-to-one Poisson sources, rows 12,500 ..
+        24,999, into part 1 of 2 and every cell into part 0: one worker did all the work.
+        The one source of the cuts: the CSR (`static_store`), the pieces and
+        `windows.deliver_window` all take them from here (`_csr_bounds`)."""
+        N = self._N
+        wt = np.ones(N, _I64)
+        out = None
+        for g in self._groups:
+            if g.kind == m.K_POISSON:
+                if out is None:
+                    out = self._static.synapses_from(N)
+                wt[g.start:g.stop] = out[g.start:g.stop] > 1
+            elif g.kind in (m.K_SPIKE_ARRAY, *m.RENEWAL_KINDS):
+                wt[g.start:g.stop] = 0
+        cum = np.cumsum(wt)
+        total = int(cum[-1]) if N else 0
+        if total == 0:   # spike sources only: equal row counts
+            cum, total = np.arange(1, N + 1, dtype=_I64), N
+        # part t starts after the first ceil(total * t / T) units of weight (equal weights:
+        # ceil(N t / T), the equal cut)
+        cuts = np.array([-(-total * t // T) for t in range(1, T)], _I64)
+        bounds = np.empty(T + 1, _I64)
+        bounds[0], bounds[T] = 0, N
+        bounds[1:T] = np.searchsorted(cum, cuts, side="left") + 1
+        return bounds
 
     def _index_ids(self) -> None:
         """The ID -> row lookups: sorted IDs, and a direct table where the IDs are dense
@@ -395,7 +440,10 @@ class EngineBackend(Backend):
         """The static CSR the kernels read (see `static_store`); grows the ring buffer for
         the longest delay."""
         self._csr = ()   # the old CSR is unbuilt into pieces: drop this reference to it
-        indptr, tgt, w = self._static.build(self._N, self._csr_parts, release_freed_memory)
+        T = self._csr_parts
+        self._csr_bounds = self._part_bounds(T)
+        indptr, tgt, w = self._static.build(self._N, T, release_freed_memory,
+                                            self._csr_bounds if T > 1 else None)
         groups = self._static.delay_groups()
         d_max = int(groups[1].max(initial=0))
         if d_max + 1 > self._L:
@@ -713,7 +761,7 @@ class EngineBackend(Backend):
          ch_ptr, ch_row, ch_var, ch_base, ch_count, rbuf) = args
         _, syn_tgt, syn_w, (row_grp, grp_delay, grp_ptr) = self._csr
         T, N = row_grp.shape[0], self._N
-        bounds = np.array([(N * t + T - 1) // T for t in range(T + 1)], _I64)
+        bounds = self._csr_bounds
         pcs = [(g.kind, max(g.start, bounds[t]), min(g.stop, bounds[t + 1]), t)
                for t in range(T) for g in self._groups]
         pcs = [p for p in pcs if p[2] > p[1]]

@@ -26,6 +26,13 @@ from numba.experimental.function_type import _get_wrapper_address
 
 __all__ = ["UPDATE_SIG", "POISSON_SIG", "FunctionPointer", "Bound", "pointers"]
 
+# first-class functions are "experimental" in numba; the step loop uses them only with the
+# fixed signatures below (tested): numba's warning, given while it types a driver, would
+# only confuse. Filtered once, by its exact text, when the engine is imported (not per
+# call: `warnings.catch_warnings` per driver call cost microseconds and is not thread-safe)
+warnings.filterwarnings("ignore", message="First-class function type feature is experimental",
+                        category=NumbaExperimentalFeatureWarning)
+
 _I8, _F8 = types.int64, types.float64
 _F8_1, _F8_2 = types.Array(_F8, 1, "C"), types.Array(_F8, 2, "C")
 _I8_1 = types.Array(_I8, 1, "C")
@@ -76,11 +83,7 @@ class Bound:
         self.fns = fns
 
     def __call__(self, *args: Any) -> Any:
-        with warnings.catch_warnings():
-            # first-class functions are "experimental" in numba; the step loop uses them
-            # only with the fixed signatures above (tested): the warning would only confuse
-            warnings.simplefilter("ignore", NumbaExperimentalFeatureWarning)
-            return self.dispatcher(*args, self.fns)
+        return self.dispatcher(*args, self.fns)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.dispatcher, name)

@@ -14,18 +14,28 @@ call is not measured when it compiled or loaded the driver), uses the faster one
 measures the other again every `PROBE_EVERY` calls, so it follows a load that changes; a
 parallel call made only to measure it on a busy machine runs at most `TRIAL_STEPS`
 steps (`trial`), so a short run does not spend a tenth of its steps each time on a driver
-that may be several times slower. The serial
-driver is tried only when the machine looks busy, so a quiet machine never compiles it for
-a threaded run: the 1-minute load average above the number of cores, or other threads
-ready to run right now (``/proc/loadavg``'s running count: the load average lags a sudden
-load by a minute), or the parallel driver's cost per step more than twice its best (a load
-that appeared during the run). When it is busy at the first call, the serial driver is
+that may be several times slower. The serial driver is tried only while the machine
+looks busy (`machine_is_busy`), so a quiet machine never compiles it for a threaded run,
+and the choice returns to the parallel driver alone once the machine is quiet again and
+the parallel driver measured faster.
+
+Busy means that other processes leave fewer free cores than the run has threads:
+measured as the CPU time the whole machine spent busy (``/proc/stat``, steal included)
+less this process's own (`os.times`) over the last `MIN_INTERVAL` seconds or more. The
+1-minute load average, used before, lags by a minute: on a machine that had just become
+quiet (another process's compile ending) it reported busy for a minute and threaded runs
+took the slower serial driver (CUBA, 2 threads, load average 3.3 with nothing else
+running: 11 serial calls of 14). Until such an interval has passed the running count of
+``/proc/loadavg`` (threads ready to run right now) decides, and off Linux the load average.
+A load that appears during the run also shows as the parallel driver's cost per step
+rising above twice its best. When it is busy at the first call, the serial driver is
 measured first (the parallel one can be many times slower there, and a short run has few
 calls to spend).
 """
 from __future__ import annotations
 
 import os
+import time
 
 __all__ = ["DriverChoice", "machine_is_busy"]
 
@@ -45,14 +55,67 @@ def _others_running_now() -> int | None:
     return max(running - 1, 0)
 
 
-def machine_is_busy() -> bool:
-    """Whether the cores are oversubscribed: the 1-minute load average (which counts this
-    run's own threads) exceeds the number of cores by more than half a core, or other
-    threads that are ready to run now would take at least half of the cores."""
+#: the shortest interval over which other processes' CPU use is measured [s] (clock
+#: ticks are 10 ms: over 0.25 s on 2 cores the error is below 0.1 core)
+MIN_INTERVAL = 0.25
+
+
+def _cpu_reading() -> tuple[float, float, float] | None:
+    """(monotonic time, CPU seconds the machine spent busy since boot, CPU seconds of this
+    process), or None where ``/proc/stat`` is not available."""
+    try:
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:9]]
+        tick = os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+    # user nice system idle iowait irq softirq steal (guest time is part of user)
+    busy = (v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) / tick
+    own = os.times()
+    return time.monotonic(), busy, own.user + own.system
+
+
+_ref = _cpu_reading()   # the start of the interval `_others_cores` measures
+
+
+def _others_cores() -> float | None:
+    """Cores used by other processes on average since the previous measurement (or the
+    import), once at least `MIN_INTERVAL` seconds have passed; else None (also off
+    Linux). The interval then starts anew."""
+    global _ref
+    now = _cpu_reading()
+    if now is None or _ref is None:
+        _ref = now
+        return None
+    dt = now[0] - _ref[0]
+    if dt < MIN_INTERVAL:
+        return None
+    others = ((now[1] - _ref[1]) - (now[2] - _ref[2])) / dt
+    _ref = now
+    return max(others, 0.0)
+
+
+_last_others: float | None = None   # `_others_cores` of the last full interval
+
+
+def machine_is_busy(threads: int = 2) -> bool:
+    """Whether other processes leave fewer than ``threads - 0.5`` cores free: measured
+    over the last `MIN_INTERVAL` seconds or more (`_others_cores`), else the last such
+    value; before the first one, other threads ready to run right now taking at least
+    half of the cores, or (off Linux) the 1-minute load average (which counts this run's
+    own threads) above the number of cores by more than half a core."""
+    global _last_others
     cores = os.cpu_count() or 1
-    others = _others_running_now()
-    if others is not None and others >= max(1, cores // 2):
-        return True
+    others = _others_cores()
+    if others is None:
+        others = _last_others
+    else:
+        _last_others = others
+    if others is not None:
+        return others > cores - threads + 0.5
+    running = _others_running_now()
+    if running is not None:
+        return running >= max(1, cores // 2)
     try:
         load = os.getloadavg()[0]
     except OSError:   # not available on this platform
@@ -71,7 +134,8 @@ class DriverChoice:
     PROBE_EVERY = 8      # calls between two measurements of the slower driver
     SLOWDOWN = 2.0       # parallel cost above this times its best: the machine got busy
 
-    def __init__(self) -> None:
+    def __init__(self, threads: int = 2) -> None:
+        self.threads = threads
         self.cost: dict[str, float] = {}   # driver -> smoothed seconds per step
         self._called: set[str] = set()
         self._calls = 0
@@ -92,15 +156,24 @@ class DriverChoice:
 
     def _pick(self) -> str:
         self._calls += 1
-        if self._calls == 1 and machine_is_busy():
+        if self._calls == 1 and machine_is_busy(self.threads):
             self._serial_wanted = True   # busy from the start: do not begin in parallel
+        elif self._serial_wanted and self.cost.get(PARALLEL, 1.0) < self.cost.get(SERIAL, 0.0) \
+                and not machine_is_busy(self.threads):
+            self._serial_wanted = False   # quiet again, parallel faster: it alone again
+            self._best_parallel = self.cost[PARALLEL]
         if self._serial_wanted and SERIAL not in self.cost:
             return SERIAL
         if PARALLEL not in self.cost:
             return PARALLEL
         if not self._serial_wanted:
-            slowed = self.cost[PARALLEL] > self.SLOWDOWN * self._best_parallel
-            if not slowed and not machine_is_busy():
+            # a proxy for a load that appeared, only where other processes' CPU use
+            # cannot be measured: the cost per step also varies with the network's
+            # activity (on a quiet machine it brought in the serial driver for 3-9 of 11
+            # calls, Brunel and CUBA, 2 threads)
+            slowed = self.cost[PARALLEL] > self.SLOWDOWN * self._best_parallel and \
+                _cpu_reading() is None
+            if not slowed and not machine_is_busy(self.threads):
                 return PARALLEL
             self._serial_wanted = True   # from now on both are measured
         if SERIAL not in self.cost:

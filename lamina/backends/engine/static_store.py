@@ -191,6 +191,7 @@ class StaticStore:
         self.n0 = 0                                  # cell count the CSR targets encode
         self.seg: dict[str, np.ndarray] = {}         # row, delay, proj, start, len
         self._runs: tuple[np.ndarray, ...] | None = None   # `one_to_one_runs`, cached
+        self._bounds: np.ndarray | None = None        # row cuts of the target parts (`build`)
 
     # -- adding ----------------------------------------------------------------------
     def add(self, pid: int, n_enc: int, rows: np.ndarray, tgt: np.ndarray, w: np.ndarray,
@@ -219,11 +220,15 @@ class StaticStore:
         self.dirty = True
 
     def build(self, N: int, T: int,
-              release: Callable[[], None] = lambda: None) -> tuple[np.ndarray, ...]:
+              release: Callable[[], None] = lambda: None,
+              bounds: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
         """The CSR for `N` cells in `T` target parts: (indptr, tgt, w). indptr has shape
-        (N + 1,) for T == 1, else (T, N + 1) with global positions. `release` is called
-        after each large bucket (to give the freed pieces back to the system)."""
+        (N + 1,) for T == 1, else (T, N + 1) with global positions. Part t holds the
+        synapses onto rows ``bounds[t] .. bounds[t+1]-1`` (int64, T + 1 cuts; default:
+        equal row counts, ``ceil(N t / T)``). `release` is called after each large bucket
+        (to give the freed pieces back to the system)."""
         self.unbuild()
+        self._bounds = bounds
         counts = np.zeros((T, N), _I64)
         for b, plist in self.pending.items():
             r0 = b * BUCKET
@@ -335,6 +340,16 @@ class StaticStore:
         row_grp = np.searchsorted(starts, indptr, side="left").astype(_I64)
         return row_grp, grp_delay, grp_ptr
 
+    def synapses_from(self, N: int) -> np.ndarray:
+        """Static synapses from each of the `N` source rows (int64), built or not."""
+        if self.csr is not None:
+            return self.synapses_per_row()
+        out = np.zeros(N, _I64)
+        for plist in self.pending.values():
+            for p in plist:
+                out += np.bincount(p.seg_row, weights=p.seg_len, minlength=N).astype(_I64)
+        return out
+
     def synapses_per_row(self) -> np.ndarray:
         """Static synapses from each source row in the built CSR (int64, all parts)."""
         indptr = self._built_csr()[0].reshape(-1, self._built_csr()[0].shape[-1])
@@ -375,9 +390,11 @@ class StaticStore:
         first, last = first[keep], last[keep]
         return (row[first], row[last] + 1, tgt[first], delay[first], w[first].copy())
 
-    @staticmethod
-    def _part(post: np.ndarray, N: int, T: int) -> np.ndarray:
-        return (post.astype(_I64) * T) // N
+    def _part(self, post: np.ndarray, N: int, T: int) -> np.ndarray:
+        """The target part of each target row in `post` (see `build`'s `bounds`)."""
+        if self._bounds is None:
+            return (post.astype(_I64) * T) // N
+        return np.searchsorted(self._bounds, post, side="right").astype(_I64) - 1
 
     def _place(self, b: int, plist: list[Piece], N: int, T: int, indptr: np.ndarray,
                tgt: np.ndarray, w: np.ndarray | None,

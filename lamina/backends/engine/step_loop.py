@@ -156,7 +156,7 @@ def run_windows(n_begin, n_end, chunk_base, dt, D, bounds, pc_kind, pc_start, pc
             deliver_window(t, p0, p1, 1 - par, n_begin, chunk_base, L, ring, row_grp,
                             grp_delay, grp_ptr, syn_tgt, syn_w, ext_ptr, ext_row,
                             ext_emit, wb_row, wb_cnt, wb_off, param, cdf[t], meta[t],
-                            direct_deliver)
+                            direct_deliver, bounds)
             if W > 0:
                 _advance_window(t, w0, w1, par, chunk_base, dt,
                                 (bounds, pc_kind, pc_start, pc_stop, pc_ptr), state, param,
@@ -252,7 +252,7 @@ def run_windows_persistent(n_begin, n_end, chunk_base, dt, D, bounds, pc_kind, p
             deliver_window(p, q0, q1, 1 - par, n_begin, chunk_base, L, ring, row_grp,
                             grp_delay, grp_ptr, syn_tgt, syn_w, ext_ptr, ext_row,
                             ext_emit, wb_row, wb_cnt, wb_off, param, cdf[p], meta[p],
-                            direct_deliver)
+                            direct_deliver, bounds)
             cb = cycles()
             if w1 > w0:
                 _advance_window_shared(p, w0, w1, par, chunk_base, dt,

@@ -48,10 +48,11 @@ WINDOW_MAX = 32   # steps per window at most (bounds the per-thread spike buffer
 @njit(cache=True, inline="always")
 def deliver_window(t, w0, w1, par, n_begin, chunk_base, L, ring, row_grp, grp_delay,
                     grp_ptr, syn_tgt, syn_w, ext_ptr, ext_row, ext_emit, wb_row, wb_cnt,
-                    wb_off, param, cdf, meta, direct):
+                    wb_off, param, cdf, meta, direct, bounds):
     """Deliver the spikes emitted in steps w0..w1-1 (buffers `par`) to CSR part t, and
     the counts of the direct Poisson blocks of `meta` (thread t's Poisson table ``cdf``,
-    ``meta``: `poisson.new_table`) to part t's targets by `direct`
+    ``meta``: `poisson.new_table`) to part t's targets, rows ``bounds[t] ..
+    bounds[t+1]-1`` (the cuts the CSR was built with), by `direct`
     (`poisson.direct_deliver`, or its stand-in where the network has no Poisson cells).
 
     First a pass that only reads, for every spike, the first delay group of its row in
@@ -75,10 +76,8 @@ def deliver_window(t, w0, w1, par, n_begin, chunk_base, L, ring, row_grp, grp_de
     if touched < 0:   # never: indices and delays are >= 0 (keeps the reads)
         ring[0, 0] = 0.0
     n_blk = direct_blocks(meta)
-    P = row_grp.shape[0]   # CSR parts: part t holds target rows lo..hi-1 (static_store)
-    N = row_grp.shape[1] - 1
-    lo = (N * t + P - 1) // P
-    hi = (N * (t + 1) + P - 1) // P
+    lo = bounds[t]
+    hi = bounds[t + 1]
     ks = np.empty(DIRECT_CHUNK if n_blk > 0 else 0, np.int64)
     for n in range(w0, w1):
         k = n - chunk_base
