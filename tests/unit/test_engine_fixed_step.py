@@ -194,25 +194,15 @@ def test_exponential_euler_polynomial_and_library_exp_agree() -> None:
 
 
 def _run_taylor(c: dict, dt: float) -> tuple[np.ndarray, ...]:
-    """One "taylor" step of the IF_cond_exp cells `c`: (V, g_e, g_i, ok). The step reads
-    the engine's state and parameter rows (`models`) and writes work rows 0-2 and 5."""
+    """One "taylor" step of the IF_cond_exp cells `c`: (V, g_e, g_i, ok)."""
     n = len(c["V"])
-    state = np.zeros((m.NSTATE, n))
-    param = np.zeros((max(m.P_V_REST, m.P_E_REV_E, m.P_E_REV_I, m.P_I_OFFSET, m.P_INV_TAU_M,
-                          m.P_INV_CM, m.P_P11E, m.P_P11I, m.P_INV_TAU_E, m.P_INV_TAU_I) + 1, n))
-    for row, key in ((m.S_V, "V"), (m.S_SYN_E, "GE"), (m.S_SYN_I, "GI")):
-        state[row] = c[key]
-    for row, key in ((m.P_V_REST, "EL"), (m.P_E_REV_E, "EE"), (m.P_E_REV_I, "EI"),
-                     (m.P_I_OFFSET, "IOFF"), (m.P_INV_TAU_M, "ITM"), (m.P_INV_CM, "ICM"),
-                     (m.P_P11E, "PE"), (m.P_P11I, "PI")):
-        param[row] = c[key]
-    param[m.P_INV_TAU_E] = 1.0 / TE
-    param[m.P_INV_TAU_I] = 1.0 / TI
-    work = np.zeros((8, n))
-    rejected = taylor_step_cond_exp(0, n, dt, state, param, c["R"], c["II"], work)
-    ok = work[5]
+    ov, oe, oi, ok = (np.zeros(n) for _ in range(4))
+    rejected = taylor_step_cond_exp(n, dt, c["V"], c["GE"], c["GI"], c["R"], c["EL"], c["EE"],
+                                    c["EI"], c["IOFF"], c["II"], c["ITM"], c["ICM"], c["PE"],
+                                    c["PI"], np.full(n, 1.0 / TE), np.full(n, 1.0 / TI), ov,
+                                    oe, oi, ok)
     assert rejected == int(np.sum(ok == 0.0))
-    return work[0], work[1], work[2], ok
+    return ov, oe, oi, ok
 
 
 def test_taylor_is_the_default() -> None:

@@ -83,9 +83,6 @@ import math
 
 from numba import njit
 
-from lamina.backends.engine.models import (P_E_REV_E, P_E_REV_I, P_I_OFFSET, P_INV_CM,
-                                           P_INV_TAU_E, P_INV_TAU_I, P_INV_TAU_M, P_P11E,
-                                           P_P11I, P_V_REST, S_SYN_E, S_SYN_I, S_V)
 from lamina.errors import InvalidParameterValueError
 
 __all__ = ["INTEGRATORS", "DEFAULT_INTEGRATOR", "RK4_TOL", "TAYLOR_TOL", "check_integrator",
@@ -244,32 +241,26 @@ def _taylor_v(v, h, c0, c1, c2, c3, c4, c5, b0, b1, b2, b3, b4, b5):
 
 
 @njit(cache=True, fastmath={"contract"})
-def taylor_step_cond_exp(i0, i1, dt, state, param, refr, iinj, work):
-    """The "taylor" step of the IF_cond_exp cells i0..i1-1 (state and parameter rows of
-    `models`): new V, g_e, g_i to work rows 0-2; work row 5 = 1 where the error estimate
-    is within `TAYLOR_TOL` (or the cell is refractory), else 0 (the caller redoes those
-    cells with adaptive RKF45). Returns the number with 0 there.
-
-    Takes the whole arrays rather than a slice per row (as the other schemes do): 5
-    arrays instead of 21 is a smaller function to compile (the vectoriser's overlap checks
-    grow with the number of arrays) for the same loop and arithmetic."""
+def taylor_step_cond_exp(n, dt, V, GE, GI, R, EL, EE, EI, IOFF, II, ITM, ICM, PE, PI, ITE,
+                         ITI, ov, oe, oi, ok):
+    """The "taylor" step of n IF_cond_exp cells: new V, g_e, g_i to ov/oe/oi; ok[j] = 1
+    where the error estimate is within `TAYLOR_TOL` (or the cell is refractory), else 0
+    (the caller redoes those cells with adaptive RKF45). Returns the number with ok = 0."""
     rejected = 0
-    for i in range(i0, i1):
-        v = state[S_V, i]
-        ge = state[S_SYN_E, i]
-        gi = state[S_SYN_I, i]
-        icm = param[P_INV_CM, i]
-        itm = param[P_INV_TAU_M, i]
-        me = -param[P_INV_TAU_E, i]
-        mi = -param[P_INV_TAU_I, i]
+    for j in range(n):
+        v = V[j]
+        ge = GE[j]
+        gi = GI[j]
+        icm = ICM[j]
+        me = -ITE[j]
+        mi = -ITI[j]
         # k-th derivatives of g_e (EE - v)/cm and g_e/cm (g = g0 e^{-t/tau}): factor me^k
-        ce = ge * (param[P_E_REV_E, i] - v) * icm
-        ci = gi * (param[P_E_REV_I, i] - v) * icm
+        ce = ge * (EE[j] - v) * icm
+        ci = gi * (EI[j] - v) * icm
         be = ge * icm
         bi = gi * icm
-        c0 = param[P_V_REST, i] * itm + (param[P_I_OFFSET, i] + iinj[i]) * icm - itm * v \
-            + ce + ci
-        b0 = itm + be + bi
+        c0 = EL[j] * ITM[j] + (IOFF[j] + II[j]) * icm - ITM[j] * v + ce + ci
+        b0 = ITM[j] + be + bi
         ce1 = ce * me
         ci1 = ci * mi
         be1 = be * me
@@ -289,12 +280,12 @@ def taylor_step_cond_exp(i0, i1, dt, state, param, refr, iinj, work):
         v1, est = _taylor_v(v, dt, c0, ce1 + ci1, ce2 + ci2, ce3 + ci3, ce4 + ci4,
                             ce4 * me + ci4 * mi, b0, be1 + bi1, be2 + bi2, be3 + bi3,
                             be4 + bi4, be4 * me + bi4 * mi)
-        clamp = refr[i] > 0
+        clamp = R[j] > 0
         good = clamp | (est <= TAYLOR_TOL)
-        work[0, i] = v if clamp else v1
-        work[1, i] = ge * param[P_P11E, i]
-        work[2, i] = gi * param[P_P11I, i]
-        work[5, i] = 1.0 if good else 0.0
+        ov[j] = v if clamp else v1
+        oe[j] = ge * PE[j]
+        oi[j] = gi * PI[j]
+        ok[j] = 1.0 if good else 0.0
         rejected += 0 if good else 1
     return rejected
 

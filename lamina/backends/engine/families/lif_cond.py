@@ -38,32 +38,47 @@ def _post_cond_exp(i0, i1, slot, N, dt, state, param, refr, ring, work, spiked, 
     """Finish a step of IF_cond_exp cells i0..i1-1 from the integrator's results (work rows
     0-2, 5, 6): refractory clamp, threshold and reset, ring input added to g.
 
-    A branch-free pass (SIMD) marks the spiking cells in work row 7; a scan of the marks
-    appends them to `spiked` in row order. Indexes the whole arrays (not a slice per row:
-    fewer arrays make a smaller function to compile, for the same loop)."""
-    for i in range(i0, i1):
+    A branch-free pass over row slices (SIMD) marks the spiking cells in work row 7; a
+    scan of the marks appends them to `spiked` in row order."""
+    in_e_ = ring[slot, i0:i1]
+    in_i_ = ring[slot, N + i0:N + i1]
+    v_ = state[S_V, i0:i1]
+    ge_ = state[S_SYN_E, i0:i1]
+    gi_ = state[S_SYN_I, i0:i1]
+    h_ = state[S_H, i0:i1]
+    wv = work[0, i0:i1]
+    we = work[1, i0:i1]
+    wi = work[2, i0:i1]
+    ok = work[5, i0:i1]
+    wh = work[6, i0:i1]
+    mark = work[7, i0:i1]
+    vth = param[P_V_THRESH, i0:i1]
+    vreset = param[P_V_RESET, i0:i1]
+    rsteps = param[P_REFR_STEPS, i0:i1]
+    rf = refr[i0:i1]
+    for j in range(i1 - i0):
         # unconditional loads, & | on booleans, no float-to-integer conversion: selects
         # only, so the loop compiles to SIMD (the refractory count starts in the scan)
-        in_e = ring[slot, i]
-        in_i = ring[slot, N + i]
-        ring[slot, i] = 0.0
-        ring[slot, N + i] = 0.0
-        v = work[0, i]
-        r = refr[i]
-        th = param[P_V_THRESH, i]
-        reset = param[P_V_RESET, i]
+        in_e = in_e_[j]
+        in_i = in_i_[j]
+        in_e_[j] = 0.0
+        in_i_[j] = 0.0
+        v = wv[j]
+        r = rf[j]
+        th = vth[j]
+        reset = vreset[j]
         ref = r > 0
         spk = (r <= 0) & (v >= th)
-        refr[i] = r - 1 if ref else r
-        state[S_V, i] = reset if (ref | spk) else v
-        work[7, i] = 1.0 if spk else 0.0
-        state[S_SYN_E, i] = work[1, i] + in_e
-        state[S_SYN_I, i] = work[2, i] + in_i
-        state[S_H, i] = dt if work[5, i] != 0.0 else work[6, i]
-    for i in range(i0, i1):
-        if work[7, i] != 0.0:
-            refr[i] = np.int64(param[P_REFR_STEPS, i])
-            spiked[nspk] = i
+        rf[j] = r - 1 if ref else r
+        v_[j] = reset if (ref | spk) else v
+        mark[j] = 1.0 if spk else 0.0
+        ge_[j] = we[j] + in_e
+        gi_[j] = wi[j] + in_i
+        h_[j] = dt if ok[j] != 0.0 else wh[j]
+    for j in range(i1 - i0):
+        if mark[j] != 0.0:
+            rf[j] = np.int64(rsteps[j])
+            spiked[nspk] = i0 + j
             nspk += 1
     return nspk
 
@@ -205,7 +220,14 @@ def update_cond_exp_taylor(kind, i0, i1, n, N, L, dt, state, param, refr, ring, 
                            spiked, nspk, work):
     """One "taylor" step of IF_cond_exp cells i0..i1-1 (`fixed_step`; the cells it leaves
     undone by adaptive RKF45); returns the new spike count."""
-    if taylor_step_cond_exp(i0, i1, dt, state, param, refr, iinj, work):
+    rejected = taylor_step_cond_exp(
+        i1 - i0, dt, state[S_V, i0:i1], state[S_SYN_E, i0:i1], state[S_SYN_I, i0:i1],
+        refr[i0:i1], param[P_V_REST, i0:i1], param[P_E_REV_E, i0:i1],
+        param[P_E_REV_I, i0:i1], param[P_I_OFFSET, i0:i1], iinj[i0:i1],
+        param[P_INV_TAU_M, i0:i1], param[P_INV_CM, i0:i1], param[P_P11E, i0:i1],
+        param[P_P11I, i0:i1], param[P_INV_TAU_E, i0:i1], param[P_INV_TAU_I, i0:i1],
+        work[0, i0:i1], work[1, i0:i1], work[2, i0:i1], work[5, i0:i1])
+    if rejected:
         fallback_cond_exp(i0, i1, dt, state, param, refr, iinj, work)
     return _post_cond_exp(i0, i1, n % L, N, dt, state, param, refr, ring, work, spiked,
                           nspk)
