@@ -18,9 +18,9 @@ buffer and the CSR or directly (`direct_deliver`).
 Method: exact inversion of the Poisson CDF with one uniform for means up to
 `INVERSION_MAX` (= 10): K is the number of partial sums ``f_k`` of the sequential search
 (``p = exp(-lam); f = p``, then ``p *= lam / k; f += p``) below ``u_0``, i.e. the number of
-integer thresholds ``floor(f_k 2^53)`` below ``x_0`` (the same comparison in integers:
-branch-free and vectorised for the first 8 terms, which hold all but 0.1 % of the counts at
-lam = 2); above `INVERSION_MAX` Hörmann's PTRS transformed rejection (W. Hörmann 1993, "The
+integer thresholds ``floor(f_k 2^53)`` below ``x_0`` (the same comparison: ``x > floor(f
+2^53)`` exactly when ``u = x / 2^53 > f``; branch-free and vectorised over cells for the
+first 8 terms, which hold all but 0.1 % of the counts at lam = 2); above `INVERSION_MAX` Hörmann's PTRS transformed rejection (W. Hörmann 1993, "The
 transformed rejection method for generating Poisson random variables", as in numpy's
 ``random_poisson_ptrs``), both exact in distribution.
 
@@ -39,9 +39,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+from llvmlite import ir
+from numba import njit, types
+from numba.extending import intrinsic
 
-from lamina.backends.engine.counter_rng import GOLDEN
+from lamina.backends.engine.counter_rng import GOLDEN, MIX1, MIX2
 from lamina.backends.engine.counter_rng import mix64 as _mix
 from lamina.backends.engine.models import P_PKEY, P_PLAM, P_PSTART_STEP, P_PSTOP_STEP
 
@@ -49,6 +51,8 @@ INVERSION_MAX = 10.0
 
 _C1 = np.uint64(GOLDEN)
 _C2 = np.uint64(0xD1B54A32D192ED03)
+_M1 = np.uint64(MIX1)
+_M2 = np.uint64(MIX2)
 _TWO53 = 9007199254740992.0
 
 
@@ -217,103 +221,131 @@ def _threshold(f):
     return np.int64(f * _TWO53)
 
 
+@intrinsic
+def _float_bits(typingctx, x):
+    """The 64 bits of a float64 as a uint64 (what ``.view(np.uint64)`` gives, without
+    compiling numba's array view for it)."""
+    sig = types.uint64(types.float64)
+
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.IntType(64))
+    return sig, codegen
+
+
 @njit(cache=True, inline="always")
 def _events(n, i0, i1, param, work, ev_row, ev_cnt, nev, cdf, meta, high_mean):
-    """Append (row, count) of the Poisson cells i0..i1-1 spiking in step n; return the new
-    fill level. Reads the derived rows ``P_PSTART_STEP``, ``P_PSTOP_STEP``, ``P_PLAM``.
-    ``ev_row`` and ``ev_cnt`` must hold ``nev + (i1 - i0)`` entries: the tail of
-    ``ev_row`` serves as scratch (the counts of a one-rate group), and so does row 0 of
-    the step loop's scratch ``work`` at the cells' columns (the integers x; no model update
-    uses the columns of Poisson cells). Counts of means above `INVERSION_MAX` come from
-    ``high_mean(key bits, n, lam)`` (`poisson_count`).
+    """Append (row, count) of the Poisson cells i0..i1-1 spiking in step n, except the
+    rows of the direct blocks of `meta` (those are drawn where they are delivered,
+    `direct_deliver`); return the new fill level. Reads the derived rows
+    ``P_PSTART_STEP``, ``P_PSTOP_STEP``, ``P_PLAM``. ``ev_row`` and ``ev_cnt`` must hold
+    ``nev + (i1 - i0)`` entries: the tail of ``ev_row`` serves as scratch (the counts of a
+    one-rate run of cells), and so does row 0 of the step loop's scratch ``work`` at the
+    cells' columns (their uniforms; no model update uses the columns of Poisson cells).
+    Counts of means above `INVERSION_MAX` come from ``high_mean(key bits, n, lam)``
+    (`poisson_count`).
 
     Counts up to `INVERSION_MAX` come from inversion with one uniform, reading the CDF from
     the caller's table `cdf` (`new_table`; ``meta = [lam, last p, length, ...]``). The
     table holds the partial sums ``f_k`` of exactly the sequential search, is extended by
     that recurrence as far as needed and restarted when the mean changes: the count equals
-    the search's bitwise, while a group of sources with one rate pays the exp and the
-    divisions once. The integers x of the group are drawn in one pass; a group with one
-    rate is counted across cells against integer thresholds.
-    """
-    m = i1 - i0
-    # pass 1 (SIMD over cells, no branch): x_0 of every cell
-    xs = work[0, i0:i1].view(np.int64)
-    kb = param[P_PKEY, i0:i1].view(np.uint64)
-    c0 = _counter(n, 0)
-    for j in range(m):
-        xs[j] = _bits53(kb[j], c0)
-    start = param[P_PSTART_STEP, i0:i1]
-    stop = param[P_PSTOP_STEP, i0:i1]
-    lams = param[P_PLAM, i0:i1]
-    for j in range(m):   # inactive cells, and rates <= 0, get x = -1: no spike
-        off = n < start[j] or n >= stop[j] or lams[j] <= 0.0
-        xs[j] = -1 if off else xs[j]
-    lam0 = lams[0] if m > 0 else 0.0
-    uniform = True
-    for j in range(m):
-        uniform &= lams[j] == lam0
-    cnt = ev_row[nev:nev + m]   # free scratch too, read before written
-    pre = 0   # table entries known to lie below u (one-rate pass)
-    if uniform and 0.0 < lam0 <= INVERSION_MAX:
-        # one rate: count f_k < u for k < 8 across the cells (SIMD over cells, in integers);
-        # the loop below finishes the rare counts of 8
-        _first_block(lam0, cdf, meta)
-        for j in range(m):
-            cnt[j] = 0
-        for k in range(_BLOCK):
-            th = _threshold(cdf[k])
-            for j in range(m):
-                cnt[j] += xs[j] > th
-        pre = _BLOCK
-    for j in range(m):
-        x = xs[j]
-        lam = lams[j]
-        c = np.int64(0)
-        if x < 0:
-            pass
-        elif lam > INVERSION_MAX:
-            c = high_mean(kb[j], n, lam)
-        elif pre > 0 and cnt[j] < pre:
-            c = cnt[j]
-        else:
-            _restart(lam, cdf, meta)
-            c = _count(float(x) * (1.0 / _TWO53), pre, lam, cdf, meta)
-        # branch-free append: the slot at nev (at or below cnt[j]'s) is free either way
-        ev_row[nev] = i0 + j
-        ev_cnt[nev] = c
-        nev += 1 if c > 0 else 0
-    return nev
+    the search's bitwise, while a run of sources with one rate pays the exp and the
+    divisions once. The uniforms of a run are drawn in one pass (SIMD); a run with one
+    rate is counted across cells against the first `_BLOCK` table entries (SIMD; ``u > f``
+    is exactly ``x > floor(f 2^53)`` for the 53-bit integer ``x = u 2^53``).
 
-
-@njit(cache=True, inline="always")
-def _events_skipping(n, i0, i1, param, work, ev_row, ev_cnt, nev, cdf, meta, high_mean):
-    """`_events` for the rows of i0..i1-1 outside the direct blocks of `meta` (those are
-    drawn where they are delivered, `direct_deliver`); one call site of `_events`."""
-    nb = direct_blocks(meta)
+    Written as one function, with the helpers of `direct_deliver` spelled out: numba
+    inlines ``inline="always"`` helpers call site by call site, and its compile time grew
+    with each (one function here compiles in about half the time)."""
+    nb = np.int64(meta[META_BLOCKS])
+    # the mixed counter of step n, draw 0 (`_counter`)
+    c0 = np.uint64(n) * _C1 + np.uint64(1)
+    c0 = (c0 ^ (c0 >> np.uint64(30))) * _M1
+    c0 = (c0 ^ (c0 >> np.uint64(27))) * _M2
+    c0 = c0 ^ (c0 >> np.uint64(31))
     b = 0
     cur = i0
     while cur < i1:
-        while b < nb and direct_field(meta, b, _SRC1) <= cur:
+        f0 = META_BLOCKS + 1 + BLOCK_FIELDS * b
+        while b < nb and meta[f0 + _SRC1] <= cur:
             b += 1
-        if b < nb and direct_field(meta, b, _SRC0) <= cur:
-            cur = np.int64(direct_field(meta, b, _SRC1))   # skip the direct rows
+            f0 += BLOCK_FIELDS
+        if b < nb and meta[f0 + _SRC0] <= cur:
+            cur = np.int64(meta[f0 + _SRC1])   # skip the direct rows
             continue
         end = i1
-        if b < nb and direct_field(meta, b, _SRC0) < end:
-            end = np.int64(direct_field(meta, b, _SRC0))
-        nev = _events(n, cur, end, param, work, ev_row, ev_cnt, nev, cdf, meta, high_mean)
+        if b < nb and meta[f0 + _SRC0] < end:
+            end = np.int64(meta[f0 + _SRC0])
+        m = end - cur
+        # pass 1 (SIMD over cells, no branch): the uniform u_0 of every cell (`_bits53`);
+        # inactive cells, and rates <= 0, get u = -1: no spike
+        us = work[0, cur:end]
+        keys = param[P_PKEY, cur:end]
+        start = param[P_PSTART_STEP, cur:end]
+        stop = param[P_PSTOP_STEP, cur:end]
+        lams = param[P_PLAM, cur:end]
+        for j in range(m):
+            z = _float_bits(keys[j]) ^ c0
+            z = (z ^ (z >> np.uint64(30))) * _M1
+            z = (z ^ (z >> np.uint64(27))) * _M2
+            z = z ^ (z >> np.uint64(31))
+            u = float(np.int64(z >> np.uint64(11))) * (1.0 / _TWO53)
+            off = n < start[j] or n >= stop[j] or lams[j] <= 0.0
+            us[j] = -1.0 if off else u
+        lam0 = lams[0]
+        uniform = True
+        for j in range(m):
+            uniform &= lams[j] == lam0
+        cnt = ev_row[nev:nev + m]   # free scratch too, read before written
+        pre = 0   # table entries known to lie below u (one-rate pass)
+        if uniform and 0.0 < lam0 <= INVERSION_MAX:
+            # one rate: count f_k < u for k < 8 across the cells (SIMD over cells); the
+            # loop below finishes the rare counts of 8
+            _first_block(lam0, cdf, meta)
+            for j in range(m):
+                cnt[j] = 0
+            # = _BLOCK, but not a constant: LLVM would unroll the loop into 8 vectorised
+            # copies of the inner loop (a third of this function's compile time)
+            nk = min(np.int64(meta[2]), _BLOCK)
+            for k in range(nk):
+                f = cdf[k]
+                for j in range(m):
+                    cnt[j] += us[j] > f
+            pre = _BLOCK
+        for j in range(m):
+            u = us[j]
+            lam = lams[j]
+            c = np.int64(0)
+            if u < 0.0:
+                pass
+            elif lam > INVERSION_MAX:
+                c = high_mean(_float_bits(keys[j]), n, lam)
+            elif pre > 0 and cnt[j] < pre:
+                c = cnt[j]
+            else:
+                c = _count_from(u, pre, lam, cdf, meta)
+            # branch-free append: the slot at nev (at or below cnt[j]'s) is free either way
+            ev_row[nev] = cur + j
+            ev_cnt[nev] = c
+            nev += 1 if c > 0 else 0
         cur = end
     return nev
 
 
 @njit(cache=True)
+def _count_from(u, k0, lam, cdf, meta):
+    """`_count` for the table of `lam` (restarted first if it holds another mean): the
+    rare counts the one-rate pass of `_events` leaves, compiled once on its own."""
+    _restart(lam, cdf, meta)
+    return _count(u, k0, lam, cdf, meta)
+
+
+@njit(cache=True)
 def poisson_events(n, i0, i1, param, work, ev_row, ev_cnt, nev, cdf, meta):
     """`_events` with Hörmann's PTRS for means above `INVERSION_MAX`."""
-    return _events_skipping(n, i0, i1, param, work, ev_row, ev_cnt, nev, cdf, meta,
-                            poisson_count)
+    return _events(n, i0, i1, param, work, ev_row, ev_cnt, nev, cdf, meta, poisson_count)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _no_high_mean(key, n, lam):
     """Stand-in for `poisson_count` in `poisson_events_low` (never called there)."""
     return np.int64(0)
@@ -323,8 +355,7 @@ def _no_high_mean(key, n, lam):
 def poisson_events_low(n, i0, i1, param, work, ev_row, ev_cnt, nev, cdf, meta):
     """`_events` for networks whose Poisson means are all at most `INVERSION_MAX` (the
     step loop then uses this one, see `needs_ptrs`): PTRS is not compiled."""
-    return _events_skipping(n, i0, i1, param, work, ev_row, ev_cnt, nev, cdf, meta,
-                            _no_high_mean)
+    return _events(n, i0, i1, param, work, ev_row, ev_cnt, nev, cdf, meta, _no_high_mean)
 
 
 @njit(cache=True)
