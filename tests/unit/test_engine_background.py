@@ -55,9 +55,9 @@ def test_no_helper_where_it_cannot_help(monkeypatch):
     monkeypatch.setattr(background, "_cores", lambda: 1)
     assert not background.enabled()
     monkeypatch.setattr(background, "_cores", lambda: 4)
-    monkeypatch.setattr(os, "getloadavg", lambda: (5.0, 5.0, 5.0))
+    monkeypatch.setattr(background, "_busy", lambda: True)
     assert not background.enabled()
-    monkeypatch.setattr(os, "getloadavg", lambda: (0.5, 0.5, 0.5))
+    monkeypatch.setattr(background, "_busy", lambda: False)
     assert background.enabled() == (os.name == "posix")
     monkeypatch.setenv("OMPI_COMM_WORLD_SIZE", "2")
     assert not background.enabled()
@@ -71,7 +71,7 @@ def test_no_helper_where_it_cannot_help(monkeypatch):
     monkeypatch.setenv("LAMINA_ENGINE_BACKGROUND_COMPILE", "0")
     assert not background.enabled()
     monkeypatch.setenv("LAMINA_ENGINE_BACKGROUND_COMPILE", "1")
-    monkeypatch.setattr(os, "getloadavg", lambda: (50.0, 50.0, 50.0))
+    monkeypatch.setattr(background, "_busy", lambda: True)
     assert background.enabled() == (os.name == "posix")
 
 
@@ -123,3 +123,14 @@ def test_a_dead_helper_is_waited_for_no_longer(monkeypatch):
     helper.close()
     assert helper.proc.returncode is not None
 
+
+
+def test_busy_means_other_processes_take_the_helpers_core(monkeypatch):
+    """The helper's check asks the driver choice whether other processes leave 1.5 of the
+    cores free, measured from their CPU use rather than the lagging load average."""
+    from lamina.backends.engine import driver_choice as dc
+    monkeypatch.setattr(dc, "_others_cores", lambda: 0.2)
+    monkeypatch.setattr(dc.os, "cpu_count", lambda: 2)
+    assert not background._busy()
+    monkeypatch.setattr(dc, "_others_cores", lambda: 0.8)
+    assert background._busy()

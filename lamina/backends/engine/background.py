@@ -11,7 +11,8 @@ If the helper fails, is too slow or dies, the caller compiles the function itsel
 helper can only save time, never change a result.
 
 The helper is used only where it can help: on a POSIX system with at least two usable
-cores that are not already busy (1-minute load below the core count), not under MPI (each
+cores of which other processes leave at least 1.5 free (`driver_choice.machine_is_busy`:
+their CPU use measured over the last quarter second or more), not under MPI (each
 rank compiles anyway), when numba can write its cache for the function, and when the
 function is not compiled or cached yet. ``LAMINA_ENGINE_BACKGROUND_COMPILE=0`` turns it
 off, ``=1`` turns it on whatever the load. The helper exits when its input closes: after
@@ -70,8 +71,15 @@ def enabled() -> bool:
         return False
     if setting in ("1", "yes", "on", "true"):
         return True
-    cores = _cores()
-    return cores >= 2 and os.getloadavg()[0] < cores
+    return _cores() >= 2 and not _busy()
+
+
+def _busy() -> bool:
+    """Whether other processes leave less than one core for the helper besides this
+    process's own (the 1-minute load average, used before, still counted a compile that had
+    just ended and turned the helper off on a machine that was quiet again)."""
+    from lamina.backends.engine.driver_choice import machine_is_busy
+    return machine_is_busy(threads=2)
 
 
 def _cached(dispatcher: Any, sig: Any) -> bool | None:
