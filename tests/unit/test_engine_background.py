@@ -134,3 +134,19 @@ def test_busy_means_other_processes_take_the_helpers_core(monkeypatch):
     assert not background._busy()
     monkeypatch.setattr(dc, "_others_cores", lambda: 0.8)
     assert background._busy()
+
+
+def test_a_running_helper_is_not_counted_as_load(monkeypatch):
+    """Once the helper runs, later callees go to it too: its own compiling shows as other
+    processes' CPU use and must not turn the helper off (the Poisson draw of the
+    Vogels-Abbott network was then compiled in the main process, +5 s of cold start)."""
+    monkeypatch.delenv("LAMINA_ENGINE_BACKGROUND_COMPILE", raising=False)
+    monkeypatch.setattr(background, "_cores", lambda: 2)
+    monkeypatch.setattr(background, "_busy", lambda: True)
+    assert not background.enabled()
+    running = types.SimpleNamespace(proc=types.SimpleNamespace(poll=lambda: None))
+    monkeypatch.setattr(background, "_helper", running)
+    assert background.enabled() == (os.name == "posix")
+    ended = types.SimpleNamespace(proc=types.SimpleNamespace(poll=lambda: 0))
+    monkeypatch.setattr(background, "_helper", ended)
+    assert not background.enabled()

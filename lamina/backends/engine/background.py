@@ -71,6 +71,8 @@ def enabled() -> bool:
         return False
     if setting in ("1", "yes", "on", "true"):
         return True
+    if _helper is not None and _helper.proc.poll() is None:
+        return True   # decided when it started: its own compiling is not another's load
     return _cores() >= 2 and not _busy()
 
 
