@@ -72,16 +72,6 @@ def _deliver_per_group(spikes, indptr, tgt, w_row, ring, slot_of):  # pragma: no
 
 
 @njit(cache=True)
-def _deliver_per_group_16(spikes, indptr, tgt, w_row, ring, slot_of):  # pragma: no cover
-    for i in range(len(spikes)):
-        r = spikes[i]
-        row = ring[slot_of[i]]
-        wr = w_row[r]
-        for k in range(indptr[r], indptr[r + 1]):
-            row[tgt[k]] += wr
-
-
-@njit(cache=True)
 def _direct_steps(n_steps, param, ring, cdf, meta, ks):  # pragma: no cover
     for n in range(n_steps):
         direct_deliver(n, 0, 0, N_CELLS, param, ring, cdf, meta, ks)
@@ -171,7 +161,7 @@ def measure(seed: int = 1) -> dict[str, float]:
            / events * 1e9,
            "event_group_w_ns": _best(_deliver_per_group, spikes, indptr, tgt, w_row, ring,
                                      slot_of) / events * 1e9,
-           "event_group_w16_ns": _best(_deliver_per_group_16, spikes, indptr,
+           "event_group_w16_ns": _best(_deliver_per_group, spikes, indptr,
                                        tgt.astype(np.uint16), w_row, ring, slot_of)
            / events * 1e9}
     del tgt, w
