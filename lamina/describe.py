@@ -23,6 +23,12 @@ TEMPLATES = {
         "    Parameters  : $parameters\n"
         "    Backend     : $backend\n"
         "    Integration : $integration\n"),
+    "populationview_default.txt": (
+        "PopulationView \"$label\"\n"
+        "    parent : \"$parent\"\n"
+        "    size   : $size\n"
+        "    mask   : $mask\n"
+        "    \n"),
     "projection_default.txt": (
         "Projection \"$label\" from \"$pre\" to \"$post\"\n"
         "    Connector      : $connector\n"

@@ -226,6 +226,22 @@ class BasePopulation:
         RandomDistributions, `Sequence` objects, or functions of the index or position."""
         self.grandparent._set_values(self._root_indices, parameters)
 
+    @property
+    def initial_values(self) -> dict[str, Any]:
+        """State variable name -> the initial values of these cells, a `LazyArray` of
+        shape ``(size,)`` (PyNN's ``pyNN.parameters.LazyArray``); its base value is a
+        number where all cells share it, else the array of values. A fresh dict on each
+        access, reflecting every ``initialize()`` so far (values drawn from a
+        RandomDistribution are the ones drawn, not the distribution)."""
+        from lamina.compat.parameters import LazyArray
+        root = self.grandparent
+        out: dict[str, Any] = {}
+        for name, values in root._initial.items():
+            arr = np.array(values[self._root_indices], dtype=float)
+            base = float(arr[0]) if arr.size and np.all(arr == arr[0]) else arr
+            out[name] = LazyArray(base, shape=(self.size,), dtype=float)
+        return out
+
     def initialize(self, **initial_values: Any) -> None:
         """Set initial values of state variables (e.g. ``v=-65.0``); they apply now and
         after every `reset()`."""
@@ -514,32 +530,112 @@ class Population(BasePopulation):
         self._set_values(np.array([i]), {name: value})
 
     def __repr__(self) -> str:
-        return (f"Population({self.size}, {type(self._celltype).__name__}, "
-                f"label={self.label!r})")
+        return (f"Population({self.size}, {type(self._celltype).__name__}(<parameters>), "
+                f"structure={self.structure!r}, label={self.label!r})")
 
 
 class PopulationView(BasePopulation):
     """A subset of a Population (or of another view), chosen by slice, index array or
     boolean mask. It shares the cells: setting, recording and connecting act on them.
 
+    As in PyNN, an index array is sorted and its duplicates dropped (with a warning): a
+    view holds each cell once, in its parent's order; a boolean mask becomes the index
+    array of its true entries; a slice is kept as given (negative steps reverse the order).
+
     Attributes
     ----------
     parent : the Population or PopulationView it was taken from
-    mask : the selector, as an index array into `parent`
+    mask : the selector: the slice as given, else a sorted int64 index array into `parent`
     """
 
     def __init__(self, parent: BasePopulation, selector: Any, label: str | None = None) -> None:
         self.parent = parent
-        self.mask = _selector_to_indices(selector, parent.size)
+        self.mask: slice | np.ndarray = _normalise_selector(selector, parent.size)
         self._root_indices = parent._root_indices[self.mask]
-        self.label = label or f"view of {parent.label}"
+        self.label = label or f"view of '{parent.label}' with size {self.size}"
+        self.annotations: dict[str, Any] = {}
+        self._hash: int | None = None
 
     @property
     def grandparent(self) -> Population:
         return self.parent.grandparent
 
+    @property
+    def structure(self) -> Any:
+        """The spatial structure of the parent Population."""
+        return self.parent.structure
+
+    @property
+    def first_id(self) -> ID:
+        """The smallest ID in the view (its first cell's where the view is in ID order)."""
+        return ID(int(self._nonempty_ids().min()), self.grandparent)
+
+    @property
+    def last_id(self) -> ID:
+        """The largest ID in the view."""
+        return ID(int(self._nonempty_ids().max()), self.grandparent)
+
+    def _nonempty_ids(self) -> np.ndarray:
+        if not self.size:
+            raise UnknownCellError(f"{self.label!r} is empty: it has no first or last cell")
+        return self.all_ids
+
+    def annotate(self, **annotations: Any) -> None:
+        """Attach annotations (shown by ``describe(template=None)``)."""
+        self.annotations.update(annotations)
+
+    def index_in_grandparent(self, indices: Any) -> np.ndarray:
+        """Indices in the root Population of the cells at `indices` in this view."""
+        return self._root_indices[indices]
+
+    def index_from_parent_index(self, indices: Any) -> Any:
+        """Index (or indices) in this view of the cell(s) at `indices` in `parent`.
+
+        Raises
+        ------
+        UnknownCellError if a cell is not in this view.
+        """
+        in_parent = np.arange(self.parent.size, dtype=np.int64)[self.mask]
+        wanted = np.atleast_1d(np.asarray(indices, dtype=np.int64))
+        wanted = np.where(wanted < 0, wanted + self.parent.size, wanted)
+        out = np.empty(wanted.size, dtype=np.int64)
+        for k, i in enumerate(wanted):
+            hit = np.flatnonzero(in_parent == i)
+            if not hit.size:
+                raise UnknownCellError(
+                    f"index_from_parent_index: index {int(i)} of {self.parent.label!r} is not "
+                    f"in {self.label!r}")
+            out[k] = hit[0]
+        return int(out[0]) if np.ndim(indices) == 0 else out
+
+    def __eq__(self, other: object) -> bool:
+        """Same parent and the same cells in the same order (whatever the selectors)."""
+        if isinstance(other, PopulationView):
+            return (self.parent is other.parent
+                    and np.array_equal(self.all_ids, other.all_ids))
+        if isinstance(other, Population):
+            return self.parent is other and np.array_equal(self.all_ids, other.all_ids)
+        return False
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    def __hash__(self) -> int:
+        if self._hash is None:
+            self._hash = hash((id(self.parent), self._root_indices.tobytes()))
+        return self._hash
+
+    def describe(self, template: str | None = "populationview_default.txt",
+                 engine: str = "default") -> Any:
+        """Human-readable description: label, parent, size and selector (or, with
+        ``template=None``, that context dict, annotations included)."""
+        return render(template, engine, {"label": self.label, "parent": self.parent.label,
+                                         "mask": self.mask, "size": self.size,
+                                         **self.annotations})
+
     def __repr__(self) -> str:
-        return f"PopulationView({self.size} cells of {self.grandparent.label!r})"
+        return (f"PopulationView(parent={self.parent!r}, selector={self.mask!r}, "
+                f"label={self.label!r})")
 
 
 BasePopulation.view_type = PopulationView
@@ -557,23 +653,31 @@ def _check_size(size: Any) -> tuple[int, ...]:
     return out
 
 
-def _selector_to_indices(selector: Any, size: int) -> np.ndarray:
+def _normalise_selector(selector: Any, size: int) -> slice | np.ndarray:
+    """The view selector as PyNN keeps it: a slice as given; a boolean mask (of length
+    `size`) as the indices of its true entries; indices sorted, without duplicates."""
     if isinstance(selector, slice):
-        return np.arange(size, dtype=np.int64)[selector]
-    arr = np.asarray(selector)
+        return selector
+    arr = np.asarray(list(selector) if isinstance(selector, tuple) else selector)
     if arr.dtype == bool:
         if arr.shape != (size,):
             raise InvalidDimensionsError(
-                f"boolean mask of length {arr.size} for a population of size {size}")
+                f"boolean mask of length {arr.size} for a population of size {size}: "
+                f"expected length {size}")
         return np.flatnonzero(arr).astype(np.int64)
-    if arr.dtype.kind not in "iu" and arr.size:
+    if arr.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    if arr.dtype.kind not in "iu":
         raise InvalidParameterValueError(
             f"cannot select cells with {selector!r}: expected a slice, an index array or a mask")
     idx = arr.astype(np.int64).ravel()
-    if idx.size and (idx.max() >= size or idx.min() < -size):
+    if idx.max() >= size or idx.min() < -size:
         raise IndexError(f"index {int(idx.max() if idx.max() >= size else idx.min())} out of "
                          f"range for a population of size {size}")
-    return np.where(idx < 0, idx + size, idx)
+    unique = np.unique(idx)
+    if unique.size != idx.size:
+        logger.warning("PopulationView can contain each ID only once, duplicates are removed")
+    return unique
 
 
 __all__ = ["BasePopulation", "Population", "PopulationView", "resolve_celltype"]
