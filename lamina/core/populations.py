@@ -563,7 +563,7 @@ class PopulationView(BasePopulation):
     @property
     def structure(self) -> Any:
         """The spatial structure of the parent Population."""
-        return self.parent.structure
+        return self.grandparent.structure
 
     @property
     def first_id(self) -> ID:

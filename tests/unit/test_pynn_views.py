@@ -1,0 +1,161 @@
+"""PopulationView and `initial_values` behave as in PyNN 0.13 (checked against PyNN 0.13 +
+NEST 3.10): a slice selector is kept as given (so a view of a view keeps its slice), index
+arrays are sorted and deduplicated, a boolean mask becomes indices; labels, repr, describe,
+first/last ID, equality and the initial-values dict follow PyNN."""
+import logging
+
+import numpy as np
+import pytest
+
+from lamina.compat.parameters import LazyArray
+from lamina.errors import InvalidDimensionsError, UnknownCellError
+from lamina.random import NumpyRNG, RandomDistribution
+
+
+def _root(view):
+    return [int(i) - int(view.grandparent.first_id) for i in view.all_cells]
+
+
+def test_slice_selectors_are_kept_in_views_of_views(sim):
+    p = sim.Population(20, sim.IF_cond_exp(), label="P")
+    v = p[2:18]
+    vv = v[1:10:2]
+    assert v.mask == slice(2, 18) and vv.mask == slice(1, 10, 2)
+    assert vv.parent is v and vv.grandparent is p
+    assert _root(vv) == [3, 5, 7, 9, 11]
+    assert list(vv.index_in_grandparent([0, 4])) == [3, 11]
+    assert list(vv.positions[0]) == [3.0, 5.0, 7.0, 9.0, 11.0]
+    ss = p[::2][::3]
+    assert ss.mask == slice(None, None, 3) and _root(ss) == [0, 6, 12, 18]
+
+
+def test_negative_step_reverses_and_first_last_id_are_min_max(sim):
+    p = sim.Population(20, sim.IF_cond_exp(), label="P")
+    r = p[2:18][::-2]
+    assert r.mask == slice(None, None, -2)
+    assert _root(r) == [17, 15, 13, 11, 9, 7, 5, 3]
+    assert int(r.first_id) == int(p.first_id) + 3      # the smallest ID, not the first cell's
+    assert int(r.last_id) == int(p.first_id) + 17
+    assert r.id_to_index(r.all_cells[-1]) == 7
+    assert list(r.id_to_index(r.all_cells[::-1][:3])) == [7, 6, 5]
+
+
+def test_index_arrays_are_sorted_and_deduplicated(sim, caplog):
+    p = sim.Population(20, sim.IF_cond_exp(), label="P")
+    given = np.array([5, 3, 9, 1])
+    v = p[given]
+    assert isinstance(v.mask, np.ndarray) and list(v.mask) == [1, 3, 5, 9]
+    assert list(given) == [5, 3, 9, 1]                      # the caller's array is untouched
+    assert _root(v[[0, 2]]) == [1, 5]
+    assert _root(v[1:3]) == [3, 5]
+    assert list(p[2:18][[4, 1, 2]].mask) == [1, 2, 4]
+    with caplog.at_level(logging.WARNING):
+        d = p[[3, 3, 1]]
+    assert list(d.mask) == [1, 3]
+    assert "PopulationView can contain each ID only once, duplicates are removed" in caplog.text
+    neg = p[[-1, 2]]                                         # sorted as given: -1 before 2
+    assert list(neg.mask) == [-1, 2] and _root(neg) == [19, 2]
+    assert list(p[1, 2].mask) == [1, 2]                      # a tuple is an index list
+
+
+def test_boolean_masks_become_indices(sim):
+    p = sim.Population(20, sim.IF_cond_exp(), label="P")
+    v = p[2:18]
+    m = np.zeros(16, bool)
+    m[[0, 3, 5]] = True
+    mv = v[m]
+    assert mv.mask.dtype == np.int64 and list(mv.mask) == [0, 3, 5]
+    assert _root(mv) == [2, 5, 7]
+    with pytest.raises(InvalidDimensionsError,
+                       match="boolean mask of length 3 for a population of size 20: "
+                             "expected length 20"):
+        p[np.ones(3, bool)]
+    with pytest.raises(IndexError, match="index 25 out of range"):
+        p[[25]]
+
+
+def test_labels_repr_and_describe(sim):
+    p = sim.Population(20, sim.IF_cond_exp(), label="P")
+    v = p[2:18]
+    vv = v[1:10:2]
+    assert v.label == "view of 'P' with size 16"
+    assert vv.label == "view of 'view of 'P' with size 16' with size 5"
+    assert sim.PopulationView(v, slice(0, 3), label="mine").label == "mine"
+    assert repr(p) == ("Population(20, IF_cond_exp(<parameters>), "
+                       "structure=Line(dx=1.0, x0=0.0, y=0.0, z=0.0), label='P')")
+    assert repr(vv) == (f"PopulationView(parent={v!r}, selector=slice(1, 10, 2), "
+                        f"label={vv.label!r})")
+    assert vv.describe() == ('PopulationView "view of \'view of \'P\' with size 16\' with size 5"\n'
+                             '    parent : "view of \'P\' with size 16"\n'
+                             '    size   : 5\n'
+                             '    mask   : slice(1, 10, 2)\n'
+                             '    \n')
+    assert "    mask   : [1 3]\n" in p[[3, 1]].describe()
+    vv.annotate(bar=2)
+    assert vv.describe(template=None) == {"label": vv.label, "parent": v.label,
+                                          "mask": slice(1, 10, 2), "size": 5, "bar": 2}
+    assert vv.structure is p.structure
+
+
+def test_view_equality_is_by_parent_and_cells(sim):
+    p = sim.Population(5, sim.IF_cond_exp())
+    q = sim.Population(5, sim.IF_cond_exp())
+    assert p[1:3] == p[[1, 2]] and not p[1:3] != p[[1, 2]]
+    assert p[:] == p and p == p[:]
+    assert p[1:3] != q[1:3] and p[1:3] != p[1:4] and p[1:3] != "p"
+    assert p[::-1] != p[:]                                   # same cells, other order
+    assert len({p[1:3], p[[1, 2]], p[2:4]}) == 2             # hashable, hash agrees with ==
+
+
+def test_index_from_parent_index(sim):
+    p = sim.Population(10, sim.IF_cond_exp())
+    v = p[2:9:2]
+    assert v.index_from_parent_index(6) == 2
+    assert list(v.index_from_parent_index(np.array([8, 2]))) == [3, 0]
+    assert p[[7, 1, 4]].index_from_parent_index(7) == 2
+    with pytest.raises(UnknownCellError, match="index 3 of 'population.*' is not in"):
+        v.index_from_parent_index(3)
+
+
+def test_empty_view_has_no_first_id(sim):
+    p = sim.Population(10, sim.IF_cond_exp(), label="P")
+    e = p[5:5]
+    assert e.size == 0 and e.label == "view of 'P' with size 0"
+    with pytest.raises(UnknownCellError, match="is empty: it has no first or last cell"):
+        e.first_id
+
+
+def test_initial_values_dict_of_lazy_arrays(sim):
+    p = sim.Population(5, sim.IF_cond_exp(), label="P")
+    iv = p.initial_values
+    assert type(iv) is dict and set(iv) == {"v", "gsyn_exc", "gsyn_inh"}
+    assert all(isinstance(a, LazyArray) and a.shape == (5,) for a in iv.values())
+    assert iv["v"].base_value == -65.0 and iv["gsyn_exc"].base_value == 0.0
+    p.initialize(v=-70.0)
+    assert p.initial_values["v"].base_value == -70.0
+    assert iv["v"].base_value == -65.0                       # a fresh dict on each access
+    p.initialize(v=np.array([-60.0, -61.0, -62.0, -63.0, -64.0]))
+    assert list(p.initial_values["v"].evaluate()) == [-60.0, -61.0, -62.0, -63.0, -64.0]
+    p[1:3].initialize(gsyn_exc=0.5)
+    assert list(p.initial_values["gsyn_exc"].evaluate()) == [0.0, 0.5, 0.5, 0.0, 0.0]
+    assert list(p[1:4].initial_values["gsyn_exc"].evaluate()) == [0.5, 0.5, 0.0]
+    assert p[1:4].initial_values["v"].shape == (3,)
+    c = sim.Population(3, sim.IF_curr_exp(), initial_values={"v": -55.0})
+    assert set(c.initial_values) == {"v", "isyn_exc", "isyn_inh"}
+    assert c.initial_values["v"].evaluate(simplify=True) == -55.0
+    assert sim.Population(3, sim.SpikeSourcePoisson()).initial_values == {}
+    with pytest.raises(AttributeError):
+        (p + c).initial_values                               # as in PyNN: not on an Assembly
+
+
+def test_random_initial_values_are_the_values_drawn(sim):
+    p = sim.Population(5, sim.IF_cond_exp(), label="P")
+    p.initialize(v=RandomDistribution("uniform", low=-70.0, high=-60.0, rng=NumpyRNG(seed=1)))
+    drawn = p.initial_values["v"].evaluate()
+    assert np.all((drawn >= -70.0) & (drawn < -60.0)) and np.unique(drawn).size == 5
+    assert np.array_equal(p.initial_values["v"].evaluate(), drawn)   # not redrawn
+    assert [p[i].get_initial_value("v") for i in range(5)] == list(drawn)
+    p.record("v")
+    sim.run(0.2)
+    v0 = np.asarray(p.get_data().segments[0].filter(name="v")[0])[0]
+    assert np.allclose(v0, drawn)
