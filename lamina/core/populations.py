@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
@@ -200,7 +201,7 @@ class BasePopulation:
         """Values of one parameter (or a list of them) for these cells.
 
         Returns one value where all cells share it and `simplify` is true, else an array
-        (for sequence parameters: a list of `Sequence`).
+        (for sequence parameters: an object array of `Sequence`).
         """
         names = [parameter_names] if isinstance(parameter_names, str) else list(parameter_names)
         out = [self._get_one(name, simplify) for name in names]
@@ -215,7 +216,10 @@ class BasePopulation:
             seqs = [kind(values[i]) for i in self._root_indices]
             if simplify and seqs and all(s == seqs[0] for s in seqs):
                 return seqs[0]
-            return seqs
+            out = np.empty(len(seqs), dtype=object)   # as PyNN: an object array
+            for k, seq in enumerate(seqs):
+                out[k] = seq
+            return out
         arr = values[self._root_indices]
         if simplify and arr.size and np.all(arr == arr[0]):
             return float(arr[0])
@@ -288,6 +292,15 @@ class BasePopulation:
         counts = self.grandparent._recorder.spike_counts(self._root_indices, recorded_only=True,
                                                          gather=gather)
         return float(np.mean(counts)) if len(counts) else 0.0
+
+    def save_positions(self, file: Any) -> None:
+        """Write the cells' positions as rows ``index x y z`` (index in these cells): to a
+        text file named `file` (a ``# population = <label>`` header line, then tab-separated
+        numbers), or through an object with ``write(data, metadata)`` and ``close()``.
+        Over MPI only rank 0 writes."""
+        data = np.column_stack([np.arange(self.size, dtype=float), self.positions.T])
+        if self._sim.distribution.rank == 0:
+            write_positions(file, data, {"population": self.label})
 
     def inject(self, current_source: Any) -> None:
         """Inject a current source into these cells."""
@@ -639,6 +652,25 @@ class PopulationView(BasePopulation):
 
 
 BasePopulation.view_type = PopulationView
+
+
+def write_positions(file: Any, data: np.ndarray, metadata: dict[str, Any]) -> None:
+    """Write an (n, 4) array of ``index x y z`` rows with `metadata` as ``# key = value``
+    header lines to the text file named `file`, or hand both to ``file.write`` (a PyNN-style
+    file object) and close it."""
+    if isinstance(file, (str, os.PathLike)):
+        with open(file, "w") as fh:
+            for key, value in metadata.items():
+                fh.write(f"# {key} = {value}\n")
+            np.savetxt(fh, data, delimiter="\t")
+        return
+    if not hasattr(file, "write"):
+        raise InvalidParameterValueError(
+            f"save_positions(file={file!r}): expected a file name or an object with "
+            "write(data, metadata) and close()")
+    file.write(data, metadata)
+    if hasattr(file, "close"):
+        file.close()
 
 
 def _check_size(size: Any) -> tuple[int, ...]:

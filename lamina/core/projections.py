@@ -630,7 +630,8 @@ class Projection:
 
     def get(self, attribute_names: str | list[str], format: str, gather: bool = True,
             with_address: bool = True, multiple_synapses: str = "sum") -> Any:
-        """Values of connection attributes, as a list of tuples or as (n_pre, n_post) arrays.
+        """Values of connection attributes, as a list of tuples or as (n_pre, n_post) arrays
+        (one array for one name, a list of arrays for a list of names).
 
         In "array" format missing connections are NaN and several connections between one
         pair are combined by `multiple_synapses` ('sum', 'first', 'last', 'min', 'max').
@@ -665,7 +666,7 @@ class Projection:
                     f"{', '.join(self.MULTI_SYNAPSE_OPERATIONS)}")
             arrays = [cv.to_matrix(col, pre, post, self.shape,
                                    multiple_synapses) for col in columns]
-            return arrays[0] if isinstance(attribute_names, str) else tuple(arrays)
+            return arrays[0] if isinstance(attribute_names, str) else arrays   # PyNN: a list
         raise InvalidParameterValueError(f"format={format!r}: expected 'list' or 'array'")
 
     def set(self, **attributes: Any) -> None:

@@ -159,3 +159,73 @@ def test_random_initial_values_are_the_values_drawn(sim):
     sim.run(0.2)
     v0 = np.asarray(p.get_data().segments[0].filter(name="v")[0])[0]
     assert np.allclose(v0, drawn)
+
+
+def test_save_positions_text_file_and_file_object(sim, tmp_path):
+    p = sim.Population(4, sim.IF_cond_exp(), structure=sim.Grid2D(dx=2.0), label="P")
+    p.save_positions(str(tmp_path / "p.txt"))
+    lines = (tmp_path / "p.txt").read_text().splitlines()
+    assert lines[0] == "# population = P"
+    rows = np.loadtxt(tmp_path / "p.txt")
+    assert rows.shape == (4, 4) and list(rows[:, 0]) == [0.0, 1.0, 2.0, 3.0]
+    assert np.array_equal(rows[:, 1:], p.positions.T)
+    assert "\t" in lines[1]
+    v = p[[2, 0]]
+    v.save_positions(tmp_path / "v.txt")
+    rows = np.loadtxt(tmp_path / "v.txt")
+    assert list(rows[:, 0]) == [0.0, 1.0] and np.array_equal(rows[:, 1:], p.positions.T[[0, 2]])
+
+    class Sink:
+        def write(self, data, metadata):
+            self.data, self.metadata = data, metadata
+
+        def close(self):
+            self.closed = True
+    sink = Sink()
+    a = p + sim.Population(2, sim.IF_curr_exp())
+    a.save_positions(sink)
+    assert sink.closed and sink.metadata == {"assembly": a.label} and sink.data.shape == (6, 4)
+    assert list(sink.data[:, 0]) == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]
+
+
+def test_assembly_repr_lists_its_populations(sim):
+    p = sim.Population(2, sim.IF_cond_exp(), label="P")
+    q = sim.Population(1, sim.IF_curr_exp(), label="Q")
+    a = sim.Assembly(p, q, label="A")
+    assert repr(a) == f"Assembly(*[{p!r}, {q!r}], label='A')"
+
+
+def test_sequence_parameters_and_projection_arrays_as_pynn(sim):
+    src = sim.Population(2, sim.SpikeSourceArray(spike_times=[[1.0, 5.0], [3.0]]))
+    times = src.get("spike_times")
+    assert isinstance(times, np.ndarray) and times.dtype == object and times.shape == (2,)
+    assert list(times[0]) == [1.0, 5.0] and list(times[1]) == [3.0]
+    same = sim.Population(2, sim.SpikeSourceArray(spike_times=[2.0, 4.0]))
+    assert list(same.get("spike_times")) == [2.0, 4.0]                 # one Sequence
+    assert same.get("spike_times", simplify=False).shape == (2,)
+    p = sim.Population(3, sim.IF_cond_exp())
+    prj = sim.Projection(src, p, sim.AllToAllConnector(),
+                         sim.StaticSynapse(weight=0.01, delay=1.5))
+    both = prj.get(["weight", "delay"], format="array")
+    assert isinstance(both, list) and len(both) == 2
+    assert np.all(both[0] == 0.01) and np.all(both[1] == 1.5) and both[0].shape == (2, 3)
+
+
+def test_assembly_membership_ids_and_get_as_pynn(sim, caplog):
+    p = sim.Population(4, sim.IF_cond_exp(), label="P")
+    q = sim.Population(3, sim.IF_cond_exp(tau_m=12.0), label="Q")
+    with caplog.at_level(logging.WARNING):
+        a = p + p[1:2]                                       # the parent is already there
+    assert a.size == 4 and "its parent 'P' is a member" in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        b = sim.Assembly(p[0:3], p[2:4], q, q)               # overlapping view, repeated pop
+    assert [m.label for m in b.populations] == ["view of 'P' with size 3", "Q"]
+    assert "shares cells with member" in caplog.text and "not added twice" in caplog.text
+    c = q + p
+    assert int(c.first_id) == int(p.first_id) and int(c.last_id) == int(q.last_id)
+    assert [int(i) for i in c.local_cells] == [int(i) for i in c.all_cells]
+    assert c.get(["tau_m", "cm"]) == [pytest.approx(c.get("tau_m")), 1.0]
+    assert list(c.get(["tau_m", "cm"])[0]) == [12.0] * 3 + [20.0] * 4
+    assert c.get(["cm"], simplify=False)[0].shape == (7,)
+    assert c[1:5].label.startswith("assembly")
