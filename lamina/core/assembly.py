@@ -35,6 +35,11 @@ class Assembly:
             self._add(p)
         Assembly._count += 1
         self.label = label or f"assembly{Assembly._count - 1}"
+        self.annotations: dict[str, Any] = {}
+
+    def annotate(self, **annotations: Any) -> None:
+        """Attach annotations to the assembly."""
+        self.annotations.update(annotations)
 
     def _add(self, item: Any) -> None:
         """Add a member as PyNN does: a population already there, a view whose parent is
@@ -95,6 +100,42 @@ class Assembly:
     def __iter__(self) -> Iterator[ID]:
         for p in self.populations:
             yield from p
+
+    def all(self) -> Iterator[ID]:
+        """Iterator over the cells on all MPI processes, member by member."""
+        return iter(self.all_cells)
+
+    @property
+    def injectable(self) -> bool:
+        """Whether current sources can be injected into every member."""
+        return all(p.injectable for p in self.populations)
+
+    @property
+    def receptor_types(self) -> list[str]:
+        """The receptor types all members have (in the first member's order)."""
+        if not self.populations:
+            return []
+        common = set.intersection(*(set(p.receptor_types) for p in self.populations))
+        return [r for r in self.populations[0].receptor_types if r in common]
+
+    def find_units(self, variable: str) -> str:
+        """Units of `variable`, which every member must have with the same units.
+
+        Raises
+        ------
+        InvalidModelError if the members' units differ.
+        """
+        units = {p.find_units(variable) for p in self.populations}
+        if len(units) != 1:
+            raise InvalidModelError(f"{variable!r} has different units in the members of "
+                                    f"{self.label!r}: {', '.join(sorted(units))}")
+        return units.pop()
+
+    @property
+    def position_generator(self) -> Any:
+        """A function of an index giving that cell's position (3 coordinates)."""
+        positions = self.positions
+        return lambda i: positions[:, i]
 
     @property
     def local_cells(self) -> np.ndarray:

@@ -120,6 +120,51 @@ class BasePopulation:
         root = self.grandparent
         return (ID(i, root) for i in self.all_ids)
 
+    def all(self) -> Iterator[ID]:
+        """Iterator over the cells on all MPI processes."""
+        return iter(self.all_cells)
+
+    def id_to_local_index(self, id: Any) -> Any:
+        """Index (or indices) of `id` among the cells on this MPI process."""
+        local_ids = self.all_ids[self._sim.backend.is_local(self.all_ids)]
+        wanted = np.atleast_1d(np.asarray(id, dtype=np.int64))
+        out = np.empty(wanted.size, dtype=np.int64)
+        for k, value in enumerate(wanted):
+            hit = np.flatnonzero(local_ids == value)
+            if not hit.size:
+                raise UnknownCellError(f"ID {int(value)} is not a local cell of {self.label!r}")
+            out[k] = hit[0]
+        return int(out[0]) if np.ndim(id) == 0 else out
+
+    @property
+    def injectable(self) -> bool:
+        """Whether current sources can be injected into these cells."""
+        return bool(self.celltype.injectable)
+
+    @property
+    def receptor_types(self) -> tuple[str, ...]:
+        """Names of the synaptic receptors of these cells (``receptor_type=`` of
+        Projections)."""
+        return tuple(self.celltype.receptor_types)
+
+    def find_units(self, variable: str) -> str:
+        """Units of a parameter or state variable (e.g. 'mV' for 'v').
+
+        Raises
+        ------
+        NonExistentParameterError if the cell type has no such variable.
+        """
+        units = type(self.celltype).units
+        if variable not in units:
+            raise NonExistentParameterError(variable, type(self.celltype).__name__, units)
+        return str(units[variable])
+
+    @property
+    def position_generator(self) -> Any:
+        """A function of an index giving that cell's position (3 coordinates)."""
+        positions = self.positions
+        return lambda i: positions[:, i]
+
     @property
     def first_id(self) -> ID:
         """ID of the first cell."""

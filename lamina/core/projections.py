@@ -193,6 +193,8 @@ class Projection:
         self._id = Projection._count
         Projection._count += 1
         self.label = label or f"{self.pre.label}→{self.post.label}"
+        self.annotations: dict[str, Any] = {}
+        self._synapse_initial: dict[str, np.ndarray] = {}
         # cell indices of the connections are read from the backend when needed (it holds
         # the connections, in its order); kept only while single connections are read
         self._idx_dtype = np.int32 if max(self.pre.size, self.post.size) < 2**31 else np.int64
@@ -699,6 +701,18 @@ class Projection:
                 raise InvalidParameterValueError(
                     f"{self.label}: initialize({name}=...): values must be finite numbers")
             self._sim.backend.set_synapse_state(self._id, name, arr)
+            self._synapse_initial[name] = arr
+
+    @property
+    def initial_values(self) -> dict[str, Any]:
+        """Synapse state variable -> the values `initialize` gave (one per connection, in
+        connection order), a `LazyArray`; empty until `initialize` is called (as PyNN)."""
+        from lamina.compat.parameters import LazyArray
+        out: dict[str, Any] = {}
+        for name, arr in self._synapse_initial.items():
+            base = float(arr[0]) if arr.size and np.all(arr == arr[0]) else arr.copy()
+            out[name] = LazyArray(base, shape=arr.shape, dtype=float)
+        return out
 
     def _set_one(self, index: int, name: str, value: Any) -> None:
         """Set attribute `name` of connection `index` (what ``connections[i].name = v``
@@ -785,6 +799,10 @@ class Projection:
                "synapse_type": self.synapse_type.describe(), "receptor_type": self.receptor_type,
                "size": self._n, "backend": self._sim.backend_name}
         return render(template, engine, ctx)
+
+    def annotate(self, **annotations: Any) -> None:
+        """Attach annotations to the projection."""
+        self.annotations.update(annotations)
 
     def __repr__(self) -> str:
         return f"Projection({self.label!r}, {self._n} connections)"

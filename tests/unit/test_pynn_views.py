@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from lamina.compat.parameters import LazyArray
-from lamina.errors import InvalidDimensionsError, UnknownCellError
+from lamina.errors import InvalidDimensionsError, NonExistentParameterError, UnknownCellError
 from lamina.random import NumpyRNG, RandomDistribution
 
 
@@ -229,3 +229,42 @@ def test_assembly_membership_ids_and_get_as_pynn(sim, caplog):
     assert list(c.get(["tau_m", "cm"])[0]) == [12.0] * 3 + [20.0] * 4
     assert c.get(["cm"], simplify=False)[0].shape == (7,)
     assert c[1:5].label.startswith("assembly")
+
+
+def test_population_helpers_all_units_injectable_receptors(sim):
+    p = sim.Population(4, sim.IF_cond_exp(), label="P")
+    q = sim.Population(2, sim.SpikeSourcePoisson(), label="Q")
+    assert [int(i) for i in p.all()] == [int(i) for i in p.all_cells]
+    assert [int(i) for i in p[1:3].all()] == [int(p[1]), int(p[2])]
+    assert [int(i) for i in (p + q).all()] == [int(i) for i in (p + q).all_cells]
+    assert p.id_to_local_index(p[2]) == 2 and list(p.id_to_local_index(p.all_cells[[3, 1]])) == [3, 1]
+    with pytest.raises(UnknownCellError, match="is not a local cell of 'P'"):
+        p.id_to_local_index(q[0])
+    assert (p.injectable, q.injectable, p[1:2].injectable, (p + q).injectable) == \
+        (True, False, True, False)
+    assert p.receptor_types == ("excitatory", "inhibitory") == p[0:1].receptor_types
+    assert (p + q).receptor_types == [] and (p + p[0:0]).receptor_types == ["excitatory",
+                                                                            "inhibitory"]
+    assert (p.find_units("v"), p.find_units("gsyn_exc"), p.find_units("tau_m"),
+            p.find_units("cm"), q.find_units("rate")) == ("mV", "uS", "ms", "nF", "Hz")
+    with pytest.raises(NonExistentParameterError, match="IF_cond_exp has no parameter 'foo'"):
+        p.find_units("foo")
+    assert list(p.position_generator(2)) == [2.0, 0.0, 0.0]
+    assert list(p[1:3].position_generator(0)) == [1.0, 0.0, 0.0]
+    assert p[0].is_standard_cell
+
+
+def test_annotations_of_assemblies_and_projections(sim):
+    p = sim.Population(2, sim.IF_cond_exp())
+    a = p + sim.Population(1, sim.IF_cond_exp())
+    assert a.annotations == {}
+    a.annotate(x=1)
+    assert a.annotations == {"x": 1}
+    prj = sim.Projection(p, p, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.1))
+    assert prj.annotations == {} and prj.initial_values == {}
+    prj.annotate(y=2)
+    assert prj.annotations == {"y": 2}
+    tm = sim.Projection(p, p, sim.AllToAllConnector(), sim.TsodyksMarkramSynapse(U=0.5))
+    tm.initialize(u=0.3)
+    assert tm.initial_values["u"].evaluate(simplify=True) == 0.3
+    assert tm.initial_values["u"].shape == (4,)
