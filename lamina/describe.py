@@ -17,7 +17,7 @@ TEMPLATES = {
     "population_default.txt": (
         "Population \"$label\"\n"
         "    Structure   : $structure\n"
-        "    Local cells : $size\n"
+        "    Local cells : $size_local\n"
         "    Cell type   : $celltype\n"
         "    ID range    : $first_id-$last_id\n"
         "    Parameters  : $parameters\n"

@@ -327,10 +327,14 @@ class BasePopulation:
         write_block(block, io)
 
     def get_spike_counts(self, gather: bool = True) -> dict[ID, int]:
-        """Number of spikes recorded from each cell in the current segment."""
-        counts = self.grandparent._recorder.spike_counts(self._root_indices, gather=gather)
+        """Number of spikes recorded from each cell in the current segment: one entry per
+        cell whose spikes are recorded (as PyNN: cells not recording spikes are left out)."""
+        recorder = self.grandparent._recorder
+        counts = recorder.spike_counts(self._root_indices, gather=gather)
+        on = recorder.recorded.get("spikes", np.zeros(self.grandparent.size, dtype=bool))
         root = self.grandparent
-        return {ID(int(i), root): int(c) for i, c in zip(self.all_ids, counts)}
+        return {ID(int(i), root): int(c)
+                for i, c, rec in zip(self.all_ids, counts, on[self._root_indices]) if rec}
 
     def mean_spike_count(self, gather: bool = True) -> float:
         """Mean number of spikes per recorded cell in the current segment."""
@@ -358,7 +362,11 @@ class BasePopulation:
         return render(template, engine, self._describe_context())
 
     def _describe_context(self) -> dict[str, Any]:
-        return {"label": self.label, "size": self.size, "celltype": type(self.celltype).__name__,
+        local = self.local_cells
+        return {**getattr(self, "annotations", {}),
+                "label": self.label, "size": self.size, "size_local": int(local.size),
+                "local_first_id": int(local[0]) if local.size else None,
+                "celltype": type(self.celltype).__name__,
                 "parameters": dict(self.celltype.parameter_space),
                 "first_id": int(self.all_ids[0]) if self.size else None,
                 "last_id": int(self.all_ids[-1]) if self.size else None,

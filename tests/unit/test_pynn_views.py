@@ -268,3 +268,24 @@ def test_annotations_of_assemblies_and_projections(sim):
     tm.initialize(u=0.3)
     assert tm.initial_values["u"].evaluate(simplify=True) == 0.3
     assert tm.initial_values["u"].shape == (4,)
+
+
+def test_spike_counts_only_of_cells_recording_spikes(sim):
+    p = sim.Population(4, sim.IF_cond_exp(i_offset=np.array([1.0, 0.0, 1.5, 0.0])))
+    p[1:3].record("spikes")
+    sim.run(50.0)
+    counts = p.get_spike_counts()
+    assert set(counts) == {p[1], p[2]}
+    assert counts[p[1]] == 0 and counts[p[2]] >= 1                 # driven above threshold
+    assert set(p[2:4].get_spike_counts()) == {p[2]}
+    assert set((p[0:1] + p[2:4]).get_spike_counts()) == {p[2]}
+    assert p.mean_spike_count() == pytest.approx(counts[p[2]] / 2)
+
+
+def test_population_describe_context_as_pynn(sim):
+    p = sim.Population(3, sim.IF_cond_exp(), label="P")
+    p.annotate(foo=1)
+    ctx = p.describe(template=None)
+    assert ctx["size_local"] == 3 and ctx["local_first_id"] == int(p.first_id)
+    assert ctx["foo"] == 1 and ctx["label"] == "P"
+    assert "    Local cells : 3\n" in p.describe()
