@@ -128,6 +128,21 @@ class Connection:
     def postsynaptic_cell(self) -> Any:
         return self.projection.post[self.postsynaptic_index]
 
+    @property
+    def source(self) -> int:
+        """Global ID of the presynaptic cell (PyNN's NEST backend name)."""
+        return int(self.presynaptic_cell)
+
+    @property
+    def target(self) -> int:
+        """Global ID of the postsynaptic cell."""
+        return int(self.postsynaptic_cell)
+
+    @property
+    def parent(self) -> "Projection":
+        """The projection this connection belongs to."""
+        return self.projection
+
     def __getattr__(self, name: str) -> Any:
         if name in ("projection", "index"):
             raise AttributeError(name)

@@ -289,3 +289,13 @@ def test_population_describe_context_as_pynn(sim):
     assert ctx["size_local"] == 3 and ctx["local_first_id"] == int(p.first_id)
     assert ctx["foo"] == 1 and ctx["label"] == "P"
     assert "    Local cells : 3\n" in p.describe()
+
+
+def test_connection_source_target_parent(sim):
+    a = sim.Population(3, sim.IF_cond_exp())
+    b = sim.Population(2, sim.IF_cond_exp())
+    prj = sim.Projection(a, b, sim.FromListConnector([(0, 1, 0.1, 1.0), (2, 0, 0.2, 2.0)]),
+                         sim.StaticSynapse())
+    c = prj[1]
+    assert (c.source, c.target) == (int(a[2]), int(b[0])) and c.parent is prj
+    assert (c.weight, c.delay) == (0.2, 2.0)
