@@ -36,6 +36,7 @@ TEMPLATES = {
         "    Receptor type  : $receptor_type\n"
         "    Connections    : $size\n"
         "    Backend        : $backend\n"),
+    "structure_default.txt": "Structure '$name' with the following parameters: $parameters",
     "assembly_default.txt": (
         "Assembly \"$label\" of $size cells\n"
         "    Populations : $populations\n"),

@@ -370,7 +370,7 @@ class BasePopulation:
                 "parameters": dict(self.celltype.parameter_space),
                 "first_id": int(self.all_ids[0]) if self.size else None,
                 "last_id": int(self.all_ids[-1]) if self.size else None,
-                "structure": getattr(self.grandparent.structure, "describe", lambda: "")(),
+                "structure": _structure_summary(self.grandparent.structure),
                 "is_view": isinstance(self, PopulationView),
                 "parent": getattr(getattr(self, "parent", None), "label", None),
                 "backend": self._sim.backend_name,
@@ -705,6 +705,12 @@ class PopulationView(BasePopulation):
 
 
 BasePopulation.view_type = PopulationView
+
+
+def _structure_summary(structure: Any) -> str:
+    """The structure's one-line description (its repr for user-defined structures)."""
+    summary = getattr(structure, "summary", None)
+    return str(summary()) if callable(summary) else repr(structure)
 
 
 def write_positions(file: Any, data: np.ndarray, metadata: dict[str, Any]) -> None:
