@@ -1,6 +1,7 @@
 """Populations of cells of one type, and views onto subsets of them."""
 from __future__ import annotations
 
+import inspect
 import logging
 import os
 from collections.abc import Iterator
@@ -273,7 +274,7 @@ class BasePopulation:
     def set(self, **parameters: Any) -> None:
         """Set parameters of these cells: numbers, arrays (one per cell),
         RandomDistributions, `Sequence` objects, or functions of the index or position."""
-        self.grandparent._set_values(self._root_indices, parameters)
+        self.grandparent._set_values(self._root_indices, self._view_local(parameters))
 
     @property
     def initial_values(self) -> dict[str, Any]:
@@ -294,7 +295,29 @@ class BasePopulation:
     def initialize(self, **initial_values: Any) -> None:
         """Set initial values of state variables (e.g. ``v=-65.0``); they apply now and
         after every `reset()`."""
-        self.grandparent._set_initial(self._root_indices, initial_values)
+        self.grandparent._set_initial(self._root_indices, self._view_local(initial_values))
+
+    def _view_local(self, values: dict[str, Any]) -> dict[str, Any]:
+        """As PyNN: a function of the cell index given to a view gets indices within the
+        view (0 .. size-1), not within the Population (functions of x, y, z are left as
+        they are)."""
+        if self is self.grandparent:
+            return values
+        root = self._root_indices
+        order = np.argsort(root, kind="stable")
+
+        def localised(fn: Any) -> Any:
+            def of_view_index(indices: Any) -> Any:
+                idx = np.asarray(indices, dtype=np.int64)
+                return fn(order[np.searchsorted(root, idx, sorter=order)])
+            return of_view_index
+
+        out = {}
+        for name, value in values.items():
+            if _is_index_function(value):
+                value = localised(value)
+            out[name] = value
+        return out
 
     # -- recording and data -------------------------------------------------------
     def can_record(self, variable: str) -> bool:
@@ -705,6 +728,19 @@ class PopulationView(BasePopulation):
 
 
 BasePopulation.view_type = PopulationView
+
+
+def _is_index_function(value: Any) -> bool:
+    """Whether `value` is a function of the cell index (one argument), not a number, array,
+    Sequence, RandomDistribution or function of position (x, y, z)."""
+    from lamina.random import RandomDistribution
+    if not callable(value) or isinstance(value, (np.ndarray, params.ArrayParameter,
+                                                 RandomDistribution, type)):
+        return False
+    try:
+        return len(inspect.signature(value).parameters) != 3
+    except (TypeError, ValueError):
+        return True
 
 
 def _structure_summary(structure: Any) -> str:

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from lamina.compat.parameters import LazyArray
+from lamina.parameters import Sequence
 from lamina.errors import InvalidDimensionsError, NonExistentParameterError, UnknownCellError
 from lamina.random import NumpyRNG, RandomDistribution
 
@@ -299,3 +300,22 @@ def test_connection_source_target_parent(sim):
     c = prj[1]
     assert (c.source, c.target) == (int(a[2]), int(b[0])) and c.parent is prj
     assert (c.weight, c.delay) == (0.2, 2.0)
+
+
+def test_functions_of_the_index_get_view_indices(sim):
+    p = sim.Population(6, sim.IF_cond_exp())
+    p[2:5].set(tau_m=lambda i: 10.0 + i)                     # i = 0, 1, 2 within the view
+    assert p.get("tau_m").tolist() == [20.0, 20.0, 10.0, 11.0, 12.0, 20.0]
+    p[1:6][::2].set(v_thresh=lambda i: -50.0 + i)            # cells 1, 3, 5
+    assert p.get("v_thresh").tolist() == [-50.0, -50.0, -50.0, -49.0, -50.0, -48.0]
+    p[::-2].set(cm=lambda i: 1.0 + i)                        # cells 5, 3, 1 get 1, 2, 3
+    assert p.get("cm").tolist() == [1.0, 3.0, 1.0, 2.0, 1.0, 1.0]
+    p[3:5].initialize(v=lambda i: -60.0 - i)
+    assert p.initial_values["v"].evaluate().tolist() == [-65.0] * 3 + [-60.0, -61.0, -65.0]
+    p.set(tau_refrac=lambda i: 1.0 + i)                      # on the Population: its indices
+    assert p.get("tau_refrac").tolist() == [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
+    p[4:6].set(i_offset=lambda x, y, z: x / 10.0)            # functions of position unchanged
+    assert p.get("i_offset").tolist() == [0.0] * 4 + [0.4, 0.5]
+    s = sim.Population(4, sim.SpikeSourceArray())
+    s[2:4].set(spike_times=lambda i: [Sequence([1.0 + k]) for k in i])
+    assert [list(t) for t in s.get("spike_times")] == [[], [], [1.0], [2.0]]
