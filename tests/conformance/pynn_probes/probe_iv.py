@@ -13,8 +13,8 @@ def show(name, obj):
     try:
         iv = obj.initial_values
     except Exception as e:
-        print(name, "ERR", type(e).__name__, e); return
-    print(name, type(iv).__name__, type(iv).__mro__[1:3])
+        print("==", name, "ERR", type(e).__name__, e); return
+    print("==", name, type(iv).__name__)
     try: print("  keys", sorted(iv.keys()))
     except Exception as e: print("  keys ERR", type(e).__name__, e)
     for k in sorted(iv.keys()):
@@ -33,7 +33,7 @@ p.initialize(v=RandomDistribution("uniform", low=-70, high=-60, rng=NumpyRNG(see
 show("rand", p)
 try:
     p[1:3].initialize(gsyn_exc=0.5)
-except Exception as e: print("viewinit ERR", type(e).__name__, e)
+except Exception as e: print("[viewinit] ERR", type(e).__name__, e)
 show("viewinit", p)
 show("view", p[1:4])
 a = p + sim.Population(2, sim.IF_cond_exp(), label="Q")
