@@ -385,7 +385,7 @@ class BasePopulation:
         return render(template, engine, self._describe_context())
 
     def _describe_context(self) -> dict[str, Any]:
-        local = self.local_cells
+        local = self.all_ids[self._sim.backend.is_local(self.all_ids)]   # no ID objects
         return {**getattr(self, "annotations", {}),
                 "label": self.label, "size": self.size, "size_local": int(local.size),
                 "local_first_id": int(local[0]) if local.size else None,
