@@ -18,7 +18,7 @@ import numpy as np
 
 from lamina.atomic_write import savetxt
 
-from lamina.connectors.base import ConnectionContext, Connector, Indices
+from lamina.connectors.base import POSITION, ConnectionContext, Connector, Indices
 from lamina.errors import ConnectionError, InvalidDimensionsError, InvalidParameterValueError
 
 logger = logging.getLogger(__name__)
@@ -56,10 +56,13 @@ class FromListConnector(Connector):
         value columns, weight for one
 
     The value columns are returned by `connect_indices` keyed by name; weights in nA or
-    µS and delays in ms, as for the synapse type.
+    µS and delays in ms, as for the synapse type. Over several MPI processes each keeps
+    only the rows onto its own cells.
     """
 
     parameter_names = ("conn_list", "column_names")
+    builds_local_targets = True
+    local_order = "listed"
 
     def __init__(self, conn_list: Any, column_names: Sequence[str] | None = None,
                  safe: bool = True, callback: Callable[[float], Any] | None = None, *,
@@ -92,9 +95,16 @@ class FromListConnector(Connector):
                 raise ConnectionError(
                     f"{type(self).__name__}: row {row} has {name}={values[row]:g}, which is not "
                     f"a {side} index; {name} must be an integer in [0, {size})")
-        columns = {name: arr[:, 2 + k].copy() for k, name in enumerate(self.column_names)}
+        rows: Any = slice(None)
+        if ctx.local_post is not None:
+            wanted = np.zeros(ctx.n_post, bool)
+            wanted[ctx.local_post] = True
+            rows = np.flatnonzero(wanted[arr[:, 1].astype(np.int64)])
+        columns = {name: arr[rows, 2 + k].copy() for k, name in enumerate(self.column_names)}
+        if ctx.local_post is not None and ctx.want_positions:
+            columns[POSITION] = rows
         self._progress(1, 1)
-        return arr[:, 0].astype(np.int64), arr[:, 1].astype(np.int64), columns
+        return arr[rows, 0].astype(np.int64), arr[rows, 1].astype(np.int64), columns
 
     def describe(self) -> str:
         return (f"{type(self).__name__}({len(self.conn_list)} connections, "
@@ -176,6 +186,8 @@ class FromFileConnector(FromListConnector):
         super().__init__(data, names, safe, callback, weights=weights, delays=delays)
         self.file = os.fspath(file)
         self.distributed = bool(distributed)
+        # a process's own file holds no order among all connections: kept as read
+        self.builds_local_targets = not self.distributed
 
     def describe(self) -> str:
         return (f"{type(self).__name__}(file={self.file!r}, distributed={self.distributed}, "
@@ -206,9 +218,14 @@ class ArrayConnector(Connector):
     Parameters
     ----------
     array : bool array-like (n_pre, n_post) — 0/1 integers are accepted too
+
+    Connections come pre cell by pre cell; over several MPI processes each makes only
+    those onto its own cells.
     """
 
     parameter_names = ("array",)
+    builds_local_targets = True
+    local_order = "row"
 
     def __init__(self, array: Any, safe: bool = True,
                  callback: Callable[[float], Any] | None = None, *,
@@ -230,7 +247,12 @@ class ArrayConnector(Connector):
             raise InvalidDimensionsError(
                 f"ArrayConnector: array has shape {self.array.shape} but the projection is "
                 f"(n_pre, n_post) = ({ctx.n_pre}, {ctx.n_post})")
-        pre, post = np.nonzero(self.array)
+        if ctx.local_post is None:
+            pre, post = np.nonzero(self.array)
+        else:
+            targets = ctx.targets()
+            pre, col = np.nonzero(self.array[:, targets])
+            post = targets[col]
         return pre.astype(np.int64), post.astype(np.int64), {}
 
     def describe(self) -> str:
