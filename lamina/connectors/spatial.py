@@ -7,9 +7,11 @@ order and keep the pairs where it falls below the probability. The stream of dra
 therefore the same whatever the chunk size. Where no probability of a chunk lies
 strictly between 0 and 1 the draws decide nothing and are skipped (a PCG64 generator
 jumps past them). Over several MPI processes the probability connectors compute the
-probabilities of the pairs onto their own cells only, and keep those draws of the
-whole stream (the draws, a few ns a pair, are made for all pairs: the one-process
-stream is row-major); the small-world connector is built in full on every process.
+probabilities of the pairs onto their own cells only, and take those draws of the
+one-process (row-major) stream: a process whose cells are a run of post indices jumps
+over the other draws of each row where they are many (`SKIP_COLUMNS`), else it makes
+all the draws (a few ns a pair) and keeps its columns. The small-world connector is
+built in full on every process.
 """
 from __future__ import annotations
 
@@ -27,6 +29,42 @@ from lamina.errors import InvalidParameterValueError
 from lamina.random import NumpyRNG
 
 logger = logging.getLogger(__name__)
+
+
+#: a process draws only its own columns of the pairs' draws, row by row (jumping the
+#: generator past the others'), where they leave out more than this many columns a row
+#: (a jump and a row's call cost about what 700 draws do)
+SKIP_COLUMNS = 1000
+
+
+def _target_draws(gen: np.random.Generator, n_rows: int, n_post: int,
+                  targets: np.ndarray | None) -> np.ndarray:
+    """The uniform draws (row-major, one per pair of `n_rows` x `n_post`) at the columns
+    `targets` (None: all), leaving `gen` where drawing all of them leaves it. Where
+    `targets` is a run of consecutive indices narrow enough (`SKIP_COLUMNS`) and `gen`
+    a PCG64, the other columns' draws are jumped over (`PCG64.advance`), not made."""
+    if targets is None:
+        return gen.random((n_rows, n_post))
+    a = int(targets[0]) if len(targets) else 0
+    b = a + len(targets)
+    run = not len(targets) or int(targets[-1]) == b - 1
+    if run and n_post - (b - a) > SKIP_COLUMNS and isinstance(gen.bit_generator,
+                                                              np.random.PCG64):
+        out = np.empty((n_rows, b - a))
+        skip_draws(gen, a)
+        bitgen = gen.bit_generator
+        # advance() drops a buffered 32-bit half-output: where there is none, it is the
+        # skip alone (cheaper than `skip_draws`, which keeps one)
+        jump = bitgen.advance if not bitgen.state["has_uint32"] else (
+            lambda n: skip_draws(gen, n))
+        for r in range(n_rows):
+            if r:
+                jump(n_post - (b - a))
+            gen.random(out=out[r])
+        skip_draws(gen, n_post - b)
+        return out
+    draws = gen.random((n_rows, n_post))
+    return draws[:, a:b] if run else draws[:, targets]
 
 
 class _ProbabilityMatrixConnector(Connector):
@@ -66,10 +104,7 @@ class _ProbabilityMatrixConnector(Connector):
                 skip_draws(gen, (stop - start) * ctx.n_post)
                 hit = prob == 1.0
             else:
-                # the draws of all pairs, row-major: the same stream on every process
-                draws = gen.random((stop - start, ctx.n_post))
-                hit = (draws if targets is None else draws[:, targets]) < prob
-                del draws
+                hit = _target_draws(gen, stop - start, ctx.n_post, targets) < prob
             if self_post is not None:
                 own = self_post[start:stop]
                 if column is not None:

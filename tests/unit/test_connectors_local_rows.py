@@ -98,3 +98,36 @@ def test_deterministic_probabilities_skip_the_draws():
     ref = make_ctx().rng.rng
     ref.random(N * N)
     assert ctx.rng.rng.random() == ref.random()
+
+
+@pytest.mark.parametrize("name", ["distance", "index", "displacement"])
+def test_jumping_over_the_other_columns_draws(name, monkeypatch):
+    """A process whose targets are a run of post indices jumps over the other columns'
+    draws, row by row: the same connections and final generator state as drawing all."""
+    from lamina.connectors import spatial
+    whole_ctx = make_ctx()
+    whole_conn = MAKERS[name]()
+    pre, post, _ = concat_chunks(whole_conn.connect_chunks(whole_ctx))
+    next_draw = (whole_conn.rng or whole_ctx.rng).rng.random()
+    monkeypatch.setattr(spatial, "SKIP_COLUMNS", 0)
+    for local in (np.arange(0, 40), np.arange(40, 80), np.arange(80, N)):
+        conn = MAKERS[name]()
+        ctx = make_ctx(local)
+        p, q, _ = concat_chunks(conn.connect_chunks(ctx))
+        mine = np.isin(post, local)
+        assert np.array_equal(p, pre[mine]) and np.array_equal(q, post[mine])
+        assert (conn.rng or ctx.rng).rng.random() == next_draw
+
+
+def test_jump_keeps_a_buffered_half_output(monkeypatch):
+    """A generator holding half of a 64-bit output (after a 32-bit draw) keeps it."""
+    from lamina.connectors import spatial
+    a, b = np.random.Generator(np.random.PCG64(2)), np.random.Generator(np.random.PCG64(2))
+    a.integers(0, 2**31, dtype=np.int32)
+    b.integers(0, 2**31, dtype=np.int32)
+    whole = spatial._target_draws(a, 7, 50, None)
+    monkeypatch.setattr(spatial, "SKIP_COLUMNS", 0)
+    part = spatial._target_draws(b, 7, 50, np.arange(10, 25))
+    assert np.array_equal(part, whole[:, 10:25])
+    assert a.integers(0, 2**31, dtype=np.int32) == b.integers(0, 2**31, dtype=np.int32)
+    assert a.random() == b.random()
