@@ -265,10 +265,16 @@ class CloneConnector(Connector):
     Parameters
     ----------
     reference_projection : Projection — must provide ``connection_indices()`` returning
-        (pre indices, post indices)
+        (pre indices, post indices) (over several MPI processes
+        ``connection_indices(gather=True)``, those of all processes)
+
+    Over several MPI processes each process takes, of the reference's connections of all
+    processes, those onto its own cells (the reference's post cells may live elsewhere).
     """
 
     parameter_names = ("reference_projection",)
+    builds_local_targets = True
+    local_order = "listed"
 
     def __init__(self, reference_projection: Any, safe: bool = True,
                  callback: Callable[[float], Any] | None = None, *,
@@ -281,7 +287,10 @@ class CloneConnector(Connector):
         self.reference_projection = reference_projection
 
     def connect_indices(self, ctx: ConnectionContext) -> Indices:
-        pre, post = self.reference_projection.connection_indices()
+        if ctx.local_post is None:
+            pre, post = self.reference_projection.connection_indices()
+        else:
+            pre, post = self.reference_projection.connection_indices(gather=True)
         pre = np.asarray(pre, dtype=np.int64)
         post = np.asarray(post, dtype=np.int64)
         if (pre.size and pre.max() >= ctx.n_pre) or (post.size and post.max() >= ctx.n_post):
@@ -289,4 +298,9 @@ class CloneConnector(Connector):
                 f"CloneConnector: the reference projection uses indices up to "
                 f"(pre {pre.max() if pre.size else -1}, post {post.max() if post.size else -1}) "
                 f"but this projection is (n_pre, n_post) = ({ctx.n_pre}, {ctx.n_post})")
-        return pre.copy(), post.copy(), {}
+        if ctx.local_post is None:
+            return pre.copy(), post.copy(), {}
+        wanted = np.zeros(ctx.n_post, bool)
+        wanted[ctx.local_post] = True
+        rows = np.flatnonzero(wanted[post])
+        return pre[rows], post[rows], ({POSITION: rows} if ctx.want_positions else {})

@@ -603,9 +603,19 @@ class Projection:
             self._index_cache = self._resolved()
         return self._index_cache
 
-    def connection_indices(self) -> tuple[np.ndarray, np.ndarray]:
-        """Pre and post indices of every connection (used by CloneConnector)."""
+    def connection_indices(self, gather: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """Pre and post indices of the connections (used by CloneConnector), in the
+        backend's order; over several MPI processes this process's, or with `gather`
+        (a collective call) those of all processes, by (pre, post) (a pair's connections
+        in connection order), as the engine keeps them in one process."""
         pre, post = self._resolved()
+        dist = self._sim.distribution
+        if gather and dist.distributed:
+            parts = dist.comm.allgather((np.asarray(pre, np.int64), np.asarray(post, np.int64)))
+            pre, post = (np.concatenate([p[k] for p in parts]) for k in (0, 1))
+            if not _pair_sorted(pre, post):
+                order = np.lexsort((post, pre))
+                pre, post = pre[order], post[order]
         return pre.astype(np.int64), post.astype(np.int64)
 
     # -- size and iteration ------------------------------------------------------------

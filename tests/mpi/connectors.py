@@ -79,6 +79,11 @@ def main(out: str) -> None:
             5, rng=conn_rng), random_syn),
         "all_to_all_shuffled_view": (b[::3], a[shuffled], sim.AllToAllConnector(), random_syn),
     }
+    reference = sim.Projection(a, b, sim.FixedProbabilityConnector(0.2, rng=conn_rng),
+                               sim.StaticSynapse(weight=0.1), label="reference")
+    # the clones' post cells: the reference's (on the same ranks), or others
+    cases["clone_random"] = (a, b, sim.CloneConnector(reference), random_syn)
+    cases["clone_other_post"] = (a, a[5:30], sim.CloneConnector(reference), random_syn)
     report: dict = {"rank": sim.rank(), "num_processes": sim.num_processes(), "cases": {}}
     for name, (pre, post, conn, syn) in cases.items():
         prj = sim.Projection(pre, post, counting(conn), syn, label=name)

@@ -1,9 +1,10 @@
 """Connectors that build only the local targets over MPI (issue 15): all-to-all, array,
-list, distance/index/displacement-dependent and fixed out-degree projections, with
-random weights and delays, views as pre and post, without self-connections, with
-replacement, give bitwise the connections, weights and delays of one process for 2 and
-3 processes, each process being given only the connections onto its own cells; the
-generators end in the state one process leaves them in."""
+list, distance/index/displacement-dependent, fixed out-degree and clone projections,
+with random weights and delays, views as pre and post, without self-connections, with
+replacement, clones onto the reference's or other post cells, give bitwise the
+connections, weights and delays of one process for 2 and 3 processes, each process
+being given only the connections onto its own cells; the generators end in the state
+one process leaves them in."""
 from __future__ import annotations
 
 import json
