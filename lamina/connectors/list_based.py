@@ -251,7 +251,10 @@ class ArrayConnector(Connector):
             pre, post = np.nonzero(self.array)
         else:
             targets = ctx.targets()
-            pre, col = np.nonzero(self.array[:, targets])
+            run = len(targets) and int(targets[-1]) - int(targets[0]) == len(targets) - 1
+            # a process's cells are usually a run of post indices: a view, not a copy
+            pre, col = np.nonzero(self.array[:, int(targets[0]):int(targets[-1]) + 1]
+                                  if run else self.array[:, targets])
             post = targets[col]
         return pre.astype(np.int64), post.astype(np.int64), {}
 
