@@ -86,25 +86,33 @@ class FromListConnector(Connector):
 
     def connect_indices(self, ctx: ConnectionContext) -> Indices:
         arr = self.conn_list
+        index = []
         for col, name, size, side in ((0, "i", ctx.n_pre, "presynaptic"),
                                       (1, "j", ctx.n_post, "postsynaptic")):
             values = arr[:, col]
-            bad = np.flatnonzero((values < 0) | (values >= size) | (values != np.floor(values)))
-            if bad.size:
-                row = int(bad[0])
+            with np.errstate(invalid="ignore"):   # NaN, inf: checked just below
+                as_int = values.astype(np.int64)
+            whole = as_int == values
+            if len(values) and not (whole.all() and as_int.min() >= 0 and as_int.max() < size):
+                row = int(np.argmin(whole & (as_int >= 0) & (as_int < size)))
                 raise ConnectionError(
                     f"{type(self).__name__}: row {row} has {name}={values[row]:g}, which is not "
                     f"a {side} index; {name} must be an integer in [0, {size})")
-        rows: Any = slice(None)
-        if ctx.local_post is not None:
-            wanted = np.zeros(ctx.n_post, bool)
-            wanted[ctx.local_post] = True
-            rows = np.flatnonzero(wanted[arr[:, 1].astype(np.int64)])
-        columns = {name: arr[rows, 2 + k].copy() for k, name in enumerate(self.column_names)}
-        if ctx.local_post is not None and ctx.want_positions:
+            index.append(as_int)
+        pre, post = index
+        if ctx.local_post is None:
+            columns = {name: arr[:, 2 + k].copy() for k, name in enumerate(self.column_names)}
+            self._progress(1, 1)
+            return pre, post, columns
+        # every row is checked above (an error is raised on every process alike)
+        wanted = np.zeros(ctx.n_post, bool)
+        wanted[ctx.local_post] = True
+        rows = np.flatnonzero(wanted[post])
+        columns = {name: arr[rows, 2 + k] for k, name in enumerate(self.column_names)}
+        if ctx.want_positions:
             columns[POSITION] = rows
         self._progress(1, 1)
-        return arr[rows, 0].astype(np.int64), arr[rows, 1].astype(np.int64), columns
+        return pre[rows], post[rows], columns
 
     def describe(self) -> str:
         return (f"{type(self).__name__}({len(self.conn_list)} connections, "
