@@ -401,10 +401,12 @@ class Projection:
             drawn = {}
             for name in self.attribute_names:
                 value = spec.get(name)
+                if name in given:   # the connector's values win, nothing drawn (as in
+                    continue        # one process)
                 if isinstance(value, RandomDistribution):
                     drawn[name] = np.asarray(value.next(n), dtype=float).reshape(n)[
                         position[lo:hi] - a]
-                elif name not in given and _per_connection(value):
+                elif _per_connection(value):
                     arr = np.asarray(value, dtype=float)
                     if arr.shape != (total,):
                         raise InvalidDimensionsError(

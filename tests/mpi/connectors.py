@@ -57,6 +57,8 @@ def main(out: str) -> None:
         "array": (a, b, sim.ArrayConnector(array), random_syn),
         "from_list_columns": (b, b, sim.FromListConnector(listed), sim.StaticSynapse()),
         "from_list_random": (b, b, sim.FromListConnector(pairs), random_syn),
+        # the list's weights and delays win: the random ones are not drawn
+        "from_list_columns_random": (b, a, sim.FromListConnector(listed), random_syn),
         "distance": (a, a, sim.DistanceDependentProbabilityConnector(
             "exp(-d/20)", allow_self_connections=False, rng=conn_rng), random_syn),
         # weights drawn from the connector's own generator (after its draws)
