@@ -13,7 +13,7 @@ from lamina.atomic_write import savetxt
 from lamina.backends.base import release_freed_memory
 from lamina.connectors import (ConnectionContext, ConnectorDescription, describe_connector,
                                write_connection_file)
-from lamina.connectors.base import concat_chunks
+from lamina.connectors.base import POSITION, concat_chunks
 from lamina.core import connection_values as cv
 from lamina.core import simulation
 from lamina.core.resources import check_fits
@@ -327,11 +327,17 @@ class Projection:
         ctx = self._context()
         dist = self._sim.distribution
         if dist.distributed and getattr(connector, "builds_local_targets", False):
-            # this process draws only the connections onto its own cells
-            ctx.local_post = np.flatnonzero(dist.is_local(self.post.all_ids))
-            if self._values_by_position(connector):
-                self._connect_local_by_position(connector, ctx)
-                return
+            by_position = self._values_by_position(connector)
+            order = getattr(connector, "local_order", "target")
+            # "row" order places values by the ranks' counts per row, which needs each
+            # rank's targets after those of the ranks before it (else: drawn in full)
+            if not (by_position and order == "row"
+                    and np.any(np.diff(dist.owner(self.post.all_ids)) < 0)):
+                # this process draws only the connections onto its own cells
+                ctx.local_post = np.flatnonzero(dist.is_local(self.post.all_ids))
+                if by_position:
+                    self._connect_local_by_position(connector, ctx)
+                    return
         chunks = connector.connect_chunks(ctx)
         if self._shares_generator(connector, ctx):
             # the values draw from the connector's generator: keep its draws before theirs
@@ -366,26 +372,44 @@ class Projection:
 
     def _connect_local_by_position(self, connector: Any, ctx: Any) -> None:
         """Over several MPI processes, with a connector that draws only this process's
-        targets (target by target) and values that depend on the connection order: each
-        process learns the in-degree of every target (one allreduce of n_post integers),
-        hence the place of its connections among all, in the order one process makes
-        them; random values are drawn for all connections, per `_CHUNK` of them as one
-        process draws them, and each keeps its own. The values, and the generators' states
+        targets and values that depend on the connection order: each process learns the
+        place of its connections among all, in the order one process makes them (the
+        connector's ``local_order``: "target", from the in-degree of every target, one
+        allreduce of n_post integers; "row", from every rank's count per pre cell, one
+        allgather of n_pre integers; "listed", given by the connector); random values
+        are drawn for all connections, per `_CHUNK` of them as one process draws them,
+        and each keeps its own. The values, and the generators' states
         afterwards, are then those of one process."""
         dist = self._sim.distribution
-        pre, post, given = concat_chunks(connector.connect_chunks(ctx))
-        if len(post) and np.any(np.diff(post) < 0):
-            raise ConnectionError(
-                f"{self.label}: {type(connector).__name__} declares builds_local_targets "
-                "but did not give its connections target by target")
-        degree = np.bincount(post, minlength=self.post.size).astype(np.int64)
-        total_degree = np.empty_like(degree)
         from mpi4py import MPI
-        dist.comm.Allreduce(degree, total_degree, op=MPI.SUM)
-        starts = np.concatenate(([0], np.cumsum(total_degree)[:-1])).astype(np.int64)
-        position = (starts[post] + np.arange(len(post), dtype=np.int64)
-                    - np.searchsorted(post, post))
-        total = int(total_degree.sum())
+        order = getattr(connector, "local_order", "target")
+        ctx.want_positions = order == "listed"
+        pre, post, given = concat_chunks(connector.connect_chunks(ctx))
+        if order == "listed":
+            given = dict(given)
+            position = np.asarray(given.pop(POSITION), dtype=np.int64)
+            total = int(dist.comm.allreduce(len(position), op=MPI.SUM))
+        else:
+            # counts per target ("target") or per pre cell ("row"), over all processes
+            key, n_keys = (post, self.post.size) if order == "target" else (pre, self.pre.size)
+            if len(key) and np.any(np.diff(key) < 0):
+                raise ConnectionError(
+                    f"{self.label}: {type(connector).__name__} declares builds_local_targets "
+                    f"but did not give its connections in its local_order {order!r}")
+            degree = np.bincount(key, minlength=n_keys).astype(np.int64)
+            before = np.zeros_like(degree)
+            if order == "target":   # all the connections onto a target are on one rank
+                total_degree = np.empty_like(degree)
+                dist.comm.Allreduce(degree, total_degree, op=MPI.SUM)
+            else:   # a row's connections: those of the ranks before (lower targets) first
+                every = np.empty((dist.size, n_keys), np.int64)
+                dist.comm.Allgather(degree, every)
+                total_degree = every.sum(axis=0)
+                before = every[:dist.rank].sum(axis=0)
+            starts = np.concatenate(([0], np.cumsum(total_degree)[:-1])).astype(np.int64)
+            position = (starts[key] + before[key] + np.arange(len(key), dtype=np.int64)
+                        - np.searchsorted(key, key))
+            total = int(total_degree.sum())
         spec = self._value_specs(connector)
         added = False
         for a in range(0, total, _CHUNK):
@@ -394,10 +418,12 @@ class Projection:
             drawn = {}
             for name in self.attribute_names:
                 value = spec.get(name)
+                if name in given:   # the connector's values win, nothing drawn (as in
+                    continue        # one process)
                 if isinstance(value, RandomDistribution):
                     drawn[name] = np.asarray(value.next(n), dtype=float).reshape(n)[
                         position[lo:hi] - a]
-                elif name not in given and _per_connection(value):
+                elif _per_connection(value):
                     arr = np.asarray(value, dtype=float)
                     if arr.shape != (total,):
                         raise InvalidDimensionsError(
@@ -596,9 +622,19 @@ class Projection:
             self._index_cache = self._resolved()
         return self._index_cache
 
-    def connection_indices(self) -> tuple[np.ndarray, np.ndarray]:
-        """Pre and post indices of every connection (used by CloneConnector)."""
+    def connection_indices(self, gather: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """Pre and post indices of the connections (used by CloneConnector), in the
+        backend's order; over several MPI processes this process's, or with `gather`
+        (a collective call) those of all processes, by (pre, post) (a pair's connections
+        in connection order), as the engine keeps them in one process."""
         pre, post = self._resolved()
+        dist = self._sim.distribution
+        if gather and dist.distributed:
+            parts = dist.comm.allgather((np.asarray(pre, np.int64), np.asarray(post, np.int64)))
+            pre, post = (np.concatenate([p[k] for p in parts]) for k in (0, 1))
+            if not _pair_sorted(pre, post):
+                order = np.lexsort((post, pre))
+                pre, post = pre[order], post[order]
         return pre.astype(np.int64), post.astype(np.int64)
 
     # -- size and iteration ------------------------------------------------------------
