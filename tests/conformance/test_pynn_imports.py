@@ -143,7 +143,8 @@ def _check_submodules(sim, names):
 @pytest.mark.parametrize("simulator", sorted(SUBMODULE_ATTRIBUTES))
 def test_simulator_modules_offer_pynn_submodules(simulator):
     """``lamina.nest.space.Grid2D`` as ``pyNN.nest.space.Grid2D``, without NEST installed."""
-    _check_submodules(importlib.import_module(f"lamina.{simulator}"), SUBMODULE_ATTRIBUTES[simulator])
+    _check_submodules(importlib.import_module(f"lamina.{simulator}"),
+                      SUBMODULE_ATTRIBUTES[simulator])
 
 
 @pytest.mark.parametrize("backend", [None, "engine"])
