@@ -16,4 +16,9 @@ from lamina.namespace import build_namespace
 _namespace = build_namespace("brian2")
 globals().update(_namespace)
 
+# the submodules pyNN.brian2 offers as attributes (``sim.space.Grid2D``, ``sim.random.NumpyRNG``):
+# lamina's classes under PyNN's module contents; attributes only, not in ``__all__``, so that
+# ``from lamina.brian2 import *`` does not hide the standard library's ``random``
+from lamina.compat import random, space  # noqa: E402, F401
+
 __all__ = sorted(_namespace)

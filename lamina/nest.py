@@ -16,6 +16,11 @@ from lamina.namespace import build_namespace
 _namespace = build_namespace("nest")
 globals().update(_namespace)
 
+# the submodules pyNN.nest offers as attributes (``sim.space.Grid2D``, ``sim.random.NumpyRNG``):
+# lamina's classes under PyNN's module contents; attributes only, not in ``__all__``, so that
+# ``from lamina.nest import *`` does not hide the standard library's ``random``
+from lamina.compat import random, space  # noqa: E402, F401
+
 
 def _nest() -> Any:
     """The `nest` module (imported on first use) and the backend's native-type builders."""

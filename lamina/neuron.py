@@ -16,6 +16,11 @@ from lamina.namespace import build_namespace
 _namespace = build_namespace("neuron")
 globals().update(_namespace)
 
+# the submodules pyNN.neuron offers as attributes (``sim.space.Grid2D``, ``sim.random.NumpyRNG``):
+# lamina's classes under PyNN's module contents; attributes only, not in ``__all__``, so that
+# ``from lamina.neuron import *`` does not hide the standard library's ``random``
+from lamina.compat import random, space, morphology  # noqa: E402, F401
+
 
 def native_cell_type(name: str) -> type:
     """A cell type class for NEURON artificial cell `name` (e.g. ``"IntFire1"``), with

@@ -80,7 +80,10 @@ def _target(fullname: str) -> str | None:
     if len(parts) == 2 and parts[1] in SIMULATORS:
         return backend_module_name(parts[1])
     if len(parts) == 3 and parts[1] in SIMULATORS and parts[2] == "random":
-        return "lamina.random"   # it holds NativeRNG (and rebinding lamina.random is a no-op)
+        # it holds NativeRNG; the module the namespace already offers as ``sim.random``, so
+        # that the import's rebinding of that attribute is a no-op
+        module = backend_module_name(parts[1])
+        return "lamina.random" if module == "lamina" else "lamina.compat.random"
     return None
 
 

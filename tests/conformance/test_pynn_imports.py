@@ -118,3 +118,49 @@ def test_importing_pynn_modules_leaves_lamina_intact():
     finally:
         compat.uninstall()
     assert {name: getattr(lamina, name) for name in before} == before
+
+
+#: submodules PyNN 0.13's simulator modules offer as attributes (``sim.space.Grid2D``), read
+#: from ``dir(pyNN.nest)`` and the ``from .. import`` lines of pyNN/<simulator>/__init__.py;
+#: pyNN.nest's ``nestml`` (NESTML model compilation) has no lamina counterpart
+SUBMODULE_ATTRIBUTES = {"nest": ("errors", "random", "space"),
+                        "neuron": ("errors", "random", "space", "morphology"),
+                        "brian2": ("errors", "random", "space")}
+
+
+def _check_submodules(sim, names):
+    import types
+    for name in names:
+        assert isinstance(getattr(sim, name, None), types.ModuleType), name
+    # the modules hold the very classes the namespace offers
+    assert sim.random.NumpyRNG is sim.NumpyRNG
+    assert sim.random.RandomDistribution is sim.RandomDistribution
+    assert sim.space.Grid2D is sim.Grid2D and sim.space.Space is sim.Space
+    assert sim.errors.InvalidParameterValueError is importlib.import_module(
+        "lamina.errors").InvalidParameterValueError
+
+
+@pytest.mark.parametrize("simulator", sorted(SUBMODULE_ATTRIBUTES))
+def test_simulator_modules_offer_pynn_submodules(simulator):
+    """``lamina.nest.space.Grid2D`` as ``pyNN.nest.space.Grid2D``, without NEST installed."""
+    _check_submodules(importlib.import_module(f"lamina.{simulator}"),
+                      SUBMODULE_ATTRIBUTES[simulator])
+
+
+@pytest.mark.parametrize("backend", [None, "engine"])
+@pytest.mark.parametrize("simulator", sorted(SUBMODULE_ATTRIBUTES))
+def test_pynn_simulator_modules_offer_submodules(simulator, backend):
+    """Through `lamina.compat`, each backend's own module or the engine's; importing
+    ``pyNN.<simulator>.random`` leaves ``sim.random`` as it was."""
+    import lamina
+    names = SUBMODULE_ATTRIBUTES[simulator] if backend is None else ("errors", "random", "space")
+    compat.install(backend)
+    try:
+        sim = importlib.import_module(f"pyNN.{simulator}")
+        before = sim.random
+        _check_submodules(sim, names)
+        assert importlib.import_module(f"pyNN.{simulator}.random") is before
+        assert sim.random is before and hasattr(before, "NativeRNG")
+        assert (sim is lamina) == (backend == "engine")
+    finally:
+        compat.uninstall()

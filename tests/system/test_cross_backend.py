@@ -226,6 +226,37 @@ def test_reset_gives_second_segment_and_same_result(sim):
     assert float(block.segments[1].analogsignals[0].t_start) == 0.0
 
 
+@pytest.mark.parametrize("synapse", ["static", "tsodyks_markram"])
+def test_reset_with_recorded_source_feeding_a_projection(sim, synapse):
+    """Spikes recorded from a SpikeSourceArray that also feeds a projection: reset() must
+    rebuild the network (NEST once refused: a device's outgoing connections must share one
+    synapse model) and the second run repeat the first one's spikes, sources and cells."""
+    times = [[1.0, 6.0, 12.5], [3.0, 17.2]]
+    src = sim.Population(2, sim.SpikeSourceArray(spike_times=times))
+    cells = sim.Population(2, sim.IF_cond_exp(i_offset=1.5))
+    syn = sim.StaticSynapse(weight=0.01, delay=1.5) if synapse == "static" else \
+        sim.TsodyksMarkramSynapse(weight=0.01, delay=1.5, U=0.5, tau_rec=100.0)
+    sim.Projection(src, cells, sim.AllToAllConnector(), syn)
+    cells.record(["spikes", "v"])
+    src.record("spikes")
+    sim.run(20.0)
+    sim.reset()
+    sim.run(20.0)
+    src_segs = src.get_data().segments
+    cell_segs = cells.get_data().segments
+    assert len(src_segs) == len(cell_segs) == 2
+    for seg in src_segs:
+        got = [np.asarray(st.times.magnitude) for st in seg.spiketrains]
+        for g, want in zip(got, times):
+            np.testing.assert_allclose(g, want, atol=1e-9)
+    first, second = ([st.times.magnitude for st in seg.spiketrains] for seg in cell_segs)
+    assert sum(len(s) for s in first) > 0
+    for a, b in zip(first, second):
+        np.testing.assert_allclose(a, b, atol=1e-9)
+    np.testing.assert_allclose(cell_segs[0].analogsignals[0].magnitude,
+                               cell_segs[1].analogsignals[0].magnitude, atol=1e-9)
+
+
 def _split_run(sim):
     cells = sim.Population(2, sim.IF_curr_alpha(i_offset=1.2))
     cells.record(["v", "spikes"], sampling_interval=0.5)

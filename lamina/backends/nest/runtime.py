@@ -266,11 +266,17 @@ class NestRuntime:
                                   or table.get(v, (v,))[0] in recordables])
         return nest_var, factor
 
+    def _spike_arrays(self, ids: np.ndarray) -> np.ndarray:
+        """Mask of the SpikeSourceArray cells among `ids`: their spike times are known, so
+        lamina records them itself (a spike_generator cannot also feed a spike_recorder
+        when a projection sends its spikes with another synapse model)."""
+        return np.isin(self.state.group_of[ids], [k for k, g in enumerate(self.state.groups)
+                                                  if g.kind == tr.SPIKE_ARRAY])
+
     def set_recording(self, ids: np.ndarray, variable: str, sampling_interval: float) -> None:
         ids = np.asarray(ids, _I64)
         if variable == "spikes":
-            devices = np.isin(self.state.group_of[ids], [k for k, g in enumerate(self.state.groups)
-                                                    if g.kind == tr.SPIKE_ARRAY])
+            devices = self._spike_arrays(ids)
             self.state.spk_active[ids[devices]] = True   # spike times known: recorded by lamina
             ids = ids[~devices]
             new = ids[~self.state.recorder_connected[ids]]
@@ -545,6 +551,7 @@ class NestRuntime:
             src.history, src.history_end = [], 0
             self._build_source(src, src.targets)
         rec_ids = np.flatnonzero(state.spk_active)
+        rec_ids = rec_ids[~self._spike_arrays(rec_ids)]   # recorded by lamina, as before
         if len(rec_ids):
             nest.Connect(_nc(state.nodes(rec_ids)), state.recorder)
             state.recorder_connected[rec_ids] = True
