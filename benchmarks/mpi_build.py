@@ -7,6 +7,14 @@ population, no autapses), built with a parallel-safe ``NumpyRNG`` by
 
 * ``fixed_number``: ``FixedNumberPreConnector`` (Brunel's fixed in-degree), or
 * ``fixed_probability``: ``FixedProbabilityConnector(0.1)`` (same mean in-degree),
+* ``all_to_all``: ``AllToAllConnector`` from the first 10 % of each presynaptic
+  population (a view) to all,
+* ``fixed_number_post``: ``FixedNumberPostConnector`` (out-degree 10 % of the post),
+* ``distance``: ``DistanceDependentProbabilityConnector("exp(-d/100)")``, both
+  populations at random in a 1 mm x 1 mm square,
+* ``from_list``: ``FromListConnector`` with a weight column (10 % of the pairs, drawn
+  before the timed part),
+* ``array``: ``ArrayConnector`` (a 10 % random boolean matrix, made before the timed part),
 
 with constant weights and delays (``--random-weights``: weights from a
 ``RandomDistribution``, whose draws every rank makes for all connections, so that the
@@ -39,6 +47,8 @@ import tempfile
 import time
 
 CONNECTORS = ("fixed_number", "fixed_probability")
+#: the connectors drawn in full on every rank before session 9 (``--connector other``)
+OTHER = ("all_to_all", "fixed_number_post", "distance", "from_list", "array")
 
 
 def worker(cells: int, connector: str, random_weights: bool, out: str) -> None:
@@ -51,14 +61,28 @@ def worker(cells: int, connector: str, random_weights: bool, out: str) -> None:
     n_exc = cells * 4 // 5
     n_inh = cells - n_exc
     celltype = sim.IF_curr_alpha(tau_m=20.0, v_thresh=-50.0, v_reset=-60.0, v_rest=-70.0)
-    exc = sim.Population(n_exc, celltype, label="exc")
-    inh = sim.Population(n_inh, celltype, label="inh")
+    grid = sim.space.RandomStructure(sim.space.Cuboid(1000.0, 1000.0, 1.0),
+                                    rng=sim.NumpyRNG(seed=3)) if connector == "distance" else None
+    exc = sim.Population(n_exc, celltype, label="exc", structure=grid)
+    inh = sim.Population(n_inh, celltype, label="inh", structure=grid)
     # warm-up: load the compiled kernels (numba's disk cache) outside the timed part
     tiny = sim.Population(20, celltype, label="warm-up")
     for warm in (sim.FixedNumberPreConnector(2, rng=sim.NumpyRNG(seed=1)),
                  sim.FixedProbabilityConnector(0.1, rng=sim.NumpyRNG(seed=1))):
         sim.Projection(tiny, tiny, warm, sim.StaticSynapse(weight=0.1, delay=1.5))
     rng = sim.NumpyRNG(seed=12345)
+    given = {}
+    import numpy as np
+    gen = np.random.default_rng(7)
+    for pre in (exc, inh):
+        for post in (exc, inh):
+            if connector == "from_list":
+                n = pre.size * post.size // 10
+                given[pre.label, post.label] = np.column_stack((
+                    gen.integers(0, pre.size, n), gen.integers(0, post.size, n),
+                    gen.uniform(0.05, 0.1, n)))
+            elif connector == "array":
+                given[pre.label, post.label] = gen.random((pre.size, post.size)) < 0.1
     weight_rng = sim.NumpyRNG(seed=54321)
     if comm is not None:
         comm.Barrier()
@@ -69,8 +93,22 @@ def worker(cells: int, connector: str, random_weights: bool, out: str) -> None:
             if connector == "fixed_number":
                 conn = sim.FixedNumberPreConnector(pre.size // 10, allow_self_connections=False,
                                                    rng=rng)
-            else:
+            elif connector == "fixed_probability":
                 conn = sim.FixedProbabilityConnector(0.1, allow_self_connections=False, rng=rng)
+            elif connector == "all_to_all":
+                conn = sim.AllToAllConnector()
+                pre = pre[:pre.size // 10]
+            elif connector == "fixed_number_post":
+                conn = sim.FixedNumberPostConnector(post.size // 10,
+                                                    allow_self_connections=False, rng=rng)
+            elif connector == "distance":
+                conn = sim.DistanceDependentProbabilityConnector(
+                    "exp(-d/100.0)", allow_self_connections=False, rng=rng)
+            elif connector == "from_list":
+                conn = sim.FromListConnector(given[pre.label, post.label]
+                                             * np.array([1.0, 1.0, np.sign(w)]))
+            else:
+                conn = sim.ArrayConnector(given[pre.label, post.label])
             weight = (sim.RandomDistribution("uniform", (0.5 * w, 1.5 * w) if w > 0
                                              else (1.5 * w, 0.5 * w), rng=weight_rng)
                       if random_weights else w)
@@ -116,16 +154,20 @@ def main() -> None:
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     parser.add_argument("--cells", type=int, default=12_500)
-    parser.add_argument("--connector", choices=(*CONNECTORS, "both"), default="both")
+    parser.add_argument("--connector", nargs="+", default=["both"],
+                        choices=(*CONNECTORS, *OTHER, "both", "other"),
+                        help="both: the two of session 5; other: the five of session 9")
     parser.add_argument("--ranks", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--random-weights", action="store_true")
     parser.add_argument("--json", help="write every measurement to this file")
     args = parser.parse_args()
     if args.worker:
-        worker(args.cells, args.connector, args.random_weights, args.out)
+        worker(args.cells, args.connector[0], args.random_weights, args.out)
         return
-    connectors = CONNECTORS if args.connector == "both" else (args.connector,)
+    connectors: list[str] = []
+    for name in args.connector:
+        connectors += CONNECTORS if name == "both" else OTHER if name == "other" else [name]
     runs: dict[tuple[str, int], list[list[dict]]] = {}
     for _ in range(args.repeats):   # interleaved: each repeat runs every configuration
         for connector in connectors:

@@ -17,12 +17,18 @@ TEMPLATES = {
     "population_default.txt": (
         "Population \"$label\"\n"
         "    Structure   : $structure\n"
-        "    Local cells : $size\n"
+        "    Local cells : $size_local\n"
         "    Cell type   : $celltype\n"
         "    ID range    : $first_id-$last_id\n"
         "    Parameters  : $parameters\n"
         "    Backend     : $backend\n"
         "    Integration : $integration\n"),
+    "populationview_default.txt": (
+        "PopulationView \"$label\"\n"
+        "    parent : \"$parent\"\n"
+        "    size   : $size\n"
+        "    mask   : $mask\n"
+        "    \n"),
     "projection_default.txt": (
         "Projection \"$label\" from \"$pre\" to \"$post\"\n"
         "    Connector      : $connector\n"
@@ -30,6 +36,7 @@ TEMPLATES = {
         "    Receptor type  : $receptor_type\n"
         "    Connections    : $size\n"
         "    Backend        : $backend\n"),
+    "structure_default.txt": "Structure '$name' with the following parameters: $parameters",
     "assembly_default.txt": (
         "Assembly \"$label\" of $size cells\n"
         "    Populations : $populations\n"),

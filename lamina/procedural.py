@@ -205,7 +205,7 @@ def as_cells(obj: Any, name: str) -> Any:
         cells = []
     if cells and all(isinstance(c, ID) for c in cells):
         roots = {id(c.parent) for c in cells}
-        if len(roots) == 1:        # one population: one view, in the order given
+        if len(roots) == 1:        # one population: one view (index order, as PyNN views)
             root = cells[0].parent
             return root.view_type(root, root.id_to_index(np.array(cells, dtype=np.int64)))
         return Assembly(*[c.as_view() for c in cells])

@@ -167,12 +167,24 @@ class BaseStructure:
         """Return the structure's parameters as a dict."""
         return {name: getattr(self, name) for name in self.parameter_names}
 
-    def describe(self) -> str:
-        """One-line description with the parameters."""
+    def __repr__(self) -> str:
         params = ", ".join(f"{k}={v!r}" for k, v in self.get_parameters().items())
         return f"{type(self).__name__}({params})"
 
-    __repr__ = describe
+    def summary(self) -> str:
+        """One-line description with the parameters (what `Population.describe` shows)."""
+        return repr(self)
+
+    def describe(self, template: str | None = "structure_default.txt",
+                 engine: str = "default") -> Any:
+        """Description as PyNN gives it: ``Structure 'Line' with the following parameters:
+        {...}``; with ``template=None`` the context dict ``{'name', 'parameters'}``."""
+        from lamina.describe import render
+        context = {"name": type(self).__name__, "parameters": self.get_parameters()}
+        if template == "structure_default.txt":
+            return render(template, engine, {**context,
+                                             "parameters": repr(context["parameters"])})
+        return render(template, engine, context)
 
     def __eq__(self, other: object) -> bool:
         if type(self) is not type(other):
@@ -379,7 +391,7 @@ class RandomStructure(BaseStructure):
     rng : NumpyRNG or None — default RNG if None
     """
 
-    parameter_names = ("boundary", "origin")
+    parameter_names = ("boundary", "origin", "rng")
 
     def __init__(self, boundary: Shape, origin: tuple[float, float, float] = (0.0, 0.0, 0.0),
                  rng: NumpyRNG | None = None) -> None:
@@ -411,5 +423,5 @@ class GridAddresses(BaseStructure):
         coords = np.indices(self.dims).reshape(len(self.dims), -1).astype(float)
         return np.vstack([coords, np.zeros((3 - len(self.dims), n))])[:3]
 
-    def describe(self) -> str:
+    def summary(self) -> str:
         return f"grid of dimensions {self.dims}"

@@ -33,6 +33,10 @@ logger = logging.getLogger(__name__)
 
 Indices = tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]
 
+#: key of the per-connection values holding each connection's place among all (see
+#: `ConnectionContext.want_positions`)
+POSITION = "_position"
+
 #: target number of matrix entries (pre x post) handled per chunk
 CHUNK_ENTRIES = 1 << 18
 
@@ -50,6 +54,9 @@ class ConnectionContext:
     local_post : ndarray of int64 or None — the post indices (ascending) whose incoming
         connections this process builds, for a connector with ``builds_local_targets``
         (over several MPI processes: its own cells); None: all
+    want_positions : bool — with `local_post`, a connector whose ``local_order`` is
+        ``"listed"`` gives each connection's index in the order of all connections (as
+        one process makes them) under the value key `POSITION`
     """
 
     pre_ids: np.ndarray
@@ -59,6 +66,7 @@ class ConnectionContext:
     space: Space
     rng: NumpyRNG
     local_post: np.ndarray | None = None
+    want_positions: bool = False
 
     def targets(self) -> np.ndarray:
         """The post indices to build connections onto (`local_post`, or all)."""
@@ -176,6 +184,14 @@ class Connector:
     #: targets, exactly the ones a draw for all targets gives them. Over several MPI
     #: processes each then builds only its own part of the network.
     builds_local_targets = False
+    #: the order of the connections a connector with ``builds_local_targets`` gives (one
+    #: process: all of them; given ``ctx.local_post``: the subsequence onto those targets):
+    #: ``"target"`` target by target (post index ascending, then pre index); ``"row"``
+    #: presynaptic cell by cell (pre index ascending, then post index); ``"listed"`` an
+    #: order of its own, each connection's place in it given under `POSITION` when
+    #: ``ctx.want_positions``. The Projection places per-connection values (random
+    #: weights, ...) by it, so that they do not depend on the number of processes.
+    local_order = "target"
 
     def __init__(self, safe: bool = True, callback: Callable[[float], Any] | None = None, *,
                  weights: Any = None, delays: Any = None) -> None:

@@ -281,10 +281,22 @@ class _FixedNumberConnector(Connector):
                 f"{type(self).__name__}: n={int(counts[row])} exceeds the {int(pool[row])} "
                 f"available {side} cells; use with_replacement=True or a smaller n")
         gen = self._generator(ctx)
-        wanted = ctx.local_post if self.builds_local_targets else None
-        for rows, cols in iter_choose_per_row(counts, pool, excluded, self.with_replacement,
-                                              gen, wanted):
-            yield (cols, rows, {}) if self._rows_are_post else (rows, cols, {})
+        if self._rows_are_post:
+            for rows, cols in iter_choose_per_row(counts, pool, excluded,
+                                                  self.with_replacement, gen, ctx.local_post):
+                yield cols, rows, {}
+        else:
+            # a pre cell's picks land anywhere: all are drawn, only the local ones kept
+            wanted = None
+            if ctx.local_post is not None:
+                wanted = np.zeros(ctx.n_post, bool)
+                wanted[ctx.local_post] = True
+            for rows, cols in iter_choose_per_row(counts, pool, excluded,
+                                                  self.with_replacement, gen):
+                if wanted is not None:
+                    keep = wanted[cols]
+                    rows, cols = rows[keep], cols[keep]
+                yield rows, cols, {}
         self._progress(1, 1)
 
 
@@ -315,6 +327,12 @@ class FixedNumberPostConnector(_FixedNumberConnector):
     allow_self_connections : bool
     with_replacement : bool — if True the same post cell may be chosen more than once
     rng : NumpyRNG or None
+
+    Over several MPI processes each keeps only the connections onto its own cells; as
+    any pick of a pre cell may land on any process, every process makes all the draws
+    (which of its picks are distinct depends on all the draws of a row).
     """
 
     _rows_are_post = False
+    builds_local_targets = True
+    local_order = "row"

@@ -18,7 +18,7 @@ import numpy as np
 
 from lamina.atomic_write import savetxt
 
-from lamina.connectors.base import ConnectionContext, Connector, Indices
+from lamina.connectors.base import POSITION, ConnectionContext, Connector, Indices
 from lamina.errors import ConnectionError, InvalidDimensionsError, InvalidParameterValueError
 
 logger = logging.getLogger(__name__)
@@ -56,10 +56,13 @@ class FromListConnector(Connector):
         value columns, weight for one
 
     The value columns are returned by `connect_indices` keyed by name; weights in nA or
-    µS and delays in ms, as for the synapse type.
+    µS and delays in ms, as for the synapse type. Over several MPI processes each keeps
+    only the rows onto its own cells.
     """
 
     parameter_names = ("conn_list", "column_names")
+    builds_local_targets = True
+    local_order = "listed"
 
     def __init__(self, conn_list: Any, column_names: Sequence[str] | None = None,
                  safe: bool = True, callback: Callable[[float], Any] | None = None, *,
@@ -83,18 +86,33 @@ class FromListConnector(Connector):
 
     def connect_indices(self, ctx: ConnectionContext) -> Indices:
         arr = self.conn_list
+        index = []
         for col, name, size, side in ((0, "i", ctx.n_pre, "presynaptic"),
                                       (1, "j", ctx.n_post, "postsynaptic")):
             values = arr[:, col]
-            bad = np.flatnonzero((values < 0) | (values >= size) | (values != np.floor(values)))
-            if bad.size:
-                row = int(bad[0])
+            with np.errstate(invalid="ignore"):   # NaN, inf: checked just below
+                as_int = values.astype(np.int64)
+            whole = as_int == values
+            if len(values) and not (whole.all() and as_int.min() >= 0 and as_int.max() < size):
+                row = int(np.argmin(whole & (as_int >= 0) & (as_int < size)))
                 raise ConnectionError(
                     f"{type(self).__name__}: row {row} has {name}={values[row]:g}, which is not "
                     f"a {side} index; {name} must be an integer in [0, {size})")
-        columns = {name: arr[:, 2 + k].copy() for k, name in enumerate(self.column_names)}
+            index.append(as_int)
+        pre, post = index
+        if ctx.local_post is None:
+            columns = {name: arr[:, 2 + k].copy() for k, name in enumerate(self.column_names)}
+            self._progress(1, 1)
+            return pre, post, columns
+        # every row is checked above (an error is raised on every process alike)
+        wanted = np.zeros(ctx.n_post, bool)
+        wanted[ctx.local_post] = True
+        rows = np.flatnonzero(wanted[post])
+        columns = {name: arr[rows, 2 + k] for k, name in enumerate(self.column_names)}
+        if ctx.want_positions:
+            columns[POSITION] = rows
         self._progress(1, 1)
-        return arr[:, 0].astype(np.int64), arr[:, 1].astype(np.int64), columns
+        return pre[rows], post[rows], columns
 
     def describe(self) -> str:
         return (f"{type(self).__name__}({len(self.conn_list)} connections, "
@@ -176,6 +194,8 @@ class FromFileConnector(FromListConnector):
         super().__init__(data, names, safe, callback, weights=weights, delays=delays)
         self.file = os.fspath(file)
         self.distributed = bool(distributed)
+        # a process's own file holds no order among all connections: kept as read
+        self.builds_local_targets = not self.distributed
 
     def describe(self) -> str:
         return (f"{type(self).__name__}(file={self.file!r}, distributed={self.distributed}, "
@@ -206,9 +226,14 @@ class ArrayConnector(Connector):
     Parameters
     ----------
     array : bool array-like (n_pre, n_post) — 0/1 integers are accepted too
+
+    Connections come pre cell by pre cell; over several MPI processes each makes only
+    those onto its own cells.
     """
 
     parameter_names = ("array",)
+    builds_local_targets = True
+    local_order = "row"
 
     def __init__(self, array: Any, safe: bool = True,
                  callback: Callable[[float], Any] | None = None, *,
@@ -230,7 +255,15 @@ class ArrayConnector(Connector):
             raise InvalidDimensionsError(
                 f"ArrayConnector: array has shape {self.array.shape} but the projection is "
                 f"(n_pre, n_post) = ({ctx.n_pre}, {ctx.n_post})")
-        pre, post = np.nonzero(self.array)
+        if ctx.local_post is None:
+            pre, post = np.nonzero(self.array)
+        else:
+            targets = ctx.targets()
+            run = len(targets) and int(targets[-1]) - int(targets[0]) == len(targets) - 1
+            # a process's cells are usually a run of post indices: a view, not a copy
+            pre, col = np.nonzero(self.array[:, int(targets[0]):int(targets[-1]) + 1]
+                                  if run else self.array[:, targets])
+            post = targets[col]
         return pre.astype(np.int64), post.astype(np.int64), {}
 
     def describe(self) -> str:
@@ -243,10 +276,16 @@ class CloneConnector(Connector):
     Parameters
     ----------
     reference_projection : Projection — must provide ``connection_indices()`` returning
-        (pre indices, post indices)
+        (pre indices, post indices) (over several MPI processes
+        ``connection_indices(gather=True)``, those of all processes)
+
+    Over several MPI processes each process takes, of the reference's connections of all
+    processes, those onto its own cells (the reference's post cells may live elsewhere).
     """
 
     parameter_names = ("reference_projection",)
+    builds_local_targets = True
+    local_order = "listed"
 
     def __init__(self, reference_projection: Any, safe: bool = True,
                  callback: Callable[[float], Any] | None = None, *,
@@ -259,7 +298,10 @@ class CloneConnector(Connector):
         self.reference_projection = reference_projection
 
     def connect_indices(self, ctx: ConnectionContext) -> Indices:
-        pre, post = self.reference_projection.connection_indices()
+        if ctx.local_post is None:
+            pre, post = self.reference_projection.connection_indices()
+        else:
+            pre, post = self.reference_projection.connection_indices(gather=True)
         pre = np.asarray(pre, dtype=np.int64)
         post = np.asarray(post, dtype=np.int64)
         if (pre.size and pre.max() >= ctx.n_pre) or (post.size and post.max() >= ctx.n_post):
@@ -267,4 +309,9 @@ class CloneConnector(Connector):
                 f"CloneConnector: the reference projection uses indices up to "
                 f"(pre {pre.max() if pre.size else -1}, post {post.max() if post.size else -1}) "
                 f"but this projection is (n_pre, n_post) = ({ctx.n_pre}, {ctx.n_post})")
-        return pre.copy(), post.copy(), {}
+        if ctx.local_post is None:
+            return pre.copy(), post.copy(), {}
+        wanted = np.zeros(ctx.n_post, bool)
+        wanted[ctx.local_post] = True
+        rows = np.flatnonzero(wanted[post])
+        return pre[rows], post[rows], ({POSITION: rows} if ctx.want_positions else {})

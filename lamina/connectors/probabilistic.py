@@ -31,9 +31,14 @@ class AllToAllConnector(Connector):
     Parameters
     ----------
     allow_self_connections : bool — if False, skip pairs where pre and post are the same cell
+
+    Connections come pre cell by pre cell; over several MPI processes each makes only
+    those onto its own cells.
     """
 
     parameter_names = ("allow_self_connections",)
+    builds_local_targets = True
+    local_order = "row"
 
     def __init__(self, allow_self_connections: bool = True, safe: bool = True,
                  callback: Callable[[float], Any] | None = None, *,
@@ -45,9 +50,10 @@ class AllToAllConnector(Connector):
         return float(n_pre) * float(n_post), 0.0
 
     def connect_chunks(self, ctx: ConnectionContext) -> Iterator[Indices]:
-        for start, stop in row_chunks(ctx.n_pre, ctx.n_post):
-            pre = np.repeat(np.arange(start, stop, dtype=np.int64), ctx.n_post)
-            post = np.tile(np.arange(ctx.n_post, dtype=np.int64), stop - start)
+        targets = ctx.targets()
+        for start, stop in row_chunks(ctx.n_pre, len(targets)):
+            pre = np.repeat(np.arange(start, stop, dtype=np.int64), len(targets))
+            post = np.tile(targets, stop - start)
             yield (pre, post, {}) if self.allow_self_connections \
                 else _drop_self(ctx, pre, post)
         self._progress(1, 1)

@@ -4,7 +4,14 @@ and the small-world connector.
 All of them work on chunks of presynaptic rows: for a chunk they compute the
 probability matrix (rows x n_post), draw one uniform number per pair in row-major
 order and keep the pairs where it falls below the probability. The stream of draws is
-therefore the same whatever the chunk size.
+therefore the same whatever the chunk size. Where no probability of a chunk lies
+strictly between 0 and 1 the draws decide nothing and are skipped (a PCG64 generator
+jumps past them). Over several MPI processes the probability connectors compute the
+probabilities of the pairs onto their own cells only, and take those draws of the
+one-process (row-major) stream: a process whose cells are a run of post indices jumps
+over the other draws of each row where they are many (`SKIP_COLUMNS`), else it makes
+all the draws (a few ns a pair) and keeps its columns. The small-world connector is
+built in full on every process.
 """
 from __future__ import annotations
 
@@ -16,6 +23,7 @@ import numpy as np
 
 from lamina.connectors.base import (ConnectionContext, Connector, Indices, check_bool,
                                     check_probabilities, check_rng, row_chunks, substreams)
+from lamina.connectors.per_target import skip_draws
 from lamina.connectors.expressions import SafeExpression
 from lamina.errors import InvalidParameterValueError
 from lamina.random import NumpyRNG
@@ -23,10 +31,48 @@ from lamina.random import NumpyRNG
 logger = logging.getLogger(__name__)
 
 
+#: a process draws only its own columns of the pairs' draws, row by row (jumping the
+#: generator past the others'), where they leave out more than this many columns a row
+#: (a jump and a row's call cost about what 700 draws do)
+SKIP_COLUMNS = 1000
+
+
+def _target_draws(gen: np.random.Generator, n_rows: int, n_post: int,
+                  targets: np.ndarray | None) -> np.ndarray:
+    """The uniform draws (row-major, one per pair of `n_rows` x `n_post`) at the columns
+    `targets` (None: all), leaving `gen` where drawing all of them leaves it. Where
+    `targets` is a run of consecutive indices narrow enough (`SKIP_COLUMNS`) and `gen`
+    a PCG64, the other columns' draws are jumped over (`PCG64.advance`), not made."""
+    if targets is None:
+        return gen.random((n_rows, n_post))
+    a = int(targets[0]) if len(targets) else 0
+    b = a + len(targets)
+    run = not len(targets) or int(targets[-1]) == b - 1
+    if run and n_post - (b - a) > SKIP_COLUMNS and isinstance(gen.bit_generator,
+                                                              np.random.PCG64):
+        out = np.empty((n_rows, b - a))
+        skip_draws(gen, a)
+        bitgen = gen.bit_generator
+        # advance() drops a buffered 32-bit half-output: where there is none, it is the
+        # skip alone (cheaper than `skip_draws`, which keeps one)
+        jump = bitgen.advance if not bitgen.state["has_uint32"] else (
+            lambda n: skip_draws(gen, n))
+        for r in range(n_rows):
+            if r:
+                jump(n_post - (b - a))
+            gen.random(out=out[r])
+        skip_draws(gen, n_post - b)
+        return out
+    draws = gen.random((n_rows, n_post))
+    return draws[:, a:b] if run else draws[:, targets]
+
+
 class _ProbabilityMatrixConnector(Connector):
     """Base: subclasses give the probability matrix for a chunk of pre rows."""
 
     parameter_names: tuple[str, ...] = ("allow_self_connections",)
+    builds_local_targets = True
+    local_order = "row"
 
     def __init__(self, allow_self_connections: bool, rng: NumpyRNG | None, safe: bool,
                  callback: Callable[[float], Any] | None, weights: Any, delays: Any) -> None:
@@ -34,23 +80,40 @@ class _ProbabilityMatrixConnector(Connector):
         self.allow_self_connections = check_bool("allow_self_connections", allow_self_connections)
         self.rng = check_rng(rng)
 
-    def _probabilities(self, ctx: ConnectionContext, start: int, stop: int) -> np.ndarray:
+    def _probabilities(self, ctx: ConnectionContext, start: int, stop: int,
+                       targets: np.ndarray | None) -> np.ndarray:
+        """Probabilities of pre rows [start, stop) to the post cells `targets` (None:
+        all), broadcastable to (rows, n_targets)."""
         raise NotImplementedError
 
     def connect_indices(self, ctx: ConnectionContext) -> Indices:
         gen = self._generator(ctx)
         self_post = None if self.allow_self_connections else ctx.post_index_of_pre()
+        targets = ctx.local_post
+        n_cols = ctx.n_post if targets is None else len(targets)
+        column = None   # post index -> column among the targets
+        if targets is not None and self_post is not None:
+            column = np.full(ctx.n_post + 1, -1, np.int64)
+            column[targets] = np.arange(len(targets))
         pres, posts = [], []
         for start, stop in row_chunks(ctx.n_pre, ctx.n_post):
-            shape = (stop - start, ctx.n_post)
-            prob = np.broadcast_to(self._probabilities(ctx, start, stop), shape)
-            hit = gen.random(shape) < prob
+            shape = (stop - start, n_cols)
+            prob = np.broadcast_to(self._probabilities(ctx, start, stop, targets), shape)
+            if np.all((prob == 0.0) | (prob == 1.0)):
+                # no draw decides: skip them (as drawn, the generator ends in one state)
+                skip_draws(gen, (stop - start) * ctx.n_post)
+                hit = prob == 1.0
+            else:
+                hit = _target_draws(gen, stop - start, ctx.n_post, targets) < prob
             if self_post is not None:
-                rows = np.flatnonzero(self_post[start:stop] >= 0)
-                hit[rows, self_post[start:stop][rows]] = False
+                own = self_post[start:stop]
+                if column is not None:
+                    own = column[own]   # -1 (not a target) maps to column[-1] == -1
+                rows = np.flatnonzero(own >= 0)
+                hit[rows, own[rows]] = False
             r, c = np.nonzero(hit)
             pres.append(r + start)
-            posts.append(c)
+            posts.append(c if targets is None else targets[c])
             self._progress(stop, ctx.n_pre)
         if not pres:
             return np.empty(0, np.int64), np.empty(0, np.int64), {}
@@ -81,8 +144,10 @@ class DistanceDependentProbabilityConnector(_ProbabilityMatrixConnector):
         self._expression = SafeExpression(d_expression, ("d",), "d_expression")
         self.d_expression = d_expression
 
-    def _probabilities(self, ctx: ConnectionContext, start: int, stop: int) -> np.ndarray:
-        d = ctx.space.distances(ctx.pre_positions[:, start:stop], ctx.post_positions)
+    def _probabilities(self, ctx: ConnectionContext, start: int, stop: int,
+                       targets: np.ndarray | None) -> np.ndarray:
+        post = ctx.post_positions if targets is None else ctx.post_positions[:, targets]
+        d = ctx.space.distances(ctx.pre_positions[:, start:stop], post)
         return check_probabilities(self._expression(d=d), f"d_expression={self.d_expression!r}")
 
 
@@ -92,8 +157,9 @@ class IndexBasedProbabilityConnector(_ProbabilityMatrixConnector):
     Parameters
     ----------
     index_expression : callable ``f(i, j)`` — `i` and `j` are int64 arrays of equal
-        shape (rows, n_post) holding the pre and post index of each pair; returns an
-        array of probabilities in [0, 1] broadcastable to that shape
+        shape (rows, n_post) holding the pre and post index of each pair (over several
+        MPI processes: the post cells of this process only); returns an array of
+        probabilities in [0, 1] broadcastable to that shape
     allow_self_connections : bool
     rng : NumpyRNG or None
     """
@@ -110,9 +176,11 @@ class IndexBasedProbabilityConnector(_ProbabilityMatrixConnector):
                 f"index_expression={index_expression!r} is invalid; expected a callable f(i, j)")
         self.index_expression = index_expression
 
-    def _probabilities(self, ctx: ConnectionContext, start: int, stop: int) -> np.ndarray:
+    def _probabilities(self, ctx: ConnectionContext, start: int, stop: int,
+                       targets: np.ndarray | None) -> np.ndarray:
         i, j = np.meshgrid(np.arange(start, stop, dtype=np.int64),
-                           np.arange(ctx.n_post, dtype=np.int64), indexing="ij")
+                           np.arange(ctx.n_post, dtype=np.int64) if targets is None
+                           else np.asarray(targets, dtype=np.int64), indexing="ij")
         return check_probabilities(self.index_expression(i, j),
                                    f"index_expression={self.index_expression!r}")
 
@@ -125,7 +193,8 @@ class DisplacementDependentProbabilityConnector(_ProbabilityMatrixConnector):
     disp_function : callable ``f(disp)`` — `disp` is a float array of shape
         (3, rows, n_post): ``disp[:, a, b]`` is post position minus pre position (µm, as
         given by `Space.displacements`: scale/offset applied to post, periodic
-        boundaries wrapped, axes not in the Space zero). Returns probabilities in [0, 1]
+        boundaries wrapped, axes not in the Space zero; over several MPI processes the
+        post cells of this process only). Returns probabilities in [0, 1]
         of shape (rows, n_post) (or broadcastable). Element-wise functions written for
         PyNN's (3, N) convention, e.g. ``lambda d: exp(-(d[0]**2 + d[1]**2) / 100)``,
         work unchanged.
@@ -145,8 +214,10 @@ class DisplacementDependentProbabilityConnector(_ProbabilityMatrixConnector):
                 f"disp_function={disp_function!r} is invalid; expected a callable f(disp)")
         self.disp_function = disp_function
 
-    def _probabilities(self, ctx: ConnectionContext, start: int, stop: int) -> np.ndarray:
-        disp = ctx.space.displacements(ctx.pre_positions[:, start:stop], ctx.post_positions)
+    def _probabilities(self, ctx: ConnectionContext, start: int, stop: int,
+                       targets: np.ndarray | None) -> np.ndarray:
+        post = ctx.post_positions if targets is None else ctx.post_positions[:, targets]
+        disp = ctx.space.displacements(ctx.pre_positions[:, start:stop], post)
         return check_probabilities(self.disp_function(disp),
                                    f"disp_function={self.disp_function!r}")
 

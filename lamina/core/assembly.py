@@ -1,6 +1,7 @@
 """`Assembly`: several populations (or views) treated as one group of cells."""
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -8,11 +9,13 @@ import numpy as np
 
 from lamina.core import simulation
 from lamina.core.ids import ID
-from lamina.core.populations import BasePopulation
+from lamina.core.populations import BasePopulation, PopulationView, write_positions
 from lamina.describe import render
 from lamina.errors import InvalidModelError
 from lamina.io import write_block
 from lamina.random import NumpyRNG
+
+logger = logging.getLogger(__name__)
 
 
 class Assembly:
@@ -32,15 +35,37 @@ class Assembly:
             self._add(p)
         Assembly._count += 1
         self.label = label or f"assembly{Assembly._count - 1}"
+        self.annotations: dict[str, Any] = {}
+
+    def annotate(self, **annotations: Any) -> None:
+        """Attach annotations to the assembly."""
+        self.annotations.update(annotations)
 
     def _add(self, item: Any) -> None:
+        """Add a member as PyNN does: a population already there, a view whose parent is
+        there, or a view sharing cells with a member is left out, with a warning."""
         if isinstance(item, Assembly):
             for p in item.populations:
                 self._add(p)
-        elif isinstance(item, BasePopulation):
-            self.populations.append(item)
-        else:
+            return
+        if not isinstance(item, BasePopulation):
             raise TypeError(f"an Assembly holds populations and views, not {item!r}")
+        if isinstance(item, PopulationView):
+            if any(item.parent is m for m in self.populations):
+                logger.warning("%s not added to assembly: its parent %r is a member",
+                               item.label, item.parent.label)
+                return
+            ids = item.all_ids
+            for m in self.populations:
+                if m.grandparent is item.grandparent and np.intersect1d(m.all_ids, ids).size:
+                    logger.warning("%s not added to assembly: it shares cells with member %r",
+                                   item.label, m.label)
+                    return
+        elif any(item == m for m in self.populations):
+            logger.warning("population %r is already in the assembly: not added twice",
+                           item.label)
+            return
+        self.populations.append(item)
 
     def __add__(self, other: Any) -> "Assembly":
         return Assembly(*self.populations, other)
@@ -76,13 +101,57 @@ class Assembly:
         for p in self.populations:
             yield from p
 
+    def all(self) -> Iterator[ID]:
+        """Iterator over the cells on all MPI processes, member by member."""
+        return iter(self.all_cells)
+
+    @property
+    def injectable(self) -> bool:
+        """Whether current sources can be injected into every member."""
+        return all(p.injectable for p in self.populations)
+
+    @property
+    def receptor_types(self) -> list[str]:
+        """The receptor types all members have (in the first member's order)."""
+        if not self.populations:
+            return []
+        common = set.intersection(*(set(p.receptor_types) for p in self.populations))
+        return [r for r in self.populations[0].receptor_types if r in common]
+
+    def find_units(self, variable: str) -> str:
+        """Units of `variable`, which every member must have with the same units.
+
+        Raises
+        ------
+        InvalidModelError if the members' units differ.
+        """
+        units = {p.find_units(variable) for p in self.populations}
+        if len(units) != 1:
+            raise InvalidModelError(f"{variable!r} has different units in the members of "
+                                    f"{self.label!r}: {', '.join(sorted(units))}")
+        return units.pop()
+
+    @property
+    def position_generator(self) -> Any:
+        """A function of an index giving that cell's position (3 coordinates)."""
+        positions = self.positions
+        return lambda i: positions[:, i]
+
+    @property
+    def local_cells(self) -> np.ndarray:
+        """The cells on this MPI process, member by member."""
+        parts = [p.local_cells for p in self.populations]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=object)
+
     @property
     def first_id(self) -> ID:
-        return self.populations[0].first_id
+        """The smallest ID in the assembly."""
+        return min((p.first_id for p in self.populations if p.size), key=int)
 
     @property
     def last_id(self) -> ID:
-        return self.populations[-1].last_id
+        """The largest ID in the assembly."""
+        return max((p.last_id for p in self.populations if p.size), key=int)
 
     @property
     def positions(self) -> np.ndarray:
@@ -122,8 +191,7 @@ class Assembly:
         idx = np.arange(self.size)[index] if isinstance(index, slice) else np.asarray(index)
         if idx.dtype == bool:
             idx = np.flatnonzero(idx)
-        return Assembly(*[p.view_type(p, local) for p, local, _ in self._locate(idx)],
-                        label=f"view of {self.label}")
+        return Assembly(*[p.view_type(p, local) for p, local, _ in self._locate(idx)])
 
     def id_to_index(self, id: Any) -> Any:
         """Index of `id` in the assembly."""
@@ -151,11 +219,14 @@ class Assembly:
 
     def get(self, parameter_names: Any, gather: bool = False, simplify: bool = True) -> Any:
         values = [p.get(parameter_names, gather, simplify=False) for p in self.populations]
+        def merged(parts: list[Any]) -> Any:
+            arr = np.concatenate([np.atleast_1d(v) for v in parts])
+            if simplify and arr.size and arr.dtype != object and np.all(arr == arr[0]):
+                return float(arr[0])
+            return arr
         if isinstance(parameter_names, str):
-            arr = np.concatenate([np.atleast_1d(v) for v in values])
-            return float(arr[0]) if simplify and arr.size and np.all(arr == arr[0]) else arr
-        return [np.concatenate([np.atleast_1d(v[k]) for v in values])
-                for k in range(len(parameter_names))]
+            return merged(values)
+        return [merged([v[k] for v in values]) for k in range(len(parameter_names))]
 
     def initialize(self, **initial_values: Any) -> None:
         for p in self.populations:
@@ -212,10 +283,17 @@ class Assembly:
         perm = np.argsort(rng.next(self.size, "uniform", {"low": 0.0, "high": 1.0}))
         return self[np.sort(perm[:n])]
 
+    def save_positions(self, file: Any) -> None:
+        """Write the cells' positions as rows ``index x y z`` (index in the assembly), with a
+        ``# assembly = <label>`` header; see `Population.save_positions`."""
+        data = np.column_stack([np.arange(self.size, dtype=float), self.positions.T])
+        if not self.populations or self.populations[0]._sim.distribution.rank == 0:
+            write_positions(file, data, {"assembly": self.label})
+
     def describe(self, template: str | None = "assembly_default.txt",
                  engine: str = "default") -> Any:
         return render(template, engine, {"label": self.label, "size": self.size,
                                          "populations": [p.label for p in self.populations]})
 
     def __repr__(self) -> str:
-        return f"Assembly({', '.join(p.label for p in self.populations)})"
+        return f"Assembly(*{self.populations!r}, label={self.label!r})"

@@ -59,6 +59,13 @@ class ID(int):
         return self.parent.celltype
 
     @property
+    def is_standard_cell(self) -> bool:
+        """Whether the cell is of one of the standard (simulator-independent) cell types."""
+        from lamina.models import CELL_TYPES
+        cls = type(self.parent.celltype)
+        return CELL_TYPES.get(cls.__name__) is cls
+
+    @property
     def local(self) -> bool:
         """Whether this cell lives on this MPI process."""
         return bool(self.parent._sim.backend.is_local(np.array([int(self)]))[0])

@@ -1,7 +1,9 @@
 """Populations of cells of one type, and views onto subsets of them."""
 from __future__ import annotations
 
+import inspect
 import logging
+import os
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
@@ -119,6 +121,51 @@ class BasePopulation:
         root = self.grandparent
         return (ID(i, root) for i in self.all_ids)
 
+    def all(self) -> Iterator[ID]:
+        """Iterator over the cells on all MPI processes."""
+        return iter(self.all_cells)
+
+    def id_to_local_index(self, id: Any) -> Any:
+        """Index (or indices) of `id` among the cells on this MPI process."""
+        local_ids = self.all_ids[self._sim.backend.is_local(self.all_ids)]
+        wanted = np.atleast_1d(np.asarray(id, dtype=np.int64))
+        out = np.empty(wanted.size, dtype=np.int64)
+        for k, value in enumerate(wanted):
+            hit = np.flatnonzero(local_ids == value)
+            if not hit.size:
+                raise UnknownCellError(f"ID {int(value)} is not a local cell of {self.label!r}")
+            out[k] = hit[0]
+        return int(out[0]) if np.ndim(id) == 0 else out
+
+    @property
+    def injectable(self) -> bool:
+        """Whether current sources can be injected into these cells."""
+        return bool(self.celltype.injectable)
+
+    @property
+    def receptor_types(self) -> tuple[str, ...]:
+        """Names of the synaptic receptors of these cells (``receptor_type=`` of
+        Projections)."""
+        return tuple(self.celltype.receptor_types)
+
+    def find_units(self, variable: str) -> str:
+        """Units of a parameter or state variable (e.g. 'mV' for 'v').
+
+        Raises
+        ------
+        NonExistentParameterError if the cell type has no such variable.
+        """
+        units = type(self.celltype).units
+        if variable not in units:
+            raise NonExistentParameterError(variable, type(self.celltype).__name__, units)
+        return str(units[variable])
+
+    @property
+    def position_generator(self) -> Any:
+        """A function of an index giving that cell's position (3 coordinates)."""
+        positions = self.positions
+        return lambda i: positions[:, i]
+
     @property
     def first_id(self) -> ID:
         """ID of the first cell."""
@@ -200,7 +247,7 @@ class BasePopulation:
         """Values of one parameter (or a list of them) for these cells.
 
         Returns one value where all cells share it and `simplify` is true, else an array
-        (for sequence parameters: a list of `Sequence`).
+        (for sequence parameters: an object array of `Sequence`).
         """
         names = [parameter_names] if isinstance(parameter_names, str) else list(parameter_names)
         out = [self._get_one(name, simplify) for name in names]
@@ -215,7 +262,10 @@ class BasePopulation:
             seqs = [kind(values[i]) for i in self._root_indices]
             if simplify and seqs and all(s == seqs[0] for s in seqs):
                 return seqs[0]
-            return seqs
+            out = np.empty(len(seqs), dtype=object)   # as PyNN: an object array
+            for k, seq in enumerate(seqs):
+                out[k] = seq
+            return out
         arr = values[self._root_indices]
         if simplify and arr.size and np.all(arr == arr[0]):
             return float(arr[0])
@@ -224,12 +274,50 @@ class BasePopulation:
     def set(self, **parameters: Any) -> None:
         """Set parameters of these cells: numbers, arrays (one per cell),
         RandomDistributions, `Sequence` objects, or functions of the index or position."""
-        self.grandparent._set_values(self._root_indices, parameters)
+        self.grandparent._set_values(self._root_indices, self._view_local(parameters))
+
+    @property
+    def initial_values(self) -> dict[str, Any]:
+        """State variable name -> the initial values of these cells, a `LazyArray` of
+        shape ``(size,)`` (PyNN's ``pyNN.parameters.LazyArray``); its base value is a
+        number where all cells share it, else the array of values. A fresh dict on each
+        access, reflecting every ``initialize()`` so far (values drawn from a
+        RandomDistribution are the ones drawn, not the distribution)."""
+        from lamina.compat.parameters import LazyArray
+        root = self.grandparent
+        out: dict[str, Any] = {}
+        for name, values in root._initial.items():
+            arr = np.array(values[self._root_indices], dtype=float)
+            base = float(arr[0]) if arr.size and np.all(arr == arr[0]) else arr
+            out[name] = LazyArray(base, shape=(self.size,), dtype=float)
+        return out
 
     def initialize(self, **initial_values: Any) -> None:
         """Set initial values of state variables (e.g. ``v=-65.0``); they apply now and
         after every `reset()`."""
-        self.grandparent._set_initial(self._root_indices, initial_values)
+        self.grandparent._set_initial(self._root_indices, self._view_local(initial_values))
+
+    def _view_local(self, values: dict[str, Any]) -> dict[str, Any]:
+        """As PyNN: a function of the cell index given to a view gets indices within the
+        view (0 .. size-1), not within the Population (functions of x, y, z are left as
+        they are)."""
+        if self is self.grandparent:
+            return values
+        root = self._root_indices
+        order = np.argsort(root, kind="stable")
+
+        def localised(fn: Any) -> Any:
+            def of_view_index(indices: Any) -> Any:
+                idx = np.asarray(indices, dtype=np.int64)
+                return fn(order[np.searchsorted(root, idx, sorter=order)])
+            return of_view_index
+
+        out = {}
+        for name, value in values.items():
+            if _is_index_function(value):
+                value = localised(value)
+            out[name] = value
+        return out
 
     # -- recording and data -------------------------------------------------------
     def can_record(self, variable: str) -> bool:
@@ -262,16 +350,29 @@ class BasePopulation:
         write_block(block, io)
 
     def get_spike_counts(self, gather: bool = True) -> dict[ID, int]:
-        """Number of spikes recorded from each cell in the current segment."""
-        counts = self.grandparent._recorder.spike_counts(self._root_indices, gather=gather)
+        """Number of spikes recorded from each cell in the current segment: one entry per
+        cell whose spikes are recorded (as PyNN: cells not recording spikes are left out)."""
+        recorder = self.grandparent._recorder
+        counts = recorder.spike_counts(self._root_indices, gather=gather)
+        on = recorder.recorded.get("spikes", np.zeros(self.grandparent.size, dtype=bool))
         root = self.grandparent
-        return {ID(int(i), root): int(c) for i, c in zip(self.all_ids, counts)}
+        return {ID(int(i), root): int(c)
+                for i, c, rec in zip(self.all_ids, counts, on[self._root_indices]) if rec}
 
     def mean_spike_count(self, gather: bool = True) -> float:
         """Mean number of spikes per recorded cell in the current segment."""
         counts = self.grandparent._recorder.spike_counts(self._root_indices, recorded_only=True,
                                                          gather=gather)
         return float(np.mean(counts)) if len(counts) else 0.0
+
+    def save_positions(self, file: Any) -> None:
+        """Write the cells' positions as rows ``index x y z`` (index in these cells): to a
+        text file named `file` (a ``# population = <label>`` header line, then tab-separated
+        numbers), or through an object with ``write(data, metadata)`` and ``close()``.
+        Over MPI only rank 0 writes."""
+        data = np.column_stack([np.arange(self.size, dtype=float), self.positions.T])
+        if self._sim.distribution.rank == 0:
+            write_positions(file, data, {"population": self.label})
 
     def inject(self, current_source: Any) -> None:
         """Inject a current source into these cells."""
@@ -284,11 +385,15 @@ class BasePopulation:
         return render(template, engine, self._describe_context())
 
     def _describe_context(self) -> dict[str, Any]:
-        return {"label": self.label, "size": self.size, "celltype": type(self.celltype).__name__,
+        local = self.all_ids[self._sim.backend.is_local(self.all_ids)]   # no ID objects
+        return {**getattr(self, "annotations", {}),
+                "label": self.label, "size": self.size, "size_local": int(local.size),
+                "local_first_id": int(local[0]) if local.size else None,
+                "celltype": type(self.celltype).__name__,
                 "parameters": dict(self.celltype.parameter_space),
                 "first_id": int(self.all_ids[0]) if self.size else None,
                 "last_id": int(self.all_ids[-1]) if self.size else None,
-                "structure": getattr(self.grandparent.structure, "describe", lambda: "")(),
+                "structure": _structure_summary(self.grandparent.structure),
                 "is_view": isinstance(self, PopulationView),
                 "parent": getattr(getattr(self, "parent", None), "label", None),
                 "backend": self._sim.backend_name,
@@ -514,35 +619,153 @@ class Population(BasePopulation):
         self._set_values(np.array([i]), {name: value})
 
     def __repr__(self) -> str:
-        return (f"Population({self.size}, {type(self._celltype).__name__}, "
-                f"label={self.label!r})")
+        return (f"Population({self.size}, {type(self._celltype).__name__}(<parameters>), "
+                f"structure={self.structure!r}, label={self.label!r})")
 
 
 class PopulationView(BasePopulation):
     """A subset of a Population (or of another view), chosen by slice, index array or
     boolean mask. It shares the cells: setting, recording and connecting act on them.
 
+    As in PyNN, an index array is sorted and its duplicates dropped (with a warning): a
+    view holds each cell once, in its parent's order; a boolean mask becomes the index
+    array of its true entries; a slice is kept as given (negative steps reverse the order).
+
     Attributes
     ----------
     parent : the Population or PopulationView it was taken from
-    mask : the selector, as an index array into `parent`
+    mask : the selector: the slice as given, else a sorted int64 index array into `parent`
     """
 
     def __init__(self, parent: BasePopulation, selector: Any, label: str | None = None) -> None:
         self.parent = parent
-        self.mask = _selector_to_indices(selector, parent.size)
+        self.mask: slice | np.ndarray = _normalise_selector(selector, parent.size)
         self._root_indices = parent._root_indices[self.mask]
-        self.label = label or f"view of {parent.label}"
+        self.label = label or f"view of '{parent.label}' with size {self.size}"
+        self.annotations: dict[str, Any] = {}
+        self._hash: int | None = None
 
     @property
     def grandparent(self) -> Population:
         return self.parent.grandparent
 
+    @property
+    def structure(self) -> Any:
+        """The spatial structure of the parent Population."""
+        return self.grandparent.structure
+
+    @property
+    def first_id(self) -> ID:
+        """The smallest ID in the view (its first cell's where the view is in ID order)."""
+        return ID(int(self._nonempty_ids().min()), self.grandparent)
+
+    @property
+    def last_id(self) -> ID:
+        """The largest ID in the view."""
+        return ID(int(self._nonempty_ids().max()), self.grandparent)
+
+    def _nonempty_ids(self) -> np.ndarray:
+        if not self.size:
+            raise UnknownCellError(f"{self.label!r} is empty: it has no first or last cell")
+        return self.all_ids
+
+    def annotate(self, **annotations: Any) -> None:
+        """Attach annotations (shown by ``describe(template=None)``)."""
+        self.annotations.update(annotations)
+
+    def index_in_grandparent(self, indices: Any) -> np.ndarray:
+        """Indices in the root Population of the cells at `indices` in this view."""
+        return self._root_indices[indices]
+
+    def index_from_parent_index(self, indices: Any) -> Any:
+        """Index (or indices) in this view of the cell(s) at `indices` in `parent`.
+
+        Raises
+        ------
+        UnknownCellError if a cell is not in this view.
+        """
+        in_parent = np.arange(self.parent.size, dtype=np.int64)[self.mask]
+        wanted = np.atleast_1d(np.asarray(indices, dtype=np.int64))
+        wanted = np.where(wanted < 0, wanted + self.parent.size, wanted)
+        out = np.empty(wanted.size, dtype=np.int64)
+        for k, i in enumerate(wanted):
+            hit = np.flatnonzero(in_parent == i)
+            if not hit.size:
+                raise UnknownCellError(
+                    f"index_from_parent_index: index {int(i)} of {self.parent.label!r} is not "
+                    f"in {self.label!r}")
+            out[k] = hit[0]
+        return int(out[0]) if np.ndim(indices) == 0 else out
+
+    def __eq__(self, other: object) -> bool:
+        """Same parent and the same cells in the same order (whatever the selectors)."""
+        if isinstance(other, PopulationView):
+            return (self.parent is other.parent
+                    and np.array_equal(self.all_ids, other.all_ids))
+        if isinstance(other, Population):
+            return self.parent is other and np.array_equal(self.all_ids, other.all_ids)
+        return False
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    def __hash__(self) -> int:
+        if self._hash is None:
+            self._hash = hash((id(self.parent), self._root_indices.tobytes()))
+        return self._hash
+
+    def describe(self, template: str | None = "populationview_default.txt",
+                 engine: str = "default") -> Any:
+        """Human-readable description: label, parent, size and selector (or, with
+        ``template=None``, that context dict, annotations included)."""
+        return render(template, engine, {"label": self.label, "parent": self.parent.label,
+                                         "mask": self.mask, "size": self.size,
+                                         **self.annotations})
+
     def __repr__(self) -> str:
-        return f"PopulationView({self.size} cells of {self.grandparent.label!r})"
+        return (f"PopulationView(parent={self.parent!r}, selector={self.mask!r}, "
+                f"label={self.label!r})")
 
 
 BasePopulation.view_type = PopulationView
+
+
+def _is_index_function(value: Any) -> bool:
+    """Whether `value` is a function of the cell index (one argument), not a number, array,
+    Sequence, RandomDistribution or function of position (x, y, z)."""
+    from lamina.random import RandomDistribution
+    if not callable(value) or isinstance(value, (np.ndarray, params.ArrayParameter,
+                                                 RandomDistribution, type)):
+        return False
+    try:
+        return len(inspect.signature(value).parameters) != 3
+    except (TypeError, ValueError):
+        return True
+
+
+def _structure_summary(structure: Any) -> str:
+    """The structure's one-line description (its repr for user-defined structures)."""
+    summary = getattr(structure, "summary", None)
+    return str(summary()) if callable(summary) else repr(structure)
+
+
+def write_positions(file: Any, data: np.ndarray, metadata: dict[str, Any]) -> None:
+    """Write an (n, 4) array of ``index x y z`` rows with `metadata` as ``# key = value``
+    header lines to the text file named `file`, or hand both to ``file.write`` (a PyNN-style
+    file object) and close it."""
+    if isinstance(file, (str, os.PathLike)):
+        with open(file, "w") as fh:
+            for key, value in metadata.items():
+                fh.write(f"# {key} = {value}\n")
+            np.savetxt(fh, data, delimiter="\t")
+        return
+    if not hasattr(file, "write"):
+        raise InvalidParameterValueError(
+            f"save_positions(file={file!r}): expected a file name or an object with "
+            "write(data, metadata) and close()")
+    file.write(data, metadata)
+    if hasattr(file, "close"):
+        file.close()
 
 
 def _check_size(size: Any) -> tuple[int, ...]:
@@ -557,23 +780,31 @@ def _check_size(size: Any) -> tuple[int, ...]:
     return out
 
 
-def _selector_to_indices(selector: Any, size: int) -> np.ndarray:
+def _normalise_selector(selector: Any, size: int) -> slice | np.ndarray:
+    """The view selector as PyNN keeps it: a slice as given; a boolean mask (of length
+    `size`) as the indices of its true entries; indices sorted, without duplicates."""
     if isinstance(selector, slice):
-        return np.arange(size, dtype=np.int64)[selector]
-    arr = np.asarray(selector)
+        return selector
+    arr = np.asarray(list(selector) if isinstance(selector, tuple) else selector)
     if arr.dtype == bool:
         if arr.shape != (size,):
             raise InvalidDimensionsError(
-                f"boolean mask of length {arr.size} for a population of size {size}")
+                f"boolean mask of length {arr.size} for a population of size {size}: "
+                f"expected length {size}")
         return np.flatnonzero(arr).astype(np.int64)
-    if arr.dtype.kind not in "iu" and arr.size:
+    if arr.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    if arr.dtype.kind not in "iu":
         raise InvalidParameterValueError(
             f"cannot select cells with {selector!r}: expected a slice, an index array or a mask")
     idx = arr.astype(np.int64).ravel()
-    if idx.size and (idx.max() >= size or idx.min() < -size):
+    if idx.max() >= size or idx.min() < -size:
         raise IndexError(f"index {int(idx.max() if idx.max() >= size else idx.min())} out of "
                          f"range for a population of size {size}")
-    return np.where(idx < 0, idx + size, idx)
+    unique = np.unique(idx)
+    if unique.size != idx.size:
+        logger.warning("PopulationView can contain each ID only once, duplicates are removed")
+    return unique
 
 
 __all__ = ["BasePopulation", "Population", "PopulationView", "resolve_celltype"]

@@ -13,7 +13,7 @@ from lamina.atomic_write import savetxt
 from lamina.backends.base import release_freed_memory
 from lamina.connectors import (ConnectionContext, ConnectorDescription, describe_connector,
                                write_connection_file)
-from lamina.connectors.base import concat_chunks
+from lamina.connectors.base import POSITION, concat_chunks
 from lamina.core import connection_values as cv
 from lamina.core import simulation
 from lamina.core.resources import check_fits
@@ -128,6 +128,21 @@ class Connection:
     def postsynaptic_cell(self) -> Any:
         return self.projection.post[self.postsynaptic_index]
 
+    @property
+    def source(self) -> int:
+        """Global ID of the presynaptic cell (PyNN's NEST backend name)."""
+        return int(self.presynaptic_cell)
+
+    @property
+    def target(self) -> int:
+        """Global ID of the postsynaptic cell."""
+        return int(self.postsynaptic_cell)
+
+    @property
+    def parent(self) -> "Projection":
+        """The projection this connection belongs to."""
+        return self.projection
+
     def __getattr__(self, name: str) -> Any:
         if name in ("projection", "index"):
             raise AttributeError(name)
@@ -193,6 +208,8 @@ class Projection:
         self._id = Projection._count
         Projection._count += 1
         self.label = label or f"{self.pre.label}→{self.post.label}"
+        self.annotations: dict[str, Any] = {}
+        self._synapse_initial: dict[str, np.ndarray] = {}
         # cell indices of the connections are read from the backend when needed (it holds
         # the connections, in its order); kept only while single connections are read
         self._idx_dtype = np.int32 if max(self.pre.size, self.post.size) < 2**31 else np.int64
@@ -310,11 +327,17 @@ class Projection:
         ctx = self._context()
         dist = self._sim.distribution
         if dist.distributed and getattr(connector, "builds_local_targets", False):
-            # this process draws only the connections onto its own cells
-            ctx.local_post = np.flatnonzero(dist.is_local(self.post.all_ids))
-            if self._values_by_position(connector):
-                self._connect_local_by_position(connector, ctx)
-                return
+            by_position = self._values_by_position(connector)
+            order = getattr(connector, "local_order", "target")
+            # "row" order places values by the ranks' counts per row, which needs each
+            # rank's targets after those of the ranks before it (else: drawn in full)
+            if not (by_position and order == "row"
+                    and np.any(np.diff(dist.owner(self.post.all_ids)) < 0)):
+                # this process draws only the connections onto its own cells
+                ctx.local_post = np.flatnonzero(dist.is_local(self.post.all_ids))
+                if by_position:
+                    self._connect_local_by_position(connector, ctx)
+                    return
         chunks = connector.connect_chunks(ctx)
         if self._shares_generator(connector, ctx):
             # the values draw from the connector's generator: keep its draws before theirs
@@ -349,26 +372,44 @@ class Projection:
 
     def _connect_local_by_position(self, connector: Any, ctx: Any) -> None:
         """Over several MPI processes, with a connector that draws only this process's
-        targets (target by target) and values that depend on the connection order: each
-        process learns the in-degree of every target (one allreduce of n_post integers),
-        hence the place of its connections among all, in the order one process makes
-        them; random values are drawn for all connections, per `_CHUNK` of them as one
-        process draws them, and each keeps its own. The values, and the generators' states
+        targets and values that depend on the connection order: each process learns the
+        place of its connections among all, in the order one process makes them (the
+        connector's ``local_order``: "target", from the in-degree of every target, one
+        allreduce of n_post integers; "row", from every rank's count per pre cell, one
+        allgather of n_pre integers; "listed", given by the connector); random values
+        are drawn for all connections, per `_CHUNK` of them as one process draws them,
+        and each keeps its own. The values, and the generators' states
         afterwards, are then those of one process."""
         dist = self._sim.distribution
-        pre, post, given = concat_chunks(connector.connect_chunks(ctx))
-        if len(post) and np.any(np.diff(post) < 0):
-            raise ConnectionError(
-                f"{self.label}: {type(connector).__name__} declares builds_local_targets "
-                "but did not give its connections target by target")
-        degree = np.bincount(post, minlength=self.post.size).astype(np.int64)
-        total_degree = np.empty_like(degree)
         from mpi4py import MPI
-        dist.comm.Allreduce(degree, total_degree, op=MPI.SUM)
-        starts = np.concatenate(([0], np.cumsum(total_degree)[:-1])).astype(np.int64)
-        position = (starts[post] + np.arange(len(post), dtype=np.int64)
-                    - np.searchsorted(post, post))
-        total = int(total_degree.sum())
+        order = getattr(connector, "local_order", "target")
+        ctx.want_positions = order == "listed"
+        pre, post, given = concat_chunks(connector.connect_chunks(ctx))
+        if order == "listed":
+            given = dict(given)
+            position = np.asarray(given.pop(POSITION), dtype=np.int64)
+            total = int(dist.comm.allreduce(len(position), op=MPI.SUM))
+        else:
+            # counts per target ("target") or per pre cell ("row"), over all processes
+            key, n_keys = (post, self.post.size) if order == "target" else (pre, self.pre.size)
+            if len(key) and np.any(np.diff(key) < 0):
+                raise ConnectionError(
+                    f"{self.label}: {type(connector).__name__} declares builds_local_targets "
+                    f"but did not give its connections in its local_order {order!r}")
+            degree = np.bincount(key, minlength=n_keys).astype(np.int64)
+            before = np.zeros_like(degree)
+            if order == "target":   # all the connections onto a target are on one rank
+                total_degree = np.empty_like(degree)
+                dist.comm.Allreduce(degree, total_degree, op=MPI.SUM)
+            else:   # a row's connections: those of the ranks before (lower targets) first
+                every = np.empty((dist.size, n_keys), np.int64)
+                dist.comm.Allgather(degree, every)
+                total_degree = every.sum(axis=0)
+                before = every[:dist.rank].sum(axis=0)
+            starts = np.concatenate(([0], np.cumsum(total_degree)[:-1])).astype(np.int64)
+            position = (starts[key] + before[key] + np.arange(len(key), dtype=np.int64)
+                        - np.searchsorted(key, key))
+            total = int(total_degree.sum())
         spec = self._value_specs(connector)
         added = False
         for a in range(0, total, _CHUNK):
@@ -377,10 +418,12 @@ class Projection:
             drawn = {}
             for name in self.attribute_names:
                 value = spec.get(name)
+                if name in given:   # the connector's values win, nothing drawn (as in
+                    continue        # one process)
                 if isinstance(value, RandomDistribution):
                     drawn[name] = np.asarray(value.next(n), dtype=float).reshape(n)[
                         position[lo:hi] - a]
-                elif name not in given and _per_connection(value):
+                elif _per_connection(value):
                     arr = np.asarray(value, dtype=float)
                     if arr.shape != (total,):
                         raise InvalidDimensionsError(
@@ -579,9 +622,19 @@ class Projection:
             self._index_cache = self._resolved()
         return self._index_cache
 
-    def connection_indices(self) -> tuple[np.ndarray, np.ndarray]:
-        """Pre and post indices of every connection (used by CloneConnector)."""
+    def connection_indices(self, gather: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """Pre and post indices of the connections (used by CloneConnector), in the
+        backend's order; over several MPI processes this process's, or with `gather`
+        (a collective call) those of all processes, by (pre, post) (a pair's connections
+        in connection order), as the engine keeps them in one process."""
         pre, post = self._resolved()
+        dist = self._sim.distribution
+        if gather and dist.distributed:
+            parts = dist.comm.allgather((np.asarray(pre, np.int64), np.asarray(post, np.int64)))
+            pre, post = (np.concatenate([p[k] for p in parts]) for k in (0, 1))
+            if not _pair_sorted(pre, post):
+                order = np.lexsort((post, pre))
+                pre, post = pre[order], post[order]
         return pre.astype(np.int64), post.astype(np.int64)
 
     # -- size and iteration ------------------------------------------------------------
@@ -630,7 +683,8 @@ class Projection:
 
     def get(self, attribute_names: str | list[str], format: str, gather: bool = True,
             with_address: bool = True, multiple_synapses: str = "sum") -> Any:
-        """Values of connection attributes, as a list of tuples or as (n_pre, n_post) arrays.
+        """Values of connection attributes, as a list of tuples or as (n_pre, n_post) arrays
+        (one array for one name, a list of arrays for a list of names).
 
         In "array" format missing connections are NaN and several connections between one
         pair are combined by `multiple_synapses` ('sum', 'first', 'last', 'min', 'max').
@@ -665,7 +719,7 @@ class Projection:
                     f"{', '.join(self.MULTI_SYNAPSE_OPERATIONS)}")
             arrays = [cv.to_matrix(col, pre, post, self.shape,
                                    multiple_synapses) for col in columns]
-            return arrays[0] if isinstance(attribute_names, str) else tuple(arrays)
+            return arrays[0] if isinstance(attribute_names, str) else arrays   # PyNN: a list
         raise InvalidParameterValueError(f"format={format!r}: expected 'list' or 'array'")
 
     def set(self, **attributes: Any) -> None:
@@ -698,6 +752,18 @@ class Projection:
                 raise InvalidParameterValueError(
                     f"{self.label}: initialize({name}=...): values must be finite numbers")
             self._sim.backend.set_synapse_state(self._id, name, arr)
+            self._synapse_initial[name] = arr
+
+    @property
+    def initial_values(self) -> dict[str, Any]:
+        """Synapse state variable -> the values `initialize` gave (one per connection, in
+        connection order), a `LazyArray`; empty until `initialize` is called (as PyNN)."""
+        from lamina.compat.parameters import LazyArray
+        out: dict[str, Any] = {}
+        for name, arr in self._synapse_initial.items():
+            base = float(arr[0]) if arr.size and np.all(arr == arr[0]) else arr.copy()
+            out[name] = LazyArray(base, shape=arr.shape, dtype=float)
+        return out
 
     def _set_one(self, index: int, name: str, value: Any) -> None:
         """Set attribute `name` of connection `index` (what ``connections[i].name = v``
@@ -784,6 +850,10 @@ class Projection:
                "synapse_type": self.synapse_type.describe(), "receptor_type": self.receptor_type,
                "size": self._n, "backend": self._sim.backend_name}
         return render(template, engine, ctx)
+
+    def annotate(self, **annotations: Any) -> None:
+        """Attach annotations to the projection."""
+        self.annotations.update(annotations)
 
     def __repr__(self) -> str:
         return f"Projection({self.label!r}, {self._n} connections)"

@@ -153,6 +153,10 @@ def test_structure_parameters_equality_describe():
     assert g == Grid2D(aspect_ratio=2.0, dx=3.0)
     assert g != Grid2D(aspect_ratio=2.0, dx=4.0)
     assert g != Line()
-    assert "Grid2D" in g.describe() and "dx=3.0" in g.describe()
+    assert "Grid2D(" in repr(g) and "dx=3.0" in repr(g)
+    assert g.describe() == ("Structure 'Grid2D' with the following parameters: "
+                            f"{g.get_parameters()!r}")                  # PyNN's text
+    assert g.describe(template=None) == {"name": "Grid2D", "parameters": g.get_parameters()}
+    assert set(RandomStructure(Sphere(2.0)).get_parameters()) == {"boundary", "origin", "rng"}
     assert RandomStructure(Sphere(2.0)) == RandomStructure(Sphere(2.0))
     assert RandomStructure(Sphere(2.0)) != RandomStructure(Cuboid(2.0, 2.0, 2.0))

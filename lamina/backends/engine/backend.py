@@ -420,7 +420,9 @@ class EngineBackend(Backend):
             np.asarray(values.get("delay", self.dt), dtype=float), (n,)))
         if self._mpi is not None:   # this rank holds the synapses onto its own cells only
             mine = self.distribution.is_local(np.asarray(post_ids, _I64))
-            pre, post, rec, w, steps = pre[mine], post[mine], rec[mine], w[mine], steps[mine]
+            if not mine.all():   # (all, from a connector that builds local targets only:
+                # nothing to take, and one weight or delay for all stays one)
+                pre, post, rec, w, steps = pre[mine], post[mine], rec[mine], w[mine], steps[mine]
         if steps.max(initial=0) >= 2**31 or self.ring.shape[1] >= 2**31:
             raise ConnectionError("the engine holds targets and delays as int32: the network "
                                   "or the delays are too large")

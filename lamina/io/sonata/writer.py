@@ -204,7 +204,7 @@ def _write_group(group: Any, pop: Any, type_id: int, node_ids: np.ndarray
     for pname in ct.default_parameters:
         value = pop.get(pname, simplify=True)
         if pname == "spike_times":
-            seqs = value if isinstance(value, list) else [value] * pop.size
+            seqs = list(value) if isinstance(value, (list, np.ndarray)) else [value] * pop.size
             times = [np.asarray(s.value, dtype=float) for s in seqs]
             spikes = (np.repeat(node_ids, [t.size for t in times]),
                       np.concatenate(times) if times else np.zeros(0))

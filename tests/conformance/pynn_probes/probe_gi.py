@@ -1,0 +1,52 @@
+"""Probe for compare_with_pynn.py: run with 'pynn' (real PyNN) or 'compat' (lamina)."""
+import sys, numpy as np
+if sys.argv[1] == "pynn":
+    import pyNN.nest as sim
+else:
+    import lamina.compat; lamina.compat.install()
+    import pyNN.nest as sim
+sim.setup()
+p = sim.Population(10, sim.IF_cond_exp())
+off = int(p.first_id)
+def R(tag, f):
+    try: out = f()
+    except Exception as e: out = f"ERR {type(e).__name__}: {str(e)[:100]}"
+    print(f"[{tag}] {out!r}")
+def ids(v): return [int(i) - off for i in v.all_cells]
+R("label default", lambda: (p.label, sim.Population(1, sim.IF_cond_exp()).label))
+R("np int", lambda: int(p[np.int64(2)]) - off)
+R("neg", lambda: int(p[-1]) - off)
+R("float", lambda: p[1.5])
+R("slice beyond", lambda: ids(p[2:100]))
+R("list bools", lambda: ids(p[[True, False] * 5]))
+R("empty list", lambda: ids(p[[]]))
+R("2d array", lambda: ids(p[np.array([[1, 2], [3, 4]])]))
+R("str", lambda: p["a"])
+R("None", lambda: p[None])
+R("range", lambda: ids(p[range(2, 5)]))
+R("view of id", lambda: ids(p[3:4][0:1]))
+R("view int oob", lambda: p[2:4][5])
+R("view neg int", lambda: int(p[2:4][-1]) - off)
+R("len view", lambda: len(p[::3]))
+R("iter view", lambda: [int(i) - off for i in p[::4]])
+R("contains int", lambda: (off + 2 in p, off + 20 in p, (off + 2) in p[3:5]))
+R("celltype describe", lambda: p.celltype.describe()[:80])
+R("celltype describe ctx", lambda: sorted(p.celltype.describe(template=None).keys()))
+R("describe local", lambda: [l for l in p.describe().splitlines()][:5])
+R("pop get_data empty", lambda: len(p.get_data().segments))
+R("pop get_data not rec", lambda: (len(p.get_data().segments[0].analogsignals), len(p.get_data().segments[0].spiketrains)))
+R("mean_spike_count unrec", lambda: p.mean_spike_count())
+R("get_spike_counts unrec", lambda: p.get_spike_counts())
+R("record None", lambda: p.record(None))
+R("record spikes twice", lambda: (p.record("spikes"), p.record("spikes"))[0])
+R("sample n>size", lambda: p.sample(20))
+R("sample float", lambda: p.sample(2.0))
+R("sample 0", lambda: ids(p.sample(0)))
+R("set bad", lambda: p.set(foo=1))
+R("set bad val", lambda: p.set(tau_m="x"))
+R("set array wrong len", lambda: p.set(tau_m=np.ones(3)))
+R("initialize bad", lambda: p.initialize(foo=1))
+R("initialize array wrong len", lambda: p.initialize(v=np.ones(3)))
+R("nearest", lambda: int(p.nearest((3.6, 0, 0))) - off)
+R("positions set", lambda: (setattr(p, "positions", np.zeros((3, 10))), p.positions.sum())[1])
+R("positions set bad", lambda: setattr(p, "positions", np.zeros((2, 10))))

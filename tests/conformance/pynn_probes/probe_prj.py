@@ -1,0 +1,66 @@
+"""Probe for compare_with_pynn.py: run with 'pynn' (real PyNN) or 'compat' (lamina)."""
+import sys, os, numpy as np, tempfile
+if sys.argv[1] == "pynn":
+    import pyNN.nest as sim
+else:
+    import lamina.compat; lamina.compat.install()
+    import pyNN.nest as sim
+sim.setup(timestep=0.1, min_delay=0.1)
+def R(tag, f):
+    try: out = f()
+    except Exception as e: out = f"ERR {type(e).__name__}: {str(e)[:120]}"
+    print(f"[{tag}] {out!r}"[:600])
+a = sim.Population(3, sim.IF_cond_exp(), label="A")
+b = sim.Population(2, sim.IF_cond_exp(), label="B")
+conn = sim.FromListConnector([(0, 1, 0.1, 1.0), (2, 0, 0.2, 2.0), (1, 1, 0.3, 1.5)])
+prj = sim.Projection(a, b, conn, sim.StaticSynapse(), label="L")
+R("size", lambda: (prj.size(), prj.size(gather=False), len(prj)))
+R("get list w", lambda: prj.get("weight", format="list"))
+R("get list multi noaddr", lambda: prj.get(["weight", "delay"], format="list", with_address=False))
+R("get array", lambda: prj.get("weight", format="array").tolist())
+R("get array nan", lambda: np.isnan(prj.get("weight", format="array")).sum())
+R("get array mult", lambda: prj.get("weight", format="array", multiple_synapses="max").tolist())
+R("getitem", lambda: (prj[0].presynaptic_index, prj[0].postsynaptic_index, prj[0].weight, prj[0].delay) if hasattr(prj, "__getitem__") else "ABSENT")
+R("connections", lambda: [(c.presynaptic_index, c.postsynaptic_index) for c in prj.connections])
+R("conn as_tuple", lambda: prj[0].as_tuple("weight", "delay"))
+R("conn attrs", lambda: sorted(n for n in dir(prj[0]) if not n.startswith("_")))
+R("set scalar", lambda: (prj.set(weight=0.5), prj.get("weight", format="list", with_address=False))[1])
+R("set array", lambda: (prj.set(weight=np.array([[1, 2], [3, 4], [5, 6]], dtype=float)), prj.get("weight", format="list"))[1])
+R("set list", lambda: (prj.set(weight=[0.7, 0.8, 0.9]), prj.get("weight", format="list"))[1])
+R("set bad", lambda: prj.set(foo=1))
+R("set negative w", lambda: prj.set(weight=-1.0))
+R("set delay small", lambda: (prj.set(delay=0.01), prj.get("delay", format="list", with_address=False))[1])
+R("pre post", lambda: (prj.pre.label, prj.post.label, prj.receptor_type, type(prj.synapse_type).__name__))
+R("shape", lambda: prj.shape if hasattr(prj, "shape") else "ABSENT")
+R("channel", lambda: prj.channel if hasattr(prj, "channel") else "ABSENT")
+R("describe", lambda: prj.describe()[:40])
+tmp = tempfile.mkdtemp()
+def save(fmt):
+    fn = os.path.join(tmp, "w." + fmt)
+    prj.save("weight", fn, format=fmt)
+    return open(fn).read() if fmt == "list" else np.loadtxt(fn).tolist() if os.path.exists(fn) else "nofile"
+R("save list", lambda: save("list"))
+R("save array", lambda: save("array"))
+def saveall():
+    fn = os.path.join(tmp, "all.txt")
+    prj.save("all", fn, format="list")
+    return open(fn).read()
+R("save all", saveall)
+R("save bad", lambda: prj.save("weight", os.path.join(tmp, "x"), format="foo"))
+p2 = sim.Projection(a, a, sim.OneToOneConnector(), sim.StaticSynapse(weight=0.1, delay=0.5))
+R("one2one", lambda: p2.get("weight", format="list"))
+p3 = sim.Projection(a, b, sim.AllToAllConnector(), sim.StaticSynapse(weight=lambda d: 0.1 + d, delay=1.0))
+R("weight fn of d", lambda: p3.get("weight", format="list"))
+p4 = sim.Projection(a, b, sim.AllToAllConnector(), sim.StaticSynapse(weight="0.1 + d", delay=1.0)) if True else None
+R("weight str d", lambda: p4.get("weight", format="list"))
+R("receptor inh neg weight", lambda: sim.Projection(a, b, sim.AllToAllConnector(), sim.StaticSynapse(weight=-0.1), receptor_type="inhibitory"))
+R("label default", lambda: sim.Projection(a, b, sim.AllToAllConnector()).label)
+R("default weight delay", lambda: sim.Projection(a, b, sim.AllToAllConnector()).get(["weight", "delay"], format="list")[0])
+stdp = sim.STDPMechanism(timing_dependence=sim.SpikePairRule(tau_plus=20.0, tau_minus=20.0, A_plus=0.01, A_minus=0.012), weight_dependence=sim.AdditiveWeightDependence(w_min=0, w_max=0.04), weight=0.02, delay=1.0)
+p5 = sim.Projection(a, b, sim.AllToAllConnector(), stdp)
+R("stdp get", lambda: p5.get(["weight", "delay"], format="list")[0])
+R("stdp attrs", lambda: sorted(p5.synapse_type.get_parameter_names()))
+R("stdp get tau_plus", lambda: p5.get("tau_plus", format="list")[0])
+R("stdp get w_max", lambda: p5.get("w_max", format="list")[0])
+R("stdp get A_plus", lambda: p5.get("A_plus", format="list")[0])
+R("stdp set w_max", lambda: (p5.set(w_max=0.05), p5.get("w_max", format="list")[0])[1])
