@@ -40,7 +40,10 @@ def _network(threads: int, model: str, dur: float = 200.0):
 
 
 @pytest.mark.parametrize("model", ["IF_curr_alpha", "IF_cond_exp"])
-def test_threads_give_identical_spikes_and_v(model: str) -> None:
+def test_threads_give_identical_spikes_and_v(model: str, monkeypatch) -> None:
+    # the parallel driver, also where other processes keep the cores busy (the automatic
+    # choice would then run the network in one part: `EngineBackend._run_parts`)
+    monkeypatch.setenv("LAMINA_ENGINE_DRIVER", "persistent")
     sp1, v1, s1 = _network(1, model)
     sp2, v2, s2 = _network(2, model)
     assert sum(len(s) for s in sp1) > 50
@@ -340,4 +343,36 @@ def test_call_blocks_follow_the_measured_speed_and_the_recording_memory() -> Non
     b._step_seconds = 1e-12
     per_block = (inputs.BLOCK + 1) * 1000 * 8
     assert b._call_blocks() == min(bk.MAX_CALL_BLOCKS, bk.CALL_ANALOG_BYTES // per_block)
+    sim.end()
+
+
+def test_a_run_that_starts_on_a_busy_machine_uses_one_part(monkeypatch) -> None:
+    """`_run_parts`: where other processes leave fewer free cores than the threads, a run
+    of a threaded network uses one part (no fixed cost of parts run one after another);
+    a built CSR keeps its parts for a short run and changes them for a long one; a forced
+    driver keeps the parts."""
+    from lamina.backends.engine import backend as bk
+    from lamina.backends.engine import driver_choice as dc
+    from lamina.core import simulation
+    busy = [True]
+    monkeypatch.setattr(bk, "machine_is_busy", lambda threads=2: busy[0])
+    monkeypatch.setattr(dc, "machine_is_busy", lambda threads=2: busy[0])
+    monkeypatch.setattr(bk, "REPART_STEPS", 500)
+    sim.setup(timestep=0.1, threads=2)
+    p = sim.Population(600, sim.IF_curr_exp(i_offset=0.5))
+    sim.Projection(p, p, sim.FixedProbabilityConnector(0.05, rng=sim.NumpyRNG(1)),
+                   sim.StaticSynapse(weight=0.05, delay=0.5))
+    b = simulation.current().backend
+    assert b._parts() == 2
+    sim.run(10.0)
+    assert b._csr_parts == 1 and b.driver_calls == {"single": 1}
+    busy[0] = False
+    sim.run(10.0)            # 100 steps < REPART_STEPS: the CSR keeps its one part
+    assert b._csr_parts == 1
+    sim.run(60.0)            # 600 steps: rebuilt in 2 parts
+    assert b._csr_parts == 2 and set(b.driver_calls) == {"single", "persistent"}
+    busy[0] = True
+    monkeypatch.setenv("LAMINA_ENGINE_DRIVER", "persistent")
+    sim.run(60.0)            # a forced driver: parts kept
+    assert b._csr_parts == 2
     sim.end()

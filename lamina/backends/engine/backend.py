@@ -25,7 +25,8 @@ from lamina.backends.engine import assemble, background, inputs, kernels, poisso
 from lamina.backends.engine import models as m
 from lamina.backends.engine.counter_rng import GOLDEN, mix64_array
 from lamina.backends.engine.derived import prepare, uniform_runs
-from lamina.backends.engine.driver_choice import PARALLEL, SERIAL, DriverChoice
+from lamina.backends.engine.driver_choice import (PARALLEL, SERIAL, DriverChoice,
+                                                   machine_is_busy)
 from lamina.backends.engine.fixed_step import DEFAULT_INTEGRATOR, check_integrator
 from lamina.backends.engine.recording import AnalogStore, SpikeStore
 from lamina.backends.engine.static_store import StaticStore
@@ -60,6 +61,9 @@ PARTS_PER_THREAD_LARGE = 2
 CALL_SECONDS = 0.1
 MAX_CALL_BLOCKS = 20
 CALL_ANALOG_BYTES = 1 << 25
+#: a run of at least this many steps may change the number of parts of a built CSR
+#: (`_run_parts`): that rebuilds the CSR (Brunel 12,500 cells: about 0.8 s)
+REPART_STEPS = 10_000
 
 
 @dataclass
@@ -164,6 +168,23 @@ class EngineBackend(Backend):
         per = PARTS_PER_THREAD_LARGE if cells >= LARGE_NETWORK_CELLS else PARTS_PER_THREAD
         return max(min(self._threads * per, self._N // MIN_PART_CELLS),
                    min(self._threads, self._N))
+
+    def _run_parts(self, steps: int) -> int:
+        """Parts for a run of `steps` steps: `_parts`, or 1 where other processes leave
+        fewer free cores than the run has threads (`driver_choice.machine_is_busy`) and the
+        windowed driver is chosen automatically: T parts run one after another cost more
+        than one (each part looks up every spike's synapses again: CUBA 4000 cells, 2 parts
+        in one thread 20-40 % slower than 1 part), and the parallel driver waits for
+        descheduled workers. A built CSR keeps its parts for runs shorter than
+        `REPART_STEPS` (changing them rebuilds it); within a run, `driver_choice` follows
+        a load that changes."""
+        want = self._parts()
+        if want > 1 and os.environ.get("LAMINA_ENGINE_DRIVER", "auto") == "auto" and \
+                not os.environ.get("LAMINA_ENGINE_PARTS") and machine_is_busy(self._threads):
+            want = 1
+        if not self._csr_dirty and want != self._csr_parts and steps < REPART_STEPS:
+            return self._csr_parts
+        return want
 
     def _part_bounds(self, T: int) -> np.ndarray:
         """Row cuts of the `T` target parts (int64, T + 1; part t: rows ``bounds[t] ..
@@ -611,7 +632,7 @@ class EngineBackend(Backend):
                 "the network and the run (cells, cell groups, time step, steps now and at "
                 "the end)", (self._N, len(self._groups), self.dt, self._step, n_stop))
         self._dyn.prepare()
-        parts = self._parts()
+        parts = self._run_parts(n_stop - self._step)
         if self._csr_dirty or parts != self._csr_parts:
             self._csr_parts = parts
             self._build_csr()
