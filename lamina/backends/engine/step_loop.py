@@ -209,8 +209,8 @@ def run_windows_persistent(n_begin, n_end, chunk_base, dt, D, bounds, pc_kind, p
     delivers the previous window's spikes to part p and advances part p's cells. A worker
     takes its own parts first (`_preferred`), so that each part stays on one core and its
     data in that core's cache (taken from a shared counter, a part changed cores from
-    window to window: CUBA, 2 threads, its cells' update cost 25 % more than on one
-    worker); then the parts no other worker has taken yet. The worker that completes a
+    window to window, and its cells, ring columns and synapses with it); then the parts
+    no other worker has taken yet. The worker that completes a
     window's last task runs the serial bookkeeping (`after_window`, the next window's
     length) and opens the next window. No worker waits for a particular other one: a
     worker the system does not schedule simply takes fewer tasks (a busy machine, or
