@@ -20,7 +20,7 @@ pytestmark = [*engine_marks, pytest.mark.slow]
 
 #: cases whose post cells are not ordered by rank: placing random values by position
 #: needs every process to draw all connections (the full build, as before)
-FULL_BUILD = {"fixed_number_post_shuffled_view", "all_to_all_shuffled_view"}
+FULL_BUILD = {"fixed_number_post_swapped", "all_to_all_swapped"}
 
 
 @pytest.fixture(scope="module")
