@@ -232,11 +232,13 @@ def test_atomics_barrier_and_rendezvous() -> None:
         numba.set_num_threads(old)
 
 
-def test_parts_are_cut_by_cost_not_by_rows() -> None:
+def test_parts_are_cut_by_cost_not_by_rows(monkeypatch) -> None:
     """Target parts hold equal numbers of neuron cells: one-to-one Poisson sources (drawn
     in their targets' parts) and spike arrays weigh nothing, Poisson sources with several
     synapses as much as a cell; a network of cells only gets the equal cut ceil(N t / T)."""
     from lamina.core import simulation
+    # the parts also where other processes keep the cores busy (`_run_parts`)
+    monkeypatch.setenv("LAMINA_ENGINE_DRIVER", "persistent")
     sim.setup(timestep=0.1, threads=2)
     cells = sim.Population(300, sim.IF_curr_exp())
     noise = sim.Population(300, sim.SpikeSourcePoisson(rate=10.0))

@@ -4,8 +4,9 @@ Cells live in one structure of arrays (``state[NSTATE, N]``, ``param[NPARAM, N]`
 grouped into contiguous row ranges of one model kind. Synapses are kept in CSR form by
 source row; input is accumulated in a ring buffer ``ring[L, 2N]`` (receptor-major
 columns). `run_until` advances in chunks of whole blocks of `inputs.BLOCK` steps (as many
-as take about `CALL_SECONDS`, see `_call_blocks`), each one call of the compiled kernel (`step_loop.run_windows` for static networks, `step_loop.run_steps` for
-networks with dynamic synapses or gap junctions); Python work is O(1) per chunk (plus numpy work
+as take about `CALL_SECONDS`, see `_call_blocks`), each one call of the compiled kernel
+(`step_loop.run_windows` for static networks, `step_loop.run_steps` for networks with
+dynamic synapses or gap junctions); Python work is O(1) per chunk (plus numpy work
 proportional to the chunk's inputs and recorded data).
 """
 from __future__ import annotations

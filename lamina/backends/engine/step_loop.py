@@ -189,7 +189,7 @@ def _preferred(k, it, n_threads, P):
     # the others' parts: worker it+1's, it+2's, ... in turn
     for d in range(1, n_threads):
         w = (it + d) % n_threads
-        m = (P - w + n_threads - 1) // n_threads if w < P else 0
+        m = (P - w + n_threads - 1) // n_threads
         if k < m:
             return w + k * n_threads
         k -= m
@@ -210,11 +210,11 @@ def run_windows_persistent(n_begin, n_end, chunk_base, dt, D, bounds, pc_kind, p
     takes its own parts first (`_preferred`), so that each part stays on one core and its
     data in that core's cache (taken from a shared counter, a part changed cores from
     window to window, and its cells, ring columns and synapses with it); then the parts
-    no other worker has taken yet. The worker that completes a
-    window's last task runs the serial bookkeeping (`after_window`, the next window's
-    length) and opens the next window. No worker waits for a particular other one: a
-    worker the system does not schedule simply takes fewer tasks (a busy machine, or
-    numba running the workers one after another), and the parts share out unequal costs.
+    no other worker has taken yet. The worker that completes a window's last task runs
+    the serial bookkeeping (`after_window`, the next window's length) and opens the next
+    window. No worker waits for a particular other one: a worker the system does not
+    schedule simply takes fewer tasks (a busy machine, or numba running the workers one
+    after another), and the parts share out unequal costs.
     Returns the step reached, as `run_windows` does; results are bitwise those of
     `run_windows` (same parts, same order of delivery within each part).
 
