@@ -68,7 +68,7 @@ def test_serial_driver_for_threads_is_bitwise_the_parallel_one(monkeypatch) -> N
     from test_engine_threads import _network   # same folder: on sys.path under pytest
     monkeypatch.setenv("LAMINA_ENGINE_DRIVER", "serial")
     sp_s, v_s, src_s = _network(2, "IF_curr_alpha", dur=60.0)
-    monkeypatch.setenv("LAMINA_ENGINE_DRIVER", "auto")
+    monkeypatch.setenv("LAMINA_ENGINE_DRIVER", "persistent")
     sp_p, v_p, src_p = _network(2, "IF_curr_alpha", dur=60.0)
     assert sum(len(s) for s in sp_s) > 20
     for a, b in zip(sp_s + src_s, sp_p + src_p, strict=True):

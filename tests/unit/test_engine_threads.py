@@ -40,7 +40,10 @@ def _network(threads: int, model: str, dur: float = 200.0):
 
 
 @pytest.mark.parametrize("model", ["IF_curr_alpha", "IF_cond_exp"])
-def test_threads_give_identical_spikes_and_v(model: str) -> None:
+def test_threads_give_identical_spikes_and_v(model: str, monkeypatch) -> None:
+    # the parallel driver, also where other processes keep the cores busy (the automatic
+    # choice would then run the network in one part: `EngineBackend._run_parts`)
+    monkeypatch.setenv("LAMINA_ENGINE_DRIVER", "persistent")
     sp1, v1, s1 = _network(1, model)
     sp2, v2, s2 = _network(2, model)
     assert sum(len(s) for s in sp1) > 50
@@ -229,11 +232,13 @@ def test_atomics_barrier_and_rendezvous() -> None:
         numba.set_num_threads(old)
 
 
-def test_parts_are_cut_by_cost_not_by_rows() -> None:
+def test_parts_are_cut_by_cost_not_by_rows(monkeypatch) -> None:
     """Target parts hold equal numbers of neuron cells: one-to-one Poisson sources (drawn
     in their targets' parts) and spike arrays weigh nothing, Poisson sources with several
     synapses as much as a cell; a network of cells only gets the equal cut ceil(N t / T)."""
     from lamina.core import simulation
+    # the parts also where other processes keep the cores busy (`_run_parts`)
+    monkeypatch.setenv("LAMINA_ENGINE_DRIVER", "persistent")
     sim.setup(timestep=0.1, threads=2)
     cells = sim.Population(300, sim.IF_curr_exp())
     noise = sim.Population(300, sim.SpikeSourcePoisson(rate=10.0))
@@ -267,3 +272,109 @@ def test_large_networks_get_more_parts_than_threads() -> None:
         sim.Population(5000, sim.SpikeSourcePoisson(rate=1.0))
         assert simulation.current().backend._parts() == want
         sim.end()
+
+
+@pytest.mark.parametrize("P,n", [(2, 2), (4, 2), (3, 2), (7, 3), (5, 5)])
+def test_workers_take_their_own_parts_first_then_every_other_part(P: int, n: int) -> None:
+    """`step_loop._preferred`: each worker's order is a permutation of the parts that
+    starts with its own (it, it + n, ...), so a part stays with one worker while all keep
+    up, and any part can be taken by anyone."""
+    from lamina.backends.engine.step_loop import _preferred
+    for it in range(n):
+        order = [_preferred.py_func(k, it, n, P) for k in range(P)]
+        own = list(range(it, P, n))
+        assert order[:len(own)] == own
+        assert sorted(order) == list(range(P))
+
+
+def _noisy_renewal_network(run_ms: list[float]) -> tuple[list[np.ndarray], np.ndarray, int]:
+    """Spikes and V of a network whose inputs are drawn per block of steps (a noisy
+    current, gamma spike trains), run as the given sequence of run() calls; and the number
+    of kernel calls."""
+    from lamina.core import simulation
+    sim.setup(timestep=0.1)
+    cells = sim.Population(40, sim.IF_curr_exp(tau_refrac=2.0))
+    gamma = sim.Population(40, sim.SpikeSourceGamma(alpha=3.0, beta=300.0))
+    sim.Projection(gamma, cells, sim.OneToOneConnector(), sim.StaticSynapse(weight=1.2))
+    sim.Projection(cells, cells, sim.FixedProbabilityConnector(0.2, rng=sim.NumpyRNG(4)),
+                   sim.StaticSynapse(weight=0.4, delay=0.5))
+    sim.NoisyCurrentSource(mean=0.4, stdev=0.3, dt=0.5).inject_into(cells)
+    cells.record(["spikes", "v"])
+    for t in run_ms:
+        sim.run(t)
+    seg = cells.get_data().segments[0]
+    calls = sum(simulation.current().backend.driver_calls.values())
+    out = ([np.asarray(s) for s in seg.spiketrains], np.asarray(seg.analogsignals[0]), calls)
+    sim.end()
+    return out
+
+
+def test_kernel_calls_of_several_blocks_give_the_same_results_as_calls_of_one() -> None:
+    """`run_until` lets one kernel call advance several blocks of `inputs.BLOCK` steps
+    once it has measured the speed (`_call_blocks`); the inputs drawn per block (noisy
+    current, renewal trains) and so the spikes and V are bitwise those of short runs,
+    which call the kernel once per block or less."""
+    from lamina.backends.engine import inputs
+    long_sp, long_v, long_calls = _noisy_renewal_network([2000.0])
+    block_ms = inputs.BLOCK * 0.1
+    short_sp, short_v, short_calls = _noisy_renewal_network([block_ms / 2] * 40)
+    assert long_calls < 2000.0 / block_ms   # some call covered several blocks
+    assert short_calls >= 40
+    assert sum(len(s) for s in long_sp) > 200
+    for a, b in zip(long_sp, short_sp):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(long_v, short_v)
+
+
+def test_call_blocks_follow_the_measured_speed_and_the_recording_memory() -> None:
+    """`_call_blocks`: one block before any measurement and over MPI; then blocks for
+    about `CALL_SECONDS` of run time, within `MAX_CALL_BLOCKS` and the analog buffer."""
+    from lamina.backends.engine import backend as bk
+    from lamina.backends.engine import inputs
+    from lamina.core import simulation
+    sim.setup(timestep=0.1)
+    p = sim.Population(1000, sim.IF_curr_exp())
+    b = simulation.current().backend
+    assert b._call_blocks() == 1
+    b._step_seconds = bk.CALL_SECONDS / (3.5 * inputs.BLOCK)   # 3.5 blocks per CALL_SECONDS
+    assert b._call_blocks() == 3
+    b._step_seconds = 1e-12
+    assert b._call_blocks() == bk.MAX_CALL_BLOCKS
+    p.record("v")   # 1000 cells x (BLOCK + 1) samples x 8 B per block
+    sim.run(0.1)
+    b._step_seconds = 1e-12
+    per_block = (inputs.BLOCK + 1) * 1000 * 8
+    assert b._call_blocks() == min(bk.MAX_CALL_BLOCKS, bk.CALL_ANALOG_BYTES // per_block)
+    sim.end()
+
+
+def test_a_run_that_starts_on_a_busy_machine_uses_one_part(monkeypatch) -> None:
+    """`_run_parts`: where other processes leave fewer free cores than the threads, a run
+    of a threaded network uses one part (no fixed cost of parts run one after another);
+    a built CSR keeps its parts for a short run and changes them for a long one; a forced
+    driver keeps the parts."""
+    from lamina.backends.engine import backend as bk
+    from lamina.backends.engine import driver_choice as dc
+    from lamina.core import simulation
+    busy = [True]
+    monkeypatch.setattr(bk, "machine_is_busy", lambda threads=2: busy[0])
+    monkeypatch.setattr(dc, "machine_is_busy", lambda threads=2: busy[0])
+    monkeypatch.setattr(bk, "REPART_STEPS", 500)
+    sim.setup(timestep=0.1, threads=2)
+    p = sim.Population(600, sim.IF_curr_exp(i_offset=0.5))
+    sim.Projection(p, p, sim.FixedProbabilityConnector(0.05, rng=sim.NumpyRNG(1)),
+                   sim.StaticSynapse(weight=0.05, delay=0.5))
+    b = simulation.current().backend
+    assert b._parts() == 2
+    sim.run(10.0)
+    assert b._csr_parts == 1 and b.driver_calls == {"single": 1}
+    busy[0] = False
+    sim.run(10.0)            # 100 steps < REPART_STEPS: the CSR keeps its one part
+    assert b._csr_parts == 1
+    sim.run(60.0)            # 600 steps: rebuilt in 2 parts
+    assert b._csr_parts == 2 and set(b.driver_calls) == {"single", "persistent"}
+    busy[0] = True
+    monkeypatch.setenv("LAMINA_ENGINE_DRIVER", "persistent")
+    sim.run(60.0)            # a forced driver: parts kept
+    assert b._csr_parts == 2
+    sim.end()

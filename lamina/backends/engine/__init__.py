@@ -63,19 +63,23 @@ Threads: networks whose synapses are all static (no gap junctions) run in the wi
 step loop (`windows`, drivers in `step_loop`) for any thread count: windows of D steps (D =
 the smallest delay), one parallel region per kernel call whose workers take the parts
 of each window (a range of cells: their updates, Poisson draws, ring columns and the CSR
-part onto them; one part per thread, ``LAMINA_ENGINE_PARTS`` sets the number) as tasks
-from a shared counter, the last one closing the window
+part onto them; one part per thread, two for networks of 8,000 cells or more,
+``LAMINA_ENGINE_PARTS`` sets the number) as tasks, each worker its own parts first (a part
+stays on one core) and then any left, the last one closing the window
 (``step_loop.run_windows_persistent``: no barrier, so an unscheduled worker's part is
-taken by another), or one ``prange`` region per window (``LAMINA_ENGINE_DRIVER=prange``). Spikes are delivered in one canonical order
-(emission step, then row), so results are bitwise identical for any number of threads and
-any split of a run. On an oversubscribed machine (1-minute load average above the number
-of cores) the backend also measures the serial driver (the T parts one after another in
-one thread: bitwise the same results) and runs whichever is faster per step
-(`driver_choice`), so threads do not make a run slower than one thread when the cores are
-busy (``LAMINA_ENGINE_DRIVER=serial`` forces it). Networks with dynamic synapses or gap
-junctions run in the serial step loop ``step_loop.run_steps``. numba's ``workqueue``
-threading layer is selected (the OpenMP layer crashed a later ``nest.ResetKernel()`` in
-the same process) unless ``NUMBA_THREADING_LAYER`` is set.
+taken by another), or one ``prange`` region per window (``LAMINA_ENGINE_DRIVER=prange``).
+Spikes are delivered in one canonical order (emission step, then row), so results are
+bitwise identical for any number of threads and any split of a run. A kernel call covers
+several blocks of `inputs.BLOCK` steps (about 0.1 s of work): waking numba's workers for
+a region costs up to milliseconds on a virtual machine. A run that starts while other
+processes leave fewer free cores than its threads uses one part (`EngineBackend._run_parts`);
+if the machine becomes busy during a run, the backend also measures the serial driver (the
+T parts one after another in one thread: bitwise the same results) and runs whichever is
+faster per step (`driver_choice`), so threads do not make a run slower than one thread
+when the cores are busy (``LAMINA_ENGINE_DRIVER=serial`` forces it). Networks with dynamic
+synapses or gap junctions run in the serial step loop ``step_loop.run_steps``. numba's
+``workqueue`` threading layer is selected (the OpenMP layer crashed a later
+``nest.ResetKernel()`` in the same process) unless ``NUMBA_THREADING_LAYER`` is set.
 
 Processes: under ``mpiexec -n P`` (mpi4py) each rank advances its own block of every
 population and holds the static synapses onto it; spikes are exchanged once per window

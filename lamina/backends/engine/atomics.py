@@ -174,7 +174,12 @@ def _wait(k):
 
 
 SPIN_CYCLES = 100_000    # ~40 us: pause-spin this long (a quiet machine's waits end here)
-YIELD_CYCLES = 500_000   # ~0.2 ms: then yield the CPU; beyond it, sleep SLEEP_US per try
+#: ~2 ms: then yield the CPU (to other processes' threads, if any: on a quiet machine it
+#: returns at once); beyond it, sleep SLEEP_US per try. Not sooner: a virtual core with
+#: nothing to run halts, and a sleeper there wakes up to milliseconds late (numba's region
+#: start after 10 ms of idleness: 0.15 ms median, 1.9 ms at worst, here), far longer than
+#: the ~1 ms tasks of a large network whose ends it was waiting for
+YIELD_CYCLES = 5_000_000
 SLEEP_US = 20
 
 

@@ -3,9 +3,10 @@
 Cells live in one structure of arrays (``state[NSTATE, N]``, ``param[NPARAM, N]``),
 grouped into contiguous row ranges of one model kind. Synapses are kept in CSR form by
 source row; input is accumulated in a ring buffer ``ring[L, 2N]`` (receptor-major
-columns). `run_until` advances in chunks of at most `inputs.BLOCK` steps, each one call of
-the compiled kernel (`step_loop.run_windows` for static networks, `step_loop.run_steps` for
-networks with dynamic synapses or gap junctions); Python work is O(1) per chunk (plus numpy work
+columns). `run_until` advances in chunks of whole blocks of `inputs.BLOCK` steps (as many
+as take about `CALL_SECONDS`, see `_call_blocks`), each one call of the compiled kernel
+(`step_loop.run_windows` for static networks, `step_loop.run_steps` for networks with
+dynamic synapses or gap junctions); Python work is O(1) per chunk (plus numpy work
 proportional to the chunk's inputs and recorded data).
 """
 from __future__ import annotations
@@ -25,7 +26,8 @@ from lamina.backends.engine import assemble, background, inputs, kernels, poisso
 from lamina.backends.engine import models as m
 from lamina.backends.engine.counter_rng import GOLDEN, mix64_array
 from lamina.backends.engine.derived import prepare, uniform_runs
-from lamina.backends.engine.driver_choice import PARALLEL, SERIAL, DriverChoice
+from lamina.backends.engine.driver_choice import (PARALLEL, SERIAL, DriverChoice,
+                                                   machine_is_busy)
 from lamina.backends.engine.fixed_step import DEFAULT_INTEGRATOR, check_integrator
 from lamina.backends.engine.recording import AnalogStore, SpikeStore
 from lamina.backends.engine.static_store import StaticStore
@@ -51,6 +53,18 @@ MIN_PART_CELLS = 256
 #: 1 thread 3.6 s)
 LARGE_NETWORK_CELLS = 8000
 PARTS_PER_THREAD_LARGE = 2
+#: a kernel call advances whole blocks of `inputs.BLOCK` steps: as many as take about
+#: `CALL_SECONDS` at the measured speed, at most `MAX_CALL_BLOCKS`, and no more than
+#: `CALL_ANALOG_BYTES` of analog samples. Each call has a fixed cost: the chunk's inputs
+#: prepared in Python and, with threads, numba's workers woken for the parallel region
+#: (0.1-4 ms here: an idle virtual core halts and wakes late). With calls of one block,
+#: CUBA 4000 cells at 2 threads (13 ms per call) lost 15-25 % of its run time to it.
+CALL_SECONDS = 0.1
+MAX_CALL_BLOCKS = 20
+CALL_ANALOG_BYTES = 1 << 25
+#: a run of at least this many steps may change the number of parts of a built CSR
+#: (`_run_parts`): that rebuilds the CSR (Brunel 12,500 cells: about 0.8 s)
+REPART_STEPS = 10_000
 
 
 @dataclass
@@ -124,6 +138,7 @@ class EngineBackend(Backend):
         self._csr_parts = 1
         self._csr_bounds = np.zeros(2, _I64)   # row cuts of the CSR's parts (`_part_bounds`)
         self._has_direct = False   # Poisson sources delivered directly (`_run_chunk`)
+        self._step_seconds = 0.0   # wall seconds per step of the last call (`_call_blocks`)
         #: the window driver over MPI ranks (`distributed`), None in one process
         self._mpi = None
         if self.distribution.distributed:
@@ -154,6 +169,23 @@ class EngineBackend(Backend):
         per = PARTS_PER_THREAD_LARGE if cells >= LARGE_NETWORK_CELLS else PARTS_PER_THREAD
         return max(min(self._threads * per, self._N // MIN_PART_CELLS),
                    min(self._threads, self._N))
+
+    def _run_parts(self, steps: int) -> int:
+        """Parts for a run of `steps` steps: `_parts`, or 1 where other processes leave
+        fewer free cores than the run has threads (`driver_choice.machine_is_busy`) and the
+        windowed driver is chosen automatically: T parts run one after another cost more
+        than one (each part looks up every spike's synapses again: CUBA 4000 cells, 2 parts
+        in one thread 20-40 % slower than 1 part), and the parallel driver waits for
+        descheduled workers. A built CSR keeps its parts for runs shorter than
+        `REPART_STEPS` (changing them rebuilds it); within a run, `driver_choice` follows
+        a load that changes."""
+        want = self._parts()
+        if want > 1 and os.environ.get("LAMINA_ENGINE_DRIVER", "auto") == "auto" and \
+                not os.environ.get("LAMINA_ENGINE_PARTS") and machine_is_busy(self._threads):
+            want = 1
+        if not self._csr_dirty and want != self._csr_parts and steps < REPART_STEPS:
+            return self._csr_parts
+        return want
 
     def _part_bounds(self, T: int) -> np.ndarray:
         """Row cuts of the `T` target parts (int64, T + 1; part t: rows ``bounds[t] ..
@@ -601,7 +633,7 @@ class EngineBackend(Backend):
                 "the network and the run (cells, cell groups, time step, steps now and at "
                 "the end)", (self._N, len(self._groups), self.dt, self._step, n_stop))
         self._dyn.prepare()
-        parts = self._parts()
+        parts = self._run_parts(n_stop - self._step)
         if self._csr_dirty or parts != self._csr_parts:
             self._csr_parts = parts
             self._build_csr()
@@ -609,10 +641,28 @@ class EngineBackend(Backend):
         self._dyn.take_samples(self._step)
         while self._step < n_stop and not self._interrupted():
             n0 = self._step
-            n1 = min(n_stop, (n0 // inputs.BLOCK + 1) * inputs.BLOCK, self._dyn.next_sample(n0))
+            n1 = min(n_stop, (n0 // inputs.BLOCK + self._call_blocks()) * inputs.BLOCK,
+                     self._dyn.next_sample(n0))
+            t0 = time.perf_counter()
             self._run_chunk(n0, n1)
+            if n1 - n0 >= inputs.BLOCK // 2:   # long enough to measure the speed by
+                self._step_seconds = (time.perf_counter() - t0) / (n1 - n0)
             self._step = n1
             self._dyn.take_samples(n1)
+
+    def _call_blocks(self) -> int:
+        """Blocks of `inputs.BLOCK` steps for the next kernel call: as many as take about
+        `CALL_SECONDS` at the last call's speed (one until a call has been measured),
+        within `MAX_CALL_BLOCKS` and `CALL_ANALOG_BYTES`. One over MPI: every rank must
+        cut the run at the same steps (the Ctrl-C check between calls is collective)."""
+        if self._mpi is not None or self._step_seconds <= 0.0:
+            return 1
+        blocks = int(CALL_SECONDS / (self._step_seconds * inputs.BLOCK))
+        per_block = sum((inputs.BLOCK // c.interval + 1) * len(c.rows)
+                        for c in self._analog.channels) * 8
+        if per_block:
+            blocks = min(blocks, CALL_ANALOG_BYTES // per_block)
+        return max(1, min(blocks, MAX_CALL_BLOCKS))
 
     def _interrupted(self) -> bool:
         """Whether Ctrl-C asked to stop; over MPI, whether any rank saw it (collective, so
@@ -631,10 +681,11 @@ class EngineBackend(Backend):
         hi = np.searchsorted(emit_a, n1)
         emit, rows = [emit_a[lo:hi]], [rows_a[lo:hi]]
         if any(g.kind in m.RENEWAL_KINDS for g in self._groups):
-            e, r = self._renewal.events(self, n0)
-            a, b = np.searchsorted(e, n0), np.searchsorted(e, n1)
-            emit.append(e[a:b])
-            rows.append(r[a:b])
+            for block in range(n0 // inputs.BLOCK, (n1 - 1) // inputs.BLOCK + 1):
+                e, r = self._renewal.events(self, max(n0, block * inputs.BLOCK))
+                a, b = np.searchsorted(e, n0), np.searchsorted(e, n1)
+                emit.append(e[a:b])
+                rows.append(r[a:b])
         emit_c, rows_c = np.concatenate(emit), np.concatenate(rows)
         proc = np.maximum(emit_c, 0)
         order = np.lexsort((emit_c, rows_c, proc))

@@ -23,8 +23,8 @@ from typing import Any
 import numpy as np
 from numba import get_thread_id, njit, prange
 
-from lamina.backends.engine.atomics import (SYNC_SIZE, atomic_add, atomic_load, atomic_store,
-                                           cycles, wait_change)
+from lamina.backends.engine.atomics import (SYNC_SIZE, atomic_add, atomic_cas, atomic_load,
+                                           atomic_store, cycles, wait_change)
 from lamina.backends.engine.kernels import deliver, deliver_at
 from lamina.backends.engine.models import K_POISSON, S_V
 from lamina.backends.engine.synapses import deliver_plastic, gap_currents, record_post_spike
@@ -36,11 +36,8 @@ __all__ = ["run_windows", "run_windows_par", "run_windows_persistent", "run_step
 #: the columns of the persistent driver's per-thread profile (cycle counts, counts)
 PROF_FIELDS = ("deliver", "advance", "wait", "after_window", "tasks", "windows_closed",
                "region", "calls")
-_NEXT = 32            # `run_windows_persistent`'s shared words in `sync` (own cache lines)
 _DONE = 40
 _OPEN = 48            # the open window's number, -1 at the end (what idle workers watch)
-_FINISHED = -(1 << 62)   # _NEXT at the end: stays negative whatever the workers add
-_TASK_MASK = (1 << 24) - 1
 
 #: filled in by the generated module: the dispatch over the families present
 update_group: Any = None
@@ -179,6 +176,26 @@ def run_windows(n_begin, n_end, chunk_base, dt, D, bounds, pc_kind, pc_start, pc
 run_windows_par: Any = None
 
 
+@njit(cache=True, inline="always")
+def _preferred(k, it, n_threads, P):
+    """The k-th part worker `it` of `n_threads` tries to take: first its own parts (it,
+    it + n_threads, ...), so that a part stays on one core from window to window, with its
+    cells, ring columns and synapses in that core's cache; then the others' parts, from
+    the next worker's on (a worker that falls behind leaves its parts to the others)."""
+    own = (P - it + n_threads - 1) // n_threads   # parts it, it + n_threads, ... < P
+    if k < own:
+        return it + k * n_threads
+    k -= own
+    # the others' parts: worker it+1's, it+2's, ... in turn
+    for d in range(1, n_threads):
+        w = (it + d) % n_threads
+        m = (P - w + n_threads - 1) // n_threads
+        if k < m:
+            return w + k * n_threads
+        k -= m
+    return -1
+
+
 @njit(cache=True, parallel=True)
 def run_windows_persistent(n_begin, n_end, chunk_base, dt, D, bounds, pc_kind, pc_start,
                            pc_stop, pc_ptr, state, param, refr, ring, row_grp, grp_delay,
@@ -188,29 +205,34 @@ def run_windows_persistent(n_begin, n_end, chunk_base, dt, D, bounds, pc_kind, p
                            ch_count, rbuf, work, wb_row, wb_cnt, wb_off, cdf, meta,
                            n_threads, prof, fns):
     """`run_windows` in ONE parallel region of `n_threads` workers per call, which take
-    the P parts (``bounds``; P >= n_threads) of each window as tasks from a shared
-    counter: task p of a window delivers the previous window's spikes to part p and
-    advances part p's cells. The worker that completes a window's last task runs the
-    serial bookkeeping (`after_window`, the next window's length) and opens the next
+    the P parts (``bounds``; P >= n_threads) of each window as tasks: task p of a window
+    delivers the previous window's spikes to part p and advances part p's cells. A worker
+    takes its own parts first (`_preferred`), so that each part stays on one core and its
+    data in that core's cache (taken from a shared counter, a part changed cores from
+    window to window, and its cells, ring columns and synapses with it); then the parts
+    no other worker has taken yet. The worker that completes a window's last task runs
+    the serial bookkeeping (`after_window`, the next window's length) and opens the next
     window. No worker waits for a particular other one: a worker the system does not
     schedule simply takes fewer tasks (a busy machine, or numba running the workers one
-    after another), and the parts share out unequal costs. Returns the step reached, as
-    `run_windows` does; results are bitwise those of `run_windows` (same parts, same
-    order of delivery within each part).
+    after another), and the parts share out unequal costs.
+    Returns the step reached, as `run_windows` does; results are bitwise those of
+    `run_windows` (same parts, same order of delivery within each part).
 
-    Shared words (`atomics`, each on its own cache line): ``sync[_NEXT]`` = window
-    number << 24 | next task (`_FINISHED` at the end), ``sync[_DONE]`` = tasks of the
-    window completed, ``sync[_OPEN]`` = the open window (-1 at the end);
-    ``win[8 * (window & 1):]`` = (w0, w1, previous w0, previous w1, buffer parity), written
-    before the window is opened. ``prof[w]`` accumulates worker w's cycle counts per
-    phase (`PROF_FIELDS`; rows of 8 int64, written once per call)."""
+    Shared words (`atomics`, each on its own cache line): ``claim[8 p]`` = the last window
+    in which part p was taken (a worker takes it by compare-and-swap from the window
+    before), ``sync[_DONE]`` = tasks of the window completed, ``sync[_OPEN]`` = the open
+    window (-1 at the end); ``win[8 * (window & 1):]`` = (w0, w1, previous w0, previous
+    w1, buffer parity), written before the window is opened. ``prof[w]`` accumulates
+    worker w's cycle counts per phase (`PROF_FIELDS`; rows of 8 int64, written once per
+    call)."""
     L = ring.shape[0]
     P = bounds.shape[0] - 1
     cap = spk_step.shape[0]
     W = window_length(n_begin, n_end, D, wb_off, spk_n, n_rec_spk, cap)
     if n_begin >= n_end or W == 0:
         return n_begin
-    sync = np.zeros(SYNC_SIZE, np.int64)
+    sync = np.zeros(SYNC_SIZE, np.int64)   # sync[_OPEN] = 0: window 0 is open
+    claim = np.full(8 * P, -1, np.int64)   # claim[8 p]: the last window part p was taken in
     win = np.zeros(16, np.int64)
     win[0] = n_begin
     win[1] = n_begin + W
@@ -227,12 +249,17 @@ def run_windows_persistent(n_begin, n_end, chunk_base, dt, D, bounds, pc_kind, p
         ntask = np.int64(0)
         nwin = np.int64(0)
         while True:
-            x = atomic_add(sync, _NEXT, 1)   # take the next task of the open window
-            if x < 0:
+            g = atomic_load(sync, _OPEN)
+            if g < 0:
                 break
-            g = x >> 24
-            p = x & _TASK_MASK
-            if p >= P:   # all taken: wait for the next window (or the end)
+            p = -1   # take a part of window g: this worker's own first, then the others'
+            for k in range(P):
+                q = _preferred(k, it, n_threads, P)
+                if atomic_load(claim, 8 * q) == g - 1 and \
+                        atomic_cas(claim, 8 * q, g - 1, g) == g - 1:
+                    p = q
+                    break
+            if p < 0:   # all taken: wait for the next window (or the end)
                 ca = cycles()
                 wait_change(sync, _OPEN, g)
                 c_wait += cycles() - ca
@@ -268,7 +295,6 @@ def run_windows_persistent(n_begin, n_end, chunk_base, dt, D, bounds, pc_kind, p
                 nwin += 1
                 if w1 == w0:   # that was the final delivery
                     res[0] = w0
-                    atomic_store(sync, _NEXT, _FINISHED)
                     atomic_store(sync, _OPEN, -1)
                     continue
                 after_window(w0, w1, par, rec_spk, spk_step, spk_row, spk_cnt, spk_n,
@@ -282,7 +308,6 @@ def run_windows_persistent(n_begin, n_end, chunk_base, dt, D, bounds, pc_kind, p
                 atomic_store(win, s + 3, w1)
                 atomic_store(win, s + 4, 1 - par)
                 atomic_store(sync, _DONE, 0)
-                atomic_store(sync, _NEXT, (g + 1) << 24)
                 atomic_store(sync, _OPEN, g + 1)
                 c_aft += cycles() - cc
         prof[it, 0] += c_dl

@@ -24,10 +24,11 @@ is complete between calls. `step_loop.run_windows` runs the parts one after anot
 thread; `run_windows_par` runs them in a numba ``prange`` (one region per window: its
 launch cost, tens of microseconds with the workqueue layer on a loaded machine, is paid
 once per window); `run_windows_persistent` enters one region per call, whose workers take
-the parts of the open window as tasks from a shared counter (`atomics`); the worker that
-completes a window's last task records its spikes and opens the next window. Nobody waits
-for a particular worker, so a worker the system does not schedule (a busy machine) leaves
-its parts to the others instead of stalling every window.
+the parts of the open window as tasks (each its own parts first, by compare-and-swap,
+`atomics`); the worker that completes a window's last task records its spikes and opens
+the next window. Nobody waits for a particular worker, so a worker the system does not
+schedule (a busy machine) leaves its parts to the others instead of stalling every
+window.
 
 The helpers here are inlined (numba ``inline="always"``) into the drivers, which
 `assemble` compiles per combination of model families.
