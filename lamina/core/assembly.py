@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from lamina.core import simulation
-from lamina.core.ids import ID
+from lamina.core.ids import ID, positions_in
 from lamina.core.populations import BasePopulation, PopulationView, write_positions
 from lamina.describe import render
 from lamina.errors import InvalidModelError
@@ -195,15 +195,8 @@ class Assembly:
 
     def id_to_index(self, id: Any) -> Any:
         """Index of `id` in the assembly."""
-        ids = np.atleast_1d(np.asarray(id, dtype=np.int64))
-        all_ids = self.all_ids
-        out = np.empty(ids.size, dtype=np.int64)
-        for k, value in enumerate(ids):
-            hit = np.flatnonzero(all_ids == value)
-            if not hit.size:
-                raise IndexError(f"ID {int(value)} is not in {self.label!r}")
-            out[k] = hit[0]
-        return int(out[0]) if np.ndim(id) == 0 else out
+        return positions_in(id, self.all_ids,
+                            lambda i: IndexError(f"ID {i} is not in {self.label!r}"))
 
     def get_population(self, label: str) -> BasePopulation:
         """The member with `label`."""

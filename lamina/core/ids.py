@@ -105,6 +105,20 @@ class ID(int):
         return str(int(self))
 
 
+def positions_in(ids: Any, among: np.ndarray, missing: Any) -> Any:
+    """Position of each of `ids` (an ID or an array of them) in the ID array `among` (the
+    first, if it occurs twice): an int for one ID, else an int64 array. An ID not in
+    `among` raises ``missing(id)`` (an exception the caller words)."""
+    wanted = np.atleast_1d(np.asarray(ids, dtype=np.int64))
+    out = np.empty(wanted.size, dtype=np.int64)
+    for k, value in enumerate(wanted):
+        hit = np.flatnonzero(among == value)
+        if not hit.size:
+            raise missing(int(value))
+        out[k] = hit[0]
+    return int(out[0]) if np.ndim(ids) == 0 else out
+
+
 def check_name(model: Any, name: str, valid: Any) -> None:
     """Raise `NonExistentParameterError` if `name` is not in `valid`."""
     if name not in valid:

@@ -11,7 +11,7 @@ import numpy as np
 
 from lamina import parameters as params
 from lamina.core import simulation
-from lamina.core.ids import ID
+from lamina.core.ids import ID, positions_in
 from lamina.core.recording import Recorder
 from lamina.core.resources import check_fits
 from lamina.describe import render
@@ -128,14 +128,8 @@ class BasePopulation:
     def id_to_local_index(self, id: Any) -> Any:
         """Index (or indices) of `id` among the cells on this MPI process."""
         local_ids = self.all_ids[self._sim.backend.is_local(self.all_ids)]
-        wanted = np.atleast_1d(np.asarray(id, dtype=np.int64))
-        out = np.empty(wanted.size, dtype=np.int64)
-        for k, value in enumerate(wanted):
-            hit = np.flatnonzero(local_ids == value)
-            if not hit.size:
-                raise UnknownCellError(f"ID {int(value)} is not a local cell of {self.label!r}")
-            out[k] = hit[0]
-        return int(out[0]) if np.ndim(id) == 0 else out
+        return positions_in(id, local_ids, lambda i: UnknownCellError(
+            f"ID {i} is not a local cell of {self.label!r}"))
 
     @property
     def injectable(self) -> bool:

@@ -1,18 +1,10 @@
 """Probe for compare_with_pynn.py: run with 'pynn' (real PyNN) or 'compat' (lamina)."""
 import sys, numpy as np
-if sys.argv[1] == "pynn":
-    import pyNN.nest as sim
-else:
-    import lamina.compat; lamina.compat.install()
-    import pyNN.nest as sim
+from _probe import R, sim
 sim.setup()
 p = sim.Population(4, sim.IF_cond_exp(), label="P")
 q = sim.Population(3, sim.IF_cond_exp(), label="Q")
 off=int(p.first_id)
-def R(tag, f):
-    try: out = f()
-    except Exception as e: out = f"ERR {type(e).__name__}: {e}"
-    print(f"[{tag}] {out}")
 a = p + p[1:2]
 R("dup size", lambda: (a.size, len(a), len(a.all_cells), [int(c)-off for c in a.all_cells]))
 R("dup pos", lambda: a.positions.shape)

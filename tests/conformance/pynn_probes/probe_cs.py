@@ -1,14 +1,6 @@
 """Probe for compare_with_pynn.py: run with 'pynn' (real PyNN) or 'compat' (lamina)."""
 import sys, os, numpy as np
-if sys.argv[1] == "pynn":
-    import pyNN.nest as sim
-else:
-    import lamina.compat; lamina.compat.install()
-    import pyNN.nest as sim
-def R(tag, f):
-    try: out = f()
-    except Exception as e: out = f"ERR {type(e).__name__}: {str(e)[:120]}"
-    print(f"[{tag}] {out!r}"[:500])
+from _probe import R, sim
 sim.setup(timestep=0.1)
 p = sim.Population(3, sim.IF_curr_exp(), label="P")
 sc = sim.StepCurrentSource(times=[10.0, 20.0], amplitudes=[0.5, 0.0])

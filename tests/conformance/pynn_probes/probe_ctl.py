@@ -1,14 +1,6 @@
 """Probe for compare_with_pynn.py: run with 'pynn' (real PyNN) or 'compat' (lamina)."""
 import sys, os, numpy as np
-if sys.argv[1] == "pynn":
-    import pyNN.nest as sim
-else:
-    import lamina.compat; lamina.compat.install()
-    import pyNN.nest as sim
-def R(tag, f):
-    try: out = f()
-    except Exception as e: out = f"ERR {type(e).__name__}: {str(e)[:120]}"
-    print(f"[{tag}] {out!r}"[:500])
+from _probe import R, sim
 R("setup ret", lambda: sim.setup(timestep=0.1, min_delay=0.2, max_delay=5.0))
 R("getters", lambda: (sim.get_time_step(), sim.get_min_delay(), sim.get_max_delay(), sim.get_current_time()))
 R("state", lambda: (sim.state.dt, sim.state.min_delay, sim.state.t, sim.state.mpi_rank, sim.state.num_processes) if hasattr(sim, "state") else "ABSENT")

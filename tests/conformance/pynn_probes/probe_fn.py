@@ -1,14 +1,6 @@
 """Probe for compare_with_pynn.py: run with 'pynn' (real PyNN) or 'compat' (lamina)."""
 import sys, numpy as np
-if sys.argv[1] == "pynn":
-    import pyNN.nest as sim
-else:
-    import lamina.compat; lamina.compat.install()
-    import pyNN.nest as sim
-def R(tag, f):
-    try: out = f()
-    except Exception as e: out = f"ERR {type(e).__name__}: {str(e)[:140]}"
-    print(f"[{tag}] {out!r}"[:500])
+from _probe import R, sim
 sim.setup()
 p = sim.Population(6, sim.IF_cond_exp())
 R("view set fn", lambda: (p[2:5].set(tau_m=lambda i: 10.0 + i), p.get("tau_m").tolist())[1])

@@ -1,17 +1,9 @@
 """Probe for compare_with_pynn.py: run with 'pynn' (real PyNN) or 'compat' (lamina)."""
 import sys, numpy as np
-if sys.argv[1] == "pynn":
-    import pyNN.nest as sim
-else:
-    import lamina.compat; lamina.compat.install()
-    import pyNN.nest as sim
+from _probe import R, sim
 sim.setup()
 p = sim.Population(10, sim.IF_cond_exp())
 off = int(p.first_id)
-def R(tag, f):
-    try: out = f()
-    except Exception as e: out = f"ERR {type(e).__name__}: {str(e)[:100]}"
-    print(f"[{tag}] {out!r}")
 def ids(v): return [int(i) - off for i in v.all_cells]
 R("label default", lambda: (p.label, sim.Population(1, sim.IF_cond_exp()).label))
 R("np int", lambda: int(p[np.int64(2)]) - off)

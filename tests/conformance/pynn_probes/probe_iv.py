@@ -1,12 +1,7 @@
 """Probe for compare_with_pynn.py: run with 'pynn' (real PyNN) or 'compat' (lamina)."""
 import sys, numpy as np
-if sys.argv[1] == "pynn":
-    import pyNN.nest as sim
-    from pyNN.random import RandomDistribution, NumpyRNG
-else:
-    import lamina.compat; lamina.compat.install()
-    import pyNN.nest as sim
-    from pyNN.random import RandomDistribution, NumpyRNG
+from _probe import R, sim
+from pyNN.random import RandomDistribution, NumpyRNG
 sim.setup()
 p = sim.Population(5, sim.IF_cond_exp(), label="P")
 def show(name, obj):

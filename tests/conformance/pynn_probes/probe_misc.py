@@ -1,18 +1,10 @@
 """Probe for compare_with_pynn.py: run with 'pynn' (real PyNN) or 'compat' (lamina)."""
 import sys, numpy as np
-if sys.argv[1] == "pynn":
-    import pyNN.nest as sim
-else:
-    import lamina.compat; lamina.compat.install()
-    import pyNN.nest as sim
+from _probe import R, sim
 sim.setup()
 p = sim.Population(4, sim.IF_cond_exp(), label="P")
 q = sim.Population(2, sim.SpikeSourcePoisson(), label="Q")
 off = int(p.first_id)
-def R(tag, f):
-    try: out = f()
-    except Exception as e: out = f"ERR {type(e).__name__}: {e}"
-    print(f"[{tag}] {out!r}")
 R("all", lambda: [int(i) - off for i in p.all()])
 R("all type", lambda: type(p.all()).__name__)
 R("view all", lambda: [int(i) - off for i in p[1:3].all()])

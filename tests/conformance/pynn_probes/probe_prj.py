@@ -1,15 +1,7 @@
 """Probe for compare_with_pynn.py: run with 'pynn' (real PyNN) or 'compat' (lamina)."""
 import sys, os, numpy as np, tempfile
-if sys.argv[1] == "pynn":
-    import pyNN.nest as sim
-else:
-    import lamina.compat; lamina.compat.install()
-    import pyNN.nest as sim
+from _probe import R, sim
 sim.setup(timestep=0.1, min_delay=0.1)
-def R(tag, f):
-    try: out = f()
-    except Exception as e: out = f"ERR {type(e).__name__}: {str(e)[:120]}"
-    print(f"[{tag}] {out!r}"[:600])
 a = sim.Population(3, sim.IF_cond_exp(), label="A")
 b = sim.Population(2, sim.IF_cond_exp(), label="B")
 conn = sim.FromListConnector([(0, 1, 0.1, 1.0), (2, 0, 0.2, 2.0), (1, 1, 0.3, 1.5)])

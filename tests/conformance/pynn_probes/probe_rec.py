@@ -1,14 +1,6 @@
 """Probe for compare_with_pynn.py: run with 'pynn' (real PyNN) or 'compat' (lamina)."""
 import sys, os, numpy as np
-if sys.argv[1] == "pynn":
-    import pyNN.nest as sim
-else:
-    import lamina.compat; lamina.compat.install()
-    import pyNN.nest as sim
-def R(tag, f):
-    try: out = f()
-    except Exception as e: out = f"ERR {type(e).__name__}: {str(e)[:140]}"
-    print(f"[{tag}] {out!r}"[:500])
+from _probe import R, sim
 sim.setup(timestep=0.1)
 p = sim.Population(4, sim.IF_cond_exp(i_offset=1.0), label="P")
 off = int(p.first_id)

@@ -1,16 +1,7 @@
 """Probe for compare_with_pynn.py: run with 'pynn' (real PyNN) or 'compat' (lamina)."""
 import sys, numpy as np
-if sys.argv[1] == "pynn":
-    import pyNN.nest as sim
-    from pyNN import space
-else:
-    import lamina.compat; lamina.compat.install()
-    import pyNN.nest as sim
-    from pyNN import space
-def R(tag, f):
-    try: out = f()
-    except Exception as e: out = f"ERR {type(e).__name__}: {str(e)[:120]}"
-    print(f"[{tag}] {out!r}"[:400])
+from _probe import R, sim
+from pyNN import space
 R("line", lambda: space.Line(dx=2.0, x0=1.0, y=3.0).generate_positions(3).tolist())
 R("grid2d", lambda: space.Grid2D(aspect_ratio=2.0, dx=1.0, dy=2.0).generate_positions(8).tolist())
 R("grid2d random", lambda: space.Grid2D(fill_order="random", rng=sim.NumpyRNG(1)).generate_positions(4).shape)

@@ -1,20 +1,6 @@
 """Probe for compare_with_pynn.py: run with 'pynn' (real PyNN) or 'compat' (lamina)."""
 import sys, os, numpy as np, tempfile
-mode = sys.argv[1]
-if mode == "pynn":
-    import pyNN.nest as sim
-elif mode == "compat":
-    import lamina.compat; lamina.compat.install()
-    import pyNN.nest as sim
-else:
-    import lamina as sim
-def R(tag, f):
-    try:
-        out = f()
-    except Exception as e:
-        out = f"ERR {type(e).__name__}: {e}"
-    s = repr(out) if not isinstance(out, str) else out
-    print(f"[{tag}] {s[:400]}")
+from _probe import R, sim
 sim.setup(timestep=0.1, min_delay=0.1)
 p = sim.Population(4, sim.IF_cond_exp(tau_m=np.array([10., 12., 14., 16.]), i_offset=1.0), label="P")
 q = sim.Population(3, sim.IF_curr_exp(), label="Q")

@@ -1,10 +1,6 @@
 """Probe: views and views of views (selectors, mask, labels, repr, describe, IDs)."""
 import sys, numpy as np
-if sys.argv[1] == "pynn":
-    import pyNN.nest as sim
-else:
-    import lamina.compat; lamina.compat.install()
-    import pyNN.nest as sim
+from _probe import R, sim
 sim.setup()
 p = sim.Population(20, sim.IF_cond_exp(), label="P")
 def show(name, v):
