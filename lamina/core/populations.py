@@ -679,17 +679,11 @@ class PopulationView(BasePopulation):
         UnknownCellError if a cell is not in this view.
         """
         in_parent = np.arange(self.parent.size, dtype=np.int64)[self.mask]
-        wanted = np.atleast_1d(np.asarray(indices, dtype=np.int64))
+        wanted = np.asarray(indices, dtype=np.int64)
         wanted = np.where(wanted < 0, wanted + self.parent.size, wanted)
-        out = np.empty(wanted.size, dtype=np.int64)
-        for k, i in enumerate(wanted):
-            hit = np.flatnonzero(in_parent == i)
-            if not hit.size:
-                raise UnknownCellError(
-                    f"index_from_parent_index: index {int(i)} of {self.parent.label!r} is not "
-                    f"in {self.label!r}")
-            out[k] = hit[0]
-        return int(out[0]) if np.ndim(indices) == 0 else out
+        return positions_in(wanted, in_parent, lambda i: UnknownCellError(
+            f"index_from_parent_index: index {i} of {self.parent.label!r} is not in "
+            f"{self.label!r}"))
 
     def __eq__(self, other: object) -> bool:
         """Same parent and the same cells in the same order (whatever the selectors)."""
