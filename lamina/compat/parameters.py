@@ -148,5 +148,14 @@ def simplify(value: Any) -> Any:
     return value
 
 
+def lazy_values(values: np.ndarray) -> LazyArray:
+    """A `LazyArray` of these values (one per cell or connection) whose base value is one
+    number where all are equal (`simplify`), else a copy of the array, as PyNN's
+    ``initial_values`` show them."""
+    base = simplify(np.array(values, dtype=float))
+    return LazyArray(base if isinstance(base, np.ndarray) else float(base),
+                     shape=np.shape(values), dtype=float)
+
+
 __all__ = ["ArrayParameter", "IonicSpecies", "LazyArray", "NativeRNG", "ParameterSpace",
            "RandomDistribution", "Sequence", "is_listlike", "simplify"]

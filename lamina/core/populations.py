@@ -277,14 +277,9 @@ class BasePopulation:
         number where all cells share it, else the array of values. A fresh dict on each
         access, reflecting every ``initialize()`` so far (values drawn from a
         RandomDistribution are the ones drawn, not the distribution)."""
-        from lamina.compat.parameters import LazyArray
-        root = self.grandparent
-        out: dict[str, Any] = {}
-        for name, values in root._initial.items():
-            arr = np.array(values[self._root_indices], dtype=float)
-            base = float(arr[0]) if arr.size and np.all(arr == arr[0]) else arr
-            out[name] = LazyArray(base, shape=(self.size,), dtype=float)
-        return out
+        from lamina.compat.parameters import lazy_values
+        return {name: lazy_values(values[self._root_indices])
+                for name, values in self.grandparent._initial.items()}
 
     def initialize(self, **initial_values: Any) -> None:
         """Set initial values of state variables (e.g. ``v=-65.0``); they apply now and

@@ -758,12 +758,8 @@ class Projection:
     def initial_values(self) -> dict[str, Any]:
         """Synapse state variable -> the values `initialize` gave (one per connection, in
         connection order), a `LazyArray`; empty until `initialize` is called (as PyNN)."""
-        from lamina.compat.parameters import LazyArray
-        out: dict[str, Any] = {}
-        for name, arr in self._synapse_initial.items():
-            base = float(arr[0]) if arr.size and np.all(arr == arr[0]) else arr.copy()
-            out[name] = LazyArray(base, shape=arr.shape, dtype=float)
-        return out
+        from lamina.compat.parameters import lazy_values
+        return {name: lazy_values(arr) for name, arr in self._synapse_initial.items()}
 
     def _set_one(self, index: int, name: str, value: Any) -> None:
         """Set attribute `name` of connection `index` (what ``connections[i].name = v``
